@@ -1,0 +1,104 @@
+/**
+ * The data contract between generated per-capability code and the shared capgen runtime.
+ *
+ * Generated files describe each operation, route and tool as plain data of these types; the runtime
+ * modules (client, REST adapter, MCP server) interpret that data. Nothing here depends on a
+ * particular upstream API: every API-specific fact arrives in these descriptors.
+ */
+
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The subset of JSON Schema (2020-12 vocabulary) that capgen emits. */
+export interface JsonSchema {
+  type?: JsonSchemaType | JsonSchemaType[];
+  title?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  enum?: JsonValue[];
+  anyOf?: JsonSchema[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  minLength?: number;
+  pattern?: string;
+  format?: string;
+  default?: JsonValue;
+}
+export type JsonSchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
+
+/**
+ * A secret or configuration value resolved at run time: literal parts and environment-variable
+ * parts concatenated (`'Bearer {{env.KEY}}'` becomes `[{literal:'Bearer '},{env:'KEY'}]`).
+ * Generated files carry only the variable names, never values.
+ */
+export type ValueTemplate = Array<{ literal: string } | { env: string }>;
+
+/** How the runtime authenticates to an upstream API (the consumes block's `authentication`). */
+export type UpstreamAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; token: ValueTemplate }
+  | { type: 'apikey'; key: string; value: ValueTemplate; placement: 'header' | 'query' }
+  | { type: 'basic'; username: ValueTemplate; password: ValueTemplate };
+
+/** How a server checks its callers (an exposes block's `authentication`). Same shapes. */
+export type InboundAuth = UpstreamAuth;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+/** One parameter of an upstream operation, outside the body. */
+export interface ParamSpec {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: JsonSchema;
+  description?: string;
+}
+
+/** The request body of an upstream operation, passed as the parameter named `body`. */
+export interface BodySpec {
+  required: boolean;
+  /** How the body is put on the wire: Stripe-style bracket form encoding, or JSON. */
+  mediaType: 'application/x-www-form-urlencoded' | 'application/json';
+  schema: JsonSchema;
+}
+
+/** One consumed (upstream) operation. */
+export interface OperationSpec {
+  /** `<consumes namespace>.<operation name>`, as written in `call`. */
+  id: string;
+  method: HttpMethod;
+  /** Path relative to the base URI, with `{param}` placeholders. */
+  path: string;
+  params: ParamSpec[];
+  body?: BodySpec;
+  /**
+   * Set when the response is a cursor-paginated list envelope (`has_more` + `data` array);
+   * names the query parameter that takes the last item's id (`starting_after`).
+   */
+  pagination?: { cursorParam: string };
+}
+
+/** One consumed API (a consumes block). */
+export interface ApiSpec {
+  namespace: string;
+  baseUri: string;
+  /** Environment variable that overrides the base URI at run time, e.g. CHECKOUT_SESSIONS_BASE_URI. */
+  baseUriEnv: string;
+  auth: UpstreamAuth;
+  /** API version header to send on every request, when the OpenAPI document implies one. */
+  version?: { header: string; value: string };
+}
+
+/** A value passed to an upstream parameter: an input of the exposed operation/tool, or a literal. */
+export type Binding = { input: string } | { literal: JsonValue };
+
+/** JSONPath-based output mapping (Naftiko MappedOutputParameter). */
+export type OutputMapping =
+  | { kind: 'path'; path: string }
+  | { kind: 'value'; value: JsonValue | ValueTemplate }
+  | { kind: 'object'; properties: Record<string, OutputMapping> }
+  | { kind: 'array'; path: string; items: OutputMapping };
