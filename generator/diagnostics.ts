@@ -1,0 +1,95 @@
+/**
+ * Diagnostics: what is wrong, where (file:line:col), and how to fix it.
+ * Every stage reports into a DiagnosticBag; nothing throws for bad input.
+ */
+export type Severity = 'error' | 'warning';
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface Diagnostic {
+  /** Path of the input file as the user named it (relative to the working directory). */
+  file: string;
+  line: number;
+  col: number;
+  severity: Severity;
+  /** Stable rule id, e.g. `naftiko/unknown-call`. */
+  rule: string;
+  message: string;
+  /** One line telling the user how to fix it. */
+  hint?: string;
+}
+
+export class DiagnosticBag {
+  readonly items: Diagnostic[] = [];
+
+  add(diagnostic: Diagnostic): void {
+    this.items.push(diagnostic);
+  }
+
+  error(file: string, pos: Position, rule: string, message: string, hint?: string): void {
+    this.add({ file, ...pos, severity: 'error', rule, message, hint });
+  }
+
+  warning(file: string, pos: Position, rule: string, message: string, hint?: string): void {
+    this.add({ file, ...pos, severity: 'warning', rule, message, hint });
+  }
+
+  get errorCount(): number {
+    return this.items.filter((d) => d.severity === 'error').length;
+  }
+
+  get warningCount(): number {
+    return this.items.filter((d) => d.severity === 'warning').length;
+  }
+
+  hasErrors(): boolean {
+    return this.errorCount > 0;
+  }
+
+  /** In --strict mode every warning counts as an error. */
+  promoteWarnings(): void {
+    for (const d of this.items) d.severity = 'error';
+  }
+
+  sorted(): Diagnostic[] {
+    return [...this.items].sort(compareDiagnostics);
+  }
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    a.col - b.col ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+export interface Style {
+  red(text: string): string;
+  yellow(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+  green(text: string): string;
+}
+
+const ansi = (code: number) => (text: string) => `\u001b[${code}m${text}\u001b[0m`;
+export const colorStyle: Style = { red: ansi(31), yellow: ansi(33), dim: ansi(2), bold: ansi(1), green: ansi(32) };
+const same = (text: string) => text;
+export const plainStyle: Style = { red: same, yellow: same, dim: same, bold: same, green: same };
+
+/** `file:line:col  error  rule-id  message` followed by an indented hint line. */
+export function formatDiagnostic(d: Diagnostic, style: Style = plainStyle): string {
+  const severity = d.severity === 'error' ? style.red('error') : style.yellow('warning');
+  const head = `${style.bold(`${d.file}:${d.line}:${d.col}`)}  ${severity}  ${style.dim(d.rule)}  ${d.message}`;
+  return d.hint ? `${head}\n    ${style.dim(`hint: ${d.hint}`)}` : head;
+}
+
+/** Raised for problems that stop the run before diagnostics can be collected (bad CLI usage). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,27 @@
+/**
+ * All emitters, each a pure function from the model to file contents. Adding a kind of output means
+ * adding one module here and its template under templates/.
+ */
+import type { ProjectModel } from '../model/types.js';
+import type { OpenApiSubset } from '../pipeline.js';
+import { emitClient } from './client.js';
+import { emitReadme } from './readme.js';
+import { emitRuntime } from './runtime.js';
+import { emitTypes } from './types.js';
+
+export interface GeneratedFile {
+  /** Path inside the output folder, with forward slashes. */
+  path: string;
+  contents: string;
+}
+
+export async function emitProject(project: ProjectModel, subsets: Map<string, OpenApiSubset[]>, outDir: string): Promise<GeneratedFile[]> {
+  const files: GeneratedFile[] = [...emitRuntime()];
+  for (const capability of project.capabilities) {
+    const dir = capability.id;
+    files.push({ path: `${dir}/README.md`, contents: emitReadme(capability, outDir) });
+    files.push({ path: `${dir}/types.ts`, contents: await emitTypes(capability, subsets.get(capability.id) ?? []) });
+    files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,65 @@
+/**
+ * TypeScript type text for the JSON Schemas in the model: parameters, and everything no OpenAPI
+ * document describes. Unknown shapes become `JsonValue`, never `any`.
+ */
+import type { JsonSchema, JsonValue } from '../../templates/runtime/contract.js';
+import { isIdentifier } from '../model/names.js';
+import { commentSafe } from '../model/text.js';
+
+export function schemaToTs(schema: JsonSchema, indent = ''): string {
+  if (schema.enum) return schema.enum.map(literal).join(' | ') || 'never';
+  if (schema.anyOf) return unique(schema.anyOf.map((s) => wrap(schemaToTs(s, indent)))).join(' | ');
+  const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+  if (!types.length) return schema.properties ? objectToTs(schema, indent) : 'JsonValue';
+  return unique(types.map((t) => {
+    switch (t) {
+      case 'string':
+        return 'string';
+      case 'integer':
+      case 'number':
+        return 'number';
+      case 'boolean':
+        return 'boolean';
+      case 'null':
+        return 'null';
+      case 'array':
+        return `Array<${schema.items ? schemaToTs(schema.items, indent) : 'JsonValue'}>`;
+      case 'object':
+        return objectToTs(schema, indent);
+    }
+  })).join(' | ');
+}
+
+function objectToTs(schema: JsonSchema, indent: string): string {
+  const props = schema.properties ?? {};
+  const names = Object.keys(props);
+  const extra = schema.additionalProperties;
+  if (!names.length) return extra && typeof extra === 'object' ? `Record<string, ${schemaToTs(extra, indent)}>` : 'Record<string, JsonValue>';
+  const inner = `${indent}  `;
+  const required = new Set(schema.required ?? []);
+  const lines = names.map((name) => `${docComment(props[name].description, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(props[name], inner)};`);
+  return `{\n${lines.join('\n')}\n${indent}}`;
+}
+
+export function docComment(text: string | undefined, indent = ''): string {
+  if (!text) return '';
+  const lines = commentSafe(text).split('\n');
+  if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
+  return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join('\n')}\n${indent} */\n`;
+}
+
+export function propertyKey(name: string): string {
+  return isIdentifier(name) ? name : JSON.stringify(name);
+}
+
+function literal(value: JsonValue): string {
+  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value === 'object' ? 'JsonValue' : String(value);
+}
+
+function wrap(type: string): string {
+  return type.includes('=>') ? `(${type})` : type;
+}
+
+function unique(list: string[]): string[] {
+  return [...new Set(list)];
+}

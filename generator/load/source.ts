@@ -1,0 +1,70 @@
+/**
+ * A parsed input document that remembers where every value came from, so later stages can
+ * report `file:line:col` for any JSON path without re-reading the text.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { DiagnosticBag, type Position } from '../diagnostics.js';
+
+export type JsonPath = ReadonlyArray<string | number>;
+
+export interface SourceDocument {
+  /** File name as shown in diagnostics. */
+  file: string;
+  /** The document as plain data (undefined when it could not be parsed). */
+  data: unknown;
+  /** Position of the value at `path` (or of its key with `{ key: true }`); the nearest parent when absent. */
+  locate(path: JsonPath, options?: { key?: boolean }): Position;
+}
+
+const START: Position = { line: 1, col: 1 };
+
+/** Parse YAML (JSON is YAML) with source positions. Syntax errors become diagnostics. */
+export function parseSource(file: string, text: string, bag: DiagnosticBag): SourceDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const toPos = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, col };
+  };
+  for (const error of doc.errors) {
+    const rule = error.code === 'DUPLICATE_KEY' ? 'yaml/duplicate-key' : 'yaml/syntax';
+    bag.error(file, toPos(error.pos[0]), rule, firstLine(error.message), 'fix the YAML syntax at this position');
+  }
+  const failed = doc.errors.length > 0;
+  return {
+    file,
+    data: failed ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    locate: (path, options) => (failed ? START : locateIn(doc, path, options?.key ?? false, toPos)),
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
+
+function locateIn(doc: Document, path: JsonPath, key: boolean, toPos: (offset: number) => Position): Position {
+  let node: unknown = doc.contents;
+  let found: Node | null = isNodeWithRange(node) ? node : null;
+  let keyNode: Node | null = null;
+  for (const segment of path) {
+    keyNode = null;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) break;
+      keyNode = isNodeWithRange(pair.key) ? pair.key : null;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+    } else {
+      break;
+    }
+    if (isNodeWithRange(node)) found = node;
+    else if (keyNode) found = keyNode;
+  }
+  const target = key && keyNode ? keyNode : found;
+  return target?.range ? toPos(target.range[0]) : START;
+}
+
+function isNodeWithRange(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && 'range' in value && Array.isArray((value as Node).range);
+}

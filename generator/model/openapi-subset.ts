@@ -1,0 +1,96 @@
+/**
+ * Cutting an OpenAPI document down to what a capability reaches: the matched operations and the
+ * component schemas they reference, up to a depth. Both the TypeScript types (openapi-typescript)
+ * and the JSON Schemas (MCP input schemas, REST validation) are built from this subset, so one
+ * capability never carries a whole API.
+ */
+import $RefParser from '@apidevtools/json-schema-ref-parser';
+import { isRecord } from '../check/shape.js';
+import type { OpenApiDocument, OpenApiObject } from '../load/openapi.js';
+import { resolvePointer } from '../load/openapi.js';
+import { htmlToText } from './text.js';
+
+export interface MatchedOperation {
+  doc: OpenApiDocument;
+  path: string;
+  method: string;
+  operation: Record<string, unknown>;
+}
+
+/** An object schema standing in for a schema beyond the depth limit or a dangling $ref. */
+const opaque = (description: string): Record<string, unknown> => ({ type: 'object', additionalProperties: true, description });
+
+/**
+ * `anyOf: [{type: string}, {$ref}]`: a field that holds an id, or the object when the caller asks
+ * for it to be expanded. Its object side is not followed: by default the API returns the id.
+ */
+function isExpandableLink(node: Record<string, unknown>): boolean {
+  const anyOf = node.anyOf;
+  return Array.isArray(anyOf) && anyOf.some((a) => isRecord(a) && a.type === 'string') && anyOf.some((a) => isRecord(a) && typeof a.$ref === 'string');
+}
+
+/**
+ * A new OpenAPI document with only the given operations (all from one source document) and the
+ * component schemas they reach within `maxDepth` $ref hops. References beyond the depth, through
+ * expandable links, or to nothing become opaque objects described as such.
+ */
+export function subsetDocument(source: OpenApiObject, operations: MatchedOperation[], maxDepth: number, dangling: Set<string>): OpenApiObject {
+  const kept = new Map<string, number>(); // component pointer -> depth reached
+  const rewrite = (node: unknown, depth: number, propertyNames = false): unknown => {
+    if (Array.isArray(node)) return node.map((n) => rewrite(n, depth));
+    if (!isRecord(node)) return node;
+    if (typeof node.$ref === 'string') {
+      const ref = node.$ref;
+      if (dangling.has(ref) || resolvePointer(source, ref) === undefined) return opaque(`Opaque JSON object: ${ref} is not in the OpenAPI document.`);
+      if (!ref.startsWith('#/components/schemas/')) return rewrite(resolvePointer(source, ref), depth);
+      if (depth >= maxDepth) {
+        if (!kept.has(ref)) return opaque(`A ${ref.split('/').pop()} object (not typed in detail: it lies deeper than the type depth limit of ${maxDepth}).`);
+      } else if (!kept.has(ref) || (kept.get(ref) ?? 0) > depth + 1) {
+        kept.set(ref, depth + 1);
+        queue.push([ref, depth + 1]);
+      }
+      return { $ref: ref };
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (propertyNames) {
+        out[key] = rewrite(value, depth);
+        continue;
+      }
+      if (key.startsWith('x-') || key === 'title') continue;
+      if (key === 'description' && typeof value === 'string') {
+        out.description = htmlToText(value);
+        continue;
+      }
+      if (key === 'anyOf' && isExpandableLink(node) && Array.isArray(value)) {
+        out.anyOf = value.map((branch) =>
+          isRecord(branch) && typeof branch.$ref === 'string' && !kept.has(branch.$ref)
+            ? opaque(`An expanded ${branch.$ref.split('/').pop()} object (returned when the field is expanded).`)
+            : rewrite(branch, depth),
+        );
+        continue;
+      }
+      out[key] = rewrite(value, depth, key === 'properties' || key === 'patternProperties' || key === 'responses' || key === 'content' || key === 'encoding' || key === 'schemas');
+    }
+    return out;
+  };
+  const queue: Array<[string, number]> = [];
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    paths[op.path] ??= {};
+    paths[op.path][op.method] = rewrite(op.operation, 0);
+  }
+  const schemas: Record<string, unknown> = {};
+  while (queue.length) {
+    const [ref, depth] = queue.shift()!;
+    schemas[ref.slice('#/components/schemas/'.length)] = rewrite(resolvePointer(source, ref), depth);
+  }
+  const sorted = Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, schemas[k]]));
+  return { openapi: source.openapi, info: { title: source.info?.title ?? 'API', version: source.info?.version ?? '0' }, paths, components: { schemas: sorted } };
+}
+
+/** The same document with every $ref replaced by its target (cycles become shared objects). */
+export async function dereference(doc: OpenApiObject): Promise<OpenApiObject> {
+  const copy = structuredClone(doc);
+  return (await $RefParser.dereference(copy, { resolve: { external: false }, dereference: { circular: true } })) as OpenApiObject;
+}

@@ -1,0 +1,143 @@
+/**
+ * The resolved capability model: everything the emitters need, decided once.
+ * Emitters are pure functions of this model; they never look at YAML or OpenAPI again.
+ */
+import type {
+  ApiSpec,
+  Binding,
+  InboundAuth,
+  JsonSchema,
+  OperationSpec,
+  OutputMapping,
+} from '../../templates/runtime/contract.js';
+
+export interface ProjectModel {
+  capabilities: CapabilityModel[];
+  /** Values that appear in every generated file header. */
+  generatorVersion: string;
+}
+
+export interface CapabilityModel {
+  /** Output folder name and CLI name, from the spec file name: `checkout-sessions`. */
+  id: string;
+  /** The capability file, relative to the project root, with forward slashes. */
+  source: string;
+  label: string;
+  /** Plain-text description (HTML removed). */
+  description: string;
+  tags: string[];
+  names: CapabilityNames;
+  /** Environment variables the generated code reads, with what each one is for. */
+  env: EnvVarModel[];
+  apis: ApiModel[];
+  /** All consumed operations, in declaration order. */
+  operations: OperationModel[];
+  rest?: RestModel;
+  mcp?: McpModel;
+  /** OpenAPI documents the types came from (relative paths), for the file headers. */
+  openapiSources: string[];
+}
+
+export interface CapabilityNames {
+  /** `CheckoutSessions` */
+  pascal: string;
+  /** `checkoutSessions` */
+  camel: string;
+  /** `CHECKOUT_SESSIONS` */
+  constant: string;
+  /** `createCheckoutSessionsClient` */
+  clientFactory: string;
+  /** `CheckoutSessionsClient` */
+  clientType: string;
+}
+
+export interface EnvVarModel {
+  name: string;
+  purpose: string;
+  secret: boolean;
+}
+
+export interface ApiModel {
+  spec: ApiSpec;
+  description: string;
+  /** Constant holding the ApiSpec in generated code, e.g. `CHECKOUT_SESSIONS_API`. */
+  constName: string;
+}
+
+export interface OperationModel {
+  spec: OperationSpec;
+  /** The consumes namespace this operation belongs to. */
+  api: string;
+  /** Client method name, camelCase from method + path: `getCheckoutSessionsSession`. */
+  methodName: string;
+  /** PascalCase stem of its types: `GetCheckoutSessionsSession` (+ Params / Response). */
+  typeName: string;
+  /** Constant holding the OperationSpec in generated code. */
+  constName: string;
+  /** Plain-text description (HTML removed). */
+  description: string;
+  /** Inputs of the client method (path/query/header parameters and `body`). */
+  inputs: InputModel[];
+  /** The matched OpenAPI operation, when one exists. */
+  openapi?: { source: string; operationId?: string; method: string; path: string };
+  /** JSON Schema of the 2xx response, when known. */
+  responseSchema?: JsonSchema;
+  /** TypeScript type expressions decided by the types stage. */
+  types: { params: string; response: string; item?: string };
+}
+
+/** One input of a client method, REST route or MCP tool. */
+export interface InputModel {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie' | 'body';
+  required: boolean;
+  description: string;
+  schema: JsonSchema;
+}
+
+export interface RestModel {
+  namespace: string;
+  description: string;
+  port: number;
+  address: string;
+  /** Env vars that override port and address at run time. */
+  portEnv: string;
+  addressEnv: string;
+  auth?: InboundAuth;
+  routes: RouteModel[];
+}
+
+export interface RouteModel {
+  path: string;
+  method: OperationSpec['method'];
+  name: string;
+  description: string;
+  operation: OperationModel;
+  inputs: InputModel[];
+  with: Record<string, Binding>;
+  output?: OutputMapping[];
+}
+
+export interface McpModel {
+  namespace: string;
+  instructions: string;
+  transport: 'http' | 'stdio';
+  port: number;
+  address: string;
+  portEnv: string;
+  addressEnv: string;
+  auth?: InboundAuth;
+  tools: ToolModel[];
+}
+
+export interface ToolModel {
+  name: string;
+  title?: string;
+  description: string;
+  annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+  operation: OperationModel;
+  with: Record<string, Binding>;
+  output?: OutputMapping[];
+}

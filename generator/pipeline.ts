@@ -1,0 +1,119 @@
+/**
+ * The whole run, one direction: load → check → model → emit → format. Writing (or comparing, for
+ * --check) is the caller's last step, so nothing is written unless every stage succeeded.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkCapability } from './check/naftiko.js';
+import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
+import { DiagnosticBag } from './diagnostics.js';
+import { emitProject, type GeneratedFile } from './emit/index.js';
+import { formatFiles } from './format.js';
+import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
+import { parseSource } from './load/source.js';
+import { buildCapability, capabilityId, type CheckedCapability, type ResolvedOpenApi } from './model/build.js';
+import { indexConsumedOperations } from './check/references.js';
+import { OpenApiIndex } from './model/openapi-match.js';
+import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
+import type { ProjectModel } from './model/types.js';
+import { GENERATOR_VERSION } from './version.js';
+
+export interface PipelineResult {
+  bag: DiagnosticBag;
+  config?: ResolvedConfig;
+  project?: ProjectModel;
+  files?: GeneratedFile[];
+}
+
+export async function runPipeline(root: string, flags: ConfigFlags, options: { emit: boolean }): Promise<PipelineResult> {
+  const bag = new DiagnosticBag();
+  const config = await resolveConfig(root, flags, bag);
+  if (!config) return { bag };
+  const finish = (result: PipelineResult): PipelineResult => {
+    if (config.strict) bag.promoteWarnings();
+    return bag.hasErrors() ? { bag, config } : result;
+  };
+
+  const documents = loadDocuments(config, bag);
+  const checked = loadCapabilities(config, bag);
+  if (bag.hasErrors()) return finish({ bag, config });
+
+  const index = new OpenApiIndex(documents);
+  const capabilities = [];
+  for (const capability of checked) {
+    const resolved = await resolveOpenApi(capability, index, config.typeDepth);
+    capabilities.push({ model: buildCapability(capability, { index, resolved: resolved.operations, bag, root }), subsets: resolved.subsets });
+  }
+  const project: ProjectModel = { capabilities: capabilities.map((c) => c.model), generatorVersion: GENERATOR_VERSION };
+  if (!options.emit) return finish({ bag, config, project });
+  if (config.strict && bag.items.length) return finish({ bag, config, project });
+
+  const files = await formatFiles(await emitProject(project, new Map(capabilities.map((c) => [c.model.id, c.subsets])), config.out));
+  return finish({ bag, config, project, files });
+}
+
+function readInput(root: string, file: string, bag: DiagnosticBag): string | undefined {
+  const absolute = path.resolve(root, file);
+  if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
+    bag.error(file, { line: 1, col: 1 }, 'io/not-found', `file '${file}' does not exist`, 'check the path in capgen.config.yaml or on the command line');
+    return undefined;
+  }
+  return fs.readFileSync(absolute, 'utf8');
+}
+
+function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocument[] {
+  const documents: OpenApiDocument[] = [];
+  for (const file of config.openapi) {
+    const text = readInput(config.root, file, bag);
+    const doc = text === undefined ? undefined : loadOpenApi(file, text, bag);
+    if (doc) documents.push(doc);
+  }
+  return documents;
+}
+
+function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCapability[] {
+  const checked: CheckedCapability[] = [];
+  const ids = new Map<string, string>();
+  for (const file of config.capabilities) {
+    const text = readInput(config.root, file, bag);
+    if (text === undefined) continue;
+    const source = parseSource(file, text, bag);
+    if (source.data === undefined) continue;
+    const id = capabilityId(file);
+    if (ids.has(id)) {
+      bag.error(file, { line: 1, col: 1 }, 'naftiko/duplicate-name', `capability '${id}' comes from both ${ids.get(id)} and ${file}`, 'rename one of the files: the file name names the output folder');
+      continue;
+    }
+    ids.set(id, file);
+    const doc = checkCapability(source, bag);
+    if (doc) checked.push({ source, doc });
+  }
+  return checked;
+}
+
+/** One OpenAPI subset per source document a capability's operations matched in. */
+export interface OpenApiSubset {
+  source: string;
+  document: import('./load/openapi.js').OpenApiObject;
+}
+
+async function resolveOpenApi(capability: CheckedCapability, index: OpenApiIndex, typeDepth: number): Promise<{ operations: Map<string, ResolvedOpenApi>; subsets: OpenApiSubset[] }> {
+  const matches = new Map<string, MatchedOperation>();
+  for (const [key, ref] of indexConsumedOperations(capability.doc)) {
+    const match = index.match(ref.operation.method, ref.consumes.baseUri, ref.resource.path);
+    if (match) matches.set(key, match);
+  }
+  const byDoc = new Map<OpenApiDocument, Array<[string, MatchedOperation]>>();
+  for (const entry of matches) byDoc.set(entry[1].doc, [...(byDoc.get(entry[1].doc) ?? []), entry]);
+  const operations = new Map<string, ResolvedOpenApi>();
+  const subsets: OpenApiSubset[] = [];
+  for (const [doc, entries] of byDoc) {
+    const subset = subsetDocument(doc.data, entries.map(([, m]) => m), typeDepth, doc.danglingRefs);
+    subsets.push({ source: doc.file, document: subset });
+    const dereferenced = await dereference(subset);
+    for (const [key, match] of entries) {
+      operations.set(key, { match, operation: dereferenced.paths[match.path][match.method] as Record<string, unknown> });
+    }
+  }
+  return { operations, subsets };
+}

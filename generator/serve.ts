@@ -1,0 +1,38 @@
+/** `capgen serve <capability>`: runs a generated server entry (rest.ts or mcp.ts) in this process. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CliIO } from './cli.js';
+
+export interface ServeOptions {
+  rest?: boolean;
+  mcp?: boolean;
+  stdio?: boolean;
+  port?: number;
+  address?: string;
+  out: string;
+}
+
+interface ServerEntry {
+  main(args: { port?: number; address?: string; stdio?: boolean }): Promise<unknown>;
+}
+
+export async function serve(capability: string, options: ServeOptions, io: CliIO): Promise<number> {
+  if (Boolean(options.rest) === Boolean(options.mcp)) {
+    io.stderr('capgen serve: choose one of --rest or --mcp\n');
+    return 2;
+  }
+  const kind = options.rest ? 'rest' : 'mcp';
+  const dir = path.resolve(io.cwd, options.out, capability);
+  const entry = path.join(dir, `${kind}.ts`);
+  if (!fs.existsSync(entry)) {
+    const available = fs.existsSync(path.resolve(io.cwd, options.out))
+      ? fs.readdirSync(path.resolve(io.cwd, options.out)).filter((d) => fs.existsSync(path.join(io.cwd, options.out, d, `${kind}.ts`)))
+      : [];
+    io.stderr(`capgen serve: ${path.relative(io.cwd, entry)} does not exist. ${available.length ? `Capabilities with a ${kind} server: ${available.join(', ')}` : 'Run `npx capgen generate` first.'}\n`);
+    return 1;
+  }
+  const module = (await import(pathToFileURL(entry).href)) as ServerEntry;
+  await module.main({ port: options.port, address: options.address, stdio: options.stdio });
+  return 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * Typed methods over the generic ApiClient: generated clients turn each operation descriptor into
+ * one callable method, with `.withResponse` and, for list operations, `.autoPaginate`.
+ */
+import type { ApiClient, ApiResponse, RequestOptions } from './client.js';
+import type { JsonValue, OperationSpec } from './contract.js';
+
+/** Parameters are optional when no field of P is required. */
+type Args<P> = {} extends P ? [params?: P, options?: RequestOptions] : [params: P, options?: RequestOptions];
+
+export interface OperationMethod<P, R> {
+  (...args: Args<P>): Promise<R>;
+  /** The same call, returning status, headers and request id with the data. */
+  withResponse(...args: Args<P>): Promise<ApiResponse<R>>;
+  /** The operation's descriptor (method, path, parameters). */
+  readonly operation: OperationSpec;
+}
+
+export interface PaginatedOperationMethod<P, R, I> extends OperationMethod<P, R> {
+  /** Every item of every page, fetched lazily, following the cursor until `has_more` is false. */
+  autoPaginate(...args: Args<P>): AsyncIterableIterator<I>;
+}
+
+type Params = Record<string, unknown> | undefined;
+
+export function operationMethod<P, R>(client: ApiClient, operation: OperationSpec): OperationMethod<P, R> {
+  const call = (...[params, options]: Args<P>) => client.call<R>(operation, params as Params, options);
+  return Object.assign(call, {
+    withResponse: (...[params, options]: Args<P>) => client.request<R>(operation, params as Params, options),
+    operation,
+  });
+}
+
+export function paginatedMethod<P, R, I>(client: ApiClient, operation: OperationSpec): PaginatedOperationMethod<P, R, I> {
+  return Object.assign(operationMethod<P, R>(client, operation), {
+    autoPaginate: (...[params, options]: Args<P>) => client.paginate<I>(operation, params as Params, options),
+  });
+}
+
+/** Runs any operation of a capability by its descriptor: what the REST adapter and MCP server call. */
+export type Invoke = (
+  operation: OperationSpec,
+  params: Record<string, unknown>,
+  context: { signal?: AbortSignal },
+) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
+
+/** An Invoke that routes each operation to the client of its consumes namespace. */
+export function invokeThrough(clients: Record<string, ApiClient>): Invoke {
+  return async (operation, params, context) => {
+    const namespace = operation.id.slice(0, operation.id.lastIndexOf('.'));
+    const client = clients[namespace];
+    if (!client) throw new Error(`no client for namespace '${namespace}' (operation ${operation.id})`);
+    const response = await client.request<JsonValue>(operation, params, { signal: context.signal });
+    return { data: response.data, status: response.status, requestId: response.requestId };
+  };
+}
