@@ -4,7 +4,9 @@
  */
 import type { ProjectModel } from '../model/types.js';
 import type { OpenApiSubset } from '../pipeline.js';
+import { emitMcp, emitRest } from './adapters.js';
 import { emitClient } from './client.js';
+import { emitRestOpenApi } from './rest-openapi.js';
 import { emitReadme } from './readme.js';
 import { emitRuntime } from './runtime.js';
 import { emitTypes } from './types.js';
@@ -22,6 +24,11 @@ export async function emitProject(project: ProjectModel, subsets: Map<string, Op
     files.push({ path: `${dir}/README.md`, contents: emitReadme(capability, outDir) });
     files.push({ path: `${dir}/types.ts`, contents: await emitTypes(capability, subsets.get(capability.id) ?? []) });
     files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
+    if (capability.rest) {
+      files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
+      files.push({ path: `${dir}/openapi.json`, contents: emitRestOpenApi(capability, capability.rest) });
+    }
+    if (capability.mcp) files.push({ path: `${dir}/mcp.ts`, contents: emitMcp(capability, capability.mcp, project.generatorVersion) });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
