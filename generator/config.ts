@@ -60,7 +60,7 @@ export async function resolveConfig(root: string, flags: ConfigFlags, bag: Diagn
   }
   const base = configPath ? path.dirname(path.resolve(root, configPath)) : root;
   const rel = (p: string) => toPosix(path.relative(root, path.resolve(base, p)));
-  const expand = async (patterns: string[]) => (await glob(patterns.map(rel), { cwd: root, dot: false })).map(toPosix).sort();
+  const expand = async (patterns: string[]) => [...new Set(await expandOrKeep(patterns.map(rel), root))].sort(); // literal paths kept, so a missing file is reported
   let openapi = fromFile.openapi ? await expandOrKeep(fromFile.openapi.map(rel), root) : undefined;
   let capabilities = fromFile.capabilities ? await expand(fromFile.capabilities) : undefined;
   if (!openapi || !capabilities) {
