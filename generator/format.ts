@@ -5,16 +5,23 @@
 import * as prettier from 'prettier';
 import type { GeneratedFile } from './emit/index.js';
 
-const OPTIONS: prettier.Options = { printWidth: 100, singleQuote: true, trailingComma: 'all', proseWrap: 'preserve', endOfLine: 'lf' };
+export const PRETTIER_OPTIONS: prettier.Options = { printWidth: 100, singleQuote: true, trailingComma: 'all', proseWrap: 'preserve', endOfLine: 'lf' };
 
-const PARSERS: Record<string, string> = { ts: 'typescript', json: 'json', md: 'markdown' };
+const PARSERS: Record<string, string> = { ts: 'typescript', md: 'markdown' };
+
+/**
+ * Files that are already in prettier's format and skip it (formatting is the slowest stage):
+ * the runtime, kept formatted in templates/runtime (a test checks), and JSON, which the emitters
+ * write with JSON.stringify's two-space layout, the same bytes prettier prints for it (a test checks).
+ */
+export const PREFORMATTED = (path: string): boolean => path.startsWith('runtime/') || path.endsWith('.json');
 
 export async function formatFiles(files: GeneratedFile[]): Promise<GeneratedFile[]> {
   return Promise.all(
     files.map(async (file) => {
       const parser = PARSERS[file.path.slice(file.path.lastIndexOf('.') + 1)];
-      if (!parser) return file;
-      return { ...file, contents: await prettier.format(file.contents, { ...OPTIONS, parser }) };
+      if (!parser || PREFORMATTED(file.path)) return file;
+      return { ...file, contents: await prettier.format(file.contents, { ...PRETTIER_OPTIONS, parser }) };
     }),
   );
 }

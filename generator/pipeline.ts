@@ -7,8 +7,7 @@ import path from 'node:path';
 import { checkCapability } from './check/naftiko.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
-import { emitProject, type GeneratedFile } from './emit/index.js';
-import { formatFiles } from './format.js';
+import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
 import { parseSource } from './load/source.js';
 import { buildCapability, capabilityId, type CheckedCapability, type ResolvedOpenApi } from './model/build.js';
@@ -48,6 +47,8 @@ export async function runPipeline(root: string, flags: ConfigFlags, options: { e
   if (!options.emit) return finish({ bag, config, project });
   if (config.strict && bag.items.length) return finish({ bag, config, project });
 
+  // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
+  const [{ emitProject }, { formatFiles }] = await Promise.all([import('./emit/index.js'), import('./format.js')]);
   const files = await formatFiles(await emitProject(project, new Map(capabilities.map((c) => [c.model.id, c.subsets])), config.out));
   return finish({ bag, config, project, files });
 }

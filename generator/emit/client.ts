@@ -1,4 +1,5 @@
 /** client.ts of a capability: the operation descriptors and a typed client over the shared runtime. */
+import type { OperationSpec } from '../../templates/runtime/contract.js';
 import type { CapabilityModel } from '../model/types.js';
 import { codeHeader } from './header.js';
 import { docComment } from './json-schema-to-ts.js';
@@ -17,7 +18,7 @@ export function emitClient(capability: CapabilityModel): string {
       constName: op.constName,
       methodName: op.methodName,
       summary: `${signature}${op.openapi?.operationId ? ` (OpenAPI operation ${op.openapi.operationId})` : ''}`,
-      literal: literal(op.spec),
+      literal: literal(callOnly(op.spec)),
       doc: docComment(`${op.description}\n\n\`${signature}\`${paginated ? '. Use `.autoPaginate(params)` to iterate over every item of every page.' : ''}`, '').trimEnd().replace(/\n/g, '\n  '),
       methodType: paginated ? `PaginatedOperationMethod<${p}, ${r}, T.${op.types.item}>` : `OperationMethod<${p}, ${r}>`,
       factoryCall: paginated
@@ -37,4 +38,14 @@ export function emitClient(capability: CapabilityModel): string {
     envList: capability.env.filter((e) => e.secret).map((e) => e.name).join(', ') || 'no credentials',
     clientMap: capability.apis.map((api) => `${JSON.stringify(api.spec.namespace)}: ${clientVar(api.spec.namespace)}`).join(', '),
   });
+}
+
+/** What the client needs to make the call: no schemas (types.ts carries those). */
+function callOnly(spec: OperationSpec): OperationSpec {
+  const { body, params, ...rest } = spec;
+  return {
+    ...rest,
+    params: params.map(({ schema: _schema, description: _description, ...param }) => param),
+    ...(body ? { body: { required: body.required, mediaType: body.mediaType } } : {}),
+  };
 }

@@ -4,6 +4,10 @@
  */
 import type { JsonSchema } from '../../templates/runtime/contract.js';
 import type { CapabilityModel, RestModel, RouteModel } from '../model/types.js';
+import { limitDepth } from '../model/schema.js';
+
+/** Levels of a response schema the document spells out. */
+const RESPONSE_SCHEMA_DEPTH = 2;
 
 const ERROR_SCHEMA: JsonSchema = {
   type: 'object',
@@ -62,7 +66,7 @@ function operation(route: RouteModel, rest: RestModel): Record<string, unknown> 
       ...(i.in === 'query' && isStructured(i.schema) ? { style: 'deepObject', explode: true } : {}),
     }));
   const body = route.inputs.find((i) => i.in === 'body');
-  const response = route.output && !(route.output.length === 1 && route.output[0].kind === 'path' && /^\$\.?$/.test(route.output[0].path)) ? {} : (route.operation.responseSchema ?? {});
+  const response = route.output && !(route.output.length === 1 && route.output[0].kind === 'path' && /^\$\.?$/.test(route.output[0].path)) ? {} : (route.operation.responseSchema ? limitDepth(route.operation.responseSchema, RESPONSE_SCHEMA_DEPTH) : {});
   return {
     operationId: route.name,
     summary: firstSentence(route.description),

@@ -1,11 +1,11 @@
 /**
  * types.ts of a capability: parameter, body, response and list-item types for every consumed
  * operation. Bodies and responses come from openapi-typescript run on the capability's OpenAPI
- * subset; ts-morph then picks each operation's body and response type out of its output and cuts
- * away everything else (paths, operations, empty component kinds).
+ * subset; each operation's body and response type are then picked out of its syntax tree, and
+ * everything else (paths, operations, empty component kinds) is cut away.
  */
 import openapiTS, { astToString } from 'openapi-typescript';
-import { Node, Project, type TypeLiteralNode } from 'ts-morph';
+import ts from 'typescript';
 import type { OpenApiSubset } from '../pipeline.js';
 import type { CapabilityModel, OperationModel } from '../model/types.js';
 import { docComment, propertyKey, schemaToTs } from './json-schema-to-ts.js';
@@ -22,8 +22,8 @@ export async function emitTypes(capability: CapabilityModel, subsets: OpenApiSub
   for (const [i, subset] of subsets.entries()) {
     const componentsName = i === 0 ? 'components' : `components${i + 1}`;
     const named = nameOperations(subset, capability.operations);
-    const text = astToString(await openapiTS(named as never, { alphabetize: true }));
-    const { components, operations } = cutDown(text, componentsName, capability.operations.map((o) => o.typeName));
+    const ast = await openapiTS(named as never, { alphabetize: true });
+    const { components, operations } = cutDown(ast, componentsName, capability.operations.map((o) => o.typeName));
     for (const [name, types] of operations) extracted.set(name, types);
     if (components) componentBlocks.push(components);
   }
@@ -48,56 +48,47 @@ function nameOperations(subset: OpenApiSubset, operations: OperationModel[]): un
   return doc;
 }
 
-function cutDown(text: string, componentsName: string, typeNames: string[]): { components?: string; operations: Map<string, OperationTypes> } {
-  const project = new Project({ useInMemoryFileSystem: true });
-  const file = project.createSourceFile('openapi.ts', text);
+/**
+ * Picks each operation's body and response type out of openapi-typescript's syntax tree and keeps
+ * only the component schemas: paths, operations, webhooks and empty component kinds are dropped.
+ */
+function cutDown(ast: ts.Node[], componentsName: string, typeNames: string[]): { components?: string; operations: Map<string, OperationTypes> } {
+  const interfaces = new Map<string, ts.InterfaceDeclaration>();
+  for (const node of ast) if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
+  const rename = (text: string) => (componentsName === 'components' ? text : text.replaceAll('components[', `${componentsName}[`));
+  const print = (node: ts.Node) => rename(astToString(node).trim());
   const operations = new Map<string, OperationTypes>();
-  const opsInterface = file.getInterface('operations');
+  const opsInterface = interfaces.get('operations');
   for (const name of typeNames) {
-    const op = opsInterface ? member(opsInterface, name) : undefined;
+    const op = opsInterface && member(opsInterface.members, name);
     if (!op) continue;
-    const body = path(op, ['requestBody', 'content']);
-    const bodyType = body && Node.isTypeLiteral(body) ? body.getMembers()[0] : undefined;
-    const responses = path(op, ['responses']);
-    let response: string | undefined;
-    if (responses && Node.isTypeLiteral(responses)) {
-      const success = responses.getMembers().find((m) => Node.isPropertySignature(m) && /^"?2\d\d"?$/.test(m.getName()));
-      const json = success && Node.isPropertySignature(success) ? path(success, ['content', '"application/json"']) : undefined;
-      response = json?.getText();
-    }
-    operations.set(name, {
-      body: bodyType && Node.isPropertySignature(bodyType) ? bodyType.getTypeNode()?.getText() : undefined,
-      response,
-    });
+    const content = descend(op, ['requestBody', 'content']);
+    const bodyMember = content && ts.isTypeLiteralNode(content) ? content.members.find(ts.isPropertySignature) : undefined;
+    const responses = descend(op, ['responses']);
+    const success = responses && ts.isTypeLiteralNode(responses) ? responses.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && /^2\d\d$/.test(propertyName(m))) : undefined;
+    const json = success?.type ? descend(success.type, ['content', 'application/json']) : undefined;
+    operations.set(name, { body: bodyMember?.type ? print(bodyMember.type) : undefined, response: json ? print(json) : undefined });
   }
-  for (const name of ['paths', 'webhooks', '$defs', 'operations']) {
-    file.getInterface(name)?.remove();
-    file.getTypeAlias(name)?.remove();
-  }
-  const components = file.getInterface('components');
-  if (!components) return { operations };
-  for (const prop of components.getProperties()) if (prop.getName() !== 'schemas') prop.remove();
-  const schemas = components.getProperty('schemas')?.getTypeNode();
-  if (!schemas || !Node.isTypeLiteral(schemas) || schemas.getMembers().length === 0) return { operations };
-  if (componentsName !== 'components') {
-    components.rename(componentsName);
-    for (const [key, value] of operations) operations.set(key, { body: value.body?.replaceAll('components[', `${componentsName}[`), response: value.response?.replaceAll('components[', `${componentsName}[`) });
-  }
-  return { components: components.getText(), operations };
+  const schemas = interfaces.get('components') && member(interfaces.get('components')!.members, 'schemas');
+  if (!schemas || !ts.isTypeLiteralNode(schemas) || schemas.members.length === 0) return { operations };
+  return { components: `export interface ${componentsName} {\n  schemas: ${print(schemas)};\n}`, operations };
 }
 
-type WithMembers = { getMembers(): Node[] };
-
-function member(container: WithMembers, name: string): Node | undefined {
-  const found = container.getMembers().find((m) => Node.isPropertySignature(m) && (m.getName() === name || m.getName() === `"${name}"` || `"${m.getName()}"` === name));
-  return found && Node.isPropertySignature(found) ? found.getTypeNode() : undefined;
+function propertyName(node: ts.PropertySignature): string {
+  const name = node.name;
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : '';
 }
 
-function path(start: Node, names: string[]): Node | undefined {
-  let node: Node | undefined = Node.isPropertySignature(start) ? start.getTypeNode() : start;
+function member(members: ts.NodeArray<ts.TypeElement>, name: string): ts.TypeNode | undefined {
+  const found = members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && propertyName(m) === name);
+  return found?.type;
+}
+
+function descend(start: ts.TypeNode, names: string[]): ts.TypeNode | undefined {
+  let node: ts.TypeNode | undefined = start;
   for (const name of names) {
-    if (!node || !Node.isTypeLiteral(node)) return undefined;
-    node = member(node as TypeLiteralNode, name);
+    if (!node || !ts.isTypeLiteralNode(node)) return undefined;
+    node = member(node.members, name);
   }
   return node;
 }

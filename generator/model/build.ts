@@ -13,7 +13,7 @@ import type { SourceDocument } from '../load/source.js';
 import { camelCase, constantCase, NameRegistry, operationMethodName, pascalCase } from './names.js';
 import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
-import { boundsFromDescription, listItemSchema, schemaFromDeclaredType, toJsonSchema } from './schema.js';
+import { boundsFromDescription, limitDepth, listItemSchema, schemaFromDeclaredType, toJsonSchema } from './schema.js';
 import { htmlToText } from './text.js';
 import type { ApiModel, CapabilityModel, EnvVarModel, InputModel, McpModel, OperationModel, RestModel, RouteModel, ToolModel } from './types.js';
 
@@ -39,6 +39,9 @@ export interface BuildContext {
 }
 
 const BODY_LESS = new Set(['GET', 'DELETE', 'HEAD']);
+
+/** Levels of a response schema an MCP tool's outputSchema spells out (deeper values: any of their type). */
+const OUTPUT_SCHEMA_DEPTH = 2;
 
 export function capabilityId(file: string): string {
   return path.basename(file).replace(/\.(naftiko\.)?ya?ml$/i, '').replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase();
@@ -372,7 +375,7 @@ function buildMcp(mcp: NaftikoMcp, operations: Map<string, OperationModel>, pref
         openWorldHint: hints.openWorld ?? true,
       },
       inputSchema,
-      ...(response && isObjectSchema(response) ? { outputSchema: response } : {}),
+      ...(response && isObjectSchema(response) ? { outputSchema: limitDepth(response, OUTPUT_SCHEMA_DEPTH) } : {}),
       operation,
       with: bindings,
       output,

@@ -120,3 +120,23 @@ export function listItemSchema(schema: JsonSchema | undefined): JsonSchema | und
   const isArray = data.type === 'array' || (Array.isArray(data.type) && data.type.includes('array'));
   return isArray ? (data.items ?? {}) : undefined;
 }
+
+/**
+ * The schema cut at `depth` levels of nesting: deeper parts keep their type and description but no
+ * properties, items or branches, so they accept any value of that type. Used where a whole response
+ * schema would be too large to be useful (MCP output schemas, the REST adapter's OpenAPI document).
+ */
+export function limitDepth(schema: JsonSchema, depth: number): JsonSchema {
+  if (depth <= 0) {
+    const cut: JsonSchema = {};
+    if (schema.type && !schema.anyOf) cut.type = schema.type;
+    if (schema.description) cut.description = schema.description;
+    return cut;
+  }
+  const out: JsonSchema = { ...schema };
+  if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, limitDepth(v, depth - 1)]));
+  if (schema.items) out.items = limitDepth(schema.items, depth - 1);
+  if (schema.anyOf) out.anyOf = schema.anyOf.map((s) => limitDepth(s, depth - 1));
+  if (typeof schema.additionalProperties === 'object') out.additionalProperties = limitDepth(schema.additionalProperties, depth - 1);
+  return out;
+}

@@ -21,7 +21,13 @@ import {
   type UpstreamErrorFields,
 } from './errors.js';
 import { encodeForm, encodeFormComponent } from './form.js';
-import { defaultTransport, fetchTransport, type FetchLike, type Transport, type TransportResponse } from './transport.js';
+import {
+  defaultTransport,
+  fetchTransport,
+  type FetchLike,
+  type Transport,
+  type TransportResponse,
+} from './transport.js';
 
 /** Version of this runtime, sent in the default User-Agent. */
 export const CAPGEN_RUNTIME_VERSION = '0.1.0';
@@ -159,8 +165,14 @@ export class ApiClient {
     // Everything that can fail without a request fails here, before anything is sent.
     const prepared = this.prepare(op, params ?? {}, options);
 
-    const maxRetries = nonNegativeInt(options.maxRetries ?? this.options.maxRetries, DEFAULT_MAX_RETRIES);
-    const timeoutMs = nonNegativeInt(options.timeoutMs ?? this.options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    const maxRetries = nonNegativeInt(
+      options.maxRetries ?? this.options.maxRetries,
+      DEFAULT_MAX_RETRIES,
+    );
+    const timeoutMs = nonNegativeInt(
+      options.timeoutMs ?? this.options.timeoutMs,
+      DEFAULT_TIMEOUT_MS,
+    );
 
     for (let attempt = 0; ; attempt++) {
       const result = await this.attempt(op, prepared, attempt, timeoutMs, signal);
@@ -182,7 +194,11 @@ export class ApiClient {
   }
 
   /** Performs the operation and returns only the parsed body. */
-  async call<T>(op: OperationSpec, params: Record<string, unknown> | undefined, options?: RequestOptions): Promise<T> {
+  async call<T>(
+    op: OperationSpec,
+    params: Record<string, unknown> | undefined,
+    options?: RequestOptions,
+  ): Promise<T> {
     return (await this.request<T>(op, params, options)).data;
   }
 
@@ -203,14 +219,19 @@ export class ApiClient {
     for (;;) {
       const page = await this.call<unknown>(op, pageParams, options);
       if (!isListEnvelope(page)) {
-        throw new CapgenError(`Operation ${op.id} did not return a list envelope ({data: [...], has_more})`);
+        throw new CapgenError(
+          `Operation ${op.id} did not return a list envelope ({data: [...], has_more})`,
+        );
       }
       for (const item of page.data) yield item as T;
       if (!page.has_more || page.data.length === 0) return;
       const last = page.data[page.data.length - 1];
-      const id = typeof last === 'object' && last !== null ? (last as { id?: unknown }).id : undefined;
+      const id =
+        typeof last === 'object' && last !== null ? (last as { id?: unknown }).id : undefined;
       if (typeof id !== 'string' && typeof id !== 'number') {
-        throw new CapgenError(`Operation ${op.id}: cannot paginate, the last item of the page has no id`);
+        throw new CapgenError(
+          `Operation ${op.id}: cannot paginate, the last item of the page has no id`,
+        );
       }
       pageParams = { ...base, [pagination.cursorParam]: id };
     }
@@ -219,7 +240,11 @@ export class ApiClient {
   // ------------------------------------------------------------------------------------------
   // request preparation
 
-  private prepare(op: OperationSpec, params: Record<string, unknown>, options: RequestOptions): PreparedRequest {
+  private prepare(
+    op: OperationSpec,
+    params: Record<string, unknown>,
+    options: RequestOptions,
+  ): PreparedRequest {
     const env = this.env();
     const method = op.method.toUpperCase();
     const auth = resolveAuth(this.api.auth, this.api.namespace, env, this.options.apiKey);
@@ -239,7 +264,11 @@ export class ApiClient {
     setHeader(headers, 'Accept', 'application/json');
     setHeader(headers, 'User-Agent', this.options.userAgent ?? defaultUserAgent());
     if (this.api.version) {
-      setHeader(headers, this.api.version.header, this.options.apiVersion ?? this.api.version.value);
+      setHeader(
+        headers,
+        this.api.version.header,
+        this.options.apiVersion ?? this.api.version.value,
+      );
     }
     for (const [name, value] of Object.entries(auth.headers)) setHeader(headers, name, value);
     for (const p of op.params) {
@@ -266,8 +295,10 @@ export class ApiClient {
       }
     }
 
-    for (const [name, value] of Object.entries(this.options.headers ?? {})) setHeader(headers, name, value);
-    for (const [name, value] of Object.entries(options.headers ?? {})) setHeader(headers, name, value);
+    for (const [name, value] of Object.entries(this.options.headers ?? {}))
+      setHeader(headers, name, value);
+    for (const [name, value] of Object.entries(options.headers ?? {}))
+      setHeader(headers, name, value);
 
     // One idempotency key per logical call, reused by every retry.
     if (options.idempotencyKey !== undefined) {
@@ -292,13 +323,19 @@ export class ApiClient {
     try {
       url = new URL(raw);
     } catch {
-      throw new CapgenError(`Invalid base URI for API "${this.api.namespace}": ${JSON.stringify(raw)}`);
+      throw new CapgenError(
+        `Invalid base URI for API "${this.api.namespace}": ${JSON.stringify(raw)}`,
+      );
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new CapgenError(`Base URI for API "${this.api.namespace}" must be http(s), got ${url.protocol}`);
+      throw new CapgenError(
+        `Base URI for API "${this.api.namespace}" must be http(s), got ${url.protocol}`,
+      );
     }
     if (url.username || url.password) {
-      throw new CapgenError(`Base URI for API "${this.api.namespace}" must not contain credentials`);
+      throw new CapgenError(
+        `Base URI for API "${this.api.namespace}" must not contain credentials`,
+      );
     }
     return url;
   }
@@ -402,7 +439,11 @@ export class ApiClient {
   }
 
   /** Milliseconds to wait before retrying, or undefined when the failure is final. */
-  private retryDelay(result: AttemptResult, attempt: number, maxRetries: number): number | undefined {
+  private retryDelay(
+    result: AttemptResult,
+    attempt: number,
+    maxRetries: number,
+  ): number | undefined {
     if (result.kind === 'network') {
       // A connection closed under the first attempt (typically a stale keep-alive socket) is
       // retried once even with maxRetries 0, as stripe-node does; the idempotency key dedupes.
@@ -458,7 +499,8 @@ function resolveTemplate(
       out += part.literal;
     } else {
       const value = env[part.env];
-      if (value === undefined || value === '') throw new MissingCredentialsError(part.env, namespace);
+      if (value === undefined || value === '')
+        throw new MissingCredentialsError(part.env, namespace);
       out += value;
     }
   }
@@ -483,7 +525,11 @@ function resolveAuth(
       const value = key ?? resolveTemplate(auth.value, env, namespace);
       const secrets = secretForms(value);
       if (auth.placement === 'query') {
-        return { headers: {}, query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`, secrets };
+        return {
+          headers: {},
+          query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
+          secrets,
+        };
       }
       return { headers: { [auth.key]: value }, secrets };
     }
@@ -549,10 +595,21 @@ function buildPath(op: OperationSpec, params: Record<string, unknown>): string {
   return op.path.replace(/\{([^{}]+)\}/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined || value === null || value === '') {
-      throw new ParameterError(`Missing required path parameter "${name}" for operation ${op.id}`, name);
+      throw new ParameterError(
+        `Missing required path parameter "${name}" for operation ${op.id}`,
+        name,
+      );
     }
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint') {
-      throw new ParameterError(`Path parameter "${name}" for operation ${op.id} must be a string or number`, name);
+    if (
+      typeof value !== 'string' &&
+      typeof value !== 'number' &&
+      typeof value !== 'boolean' &&
+      typeof value !== 'bigint'
+    ) {
+      throw new ParameterError(
+        `Path parameter "${name}" for operation ${op.id} must be a string or number`,
+        name,
+      );
     }
     return encodePathSegment(String(value), name);
   });
@@ -572,7 +629,12 @@ function buildQuery(op: OperationSpec, params: Record<string, unknown>): string 
   }
   // The pagination cursor is a query parameter even when the spec does not declare it.
   const cursor = op.pagination?.cursorParam;
-  if (cursor && !(cursor in query) && params[cursor] !== undefined && !op.params.some((p) => p.name === cursor)) {
+  if (
+    cursor &&
+    !(cursor in query) &&
+    params[cursor] !== undefined &&
+    !op.params.some((p) => p.name === cursor)
+  ) {
     query[cursor] = params[cursor];
   }
   return encodeForm(query);
@@ -583,7 +645,8 @@ function buildCookie(op: OperationSpec, params: Record<string, unknown>): string
   for (const p of op.params) {
     if (p.in !== 'cookie') continue;
     const value = params[p.name];
-    if (value !== undefined && value !== null) parts.push(`${p.name}=${encodeURIComponent(scalarToString(value))}`);
+    if (value !== undefined && value !== null)
+      parts.push(`${p.name}=${encodeURIComponent(scalarToString(value))}`);
   }
   return parts.join('; ');
 }
@@ -619,7 +682,8 @@ function requestIdOf(headers: Record<string, string>): string | undefined {
 }
 
 function defaultUserAgent(): string {
-  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
+    ?.node;
   return `capgen/${CAPGEN_RUNTIME_VERSION} (runtime; ${node ? `node/${node}` : 'fetch'})`;
 }
 
@@ -655,7 +719,10 @@ function upstreamErrorFields(body: unknown): UpstreamErrorFields {
     };
   }
   if (typeof error === 'string') {
-    return { code: error, message: stringOrUndefined(body.error_description) ?? stringOrUndefined(body.message) };
+    return {
+      code: error,
+      message: stringOrUndefined(body.error_description) ?? stringOrUndefined(body.message),
+    };
   }
   return { message: stringOrUndefined(body.message) };
 }
@@ -711,7 +778,9 @@ function stringOrUndefined(value: unknown): string | undefined {
 }
 
 function nonNegativeInt(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? Math.floor(value)
+    : fallback;
 }
 
 function nowMs(): number {

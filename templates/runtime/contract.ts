@@ -7,7 +7,8 @@
  */
 
 /** Any JSON value. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** The subset of JSON Schema (2020-12 vocabulary) that capgen emits. */
 export interface JsonSchema {
@@ -28,7 +29,8 @@ export interface JsonSchema {
   format?: string;
   default?: JsonValue;
 }
-export type JsonSchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
+export type JsonSchemaType =
+  'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
 
 /**
  * A secret or configuration value resolved at run time: literal parts and environment-variable
@@ -54,7 +56,8 @@ export interface ParamSpec {
   name: string;
   in: 'path' | 'query' | 'header' | 'cookie';
   required: boolean;
-  schema: JsonSchema;
+  /** Not needed to make the call; carried where a server validates inputs. */
+  schema?: JsonSchema;
   description?: string;
 }
 
@@ -63,7 +66,8 @@ export interface BodySpec {
   required: boolean;
   /** How the body is put on the wire: Stripe-style bracket form encoding, or JSON. */
   mediaType: 'application/x-www-form-urlencoded' | 'application/json';
-  schema: JsonSchema;
+  /** Not needed to make the call; carried where a server validates inputs. */
+  schema?: JsonSchema;
 }
 
 /** One consumed (upstream) operation. */

@@ -22,7 +22,10 @@ export function isMainModule(moduleUrl: string): boolean {
   if (!entry) return false;
   const normalized = entry.replace(/\\/g, '/');
   const modulePath = decodeURIComponent(new URL(moduleUrl).pathname);
-  return modulePath === normalized || modulePath.replace(/\.ts$/, '') === normalized.replace(/\.(ts|js)$/, '');
+  return (
+    modulePath === normalized ||
+    modulePath.replace(/\.ts$/, '') === normalized.replace(/\.(ts|js)$/, '')
+  );
 }
 
 /** `--port 8080 --address 0.0.0.0 --stdio` (also `--port=8080`). Unknown flags are an error. */
@@ -48,7 +51,11 @@ function parsePort(text: string | undefined, source: string): number {
 }
 
 /** Port and address: flag, then environment variable, then the spec's value. */
-export function listenAddress(args: EntryArgs, defaults: ListenDefaults, env: Record<string, string | undefined> = globalThis.process?.env ?? {}): { port: number; host: string } {
+export function listenAddress(
+  args: EntryArgs,
+  defaults: ListenDefaults,
+  env: Record<string, string | undefined> = globalThis.process?.env ?? {},
+): { port: number; host: string } {
   const envPort = env[defaults.portEnv];
   return {
     port: args.port ?? (envPort ? parsePort(envPort, defaults.portEnv) : defaults.port),

@@ -38,7 +38,15 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
-import type { Binding, InboundAuth, JsonSchema, JsonValue, OperationSpec, OutputMapping, ValueTemplate } from './contract.js';
+import type {
+  Binding,
+  InboundAuth,
+  JsonSchema,
+  JsonValue,
+  OperationSpec,
+  OutputMapping,
+  ValueTemplate,
+} from './contract.js';
 import { applyOutput, bindInputs } from './output.js';
 import { validateArguments } from './validate.js';
 
@@ -138,7 +146,11 @@ export const STRUCTURED_RESULT_KEY = 'result';
  * Builds a low-level MCP `Server` exposing `spec.tools`. Connect it to any transport. In stateless
  * HTTP a new one is built per request, so everything expensive is prepared once per spec (see `prepare`).
  */
-export function createMcpServer(spec: McpServerSpec, invoke: Invoke, options: McpRuntimeOptions = {}): Server {
+export function createMcpServer(
+  spec: McpServerSpec,
+  invoke: Invoke,
+  options: McpRuntimeOptions = {},
+): Server {
   const prepared = prepare(spec);
   const env = options.env ?? defaultEnv();
   const log = options.log ?? noLog;
@@ -151,20 +163,29 @@ export function createMcpServer(spec: McpServerSpec, invoke: Invoke, options: Mc
     },
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, (): ListToolsResult => ({ tools: prepared.listing }));
+  server.setRequestHandler(ListToolsRequestSchema, (): ListToolsResult => ({
+    tools: prepared.listing,
+  }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const name = request.params.name;
-    const tool = prepared.tools.get(name);
-    if (!tool) {
-      // The MCP specification reports unknown tools as a protocol error (-32602), not a tool result.
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Unknown tool: ${JSON.stringify(name)}. Available tools: ${[...prepared.tools.keys()].join(', ')}`,
-      );
-    }
-    return callTool(tool, request.params.arguments ?? {}, invoke, { signal: extra.signal, env, log });
-  });
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request, extra): Promise<CallToolResult> => {
+      const name = request.params.name;
+      const tool = prepared.tools.get(name);
+      if (!tool) {
+        // The MCP specification reports unknown tools as a protocol error (-32602), not a tool result.
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Unknown tool: ${JSON.stringify(name)}. Available tools: ${[...prepared.tools.keys()].join(', ')}`,
+        );
+      }
+      return callTool(tool, request.params.arguments ?? {}, invoke, {
+        signal: extra.signal,
+        env,
+        log,
+      });
+    },
+  );
 
   return server;
 }
@@ -190,7 +211,8 @@ function prepare(spec: McpServerSpec): PreparedServer {
   const tools = new Map<string, PreparedTool>();
   const listing: Tool[] = [];
   for (const tool of spec.tools) {
-    if (tools.has(tool.name)) throw new Error(`MCP server ${spec.name}: duplicate tool name ${tool.name}`);
+    if (tools.has(tool.name))
+      throw new Error(`MCP server ${spec.name}: duplicate tool name ${tool.name}`);
     if (tool.inputSchema.type !== 'object') {
       throw new Error(`MCP tool ${tool.name}: inputSchema must have type "object"`);
     }
@@ -205,7 +227,9 @@ function prepare(spec: McpServerSpec): PreparedServer {
       description: tool.description,
       // The generated schemas are plain JSON Schema objects; the SDK type only pins `type: 'object'`.
       inputSchema: tool.inputSchema as Tool['inputSchema'],
-      ...(tool.outputSchema ? { outputSchema: tool.outputSchema as NonNullable<Tool['outputSchema']> } : {}),
+      ...(tool.outputSchema
+        ? { outputSchema: tool.outputSchema as NonNullable<Tool['outputSchema']> }
+        : {}),
       annotations: {
         ...(tool.title !== undefined ? { title: tool.title } : {}),
         readOnlyHint: tool.annotations.readOnlyHint,
@@ -232,7 +256,9 @@ async function callTool(
 
   const issues = tool.check(args);
   if (issues.length > 0) {
-    ctx.log(`tool ${spec.name}: invalid arguments (${issues.length} issue${issues.length === 1 ? '' : 's'})`);
+    ctx.log(
+      `tool ${spec.name}: invalid arguments (${issues.length} issue${issues.length === 1 ? '' : 's'})`,
+    );
     return errorResult(
       redact(
         `Invalid arguments for tool ${spec.name}:\n` +
@@ -259,7 +285,9 @@ async function callTool(
     };
   } catch (error) {
     const failure = describeFailure(error, spec);
-    ctx.log(redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`, ctx.env));
+    ctx.log(
+      redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`, ctx.env),
+    );
     return errorResult(redact(failure.text, ctx.env));
   }
 }
@@ -368,11 +396,14 @@ function apiErrorHint(status: number | undefined, param: JsonValue | undefined):
   if (status === 402) {
     return 'The request was valid but could not be completed (for example a declined payment); retrying the same call will not help.';
   }
-  if (status === 404) return 'The requested object does not exist; check the identifiers you passed.';
-  if (status === 409) return 'The request conflicts with the current state of the object; re-read it and retry.';
+  if (status === 404)
+    return 'The requested object does not exist; check the identifiers you passed.';
+  if (status === 409)
+    return 'The request conflicts with the current state of the object; re-read it and retry.';
   if (status === 429) return 'Rate limited by the upstream API; wait a little and retry.';
   if (status !== undefined && status >= 500) return 'The upstream API failed; retry later.';
-  if (typeof param === 'string') return `Check the argument behind upstream parameter "${param}" and call the tool again.`;
+  if (typeof param === 'string')
+    return `Check the argument behind upstream parameter "${param}" and call the tool again.`;
   return 'Check the arguments and call the tool again.';
 }
 
@@ -382,7 +413,8 @@ function collectVariableNames(err: Record<string, unknown>): string[] {
   for (const key of ['envVar', 'envVars', 'variable', 'variables', 'env', 'missing']) {
     const value = err[key];
     if (typeof value === 'string') names.push(value);
-    else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') names.push(item);
+    else if (Array.isArray(value))
+      for (const item of value) if (typeof item === 'string') names.push(item);
   }
   return [...new Set(names)];
 }
@@ -428,10 +460,12 @@ export function createMcpFetchHandler(
 
   async function route(request: Request, url: URL): Promise<Response> {
     if (url.pathname === '/healthz') {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET, HEAD');
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return methodNotAllowed('GET, HEAD');
       return jsonResponse(200, { status: 'ok', name: spec.name, version: spec.version });
     }
-    if (url.pathname !== path) return jsonResponse(404, { error: 'not_found', message: `No route for ${url.pathname}` });
+    if (url.pathname !== path)
+      return jsonResponse(404, { error: 'not_found', message: `No route for ${url.pathname}` });
 
     const origin = request.headers.get('origin');
     if (origin !== null && !originAllowed(origin)) {
@@ -439,8 +473,10 @@ export function createMcpFetchHandler(
     }
     const cors = corsHeaders(origin, spec.auth);
 
-    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors.preflight });
-    if (request.method !== 'POST') return withHeaders(methodNotAllowed('POST, OPTIONS'), cors.response);
+    if (request.method === 'OPTIONS')
+      return new Response(null, { status: 204, headers: cors.preflight });
+    if (request.method !== 'POST')
+      return withHeaders(methodNotAllowed('POST, OPTIONS'), cors.response);
 
     const denied = authenticate(request, url);
     if (denied) return withHeaders(denied, cors.response);
@@ -466,7 +502,9 @@ export function createMcpFetchHandler(
       const response = await Promise.race([transport.handleRequest(request), hungUp]);
       return withHeaders(response, cors.response);
     } catch (error) {
-      log(redact(`http ${request.method} ${url.pathname}: internal error: ${errorText(error)}`, env));
+      log(
+        redact(`http ${request.method} ${url.pathname}: internal error: ${errorText(error)}`, env),
+      );
       return withHeaders(jsonRpcError(500, -32603, 'Internal server error'), cors.response);
     } finally {
       request.signal.removeEventListener('abort', onAbort);
@@ -489,7 +527,9 @@ function originChecker(extra: string[]): (origin: string) => boolean {
     if (allowed.has(parsed.origin.toLowerCase())) return true;
     return (
       (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-      (parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1' || parsed.hostname === '[::1]')
+      (parsed.hostname === 'localhost' ||
+        parsed.hostname === '127.0.0.1' ||
+        parsed.hostname === '[::1]')
     );
   };
 }
@@ -513,7 +553,14 @@ function corsHeaders(
     'Access-Control-Expose-Headers': 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate',
     Vary: 'Origin',
   };
-  const allowHeaders = ['Content-Type', 'Accept', 'Authorization', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'];
+  const allowHeaders = [
+    'Content-Type',
+    'Accept',
+    'Authorization',
+    'Mcp-Protocol-Version',
+    'Mcp-Session-Id',
+    'Last-Event-ID',
+  ];
   if (auth?.type === 'apikey' && auth.placement === 'header') allowHeaders.push(auth.key);
   return {
     response,
@@ -543,16 +590,25 @@ function inboundAuthenticator(
         const presented = authorizationCredentials(request, 'bearer');
         return presented !== undefined && safeEqual(presented, token)
           ? undefined
-          : unauthorized('Bearer realm="mcp"', 'a valid bearer token (Authorization: Bearer <token>) is required');
+          : unauthorized(
+              'Bearer realm="mcp"',
+              'a valid bearer token (Authorization: Bearer <token>) is required',
+            );
       };
     }
     case 'apikey': {
       const expected = resolveSecret(auth.value, env, `API key ${auth.key}`);
       return (request, url) => {
-        const presented = auth.placement === 'header' ? request.headers.get(auth.key) : url.searchParams.get(auth.key);
+        const presented =
+          auth.placement === 'header'
+            ? request.headers.get(auth.key)
+            : url.searchParams.get(auth.key);
         return presented !== null && safeEqual(presented, expected)
           ? undefined
-          : unauthorized(undefined, `a valid API key in ${auth.placement} ${JSON.stringify(auth.key)} is required`);
+          : unauthorized(
+              undefined,
+              `a valid API key in ${auth.placement} ${JSON.stringify(auth.key)} is required`,
+            );
       };
     }
     case 'basic': {
@@ -571,7 +627,9 @@ function inboundAuthenticator(
             ok = userOk && passOk;
           }
         }
-        return ok ? undefined : unauthorized('Basic realm="mcp"', 'valid basic-auth credentials are required');
+        return ok
+          ? undefined
+          : unauthorized('Basic realm="mcp"', 'valid basic-auth credentials are required');
       };
     }
   }
@@ -608,7 +666,9 @@ function resolveSecret(template: ValueTemplate, env: McpEnv, what: string): stri
     }
   }
   if (missing.length > 0) {
-    throw new Error(`MCP inbound authentication: set environment variable ${missing.join(', ')} (the ${what})`);
+    throw new Error(
+      `MCP inbound authentication: set environment variable ${missing.join(', ')} (the ${what})`,
+    );
   }
   return value;
 }
@@ -636,14 +696,21 @@ function jsonRpcError(status: number, code: number, message: string): Response {
 }
 
 function jsonResponse(status: number, body: JsonValue): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
 }
 
 /** Adds headers to a response (copying it if its headers are immutable). */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   const entries = Object.entries(headers);
   if (entries.length === 0) return response;
-  const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const copy = new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
   for (const [key, value] of entries) copy.headers.set(key, value);
   return copy;
 }
@@ -672,7 +739,12 @@ export async function serveMcpHttp(
 
   const httpServer = createHttpServer((req, res) => {
     handleNodeRequest(req, res).catch((error: unknown) => {
-      log(redact(`http: failed to answer ${req.method ?? '?'} ${req.url ?? ''}: ${errorText(error)}`, env));
+      log(
+        redact(
+          `http: failed to answer ${req.method ?? '?'} ${req.url ?? ''}: ${errorText(error)}`,
+          env,
+        ),
+      );
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end();
     });
@@ -688,19 +760,28 @@ export async function serveMcpHttp(
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
       res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Request body too large' }, id: null }));
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'Request body too large' },
+          id: null,
+        }),
+      );
       return;
     }
 
     const headers = new Headers();
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+      headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
     const method = req.method ?? 'GET';
     const { port } = httpServer.address() as AddressInfo;
     const request = new Request(new URL(req.url ?? '/', `http://${urlHost}:${port}`), {
       method,
       headers,
       signal: aborter.signal,
-      ...(method !== 'GET' && method !== 'HEAD' && body.length > 0 ? { body: new Uint8Array(body) } : {}),
+      ...(method !== 'GET' && method !== 'HEAD' && body.length > 0
+        ? { body: new Uint8Array(body) }
+        : {}),
     });
 
     const response = await handler(request);
@@ -748,7 +829,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) tooLarge = true; // keep draining so the connection stays usable
+      if (size > limit)
+        tooLarge = true; // keep draining so the connection stays usable
       else chunks.push(chunk);
     });
     req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
@@ -765,7 +847,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
  * stdin is open. stdout carries nothing but protocol messages: logs go to stderr, and `console.log`,
  * `console.info` and `console.debug` are redirected to stderr so stray output cannot corrupt the stream.
  */
-export async function serveMcpStdio(spec: McpServerSpec, invoke: Invoke, options: McpRuntimeOptions = {}): Promise<void> {
+export async function serveMcpStdio(
+  spec: McpServerSpec,
+  invoke: Invoke,
+  options: McpRuntimeOptions = {},
+): Promise<void> {
   const log = options.log ?? stderrLog;
   const env = options.env ?? defaultEnv();
   console.log = console.info = console.debug = console.error;
@@ -814,7 +900,8 @@ const SECRET_SHAPE = /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+|\bwhsec_[A-Za-z0-9]
 function redact(text: string, env: McpEnv): string {
   let out = text.replace(SECRET_SHAPE, '[redacted]');
   for (const [name, value] of Object.entries(env)) {
-    if (value && value.length >= 8 && SECRET_NAME.test(name)) out = out.split(value).join('[redacted]');
+    if (value && value.length >= 8 && SECRET_NAME.test(name))
+      out = out.split(value).join('[redacted]');
   }
   return out;
 }

@@ -6,7 +6,9 @@ import type { ApiClient, ApiResponse, RequestOptions } from './client.js';
 import type { JsonValue, OperationSpec } from './contract.js';
 
 /** Parameters are optional when no field of P is required. */
-type Args<P> = {} extends P ? [params?: P, options?: RequestOptions] : [params: P, options?: RequestOptions];
+type Args<P> = {} extends P
+  ? [params?: P, options?: RequestOptions]
+  : [params: P, options?: RequestOptions];
 
 export interface OperationMethod<P, R> {
   (...args: Args<P>): Promise<R>;
@@ -23,17 +25,26 @@ export interface PaginatedOperationMethod<P, R, I> extends OperationMethod<P, R>
 
 type Params = Record<string, unknown> | undefined;
 
-export function operationMethod<P, R>(client: ApiClient, operation: OperationSpec): OperationMethod<P, R> {
-  const call = (...[params, options]: Args<P>) => client.call<R>(operation, params as Params, options);
+export function operationMethod<P, R>(
+  client: ApiClient,
+  operation: OperationSpec,
+): OperationMethod<P, R> {
+  const call = (...[params, options]: Args<P>) =>
+    client.call<R>(operation, params as Params, options);
   return Object.assign(call, {
-    withResponse: (...[params, options]: Args<P>) => client.request<R>(operation, params as Params, options),
+    withResponse: (...[params, options]: Args<P>) =>
+      client.request<R>(operation, params as Params, options),
     operation,
   });
 }
 
-export function paginatedMethod<P, R, I>(client: ApiClient, operation: OperationSpec): PaginatedOperationMethod<P, R, I> {
+export function paginatedMethod<P, R, I>(
+  client: ApiClient,
+  operation: OperationSpec,
+): PaginatedOperationMethod<P, R, I> {
   return Object.assign(operationMethod<P, R>(client, operation), {
-    autoPaginate: (...[params, options]: Args<P>) => client.paginate<I>(operation, params as Params, options),
+    autoPaginate: (...[params, options]: Args<P>) =>
+      client.paginate<I>(operation, params as Params, options),
   });
 }
 
@@ -49,7 +60,8 @@ export function invokeThrough(clients: Record<string, ApiClient>): Invoke {
   return async (operation, params, context) => {
     const namespace = operation.id.slice(0, operation.id.lastIndexOf('.'));
     const client = clients[namespace];
-    if (!client) throw new Error(`no client for namespace '${namespace}' (operation ${operation.id})`);
+    if (!client)
+      throw new Error(`no client for namespace '${namespace}' (operation ${operation.id})`);
     const response = await client.request<JsonValue>(operation, params, { signal: context.signal });
     return { data: response.data, status: response.status, requestId: response.requestId };
   };

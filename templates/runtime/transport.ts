@@ -110,7 +110,10 @@ interface NodeRequestOptions {
 
 /** The parts of `node:http` / `node:https` used here. */
 interface NodeHttpModule {
-  request(options: NodeRequestOptions, callback: (response: NodeIncomingMessage) => void): NodeClientRequest;
+  request(
+    options: NodeRequestOptions,
+    callback: (response: NodeIncomingMessage) => void,
+  ): NodeClientRequest;
   Agent: new (options: { keepAlive: boolean }) => unknown;
 }
 
@@ -230,16 +233,21 @@ export function nodeHttpTransport(): Transport | undefined {
             response.on('data', (chunk) => chunks.push(chunk));
             response.on('error', fail);
             response.on('close', () => {
-              if (!response.complete) fail(new Error('Connection closed before the response was complete'));
+              if (!response.complete)
+                fail(new Error('Connection closed before the response was complete'));
             });
             response.on('end', () => {
               const responseHeaders: Record<string, string> = {};
               for (const [name, value] of Object.entries(response.headers)) {
                 if (value === undefined) continue;
-                responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+                responseHeaders[name.toLowerCase()] = Array.isArray(value)
+                  ? value.join(', ')
+                  : value;
               }
               const body = decodeUtf8(chunks);
-              finish(() => resolve({ status: response.statusCode ?? 0, headers: responseHeaders, body }));
+              finish(() =>
+                resolve({ status: response.statusCode ?? 0, headers: responseHeaders, body }),
+              );
             });
           },
         );
