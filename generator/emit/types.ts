@@ -106,7 +106,8 @@ function operationTypes(op: OperationModel, extracted: OperationTypes): string {
     return `${docComment(`${input.description ? `${input.description}\n\n` : ''}(${where})`, '  ')}  ${propertyKey(input.name)}${input.required ? '' : '?'}: ${type};`;
   });
   parts.push(`${docComment(`Parameters of ${op.methodName}: ${op.spec.method} ${op.spec.path}`)}export interface ${op.types.params} {\n${fields.join('\n')}\n}`);
-  parts.push(`${docComment(`Response of ${op.methodName}.${extracted.response ? '' : ' No OpenAPI operation describes it, so it is any JSON value.'}`)}export type ${op.types.response} = ${extracted.response ?? (op.responseSchema ? schemaToTs(op.responseSchema) : 'JsonValue')};`);
+  const unknownWhy = op.openapi ? ' The OpenAPI operation declares no JSON response body.' : ' No OpenAPI operation describes it, so it is any JSON value.';
+  parts.push(`${docComment(`Response of ${op.methodName}.${extracted.response ? '' : unknownWhy}`)}export type ${op.types.response} = ${extracted.response ?? (op.responseSchema ? schemaToTs(op.responseSchema) : 'JsonValue')};`);
   if (op.types.item) {
     const item = extracted.response ? `${op.types.response} extends { data: Array<infer T> } ? T : JsonValue` : 'JsonValue';
     parts.push(`${docComment(`One item of ${op.methodName}'s list, as yielded by its auto-pagination.`)}export type ${op.types.item} = ${item};`);

@@ -78,7 +78,7 @@ export function subsetDocument(source: OpenApiObject, operations: MatchedOperati
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     paths[op.path] ??= {};
-    paths[op.path][op.method] = rewrite(op.operation, 0);
+    paths[op.path][op.method] = rewrite(withPathItemParameters(source, op), 0);
   }
   const schemas: Record<string, unknown> = {};
   while (queue.length) {
@@ -93,4 +93,20 @@ export function subsetDocument(source: OpenApiObject, operations: MatchedOperati
 export async function dereference(doc: OpenApiObject): Promise<OpenApiObject> {
   const copy = structuredClone(doc);
   return (await $RefParser.dereference(copy, { resolve: { external: false }, dereference: { circular: true } })) as OpenApiObject;
+}
+
+/**
+ * Parameters declared on the path item apply to all its operations; an operation's own parameter
+ * with the same name and location wins. The subset carries them on the operation itself.
+ */
+function withPathItemParameters(source: OpenApiObject, op: MatchedOperation): Record<string, unknown> {
+  const shared = source.paths[op.path]?.parameters;
+  if (!Array.isArray(shared) || shared.length === 0) return op.operation;
+  const key = (p: unknown) => {
+    const resolved = isRecord(p) && typeof p.$ref === 'string' ? resolvePointer(source, p.$ref) : p;
+    return isRecord(resolved) ? `${String(resolved.in)}:${String(resolved.name)}` : '';
+  };
+  const own = Array.isArray(op.operation.parameters) ? op.operation.parameters : [];
+  const ownKeys = new Set(own.map(key));
+  return { ...op.operation, parameters: [...shared.filter((p) => !ownKeys.has(key(p))), ...own] };
 }
