@@ -30,14 +30,7 @@ export const CHECKOUT_SESSIONS_API: ApiSpec = {
   namespace: 'checkout-sessions',
   baseUri: 'https://api.stripe.com',
   baseUriEnv: 'CHECKOUT_SESSIONS_BASE_URI',
-  auth: {
-    type: 'bearer',
-    token: [
-      {
-        env: 'STRIPE_API_KEY',
-      },
-    ],
-  },
+  auth: { type: 'bearer', token: [{ env: 'STRIPE_API_KEY' }] },
 };
 
 /** GET /v1/checkout/sessions */
@@ -45,65 +38,19 @@ export const GET_CHECKOUT_SESSIONS_OPERATION: OperationSpec = {
   id: 'checkout-sessions.getcheckoutsessions',
   method: 'GET',
   path: '/v1/checkout/sessions',
-  pagination: {
-    cursorParam: 'starting_after',
-  },
+  pagination: { cursorParam: 'starting_after' },
   params: [
-    {
-      name: 'created',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'customer',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'customer_details',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'ending_before',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'expand',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'limit',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'payment_intent',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'payment_link',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'starting_after',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'status',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'subscription',
-      in: 'query',
-      required: false,
-    },
+    { name: 'created', in: 'query', required: false },
+    { name: 'customer', in: 'query', required: false },
+    { name: 'customer_details', in: 'query', required: false },
+    { name: 'ending_before', in: 'query', required: false },
+    { name: 'expand', in: 'query', required: false },
+    { name: 'limit', in: 'query', required: false },
+    { name: 'payment_intent', in: 'query', required: false },
+    { name: 'payment_link', in: 'query', required: false },
+    { name: 'starting_after', in: 'query', required: false },
+    { name: 'status', in: 'query', required: false },
+    { name: 'subscription', in: 'query', required: false },
   ],
 };
 
@@ -113,10 +60,7 @@ export const POST_CHECKOUT_SESSIONS_OPERATION: OperationSpec = {
   method: 'POST',
   path: '/v1/checkout/sessions',
   params: [],
-  body: {
-    required: false,
-    mediaType: 'application/x-www-form-urlencoded',
-  },
+  body: { required: false, mediaType: 'application/x-www-form-urlencoded' },
 };
 
 /** GET /v1/checkout/sessions/{session} */
@@ -125,16 +69,8 @@ export const GET_CHECKOUT_SESSIONS_SESSION_OPERATION: OperationSpec = {
   method: 'GET',
   path: '/v1/checkout/sessions/{session}',
   params: [
-    {
-      name: 'expand',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
+    { name: 'expand', in: 'query', required: false },
+    { name: 'session', in: 'path', required: true },
   ],
 };
 
@@ -143,17 +79,8 @@ export const POST_CHECKOUT_SESSIONS_SESSION_EXPIRE_OPERATION: OperationSpec = {
   id: 'checkout-sessions.postcheckoutsessionssessionexpire',
   method: 'POST',
   path: '/v1/checkout/sessions/{session}/expire',
-  params: [
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
-  ],
-  body: {
-    required: false,
-    mediaType: 'application/x-www-form-urlencoded',
-  },
+  params: [{ name: 'session', in: 'path', required: true }],
+  body: { required: false, mediaType: 'application/x-www-form-urlencoded' },
 };
 
 /** GET /v1/checkout/sessions/{session}/line_items */
@@ -161,35 +88,13 @@ export const GET_CHECKOUT_SESSIONS_SESSION_LINE_ITEMS_OPERATION: OperationSpec =
   id: 'checkout-sessions.getcheckoutsessionssessionlineitems',
   method: 'GET',
   path: '/v1/checkout/sessions/{session}/line_items',
-  pagination: {
-    cursorParam: 'starting_after',
-  },
+  pagination: { cursorParam: 'starting_after' },
   params: [
-    {
-      name: 'ending_before',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'expand',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'limit',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
-    {
-      name: 'starting_after',
-      in: 'query',
-      required: false,
-    },
+    { name: 'ending_before', in: 'query', required: false },
+    { name: 'expand', in: 'query', required: false },
+    { name: 'limit', in: 'query', required: false },
+    { name: 'session', in: 'path', required: true },
+    { name: 'starting_after', in: 'query', required: false },
   ],
 };
 

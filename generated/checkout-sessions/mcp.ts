@@ -105,46 +105,19 @@ export const MCP_SERVER: McpServerSpec = {
       },
       call: GET_CHECKOUT_SESSIONS_OPERATION,
       with: {
-        created: {
-          input: 'created',
-        },
-        customer: {
-          input: 'customer',
-        },
-        customer_details: {
-          input: 'customer_details',
-        },
-        ending_before: {
-          input: 'ending_before',
-        },
-        expand: {
-          input: 'expand',
-        },
-        limit: {
-          input: 'limit',
-        },
-        payment_intent: {
-          input: 'payment_intent',
-        },
-        payment_link: {
-          input: 'payment_link',
-        },
-        starting_after: {
-          input: 'starting_after',
-        },
-        status: {
-          input: 'status',
-        },
-        subscription: {
-          input: 'subscription',
-        },
+        created: { input: 'created' },
+        customer: { input: 'customer' },
+        customer_details: { input: 'customer_details' },
+        ending_before: { input: 'ending_before' },
+        expand: { input: 'expand' },
+        limit: { input: 'limit' },
+        payment_intent: { input: 'payment_intent' },
+        payment_link: { input: 'payment_link' },
+        starting_after: { input: 'starting_after' },
+        status: { input: 'status' },
+        subscription: { input: 'subscription' },
       },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-post-checkout-sessions',
@@ -157,26 +130,12 @@ export const MCP_SERVER: McpServerSpec = {
       },
       inputSchema: {
         type: 'object',
-        properties: {
-          body: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
-        },
+        properties: { body: { type: 'object', description: 'Request body (JSON).' } },
         additionalProperties: false,
       },
       call: POST_CHECKOUT_SESSIONS_OPERATION,
-      with: {
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-get-checkout-sessions-session',
@@ -195,28 +154,14 @@ export const MCP_SERVER: McpServerSpec = {
             items: {},
             description: 'Specifies which fields in the response should be expanded.',
           },
-          session: {
-            type: 'string',
-          },
+          session: { type: 'string' },
         },
         required: ['session'],
         additionalProperties: false,
       },
       call: GET_CHECKOUT_SESSIONS_SESSION_OPERATION,
-      with: {
-        expand: {
-          input: 'expand',
-        },
-        session: {
-          input: 'session',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { expand: { input: 'expand' }, session: { input: 'session' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-post-checkout-sessions-session',
@@ -230,32 +175,15 @@ export const MCP_SERVER: McpServerSpec = {
       inputSchema: {
         type: 'object',
         properties: {
-          session: {
-            type: 'string',
-          },
-          body: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          session: { type: 'string' },
+          body: { type: 'object', description: 'Request body (JSON).' },
         },
         required: ['session'],
         additionalProperties: false,
       },
       call: POST_CHECKOUT_SESSIONS_SESSION_EXPIRE_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-get-checkout-sessions-session-2',
@@ -286,9 +214,7 @@ export const MCP_SERVER: McpServerSpec = {
             minimum: 1,
             maximum: 100,
           },
-          session: {
-            type: 'string',
-          },
+          session: { type: 'string' },
           starting_after: {
             type: 'string',
             description:
@@ -300,28 +226,13 @@ export const MCP_SERVER: McpServerSpec = {
       },
       call: GET_CHECKOUT_SESSIONS_SESSION_LINE_ITEMS_OPERATION,
       with: {
-        ending_before: {
-          input: 'ending_before',
-        },
-        expand: {
-          input: 'expand',
-        },
-        limit: {
-          input: 'limit',
-        },
-        session: {
-          input: 'session',
-        },
-        starting_after: {
-          input: 'starting_after',
-        },
+        ending_before: { input: 'ending_before' },
+        expand: { input: 'expand' },
+        limit: { input: 'limit' },
+        session: { input: 'session' },
+        starting_after: { input: 'starting_after' },
       },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      output: [{ kind: 'path', path: '$.' }],
     },
   ],
 };

@@ -147,46 +147,19 @@ export const REST_ADAPTER: RestAdapterSpec = {
       ],
       call: GET_CHECKOUT_SESSIONS_OPERATION,
       with: {
-        created: {
-          input: 'created',
-        },
-        customer: {
-          input: 'customer',
-        },
-        customer_details: {
-          input: 'customer_details',
-        },
-        ending_before: {
-          input: 'ending_before',
-        },
-        expand: {
-          input: 'expand',
-        },
-        limit: {
-          input: 'limit',
-        },
-        payment_intent: {
-          input: 'payment_intent',
-        },
-        payment_link: {
-          input: 'payment_link',
-        },
-        starting_after: {
-          input: 'starting_after',
-        },
-        status: {
-          input: 'status',
-        },
-        subscription: {
-          input: 'subscription',
-        },
+        created: { input: 'created' },
+        customer: { input: 'customer' },
+        customer_details: { input: 'customer_details' },
+        ending_before: { input: 'ending_before' },
+        expand: { input: 'expand' },
+        limit: { input: 'limit' },
+        payment_intent: { input: 'payment_intent' },
+        payment_link: { input: 'payment_link' },
+        starting_after: { input: 'starting_after' },
+        status: { input: 'status' },
+        subscription: { input: 'subscription' },
       },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/checkout/sessions',
@@ -197,38 +170,19 @@ export const REST_ADAPTER: RestAdapterSpec = {
           name: 'body',
           in: 'body',
           required: false,
-          schema: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          schema: { type: 'object', description: 'Request body (JSON).' },
         },
       ],
       call: POST_CHECKOUT_SESSIONS_OPERATION,
-      with: {
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/checkout/sessions/{session}',
       method: 'GET',
       operationName: 'getcheckoutsessionssession',
       inputs: [
-        {
-          name: 'session',
-          in: 'path',
-          required: true,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
         {
           name: 'expand',
           in: 'query',
@@ -241,73 +195,32 @@ export const REST_ADAPTER: RestAdapterSpec = {
         },
       ],
       call: GET_CHECKOUT_SESSIONS_SESSION_OPERATION,
-      with: {
-        expand: {
-          input: 'expand',
-        },
-        session: {
-          input: 'session',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { expand: { input: 'expand' }, session: { input: 'session' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/checkout/sessions/{session}/expire',
       method: 'POST',
       operationName: 'postcheckoutsessionssessionexpire',
       inputs: [
-        {
-          name: 'session',
-          in: 'path',
-          required: true,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
         {
           name: 'body',
           in: 'body',
           required: false,
-          schema: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          schema: { type: 'object', description: 'Request body (JSON).' },
         },
       ],
       call: POST_CHECKOUT_SESSIONS_SESSION_EXPIRE_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/checkout/sessions/{session}/line-items',
       method: 'GET',
       operationName: 'getcheckoutsessionssessionlineitems',
       inputs: [
-        {
-          name: 'session',
-          in: 'path',
-          required: true,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
         {
           name: 'ending_before',
           in: 'query',
@@ -353,28 +266,13 @@ export const REST_ADAPTER: RestAdapterSpec = {
       ],
       call: GET_CHECKOUT_SESSIONS_SESSION_LINE_ITEMS_OPERATION,
       with: {
-        ending_before: {
-          input: 'ending_before',
-        },
-        expand: {
-          input: 'expand',
-        },
-        limit: {
-          input: 'limit',
-        },
-        session: {
-          input: 'session',
-        },
-        starting_after: {
-          input: 'starting_after',
-        },
+        ending_before: { input: 'ending_before' },
+        expand: { input: 'expand' },
+        limit: { input: 'limit' },
+        session: { input: 'session' },
+        starting_after: { input: 'starting_after' },
       },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      output: [{ kind: 'path', path: '$.' }],
     },
   ],
 };

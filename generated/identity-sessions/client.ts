@@ -30,14 +30,7 @@ export const IDENTITY_SESSIONS_API: ApiSpec = {
   namespace: 'identity-sessions',
   baseUri: 'https://api.stripe.com',
   baseUriEnv: 'IDENTITY_SESSIONS_BASE_URI',
-  auth: {
-    type: 'bearer',
-    token: [
-      {
-        env: 'STRIPE_API_KEY',
-      },
-    ],
-  },
+  auth: { type: 'bearer', token: [{ env: 'STRIPE_API_KEY' }] },
 };
 
 /** GET /v1/identity/verification_sessions */
@@ -45,40 +38,14 @@ export const GET_IDENTITY_VERIFICATION_SESSIONS_OPERATION: OperationSpec = {
   id: 'identity-sessions.getidentityverificationsessions',
   method: 'GET',
   path: '/v1/identity/verification_sessions',
-  pagination: {
-    cursorParam: 'starting_after',
-  },
+  pagination: { cursorParam: 'starting_after' },
   params: [
-    {
-      name: 'created',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'ending_before',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'expand',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'limit',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'starting_after',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'status',
-      in: 'query',
-      required: false,
-    },
+    { name: 'created', in: 'query', required: false },
+    { name: 'ending_before', in: 'query', required: false },
+    { name: 'expand', in: 'query', required: false },
+    { name: 'limit', in: 'query', required: false },
+    { name: 'starting_after', in: 'query', required: false },
+    { name: 'status', in: 'query', required: false },
   ],
 };
 
@@ -88,10 +55,7 @@ export const POST_IDENTITY_VERIFICATION_SESSIONS_OPERATION: OperationSpec = {
   method: 'POST',
   path: '/v1/identity/verification_sessions',
   params: [],
-  body: {
-    required: true,
-    mediaType: 'application/x-www-form-urlencoded',
-  },
+  body: { required: true, mediaType: 'application/x-www-form-urlencoded' },
 };
 
 /** GET /v1/identity/verification_sessions/{session} */
@@ -100,16 +64,8 @@ export const GET_IDENTITY_VERIFICATION_SESSIONS_SESSION_OPERATION: OperationSpec
   method: 'GET',
   path: '/v1/identity/verification_sessions/{session}',
   params: [
-    {
-      name: 'expand',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
+    { name: 'expand', in: 'query', required: false },
+    { name: 'session', in: 'path', required: true },
   ],
 };
 
@@ -118,17 +74,8 @@ export const POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_OPERATION: OperationSpe
   id: 'identity-sessions.postidentityverificationsessionssession',
   method: 'POST',
   path: '/v1/identity/verification_sessions/{session}',
-  params: [
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
-  ],
-  body: {
-    required: false,
-    mediaType: 'application/x-www-form-urlencoded',
-  },
+  params: [{ name: 'session', in: 'path', required: true }],
+  body: { required: false, mediaType: 'application/x-www-form-urlencoded' },
 };
 
 /** POST /v1/identity/verification_sessions/{session}/cancel */
@@ -136,17 +83,8 @@ export const POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_CANCEL_OPERATION: Opera
   id: 'identity-sessions.postidentityverificationsessionssessioncancel',
   method: 'POST',
   path: '/v1/identity/verification_sessions/{session}/cancel',
-  params: [
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
-  ],
-  body: {
-    required: false,
-    mediaType: 'application/x-www-form-urlencoded',
-  },
+  params: [{ name: 'session', in: 'path', required: true }],
+  body: { required: false, mediaType: 'application/x-www-form-urlencoded' },
 };
 
 /** POST /v1/identity/verification_sessions/{session}/redact */
@@ -154,17 +92,8 @@ export const POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_REDACT_OPERATION: Opera
   id: 'identity-sessions.postidentityverificationsessionssessionredact',
   method: 'POST',
   path: '/v1/identity/verification_sessions/{session}/redact',
-  params: [
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
-  ],
-  body: {
-    required: false,
-    mediaType: 'application/x-www-form-urlencoded',
-  },
+  params: [{ name: 'session', in: 'path', required: true }],
+  body: { required: false, mediaType: 'application/x-www-form-urlencoded' },
 };
 
 /**

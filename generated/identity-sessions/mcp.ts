@@ -50,9 +50,7 @@ export const MCP_SERVER: McpServerSpec = {
       inputSchema: {
         type: 'object',
         properties: {
-          created: {
-            type: 'string',
-          },
+          created: { type: 'string' },
           ending_before: {
             type: 'string',
             description:
@@ -85,31 +83,14 @@ export const MCP_SERVER: McpServerSpec = {
       },
       call: GET_IDENTITY_VERIFICATION_SESSIONS_OPERATION,
       with: {
-        created: {
-          input: 'created',
-        },
-        ending_before: {
-          input: 'ending_before',
-        },
-        expand: {
-          input: 'expand',
-        },
-        limit: {
-          input: 'limit',
-        },
-        starting_after: {
-          input: 'starting_after',
-        },
-        status: {
-          input: 'status',
-        },
+        created: { input: 'created' },
+        ending_before: { input: 'ending_before' },
+        expand: { input: 'expand' },
+        limit: { input: 'limit' },
+        starting_after: { input: 'starting_after' },
+        status: { input: 'status' },
       },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-post-identity-verification-sessions',
@@ -122,27 +103,13 @@ export const MCP_SERVER: McpServerSpec = {
       },
       inputSchema: {
         type: 'object',
-        properties: {
-          body: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
-        },
+        properties: { body: { type: 'object', description: 'Request body (JSON).' } },
         required: ['body'],
         additionalProperties: false,
       },
       call: POST_IDENTITY_VERIFICATION_SESSIONS_OPERATION,
-      with: {
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-get-identity-verification-sessions-2',
@@ -161,28 +128,14 @@ export const MCP_SERVER: McpServerSpec = {
             items: {},
             description: 'Specifies which fields in the response should be expanded.',
           },
-          session: {
-            type: 'string',
-          },
+          session: { type: 'string' },
         },
         required: ['session'],
         additionalProperties: false,
       },
       call: GET_IDENTITY_VERIFICATION_SESSIONS_SESSION_OPERATION,
-      with: {
-        expand: {
-          input: 'expand',
-        },
-        session: {
-          input: 'session',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { expand: { input: 'expand' }, session: { input: 'session' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-post-identity-verification-sessions-2',
@@ -196,32 +149,15 @@ export const MCP_SERVER: McpServerSpec = {
       inputSchema: {
         type: 'object',
         properties: {
-          session: {
-            type: 'string',
-          },
-          body: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          session: { type: 'string' },
+          body: { type: 'object', description: 'Request body (JSON).' },
         },
         required: ['session'],
         additionalProperties: false,
       },
       call: POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-post-identity-verification-sessions-3',
@@ -235,32 +171,15 @@ export const MCP_SERVER: McpServerSpec = {
       inputSchema: {
         type: 'object',
         properties: {
-          session: {
-            type: 'string',
-          },
-          body: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          session: { type: 'string' },
+          body: { type: 'object', description: 'Request body (JSON).' },
         },
         required: ['session'],
         additionalProperties: false,
       },
       call: POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_CANCEL_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'stripe-post-identity-verification-sessions-4',
@@ -274,32 +193,15 @@ export const MCP_SERVER: McpServerSpec = {
       inputSchema: {
         type: 'object',
         properties: {
-          session: {
-            type: 'string',
-          },
-          body: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          session: { type: 'string' },
+          body: { type: 'object', description: 'Request body (JSON).' },
         },
         required: ['session'],
         additionalProperties: false,
       },
       call: POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_REDACT_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
   ],
 };

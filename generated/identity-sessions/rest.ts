@@ -39,14 +39,7 @@ export const REST_ADAPTER: RestAdapterSpec = {
       method: 'GET',
       operationName: 'getidentityverificationsessions',
       inputs: [
-        {
-          name: 'created',
-          in: 'query',
-          required: false,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'created', in: 'query', required: false, schema: { type: 'string' } },
         {
           name: 'ending_before',
           in: 'query',
@@ -102,31 +95,14 @@ export const REST_ADAPTER: RestAdapterSpec = {
       ],
       call: GET_IDENTITY_VERIFICATION_SESSIONS_OPERATION,
       with: {
-        created: {
-          input: 'created',
-        },
-        ending_before: {
-          input: 'ending_before',
-        },
-        expand: {
-          input: 'expand',
-        },
-        limit: {
-          input: 'limit',
-        },
-        starting_after: {
-          input: 'starting_after',
-        },
-        status: {
-          input: 'status',
-        },
+        created: { input: 'created' },
+        ending_before: { input: 'ending_before' },
+        expand: { input: 'expand' },
+        limit: { input: 'limit' },
+        starting_after: { input: 'starting_after' },
+        status: { input: 'status' },
       },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/identity/verification-sessions',
@@ -137,38 +113,19 @@ export const REST_ADAPTER: RestAdapterSpec = {
           name: 'body',
           in: 'body',
           required: true,
-          schema: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          schema: { type: 'object', description: 'Request body (JSON).' },
         },
       ],
       call: POST_IDENTITY_VERIFICATION_SESSIONS_OPERATION,
-      with: {
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/identity/verification-sessions/{session}',
       method: 'GET',
       operationName: 'getidentityverificationsessionssession',
       inputs: [
-        {
-          name: 'session',
-          in: 'path',
-          required: true,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
         {
           name: 'expand',
           in: 'query',
@@ -181,137 +138,59 @@ export const REST_ADAPTER: RestAdapterSpec = {
         },
       ],
       call: GET_IDENTITY_VERIFICATION_SESSIONS_SESSION_OPERATION,
-      with: {
-        expand: {
-          input: 'expand',
-        },
-        session: {
-          input: 'session',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { expand: { input: 'expand' }, session: { input: 'session' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/identity/verification-sessions/{session}',
       method: 'POST',
       operationName: 'postidentityverificationsessionssession',
       inputs: [
-        {
-          name: 'session',
-          in: 'path',
-          required: true,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
         {
           name: 'body',
           in: 'body',
           required: false,
-          schema: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          schema: { type: 'object', description: 'Request body (JSON).' },
         },
       ],
       call: POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/identity/verification-sessions/{session}/cancel',
       method: 'POST',
       operationName: 'postidentityverificationsessionssessioncancel',
       inputs: [
-        {
-          name: 'session',
-          in: 'path',
-          required: true,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
         {
           name: 'body',
           in: 'body',
           required: false,
-          schema: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          schema: { type: 'object', description: 'Request body (JSON).' },
         },
       ],
       call: POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_CANCEL_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/identity/verification-sessions/{session}/redact',
       method: 'POST',
       operationName: 'postidentityverificationsessionssessionredact',
       inputs: [
-        {
-          name: 'session',
-          in: 'path',
-          required: true,
-          schema: {
-            type: 'string',
-          },
-        },
+        { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
         {
           name: 'body',
           in: 'body',
           required: false,
-          schema: {
-            type: 'object',
-            description: 'Request body (JSON).',
-          },
+          schema: { type: 'object', description: 'Request body (JSON).' },
         },
       ],
       call: POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_REDACT_OPERATION,
-      with: {
-        session: {
-          input: 'session',
-        },
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { session: { input: 'session' }, body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
   ],
 };

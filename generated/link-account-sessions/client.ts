@@ -28,18 +28,8 @@ export const LINK_LINK_ACCOUNT_SESSIONS_API: ApiSpec = {
   namespace: 'link-link-account-sessions',
   baseUri: 'https://api.stripe.com',
   baseUriEnv: 'LINK_LINK_ACCOUNT_SESSIONS_BASE_URI',
-  auth: {
-    type: 'bearer',
-    token: [
-      {
-        env: 'STRIPE_API_KEY',
-      },
-    ],
-  },
-  version: {
-    header: 'Stripe-Version',
-    value: '2023-10-16',
-  },
+  auth: { type: 'bearer', token: [{ env: 'STRIPE_API_KEY' }] },
+  version: { header: 'Stripe-Version', value: '2023-10-16' },
 };
 
 /** POST /v1/link_account_sessions (OpenAPI operation postLinkAccountSessions) */
@@ -48,10 +38,7 @@ export const POST_LINK_ACCOUNT_SESSIONS_OPERATION: OperationSpec = {
   method: 'POST',
   path: '/v1/link_account_sessions',
   params: [],
-  body: {
-    required: true,
-    mediaType: 'application/x-www-form-urlencoded',
-  },
+  body: { required: true, mediaType: 'application/x-www-form-urlencoded' },
 };
 
 /** GET /v1/link_account_sessions/{session} (OpenAPI operation getLinkAccountSessionsSession) */
@@ -60,16 +47,8 @@ export const GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION: OperationSpec = {
   method: 'GET',
   path: '/v1/link_account_sessions/{session}',
   params: [
-    {
-      name: 'expand',
-      in: 'query',
-      required: false,
-    },
-    {
-      name: 'session',
-      in: 'path',
-      required: true,
-    },
+    { name: 'expand', in: 'query', required: false },
+    { name: 'session', in: 'path', required: true },
   ],
 };
 

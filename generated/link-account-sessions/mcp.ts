@@ -54,40 +54,22 @@ export const MCP_SERVER: McpServerSpec = {
                 description: 'The account holder to link accounts for.',
                 type: 'object',
                 properties: {
-                  account: {
-                    type: 'string',
-                    maxLength: 5000,
-                  },
-                  customer: {
-                    type: 'string',
-                    maxLength: 5000,
-                  },
-                  type: {
-                    type: 'string',
-                    enum: ['account', 'customer'],
-                  },
+                  account: { type: 'string', maxLength: 5000 },
+                  customer: { type: 'string', maxLength: 5000 },
+                  type: { type: 'string', enum: ['account', 'customer'] },
                 },
                 required: ['type'],
               },
               expand: {
                 description: 'Specifies which fields in the response should be expanded.',
                 type: 'array',
-                items: {
-                  type: 'string',
-                  maxLength: 5000,
-                },
+                items: { type: 'string', maxLength: 5000 },
               },
               filters: {
                 description: 'Filters to restrict the kinds of accounts to collect.',
                 type: 'object',
                 properties: {
-                  countries: {
-                    type: 'array',
-                    items: {
-                      type: 'string',
-                      maxLength: 5000,
-                    },
-                  },
+                  countries: { type: 'array', items: { type: 'string', maxLength: 5000 } },
                 },
                 required: ['countries'],
               },
@@ -105,10 +87,7 @@ export const MCP_SERVER: McpServerSpec = {
                 description:
                   'List of data features that you would like to retrieve upon account creation.',
                 type: 'array',
-                items: {
-                  type: 'string',
-                  enum: ['balances', 'ownership', 'transactions'],
-                },
+                items: { type: 'string', enum: ['balances', 'ownership', 'transactions'] },
               },
               return_url: {
                 description:
@@ -136,19 +115,14 @@ export const MCP_SERVER: McpServerSpec = {
                 description:
                   'Opaque JSON object: #/components/schemas/bank_connections_resource_accountholder is not in the OpenAPI document.',
               },
-              {
-                type: 'null',
-              },
+              { type: 'null' },
             ],
           },
           accounts: {
             description: 'The accounts that were collected as part of this Session.',
             type: 'object',
             properties: {
-              data: {
-                type: 'array',
-                description: 'Details about each object.',
-              },
+              data: { type: 'array', description: 'Details about each object.' },
               has_more: {
                 type: 'boolean',
                 description:
@@ -159,10 +133,7 @@ export const MCP_SERVER: McpServerSpec = {
                 description:
                   "String representing the object's type. Objects of the same type share the same value. Always has the value `list`.",
               },
-              url: {
-                type: 'string',
-                description: 'The URL where this list can be accessed.',
-              },
+              url: { type: 'string', description: 'The URL where this list can be accessed.' },
             },
             required: ['data', 'has_more', 'object', 'url'],
           },
@@ -177,11 +148,7 @@ export const MCP_SERVER: McpServerSpec = {
               'Opaque JSON object: #/components/schemas/bank_connections_resource_link_account_session_filters is not in the OpenAPI document.',
             type: 'object',
           },
-          id: {
-            description: 'Unique identifier for the object.',
-            type: 'string',
-            maxLength: 5000,
-          },
+          id: { description: 'Unique identifier for the object.', type: 'string', maxLength: 5000 },
           livemode: {
             description:
               'Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.',
@@ -196,16 +163,12 @@ export const MCP_SERVER: McpServerSpec = {
           permissions: {
             description: 'Permissions requested for accounts collected during this session.',
             type: 'array',
-            items: {
-              type: 'string',
-            },
+            items: { type: 'string' },
           },
           prefetch: {
             description: 'Data features requested to be retrieved upon account creation.',
             type: ['array', 'null'],
-            items: {
-              type: 'string',
-            },
+            items: { type: 'string' },
           },
           return_url: {
             description:
@@ -217,17 +180,8 @@ export const MCP_SERVER: McpServerSpec = {
         required: ['accounts', 'client_secret', 'id', 'livemode', 'object', 'permissions'],
       },
       call: POST_LINK_ACCOUNT_SESSIONS_OPERATION,
-      with: {
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       name: 'p-retrieves-details-financial-connections-code-session',
@@ -243,16 +197,10 @@ export const MCP_SERVER: McpServerSpec = {
         properties: {
           expand: {
             type: 'array',
-            items: {
-              type: 'string',
-              maxLength: 5000,
-            },
+            items: { type: 'string', maxLength: 5000 },
             description: 'Specifies which fields in the response should be expanded.',
           },
-          session: {
-            type: 'string',
-            maxLength: 5000,
-          },
+          session: { type: 'string', maxLength: 5000 },
         },
         required: ['session'],
         additionalProperties: false,
@@ -270,19 +218,14 @@ export const MCP_SERVER: McpServerSpec = {
                 description:
                   'Opaque JSON object: #/components/schemas/bank_connections_resource_accountholder is not in the OpenAPI document.',
               },
-              {
-                type: 'null',
-              },
+              { type: 'null' },
             ],
           },
           accounts: {
             description: 'The accounts that were collected as part of this Session.',
             type: 'object',
             properties: {
-              data: {
-                type: 'array',
-                description: 'Details about each object.',
-              },
+              data: { type: 'array', description: 'Details about each object.' },
               has_more: {
                 type: 'boolean',
                 description:
@@ -293,10 +236,7 @@ export const MCP_SERVER: McpServerSpec = {
                 description:
                   "String representing the object's type. Objects of the same type share the same value. Always has the value `list`.",
               },
-              url: {
-                type: 'string',
-                description: 'The URL where this list can be accessed.',
-              },
+              url: { type: 'string', description: 'The URL where this list can be accessed.' },
             },
             required: ['data', 'has_more', 'object', 'url'],
           },
@@ -311,11 +251,7 @@ export const MCP_SERVER: McpServerSpec = {
               'Opaque JSON object: #/components/schemas/bank_connections_resource_link_account_session_filters is not in the OpenAPI document.',
             type: 'object',
           },
-          id: {
-            description: 'Unique identifier for the object.',
-            type: 'string',
-            maxLength: 5000,
-          },
+          id: { description: 'Unique identifier for the object.', type: 'string', maxLength: 5000 },
           livemode: {
             description:
               'Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.',
@@ -330,16 +266,12 @@ export const MCP_SERVER: McpServerSpec = {
           permissions: {
             description: 'Permissions requested for accounts collected during this session.',
             type: 'array',
-            items: {
-              type: 'string',
-            },
+            items: { type: 'string' },
           },
           prefetch: {
             description: 'Data features requested to be retrieved upon account creation.',
             type: ['array', 'null'],
-            items: {
-              type: 'string',
-            },
+            items: { type: 'string' },
           },
           return_url: {
             description:
@@ -351,20 +283,8 @@ export const MCP_SERVER: McpServerSpec = {
         required: ['accounts', 'client_secret', 'id', 'livemode', 'object', 'permissions'],
       },
       call: GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,
-      with: {
-        expand: {
-          input: 'expand',
-        },
-        session: {
-          input: 'session',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { expand: { input: 'expand' }, session: { input: 'session' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
   ],
 };

@@ -46,40 +46,22 @@ export const REST_ADAPTER: RestAdapterSpec = {
                 description: 'The account holder to link accounts for.',
                 type: 'object',
                 properties: {
-                  account: {
-                    type: 'string',
-                    maxLength: 5000,
-                  },
-                  customer: {
-                    type: 'string',
-                    maxLength: 5000,
-                  },
-                  type: {
-                    type: 'string',
-                    enum: ['account', 'customer'],
-                  },
+                  account: { type: 'string', maxLength: 5000 },
+                  customer: { type: 'string', maxLength: 5000 },
+                  type: { type: 'string', enum: ['account', 'customer'] },
                 },
                 required: ['type'],
               },
               expand: {
                 description: 'Specifies which fields in the response should be expanded.',
                 type: 'array',
-                items: {
-                  type: 'string',
-                  maxLength: 5000,
-                },
+                items: { type: 'string', maxLength: 5000 },
               },
               filters: {
                 description: 'Filters to restrict the kinds of accounts to collect.',
                 type: 'object',
                 properties: {
-                  countries: {
-                    type: 'array',
-                    items: {
-                      type: 'string',
-                      maxLength: 5000,
-                    },
-                  },
+                  countries: { type: 'array', items: { type: 'string', maxLength: 5000 } },
                 },
                 required: ['countries'],
               },
@@ -97,10 +79,7 @@ export const REST_ADAPTER: RestAdapterSpec = {
                 description:
                   'List of data features that you would like to retrieve upon account creation.',
                 type: 'array',
-                items: {
-                  type: 'string',
-                  enum: ['balances', 'ownership', 'transactions'],
-                },
+                items: { type: 'string', enum: ['balances', 'ownership', 'transactions'] },
               },
               return_url: {
                 description:
@@ -114,17 +93,8 @@ export const REST_ADAPTER: RestAdapterSpec = {
         },
       ],
       call: POST_LINK_ACCOUNT_SESSIONS_OPERATION,
-      with: {
-        body: {
-          input: 'body',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { body: { input: 'body' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
     {
       path: '/v1/v1/link-account-sessions/{session}',
@@ -135,10 +105,7 @@ export const REST_ADAPTER: RestAdapterSpec = {
           name: 'session',
           in: 'path',
           required: true,
-          schema: {
-            type: 'string',
-            maxLength: 5000,
-          },
+          schema: { type: 'string', maxLength: 5000 },
         },
         {
           name: 'expand',
@@ -146,29 +113,14 @@ export const REST_ADAPTER: RestAdapterSpec = {
           required: false,
           schema: {
             type: 'array',
-            items: {
-              type: 'string',
-              maxLength: 5000,
-            },
+            items: { type: 'string', maxLength: 5000 },
             description: 'Specifies which fields in the response should be expanded.',
           },
         },
       ],
       call: GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,
-      with: {
-        expand: {
-          input: 'expand',
-        },
-        session: {
-          input: 'session',
-        },
-      },
-      output: [
-        {
-          kind: 'path',
-          path: '$.',
-        },
-      ],
+      with: { expand: { input: 'expand' }, session: { input: 'session' } },
+      output: [{ kind: 'path', path: '$.' }],
     },
   ],
 };
