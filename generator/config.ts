@@ -80,7 +80,8 @@ export async function resolveConfig(root: string, flags: ConfigFlags, bag: Diagn
     root,
     openapi,
     capabilities,
-    out: toPosix(flags.out ?? (fromFile.out ? rel(fromFile.out) : 'generated')),
+    // Relative to the project root, so nothing machine-specific reaches generated files.
+    out: flags.out ? toPosix(path.relative(root, path.resolve(root, flags.out))) || '.' : fromFile.out ? rel(fromFile.out) : 'generated',
     strict: flags.strict ?? fromFile.strict ?? false,
     typeDepth: fromFile.typeDepth ?? 2,
   };

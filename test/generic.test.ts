@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = path.join(ROOT, 'test/fixtures/generic');
 const GOLDEN = path.join(ROOT, 'test/golden/generic');
 // Inside the project, so generated imports of @modelcontextprotocol/sdk resolve to node_modules.
-const OUT = fs.mkdtempSync(path.join(ROOT, '.tmp-generic-'));
+const OUT = path.join(ROOT, '.tmp-generic');
 
 interface Seen {
   method: string;
@@ -58,6 +58,7 @@ function tree(dir: string): Record<string, string> {
 const env = { TODO_API_KEY: 'todo-secret-key-123', TODOS_ADAPTER_TOKEN: 'adapter-token-456' };
 
 beforeAll(async () => {
+  fs.rmSync(OUT, { recursive: true, force: true });
   const output: string[] = [];
   const code = await runCli(['generate', '--out', OUT], { cwd: FIXTURE, stdout: (t) => output.push(t), stderr: (t) => output.push(t), color: false });
   expect(code, output.join('')).toBe(0);

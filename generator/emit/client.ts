@@ -35,7 +35,7 @@ export function emitClient(capability: CapabilityModel): string {
     hasPaginated: capability.operations.some((op) => op.types.item),
     clientType: capability.names.clientType,
     factory: capability.names.clientFactory,
-    envList: capability.env.filter((e) => e.secret).map((e) => e.name).join(', ') || 'no credentials',
+    envList: capability.env.filter((e) => e.secret && e.scope === 'upstream').map((e) => e.name).join(', ') || 'no credentials',
     clientMap: capability.apis.map((api) => `${JSON.stringify(api.spec.namespace)}: ${clientVar(api.spec.namespace)}`).join(', '),
   });
 }

@@ -28,6 +28,7 @@ export function emitReadme(capability: CapabilityModel, outDir: string): string 
     openapiSources: capability.openapiSources.map((s) => `\`${s}\``).join(', '),
     id: capability.id,
     outDir,
+    serveOut: outDir === 'generated' ? '' : ` --out ${outDir}`,
     factory: capability.names.clientFactory,
     env: capability.env.map((e) => ({ ...e, purpose: cell(e.purpose) })),
     clientExample: example,
@@ -46,9 +47,10 @@ export function emitReadme(capability: CapabilityModel, outDir: string): string 
     mcp: capability.mcp && {
       ...capability.mcp,
       instructions: capability.mcp.instructions,
+      http: capability.mcp.transport === 'http',
       auth: authText(capability.mcp.auth),
       transportText: capability.mcp.transport === 'stdio' ? 'stdio (the spec says so)' : `Streamable HTTP, stateless, at /mcp on port ${capability.mcp.port}`,
-      desktopConfig: JSON.stringify({ mcpServers: { [capability.id]: { command: 'npx', args: ['capgen', 'serve', capability.id, '--mcp', '--stdio'], env: Object.fromEntries(capability.env.filter((e) => e.secret).map((e) => [e.name, `<your ${e.name}>`])) } } }, null, 2),
+      desktopConfig: JSON.stringify({ mcpServers: { [capability.id]: { command: 'npx', args: ['capgen', 'serve', capability.id, '--mcp', '--stdio', ...(outDir === 'generated' ? [] : ['--out', outDir])], env: Object.fromEntries(capability.env.filter((e) => e.secret && e.scope === 'upstream').map((e) => [e.name, `<your ${e.name}>`])) } } }, null, 2),
       tools: capability.mcp.tools.map((t) => ({
         name: t.name,
         call: t.operation.spec.id,

@@ -52,8 +52,8 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   const id = capabilityId(source.file);
   const pascal = pascalCase(id);
   const env: EnvVarModel[] = [];
-  const addEnv = (name: string, purpose: string, secret: boolean) => {
-    if (!env.some((e) => e.name === name)) env.push({ name, purpose, secret });
+  const addEnv = (name: string, purpose: string, secret: boolean, scope: EnvVarModel['scope'] = 'upstream') => {
+    if (!env.some((e) => e.name === name)) env.push({ name, purpose, secret, scope });
   };
   const binds = bindings(doc);
   const template = (text: string): ValueTemplate =>
@@ -102,11 +102,11 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     if (exposes.type === 'rest') rest = buildRest(exposes as NaftikoRest, operations, prefixes, template);
     if (exposes.type === 'mcp') mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, template);
   }
-  for (const adapter of [rest, mcp]) {
+  for (const [scope, adapter] of [['rest', rest], ['mcp', mcp]] as const) {
     if (!adapter) continue;
-    addEnv(adapter.portEnv, `port of the ${adapter.namespace} server (default ${adapter.port})`, false);
-    addEnv(adapter.addressEnv, `address the ${adapter.namespace} server binds (default ${adapter.address})`, false);
-    for (const variable of templateEnvVars(adapter.auth)) addEnv(variable, `credential callers of ${adapter.namespace} must present`, true);
+    addEnv(adapter.portEnv, `port of the ${adapter.namespace} server (default ${adapter.port})`, false, scope);
+    addEnv(adapter.addressEnv, `address the ${adapter.namespace} server binds (default ${adapter.address})`, false, scope);
+    for (const variable of templateEnvVars(adapter.auth)) addEnv(variable, `credential callers of ${adapter.namespace} must present`, true, scope);
   }
 
   return {

@@ -55,6 +55,8 @@ export interface EnvVarModel {
   name: string;
   purpose: string;
   secret: boolean;
+  /** `upstream`: read by the client; `rest` / `mcp`: read by that server only. */
+  scope: 'upstream' | 'rest' | 'mcp';
 }
 
 export interface ApiModel {

@@ -104,7 +104,7 @@ export interface TodosClient {
 
 /**
  * Creates the client. Credentials are read from the environment at call time
- * (TODO_API_KEY, TODOS_ADAPTER_TOKEN) unless `apiKey` is given; `baseUri` overrides where requests go.
+ * (TODO_API_KEY) unless `apiKey` is given; `baseUri` overrides where requests go.
  */
 export function createTodosClient(options: ClientOptions = {}): TodosClient {
   const todoApiApi = new ApiClient(TODO_API_API, options);
