@@ -42,14 +42,15 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     command
       .option('-c, --config <file>', 'config file (default: capgen.config.yaml when present)')
       .option('--openapi <file>', 'add an OpenAPI document (YAML or JSON); repeatable', collect)
-      .option('--strict', 'treat warnings (deviations from the official Naftiko schema) as errors');
+      .option('--strict', 'treat warnings (deviations from the official Naftiko schema) as errors')
+      .option('--verbose', 'list every warning (by default at most 3 of each kind per file)');
 
   common(program.command('generate').description('generate clients, REST adapters and MCP servers into the output folder'))
     .option('-o, --out <dir>', 'output folder (default: generated)')
     .option('--check', 'write nothing; exit 1 when the output folder differs from what the specs produce')
-    .action(async (options: { config?: string; openapi?: string[]; strict?: boolean; out?: string; check?: boolean }) => {
+    .action(async (options: { config?: string; openapi?: string[]; strict?: boolean; verbose?: boolean; out?: string; check?: boolean }) => {
       const result = await runPipeline(io.cwd, options, { emit: true });
-      exitCode = report(result, io, style);
+      exitCode = report(result, io, style, options.verbose);
       if (exitCode !== 0 || !result.files || !result.config) return;
       const outDir = path.resolve(io.cwd, result.config.out);
       const files = withManifest(result.files);
@@ -73,9 +74,9 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     });
 
   common(program.command('validate').description('check capability files and OpenAPI documents; print diagnostics only')).action(
-    async (options: { config?: string; openapi?: string[]; strict?: boolean }) => {
+    async (options: { config?: string; openapi?: string[]; strict?: boolean; verbose?: boolean }) => {
       const result = await runPipeline(io.cwd, options, { emit: false });
-      exitCode = report(result, io, style);
+      exitCode = report(result, io, style, options.verbose);
       if (exitCode === 0) io.stdout(`${style.green('✓')} ${result.project?.capabilities.length ?? 0} capabilities are valid\n`);
     },
   );
@@ -115,9 +116,25 @@ function parsePort(value: string): number {
   return port;
 }
 
-function report(result: PipelineResult, io: CliIO, style: Style): number {
+/** Warnings of one kind repeat in real files; this many per file and rule are shown unless --verbose. */
+const WARNINGS_SHOWN_PER_RULE = 3;
+
+function report(result: PipelineResult, io: CliIO, style: Style, verbose = false): number {
   const diagnostics = result.bag.sorted();
-  for (const d of diagnostics) io.stderr(`${formatDiagnostic(d, style)}\n`);
+  const shown = new Map<string, number>();
+  for (const d of diagnostics) {
+    const group = `${d.file}\u0000${d.rule}`;
+    const count = (shown.get(group) ?? 0) + 1;
+    shown.set(group, count);
+    if (verbose || d.severity === 'error' || count <= WARNINGS_SHOWN_PER_RULE) io.stderr(`${formatDiagnostic(d, style)}\n`);
+  }
+  if (!verbose) {
+    for (const [group, count] of shown) {
+      const hidden = diagnostics.filter((d) => `${d.file}\u0000${d.rule}` === group && d.severity === 'warning').length - WARNINGS_SHOWN_PER_RULE;
+      const [file, rule] = group.split('\u0000');
+      if (hidden > 0 && count > 0) io.stderr(style.dim(`${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`));
+    }
+  }
   const errors = result.bag.errorCount;
   const warnings = result.bag.warningCount;
   if (diagnostics.length) io.stderr(`${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${errors ? '; nothing was written' : ''}\n`);
