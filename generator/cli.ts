@@ -89,8 +89,9 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     .option('--stdio', 'MCP over stdio instead of Streamable HTTP')
     .option('-p, --port <port>', 'port (overrides the spec and the environment)', parsePort)
     .option('-a, --address <address>', 'address to bind (default from the spec, else 127.0.0.1)')
+    .option('--base-uri <uri>', 'upstream base URI (default: <NAMESPACE>_BASE_URI, else the spec)')
     .option('-o, --out <dir>', 'folder holding the generated code', 'generated')
-    .action(async (capability: string, options: { rest?: boolean; mcp?: boolean; stdio?: boolean; port?: number; address?: string; out: string }) => {
+    .action(async (capability: string, options: { rest?: boolean; mcp?: boolean; stdio?: boolean; port?: number; address?: string; baseUri?: string; out: string }) => {
       exitCode = await serve(capability, options, io);
     });
 

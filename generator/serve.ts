@@ -10,11 +10,12 @@ export interface ServeOptions {
   stdio?: boolean;
   port?: number;
   address?: string;
+  baseUri?: string;
   out: string;
 }
 
 interface ServerEntry {
-  main(args: { port?: number; address?: string; stdio?: boolean }): Promise<unknown>;
+  main(args: { port?: number; address?: string; stdio?: boolean; baseUri?: string }): Promise<unknown>;
 }
 
 export async function serve(capability: string, options: ServeOptions, io: CliIO): Promise<number> {
@@ -33,6 +34,6 @@ export async function serve(capability: string, options: ServeOptions, io: CliIO
     return 1;
   }
   const module = (await import(pathToFileURL(entry).href)) as ServerEntry;
-  await module.main({ port: options.port, address: options.address, stdio: options.stdio });
+  await module.main({ port: options.port, address: options.address, stdio: options.stdio, baseUri: options.baseUri });
   return 0;
 }
