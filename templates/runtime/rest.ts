@@ -185,7 +185,9 @@ class RestEngine {
     try {
       return await this.handleUnsafe(req);
     } catch (error) {
-      // Only reached on bugs or I/O failures while reading the body; upstream errors are classified below.
+      // The caller left while sending its body: nobody will read an answer, nothing to report.
+      if (error instanceof ClientClosedError) return errorResponse(499, 'invalid_request_error', error.message);
+      // Otherwise only reached on bugs; upstream errors are classified in upstreamError.
       this.log(`capgen rest: internal error: ${this.redact(describeError(error))}`);
       return errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.');
     }
@@ -273,7 +275,7 @@ class RestEngine {
       }
     }
 
-    return this.callUpstream(compiled, bindInputs(compiled.route.with, inputs), req.signal);
+    return this.callUpstream(compiled, bindInputs(compiled.route.with, inputs), req);
   }
 
   /**
@@ -308,16 +310,23 @@ class RestEngine {
     }
     const issue = validateValue(input.schema, value, '');
     if (issue !== undefined) {
-      return invalidRequest(issue.message.replace('the request body', `the request body (${input.name})`), issue.param === '' ? input.name : issue.param);
+      return invalidRequest(issue.message, issue.param === '' ? input.name : issue.param);
     }
     return { value };
   }
 
-  private async callUpstream(compiled: CompiledRoute, params: Record<string, unknown>, signal: AbortSignal | undefined): Promise<CoreResponse> {
+  private async callUpstream(compiled: CompiledRoute, params: Record<string, unknown>, req: RequestView): Promise<CoreResponse> {
     const route = compiled.route;
+    // The signal is created only if `invoke` reads it: on Node an AbortController per request costs
+    // a measurable share of the adapter's own CPU time.
+    const ctx = {
+      get signal(): AbortSignal | undefined {
+        return req.signal;
+      },
+    };
     let result: Awaited<ReturnType<Invoke>>;
     try {
-      result = await this.invoke(route.call, params, { signal });
+      result = await this.invoke(route.call, params, ctx);
     } catch (error) {
       return this.upstreamError(route, error);
     }
@@ -347,6 +356,11 @@ class RestEngine {
         ? `The server has no credentials for the upstream API: set the ${variable} environment variable.`
         : this.redact(typeof err.message === 'string' ? err.message : 'The server has no credentials for the upstream API.');
       return errorResponse(500, 'api_error', message);
+    }
+    if (name === 'ParameterError') {
+      // The client could not form the upstream request from the inputs (e.g. a required path value).
+      const param = typeof err.param === 'string' ? err.param : undefined;
+      return invalidRequest(this.redact(typeof err.message === 'string' ? err.message : 'Invalid parameters.'), param);
     }
     if (name === 'AbortError') {
       // The caller went away; nobody will read this.
@@ -409,6 +423,11 @@ class RestEngine {
 }
 
 const SECRET_NAME = /KEY|SECRET|TOKEN|PASSW|CREDENTIAL|PRIVATE|AUTH/i;
+
+/** The client closed the connection before its request body was complete. */
+class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+}
 
 function compileRoute(route: RestRoute): CompiledRoute {
   const pathInputs = new Map<string, RestInput>();
@@ -853,7 +872,13 @@ class WebRequestView implements RequestView {
     let size = 0;
     let text = '';
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        throw new ClientClosedError('The request body stream failed before it was complete.');
+      }
+      const { done, value } = chunk;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
@@ -947,7 +972,7 @@ class NodeRequestView implements RequestView {
       };
       const onClose = (): void => {
         cleanup();
-        reject(new Error('The client closed the connection while sending the request body.'));
+        reject(new ClientClosedError('The client closed the connection while sending the request body.'));
       };
       req.on('data', onData);
       req.on('end', onEnd);
@@ -962,7 +987,8 @@ class NodeRequestView implements RequestView {
       const controller = new AbortController();
       this.controller = controller;
       const res = this.res;
-      res.once('close', () => {
+      if (this.req.socket.destroyed && !res.writableFinished) controller.abort(); // already gone
+      else res.once('close', () => {
         if (!res.writableFinished) controller.abort();
       });
     }
@@ -990,9 +1016,22 @@ function loggablePath(path: string): string {
   return /^[\x21-\x7e]*$/.test(bounded) ? bounded : bounded.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
 }
 
+let lastLogMs = 0;
+let lastLogTime = '';
+
+/** ISO timestamp, formatted at most once per millisecond. */
+function logTimestamp(): string {
+  const now = Date.now();
+  if (now !== lastLogMs) {
+    lastLogMs = now;
+    lastLogTime = new Date(now).toISOString();
+  }
+  return lastLogTime;
+}
+
 function accessLogLine(method: string, path: string, status: number, startedAt: number, upstreamRequestId: string | undefined): string {
   const ms = performance.now() - startedAt;
-  return `time=${new Date().toISOString()} method=${method} path=${loggablePath(path)} status=${status} duration_ms=${ms.toFixed(2)} upstream_request_id=${upstreamRequestId ?? '-'}`;
+  return `time=${logTimestamp()} method=${method} path=${loggablePath(path)} status=${status} duration_ms=${ms.toFixed(2)} upstream_request_id=${upstreamRequestId ?? '-'}`;
 }
 
 const SHUTTING_DOWN_BODY = JSON.stringify({ error: { type: 'api_error', message: 'The server is shutting down; retry on another instance.' } });
@@ -1033,13 +1072,14 @@ export async function serveRest(handler: RestHandler, options: ServeRestOptions)
       log?.(accessLogLine(method, path, status, startedAt, upstreamRequestId));
     };
     const failed = (error: unknown): void => {
-      // Reached only if writing the response itself failed.
-      if (!res.headersSent) {
-        writeCore(res, errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'));
-      } else {
+      // Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw.
+      try {
+        if (!res.headersSent) writeCore(res, errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'));
+        else res.destroy();
+      } catch {
         res.destroy();
       }
-      log?.(`capgen rest: failed to write a response: ${error instanceof Error ? error.message : String(error)}`);
+      log?.(`capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`);
       done(500, undefined);
     };
     if (engine !== undefined) {
