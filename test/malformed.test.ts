@@ -1,0 +1,306 @@
+/**
+ * Malformed input: every case is a small temp project (specs/ with one broken file, sometimes a
+ * config or an OpenAPI file) whose out dir already holds a previous generation plus a user's own
+ * file. `capgen generate` runs in-process and must:
+ *   - exit with the expected code (1 for errors),
+ *   - print `file:line:col  severity  rule-id  message` at the exact position, followed by a hint line,
+ *   - print no stack trace and no "internal error",
+ *   - leave the project byte-identical (the out dir and everything else) when it fails.
+ *
+ * The corpus is in test/fixtures/malformed/: `_base.yaml` is a minimal valid capability and
+ * `_openapi.yaml` a matching OpenAPI document; every other file (or folder) breaks one thing,
+ * named after what it breaks, with a `# Breaks:` comment on its first line.
+ *
+ * Cases marked `knownBug` document a generator bug: they state the behaviour we expect and run as
+ * `it.fails` until the generator is fixed (then vitest reports them, and the mark must go).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../generator/cli.js';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'malformed');
+
+interface Case {
+  /** What the case breaks (the fixture's name). */
+  name: string;
+  /** Project-relative path → fixture path (relative to test/fixtures/malformed). */
+  files: Record<string, string>;
+  /** Extra arguments after `generate`. */
+  args?: string[];
+  expectExit: 0 | 1;
+  /** The rule id of the diagnostic at expectPos (a pattern only for known bugs whose rule id is not decided). */
+  expectRule: string | RegExp;
+  /** `file:line:col` exactly as printed. */
+  expectPos: string;
+  severity: 'error' | 'warning';
+  /** A generator bug this case shows: what happens today. The case runs as `it.fails`. */
+  knownBug?: string;
+}
+
+/** A capability fixture as specs/<name>.yaml, next to the valid OpenAPI document. */
+const cap = (name: string): Record<string, string> => ({ [`specs/${name}.yaml`]: `${name}.yaml`, 'specs/widgets.openapi.yaml': '_openapi.yaml' });
+/** The valid capability and OpenAPI document, plus more files. */
+const valid = (more: Record<string, string>): Record<string, string> => ({ 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': '_openapi.yaml', ...more });
+
+const cases: Case[] = [
+  // --- YAML syntax ----------------------------------------------------------------------------
+  { name: 'yaml-bad-indentation', files: cap('yaml-bad-indentation'), expectExit: 1, expectRule: 'yaml/syntax', expectPos: 'specs/yaml-bad-indentation.yaml:5:1', severity: 'error' },
+  {
+    name: 'yaml-unclosed-quote',
+    files: cap('yaml-unclosed-quote'),
+    expectExit: 1,
+    expectRule: 'yaml/syntax',
+    expectPos: 'specs/yaml-unclosed-quote.yaml:17:16',
+    severity: 'error',
+    knownBug: "reported at 62:1 (the end of the file, where the yaml parser gave up) instead of at the opening quote (17:16); the hint 'fix the YAML syntax at this position' then points at an empty line",
+  },
+  { name: 'yaml-tab-indentation', files: cap('yaml-tab-indentation'), expectExit: 1, expectRule: 'yaml/syntax', expectPos: 'specs/yaml-tab-indentation.yaml:20:1', severity: 'error' },
+  { name: 'yaml-duplicate-key', files: cap('yaml-duplicate-key'), expectExit: 1, expectRule: 'yaml/duplicate-key', expectPos: 'specs/yaml-duplicate-key.yaml:37:7', severity: 'error' },
+  {
+    name: 'yaml-alias-bomb',
+    files: cap('yaml-alias-bomb'),
+    expectExit: 1,
+    expectRule: /^yaml\//,
+    expectPos: 'specs/yaml-alias-bomb.yaml:1:1',
+    severity: 'error',
+    knownBug: "exit 70 'capgen: internal error: Excessive alias count indicates a resource exhaustion attack' (doc.toJS throws in generator/load/source.ts parseSource; the error should become a diagnostic)",
+  },
+  { name: 'empty-file', files: cap('empty-file'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/empty-file.yaml:1:1', severity: 'error' },
+
+  // --- document shape -------------------------------------------------------------------------
+  { name: 'missing-info', files: cap('missing-info'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-info.yaml:2:1', severity: 'error' },
+  { name: 'missing-label', files: cap('missing-label'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-label.yaml:4:3', severity: 'error' },
+  { name: 'missing-capability', files: cap('missing-capability'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-capability.yaml:2:1', severity: 'error' },
+  { name: 'wrong-naftiko-version', files: cap('wrong-naftiko-version'), expectExit: 1, expectRule: 'naftiko/invalid-value', expectPos: 'specs/wrong-naftiko-version.yaml:2:10', severity: 'error' },
+  { name: 'tags-string-not-list', files: cap('tags-string-not-list'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/tags-string-not-list.yaml:6:9', severity: 'error' },
+  { name: 'resources-mapping-not-list', files: cap('resources-mapping-not-list'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/resources-mapping-not-list.yaml:19:11', severity: 'error' },
+  { name: 'port-out-of-range', files: cap('port-out-of-range'), expectExit: 1, expectRule: 'naftiko/out-of-range', expectPos: 'specs/port-out-of-range.yaml:51:13', severity: 'error' },
+  { name: 'port-not-an-integer', files: cap('port-not-an-integer'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/port-not-an-integer.yaml:36:13', severity: 'error' },
+  { name: 'port-is-a-string', files: cap('port-is-a-string'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/port-is-a-string.yaml:36:13', severity: 'error' },
+  { name: 'invalid-method', files: cap('invalid-method'), expectExit: 1, expectRule: 'naftiko/invalid-value', expectPos: 'specs/invalid-method.yaml:41:23', severity: 'error' },
+  { name: 'invalid-path', files: cap('invalid-path'), expectExit: 1, expectRule: 'naftiko/invalid-path', expectPos: 'specs/invalid-path.yaml:38:17', severity: 'error' },
+  { name: 'mcp-http-without-port', files: cap('mcp-http-without-port'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/mcp-http-without-port.yaml:49:7', severity: 'error' },
+  { name: 'missing-call', files: cap('missing-call'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-call.yaml:41:15', severity: 'error' },
+  { name: 'output-mapping-not-jsonpath', files: cap('output-mapping-not-jsonpath'), expectExit: 1, expectRule: 'naftiko/invalid-value', expectPos: 'specs/output-mapping-not-jsonpath.yaml:48:28', severity: 'error' },
+  { name: 'unknown-field', files: cap('unknown-field'), expectExit: 0, expectRule: 'naftiko/unknown-field', expectPos: 'specs/unknown-field.yaml:37:7', severity: 'warning' },
+  { name: 'unknown-field-strict', files: cap('unknown-field-strict'), args: ['--strict'], expectExit: 1, expectRule: 'naftiko/unknown-field', expectPos: 'specs/unknown-field-strict.yaml:37:7', severity: 'error' },
+  { name: 'schema-deviation-strict', files: cap('schema-deviation-strict'), args: ['--strict'], expectExit: 1, expectRule: 'schema/deviation', expectPos: 'specs/schema-deviation-strict.yaml:19:17', severity: 'error' },
+
+  // --- references -----------------------------------------------------------------------------
+  { name: 'unknown-call', files: cap('unknown-call'), expectExit: 1, expectRule: 'naftiko/unknown-call', expectPos: 'specs/unknown-call.yaml:43:21', severity: 'error' },
+  { name: 'with-key-not-a-parameter', files: cap('with-key-not-a-parameter'), expectExit: 1, expectRule: 'naftiko/unknown-parameter', expectPos: 'specs/with-key-not-a-parameter.yaml:46:17', severity: 'error' },
+  { name: 'with-undeclared-input', files: cap('with-undeclared-input'), expectExit: 1, expectRule: 'naftiko/unknown-input', expectPos: 'specs/with-undeclared-input.yaml:63:21', severity: 'error' },
+  { name: 'with-foreign-adapter-prefix', files: cap('with-foreign-adapter-prefix'), expectExit: 1, expectRule: 'naftiko/unknown-input', expectPos: 'specs/with-foreign-adapter-prefix.yaml:45:21', severity: 'error' },
+  { name: 'missing-path-binding', files: cap('missing-path-binding'), expectExit: 1, expectRule: 'naftiko/missing-binding', expectPos: 'specs/missing-path-binding.yaml:57:17', severity: 'error' },
+  {
+    name: 'missing-path-binding-no-with',
+    files: cap('missing-path-binding-no-with'),
+    expectExit: 1,
+    expectRule: 'naftiko/missing-binding',
+    expectPos: 'specs/missing-path-binding-no-with.yaml:56:17',
+    severity: 'error',
+    knownBug: "exit 0, no diagnostic: generator/check/naftiko.ts checkInvocation only demands a binding when the consumed parameter says `required: true` (a field the official schema does not have), but an `in: path` parameter is always required (model/build.ts treats it so); the generated tool can never fill {id}",
+  },
+  { name: 'path-placeholder-without-param', files: cap('path-placeholder-without-param'), expectExit: 1, expectRule: 'naftiko/path-param-mismatch', expectPos: 'specs/path-placeholder-without-param.yaml:20:17', severity: 'error' },
+  { name: 'path-param-without-placeholder', files: cap('path-param-without-placeholder'), expectExit: 1, expectRule: 'naftiko/path-param-mismatch', expectPos: 'specs/path-param-without-placeholder.yaml:25:25', severity: 'error' },
+  { name: 'unused-path-param-strict', files: cap('unused-path-param-strict'), args: ['--strict'], expectExit: 1, expectRule: 'capgen/unused-path-param', expectPos: 'specs/unused-path-param-strict.yaml:41:15', severity: 'error' },
+  { name: 'body-on-get-strict', files: cap('body-on-get-strict'), args: ['--strict'], expectExit: 1, expectRule: 'capgen/body-ignored', expectPos: 'specs/body-on-get-strict.yaml:29:19', severity: 'error' },
+  { name: 'duplicate-consumes-namespace', files: cap('duplicate-consumes-namespace'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-consumes-namespace.yaml:35:18', severity: 'error' },
+  { name: 'duplicate-exposes-namespace', files: cap('duplicate-exposes-namespace'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-exposes-namespace.yaml:50:18', severity: 'error' },
+  { name: 'duplicate-tool-name', files: cap('duplicate-tool-name'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-tool-name.yaml:62:17', severity: 'error' },
+  { name: 'duplicate-route', files: cap('duplicate-route'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-route.yaml:49:23', severity: 'error' },
+  { name: 'duplicate-capability-id', files: valid({ 'specs/widgets.yml': '_base.yaml' }), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/widgets.yml:1:1', severity: 'error' },
+  { name: 'template-unbound-env-key', files: cap('template-unbound-env-key'), expectExit: 1, expectRule: 'naftiko/unknown-binding', expectPos: 'specs/template-unbound-env-key.yaml:17:16', severity: 'error' },
+  { name: 'template-unknown-namespace', files: cap('template-unknown-namespace'), expectExit: 1, expectRule: 'naftiko/unknown-binding', expectPos: 'specs/template-unknown-namespace.yaml:17:16', severity: 'error' },
+
+  // --- not supported yet ----------------------------------------------------------------------
+  { name: 'orchestrated-steps', files: cap('orchestrated-steps'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/orchestrated-steps.yaml:56:11', severity: 'error' },
+  { name: 'ref-mode', files: cap('ref-mode'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/ref-mode.yaml:43:15', severity: 'error' },
+  { name: 'aggregates', files: cap('aggregates'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/aggregates.yaml:33:3', severity: 'error' },
+  { name: 'digest-auth', files: cap('digest-auth'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/digest-auth.yaml:16:15', severity: 'error' },
+  { name: 'unsupported-auth-type', files: cap('unsupported-auth-type'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/unsupported-auth-type.yaml:16:15', severity: 'error' },
+  { name: 'forward-resource', files: cap('forward-resource'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/forward-resource.yaml:40:11', severity: 'error' },
+
+  // --- OpenAPI documents ----------------------------------------------------------------------
+  {
+    name: 'openapi-plain-mapping',
+    files: { 'capgen.config.yaml': 'openapi-plain-mapping/capgen.config.yaml', 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-plain-mapping/widgets.openapi.yaml' },
+    expectExit: 1,
+    expectRule: 'openapi/not-openapi',
+    expectPos: 'specs/widgets.openapi.yaml:2:1',
+    severity: 'error',
+  },
+  { name: 'openapi-swagger-2', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.swagger.yaml': 'openapi-swagger-2.yaml' }, expectExit: 1, expectRule: 'openapi/not-openapi', expectPos: 'specs/widgets.swagger.yaml:2:1', severity: 'error' },
+  { name: 'openapi-unsupported-version', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-unsupported-version.yaml' }, expectExit: 1, expectRule: 'openapi/unsupported-version', expectPos: 'specs/widgets.openapi.yaml:2:10', severity: 'error' },
+  { name: 'openapi-invalid-json', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.json': 'openapi-invalid-json.json' }, expectExit: 1, expectRule: 'openapi/syntax', expectPos: 'specs/widgets.openapi.json:7:68', severity: 'error' },
+  { name: 'openapi-dangling-ref-strict', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-dangling-ref.yaml' }, args: ['--strict'], expectExit: 1, expectRule: 'openapi/dangling-ref', expectPos: 'specs/widgets.openapi.yaml:30:23', severity: 'error' },
+  { name: 'openapi-no-match-strict', files: { 'specs/widgets.yaml': '_base.yaml' }, args: ['--strict'], expectExit: 1, expectRule: 'openapi/no-match', expectPos: 'specs/widgets.yaml:22:21', severity: 'error' },
+  { name: 'openapi-flag-missing-file', files: { 'specs/widgets.yaml': '_base.yaml' }, args: ['--openapi', 'api/widgets.openapi.yaml'], expectExit: 1, expectRule: 'io/not-found', expectPos: 'api/widgets.openapi.yaml:1:1', severity: 'error' },
+  {
+    name: 'openapi-servers-not-a-list',
+    files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-servers-not-a-list.yaml' },
+    expectExit: 1,
+    expectRule: /^openapi\//,
+    expectPos: 'specs/widgets.openapi.yaml:6:10',
+    severity: 'error',
+    knownBug: "exit 70 'capgen: internal error: (doc.data.servers ?? []).map is not a function' (generator/model/openapi-match.ts OpenApiIndex constructor; load/openapi.ts does not check that servers is a list of {url})",
+  },
+  {
+    name: 'openapi-responses-not-a-mapping',
+    files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-responses-not-a-mapping.yaml' },
+    expectExit: 1,
+    expectRule: /^openapi\//,
+    expectPos: 'specs/widgets.openapi.yaml:24:18',
+    severity: 'error',
+    knownBug: "`validate` passes; `generate` exits 70 'capgen: internal error: Cannot use 'in' operator to search for '$ref' in A widget.' (thrown by openapi-typescript transformResponsesObject while emitting types; the matched operation's shape is never checked)",
+  },
+
+  // --- config and files -----------------------------------------------------------------------
+  {
+    name: 'config-missing-capability-file',
+    files: valid({ 'capgen.config.yaml': 'config-missing-capability-file/capgen.config.yaml' }),
+    expectExit: 1,
+    expectRule: 'io/not-found',
+    expectPos: 'specs/gadgets.yaml:1:1',
+    severity: 'error',
+  },
+  {
+    name: 'config-missing-openapi-file',
+    files: valid({ 'capgen.config.yaml': 'config-missing-openapi-file/capgen.config.yaml' }),
+    expectExit: 1,
+    expectRule: 'io/not-found',
+    expectPos: 'specs/gadgets.openapi.yaml:1:1',
+    severity: 'error',
+  },
+  { name: 'config-flag-missing-file', files: valid({}), args: ['--config', 'capgen.prod.yaml'], expectExit: 1, expectRule: 'io/not-found', expectPos: 'capgen.prod.yaml:1:1', severity: 'error' },
+  { name: 'config-wrong-types', files: valid({ 'capgen.config.yaml': 'config-wrong-types/capgen.config.yaml' }), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'capgen.config.yaml:2:15', severity: 'error' },
+  { name: 'config-type-depth-out-of-range', files: valid({ 'capgen.config.yaml': 'config-type-depth-out-of-range/capgen.config.yaml' }), expectExit: 1, expectRule: 'naftiko/out-of-range', expectPos: 'capgen.config.yaml:2:12', severity: 'error' },
+  { name: 'config-yaml-syntax', files: valid({ 'capgen.config.yaml': 'config-yaml-syntax/capgen.config.yaml' }), expectExit: 1, expectRule: 'yaml/syntax', expectPos: 'capgen.config.yaml:3:1', severity: 'error' },
+  { name: 'empty-specs-dir', files: { 'specs/notes.txt': 'empty-specs-dir/notes.txt' }, expectExit: 1, expectRule: 'io/no-capabilities', expectPos: 'specs:1:1', severity: 'error' },
+];
+
+// --- harness ------------------------------------------------------------------------------------
+
+const OUT = 'generated';
+const SENTINEL = `${OUT}/NOTES.md`;
+const SENTINEL_TEXT = 'A file of my own in the out dir: capgen must never touch it.\n';
+const DIAGNOSTIC = /^(\S+:\d+:\d+) {2}(error|warning) {2}(\S+) {2}\S/;
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
+let template: string;
+const temps: string[] = [];
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+/** Every file and folder under `root`: relative path → contents (folders map to '<dir>'). */
+function snapshot(root: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const absolute = path.join(dir, entry.name);
+      const relative = path.relative(root, absolute).split(path.sep).join('/');
+      if (entry.isDirectory()) {
+        result[`${relative}/`] = '<dir>';
+        walk(absolute);
+      } else {
+        result[relative] = fs.readFileSync(absolute).toString('base64');
+      }
+    }
+  };
+  walk(root);
+  return result;
+}
+
+async function capgen(cwd: string, argv: string[]): Promise<{ code: number; output: string }> {
+  let output = '';
+  const write = (text: string) => {
+    output += text;
+  };
+  const code = await runCli(argv, { cwd, stdout: write, stderr: write, color: false });
+  return { code, output };
+}
+
+/** A project holding the case's files and, in its out dir, the template's previous generation. */
+function project(c: Case): string {
+  const root = tempDir(`capgen-malformed-${c.name}-`);
+  fs.cpSync(path.join(template, OUT), path.join(root, OUT), { recursive: true });
+  for (const [target, fixture] of Object.entries(c.files)) {
+    fs.mkdirSync(path.dirname(path.join(root, target)), { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES, fixture), path.join(root, target));
+  }
+  return root;
+}
+
+beforeAll(async () => {
+  // One previous generation from the valid base, shared by every case (copied into each project).
+  template = tempDir('capgen-malformed-template-');
+  fs.mkdirSync(path.join(template, 'specs'));
+  fs.copyFileSync(path.join(FIXTURES, '_base.yaml'), path.join(template, 'specs/widgets.yaml'));
+  fs.copyFileSync(path.join(FIXTURES, '_openapi.yaml'), path.join(template, 'specs/widgets.openapi.yaml'));
+  const { code, output } = await capgen(template, ['generate']);
+  expect(output).not.toMatch(/warning|error/);
+  expect(code).toBe(0);
+  fs.writeFileSync(path.join(template, SENTINEL), SENTINEL_TEXT);
+  expect(fs.existsSync(path.join(template, OUT, 'widgets', 'client.ts'))).toBe(true);
+});
+
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('malformed input corpus', () => {
+  it('has at least 35 cases and uses every fixture', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(35);
+    expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+    const used = new Set(cases.flatMap((c) => Object.values(c.files).map((f) => f.split('/')[0])));
+    const fixtures = fs.readdirSync(FIXTURES).filter((f) => !f.startsWith('_'));
+    expect(fixtures.filter((f) => !used.has(f))).toEqual([]);
+  });
+});
+
+describe.each(cases)('$name', (c) => {
+  const test = c.knownBug ? it.fails : it;
+  const title = c.knownBug ? `KNOWN BUG (${c.knownBug}): reports ${c.expectPos} ${String(c.expectRule)} and exits ${c.expectExit}` : `reports ${c.expectPos} ${c.expectRule} and exits ${c.expectExit}`;
+  test(title, async () => {
+    const root = project(c);
+    const before = snapshot(root);
+    const { code, output } = await capgen(root, ['generate', ...(c.args ?? [])]);
+    const lines = output.split('\n');
+
+    // The diagnostic, at the exact position, with the expected severity and rule, then a hint.
+    const at = lines.findIndex((line) => {
+      const m = DIAGNOSTIC.exec(line);
+      return m !== null && m[1] === c.expectPos && m[2] === c.severity && (typeof c.expectRule === 'string' ? m[3] === c.expectRule : c.expectRule.test(m[3]));
+    });
+    expect(at, `no '${c.expectPos}  ${c.severity}  ${String(c.expectRule)}' line in:\n${output}`).toBeGreaterThanOrEqual(0);
+    expect(lines[at + 1]).toMatch(/^ {4}hint: \S/);
+    // Every diagnostic carries a hint.
+    lines.forEach((line, i) => {
+      if (DIAGNOSTIC.test(line)) expect(lines[i + 1], `no hint after: ${line}`).toMatch(/^ {4}hint: \S/);
+    });
+    // No stack trace, no crash.
+    expect(output).not.toMatch(STACK_FRAME);
+    expect(output).not.toMatch(/internal error/);
+    expect(code, output).toBe(c.expectExit);
+
+    const after = snapshot(root);
+    if (c.expectExit === 1) {
+      expect(output).toMatch(/\d+ error\(s\), \d+ warning\(s\); nothing was written\n$/);
+      // Nothing written, nothing removed: the whole project, out dir included, is byte-identical.
+      expect(after).toEqual(before);
+    } else {
+      // Warnings only: the run generates, but leaves the user's file and everything outside the out dir alone.
+      const outside = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([p]) => !p.startsWith(`${OUT}/`)));
+      expect(outside(after)).toEqual(outside(before));
+      expect(fs.readFileSync(path.join(root, SENTINEL), 'utf8')).toBe(SENTINEL_TEXT);
+      expect(output).toMatch(/✓ 1 capabilities → generated\//);
+    }
+  });
+});
