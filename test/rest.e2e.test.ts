@@ -517,10 +517,13 @@ describe('query strings', () => {
     expect(queryPairs(upstream[0].url)).toEqual(expected);
   });
 
-  // Stripe's documented range filter. The capability declares `created` as `type: string` (no
-  // OpenAPI document covers Checkout), and a string parameter refuses nested keys, so the adapter
-  // answers 400 and Stripe's own form cannot be used: reported as a bug.
-  it('created[gte]=1 reaches Stripe as created[gte]=1', async () => {
+  // Known bug (it.fails until fixed; then vitest reports it and the mark must go). Stripe's
+  // documented range filter `created[gte]=1` is refused with 400 "expected a string, but nested
+  // parameters (created[...]) were given": specs/checkout-sessions.yaml (and identity-sessions)
+  // declare `created` as `type: string`, no OpenAPI document covers Checkout or Identity, and the
+  // runtime rightly refuses nested keys for a string. With Stripe's schema (anyOf [range object,
+  // integer]) the runtime handles this form (test/runtime/rest.test.ts).
+  it.fails('created[gte]=1 reaches Stripe as created[gte]=1', async () => {
     const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions?created[gte]=1&created[lt]=9');
     expect(answer.status, answer.text).toBe(200);
     expect(upstream).toHaveLength(1);

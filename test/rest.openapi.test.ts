@@ -71,17 +71,28 @@ describe('Redocly lint (recommended)', () => {
     config = await createConfig({ extends: ['recommended'] });
   });
 
-  // Fails for the bundled specs (no inbound auth) with `security-defined`: the emitter
-  // (generator/emit/rest-openapi.ts) writes no `security` at all for an open adapter; an explicit
-  // root `security: []` ("no authentication") satisfies the rule. Reported as a bug.
-  it.each(NAMES)('%s/openapi.json has no errors', async (cap) => {
+  async function lintErrors(cap: CapName): Promise<Array<{ ruleId: string; text: string }>> {
     const file = fileOf(cap);
     const problems = await lintFromString({ source: fs.readFileSync(file, 'utf8'), absoluteRef: file, config });
     const describeProblem = (p: (typeof problems)[number]): string =>
       `${p.severity} ${p.ruleId}: ${p.message} at ${p.location.map((l) => l.pointer).join(', ')}`;
     const warnings = problems.filter((p) => p.severity === 'warn');
     if (warnings.length > 0) console.log(`${cap}/openapi.json: ${warnings.length} warning(s)\n  ${warnings.map(describeProblem).join('\n  ')}`);
-    expect(problems.filter((p) => p.severity === 'error').map(describeProblem)).toEqual([]);
+    return problems.filter((p) => p.severity === 'error').map((p) => ({ ruleId: p.ruleId, text: describeProblem(p) }));
+  }
+
+  it.each(NAMES)('%s/openapi.json has no errors (besides the known security-defined bug below)', async (cap) => {
+    const errors = await lintErrors(cap);
+    expect(errors.filter((e) => e.ruleId !== 'security-defined').map((e) => e.text)).toEqual([]);
+  });
+
+  // Known bug (it.fails until fixed; then vitest reports it and the mark must go): for an adapter
+  // without inbound auth, generator/emit/rest-openapi.ts writes no `security` at all, which
+  // Redocly's `security-defined` rule (recommended: error) rejects on every operation. An explicit
+  // root `security: []` ("no authentication required") satisfies it.
+  it.fails.each(NAMES)('%s/openapi.json declares its (absent) security: no security-defined errors', async (cap) => {
+    const errors = await lintErrors(cap);
+    expect(errors.filter((e) => e.ruleId === 'security-defined').map((e) => e.text)).toEqual([]);
   });
 });
 
