@@ -263,7 +263,10 @@ export async function main(
   args: EntryArgs = {},
   options: ClientOptions = {},
 ): Promise<McpHttpServerHandle | undefined> {
-  const invoke = createCheckoutSessionsClient(options).invoke;
+  const invoke = createCheckoutSessionsClient({
+    ...(args.baseUri ? { baseUri: args.baseUri } : {}),
+    ...options,
+  }).invoke;
   if (args.stdio || TRANSPORT === 'stdio') {
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;

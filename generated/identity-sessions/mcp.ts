@@ -232,7 +232,10 @@ export async function main(
   args: EntryArgs = {},
   options: ClientOptions = {},
 ): Promise<McpHttpServerHandle | undefined> {
-  const invoke = createIdentitySessionsClient(options).invoke;
+  const invoke = createIdentitySessionsClient({
+    ...(args.baseUri ? { baseUri: args.baseUri } : {}),
+    ...options,
+  }).invoke;
   if (args.stdio || TRANSPORT === 'stdio') {
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;

@@ -315,7 +315,10 @@ export async function main(
   args: EntryArgs = {},
   options: ClientOptions = {},
 ): Promise<McpHttpServerHandle | undefined> {
-  const invoke = createLinkAccountSessionsClient(options).invoke;
+  const invoke = createLinkAccountSessionsClient({
+    ...(args.baseUri ? { baseUri: args.baseUri } : {}),
+    ...options,
+  }).invoke;
   if (args.stdio || TRANSPORT === 'stdio') {
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;

@@ -211,13 +211,14 @@ export class ApiClient {
   /**
    * Iterates over every item of a cursor-paginated list operation, fetching pages lazily: each
    * next page passes the last item's `id` as `op.pagination.cursorParam`. Stops when `has_more`
-   * is false or a page is empty.
+   * is false or a page is empty. (Typed AsyncGenerator<T, void, undefined>, not
+   * AsyncIterableIterator<T>, whose return and next types default to `any`.)
    */
   async *paginate<T>(
     op: OperationSpec,
     params: Record<string, unknown> | undefined,
     options?: RequestOptions,
-  ): AsyncIterableIterator<T> {
+  ): AsyncGenerator<T, void, undefined> {
     const pagination = op.pagination;
     if (!pagination) throw new CapgenError(`Operation ${op.id} is not paginated`);
     const base = { ...(params ?? {}) };

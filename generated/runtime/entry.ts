@@ -13,6 +13,8 @@ export interface EntryArgs {
   port?: number;
   address?: string;
   stdio?: boolean;
+  /** Upstream base URI for every consumed API (else `<NAMESPACE>_BASE_URI`, else the spec's). */
+  baseUri?: string;
 }
 
 export interface ListenDefaults {
@@ -43,7 +45,11 @@ export function parseEntryArgs(argv: readonly string[]): EntryArgs {
     if (flag === '--port' || flag === '-p') args.port = parsePort(value(), flag);
     else if (flag === '--address' || flag === '-a') args.address = value();
     else if (flag === '--stdio') args.stdio = true;
-    else throw new Error(`unknown option '${argv[i]}' (expected --port, --address or --stdio)`);
+    else if (flag === '--base-uri') args.baseUri = value();
+    else
+      throw new Error(
+        `unknown option '${argv[i]}' (expected --port, --address, --base-uri or --stdio)`,
+      );
   }
   return args;
 }

@@ -191,7 +191,9 @@ class RestEngine {
     try {
       return await this.handleUnsafe(req);
     } catch (error) {
-      // Only reached on bugs or I/O failures while reading the body; upstream errors are classified below.
+      // The caller left while sending its body: nobody will read an answer, nothing to report.
+      if (error instanceof ClientClosedError) return errorResponse(499, 'invalid_request_error', error.message);
+      // Otherwise only reached on bugs; upstream errors are classified in upstreamError.
       this.log(`capgen rest: internal error: ${this.redact(describeError(error))}`);
       return errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.');
     }
@@ -314,7 +316,7 @@ class RestEngine {
     }
     const issue = validateValue(input.schema, value, '');
     if (issue !== undefined) {
-      return invalidRequest(issue.message.replace('the request body', `the request body (${input.name})`), issue.param === '' ? input.name : issue.param);
+      return invalidRequest(issue.message, issue.param === '' ? input.name : issue.param);
     }
     return { value };
   }
@@ -360,6 +362,11 @@ class RestEngine {
         ? `The server has no credentials for the upstream API: set the ${variable} environment variable.`
         : this.redact(typeof err.message === 'string' ? err.message : 'The server has no credentials for the upstream API.');
       return errorResponse(500, 'api_error', message);
+    }
+    if (name === 'ParameterError') {
+      // The client could not form the upstream request from the inputs (e.g. a required path value).
+      const param = typeof err.param === 'string' ? err.param : undefined;
+      return invalidRequest(this.redact(typeof err.message === 'string' ? err.message : 'Invalid parameters.'), param);
     }
     if (name === 'AbortError') {
       // The caller went away; nobody will read this.
@@ -422,6 +429,11 @@ class RestEngine {
 }
 
 const SECRET_NAME = /KEY|SECRET|TOKEN|PASSW|CREDENTIAL|PRIVATE|AUTH/i;
+
+/** The client closed the connection before its request body was complete. */
+class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+}
 
 function compileRoute(route: RestRoute): CompiledRoute {
   const pathInputs = new Map<string, RestInput>();
@@ -866,7 +878,13 @@ class WebRequestView implements RequestView {
     let size = 0;
     let text = '';
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        throw new ClientClosedError('The request body stream failed before it was complete.');
+      }
+      const { done, value } = chunk;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
@@ -960,7 +978,7 @@ class NodeRequestView implements RequestView {
       };
       const onClose = (): void => {
         cleanup();
-        reject(new Error('The client closed the connection while sending the request body.'));
+        reject(new ClientClosedError('The client closed the connection while sending the request body.'));
       };
       req.on('data', onData);
       req.on('end', onEnd);
@@ -1060,13 +1078,14 @@ export async function serveRest(handler: RestHandler, options: ServeRestOptions)
       log?.(accessLogLine(method, path, status, startedAt, upstreamRequestId));
     };
     const failed = (error: unknown): void => {
-      // Reached only if writing the response itself failed.
-      if (!res.headersSent) {
-        writeCore(res, errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'));
-      } else {
+      // Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw.
+      try {
+        if (!res.headersSent) writeCore(res, errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'));
+        else res.destroy();
+      } catch {
         res.destroy();
       }
-      log?.(`capgen rest: failed to write a response: ${error instanceof Error ? error.message : String(error)}`);
+      log?.(`capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`);
       done(500, undefined);
     };
     if (engine !== undefined) {

@@ -51,7 +51,7 @@ export function validateValue(schema: JsonSchema, value: unknown, root = ''): Va
   check(schema, value, [], problems, 1);
   if (problems.length === 0) return undefined;
   const param = formatParam(root, problems[0].path);
-  return { param, message: problems[0].render(param === '' ? 'the request body' : param) };
+  return { param, message: problems[0].render(param === '' ? 'request body' : param) };
 }
 
 /**
@@ -63,7 +63,7 @@ export function validateArguments(schema: JsonSchema, args: unknown, maxIssues =
   check(schema, args, [], problems, maxIssues);
   return problems.map((p) => {
     const param = formatParam('', p.path);
-    return p.render(param === '' ? 'the arguments' : param);
+    return p.render(param === '' ? 'arguments' : param);
   });
 }
 

@@ -159,6 +159,7 @@ export const mcpShape = obj('MCP adapter', {
 
 const binding = obj('binding', {
   namespace: req(kebab('namespace')),
+  description: opt(str),
   location: opt(str),
   keys: req({ kind: 'map', values: extended }),
 });

@@ -236,7 +236,7 @@ class CapabilityChecker {
       }
     }
     for (const param of params) {
-      if (param.required && param.in !== 'body' && !bound.has(param.name) && param.value === undefined) {
+      if ((param.required || param.in === 'path') && param.in !== 'body' && !bound.has(param.name) && param.value === undefined) {
         this.error([...at, 'call'], 'naftiko/missing-binding', `required parameter '${param.name}' of '${item.call}' gets no value in 'with'`, `add '${param.name}: ${namespace}.${param.name}' under with`);
       }
     }

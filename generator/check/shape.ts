@@ -40,7 +40,7 @@ export function checkShape(doc: SourceDocument, bag: DiagnosticBag, shape: Shape
     case 'any':
       return;
     case 'scalar':
-      if (value !== null && typeof value === 'object') fail('naftiko/wrong-type', `${where} must be a string or number`, 'write a plain value here');
+      if (value === null || value === undefined || typeof value === 'object') fail('naftiko/wrong-type', `${where} must be a string or number, found ${describe(value)}`, 'write a plain value here');
       return;
     case 'string':
       if (typeof value !== 'string') {

@@ -29,6 +29,10 @@ export function loadOpenApi(file: string, text: string, bag: DiagnosticBag): Ope
   const source = file.endsWith('.json') ? parseJson(file, text, bag) : parseSource(file, text, bag);
   if (!source || source.data === undefined) return undefined;
   const data = source.data;
+  if (isRecord(data) && typeof data.openapi === 'number') {
+    bag.error(file, source.locate(['openapi']), 'openapi/not-openapi', `'openapi: ${data.openapi}' is a number; the version must be a string`, `quote it: openapi: '${data.openapi}.0'`);
+    return undefined;
+  }
   if (!isRecord(data) || typeof data.openapi !== 'string' || !isRecord(data.paths)) {
     const swagger = isRecord(data) && 'swagger' in data;
     bag.error(
@@ -45,6 +49,7 @@ export function loadOpenApi(file: string, text: string, bag: DiagnosticBag): Ope
     return undefined;
   }
   const doc: OpenApiDocument = { file, data: data as OpenApiObject, locate: source.locate, danglingRefs: new Set() };
+  if (!checkStructure(doc, bag)) return undefined;
   reportDanglingRefs(doc, bag);
   return doc;
 }
@@ -92,4 +97,42 @@ function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {
     for (const [key, value] of Object.entries(node)) if (key !== '$ref') visit(value, [...path, key]);
   };
   visit(doc.data, []);
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** The parts capgen walks must have the right kind (list, mapping); reports each one that does not. */
+function checkStructure(doc: OpenApiDocument, bag: DiagnosticBag): boolean {
+  const before = bag.errorCount;
+  const expect = (value: unknown, path: JsonPath, kind: 'list' | 'mapping', what: string) => {
+    const ok = kind === 'list' ? Array.isArray(value) : isRecord(value);
+    if (!ok) bag.error(doc.file, doc.locate(path), 'openapi/invalid-structure', `${what} must be a ${kind}`, `see the OpenAPI specification for '${String(path[path.length - 1])}'`);
+    return ok;
+  };
+  const { servers, paths } = doc.data;
+  if (servers !== undefined && expect(servers, ['servers'], 'list', "'servers'")) {
+    servers.forEach((server, i) => {
+      if (!isRecord(server) || typeof server.url !== 'string') bag.error(doc.file, doc.locate(['servers', i]), 'openapi/invalid-structure', 'each server needs a url string', "write '- url: https://api.example.com'");
+    });
+  }
+  for (const [path, item] of Object.entries(paths as Record<string, unknown>)) {
+    if (!isRecord(item)) {
+      expect(item, ['paths', path], 'mapping', `path item '${path}'`);
+      continue;
+    }
+    if (item.parameters !== undefined) expect(item.parameters, ['paths', path, 'parameters'], 'list', `parameters of '${path}'`);
+    for (const method of METHODS) {
+      const candidate = item[method];
+      if (candidate === undefined) continue;
+      const at = ['paths', path, method];
+      if (!expect(candidate, at, 'mapping', `operation ${method.toUpperCase()} ${path}`)) continue;
+      const op = candidate as Record<string, unknown>;
+      if (op.parameters !== undefined) expect(op.parameters, [...at, 'parameters'], 'list', `parameters of ${method.toUpperCase()} ${path}`);
+      if (op.responses !== undefined && expect(op.responses, [...at, 'responses'], 'mapping', `responses of ${method.toUpperCase()} ${path}`)) {
+        for (const [code, response] of Object.entries(op.responses as Record<string, unknown>)) expect(response, [...at, 'responses', code], 'mapping', `response ${code} of ${method.toUpperCase()} ${path}`);
+      }
+      if (op.requestBody !== undefined) expect(op.requestBody, [...at, 'requestBody'], 'mapping', `requestBody of ${method.toUpperCase()} ${path}`);
+    }
+  }
+  return bag.errorCount === before;
 }

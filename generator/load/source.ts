@@ -2,7 +2,7 @@
  * A parsed input document that remembers where every value came from, so later stages can
  * report `file:line:col` for any JSON path without re-reading the text.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { DiagnosticBag, type Position } from '../diagnostics.js';
 
 export type JsonPath = ReadonlyArray<string | number>;
@@ -28,14 +28,37 @@ export function parseSource(file: string, text: string, bag: DiagnosticBag): Sou
   };
   for (const error of doc.errors) {
     const rule = error.code === 'DUPLICATE_KEY' ? 'yaml/duplicate-key' : 'yaml/syntax';
-    bag.error(file, toPos(error.pos[0]), rule, firstLine(error.message), 'fix the YAML syntax at this position');
+    const offset = error.code === 'MISSING_CHAR' ? (unclosedQuoteStart(doc, error.pos[0]) ?? error.pos[0]) : error.pos[0];
+    const hint = offset !== error.pos[0] ? 'this quoted string is never closed: add the closing quote' : 'fix the YAML syntax at this position';
+    bag.error(file, toPos(offset), rule, firstLine(error.message), hint);
   }
-  const failed = doc.errors.length > 0;
+  let data: unknown;
+  let failed = doc.errors.length > 0;
+  if (!failed) {
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // e.g. an alias bomb: the yaml library refuses to expand exponentially many aliases.
+      bag.error(file, START, 'yaml/alias-limit', `cannot expand this document: ${error instanceof Error ? firstLine(error.message) : String(error)}`, 'remove the nested aliases (*name) that multiply the document');
+      failed = true;
+    }
+  }
   return {
     file,
-    data: failed ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    data,
     locate: (path, options) => (failed ? START : locateIn(doc, path, options?.key ?? false, toPos)),
   };
+}
+
+/** The yaml parser reports an unclosed quote where the file ends; the quote that opened it is more useful. */
+function unclosedQuoteStart(doc: Document, errorOffset: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[1] >= errorOffset - 1) start ??= node.range[0];
+    },
+  });
+  return start;
 }
 
 function firstLine(message: string): string {
