@@ -6,11 +6,19 @@ import type { JsonSchema, JsonValue } from '../../templates/runtime/contract.js'
 import { isIdentifier } from '../model/names.js';
 import { commentSafe } from '../model/text.js';
 
-export function schemaToTs(schema: JsonSchema, indent = ''): string {
+/**
+ * `output` types describe what an API returns: unknown parts are `JsonValue`. `input` types describe
+ * what callers may pass: unknown parts are `unknown`, so any value the encoder handles (a Date, an
+ * object with optional fields left undefined) is accepted.
+ */
+export type TypeMode = 'input' | 'output';
+
+export function schemaToTs(schema: JsonSchema, indent = '', mode: TypeMode = 'output'): string {
+  const anything = mode === 'input' ? 'unknown' : 'JsonValue';
   if (schema.enum) return schema.enum.map(literal).join(' | ') || 'never';
-  if (schema.anyOf) return unique(schema.anyOf.map((s) => wrap(schemaToTs(s, indent)))).join(' | ');
+  if (schema.anyOf) return unique(schema.anyOf.map((s) => wrap(schemaToTs(s, indent, mode)))).join(' | ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
-  if (!types.length) return schema.properties ? objectToTs(schema, indent) : 'JsonValue';
+  if (!types.length) return schema.properties ? objectToTs(schema, indent, mode) : anything;
   return unique(types.map((t) => {
     switch (t) {
       case 'string':
@@ -23,21 +31,21 @@ export function schemaToTs(schema: JsonSchema, indent = ''): string {
       case 'null':
         return 'null';
       case 'array':
-        return `Array<${schema.items ? schemaToTs(schema.items, indent) : 'JsonValue'}>`;
+        return `Array<${schema.items ? schemaToTs(schema.items, indent, mode) : anything}>`;
       case 'object':
-        return objectToTs(schema, indent);
+        return objectToTs(schema, indent, mode);
     }
   })).join(' | ');
 }
 
-function objectToTs(schema: JsonSchema, indent: string): string {
+function objectToTs(schema: JsonSchema, indent: string, mode: TypeMode): string {
   const props = schema.properties ?? {};
   const names = Object.keys(props);
   const extra = schema.additionalProperties;
-  if (!names.length) return extra && typeof extra === 'object' ? `Record<string, ${schemaToTs(extra, indent)}>` : 'Record<string, JsonValue>';
+  if (!names.length) return extra && typeof extra === 'object' ? `Record<string, ${schemaToTs(extra, indent, mode)}>` : `Record<string, ${mode === 'input' ? 'unknown' : 'JsonValue'}>`;
   const inner = `${indent}  `;
   const required = new Set(schema.required ?? []);
-  const lines = names.map((name) => `${docComment(props[name].description, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(props[name], inner)};`);
+  const lines = names.map((name) => `${docComment(props[name].description, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(props[name], inner, mode)};`);
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 

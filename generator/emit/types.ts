@@ -98,10 +98,10 @@ function operationTypes(op: OperationModel, extracted: OperationTypes): string {
   const bodyInput = op.inputs.find((i) => i.in === 'body');
   const bodyType = `${op.typeName}Body`;
   if (bodyInput) {
-    parts.push(`${docComment(`Request body of ${op.methodName}.${bodyInput.description ? `\n\n${bodyInput.description}` : ''}`)}export type ${bodyType} = ${extracted.body ?? schemaToTs(bodyInput.schema)};`);
+    parts.push(`${docComment(`Request body of ${op.methodName}.${bodyInput.description ? `\n\n${bodyInput.description}` : ''}`)}export type ${bodyType} = ${extracted.body ?? schemaToTs(bodyInput.schema, '', 'input')};`);
   }
   const fields = op.inputs.map((input) => {
-    const type = input.in === 'body' ? bodyType : schemaToTs(input.schema as JsonSchema, '  ');
+    const type = input.in === 'body' ? bodyType : schemaToTs(input.schema as JsonSchema, '  ', 'input');
     const where = input.in === 'body' ? 'request body' : `${input.in} parameter`;
     return `${docComment(`${input.description ? `${input.description}\n\n` : ''}(${where})`, '  ')}  ${propertyKey(input.name)}${input.required ? '' : '?'}: ${type};`;
   });

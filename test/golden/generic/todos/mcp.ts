@@ -127,16 +127,20 @@ export async function main(
   args: EntryArgs = {},
   options: ClientOptions = {},
 ): Promise<McpHttpServerHandle | undefined> {
-  const invoke = createTodosClient(options).invoke;
+  const invoke = createTodosClient({
+    ...(args.baseUri ? { baseUri: args.baseUri } : {}),
+    ...options,
+  }).invoke;
   if (args.stdio || TRANSPORT === 'stdio') {
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;
   }
   const { port, host } = listenAddress(args, LISTEN);
   const server = await serveMcpHttp(MCP_SERVER, invoke, { port, host });
-  installSignalHandlers(server);
+  const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`todos-mcp MCP server at ${server.url}\n`);
-  return server;
+  // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
+  return { url: server.url, close: () => (removeSignalHandlers(), server.close()) };
 }
 
 if (isMainModule(import.meta.url)) {

@@ -118,10 +118,18 @@ export function createHandler(options: ClientOptions = {}): RestHandler {
 /** Starts the adapter on node:http (port and address from flags, then TODOS_REST_PORT / TODOS_REST_ADDRESS, then the spec). */
 export async function main(args: EntryArgs = {}, options: ClientOptions = {}): Promise<RestServer> {
   const { port, host } = listenAddress(args, LISTEN);
-  const server = await serveRest(createHandler(options), { port, host });
-  installSignalHandlers(server);
+  const server = await serveRest(
+    createHandler({ ...(args.baseUri ? { baseUri: args.baseUri } : {}), ...options }),
+    { port, host },
+  );
+  const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`todos-rest listening on ${server.url}\n`);
-  return server;
+  // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
+  return {
+    url: server.url,
+    server: server.server,
+    close: () => (removeSignalHandlers(), server.close()),
+  };
 }
 
 if (isMainModule(import.meta.url)) {
