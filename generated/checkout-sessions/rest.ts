@@ -300,9 +300,14 @@ export async function main(args: EntryArgs = {}, options: ClientOptions = {}): P
     createHandler({ ...(args.baseUri ? { baseUri: args.baseUri } : {}), ...options }),
     { port, host },
   );
-  installSignalHandlers(server);
+  const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`checkout-sessions-rest listening on ${server.url}\n`);
-  return server;
+  // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
+  return {
+    url: server.url,
+    server: server.server,
+    close: () => (removeSignalHandlers(), server.close()),
+  };
 }
 
 if (isMainModule(import.meta.url)) {

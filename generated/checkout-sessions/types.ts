@@ -21,7 +21,7 @@ export interface GetCheckoutSessionsParams {
    *
    * (query parameter)
    */
-  customer_details?: Record<string, JsonValue>;
+  customer_details?: Record<string, unknown>;
   /**
    * A cursor for use in pagination. `ending_before` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 ob
    *
@@ -33,7 +33,7 @@ export interface GetCheckoutSessionsParams {
    *
    * (query parameter)
    */
-  expand?: Array<JsonValue>;
+  expand?: Array<unknown>;
   /**
    * A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 10.
    *
@@ -83,7 +83,7 @@ export type GetCheckoutSessionsItem = JsonValue;
  *
  * Request body (JSON).
  */
-export type PostCheckoutSessionsBody = Record<string, JsonValue>;
+export type PostCheckoutSessionsBody = Record<string, unknown>;
 
 /** Parameters of postCheckoutSessions: POST /v1/checkout/sessions */
 export interface PostCheckoutSessionsParams {
@@ -105,7 +105,7 @@ export interface GetCheckoutSessionsSessionParams {
    *
    * (query parameter)
    */
-  expand?: Array<JsonValue>;
+  expand?: Array<unknown>;
   /** (path parameter) */
   session: string;
 }
@@ -118,7 +118,7 @@ export type GetCheckoutSessionsSessionResponse = JsonValue;
  *
  * Request body (JSON).
  */
-export type PostCheckoutSessionsSessionExpireBody = Record<string, JsonValue>;
+export type PostCheckoutSessionsSessionExpireBody = Record<string, unknown>;
 
 /** Parameters of postCheckoutSessionsSessionExpire: POST /v1/checkout/sessions/{session}/expire */
 export interface PostCheckoutSessionsSessionExpireParams {
@@ -148,7 +148,7 @@ export interface GetCheckoutSessionsSessionLineItemsParams {
    *
    * (query parameter)
    */
-  expand?: Array<JsonValue>;
+  expand?: Array<unknown>;
   /**
    * A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 10.
    *

@@ -17,7 +17,7 @@ export interface GetIdentityVerificationSessionsParams {
    *
    * (query parameter)
    */
-  expand?: Array<JsonValue>;
+  expand?: Array<unknown>;
   /**
    * A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 10.
    *
@@ -49,7 +49,7 @@ export type GetIdentityVerificationSessionsItem = JsonValue;
  *
  * Request body (JSON).
  */
-export type PostIdentityVerificationSessionsBody = Record<string, JsonValue>;
+export type PostIdentityVerificationSessionsBody = Record<string, unknown>;
 
 /** Parameters of postIdentityVerificationSessions: POST /v1/identity/verification_sessions */
 export interface PostIdentityVerificationSessionsParams {
@@ -71,7 +71,7 @@ export interface GetIdentityVerificationSessionsSessionParams {
    *
    * (query parameter)
    */
-  expand?: Array<JsonValue>;
+  expand?: Array<unknown>;
   /** (path parameter) */
   session: string;
 }
@@ -84,7 +84,7 @@ export type GetIdentityVerificationSessionsSessionResponse = JsonValue;
  *
  * Request body (JSON).
  */
-export type PostIdentityVerificationSessionsSessionBody = Record<string, JsonValue>;
+export type PostIdentityVerificationSessionsSessionBody = Record<string, unknown>;
 
 /** Parameters of postIdentityVerificationSessionsSession: POST /v1/identity/verification_sessions/{session} */
 export interface PostIdentityVerificationSessionsSessionParams {
@@ -106,7 +106,7 @@ export type PostIdentityVerificationSessionsSessionResponse = JsonValue;
  *
  * Request body (JSON).
  */
-export type PostIdentityVerificationSessionsSessionCancelBody = Record<string, JsonValue>;
+export type PostIdentityVerificationSessionsSessionCancelBody = Record<string, unknown>;
 
 /** Parameters of postIdentityVerificationSessionsSessionCancel: POST /v1/identity/verification_sessions/{session}/cancel */
 export interface PostIdentityVerificationSessionsSessionCancelParams {
@@ -128,7 +128,7 @@ export type PostIdentityVerificationSessionsSessionCancelResponse = JsonValue;
  *
  * Request body (JSON).
  */
-export type PostIdentityVerificationSessionsSessionRedactBody = Record<string, JsonValue>;
+export type PostIdentityVerificationSessionsSessionRedactBody = Record<string, unknown>;
 
 /** Parameters of postIdentityVerificationSessionsSessionRedact: POST /v1/identity/verification_sessions/{session}/redact */
 export interface PostIdentityVerificationSessionsSessionRedactParams {

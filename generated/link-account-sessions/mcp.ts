@@ -325,9 +325,10 @@ export async function main(
   }
   const { port, host } = listenAddress(args, LISTEN);
   const server = await serveMcpHttp(MCP_SERVER, invoke, { port, host });
-  installSignalHandlers(server);
+  const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`link-link-account-sessions-mcp MCP server at ${server.url}\n`);
-  return server;
+  // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
+  return { url: server.url, close: () => (removeSignalHandlers(), server.close()) };
 }
 
 if (isMainModule(import.meta.url)) {

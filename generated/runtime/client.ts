@@ -213,6 +213,11 @@ export class ApiClient {
    * next page passes the last item's `id` as `op.pagination.cursorParam`. Stops when `has_more`
    * is false or a page is empty. (Typed AsyncGenerator<T, void, undefined>, not
    * AsyncIterableIterator<T>, whose return and next types default to `any`.)
+   *
+   * As stripe-node does, a Stripe-style list (`starting_after` cursor) called with
+   * `ending_before` is walked backwards: items from newest to oldest page, each page's items in
+   * reverse, the next page asked with `ending_before=<first id of the page>` (sending both
+   * cursors would be rejected by Stripe).
    */
   async *paginate<T>(
     op: OperationSpec,
@@ -222,6 +227,12 @@ export class ApiClient {
     const pagination = op.pagination;
     if (!pagination) throw new CapgenError(`Operation ${op.id} is not paginated`);
     const base = { ...(params ?? {}) };
+    const reverse =
+      pagination.cursorParam === 'starting_after' &&
+      base.ending_before !== undefined &&
+      base.ending_before !== null &&
+      base.ending_before !== '';
+    const cursorParam = reverse ? 'ending_before' : pagination.cursorParam;
     let pageParams: Record<string, unknown> = base;
     for (;;) {
       const page = await this.call<unknown>(op, pageParams, options);
@@ -230,9 +241,10 @@ export class ApiClient {
           `Operation ${op.id} did not return a list envelope ({data: [...], has_more})`,
         );
       }
-      for (const item of page.data) yield item as T;
+      const items = reverse ? [...page.data].reverse() : page.data;
+      for (const item of items) yield item as T;
       if (!page.has_more || page.data.length === 0) return;
-      const last = page.data[page.data.length - 1];
+      const last = items[items.length - 1];
       const id =
         typeof last === 'object' && last !== null ? (last as { id?: unknown }).id : undefined;
       if (typeof id !== 'string' && typeof id !== 'number') {
@@ -240,7 +252,7 @@ export class ApiClient {
           `Operation ${op.id}: cannot paginate, the last item of the page has no id`,
         );
       }
-      pageParams = { ...base, [pagination.cursorParam]: id };
+      pageParams = { ...base, [cursorParam]: id };
     }
   }
 

@@ -26,8 +26,9 @@ export interface OperationMethod<P, R> {
 
 export interface PaginatedOperationMethod<P, R, I> extends OperationMethod<P, R> {
   /**
-   * Every item of every page, fetched lazily, following the cursor until `has_more` is false.
-   * (An AsyncGenerator rather than AsyncIterableIterator<I>, whose return/next types are `any`.)
+   * Every item of every page, fetched lazily, following the cursor until `has_more` is false
+   * (backwards when called with `ending_before`, as stripe-node does). An AsyncGenerator rather
+   * than AsyncIterableIterator<I>, whose return and next types default to `any`.
    */
   autoPaginate(...args: Args<P>): AsyncGenerator<I, void, undefined>;
 }
