@@ -28,7 +28,7 @@ export async function serve(capability: string, options: ServeOptions, io: CliIO
   const entry = path.join(dir, `${kind}.ts`);
   if (!fs.existsSync(entry)) {
     const available = fs.existsSync(path.resolve(io.cwd, options.out))
-      ? fs.readdirSync(path.resolve(io.cwd, options.out)).filter((d) => fs.existsSync(path.join(io.cwd, options.out, d, `${kind}.ts`)))
+      ? fs.readdirSync(path.resolve(io.cwd, options.out)).filter((d) => d !== 'runtime' && fs.existsSync(path.join(io.cwd, options.out, d, `${kind}.ts`)))
       : [];
     io.stderr(`capgen serve: ${path.relative(io.cwd, entry)} does not exist. ${available.length ? `Capabilities with a ${kind} server: ${available.join(', ')}` : 'Run `npx capgen generate` first.'}\n`);
     return 1;
