@@ -1,0 +1,210 @@
+/**
+ * Part 4: tools/call round trip through the generated checkout-sessions MCP server against calling the
+ * generated client directly.
+ *
+ *   npx tsx bench/mcp.ts      (BENCH_MCP_CALLS=<n> calls per variant, default 1000)
+ *
+ * Processes: the fixed-JSON upstream and the MCP server (generated `main()`: Streamable HTTP,
+ * stateless, JSON responses) each in a child process; this process is the caller. All calls are
+ * sequential (one in flight), so the figures are latencies, not throughput. Variants, run in
+ * interleaved blocks of 50 calls (order rotating), after a warm-up:
+ * - direct:   `client.getCheckoutSessions({ limit: 3 })` from this process to the upstream;
+ * - MCP (SDK client): `Client.callTool({ name: 'stripe-get-checkout-sessions', arguments: { limit: 3 } })`
+ *   over the SDK's StreamableHTTPClientTransport (fetch), connected (initialized) once;
+ * - MCP (raw POST): the same JSON-RPC tools/call request written by hand over a keep-alive node:http
+ *   agent, which separates the SDK client's own cost from the server's.
+ */
+import http from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { createCheckoutSessionsClient } from '../generated/checkout-sessions/client.js';
+import {
+  BENCH_API_KEY,
+  isMain,
+  percentile,
+  rotations,
+  runStandalone,
+  startChild,
+  type PartResult,
+} from './lib/common.js';
+import { cpuMs } from './lib/proc.js';
+
+const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 1000);
+const BLOCK = 50;
+const WARMUP = 50;
+const TOOL = 'stripe-get-checkout-sessions';
+/** A block of calls stops after this long, whatever its count. */
+const BLOCK_MAX_MS = 15_000;
+
+type Call = () => Promise<void>;
+
+function rawCaller(url: string): Call {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let id = 0;
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: ++id,
+        method: 'tools/call',
+        params: { name: TOOL, arguments: { limit: 3 } },
+      });
+      const req = http.request(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const answer = JSON.parse(text) as { result?: { isError?: boolean } };
+            if (res.statusCode !== 200 || !answer.result || answer.result.isError) {
+              reject(new Error(`raw tools/call: ${res.statusCode} ${text.slice(0, 300)}`));
+            } else resolve();
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+async function timeBlock(call: Call, count: number, into: number[]): Promise<void> {
+  const deadline = performance.now() + BLOCK_MAX_MS;
+  for (let i = 0; i < count && performance.now() < deadline; i++) {
+    const t0 = performance.now();
+    await call();
+    into.push(performance.now() - t0);
+  }
+}
+
+export async function run(): Promise<PartResult> {
+  const upstream = await startChild('upstream');
+  const mcpServer = await startChild('mcp', { upstream: upstream.url, stderr: 'ignore' });
+  const mcpUrl = `${mcpServer.url}/mcp`;
+  const sdk = new Client({ name: 'capgen-bench', version: '0.0.0' });
+  try {
+    await sdk.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
+    const tools = await sdk.listTools();
+    if (!tools.tools.some((t) => t.name === TOOL))
+      throw new Error(`MCP server has no tool ${TOOL}`);
+
+    const client = createCheckoutSessionsClient({
+      apiKey: BENCH_API_KEY,
+      baseUri: upstream.url,
+      maxRetries: 0,
+    });
+    const variants: { name: string; call: Call }[] = [
+      {
+        name: 'direct',
+        call: async () => {
+          const page = (await client.getCheckoutSessions({ limit: 3 })) as {
+            data?: unknown[];
+          } | null;
+          if (page?.data?.length !== 3) throw new Error('direct: unexpected answer');
+        },
+      },
+      {
+        name: 'sdk',
+        call: async () => {
+          const result = await sdk.callTool({ name: TOOL, arguments: { limit: 3 } });
+          if (result.isError)
+            throw new Error(`MCP tools/call failed: ${JSON.stringify(result).slice(0, 300)}`);
+        },
+      },
+      { name: 'raw', call: rawCaller(mcpUrl) },
+    ];
+    for (const v of variants) await timeBlock(v.call, WARMUP, []);
+
+    const samples: Record<string, number[]> = { direct: [], sdk: [], raw: [] };
+    let serverCpu = 0;
+    let serverCalls = 0;
+    for (const order of rotations(variants, Math.ceil(CALLS / BLOCK))) {
+      for (const v of order) {
+        const before = cpuMs(mcpServer.pid);
+        const n = samples[v.name].length;
+        await timeBlock(v.call, BLOCK, samples[v.name]);
+        if (v.name !== 'direct') {
+          serverCpu += cpuMs(mcpServer.pid) - before;
+          serverCalls += samples[v.name].length - n;
+        }
+      }
+    }
+
+    const p = (name: string, q: number) => percentile(samples[name], q);
+    const addedSdk = p('sdk', 50) - p('direct', 50);
+    const addedRaw = p('raw', 50) - p('direct', 50);
+    return {
+      part: 'mcp',
+      title: 'MCP server: tools/call round trip vs the generated client called directly',
+      setup: `${samples.direct.length} sequential calls per variant (blocks of ${BLOCK}, interleaved); upstream and MCP server (generated main(), Streamable HTTP, stateless, JSON) in child processes.`,
+      oursName: 'via MCP',
+      peerName: 'direct client',
+      rows: [
+        {
+          metric: 'SDK client: p50',
+          ours: p('sdk', 50),
+          peer: p('direct', 50),
+          unit: 'ms',
+          decimals: 3,
+        },
+        {
+          metric: 'SDK client: p99',
+          ours: p('sdk', 99),
+          peer: p('direct', 99),
+          unit: 'ms',
+          decimals: 3,
+        },
+        {
+          metric: 'raw JSON-RPC POST: p50',
+          ours: p('raw', 50),
+          peer: p('direct', 50),
+          unit: 'ms',
+          decimals: 3,
+        },
+        {
+          metric: 'raw JSON-RPC POST: p99',
+          ours: p('raw', 99),
+          peer: p('direct', 99),
+          unit: 'ms',
+          decimals: 3,
+        },
+      ],
+      aims: [
+        {
+          text: 'under 2 ms added at p50 (SDK client)',
+          met: addedSdk < 2,
+          detail: `${addedSdk.toFixed(3)} ms added`,
+        },
+        {
+          text: 'under 2 ms added at p50 (raw POST)',
+          met: addedRaw < 2,
+          detail: `${addedRaw.toFixed(3)} ms added`,
+        },
+      ],
+      notes: [
+        `MCP server CPU per tools/call: ${(serverCpu / Math.max(1, serverCalls)).toFixed(3)} ms (from /proc)`,
+      ],
+    };
+  } finally {
+    await sdk.close().catch(() => {});
+    await mcpServer.stop();
+    await upstream.stop();
+  }
+}
+
+if (isMain(import.meta.url)) await runStandalone(run);
