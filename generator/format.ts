@@ -7,14 +7,13 @@ import type { GeneratedFile } from './emit/index.js';
 
 export const PRETTIER_OPTIONS: prettier.Options = { printWidth: 100, singleQuote: true, trailingComma: 'all', proseWrap: 'preserve', endOfLine: 'lf' };
 
-const PARSERS: Record<string, string> = { ts: 'typescript', md: 'markdown' };
+const PARSERS: Record<string, string> = { ts: 'typescript', md: 'markdown', json: 'json' };
 
 /**
- * Files that are already in prettier's format and skip it (formatting is the slowest stage):
- * the runtime, kept formatted in templates/runtime (a test checks), and JSON, which the emitters
- * write with JSON.stringify's two-space layout, the same bytes prettier prints for it (a test checks).
+ * Files that are already in prettier's format and skip it (formatting is the slowest stage): the
+ * runtime, kept formatted in templates/runtime (a test checks).
  */
-export const PREFORMATTED = (path: string): boolean => path.startsWith('runtime/') || path.endsWith('.json');
+export const PREFORMATTED = (path: string): boolean => path.startsWith('runtime/');
 
 export async function formatFiles(files: GeneratedFile[]): Promise<GeneratedFile[]> {
   return Promise.all(

@@ -26,7 +26,10 @@ import type { Binding, JsonValue, OutputMapping, ValueTemplate } from './contrac
  * Maps exposed inputs to upstream parameters. `{input: name}` takes that input (omitted when the
  * caller did not provide it); `{literal: value}` always passes the value.
  */
-export function bindInputs(bindings: Record<string, Binding>, inputs: Record<string, unknown>): Record<string, unknown> {
+export function bindInputs(
+  bindings: Record<string, Binding>,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const name of Object.keys(bindings)) {
     const binding = bindings[name];
@@ -57,7 +60,11 @@ export function applyOutput(
 }
 
 /** Evaluates one mapping against `root` (the response, or the current element inside an array mapping). */
-export function applyMapping(mapping: OutputMapping, root: JsonValue, env: Record<string, string | undefined> = {}): JsonValue {
+export function applyMapping(
+  mapping: OutputMapping,
+  root: JsonValue,
+  env: Record<string, string | undefined> = {},
+): JsonValue {
   switch (mapping.kind) {
     case 'path':
       return evaluatePath(mapping.path, root);
@@ -165,7 +172,8 @@ function parsePath(path: string): CompiledPath {
           if (text[j] === '\\' && j + 1 < text.length) j++;
           key += text[j];
         }
-        if (text[j] !== quoteChar || text[j + 1] !== ']') fail(`unterminated quoted name at offset ${i}`);
+        if (text[j] !== quoteChar || text[j + 1] !== ']')
+          fail(`unterminated quoted name at offset ${i}`);
         steps.push({ kind: 'key', key });
         i = j + 2;
       } else {
@@ -217,7 +225,10 @@ export function isValueTemplate(value: JsonValue | ValueTemplate): value is Valu
 }
 
 /** Concatenates a template; unset environment variables contribute nothing. */
-export function resolveTemplate(template: ValueTemplate, env: Record<string, string | undefined>): string {
+export function resolveTemplate(
+  template: ValueTemplate,
+  env: Record<string, string | undefined>,
+): string {
   let out = '';
   for (const part of template) out += 'literal' in part ? part.literal : (env[part.env] ?? '');
   return out;
@@ -230,7 +241,12 @@ function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
 /** Sets an own property, even one named `__proto__` (plain assignment would change the prototype). */
 function setProperty<T>(target: Record<string, T>, key: string, value: T): void {
   if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     target[key] = value;
   }

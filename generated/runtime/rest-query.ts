@@ -79,7 +79,11 @@ export function parseQuery(raw: string): ParsedQuery {
  * Coerces the entries of one query parameter to `schema`, then validates the result.
  * `param` names the parameter in messages (`created`, nested ones become `created[gte]`).
  */
-export function coerceQueryParam(schema: JsonSchema, entries: QueryEntry[], param: string): Coerced {
+export function coerceQueryParam(
+  schema: JsonSchema,
+  entries: QueryEntry[],
+  param: string,
+): Coerced {
   const coerced = coerce(schema, entries, param);
   if (!coerced.ok) return coerced;
   const issue = validateValue(schema, coerced.value, param);
@@ -94,7 +98,8 @@ export function coerceTextParam(schema: JsonSchema, text: string, param: string)
 // ---------------------------------------------------------------------------------------------------
 
 function coerce(schema: JsonSchema, entries: QueryEntry[], param: string): Coerced {
-  if (schema.anyOf !== undefined && schema.anyOf.length > 0) return coerceAnyOf(schema, schema.anyOf, entries, param);
+  if (schema.anyOf !== undefined && schema.anyOf.length > 0)
+    return coerceAnyOf(schema, schema.anyOf, entries, param);
 
   const types = schemaTypes(schema);
   let nested = false;
@@ -104,14 +109,25 @@ function coerce(schema: JsonSchema, entries: QueryEntry[], param: string): Coerc
     if (entries.length === 1) {
       const scalar = coerceScalar(types, entries[0].value);
       if (scalar.ok) return scalar;
-      if (types !== undefined && types.includes('array')) return coerceArrayOfLeaves(schema, entries, param);
+      if (types !== undefined && types.includes('array'))
+        return coerceArrayOfLeaves(schema, entries, param);
       if (types !== undefined && types.includes('object')) {
-        return fail(param, `Invalid ${param}: expected an object; pass its fields as ${param}[field]=value.`);
+        return fail(
+          param,
+          `Invalid ${param}: expected an object; pass its fields as ${param}[field]=value.`,
+        );
       }
-      return fail(param, `Invalid ${param}: expected ${describeSchema(schema)}, got ${JSON.stringify(entries[0].value)}.`);
+      return fail(
+        param,
+        `Invalid ${param}: expected ${describeSchema(schema)}, got ${JSON.stringify(entries[0].value)}.`,
+      );
     }
-    if (types === undefined || types.includes('array')) return coerceArrayOfLeaves(schema, entries, param);
-    return fail(param, `Invalid ${param}: the parameter was given ${entries.length} times but takes a single value.`);
+    if (types === undefined || types.includes('array'))
+      return coerceArrayOfLeaves(schema, entries, param);
+    return fail(
+      param,
+      `Invalid ${param}: the parameter was given ${entries.length} times but takes a single value.`,
+    );
   }
 
   for (const entry of entries) {
@@ -124,11 +140,19 @@ function coerce(schema: JsonSchema, entries: QueryEntry[], param: string): Coerc
   const objectAllowed = types === undefined || types.includes('object');
   if (allIndices && arrayAllowed) return coerceIndexedArray(schema, entries, param);
   if (objectAllowed) return coerceObject(schema, entries, param);
-  return fail(param, `Invalid ${param}: expected ${describeSchema(schema)}, but nested parameters (${param}[...]) were given.`);
+  return fail(
+    param,
+    `Invalid ${param}: expected ${describeSchema(schema)}, but nested parameters (${param}[...]) were given.`,
+  );
 }
 
 /** anyOf: the first branch that both coerces and validates wins. */
-function coerceAnyOf(schema: JsonSchema, branches: JsonSchema[], entries: QueryEntry[], param: string): Coerced {
+function coerceAnyOf(
+  schema: JsonSchema,
+  branches: JsonSchema[],
+  entries: QueryEntry[],
+  param: string,
+): Coerced {
   // Failures of branches that understood the shape of the input: it coerced but failed validation,
   // or it failed on a nested parameter (`created[foo]`) rather than on the parameter as a whole.
   const understood: Coerced[] = [];
@@ -144,7 +168,10 @@ function coerceAnyOf(schema: JsonSchema, branches: JsonSchema[], entries: QueryE
   }
   // When exactly one branch understood the input, its complaint is the useful one.
   if (understood.length === 1) return understood[0];
-  const got = entries.length === 1 && entries[0].keys.length === 0 ? `, got ${JSON.stringify(entries[0].value)}` : '';
+  const got =
+    entries.length === 1 && entries[0].keys.length === 0
+      ? `, got ${JSON.stringify(entries[0].value)}`
+      : '';
   return fail(param, `Invalid ${param}: expected ${describeSchema(schema)}${got}.`);
 }
 
@@ -168,7 +195,10 @@ function coerceIndexedArray(schema: JsonSchema, entries: QueryEntry[], param: st
   const appendOnly = entries.every((e) => e.keys[0] === '');
   const indexed = entries.every((e) => e.keys[0] !== '');
   if (!appendOnly && !indexed) {
-    return fail(param, `Invalid ${param}: use either ${param}[]=value or ${param}[0]=value, not both.`);
+    return fail(
+      param,
+      `Invalid ${param}: use either ${param}[]=value or ${param}[0]=value, not both.`,
+    );
   }
   for (const entry of entries) {
     let index: number;
@@ -176,7 +206,11 @@ function coerceIndexedArray(schema: JsonSchema, entries: QueryEntry[], param: st
       index = next++;
     } else {
       index = Number(entry.keys[0]);
-      if (index > MAX_INDEX) return fail(`${param}[${entry.keys[0]}]`, `Invalid ${param}: array index ${entry.keys[0]} is too large.`);
+      if (index > MAX_INDEX)
+        return fail(
+          `${param}[${entry.keys[0]}]`,
+          `Invalid ${param}: array index ${entry.keys[0]} is too large.`,
+        );
     }
     const rest: QueryEntry = { keys: entry.keys.slice(1), value: entry.value };
     const group = groups.get(index);
@@ -187,7 +221,11 @@ function coerceIndexedArray(schema: JsonSchema, entries: QueryEntry[], param: st
   const indices = [...groups.keys()].sort((a, b) => a - b);
   const out: unknown[] = [];
   for (let position = 0; position < indices.length; position++) {
-    const item = coerce(itemSchema, groups.get(indices[position]) as QueryEntry[], `${param}[${position}]`);
+    const item = coerce(
+      itemSchema,
+      groups.get(indices[position]) as QueryEntry[],
+      `${param}[${position}]`,
+    );
     if (!item.ok) return item;
     out.push(item.value);
   }
@@ -208,11 +246,18 @@ function coerceObject(schema: JsonSchema, entries: QueryEntry[], param: string):
     const childParam = `${param}[${key}]`;
     const properties = schema.properties;
     let childSchema: JsonSchema | undefined =
-      properties !== undefined && Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
+      properties !== undefined && Object.prototype.hasOwnProperty.call(properties, key)
+        ? properties[key]
+        : undefined;
     if (childSchema === undefined) {
       const extra = schema.additionalProperties;
       if (extra === false) {
-        const known = properties === undefined ? '' : ` Known parameters: ${Object.keys(properties).map((k) => `${param}[${k}]`).join(', ')}.`;
+        const known =
+          properties === undefined
+            ? ''
+            : ` Known parameters: ${Object.keys(properties)
+                .map((k) => `${param}[${k}]`)
+                .join(', ')}.`;
         return fail(childParam, `Received unknown parameter: ${childParam}.${known}`);
       }
       childSchema = typeof extra === 'object' ? extra : {};
@@ -220,7 +265,12 @@ function coerceObject(schema: JsonSchema, entries: QueryEntry[], param: string):
     const child = coerce(childSchema, group, childParam);
     if (!child.ok) return child;
     if (key === '__proto__') {
-      Object.defineProperty(out, key, { value: child.value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: child.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else {
       out[key] = child.value;
     }
@@ -277,6 +327,8 @@ function decodeComponent(text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    throw new MalformedQueryError(`Malformed percent-encoding in the query string: ${JSON.stringify(text.slice(0, 60))}.`);
+    throw new MalformedQueryError(
+      `Malformed percent-encoding in the query string: ${JSON.stringify(text.slice(0, 60))}.`,
+    );
   }
 }

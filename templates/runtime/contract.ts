@@ -106,3 +106,13 @@ export type OutputMapping =
   | { kind: 'value'; value: JsonValue | ValueTemplate }
   | { kind: 'object'; properties: Record<string, OutputMapping> }
   | { kind: 'array'; path: string; items: OutputMapping };
+
+/**
+ * Runs one upstream operation with already-bound parameters: what the REST adapter and the MCP
+ * server call (generated code passes the client's `invoke`, which goes through `ApiClient.request`).
+ */
+export type Invoke = (
+  operation: OperationSpec,
+  params: Record<string, unknown>,
+  context: { signal?: AbortSignal },
+) => Promise<{ data: JsonValue; status: number; requestId?: string }>;

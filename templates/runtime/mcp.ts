@@ -41,6 +41,7 @@ import {
 import type {
   Binding,
   InboundAuth,
+  Invoke,
   JsonSchema,
   JsonValue,
   OperationSpec,
@@ -90,12 +91,8 @@ export interface McpServerSpec {
   allowedOrigins?: string[];
 }
 
-/** The upstream call, injected by generated code (normally `ApiClient.request`). */
-export type Invoke = (
-  op: OperationSpec,
-  params: Record<string, unknown>,
-  ctx: { signal?: AbortSignal },
-) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
+/** The upstream call (see contract.ts). */
+export type { Invoke };
 
 /** Environment variables, e.g. `process.env`. */
 export type McpEnv = Record<string, string | undefined>;

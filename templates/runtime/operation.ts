@@ -3,7 +3,7 @@
  * one callable method, with `.withResponse` and, for list operations, `.autoPaginate`.
  */
 import type { ApiClient, ApiResponse, RequestOptions } from './client.js';
-import type { JsonValue, OperationSpec } from './contract.js';
+import type { Invoke, JsonValue, OperationSpec } from './contract.js';
 
 /** Parameters are optional when no field of P is required. */
 type Args<P> = {} extends P
@@ -52,12 +52,8 @@ export function paginatedMethod<P, R, I>(
   });
 }
 
-/** Runs any operation of a capability by its descriptor: what the REST adapter and MCP server call. */
-export type Invoke = (
-  operation: OperationSpec,
-  params: Record<string, unknown>,
-  context: { signal?: AbortSignal },
-) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
+/** The upstream call (see contract.ts). */
+export type { Invoke };
 
 /** An Invoke that routes each operation to the client of its consumes namespace. */
 export function invokeThrough(clients: Record<string, ApiClient>): Invoke {

@@ -15,9 +15,25 @@
  * Errors use Stripe's shape: `{"error": {"type": "invalid_request_error", "message": ..., "param": ...}}`.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Binding, HttpMethod, InboundAuth, JsonSchema, JsonValue, OperationSpec, OutputMapping, ValueTemplate } from './contract.js';
+import type {
+  Binding,
+  HttpMethod,
+  InboundAuth,
+  Invoke,
+  JsonSchema,
+  JsonValue,
+  OperationSpec,
+  OutputMapping,
+  ValueTemplate,
+} from './contract.js';
 import { applyOutput, bindInputs, isValueTemplate } from './output.js';
-import { coerceQueryParam, coerceTextParam, MalformedQueryError, parseQuery, type ParsedQuery } from './rest-query.js';
+import {
+  coerceQueryParam,
+  coerceTextParam,
+  MalformedQueryError,
+  parseQuery,
+  type ParsedQuery,
+} from './rest-query.js';
 import { validateValue } from './validate.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -56,12 +72,8 @@ export interface RestAdapterSpec {
   maxBodyBytes?: number;
 }
 
-/** The upstream call, injected so the adapter does not depend on a particular client. */
-export type Invoke = (
-  op: OperationSpec,
-  params: Record<string, unknown>,
-  ctx: { signal?: AbortSignal },
-) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
+/** The upstream call (see contract.ts). */
+export type { Invoke };
 
 /** A web-standard request handler. */
 export type RestHandler = (request: Request) => Promise<Response>;
@@ -174,10 +186,14 @@ class RestEngine {
     this.router = new Router(spec.routes.map(compileRoute));
     this.healthzOpen = !spec.routes.some((r) => r.path === '/healthz');
     this.maxBodyBytes = spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.env = options.env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+    this.env =
+      options.env ??
+      (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ??
+      {};
     this.log = options.log ?? ((line) => console.error(line));
     this.auth = spec.auth === undefined || spec.auth.type === 'none' ? undefined : spec.auth;
-    this.authQueryParam = this.auth?.type === 'apikey' && this.auth.placement === 'query' ? this.auth.key : undefined;
+    this.authQueryParam =
+      this.auth?.type === 'apikey' && this.auth.placement === 'query' ? this.auth.key : undefined;
   }
 
   /** Answers one request. Never rejects. */
@@ -186,7 +202,8 @@ class RestEngine {
       return await this.handleUnsafe(req);
     } catch (error) {
       // The caller left while sending its body: nobody will read an answer, nothing to report.
-      if (error instanceof ClientClosedError) return errorResponse(499, 'invalid_request_error', error.message);
+      if (error instanceof ClientClosedError)
+        return errorResponse(499, 'invalid_request_error', error.message);
       // Otherwise only reached on bugs; upstream errors are classified in upstreamError.
       this.log(`capgen rest: internal error: ${this.redact(describeError(error))}`);
       return errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.');
@@ -217,7 +234,11 @@ class RestEngine {
 
     const match = this.router.match(method, req.path);
     if (match === undefined) {
-      return errorResponse(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${truncate(req.path, 200)}).`);
+      return errorResponse(
+        404,
+        'invalid_request_error',
+        `Unrecognized request URL (${method}: ${truncate(req.path, 200)}).`,
+      );
     }
     if ('allow' in match) return methodNotAllowed(method, req.path, match.allow);
     const compiled = match.route;
@@ -232,7 +253,10 @@ class RestEngine {
         try {
           text = decodeURIComponent(text);
         } catch {
-          return invalidRequest(`Invalid ${name}: malformed percent-encoding in the URL path.`, name);
+          return invalidRequest(
+            `Invalid ${name}: malformed percent-encoding in the URL path.`,
+            name,
+          );
         }
       }
       if (text === '.' || text === '..') {
@@ -264,13 +288,15 @@ class RestEngine {
     // JSON body.
     const bodyResult = await this.readJsonBody(req, compiled);
     if (bodyResult !== undefined && 'status' in bodyResult) return bodyResult;
-    if (compiled.bodyInput !== undefined && bodyResult !== undefined) inputs[compiled.bodyInput.name] = bodyResult.value;
+    if (compiled.bodyInput !== undefined && bodyResult !== undefined)
+      inputs[compiled.bodyInput.name] = bodyResult.value;
 
     for (const input of compiled.requiredInputs) {
       if (inputs[input.name] === undefined) {
-        const message = input.in === 'body'
-          ? `Missing required param: ${input.name}. Send a JSON request body (Content-Type: application/json).`
-          : `Missing required param: ${input.name}.`;
+        const message =
+          input.in === 'body'
+            ? `Missing required param: ${input.name}. Send a JSON request body (Content-Type: application/json).`
+            : `Missing required param: ${input.name}.`;
         return invalidRequest(message, input.name);
       }
     }
@@ -282,7 +308,10 @@ class RestEngine {
    * Reads, parses and validates the JSON body. Returns undefined when there is none, `{value}` when
    * there is one, or an error response.
    */
-  private async readJsonBody(req: RequestView, compiled: CompiledRoute): Promise<{ value: JsonValue } | CoreResponse | undefined> {
+  private async readJsonBody(
+    req: RequestView,
+    compiled: CompiledRoute,
+  ): Promise<{ value: JsonValue } | CoreResponse | undefined> {
     const length = req.bodyLength();
     if (length === 0) return undefined;
     const jsonType = isJsonContentType(req.header('content-type'));
@@ -315,7 +344,11 @@ class RestEngine {
     return { value };
   }
 
-  private async callUpstream(compiled: CompiledRoute, params: Record<string, unknown>, req: RequestView): Promise<CoreResponse> {
+  private async callUpstream(
+    compiled: CompiledRoute,
+    params: Record<string, unknown>,
+    req: RequestView,
+  ): Promise<CoreResponse> {
     const route = compiled.route;
     // The signal is created only if `invoke` reads it: on Node an AbortController per request costs
     // a measurable share of the adapter's own CPU time.
@@ -333,34 +366,64 @@ class RestEngine {
     const upstreamRequestId = safeHeaderValue(result.requestId);
     const status = result.status >= 200 && result.status < 300 ? result.status : 200;
     if (status === 204 || status === 205) return { status, body: '', upstreamRequestId };
-    let body = JSON.stringify(applyOutput(route.output, result.data, compiled.outputUsesEnv ? this.env : undefined)) ?? 'null';
+    let body =
+      JSON.stringify(
+        applyOutput(route.output, result.data, compiled.outputUsesEnv ? this.env : undefined),
+      ) ?? 'null';
     if (compiled.outputUsesEnv) body = this.redact(body);
     return { status, body, upstreamRequestId };
   }
 
   /** Maps an error thrown by `invoke` to a response (duck-typed, so any client's classes work). */
   private upstreamError(route: RestRoute, error: unknown): CoreResponse {
-    const err = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+    const err = (typeof error === 'object' && error !== null ? error : {}) as Record<
+      string,
+      unknown
+    >;
     const name = typeof err.name === 'string' ? err.name : '';
     const upstreamRequestId = safeHeaderValue(err.requestId);
 
     if (name === 'ApiTimeoutError') {
-      return { ...errorResponse(504, 'api_connection_error', `The upstream API did not answer in time (${route.call.id}).`), upstreamRequestId };
+      return {
+        ...errorResponse(
+          504,
+          'api_connection_error',
+          `The upstream API did not answer in time (${route.call.id}).`,
+        ),
+        upstreamRequestId,
+      };
     }
     if (name === 'ApiConnectionError') {
-      return { ...errorResponse(502, 'api_connection_error', `Could not reach the upstream API (${route.call.id}).`), upstreamRequestId };
+      return {
+        ...errorResponse(
+          502,
+          'api_connection_error',
+          `Could not reach the upstream API (${route.call.id}).`,
+        ),
+        upstreamRequestId,
+      };
     }
     if (name === 'MissingCredentialsError') {
-      const variable = [err.envVar, err.variable, err.env].find((v): v is string => typeof v === 'string');
-      const message = variable !== undefined
-        ? `The server has no credentials for the upstream API: set the ${variable} environment variable.`
-        : this.redact(typeof err.message === 'string' ? err.message : 'The server has no credentials for the upstream API.');
+      const variable = [err.envVar, err.variable, err.env].find(
+        (v): v is string => typeof v === 'string',
+      );
+      const message =
+        variable !== undefined
+          ? `The server has no credentials for the upstream API: set the ${variable} environment variable.`
+          : this.redact(
+              typeof err.message === 'string'
+                ? err.message
+                : 'The server has no credentials for the upstream API.',
+            );
       return errorResponse(500, 'api_error', message);
     }
     if (name === 'ParameterError') {
       // The client could not form the upstream request from the inputs (e.g. a required path value).
       const param = typeof err.param === 'string' ? err.param : undefined;
-      return invalidRequest(this.redact(typeof err.message === 'string' ? err.message : 'Invalid parameters.'), param);
+      return invalidRequest(
+        this.redact(typeof err.message === 'string' ? err.message : 'Invalid parameters.'),
+        param,
+      );
     }
     if (name === 'AbortError') {
       // The caller went away; nobody will read this.
@@ -369,8 +432,14 @@ class RestEngine {
     if (typeof err.status === 'number' && 'raw' in err) {
       return { ...this.passThroughApiError(err.status, err), upstreamRequestId };
     }
-    this.log(`capgen rest: ${route.operationName}: unexpected error from the upstream call: ${this.redact(describeError(error))}`);
-    return errorResponse(500, 'api_error', 'An unexpected error occurred while calling the upstream API.');
+    this.log(
+      `capgen rest: ${route.operationName}: unexpected error from the upstream call: ${this.redact(describeError(error))}`,
+    );
+    return errorResponse(
+      500,
+      'api_error',
+      'An unexpected error occurred while calling the upstream API.',
+    );
   }
 
   /** Upstream 4xx/5xx: the same status and body the upstream sent (secrets redacted). */
@@ -387,7 +456,12 @@ class RestEngine {
       // No usable body: rebuild Stripe's shape from the error's fields.
       const error: Record<string, string> = {
         type: typeof err.type === 'string' ? err.type : 'api_error',
-        message: typeof raw === 'string' && raw.trim() !== '' ? raw : typeof err.message === 'string' ? err.message : `Upstream error ${status}.`,
+        message:
+          typeof raw === 'string' && raw.trim() !== ''
+            ? raw
+            : typeof err.message === 'string'
+              ? err.message
+              : `Upstream error ${status}.`,
       };
       if (typeof err.code === 'string') error.code = err.code;
       if (typeof err.param === 'string') error.param = err.param;
@@ -402,7 +476,8 @@ class RestEngine {
    */
   redact(text: string): string {
     let out = text;
-    for (const secret of this.secrets()) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+    for (const secret of this.secrets())
+      if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     return out;
   }
 
@@ -477,9 +552,7 @@ interface PathEntry {
   allow: string;
 }
 
-type RouteMatch =
-  | { route: CompiledRoute; names: string[]; values: string[] }
-  | { allow: string };
+type RouteMatch = { route: CompiledRoute; names: string[]; values: string[] } | { allow: string };
 
 const NO_STRINGS: string[] = [];
 
@@ -496,7 +569,9 @@ class Router {
       let entry = entries.get(template);
       if (entry === undefined) {
         const segments = template.split('/').map(compileSegment);
-        const names = segments.flatMap((s) => (s.kind === 'param' ? [s.name] : s.kind === 'mixed' ? s.names : []));
+        const names = segments.flatMap((s) =>
+          s.kind === 'param' ? [s.name] : s.kind === 'mixed' ? s.names : [],
+        );
         entry = { template, segments, names, methods: new Map(), allow: '' };
         entries.set(template, entry);
       }
@@ -541,11 +616,18 @@ class Router {
     if (allow === undefined && path.indexOf('%') >= 0) {
       // A static path written with needless escapes (`/v1/%63ustomers`) still names the same route.
       const decoded = safeDecode(path);
-      if (decoded !== undefined && decoded !== path && !decoded.includes('%') && this.exact.has(decoded)) {
+      if (
+        decoded !== undefined &&
+        decoded !== path &&
+        !decoded.includes('%') &&
+        this.exact.has(decoded)
+      ) {
         return this.match(method, decoded);
       }
     }
-    return allow === undefined ? undefined : { allow: [...new Set(allow.join(', ').split(', '))].join(', ') };
+    return allow === undefined
+      ? undefined
+      : { allow: [...new Set(allow.join(', ').split(', '))].join(', ') };
   }
 }
 
@@ -554,13 +636,16 @@ function compileSegment(text: string): SegmentMatcher {
   if (whole !== null) return { kind: 'param', name: whole[1] };
   if (!text.includes('{')) return { kind: 'static', text };
   const names: string[] = [];
-  const source = text.replace(/\{([^{}]+)\}|([^{]+)/g, (_, name: string | undefined, literal: string | undefined) => {
-    if (name !== undefined) {
-      names.push(name);
-      return '([^/]+?)';
-    }
-    return (literal ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  });
+  const source = text.replace(
+    /\{([^{}]+)\}|([^{]+)/g,
+    (_, name: string | undefined, literal: string | undefined) => {
+      if (name !== undefined) {
+        names.push(name);
+        return '([^/]+?)';
+      }
+      return (literal ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    },
+  );
   return { kind: 'mixed', regex: new RegExp(`^${source}$`), names };
 }
 
@@ -571,7 +656,11 @@ function matchSegments(matchers: SegmentMatcher[], segments: string[]): string[]
     const matcher = matchers[i];
     const segment = segments[i];
     if (matcher.kind === 'static') {
-      if (segment !== matcher.text && !(segment.indexOf('%') >= 0 && safeDecode(segment) === matcher.text)) return undefined;
+      if (
+        segment !== matcher.text &&
+        !(segment.indexOf('%') >= 0 && safeDecode(segment) === matcher.text)
+      )
+        return undefined;
     } else if (matcher.kind === 'param') {
       if (segment === '') return undefined;
       (values ??= []).push(segment);
@@ -586,7 +675,8 @@ function matchSegments(matchers: SegmentMatcher[], segments: string[]): string[]
 
 /** Static segments before placeholders: `/a/b/{x}` is tried before `/a/{y}/c`. */
 function compareSpecificity(a: PathEntry, b: PathEntry): number {
-  const rank = (m: SegmentMatcher): number => (m.kind === 'static' ? 0 : m.kind === 'mixed' ? 1 : 2);
+  const rank = (m: SegmentMatcher): number =>
+    m.kind === 'static' ? 0 : m.kind === 'mixed' ? 1 : 2;
   for (let i = 0; i < a.segments.length; i++) {
     const diff = rank(a.segments[i]) - rank(b.segments[i]);
     if (diff !== 0) return diff;
@@ -628,10 +718,16 @@ function checkAuth(
         given = req.header(auth.key.toLowerCase());
       } else {
         const entries = query?.get(auth.key);
-        given = entries !== undefined && entries.length === 1 && entries[0].keys.length === 0 ? entries[0].value : undefined;
+        given =
+          entries !== undefined && entries.length === 1 && entries[0].keys.length === 0
+            ? entries[0].value
+            : undefined;
       }
       if (given !== undefined && timingSafeEqual(given, expected.value)) return undefined;
-      const where = auth.placement === 'header' ? `the \`${auth.key}\` header` : `the \`${auth.key}\` query parameter`;
+      const where =
+        auth.placement === 'header'
+          ? `the \`${auth.key}\` header`
+          : `the \`${auth.key}\` query parameter`;
       return unauthorized(
         `Missing or invalid API key. Pass it in ${where}.`,
         `ApiKey realm=${quotedRealm}, in="${auth.placement}", name="${auth.key.replace(/["\\]/g, '')}"`,
@@ -643,7 +739,8 @@ function checkAuth(
       const password = resolveSecret(auth.password, env);
       if ('missing' in password) return authNotConfigured(password.missing);
       const header = req.header('authorization');
-      const match = header === undefined ? null : /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header);
+      const match =
+        header === undefined ? null : /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header);
       const credentials = match === null ? undefined : decodeBase64Utf8(match[1]);
       const colon = credentials === undefined ? -1 : credentials.indexOf(':');
       if (credentials !== undefined && colon >= 0) {
@@ -652,13 +749,19 @@ function checkAuth(
         const passOk = timingSafeEqual(credentials.slice(colon + 1), password.value);
         if (userOk && passOk) return undefined;
       }
-      return unauthorized('Missing or invalid credentials. Use HTTP Basic authentication.', `Basic realm=${quotedRealm}, charset="UTF-8"`);
+      return unauthorized(
+        'Missing or invalid credentials. Use HTTP Basic authentication.',
+        `Basic realm=${quotedRealm}, charset="UTF-8"`,
+      );
     }
   }
 }
 
 /** Resolves a secret template; an unset or empty variable (or empty result) counts as missing. */
-function resolveSecret(template: ValueTemplate, env: Record<string, string | undefined>): { value: string } | { missing: string } {
+function resolveSecret(
+  template: ValueTemplate,
+  env: Record<string, string | undefined>,
+): { value: string } | { missing: string } {
   let value = '';
   for (const part of template) {
     if ('literal' in part) {
@@ -674,7 +777,8 @@ function resolveSecret(template: ValueTemplate, env: Record<string, string | und
 
 function authEnvNames(auth: InboundAuth | undefined): string[] {
   if (auth === undefined) return [];
-  const names = (template: ValueTemplate): string[] => template.flatMap((part) => ('env' in part ? [part.env] : []));
+  const names = (template: ValueTemplate): string[] =>
+    template.flatMap((part) => ('env' in part ? [part.env] : []));
   switch (auth.type) {
     case 'none':
       return [];
@@ -713,7 +817,13 @@ function decodeBase64Utf8(text: string): string | undefined {
 // ---------------------------------------------------------------------------------------------------
 // Error responses (Stripe's shape)
 
-function errorResponse(status: number, type: string, message: string, param?: string, headers?: Record<string, string>): CoreResponse {
+function errorResponse(
+  status: number,
+  type: string,
+  message: string,
+  param?: string,
+  headers?: Record<string, string>,
+): CoreResponse {
   const error: Record<string, string> = { type, message };
   if (param !== undefined && param !== '') error.param = param;
   return { status, body: JSON.stringify({ error }), headers };
@@ -725,10 +835,16 @@ function invalidRequest(message: string, param?: string): CoreResponse {
 
 function unknownParameter(name: string, compiled: CompiledRoute): CoreResponse {
   const known = [...compiled.queryInputs.keys()];
-  const hint = known.length === 0
-    ? ' This endpoint takes no query parameters.'
-    : known.length <= 40 ? ` Known query parameters: ${known.join(', ')}.` : '';
-  return invalidRequest(`Received unknown parameter: ${truncate(name, 100)}.${hint}`, truncate(name, 100));
+  const hint =
+    known.length === 0
+      ? ' This endpoint takes no query parameters.'
+      : known.length <= 40
+        ? ` Known query parameters: ${known.join(', ')}.`
+        : '';
+  return invalidRequest(
+    `Received unknown parameter: ${truncate(name, 100)}.${hint}`,
+    truncate(name, 100),
+  );
 }
 
 function methodNotAllowed(method: string, path: string, allow: string): CoreResponse {
@@ -742,11 +858,17 @@ function methodNotAllowed(method: string, path: string, allow: string): CoreResp
 }
 
 function unauthorized(message: string, challenge: string): CoreResponse {
-  return errorResponse(401, 'invalid_request_error', message, undefined, { 'www-authenticate': challenge });
+  return errorResponse(401, 'invalid_request_error', message, undefined, {
+    'www-authenticate': challenge,
+  });
 }
 
 function authNotConfigured(variable: string): CoreResponse {
-  return errorResponse(500, 'api_error', `Inbound authentication is not configured on the server: set the ${variable} environment variable.`);
+  return errorResponse(
+    500,
+    'api_error',
+    `Inbound authentication is not configured on the server: set the ${variable} environment variable.`,
+  );
 }
 
 function unsupportedMediaType(contentType: string | undefined): CoreResponse {
@@ -758,7 +880,11 @@ function unsupportedMediaType(contentType: string | undefined): CoreResponse {
 }
 
 function payloadTooLarge(limit: number): CoreResponse {
-  return errorResponse(413, 'invalid_request_error', `The request body is larger than the ${limit}-byte limit.`);
+  return errorResponse(
+    413,
+    'invalid_request_error',
+    `The request body is larger than the ${limit}-byte limit.`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -768,7 +894,9 @@ function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined || contentType === '') return true; // lenient: an unlabelled body is read as JSON
   const semi = contentType.indexOf(';');
   const media = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
-  return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
+  return (
+    media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'))
+  );
 }
 
 function isBlank(text: string): boolean {
@@ -780,7 +908,12 @@ function isBlank(text: string): boolean {
 }
 
 function isEmptyObject(value: JsonValue): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 0
+  );
 }
 
 function isJsonText(text: string): boolean {
@@ -810,7 +943,12 @@ function safeDecode(text: string): string | undefined {
 
 /** A value fit for an HTTP header (visible ASCII, bounded), or undefined. */
 function safeHeaderValue(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 && value.length <= 200 && /^[\x21-\x7e]+$/.test(value) ? value : undefined;
+  return typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 200 &&
+    /^[\x21-\x7e]+$/.test(value)
+    ? value
+    : undefined;
 }
 
 function truncate(text: string, max: number): string {
@@ -898,7 +1036,8 @@ class WebRequestView implements RequestView {
 function toWebResponse(core: CoreResponse): Response {
   const headers = new Headers(core.headers);
   if (core.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
-  if (core.upstreamRequestId !== undefined) headers.set(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
+  if (core.upstreamRequestId !== undefined)
+    headers.set(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
   return new Response(core.body === '' ? null : core.body, { status: core.status, headers });
 }
 
@@ -906,9 +1045,14 @@ function toWebResponse(core: CoreResponse): Response {
  * Builds the web-standard handler for a REST exposure. Routes and schemas are compiled once, here;
  * the returned function validates each request, calls `invoke`, and answers.
  */
-export function createRestHandler(spec: RestAdapterSpec, invoke: Invoke, options: RestHandlerOptions = {}): RestHandler {
+export function createRestHandler(
+  spec: RestAdapterSpec,
+  invoke: Invoke,
+  options: RestHandlerOptions = {},
+): RestHandler {
   const engine = new RestEngine(spec, invoke, options);
-  const handler: RestHandler & EngineCarrier = (request: Request) => engine.handle(new WebRequestView(request)).then(toWebResponse);
+  const handler: RestHandler & EngineCarrier = (request: Request) =>
+    engine.handle(new WebRequestView(request)).then(toWebResponse);
   // serveRest finds the engine here and skips the Request/Response conversion.
   Object.defineProperty(handler, ENGINE, { value: engine });
   return handler;
@@ -964,7 +1108,11 @@ class NodeRequestView implements RequestView {
       };
       const onEnd = (): void => {
         cleanup();
-        resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+        resolve(
+          chunks.length === 1
+            ? chunks[0].toString('utf8')
+            : Buffer.concat(chunks, size).toString('utf8'),
+        );
       };
       const onError = (error: Error): void => {
         cleanup();
@@ -972,7 +1120,9 @@ class NodeRequestView implements RequestView {
       };
       const onClose = (): void => {
         cleanup();
-        reject(new ClientClosedError('The client closed the connection while sending the request body.'));
+        reject(
+          new ClientClosedError('The client closed the connection while sending the request body.'),
+        );
       };
       req.on('data', onData);
       req.on('end', onEnd);
@@ -987,10 +1137,12 @@ class NodeRequestView implements RequestView {
       const controller = new AbortController();
       this.controller = controller;
       const res = this.res;
-      if (this.req.socket.destroyed && !res.writableFinished) controller.abort(); // already gone
-      else res.once('close', () => {
-        if (!res.writableFinished) controller.abort();
-      });
+      if (this.req.socket.destroyed && !res.writableFinished)
+        controller.abort(); // already gone
+      else
+        res.once('close', () => {
+          if (!res.writableFinished) controller.abort();
+        });
     }
     return this.controller.signal;
   }
@@ -1007,13 +1159,17 @@ function splitTarget(target: string): { path: string; query: string } {
     }
   }
   const q = target.indexOf('?');
-  return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) };
+  return q < 0
+    ? { path: target, query: '' }
+    : { path: target.slice(0, q), query: target.slice(q + 1) };
 }
 
 /** Printable, bounded path for the access log (no query string, no control characters). */
 function loggablePath(path: string): string {
   const bounded = path.length > 300 ? `${path.slice(0, 297)}...` : path;
-  return /^[\x21-\x7e]*$/.test(bounded) ? bounded : bounded.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
+  return /^[\x21-\x7e]*$/.test(bounded)
+    ? bounded
+    : bounded.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
 }
 
 let lastLogMs = 0;
@@ -1029,30 +1185,46 @@ function logTimestamp(): string {
   return lastLogTime;
 }
 
-function accessLogLine(method: string, path: string, status: number, startedAt: number, upstreamRequestId: string | undefined): string {
+function accessLogLine(
+  method: string,
+  path: string,
+  status: number,
+  startedAt: number,
+  upstreamRequestId: string | undefined,
+): string {
   const ms = performance.now() - startedAt;
   return `time=${logTimestamp()} method=${method} path=${loggablePath(path)} status=${status} duration_ms=${ms.toFixed(2)} upstream_request_id=${upstreamRequestId ?? '-'}`;
 }
 
-const SHUTTING_DOWN_BODY = JSON.stringify({ error: { type: 'api_error', message: 'The server is shutting down; retry on another instance.' } });
+const SHUTTING_DOWN_BODY = JSON.stringify({
+  error: { type: 'api_error', message: 'The server is shutting down; retry on another instance.' },
+});
 
 /**
  * Serves `handler` on node:http at `options.host`:`options.port` (0 picks a free port). Resolves
  * once listening. See {@link RestServer} for shutdown.
  */
-export async function serveRest(handler: RestHandler, options: ServeRestOptions): Promise<RestServer> {
+export async function serveRest(
+  handler: RestHandler,
+  options: ServeRestOptions,
+): Promise<RestServer> {
   const http = await import('node:http');
   const engine = options.fastPath === false ? undefined : (handler as EngineCarrier)[ENGINE];
-  const log = options.log === false ? undefined : (options.log ?? ((line: string) => void process.stdout.write(`${line}\n`)));
+  const log =
+    options.log === false
+      ? undefined
+      : (options.log ?? ((line: string) => void process.stdout.write(`${line}\n`)));
   const exposeIds = options.upstreamRequestIds !== 'log-only';
   let closing = false;
   let webTools: WebConversion | undefined;
 
   const writeCore = (res: ServerResponse, core: CoreResponse): void => {
-    const headers: Record<string, string | number> = core.headers === undefined ? {} : { ...core.headers };
+    const headers: Record<string, string | number> =
+      core.headers === undefined ? {} : { ...core.headers };
     if (core.body !== '') headers['content-type'] = JSON_CONTENT_TYPE;
     headers['content-length'] = core.body === '' ? 0 : Buffer.byteLength(core.body);
-    if (exposeIds && core.upstreamRequestId !== undefined) headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
+    if (exposeIds && core.upstreamRequestId !== undefined)
+      headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
     if (closing) headers.connection = 'close';
     res.writeHead(core.status, headers);
     res.end(core.body);
@@ -1063,7 +1235,11 @@ export async function serveRest(handler: RestHandler, options: ServeRestOptions)
     const method = req.method ?? 'GET';
     const { path, query } = splitTarget(req.url ?? '/');
     if (closing) {
-      res.writeHead(503, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(SHUTTING_DOWN_BODY), connection: 'close' });
+      res.writeHead(503, {
+        'content-type': JSON_CONTENT_TYPE,
+        'content-length': Buffer.byteLength(SHUTTING_DOWN_BODY),
+        connection: 'close',
+      });
       res.end(SHUTTING_DOWN_BODY);
       log?.(accessLogLine(method, path, 503, startedAt, undefined));
       return;
@@ -1074,23 +1250,40 @@ export async function serveRest(handler: RestHandler, options: ServeRestOptions)
     const failed = (error: unknown): void => {
       // Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw.
       try {
-        if (!res.headersSent) writeCore(res, errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'));
+        if (!res.headersSent)
+          writeCore(
+            res,
+            errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'),
+          );
         else res.destroy();
       } catch {
         res.destroy();
       }
-      log?.(`capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`);
+      log?.(
+        `capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`,
+      );
       done(500, undefined);
     };
     if (engine !== undefined) {
-      engine.handle(new NodeRequestView(req, res, method, path, query)).then((core) => {
-        writeCore(res, core);
-        done(core.status, core.upstreamRequestId);
-      }).catch(failed);
+      engine
+        .handle(new NodeRequestView(req, res, method, path, query))
+        .then((core) => {
+          writeCore(res, core);
+          done(core.status, core.upstreamRequestId);
+        })
+        .catch(failed);
     } else {
       (async () => {
         webTools ??= await loadWebConversion();
-        const status = await serveThroughWebHandler(handler, req, res, webTools, exposeIds, closing, baseUrl);
+        const status = await serveThroughWebHandler(
+          handler,
+          req,
+          res,
+          webTools,
+          exposeIds,
+          closing,
+          baseUrl,
+        );
         done(status.status, status.upstreamRequestId);
       })().catch(failed);
     }
@@ -1159,7 +1352,12 @@ async function serveThroughWebHandler(
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD' && (req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined);
+  const hasBody =
+    method !== 'GET' &&
+    method !== 'HEAD' &&
+    (req.headers['content-length'] !== undefined
+      ? req.headers['content-length'] !== '0'
+      : req.headers['transfer-encoding'] !== undefined);
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
@@ -1204,7 +1402,10 @@ export interface SignalHandlerOptions {
  * On SIGTERM/SIGINT, shuts the server down gracefully (then exits, by default). A second signal
  * exits at once. Returns a function that removes the handlers.
  */
-export function installSignalHandlers(server: Pick<RestServer, 'close'>, options: SignalHandlerOptions = {}): () => void {
+export function installSignalHandlers(
+  server: Pick<RestServer, 'close'>,
+  options: SignalHandlerOptions = {},
+): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const log = options.log ?? ((line: string) => console.error(line));
   const exit = options.exit ?? true;

@@ -40,7 +40,11 @@ export function formatParam(root: string, path: readonly PathSegment[]): string 
  * Checks `value` against `schema`. Returns the first problem found, or `undefined` when valid.
  * `root` names the value in messages (an input name, or '' for the fields of a request body).
  */
-export function validateValue(schema: JsonSchema, value: unknown, root = ''): ValidationIssue | undefined {
+export function validateValue(
+  schema: JsonSchema,
+  value: unknown,
+  root = '',
+): ValidationIssue | undefined {
   const problems: Problem[] = [];
   check(schema, value, [], problems, 1);
   if (problems.length === 0) return undefined;
@@ -65,7 +69,11 @@ export function validateArguments(schema: JsonSchema, args: unknown, maxIssues =
 export function schemaTypes(schema: JsonSchema): readonly JsonSchemaType[] | undefined {
   const { type } = schema;
   if (type !== undefined) return typeof type === 'string' ? [type] : type;
-  if (schema.properties !== undefined || schema.required !== undefined || schema.additionalProperties !== undefined) {
+  if (
+    schema.properties !== undefined ||
+    schema.required !== undefined ||
+    schema.additionalProperties !== undefined
+  ) {
     return OBJECT_ONLY;
   }
   if (schema.items !== undefined) return ARRAY_ONLY;
@@ -143,7 +151,13 @@ function problem(path: PathSegment[], render: (param: string) => string): Proble
  * Validates `value` at `path` (a shared stack, pushed and popped while descending), appending
  * problems to `out` until it holds `max` of them.
  */
-function check(schema: JsonSchema, value: unknown, path: PathSegment[], out: Problem[], max: number): void {
+function check(
+  schema: JsonSchema,
+  value: unknown,
+  path: PathSegment[],
+  out: Problem[],
+  max: number,
+): void {
   if (schema.anyOf !== undefined && schema.anyOf.length > 0) {
     const failure = checkAnyOf(schema, schema.anyOf, value, path);
     if (failure !== undefined) {
@@ -155,13 +169,17 @@ function check(schema: JsonSchema, value: unknown, path: PathSegment[], out: Pro
   const types = schemaTypes(schema);
   if (types !== undefined && !types.some((t) => hasType(t, value))) {
     const expected = joinOr(types.map((t) => TYPE_NOUNS[t]));
-    out.push(problem(path, (p) => `Invalid ${p}: expected ${expected}, got ${describeValue(value)}.`));
+    out.push(
+      problem(path, (p) => `Invalid ${p}: expected ${expected}, got ${describeValue(value)}.`),
+    );
     return;
   }
 
   if (schema.enum !== undefined && !schema.enum.some((allowed) => jsonEqual(allowed, value))) {
     const allowed = formatEnum(schema.enum);
-    out.push(problem(path, (p) => `Invalid ${p}: must be one of ${allowed}; got ${describeValue(value)}.`));
+    out.push(
+      problem(path, (p) => `Invalid ${p}: must be one of ${allowed}; got ${describeValue(value)}.`),
+    );
     return;
   }
 
@@ -182,13 +200,22 @@ function check(schema: JsonSchema, value: unknown, path: PathSegment[], out: Pro
 }
 
 /** The first problem of a branch, or undefined when the value satisfies it. */
-function firstProblem(schema: JsonSchema, value: unknown, path: PathSegment[]): Problem | undefined {
+function firstProblem(
+  schema: JsonSchema,
+  value: unknown,
+  path: PathSegment[],
+): Problem | undefined {
   const out: Problem[] = [];
   check(schema, value, path, out, 1);
   return out[0];
 }
 
-function checkAnyOf(schema: JsonSchema, branches: JsonSchema[], value: unknown, path: PathSegment[]): Problem | undefined {
+function checkAnyOf(
+  schema: JsonSchema,
+  branches: JsonSchema[],
+  value: unknown,
+  path: PathSegment[],
+): Problem | undefined {
   const failures: Problem[] = [];
   for (const branch of branches) {
     const failure = firstProblem(branch, value, path);
@@ -212,12 +239,22 @@ function checkString(schema: JsonSchema, value: string, path: PathSegment[], out
     const length = codePointLength(value);
     if (schema.maxLength !== undefined && length > schema.maxLength) {
       const max = schema.maxLength;
-      out.push(problem(path, (p) => `Invalid ${p}: must be at most ${max} characters long (got ${length}).`));
+      out.push(
+        problem(
+          path,
+          (p) => `Invalid ${p}: must be at most ${max} characters long (got ${length}).`,
+        ),
+      );
       return;
     }
     if (schema.minLength !== undefined && length < schema.minLength) {
       const min = schema.minLength;
-      out.push(problem(path, (p) => `Invalid ${p}: must be at least ${min} characters long (got ${length}).`));
+      out.push(
+        problem(
+          path,
+          (p) => `Invalid ${p}: must be at least ${min} characters long (got ${length}).`,
+        ),
+      );
       return;
     }
   }
@@ -225,7 +262,12 @@ function checkString(schema: JsonSchema, value: string, path: PathSegment[], out
     const regex = compilePattern(schema.pattern);
     if (regex !== undefined && !regex.test(value)) {
       const pattern = schema.pattern;
-      out.push(problem(path, (p) => `Invalid ${p}: ${quote(value)} does not match the pattern /${pattern}/.`));
+      out.push(
+        problem(
+          path,
+          (p) => `Invalid ${p}: ${quote(value)} does not match the pattern /${pattern}/.`,
+        ),
+      );
     }
   }
 }
@@ -240,7 +282,13 @@ function checkNumber(schema: JsonSchema, value: number, path: PathSegment[], out
   }
 }
 
-function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: PathSegment[], out: Problem[], max: number): void {
+function checkObject(
+  schema: JsonSchema,
+  value: Record<string, unknown>,
+  path: PathSegment[],
+  out: Problem[],
+  max: number,
+): void {
   const properties = schema.properties;
   if (schema.required !== undefined) {
     for (const name of schema.required) {
@@ -257,7 +305,8 @@ function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: P
     if (out.length >= max) return;
     const child = value[key];
     if (child === undefined) continue;
-    const propertySchema = properties !== undefined && hasOwn(properties, key) ? properties[key] : undefined;
+    const propertySchema =
+      properties !== undefined && hasOwn(properties, key) ? properties[key] : undefined;
     path.push(key);
     if (propertySchema !== undefined) {
       check(propertySchema, child, path, out, max);
@@ -325,7 +374,10 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   const keys = Object.keys(ra);
-  return keys.length === Object.keys(rb).length && keys.every((k) => hasOwn(rb, k) && jsonEqual(ra[k], rb[k]));
+  return (
+    keys.length === Object.keys(rb).length &&
+    keys.every((k) => hasOwn(rb, k) && jsonEqual(ra[k], rb[k]))
+  );
 }
 
 function quote(value: string): string {
@@ -334,7 +386,9 @@ function quote(value: string): string {
 }
 
 function formatEnum(values: readonly unknown[]): string {
-  const shown = values.slice(0, 20).map((v) => (v === '' ? '"" (empty string)' : JSON.stringify(v)));
+  const shown = values
+    .slice(0, 20)
+    .map((v) => (v === '' ? '"" (empty string)' : JSON.stringify(v)));
   return shown.join(', ') + (values.length > 20 ? `, ... (${values.length} values)` : '');
 }
 
