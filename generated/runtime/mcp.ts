@@ -34,6 +34,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -95,6 +96,13 @@ export interface McpServerSpec {
   auth?: InboundAuth;
   /** Browser origins allowed besides http(s)://localhost, 127.0.0.1 and [::1] on any port. */
   allowedOrigins?: string[];
+}
+
+let validator: AjvJsonSchemaValidator | undefined;
+/** One JSON Schema validator for every server of this process (the SDK's own, built once). */
+function sharedValidator(): AjvJsonSchemaValidator {
+  validator ??= new AjvJsonSchemaValidator();
+  return validator;
 }
 
 /** The upstream call (see contract.ts). */
@@ -163,6 +171,8 @@ export function createMcpServer(
     {
       capabilities: { tools: { listChanged: false } },
       ...(spec.instructions !== undefined ? { instructions: spec.instructions } : {}),
+      // Stateless HTTP builds a server per request; without this the SDK builds a new Ajv each time.
+      jsonSchemaValidator: sharedValidator(),
     },
   );
 
