@@ -159,7 +159,7 @@ describe.each(NAMES)('%s/openapi.json describes REST_ADAPTER', (cap) => {
       }
       expect(op.requestBody?.required ?? false).toBe(body.required);
       expect(Object.keys(op.requestBody?.content ?? {})).toEqual(['application/json']);
-      expect(stripDocs(op.requestBody?.content['application/json'].schema)).toEqual(stripDocs(body.schema));
+      expect(stripDocs(resolveRef(doc, op.requestBody?.content['application/json'].schema))).toEqual(stripDocs(body.schema));
     }
   });
 
@@ -177,9 +177,10 @@ describe.each(NAMES)('%s/openapi.json describes REST_ADAPTER', (cap) => {
 
 describe('link-account-sessions request body', () => {
   it('POST /v1/v1/link-account-sessions: account_holder with the type enum, required fields', () => {
-    const op = load('link-account-sessions').paths['/v1/v1/link-account-sessions'].post as Operation;
+    const linkDoc = load('link-account-sessions');
+    const op = linkDoc.paths['/v1/v1/link-account-sessions'].post as Operation;
     expect(op.requestBody?.required).toBe(true);
-    const schema = op.requestBody?.content['application/json'].schema as {
+    const schema = resolveRef(linkDoc, op.requestBody?.content['application/json'].schema) as {
       type: string;
       required: string[];
       properties: Record<string, { type?: string; required?: string[]; properties?: Record<string, { enum?: string[] }>; items?: { enum?: string[] } }>;
@@ -232,4 +233,14 @@ function stripDocs(schema: unknown): unknown {
     out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, stripDocs(v)])) : stripDocs(value);
   }
   return out;
+}
+
+/** A `$ref` to the document's own components, resolved (bodies and responses are shared that way). */
+function resolveRef(document: { components?: { schemas?: Record<string, unknown> } }, schema: unknown): unknown {
+  const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
+  if (typeof ref !== 'string') return schema;
+  const name = ref.replace('#/components/schemas/', '');
+  const target = document.components?.schemas?.[name];
+  if (target === undefined) throw new Error(`dangling $ref ${ref}`);
+  return target;
 }

@@ -26,6 +26,10 @@ import {
   GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,
   POST_LINK_ACCOUNT_SESSIONS_OPERATION,
 } from './client.js';
+import {
+  POST_LINK_ACCOUNT_SESSIONS_BODY_SCHEMA,
+  POST_LINK_ACCOUNT_SESSIONS_OUTPUT_SCHEMA,
+} from './schemas.js';
 
 /** The tools of link-link-account-sessions-mcp, one per tool the capability declares. */
 export const MCP_SERVER: McpServerSpec = {
@@ -46,139 +50,11 @@ export const MCP_SERVER: McpServerSpec = {
       },
       inputSchema: {
         type: 'object',
-        properties: {
-          body: {
-            type: 'object',
-            properties: {
-              account_holder: {
-                description: 'The account holder to link accounts for.',
-                type: 'object',
-                properties: {
-                  account: { type: 'string', maxLength: 5000 },
-                  customer: { type: 'string', maxLength: 5000 },
-                  type: { type: 'string', enum: ['account', 'customer'] },
-                },
-                required: ['type'],
-              },
-              expand: {
-                description: 'Specifies which fields in the response should be expanded.',
-                type: 'array',
-                items: { type: 'string', maxLength: 5000 },
-              },
-              filters: {
-                description: 'Filters to restrict the kinds of accounts to collect.',
-                type: 'object',
-                properties: {
-                  countries: { type: 'array', items: { type: 'string', maxLength: 5000 } },
-                },
-                required: ['countries'],
-              },
-              permissions: {
-                description:
-                  'List of data features that you would like to request access to. Possible values are `balances`, `transactions`, `ownership`, and `payment_method`.',
-                type: 'array',
-                items: {
-                  type: 'string',
-                  enum: ['balances', 'ownership', 'payment_method', 'transactions'],
-                  maxLength: 5000,
-                },
-              },
-              prefetch: {
-                description:
-                  'List of data features that you would like to retrieve upon account creation.',
-                type: 'array',
-                items: { type: 'string', enum: ['balances', 'ownership', 'transactions'] },
-              },
-              return_url: {
-                description:
-                  'For webview integrations only. Upon completing OAuth login in the native browser, the user will be redirected to this URL to return to your app.',
-                type: 'string',
-                maxLength: 5000,
-              },
-            },
-            required: ['account_holder', 'permissions'],
-          },
-        },
+        properties: { body: POST_LINK_ACCOUNT_SESSIONS_BODY_SCHEMA },
         required: ['body'],
         additionalProperties: false,
       },
-      outputSchema: {
-        description:
-          'A Financial Connections Session is the secure way to programmatically launch the client-side Stripe.js modal that lets your users link their accounts.',
-        type: 'object',
-        properties: {
-          account_holder: {
-            description: 'The account holder for whom accounts are collected in this session.',
-            anyOf: [
-              {
-                type: 'object',
-                description:
-                  'Opaque JSON object: #/components/schemas/bank_connections_resource_accountholder is not in the OpenAPI document.',
-              },
-              { type: 'null' },
-            ],
-          },
-          accounts: {
-            description: 'The accounts that were collected as part of this Session.',
-            type: 'object',
-            properties: {
-              data: { type: 'array', description: 'Details about each object.' },
-              has_more: {
-                type: 'boolean',
-                description:
-                  'True if this list has another page of items after this one that can be fetched.',
-              },
-              object: {
-                type: 'string',
-                description:
-                  "String representing the object's type. Objects of the same type share the same value. Always has the value `list`.",
-              },
-              url: { type: 'string', description: 'The URL where this list can be accessed.' },
-            },
-            required: ['data', 'has_more', 'object', 'url'],
-          },
-          client_secret: {
-            description:
-              'A value that will be passed to the client to launch the authentication flow.',
-            type: 'string',
-            maxLength: 5000,
-          },
-          filters: {
-            description:
-              'Opaque JSON object: #/components/schemas/bank_connections_resource_link_account_session_filters is not in the OpenAPI document.',
-            type: 'object',
-          },
-          id: { description: 'Unique identifier for the object.', type: 'string', maxLength: 5000 },
-          livemode: {
-            description:
-              'Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.',
-            type: 'boolean',
-          },
-          object: {
-            description:
-              "String representing the object's type. Objects of the same type share the same value.",
-            type: 'string',
-            enum: ['financial_connections.session'],
-          },
-          permissions: {
-            description: 'Permissions requested for accounts collected during this session.',
-            type: 'array',
-            items: { type: 'string' },
-          },
-          prefetch: {
-            description: 'Data features requested to be retrieved upon account creation.',
-            type: ['array', 'null'],
-            items: { type: 'string' },
-          },
-          return_url: {
-            description:
-              'For webview integrations only. Upon completing OAuth login in the native browser, the user will be redirected to this URL to return to your app.',
-            type: 'string',
-            maxLength: 5000,
-          },
-        },
-        required: ['accounts', 'client_secret', 'id', 'livemode', 'object', 'permissions'],
-      },
+      outputSchema: POST_LINK_ACCOUNT_SESSIONS_OUTPUT_SCHEMA,
       call: POST_LINK_ACCOUNT_SESSIONS_OPERATION,
       with: { body: { input: 'body' } },
       output: [{ kind: 'path', path: '$.' }],
@@ -205,83 +81,7 @@ export const MCP_SERVER: McpServerSpec = {
         required: ['session'],
         additionalProperties: false,
       },
-      outputSchema: {
-        description:
-          'A Financial Connections Session is the secure way to programmatically launch the client-side Stripe.js modal that lets your users link their accounts.',
-        type: 'object',
-        properties: {
-          account_holder: {
-            description: 'The account holder for whom accounts are collected in this session.',
-            anyOf: [
-              {
-                type: 'object',
-                description:
-                  'Opaque JSON object: #/components/schemas/bank_connections_resource_accountholder is not in the OpenAPI document.',
-              },
-              { type: 'null' },
-            ],
-          },
-          accounts: {
-            description: 'The accounts that were collected as part of this Session.',
-            type: 'object',
-            properties: {
-              data: { type: 'array', description: 'Details about each object.' },
-              has_more: {
-                type: 'boolean',
-                description:
-                  'True if this list has another page of items after this one that can be fetched.',
-              },
-              object: {
-                type: 'string',
-                description:
-                  "String representing the object's type. Objects of the same type share the same value. Always has the value `list`.",
-              },
-              url: { type: 'string', description: 'The URL where this list can be accessed.' },
-            },
-            required: ['data', 'has_more', 'object', 'url'],
-          },
-          client_secret: {
-            description:
-              'A value that will be passed to the client to launch the authentication flow.',
-            type: 'string',
-            maxLength: 5000,
-          },
-          filters: {
-            description:
-              'Opaque JSON object: #/components/schemas/bank_connections_resource_link_account_session_filters is not in the OpenAPI document.',
-            type: 'object',
-          },
-          id: { description: 'Unique identifier for the object.', type: 'string', maxLength: 5000 },
-          livemode: {
-            description:
-              'Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.',
-            type: 'boolean',
-          },
-          object: {
-            description:
-              "String representing the object's type. Objects of the same type share the same value.",
-            type: 'string',
-            enum: ['financial_connections.session'],
-          },
-          permissions: {
-            description: 'Permissions requested for accounts collected during this session.',
-            type: 'array',
-            items: { type: 'string' },
-          },
-          prefetch: {
-            description: 'Data features requested to be retrieved upon account creation.',
-            type: ['array', 'null'],
-            items: { type: 'string' },
-          },
-          return_url: {
-            description:
-              'For webview integrations only. Upon completing OAuth login in the native browser, the user will be redirected to this URL to return to your app.',
-            type: 'string',
-            maxLength: 5000,
-          },
-        },
-        required: ['accounts', 'client_secret', 'id', 'livemode', 'object', 'permissions'],
-      },
+      outputSchema: POST_LINK_ACCOUNT_SESSIONS_OUTPUT_SCHEMA,
       call: GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,
       with: { expand: { input: 'expand' }, session: { input: 'session' } },
       output: [{ kind: 'path', path: '$.' }],

@@ -25,6 +25,7 @@ import {
   GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,
   POST_LINK_ACCOUNT_SESSIONS_OPERATION,
 } from './client.js';
+import { POST_LINK_ACCOUNT_SESSIONS_BODY_SCHEMA } from './schemas.js';
 
 /** The REST surface of link-link-account-sessions-rest: routes exactly as the capability declares them. */
 export const REST_ADAPTER: RestAdapterSpec = {
@@ -39,57 +40,7 @@ export const REST_ADAPTER: RestAdapterSpec = {
           name: 'body',
           in: 'body',
           required: true,
-          schema: {
-            type: 'object',
-            properties: {
-              account_holder: {
-                description: 'The account holder to link accounts for.',
-                type: 'object',
-                properties: {
-                  account: { type: 'string', maxLength: 5000 },
-                  customer: { type: 'string', maxLength: 5000 },
-                  type: { type: 'string', enum: ['account', 'customer'] },
-                },
-                required: ['type'],
-              },
-              expand: {
-                description: 'Specifies which fields in the response should be expanded.',
-                type: 'array',
-                items: { type: 'string', maxLength: 5000 },
-              },
-              filters: {
-                description: 'Filters to restrict the kinds of accounts to collect.',
-                type: 'object',
-                properties: {
-                  countries: { type: 'array', items: { type: 'string', maxLength: 5000 } },
-                },
-                required: ['countries'],
-              },
-              permissions: {
-                description:
-                  'List of data features that you would like to request access to. Possible values are `balances`, `transactions`, `ownership`, and `payment_method`.',
-                type: 'array',
-                items: {
-                  type: 'string',
-                  enum: ['balances', 'ownership', 'payment_method', 'transactions'],
-                  maxLength: 5000,
-                },
-              },
-              prefetch: {
-                description:
-                  'List of data features that you would like to retrieve upon account creation.',
-                type: 'array',
-                items: { type: 'string', enum: ['balances', 'ownership', 'transactions'] },
-              },
-              return_url: {
-                description:
-                  'For webview integrations only. Upon completing OAuth login in the native browser, the user will be redirected to this URL to return to your app.',
-                type: 'string',
-                maxLength: 5000,
-              },
-            },
-            required: ['account_holder', 'permissions'],
-          },
+          schema: POST_LINK_ACCOUNT_SESSIONS_BODY_SCHEMA,
         },
       ],
       call: POST_LINK_ACCOUNT_SESSIONS_OPERATION,

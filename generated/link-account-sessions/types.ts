@@ -2,12 +2,20 @@ import type { JsonValue } from '../runtime/contract.js';
 
 export type { JsonValue };
 
-/** Request body of postLinkAccountSessions. */
+/**
+ * Request body of postLinkAccountSessions.
+ *
+ * Request body (JSON).
+ */
 export type PostLinkAccountSessionsBody = components['schemas']['PostLinkAccountSessionsRequest'];
 
 /** Parameters of postLinkAccountSessions: POST /v1/link_account_sessions */
 export interface PostLinkAccountSessionsParams {
-  /** (request body) */
+  /**
+   * Request body (JSON).
+   *
+   * (request body)
+   */
   body: PostLinkAccountSessionsBody;
 }
 

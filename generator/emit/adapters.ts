@@ -4,11 +4,24 @@ import { codeHeader } from './header.js';
 import { literal } from './literal.js';
 import { render } from './render.js';
 
-/** Object literal text in which each `call` refers to its operation constant from client.ts. */
-function withOperationRefs(value: unknown, operations: OperationModel[]): string {
-  const marker = (op: OperationModel) => `@@operation:${op.constName}@@`;
-  const text = literal(value);
-  return operations.reduce((t, op) => t.replaceAll(JSON.stringify(marker(op)), op.constName), text);
+/**
+ * Object literal text in which each `call` refers to its operation constant from client.ts and each
+ * shared schema (the very object the model holds) to its constant from schemas.ts.
+ */
+function withRefs(value: unknown, capability: CapabilityModel): string {
+  const shared = new Map<unknown, string>(capability.sharedSchemas.map((s) => [s.schema, s.name]));
+  const marker = (name: string) => `@@ref:${name}@@`;
+  const text = JSON.stringify(value, (_key, v: unknown) => (shared.has(v) ? marker(shared.get(v)!) : v));
+  return text.replace(/"@@(?:ref|operation):([A-Za-z0-9_]+)@@"/g, '$1');
+}
+
+/** Names of the shared schemas a literal refers to, for its import line. */
+function schemaImports(text: string, capability: CapabilityModel): string[] {
+  return capability.sharedSchemas.map((s) => s.name).filter((name) => new RegExp(`\\b${name}\\b`).test(text));
+}
+
+function importLine(names: string[]): string {
+  return names.length ? `import { ${names.join(', ')} } from './schemas.js';` : '';
 }
 
 function operationImports(used: OperationModel[]): string {
@@ -35,12 +48,14 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
       ...(route.output ? { output: route.output } : {}),
     })),
   };
+  const adapterText = withRefs(adapter, capability);
   return render('rest.ts.hbs', {
     header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
     namespace: rest.namespace,
     factory: capability.names.clientFactory,
     operationImports: operationImports(rest.routes.map((r) => r.operation)),
-    adapter: withOperationRefs(adapter, capability.operations),
+    adapter: adapterText,
+    schemaImports: importLine(schemaImports(adapterText, capability)),
     listen: listen(rest),
     portEnv: rest.portEnv,
     addressEnv: rest.addressEnv,
@@ -65,12 +80,14 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
       ...(tool.output ? { output: tool.output } : {}),
     })),
   };
+  const serverText = withRefs(server, capability);
   return render('mcp.ts.hbs', {
     header: codeHeader(`MCP server ${mcp.namespace} for ${capability.label}.`, capability),
     namespace: mcp.namespace,
     factory: capability.names.clientFactory,
     operationImports: operationImports(mcp.tools.map((t) => t.operation)),
-    server: withOperationRefs(server, capability.operations),
+    server: serverText,
+    schemaImports: importLine(schemaImports(serverText, capability)),
     listen: listen(mcp),
     transport: mcp.transport,
     portEnv: mcp.portEnv,

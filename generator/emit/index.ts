@@ -7,6 +7,7 @@ import type { OpenApiSubset } from '../pipeline.js';
 import { emitMcp, emitRest } from './adapters.js';
 import { emitClient } from './client.js';
 import { emitRestOpenApi } from './rest-openapi.js';
+import { emitSchemas } from './schemas.js';
 import { emitReadme } from './readme.js';
 import { emitRuntime } from './runtime.js';
 import { emitTypes } from './types.js';
@@ -24,6 +25,9 @@ export async function emitProject(project: ProjectModel, subsets: Map<string, Op
     files.push({ path: `${dir}/README.md`, contents: emitReadme(capability, outDir) });
     files.push({ path: `${dir}/types.ts`, contents: await emitTypes(capability, subsets.get(capability.id) ?? []) });
     files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
+    if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
+      files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
+    }
     if (capability.rest) {
       files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
       files.push({ path: `${dir}/openapi.json`, contents: emitRestOpenApi(capability, capability.rest) });

@@ -29,11 +29,30 @@ const ERROR_SCHEMA: JsonSchema = {
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
+/** Component schemas of the document: each distinct body or response schema once, referenced by $ref. */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = { Error: ERROR_SCHEMA };
+  private readonly byContent = new Map<string, string>();
+
+  ref(name: string, schema: JsonSchema): JsonSchema {
+    const key = JSON.stringify(schema);
+    let existing = this.byContent.get(key);
+    if (!existing) {
+      existing = name;
+      for (let n = 2; existing in this.schemas; n++) existing = `${name}${n}`;
+      this.schemas[existing] = schema;
+      this.byContent.set(key, existing);
+    }
+    return { $ref: `#/components/schemas/${existing}` } as JsonSchema;
+  }
+}
+
 export function emitRestOpenApi(capability: CapabilityModel, rest: RestModel): string {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components = new Components();
   for (const route of rest.routes) {
     paths[route.path] ??= {};
-    paths[route.path][route.method.toLowerCase()] = operation(route, rest);
+    paths[route.path][route.method.toLowerCase()] = operation(route, rest, components);
   }
   const securitySchemes = rest.auth ? { inbound: securityScheme(rest) } : undefined;
   const document = {
@@ -48,14 +67,14 @@ export function emitRestOpenApi(capability: CapabilityModel, rest: RestModel): s
     servers: [{ url: `http://${rest.address.includes(':') ? `[${rest.address}]` : rest.address}:${rest.port}`, description: 'Default listen address' }],
     tags: [{ name: rest.namespace, description: rest.description || capability.label }],
     paths,
-    components: { schemas: { Error: ERROR_SCHEMA }, ...(securitySchemes ? { securitySchemes } : {}) },
+    components: { schemas: components.schemas, ...(securitySchemes ? { securitySchemes } : {}) },
     // An explicit empty list says the adapter is open (linters flag a missing security field).
     security: securitySchemes ? [{ inbound: [] }] : [],
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function operation(route: RouteModel, rest: RestModel): Record<string, unknown> {
+function operation(route: RouteModel, rest: RestModel, components: Components): Record<string, unknown> {
   const parameters = route.inputs
     .filter((i) => i.in === 'path' || i.in === 'query')
     .map((i) => ({
@@ -67,14 +86,16 @@ function operation(route: RouteModel, rest: RestModel): Record<string, unknown> 
       ...(i.in === 'query' && isStructured(i.schema) ? { style: 'deepObject', explode: true } : {}),
     }));
   const body = route.inputs.find((i) => i.in === 'body');
-  const response = route.output && !(route.output.length === 1 && route.output[0].kind === 'path' && /^\$\.?$/.test(route.output[0].path)) ? {} : (route.operation.responseSchema ? limitDepth(route.operation.responseSchema, RESPONSE_SCHEMA_DEPTH) : {});
+  const passthrough = !route.output || (route.output.length === 1 && route.output[0].kind === 'path' && /^\$\.?$/.test(route.output[0].path));
+  const responseSchema = passthrough ? route.operation.responseSchema : undefined;
+  const response = responseSchema ? components.ref(`${route.operation.typeName}Response`, limitDepth(responseSchema, RESPONSE_SCHEMA_DEPTH)) : {};
   return {
     operationId: route.name,
     summary: firstSentence(route.description),
     description: `${route.description}\n\nCalls \`${route.operation.spec.id}\` (${route.operation.spec.method} ${route.operation.spec.path}).`,
     tags: [rest.namespace],
     ...(parameters.length ? { parameters } : {}),
-    ...(body ? { requestBody: { required: body.required, content: { 'application/json': { schema: body.schema } } } } : {}),
+    ...(body ? { requestBody: { required: body.required, content: { 'application/json': { schema: body.schema.properties ? components.ref(`${route.operation.typeName}Body`, body.schema) : body.schema } } } } : {}),
     responses: {
       '200': { description: 'The upstream response, mapped by the operation\'s output parameters.', content: { 'application/json': { schema: response } } },
       '400': errorResponse('A parameter is missing, has the wrong type, or the body is not valid JSON.'),

@@ -15,7 +15,7 @@ import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import { boundsFromDescription, limitDepth, listItemSchema, schemaFromDeclaredType, toJsonSchema } from './schema.js';
 import { htmlToText } from './text.js';
-import type { ApiModel, CapabilityModel, EnvVarModel, InputModel, McpModel, OperationModel, RestModel, RouteModel, ToolModel } from './types.js';
+import type { ApiModel, CapabilityModel, EnvVarModel, InputModel, McpModel, OperationModel, RestModel, RouteModel, SharedSchemaModel, ToolModel } from './types.js';
 
 export interface CheckedCapability {
   source: SourceDocument;
@@ -109,8 +109,29 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     for (const variable of templateEnvVars(adapter.auth)) addEnv(variable, `credential callers of ${adapter.namespace} must present`, true, scope);
   }
 
+  const sharedSchemas: SharedSchemaModel[] = [];
+  for (const op of operations.values()) {
+    const body = op.inputs.find((i) => i.in === 'body');
+    if (body?.schema.properties) sharedSchemas.push({ name: `${constantCase(op.methodName)}_BODY_SCHEMA`, description: `Request body of ${op.methodName}.`, schema: body.schema });
+  }
+  // Tools returning the same response share one output schema object (and constant).
+  const outputs = new Map<string, SharedSchemaModel>();
+  for (const tool of mcp?.tools ?? []) {
+    if (!tool.outputSchema) continue;
+    const key = JSON.stringify(tool.outputSchema);
+    const existing = outputs.get(key);
+    if (existing) {
+      tool.outputSchema = existing.schema;
+      continue;
+    }
+    const shared = { name: `${constantCase(tool.operation.methodName)}_OUTPUT_SCHEMA`, description: `Structured output of ${tool.operation.methodName}, as MCP tools return it.`, schema: tool.outputSchema };
+    outputs.set(key, shared);
+    sharedSchemas.push(shared);
+  }
+
   return {
     id,
+    sharedSchemas,
     source: path.relative(ctx.root, path.resolve(ctx.root, source.file)).split(path.sep).join('/'),
     label: doc.info.label,
     description: htmlToText(doc.info.description),
@@ -202,7 +223,8 @@ function buildOperation(
       if (!schema.type && schema.properties) schema.type = 'object';
       const required = requestBody ? requestBody.required === true : param.required === true;
       body = { required, mediaType, schema };
-      const description = requestBody ? htmlToText((requestBody.description as string | undefined) ?? schema.description) : htmlToText(param.description);
+      const description = htmlToText((requestBody?.description as string | undefined) ?? schema.description ?? param.description);
+      if (description && !schema.description) schema.description = description;
       inputs.push({ name: param.name, in: 'body', required, description, schema });
       continue;
     }
@@ -274,7 +296,9 @@ function exposedInputs(
       in: location,
       required: location === 'path' || upstream.required || (existing?.required ?? false),
       description: upstream.description || existing?.description || '',
-      schema: { ...upstream.schema, ...(existing && declared.some((d) => d.name === parsed.name) ? existing.schema : {}) },
+      // The upstream parameter's own schema object (shared with other files), unless the exposed
+      // operation declares the input with its own type.
+      schema: existing && declared.some((d) => d.name === parsed.name) ? { ...upstream.schema, ...existing.schema } : upstream.schema,
     });
   }
   return { inputs: [...inputs.values()], bindings: result };

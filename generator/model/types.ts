@@ -36,6 +36,18 @@ export interface CapabilityModel {
   mcp?: McpModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
+  /**
+   * Large schemas used by more than one generated file (request bodies, tool output schemas),
+   * emitted once in schemas.ts; the inputs and tools hold these very objects.
+   */
+  sharedSchemas: SharedSchemaModel[];
+}
+
+export interface SharedSchemaModel {
+  /** Constant name in schemas.ts, e.g. `POST_CHECKOUT_SESSIONS_BODY_SCHEMA`. */
+  name: string;
+  description: string;
+  schema: JsonSchema;
 }
 
 export interface CapabilityNames {

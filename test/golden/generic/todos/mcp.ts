@@ -22,6 +22,7 @@ import {
   type McpServerSpec,
 } from '../runtime/mcp.js';
 import { createTodosClient, GET_TODOS_ID_OPERATION, POST_TODOS_OPERATION } from './client.js';
+import { POST_TODOS_BODY_SCHEMA, GET_TODOS_ID_OUTPUT_SCHEMA } from './schemas.js';
 
 /** The tools of todos-mcp, one per tool the capability declares. */
 export const MCP_SERVER: McpServerSpec = {
@@ -45,17 +46,7 @@ export const MCP_SERVER: McpServerSpec = {
         required: ['id'],
         additionalProperties: false,
       },
-      outputSchema: {
-        type: 'object',
-        properties: {
-          title: { description: 'What needs doing.', type: 'string', maxLength: 200 },
-          due: { type: 'string', format: 'date' },
-          tags: { type: 'array', items: { type: 'string' } },
-          id: { type: 'string' },
-          status: { type: 'string', enum: ['open', 'done'] },
-        },
-        required: ['title', 'id', 'status'],
-      },
+      outputSchema: GET_TODOS_ID_OUTPUT_SCHEMA,
       call: GET_TODOS_ID_OPERATION,
       with: { id: { input: 'id' } },
     },
@@ -70,31 +61,11 @@ export const MCP_SERVER: McpServerSpec = {
       },
       inputSchema: {
         type: 'object',
-        properties: {
-          todo: {
-            type: 'object',
-            properties: {
-              title: { description: 'What needs doing.', type: 'string', maxLength: 200 },
-              due: { type: 'string', format: 'date' },
-              tags: { type: 'array', items: { type: 'string' } },
-            },
-            required: ['title'],
-          },
-        },
+        properties: { todo: POST_TODOS_BODY_SCHEMA },
         required: ['todo'],
         additionalProperties: false,
       },
-      outputSchema: {
-        type: 'object',
-        properties: {
-          title: { description: 'What needs doing.', type: 'string', maxLength: 200 },
-          due: { type: 'string', format: 'date' },
-          tags: { type: 'array', items: { type: 'string' } },
-          id: { type: 'string' },
-          status: { type: 'string', enum: ['open', 'done'] },
-        },
-        required: ['title', 'id', 'status'],
-      },
+      outputSchema: GET_TODOS_ID_OUTPUT_SCHEMA,
       call: POST_TODOS_OPERATION,
       with: { body: { input: 'todo' } },
     },

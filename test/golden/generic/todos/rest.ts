@@ -26,6 +26,7 @@ import {
   GET_TODOS_OPERATION,
   POST_TODOS_OPERATION,
 } from './client.js';
+import { POST_TODOS_BODY_SCHEMA } from './schemas.js';
 
 /** The REST surface of todos-rest: routes exactly as the capability declares them. */
 export const REST_ADAPTER: RestAdapterSpec = {
@@ -68,22 +69,7 @@ export const REST_ADAPTER: RestAdapterSpec = {
       path: '/todos',
       method: 'POST',
       operationName: 'create-todo',
-      inputs: [
-        {
-          name: 'body',
-          in: 'body',
-          required: true,
-          schema: {
-            type: 'object',
-            properties: {
-              title: { description: 'What needs doing.', type: 'string', maxLength: 200 },
-              due: { type: 'string', format: 'date' },
-              tags: { type: 'array', items: { type: 'string' } },
-            },
-            required: ['title'],
-          },
-        },
-      ],
+      inputs: [{ name: 'body', in: 'body', required: true, schema: POST_TODOS_BODY_SCHEMA }],
       call: POST_TODOS_OPERATION,
       with: { body: { input: 'body' } },
       output: [{ kind: 'path', path: '$.' }],
