@@ -24,13 +24,17 @@ const TOOL = 'p-retrieves-details-financial-connections-code-session';
 
 const sessionId = process.argv[2];
 if (!sessionId) {
-  console.error('usage: node --import tsx examples/mcp.ts <financial connections session id, fcsess_...>');
+  console.error(
+    'usage: node --import tsx examples/mcp.ts <financial connections session id, fcsess_...>',
+  );
   process.exit(2);
 }
 
 // Connect to MCP_URL, or start the generated server here. main({ port: 0 }) listens on 127.0.0.1 and a
 // free port; its second argument configures the upstream Stripe client.
-const server = process.env.MCP_URL ? undefined : await main({ port: 0 }, { maxRetries: 1, timeoutMs: 10_000 });
+const server = process.env.MCP_URL
+  ? undefined
+  : await main({ port: 0 }, { maxRetries: 1, timeoutMs: 10_000 });
 const url = process.env.MCP_URL ?? server!.url;
 
 const client = new Client({ name: 'capgen-example', version: '1.0.0' });
@@ -59,7 +63,11 @@ try {
     failed = true;
   } else {
     // structuredContent is the Stripe object (already checked by the client against the tool's output schema).
-    const session = result.structuredContent as { id: string; permissions: string[]; client_secret: string };
+    const session = result.structuredContent as {
+      id: string;
+      permissions: string[];
+      client_secret: string;
+    };
     console.log(`session ${session.id}: permissions ${session.permissions.join(', ')}`);
     console.log(JSON.stringify(session, null, 2));
   }

@@ -29,7 +29,8 @@ try {
   };
   console.log(`GET /v1/v1/checkout/sessions?limit=3 -> ${response.status}`);
   if (response.ok) {
-    for (const session of body.data ?? []) console.log(`  ${session.id} ${session.status ?? ''}`.trimEnd());
+    for (const session of body.data ?? [])
+      console.log(`  ${session.id} ${session.status ?? ''}`.trimEnd());
   } else {
     // Errors keep Stripe's shape: {error: {type, message, param?}}.
     console.log(`  ${body.error?.type}: ${body.error?.message}`);

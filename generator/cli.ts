@@ -21,7 +21,8 @@ const defaultIO = (): CliIO => ({
   cwd: process.cwd(),
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-  color: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
+  color:
+    Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
 });
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -32,7 +33,9 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
   let exitCode = 0;
   const program = new Command()
     .name('capgen')
-    .description('Generate typed API clients, REST adapters and MCP servers from Naftiko capability specs and OpenAPI.')
+    .description(
+      'Generate typed API clients, REST adapters and MCP servers from Naftiko capability specs and OpenAPI.',
+    )
     .version(GENERATOR_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -45,39 +48,78 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       .option('--strict', 'treat warnings (deviations from the official Naftiko schema) as errors')
       .option('--verbose', 'list every warning (by default at most 3 of each kind per file)');
 
-  common(program.command('generate').description('generate clients, REST adapters and MCP servers into the output folder'))
+  common(
+    program
+      .command('generate')
+      .description('generate clients, REST adapters and MCP servers into the output folder'),
+  )
     .option('-o, --out <dir>', 'output folder (default: generated)')
-    .option('--check', 'write nothing; exit 1 when the output folder differs from what the specs produce')
-    .action(async (options: { config?: string; openapi?: string[]; strict?: boolean; verbose?: boolean; out?: string; check?: boolean }) => {
-      const result = await runPipeline(io.cwd, options, { emit: true });
-      exitCode = report(result, io, style, options.verbose);
-      if (exitCode !== 0 || !result.files || !result.config) return;
-      const outDir = path.resolve(io.cwd, result.config.out);
-      const files = withManifest(result.files);
-      const p = plan(outDir, files);
-      const caps = result.project?.capabilities.length ?? 0;
-      if (options.check) {
-        const drift = p.added.length + p.changed.length + p.removed.length;
-        if (!drift) {
-          io.stdout(`${style.green('✓')} ${result.config.out}/ is up to date (${files.length} files, ${caps} capabilities)\n`);
+    .option(
+      '--check',
+      'write nothing; exit 1 when the output folder differs from what the specs produce',
+    )
+    .action(
+      async (options: {
+        config?: string;
+        openapi?: string[];
+        strict?: boolean;
+        verbose?: boolean;
+        out?: string;
+        check?: boolean;
+      }) => {
+        const result = await runPipeline(io.cwd, options, { emit: true });
+        exitCode = report(result, io, style, options.verbose);
+        if (exitCode !== 0 || !result.files || !result.config) return;
+        const outDir = path.resolve(io.cwd, result.config.out);
+        const files = withManifest(result.files);
+        const p = plan(outDir, files);
+        const caps = result.project?.capabilities.length ?? 0;
+        if (options.check) {
+          const drift = p.added.length + p.changed.length + p.removed.length;
+          if (!drift) {
+            io.stdout(
+              `${style.green('✓')} ${result.config.out}/ is up to date (${files.length} files, ${caps} capabilities)\n`,
+            );
+            return;
+          }
+          for (const f of p.added)
+            io.stdout(`${style.green('added')}    ${result.config.out}/${f.path}\n`);
+          for (const f of p.changed)
+            io.stdout(
+              `${style.yellow('changed')}  ${result.config.out}/${f.path}\n${indent(shortDiff(outDir, f))}\n`,
+            );
+          for (const f of p.removed)
+            io.stdout(`${style.red('removed')}  ${result.config.out}/${f}\n`);
+          io.stdout(
+            `${style.red('✗')} ${result.config.out}/ is out of date: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed. Run \`npx capgen generate\` and commit the result.\n`,
+          );
+          exitCode = 1;
           return;
         }
-        for (const f of p.added) io.stdout(`${style.green('added')}    ${result.config.out}/${f.path}\n`);
-        for (const f of p.changed) io.stdout(`${style.yellow('changed')}  ${result.config.out}/${f.path}\n${indent(shortDiff(outDir, f))}\n`);
-        for (const f of p.removed) io.stdout(`${style.red('removed')}  ${result.config.out}/${f}\n`);
-        io.stdout(`${style.red('✗')} ${result.config.out}/ is out of date: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed. Run \`npx capgen generate\` and commit the result.\n`);
-        exitCode = 1;
-        return;
-      }
-      apply(outDir, p);
-      io.stdout(`${style.green('✓')} ${caps} capabilities → ${result.config.out}/: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed, ${p.unchanged.length} unchanged\n`);
-    });
+        apply(outDir, p);
+        io.stdout(
+          `${style.green('✓')} ${caps} capabilities → ${result.config.out}/: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed, ${p.unchanged.length} unchanged\n`,
+        );
+      },
+    );
 
-  common(program.command('validate').description('check capability files and OpenAPI documents; print diagnostics only')).action(
-    async (options: { config?: string; openapi?: string[]; strict?: boolean; verbose?: boolean }) => {
+  common(
+    program
+      .command('validate')
+      .description('check capability files and OpenAPI documents; print diagnostics only'),
+  ).action(
+    async (options: {
+      config?: string;
+      openapi?: string[];
+      strict?: boolean;
+      verbose?: boolean;
+    }) => {
       const result = await runPipeline(io.cwd, options, { emit: false });
       exitCode = report(result, io, style, options.verbose);
-      if (exitCode === 0) io.stdout(`${style.green('✓')} ${result.project?.capabilities.length ?? 0} capabilities are valid\n`);
+      if (exitCode === 0)
+        io.stdout(
+          `${style.green('✓')} ${result.project?.capabilities.length ?? 0} capabilities are valid\n`,
+        );
     },
   );
 
@@ -91,21 +133,41 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     .option('-a, --address <address>', 'address to bind (default from the spec, else 127.0.0.1)')
     .option('--base-uri <uri>', 'upstream base URI (default: <NAMESPACE>_BASE_URI, else the spec)')
     .option('-o, --out <dir>', 'folder holding the generated code', 'generated')
-    .action(async (capability: string, options: { rest?: boolean; mcp?: boolean; stdio?: boolean; port?: number; address?: string; baseUri?: string; out: string }) => {
-      exitCode = await serve(capability, options, io);
-    });
+    .action(
+      async (
+        capability: string,
+        options: {
+          rest?: boolean;
+          mcp?: boolean;
+          stdio?: boolean;
+          port?: number;
+          address?: string;
+          baseUri?: string;
+          out: string;
+        },
+      ) => {
+        exitCode = await serve(capability, options, io);
+      },
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (
+      code === 'commander.helpDisplayed' ||
+      code === 'commander.version' ||
+      code === 'commander.help'
+    )
+      return 0;
     if (code?.startsWith('commander.')) return 2;
     if (error instanceof UsageError) {
       io.stderr(`capgen: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`capgen: internal error: ${error instanceof Error ? error.message : String(error)}\nPlease report this with the input that caused it.\n`);
+    io.stderr(
+      `capgen: internal error: ${error instanceof Error ? error.message : String(error)}\nPlease report this with the input that caused it.\n`,
+    );
     return 70;
   }
   return exitCode;
@@ -113,7 +175,8 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return port;
 }
 
@@ -127,18 +190,29 @@ function report(result: PipelineResult, io: CliIO, style: Style, verbose = false
     const group = `${d.file}\u0000${d.rule}`;
     const count = (shown.get(group) ?? 0) + 1;
     shown.set(group, count);
-    if (verbose || d.severity === 'error' || count <= WARNINGS_SHOWN_PER_RULE) io.stderr(`${formatDiagnostic(d, style)}\n`);
+    if (verbose || d.severity === 'error' || count <= WARNINGS_SHOWN_PER_RULE)
+      io.stderr(`${formatDiagnostic(d, style)}\n`);
   }
   if (!verbose) {
     for (const [group, count] of shown) {
-      const hidden = diagnostics.filter((d) => `${d.file}\u0000${d.rule}` === group && d.severity === 'warning').length - WARNINGS_SHOWN_PER_RULE;
+      const hidden =
+        diagnostics.filter((d) => `${d.file}\u0000${d.rule}` === group && d.severity === 'warning')
+          .length - WARNINGS_SHOWN_PER_RULE;
       const [file, rule] = group.split('\u0000');
-      if (hidden > 0 && count > 0) io.stderr(style.dim(`${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`));
+      if (hidden > 0 && count > 0)
+        io.stderr(
+          style.dim(
+            `${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`,
+          ),
+        );
     }
   }
   const errors = result.bag.errorCount;
   const warnings = result.bag.warningCount;
-  if (diagnostics.length) io.stderr(`${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${errors ? '; nothing was written' : ''}\n`);
+  if (diagnostics.length)
+    io.stderr(
+      `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${errors ? '; nothing was written' : ''}\n`,
+    );
   return errors ? 1 : 0;
 }
 

@@ -43,13 +43,30 @@ const configShape = {
   },
 };
 
-export async function resolveConfig(root: string, flags: ConfigFlags, bag: DiagnosticBag): Promise<ResolvedConfig | undefined> {
-  const configPath = flags.config ?? (fs.existsSync(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
-  let fromFile: { openapi?: string[]; capabilities?: string[]; out?: string; strict?: boolean; typeDepth?: number } = {};
+export async function resolveConfig(
+  root: string,
+  flags: ConfigFlags,
+  bag: DiagnosticBag,
+): Promise<ResolvedConfig | undefined> {
+  const configPath =
+    flags.config ?? (fs.existsSync(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
+  let fromFile: {
+    openapi?: string[];
+    capabilities?: string[];
+    out?: string;
+    strict?: boolean;
+    typeDepth?: number;
+  } = {};
   if (configPath) {
     const absolute = path.resolve(root, configPath);
     if (!fs.existsSync(absolute)) {
-      bag.error(configPath, { line: 1, col: 1 }, 'io/not-found', `config file '${configPath}' does not exist`, 'check the --config path');
+      bag.error(
+        configPath,
+        { line: 1, col: 1 },
+        'io/not-found',
+        `config file '${configPath}' does not exist`,
+        'check the --config path',
+      );
       return undefined;
     }
     const before = bag.errorCount;
@@ -60,7 +77,8 @@ export async function resolveConfig(root: string, flags: ConfigFlags, bag: Diagn
   }
   const base = configPath ? path.dirname(path.resolve(root, configPath)) : root;
   const rel = (p: string) => toPosix(path.relative(root, path.resolve(base, p)));
-  const expand = async (patterns: string[]) => [...new Set(await expandOrKeep(patterns.map(rel), root))].sort(); // literal paths kept, so a missing file is reported
+  const expand = async (patterns: string[]) =>
+    [...new Set(await expandOrKeep(patterns.map(rel), root))].sort(); // literal paths kept, so a missing file is reported
   let openapi = fromFile.openapi ? await expandOrKeep(fromFile.openapi.map(rel), root) : undefined;
   let capabilities = fromFile.capabilities ? await expand(fromFile.capabilities) : undefined;
   if (!openapi || !capabilities) {
@@ -73,7 +91,15 @@ export async function resolveConfig(root: string, flags: ConfigFlags, bag: Diagn
     if (!openapi.includes(p)) openapi = [...openapi, p];
   }
   if (!capabilities.length) {
-    bag.error(configPath ?? 'specs', { line: 1, col: 1 }, 'io/no-capabilities', 'no capability files found', configPath ? "check the 'capabilities' globs" : 'put Naftiko capability YAML files under specs/ or write a capgen.config.yaml');
+    bag.error(
+      configPath ?? 'specs',
+      { line: 1, col: 1 },
+      'io/no-capabilities',
+      'no capability files found',
+      configPath
+        ? "check the 'capabilities' globs"
+        : 'put Naftiko capability YAML files under specs/ or write a capgen.config.yaml',
+    );
     return undefined;
   }
   return {
@@ -81,7 +107,11 @@ export async function resolveConfig(root: string, flags: ConfigFlags, bag: Diagn
     openapi,
     capabilities,
     // Relative to the project root, so nothing machine-specific reaches generated files.
-    out: flags.out ? toPosix(path.relative(root, path.resolve(root, flags.out))) || '.' : fromFile.out ? rel(fromFile.out) : 'generated',
+    out: flags.out
+      ? toPosix(path.relative(root, path.resolve(root, flags.out))) || '.'
+      : fromFile.out
+        ? rel(fromFile.out)
+        : 'generated',
     strict: flags.strict ?? fromFile.strict ?? false,
     typeDepth: fromFile.typeDepth ?? 2,
   };

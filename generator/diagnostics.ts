@@ -78,7 +78,13 @@ export interface Style {
 }
 
 const ansi = (code: number) => (text: string) => `\u001b[${code}m${text}\u001b[0m`;
-export const colorStyle: Style = { red: ansi(31), yellow: ansi(33), dim: ansi(2), bold: ansi(1), green: ansi(32) };
+export const colorStyle: Style = {
+  red: ansi(31),
+  yellow: ansi(33),
+  dim: ansi(2),
+  bold: ansi(1),
+  green: ansi(32),
+};
 const same = (text: string) => text;
 export const plainStyle: Style = { red: same, yellow: same, dim: same, bold: same, green: same };
 

@@ -5,7 +5,13 @@
 import * as prettier from 'prettier';
 import type { GeneratedFile } from './emit/index.js';
 
-export const PRETTIER_OPTIONS: prettier.Options = { printWidth: 100, singleQuote: true, trailingComma: 'all', proseWrap: 'preserve', endOfLine: 'lf' };
+export const PRETTIER_OPTIONS: prettier.Options = {
+  printWidth: 100,
+  singleQuote: true,
+  trailingComma: 'all',
+  proseWrap: 'preserve',
+  endOfLine: 'lf',
+};
 
 const PARSERS: Record<string, string> = { ts: 'typescript', md: 'markdown', json: 'json' };
 
@@ -20,7 +26,10 @@ export async function formatFiles(files: GeneratedFile[]): Promise<GeneratedFile
     files.map(async (file) => {
       const parser = PARSERS[file.path.slice(file.path.lastIndexOf('.') + 1)];
       if (!parser || PREFORMATTED(file.path)) return file;
-      return { ...file, contents: await prettier.format(file.contents, { ...PRETTIER_OPTIONS, parser }) };
+      return {
+        ...file,
+        contents: await prettier.format(file.contents, { ...PRETTIER_OPTIONS, parser }),
+      };
     }),
   );
 }

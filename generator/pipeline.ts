@@ -10,7 +10,12 @@ import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
 import { parseSource } from './load/source.js';
-import { buildCapability, capabilityId, type CheckedCapability, type ResolvedOpenApi } from './model/build.js';
+import {
+  buildCapability,
+  capabilityId,
+  type CheckedCapability,
+  type ResolvedOpenApi,
+} from './model/build.js';
 import { indexConsumedOperations } from './check/references.js';
 import { OpenApiIndex } from './model/openapi-match.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
@@ -24,7 +29,11 @@ export interface PipelineResult {
   files?: GeneratedFile[];
 }
 
-export async function runPipeline(root: string, flags: ConfigFlags, options: { emit: boolean }): Promise<PipelineResult> {
+export async function runPipeline(
+  root: string,
+  flags: ConfigFlags,
+  options: { emit: boolean },
+): Promise<PipelineResult> {
   const bag = new DiagnosticBag();
   const config = await resolveConfig(root, flags, bag);
   if (!config) return { bag };
@@ -41,22 +50,43 @@ export async function runPipeline(root: string, flags: ConfigFlags, options: { e
   const capabilities = [];
   for (const capability of checked) {
     const resolved = await resolveOpenApi(capability, index, config.typeDepth);
-    capabilities.push({ model: buildCapability(capability, { index, resolved: resolved.operations, bag, root }), subsets: resolved.subsets });
+    capabilities.push({
+      model: buildCapability(capability, { index, resolved: resolved.operations, bag, root }),
+      subsets: resolved.subsets,
+    });
   }
-  const project: ProjectModel = { capabilities: capabilities.map((c) => c.model), generatorVersion: GENERATOR_VERSION };
+  const project: ProjectModel = {
+    capabilities: capabilities.map((c) => c.model),
+    generatorVersion: GENERATOR_VERSION,
+  };
   if (!options.emit) return finish({ bag, config, project });
   if (config.strict && bag.items.length) return finish({ bag, config, project });
 
   // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
-  const [{ emitProject }, { formatFiles }] = await Promise.all([import('./emit/index.js'), import('./format.js')]);
-  const files = await formatFiles(await emitProject(project, new Map(capabilities.map((c) => [c.model.id, c.subsets])), config.out));
+  const [{ emitProject }, { formatFiles }] = await Promise.all([
+    import('./emit/index.js'),
+    import('./format.js'),
+  ]);
+  const files = await formatFiles(
+    await emitProject(
+      project,
+      new Map(capabilities.map((c) => [c.model.id, c.subsets])),
+      config.out,
+    ),
+  );
   return finish({ bag, config, project, files });
 }
 
 function readInput(root: string, file: string, bag: DiagnosticBag): string | undefined {
   const absolute = path.resolve(root, file);
   if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
-    bag.error(file, { line: 1, col: 1 }, 'io/not-found', `file '${file}' does not exist`, 'check the path in capgen.config.yaml or on the command line');
+    bag.error(
+      file,
+      { line: 1, col: 1 },
+      'io/not-found',
+      `file '${file}' does not exist`,
+      'check the path in capgen.config.yaml or on the command line',
+    );
     return undefined;
   }
   return fs.readFileSync(absolute, 'utf8');
@@ -82,7 +112,13 @@ function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCa
     if (source.data === undefined) continue;
     const id = capabilityId(file);
     if (ids.has(id)) {
-      bag.error(file, { line: 1, col: 1 }, 'naftiko/duplicate-name', `capability '${id}' comes from both ${ids.get(id)} and ${file}`, 'rename one of the files: the file name names the output folder');
+      bag.error(
+        file,
+        { line: 1, col: 1 },
+        'naftiko/duplicate-name',
+        `capability '${id}' comes from both ${ids.get(id)} and ${file}`,
+        'rename one of the files: the file name names the output folder',
+      );
       continue;
     }
     ids.set(id, file);
@@ -98,7 +134,11 @@ export interface OpenApiSubset {
   document: import('./load/openapi.js').OpenApiObject;
 }
 
-async function resolveOpenApi(capability: CheckedCapability, index: OpenApiIndex, typeDepth: number): Promise<{ operations: Map<string, ResolvedOpenApi>; subsets: OpenApiSubset[] }> {
+async function resolveOpenApi(
+  capability: CheckedCapability,
+  index: OpenApiIndex,
+  typeDepth: number,
+): Promise<{ operations: Map<string, ResolvedOpenApi>; subsets: OpenApiSubset[] }> {
   const matches = new Map<string, MatchedOperation>();
   for (const [key, ref] of indexConsumedOperations(capability.doc)) {
     const match = index.match(ref.operation.method, ref.consumes.baseUri, ref.resource.path);
@@ -109,11 +149,19 @@ async function resolveOpenApi(capability: CheckedCapability, index: OpenApiIndex
   const operations = new Map<string, ResolvedOpenApi>();
   const subsets: OpenApiSubset[] = [];
   for (const [doc, entries] of byDoc) {
-    const subset = subsetDocument(doc.data, entries.map(([, m]) => m), typeDepth, doc.danglingRefs);
+    const subset = subsetDocument(
+      doc.data,
+      entries.map(([, m]) => m),
+      typeDepth,
+      doc.danglingRefs,
+    );
     subsets.push({ source: doc.file, document: subset });
     const dereferenced = await dereference(subset);
     for (const [key, match] of entries) {
-      operations.set(key, { match, operation: dereferenced.paths[match.path][match.method] as Record<string, unknown> });
+      operations.set(key, {
+        match,
+        operation: dereferenced.paths[match.path][match.method] as Record<string, unknown>,
+      });
     }
   }
   return { operations, subsets };

@@ -15,7 +15,12 @@ export interface ServeOptions {
 }
 
 interface ServerEntry {
-  main(args: { port?: number; address?: string; stdio?: boolean; baseUri?: string }): Promise<unknown>;
+  main(args: {
+    port?: number;
+    address?: string;
+    stdio?: boolean;
+    baseUri?: string;
+  }): Promise<unknown>;
 }
 
 export async function serve(capability: string, options: ServeOptions, io: CliIO): Promise<number> {
@@ -28,12 +33,24 @@ export async function serve(capability: string, options: ServeOptions, io: CliIO
   const entry = path.join(dir, `${kind}.ts`);
   if (!fs.existsSync(entry)) {
     const available = fs.existsSync(path.resolve(io.cwd, options.out))
-      ? fs.readdirSync(path.resolve(io.cwd, options.out)).filter((d) => d !== 'runtime' && fs.existsSync(path.join(io.cwd, options.out, d, `${kind}.ts`)))
+      ? fs
+          .readdirSync(path.resolve(io.cwd, options.out))
+          .filter(
+            (d) =>
+              d !== 'runtime' && fs.existsSync(path.join(io.cwd, options.out, d, `${kind}.ts`)),
+          )
       : [];
-    io.stderr(`capgen serve: ${path.relative(io.cwd, entry)} does not exist. ${available.length ? `Capabilities with a ${kind} server: ${available.join(', ')}` : 'Run `npx capgen generate` first.'}\n`);
+    io.stderr(
+      `capgen serve: ${path.relative(io.cwd, entry)} does not exist. ${available.length ? `Capabilities with a ${kind} server: ${available.join(', ')}` : 'Run `npx capgen generate` first.'}\n`,
+    );
     return 1;
   }
   const module = (await import(pathToFileURL(entry).href)) as ServerEntry;
-  await module.main({ port: options.port, address: options.address, stdio: options.stdio, baseUri: options.baseUri });
+  await module.main({
+    port: options.port,
+    address: options.address,
+    stdio: options.stdio,
+    baseUri: options.baseUri,
+  });
   return 0;
 }

@@ -19,7 +19,11 @@ export interface Plan {
 }
 
 export function withManifest(files: GeneratedFile[]): GeneratedFile[] {
-  const manifest = { generator: 'capgen', note: 'Files written by `npx capgen generate`; it removes those whose source is gone.', files: files.map((f) => f.path) };
+  const manifest = {
+    generator: 'capgen',
+    note: 'Files written by `npx capgen generate`; it removes those whose source is gone.',
+    files: files.map((f) => f.path),
+  };
   return [...files, { path: MANIFEST, contents: `${JSON.stringify(manifest, null, 2)}\n` }];
 }
 
@@ -33,7 +37,12 @@ export function plan(outDir: string, files: GeneratedFile[]): Plan {
   }
   const wanted = new Set(files.map((f) => f.path));
   for (const previous of readManifest(outDir)) {
-    if (!wanted.has(previous) && isInside(outDir, previous) && fs.existsSync(path.join(outDir, previous))) result.removed.push(previous);
+    if (
+      !wanted.has(previous) &&
+      isInside(outDir, previous) &&
+      fs.existsSync(path.join(outDir, previous))
+    )
+      result.removed.push(previous);
   }
   result.removed.sort();
   return result;
@@ -41,8 +50,12 @@ export function plan(outDir: string, files: GeneratedFile[]): Plan {
 
 function readManifest(outDir: string): string[] {
   try {
-    const data = JSON.parse(fs.readFileSync(path.join(outDir, MANIFEST), 'utf8')) as { files?: unknown };
-    return Array.isArray(data.files) ? data.files.filter((f): f is string => typeof f === 'string') : [];
+    const data = JSON.parse(fs.readFileSync(path.join(outDir, MANIFEST), 'utf8')) as {
+      files?: unknown;
+    };
+    return Array.isArray(data.files)
+      ? data.files.filter((f): f is string => typeof f === 'string')
+      : [];
   } catch {
     return [];
   }
@@ -84,7 +97,11 @@ export function apply(outDir: string, p: Plan): void {
 function removeEmptyParents(outDir: string, dir: string): void {
   const root = path.resolve(outDir);
   let current = path.resolve(dir);
-  while (current.startsWith(root + path.sep) && fs.existsSync(current) && fs.readdirSync(current).length === 0) {
+  while (
+    current.startsWith(root + path.sep) &&
+    fs.existsSync(current) &&
+    fs.readdirSync(current).length === 0
+  ) {
     fs.rmdirSync(current);
     current = path.dirname(current);
   }
@@ -93,7 +110,20 @@ function removeEmptyParents(outDir: string, dir: string): void {
 /** A short unified diff of one changed file (at most `maxLines` lines). */
 export function shortDiff(outDir: string, file: GeneratedFile, maxLines = 20): string {
   const before = fs.readFileSync(path.join(outDir, file.path), 'utf8');
-  const patch = createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, before, file.contents, '', '', { context: 1 });
-  const lines = patch.split('\n').slice(2).filter((l) => l.length > 0);
-  return lines.length > maxLines ? [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more diff lines`].join('\n') : lines.join('\n');
+  const patch = createTwoFilesPatch(
+    `a/${file.path}`,
+    `b/${file.path}`,
+    before,
+    file.contents,
+    '',
+    '',
+    { context: 1 },
+  );
+  const lines = patch
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.length > 0);
+  return lines.length > maxLines
+    ? [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more diff lines`].join('\n')
+    : lines.join('\n');
 }

@@ -24,15 +24,21 @@ const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
  * in-process tests; its test awaits the result.
  */
 let child: ReturnType<typeof spawn> | undefined;
-const binary = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-  child = spawn(process.execPath, ['bin/capgen.js', 'generate', '--check'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-  child.stderr?.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  child.on('error', reject);
-  child.on('close', (status) => resolve({ status, stdout, stderr }));
-});
+const binary = new Promise<{ status: number | null; stdout: string; stderr: string }>(
+  (resolve, reject) => {
+    child = spawn(process.execPath, ['bin/capgen.js', 'generate', '--check'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr?.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  },
+);
 binary.catch(() => undefined); // reported by its test; not an unhandled rejection when that test is filtered out
 
 const temps: string[] = [];
@@ -59,7 +65,11 @@ function freshProject(): { wrapper: string; root: string } {
   return { wrapper, root };
 }
 
-async function capgen(cwd: string, argv: string[], color = false): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
+async function capgen(
+  cwd: string,
+  argv: string[],
+  color = false,
+): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
   let stdout = '';
   let stderr = '';
   let output = '';
@@ -86,14 +96,19 @@ function tree(dir: string): Record<string, string> {
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const absolute = path.join(entry.parentPath, entry.name);
-    result[path.relative(dir, absolute).split(path.sep).join('/')] = fs.readFileSync(absolute, 'utf8');
+    result[path.relative(dir, absolute).split(path.sep).join('/')] = fs.readFileSync(
+      absolute,
+      'utf8',
+    );
   }
   return Object.fromEntries(Object.entries(result).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** `tree`, without the files under `exclude` (a path relative to dir). */
 function treeWithout(dir: string, exclude: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(tree(dir)).filter(([p]) => p !== exclude && !p.startsWith(`${exclude}/`)));
+  return Object.fromEntries(
+    Object.entries(tree(dir)).filter(([p]) => p !== exclude && !p.startsWith(`${exclude}/`)),
+  );
 }
 
 /** Lines `<verb>  generated/<path>` of a --check report. */
@@ -101,7 +116,12 @@ function listed(stdout: string, verb: 'added' | 'changed' | 'removed'): string[]
   return stdout
     .split('\n')
     .filter((l) => l.startsWith(`${verb} `))
-    .map((l) => l.slice(verb.length).trim().replace(/^generated\//, ''))
+    .map((l) =>
+      l
+        .slice(verb.length)
+        .trim()
+        .replace(/^generated\//, ''),
+    )
     .sort();
 }
 
@@ -122,7 +142,9 @@ describe('help and version', () => {
   });
 
   it('--version exits 0 and prints the version from package.json', async () => {
-    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     const { code, stdout } = await capgen(ROOT, ['--version']);
     expect(code).toBe(0);
     expect(stdout).toBe(`${version}\n`);
@@ -143,7 +165,8 @@ describe('validate on the real specs', () => {
     const lines = stderr.split('\n');
     const diagnostics = lines.filter((l) => /^\S+:\d+:\d+ {2}/.test(l));
     expect(diagnostics.length).toBeGreaterThan(0);
-    for (const line of diagnostics) expect(line).toMatch(/^specs\/[\w.-]+:\d+:\d+ {2}warning {2}[a-z-]+\/[a-z-]+ {2}\S/);
+    for (const line of diagnostics)
+      expect(line).toMatch(/^specs\/[\w.-]+:\d+:\d+ {2}warning {2}[a-z-]+\/[a-z-]+ {2}\S/);
     lines.forEach((line, i) => {
       if (/^\S+:\d+:\d+ {2}/.test(line)) expect(lines[i + 1], line).toMatch(/^ {4}hint: \S/);
     });
@@ -157,13 +180,18 @@ describe('validate on the real specs', () => {
     const { code, stdout, stderr } = await capgen(ROOT, ['validate']);
     expect(code).toBe(0);
     const shown = new Map<string, number>();
-    for (const m of stderr.matchAll(/^(\S+):\d+:\d+ {2}warning {2}(\S+) {2}/gm)) shown.set(`${m[1]} ${m[2]}`, (shown.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
+    for (const m of stderr.matchAll(/^(\S+):\d+:\d+ {2}warning {2}(\S+) {2}/gm))
+      shown.set(`${m[1]} ${m[2]}`, (shown.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
     expect(Math.max(...shown.values())).toBe(3);
     for (const m of stderr.matchAll(/^(\S+): (\d+) more (\S+) warning\(s\) like these/gm)) {
-      const all = [...verbose.stderr.matchAll(/^(\S+):\d+:\d+ {2}warning {2}(\S+) {2}/gm)].filter((v) => v[1] === m[1] && v[2] === m[3]).length;
+      const all = [...verbose.stderr.matchAll(/^(\S+):\d+:\d+ {2}warning {2}(\S+) {2}/gm)].filter(
+        (v) => v[1] === m[1] && v[2] === m[3],
+      ).length;
       expect(Number(m[2]) + 3, `${m[1]} ${m[3]}`).toBe(all);
     }
-    expect(/^0 errors, \d+ warning\(s\)$/m.exec(stderr)?.[0]).toBe(/^0 errors, \d+ warning\(s\)$/m.exec(verbose.stderr)?.[0]);
+    expect(/^0 errors, \d+ warning\(s\)$/m.exec(stderr)?.[0]).toBe(
+      /^0 errors, \d+ warning\(s\)$/m.exec(verbose.stderr)?.[0],
+    );
     expect(stdout).toBe('✓ 3 capabilities are valid\n');
   });
 
@@ -173,7 +201,12 @@ describe('validate on the real specs', () => {
     const diagnostics = stderr.split('\n').filter((l) => /^\S+:\d+:\d+ {2}/.test(l));
     expect(diagnostics.length).toBeGreaterThan(0);
     for (const line of diagnostics) expect(line).toMatch(/ {2}error {2}/);
-    expect(stderr).toMatch(new RegExp(`^${diagnostics.length} error\\(s\\), 0 warning\\(s\\); nothing was written$`, 'm'));
+    expect(stderr).toMatch(
+      new RegExp(
+        `^${diagnostics.length} error\\(s\\), 0 warning\\(s\\); nothing was written$`,
+        'm',
+      ),
+    );
     expect(stdout).toBe('');
   });
 
@@ -206,7 +239,9 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
     for (const id of CAPABILITIES) expect(added).toContain(`${id}/client.ts`);
     expect(listed(stdout, 'changed')).toEqual([]);
     expect(listed(stdout, 'removed')).toEqual([]);
-    expect(stdout).toMatch(new RegExp(`✗ generated/ is out of date: ${added.length} added, 0 changed, 0 removed\\.`));
+    expect(stdout).toMatch(
+      new RegExp(`✗ generated/ is out of date: ${added.length} added, 0 changed, 0 removed\\.`),
+    );
     expect(fs.existsSync(out)).toBe(false);
     expect(tree(wrapper)).toEqual(before);
     generatedFiles = added;
@@ -216,10 +251,14 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
     const outside = treeWithout(wrapper, 'project/generated');
     const { code, stdout } = await capgen(root, ['generate']);
     expect(code).toBe(0);
-    expect(stdout).toContain(`✓ 3 capabilities → generated/: ${generatedFiles.length} added, 0 changed, 0 removed, 0 unchanged`);
+    expect(stdout).toContain(
+      `✓ 3 capabilities → generated/: ${generatedFiles.length} added, 0 changed, 0 removed, 0 unchanged`,
+    );
     firstGeneration = tree(out);
     expect(Object.keys(firstGeneration).sort()).toEqual(generatedFiles);
-    const manifest = JSON.parse(fs.readFileSync(path.join(out, MANIFEST), 'utf8')) as { files: string[] };
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, MANIFEST), 'utf8')) as {
+      files: string[];
+    };
     expect([...manifest.files, MANIFEST].sort()).toEqual(generatedFiles);
     expect(treeWithout(wrapper, 'project/generated')).toEqual(outside);
   });
@@ -227,7 +266,9 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
   it('--check after generating exits 0', async () => {
     const { code, stdout } = await capgen(root, ['generate', '--check']);
     expect(code).toBe(0);
-    expect(stdout).toBe(`✓ generated/ is up to date (${generatedFiles.length} files, 3 capabilities)\n`);
+    expect(stdout).toBe(
+      `✓ generated/ is up to date (${generatedFiles.length} files, 3 capabilities)\n`,
+    );
   });
 
   it('--check after editing a generated file exits 1 and lists it as changed with a short diff', async () => {
@@ -248,7 +289,8 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
     const report = stdout.split('\n');
     const at = report.indexOf('changed  generated/link-account-sessions/client.ts');
     const diff: string[] = [];
-    for (let i = at + 1; i < report.length && report[i].startsWith('    '); i++) diff.push(report[i]);
+    for (let i = at + 1; i < report.length && report[i].startsWith('    '); i++)
+      diff.push(report[i]);
     expect(diff).toContain('    -// a hand edit that the next generate will undo');
     expect(diff.some((l) => l.startsWith('    @@'))).toBe(true);
     expect(diff.length).toBeLessThanOrEqual(21);
@@ -261,7 +303,10 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
 
   it('--check with a stale file in the manifest exits 1 and lists it as removed; generate removes it, never a path outside the out dir', async () => {
     fs.mkdirSync(path.join(out, 'retired'), { recursive: true });
-    fs.writeFileSync(path.join(out, 'retired', 'client.ts'), '// from a capability that no longer exists\n');
+    fs.writeFileSync(
+      path.join(out, 'retired', 'client.ts'),
+      '// from a capability that no longer exists\n',
+    );
     const manifestPath = path.join(out, MANIFEST);
     const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { files: string[] };
     manifest.files.push('retired/client.ts', '../README.md', '../../victim.txt');
@@ -292,14 +337,19 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
 
     const { code, stdout } = await capgen(root, ['generate']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^✓ 2 capabilities → generated\/: 0 added, \d+ changed, \d+ removed, \d+ unchanged\n$/);
+    expect(stdout).toMatch(
+      /^✓ 2 capabilities → generated\/: 0 added, \d+ changed, \d+ removed, \d+ unchanged\n$/,
+    );
     const after = tree(out);
     // Every file capgen wrote for identity-sessions is gone; the user's file in that folder stays.
-    expect(Object.keys(after).filter((p) => p.startsWith('identity-sessions/'))).toEqual(['identity-sessions/extra.ts']);
+    expect(Object.keys(after).filter((p) => p.startsWith('identity-sessions/'))).toEqual([
+      'identity-sessions/extra.ts',
+    ]);
     expect(after['NOTES.md']).toBe('my notes, not capgen’s\n');
     // The other capabilities' files are untouched (the manifest and index-like files may change).
     for (const id of ['checkout-sessions', 'link-account-sessions']) {
-      for (const [p, text] of Object.entries(keptBefore)) if (p.startsWith(`${id}/`)) expect(after[p], p).toBe(text);
+      for (const [p, text] of Object.entries(keptBefore))
+        if (p.startsWith(`${id}/`)) expect(after[p], p).toBe(text);
     }
     const manifest = JSON.parse(after[MANIFEST]) as { files: string[] };
     expect(manifest.files.some((f) => f.startsWith('identity-sessions/'))).toBe(false);
@@ -335,7 +385,11 @@ describe('output', () => {
   });
 
   describe('default io (a TTY)', () => {
-    const saved = { isTTY: process.stdout.isTTY, noColor: process.env.NO_COLOR, term: process.env.TERM };
+    const saved = {
+      isTTY: process.stdout.isTTY,
+      noColor: process.env.NO_COLOR,
+      term: process.env.TERM,
+    };
     afterEach(() => {
       process.stdout.isTTY = saved.isTTY;
       if (saved.noColor === undefined) delete process.env.NO_COLOR;
@@ -378,7 +432,9 @@ describe('output', () => {
 describe('the real binary', () => {
   it('node bin/capgen.js generate --check exits 0 in the project root (generated/ is up to date)', async () => {
     const result = await binary;
-    expect(result.stdout, result.stdout + result.stderr).toMatch(/^✓ generated\/ is up to date \(\d+ files, 3 capabilities\)\n$/);
+    expect(result.stdout, result.stdout + result.stderr).toMatch(
+      /^✓ generated\/ is up to date \(\d+ files, 3 capabilities\)\n$/,
+    );
     expect(result.status).toBe(0);
     expect(result.stdout + result.stderr).not.toMatch(ANSI);
     expect(result.stderr).not.toMatch(STACK_FRAME);

@@ -97,7 +97,13 @@ const HAND_WRITTEN = {
     id: 'fcsess_1MwtnGLkdIwHu7ixs7NPQ7dq',
     object: 'financial_connections.session',
     account_holder: { customer: 'cus_NiKSWdaFz2F6I0', type: 'customer' },
-    accounts: { object: 'list', data: [], has_more: false, total_count: 0, url: '/v1/financial_connections/accounts' },
+    accounts: {
+      object: 'list',
+      data: [],
+      has_more: false,
+      total_count: 0,
+      url: '/v1/financial_connections/accounts',
+    },
     client_secret: 'fcsess_client_secret_KRJTKvCY3IKoYTrW18EazcO3',
     filters: { countries: ['US'] },
     livemode: false,
@@ -108,18 +114,26 @@ const HAND_WRITTEN = {
 function loadFixtures(): typeof HAND_WRITTEN {
   const file = path.join(SHARED, 'stripe/fixtures3.json');
   if (!fs.existsSync(file)) {
-    console.warn(`[client.e2e] ${file} not found: using hand-written response objects instead of Stripe's fixtures.`);
+    console.warn(
+      `[client.e2e] ${file} not found: using hand-written response objects instead of Stripe's fixtures.`,
+    );
     return HAND_WRITTEN;
   }
-  const resources = (JSON.parse(fs.readFileSync(file, 'utf8')) as { resources: Record<string, Json> }).resources;
+  const resources = (
+    JSON.parse(fs.readFileSync(file, 'utf8')) as { resources: Record<string, Json> }
+  ).resources;
   return {
-    checkoutSession: (resources['checkout.session'] as typeof HAND_WRITTEN.checkoutSession) ?? HAND_WRITTEN.checkoutSession,
+    checkoutSession:
+      (resources['checkout.session'] as typeof HAND_WRITTEN.checkoutSession) ??
+      HAND_WRITTEN.checkoutSession,
     lineItem: (resources['item'] as typeof HAND_WRITTEN.lineItem) ?? HAND_WRITTEN.lineItem,
     verificationSession:
       (resources['identity.verification_session'] as typeof HAND_WRITTEN.verificationSession) ??
       HAND_WRITTEN.verificationSession,
     financialConnectionsSession:
-      (resources['financial_connections.session'] as typeof HAND_WRITTEN.financialConnectionsSession) ??
+      (resources[
+        'financial_connections.session'
+      ] as typeof HAND_WRITTEN.financialConnectionsSession) ??
       HAND_WRITTEN.financialConnectionsSession,
   };
 }
@@ -143,13 +157,20 @@ const HAND_WRITTEN_LINK_SEED: LinkSeed = {
 
 function loadLinkSeed(): LinkSeed {
   const dir = path.join(SHARED, 'seeds');
-  const name = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => /^003_.*\.txt$/.test(f)) : undefined;
+  const name = fs.existsSync(dir)
+    ? fs.readdirSync(dir).find((f) => /^003_.*\.txt$/.test(f))
+    : undefined;
   if (!name) {
-    console.warn(`[client.e2e] seed ${dir}/003_*.txt not found: using a hand-written link account session example.`);
+    console.warn(
+      `[client.e2e] seed ${dir}/003_*.txt not found: using a hand-written link account session example.`,
+    );
     return HAND_WRITTEN_LINK_SEED;
   }
   const text = fs.readFileSync(path.join(dir, name), 'utf8');
-  const m = /curl https:\/\/api\.stripe\.com\/v1\/financial_connections\/sessions \\\n((?:.*\\\n)*.*)\nResponse\n/.exec(text);
+  const m =
+    /curl https:\/\/api\.stripe\.com\/v1\/financial_connections\/sessions \\\n((?:.*\\\n)*.*)\nResponse\n/.exec(
+      text,
+    );
   if (!m) throw new Error(`seed ${name}: no "create a session" curl example`);
   // `-d "permissions[]"=balances`: curl repeats `[]`; Stripe (and stripe-node) index arrays.
   const counters = new Map<string, number>();
@@ -198,7 +219,8 @@ interface Seen {
 type Responder = (req: Seen, index: number) => Response | Promise<Response>;
 
 const seen: Seen[] = [];
-let respond: Responder = () => HttpResponse.json({ error: { type: 'api_error', message: 'no responder set' } }, { status: 599 });
+let respond: Responder = () =>
+  HttpResponse.json({ error: { type: 'api_error', message: 'no responder set' } }, { status: 599 });
 
 const server = setupServer(
   http.all('*', async ({ request }) => {
@@ -225,7 +247,9 @@ function pairs(formOrSearch: string): Array<[string, string]> {
 }
 
 function sortedPairs(formOrSearch: string): Array<[string, string]> {
-  return pairs(formOrSearch).sort(([a, x], [b, y]) => (a === b ? x.localeCompare(y) : a.localeCompare(b)));
+  return pairs(formOrSearch).sort(([a, x], [b, y]) =>
+    a === b ? x.localeCompare(y) : a.localeCompare(b),
+  );
 }
 
 function list(url: string, data: unknown[], hasMore = false): Json {
@@ -435,8 +459,10 @@ const CASES: OperationCase[] = [
   {
     name: 'getCheckoutSessionsSession',
     capability: 'checkout-sessions',
-    call: () => checkout().getCheckoutSessionsSession({ session: CS_ID, expand: ['customer', 'line_items'] }),
-    viaStripe: () => stripe.checkout.sessions.retrieve(CS_ID, { expand: ['customer', 'line_items'] }),
+    call: () =>
+      checkout().getCheckoutSessionsSession({ session: CS_ID, expand: ['customer', 'line_items'] }),
+    viaStripe: () =>
+      stripe.checkout.sessions.retrieve(CS_ID, { expand: ['customer', 'line_items'] }),
     method: 'GET',
     path: `/v1/checkout/sessions/${CS_ID}`,
     query: [
@@ -486,9 +512,17 @@ const CASES: OperationCase[] = [
     name: 'getIdentityVerificationSessions',
     capability: 'identity-sessions',
     call: () =>
-      identity().getIdentityVerificationSessions({ limit: 2, status: 'verified', ending_before: 'vs_1Nnm00GPxmnHQRkJ' }),
+      identity().getIdentityVerificationSessions({
+        limit: 2,
+        status: 'verified',
+        ending_before: 'vs_1Nnm00GPxmnHQRkJ',
+      }),
     viaStripe: () =>
-      stripe.identity.verificationSessions.list({ limit: 2, status: 'verified', ending_before: 'vs_1Nnm00GPxmnHQRkJ' }),
+      stripe.identity.verificationSessions.list({
+        limit: 2,
+        status: 'verified',
+        ending_before: 'vs_1Nnm00GPxmnHQRkJ',
+      }),
     method: 'GET',
     path: '/v1/identity/verification_sessions',
     query: [
@@ -504,7 +538,9 @@ const CASES: OperationCase[] = [
     call: () => identity().postIdentityVerificationSessions({ body: identityCreateBody }),
     viaStripe: () =>
       stripe.identity.verificationSessions.create(
-        identityCreateBody as unknown as StripeParams<typeof stripe.identity.verificationSessions.create>,
+        identityCreateBody as unknown as StripeParams<
+          typeof stripe.identity.verificationSessions.create
+        >,
       ),
     method: 'POST',
     path: '/v1/identity/verification_sessions',
@@ -521,7 +557,9 @@ const CASES: OperationCase[] = [
         expand: ['verified_outputs', 'last_verification_report'],
       }),
     viaStripe: () =>
-      stripe.identity.verificationSessions.retrieve(VS_ID, { expand: ['verified_outputs', 'last_verification_report'] }),
+      stripe.identity.verificationSessions.retrieve(VS_ID, {
+        expand: ['verified_outputs', 'last_verification_report'],
+      }),
     method: 'GET',
     path: `/v1/identity/verification_sessions/${VS_ID}`,
     query: [
@@ -536,7 +574,11 @@ const CASES: OperationCase[] = [
     call: () =>
       identity().postIdentityVerificationSessionsSession({
         session: VS_ID,
-        body: { type: 'id_number', metadata: { attempt: '2', note: '' }, provided_details: { phone: '+14155550123' } },
+        body: {
+          type: 'id_number',
+          metadata: { attempt: '2', note: '' },
+          provided_details: { phone: '+14155550123' },
+        },
       }),
     viaStripe: () =>
       stripe.identity.verificationSessions.update(VS_ID, {
@@ -569,8 +611,13 @@ const CASES: OperationCase[] = [
   {
     name: 'postIdentityVerificationSessionsSessionRedact',
     capability: 'identity-sessions',
-    call: () => identity().postIdentityVerificationSessionsSessionRedact({ session: VS_ID, body: { expand: ['verified_outputs'] } }),
-    viaStripe: () => stripe.identity.verificationSessions.redact(VS_ID, { expand: ['verified_outputs'] }),
+    call: () =>
+      identity().postIdentityVerificationSessionsSessionRedact({
+        session: VS_ID,
+        body: { expand: ['verified_outputs'] },
+      }),
+    viaStripe: () =>
+      stripe.identity.verificationSessions.redact(VS_ID, { expand: ['verified_outputs'] }),
     method: 'POST',
     path: `/v1/identity/verification_sessions/${VS_ID}/redact`,
     query: [],
@@ -628,7 +675,9 @@ describe('generated clients: every consumed operation reaches Stripe as stripe-n
     expect(req.method).toBe(c.method);
     expect(req.url.origin).toBe('https://api.stripe.com');
     expect(req.url.pathname).toBe(c.path);
-    expect(sortedPairs(req.url.search)).toEqual(sortedPairs(new URLSearchParams(c.query).toString()));
+    expect(sortedPairs(req.url.search)).toEqual(
+      sortedPairs(new URLSearchParams(c.query).toString()),
+    );
 
     // Headers
     expect(req.headers.get('authorization')).toBe(`Bearer ${KEY}`);
@@ -680,7 +729,11 @@ describe('generated clients: every consumed operation reaches Stripe as stripe-n
   });
 
   it('.withResponse returns status, lower-cased headers and the request id', async () => {
-    respond = () => json(fixtures.checkoutSession, 200, { 'Request-Id': 'req_withresponse_1', 'Stripe-Version': '2023-10-16' });
+    respond = () =>
+      json(fixtures.checkoutSession, 200, {
+        'Request-Id': 'req_withresponse_1',
+        'Stripe-Version': '2023-10-16',
+      });
     const r = await checkout().getCheckoutSessionsSession.withResponse({ session: CS_ID });
     expect(r.status).toBe(200);
     expect(r.requestId).toBe('req_withresponse_1');
@@ -697,7 +750,9 @@ describe('request building', () => {
     respond = () => json(fixtures.checkoutSession);
     const params = { session: CS_ID, body: { metadata: { a: '1' } } };
     await checkout().getCheckoutSessionsSession(params as { session: string });
-    await link().getLinkAccountSessionsSession({ session: FC_ID, body: { x: 1 } } as { session: string });
+    await link().getLinkAccountSessionsSession({ session: FC_ID, body: { x: 1 } } as {
+      session: string;
+    });
     expect(seen).toHaveLength(2);
     for (const req of seen) {
       expect(req.method).toBe('GET');
@@ -732,16 +787,24 @@ describe('request building', () => {
     expect(seen[2].url.search).toBe('?limit=1');
   });
 
-  it.each(['.', '..', ''])('rejects the path parameter %j before sending anything', async (value) => {
-    await expect(checkout().getCheckoutSessionsSession({ session: value })).rejects.toBeInstanceOf(ParameterError);
-    expect(seen).toHaveLength(0);
-  });
+  it.each(['.', '..', ''])(
+    'rejects the path parameter %j before sending anything',
+    async (value) => {
+      await expect(
+        checkout().getCheckoutSessionsSession({ session: value }),
+      ).rejects.toBeInstanceOf(ParameterError);
+      expect(seen).toHaveLength(0);
+    },
+  );
 
   it('gives every POST its own idempotency key, and uses the one the caller passes', async () => {
     respond = () => json(fixtures.checkoutSession);
     await checkout().postCheckoutSessionsSessionExpire({ session: CS_ID });
     await checkout().postCheckoutSessionsSessionExpire({ session: CS_ID });
-    await checkout().postCheckoutSessionsSessionExpire({ session: CS_ID }, { idempotencyKey: 'order-6735-expire' });
+    await checkout().postCheckoutSessionsSessionExpire(
+      { session: CS_ID },
+      { idempotencyKey: 'order-6735-expire' },
+    );
     const keys = seen.map((r) => r.headers.get('idempotency-key'));
     expect(keys[0]).toMatch(UUID);
     expect(keys[1]).toMatch(UUID);
@@ -759,7 +822,11 @@ describe('retries and errors', () => {
       i === 0
         ? json({ error: { type: 'api_error', message: 'An unknown error occurred' } }, 500)
         : json({ ...fixtures.checkoutSession, status: 'expired' });
-    const client = createCheckoutSessionsClient({ maxRetries: 2, retryBaseDelayMs: 1, retryMaxDelayMs: 5 });
+    const client = createCheckoutSessionsClient({
+      maxRetries: 2,
+      retryBaseDelayMs: 1,
+      retryMaxDelayMs: 5,
+    });
     const result = await client.postCheckoutSessionsSessionExpire({ session: CS_ID });
     expect(result).toEqual({ ...fixtures.checkoutSession, status: 'expired' });
     expect(seen).toHaveLength(2);
@@ -772,7 +839,11 @@ describe('retries and errors', () => {
 
   it('gives up after maxRetries and surfaces the last 5xx as an ApiError', async () => {
     respond = () => json({ error: { type: 'api_error', message: 'Service unavailable' } }, 503);
-    const client = createCheckoutSessionsClient({ maxRetries: 2, retryBaseDelayMs: 1, retryMaxDelayMs: 5 });
+    const client = createCheckoutSessionsClient({
+      maxRetries: 2,
+      retryBaseDelayMs: 1,
+      retryMaxDelayMs: 5,
+    });
     const error = await client.getCheckoutSessions({ limit: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(503);
@@ -780,9 +851,14 @@ describe('retries and errors', () => {
   });
 
   it('does not retry when Stripe says Stripe-Should-Retry: false', async () => {
-    respond = () => json({ error: { type: 'api_error', message: 'nope' } }, 500, { 'Stripe-Should-Retry': 'false' });
+    respond = () =>
+      json({ error: { type: 'api_error', message: 'nope' } }, 500, {
+        'Stripe-Should-Retry': 'false',
+      });
     const client = createCheckoutSessionsClient({ maxRetries: 3, retryBaseDelayMs: 1 });
-    await expect(client.postCheckoutSessionsSessionExpire({ session: CS_ID })).rejects.toBeInstanceOf(ApiError);
+    await expect(
+      client.postCheckoutSessionsSessionExpire({ session: CS_ID }),
+    ).rejects.toBeInstanceOf(ApiError);
     expect(seen).toHaveLength(1);
   });
 
@@ -802,7 +878,9 @@ describe('retries and errors', () => {
         { 'Request-Id': 'req_400_abc' },
       );
     const client = createCheckoutSessionsClient({ maxRetries: 3, retryBaseDelayMs: 1 });
-    const error = await client.postCheckoutSessions({ body: { mode: 'payment' } }).catch((e: unknown) => e);
+    const error = await client
+      .postCheckoutSessions({ body: { mode: 'payment' } })
+      .catch((e: unknown) => e);
     expect(seen).toHaveLength(1);
     expect(error).toBeInstanceOf(ApiError);
     const e = error as ApiError;
@@ -826,7 +904,16 @@ describe('retries and errors', () => {
 
   it('redacts the key from the message when the upstream echoes it back', async () => {
     respond = () =>
-      json({ error: { type: 'invalid_request_error', code: 'api_key_expired', message: `Expired API Key provided: ${KEY}` } }, 401);
+      json(
+        {
+          error: {
+            type: 'invalid_request_error',
+            code: 'api_key_expired',
+            message: `Expired API Key provided: ${KEY}`,
+          },
+        },
+        401,
+      );
     const error = (await checkout()
       .getCheckoutSessions()
       .catch((e: unknown) => e)) as ApiError;
@@ -840,9 +927,15 @@ describe('retries and errors', () => {
   it('honors Retry-After (seconds, fractions accepted) instead of its own backoff', async () => {
     respond = (_req, i) =>
       i === 0
-        ? json({ error: { type: 'rate_limit_error', message: 'Too many requests' } }, 429, { 'Retry-After': '0.25' })
+        ? json({ error: { type: 'rate_limit_error', message: 'Too many requests' } }, 429, {
+            'Retry-After': '0.25',
+          })
         : json(list('/v1/checkout/sessions', []));
-    const client = createCheckoutSessionsClient({ maxRetries: 1, retryBaseDelayMs: 1, retryMaxDelayMs: 2 });
+    const client = createCheckoutSessionsClient({
+      maxRetries: 1,
+      retryBaseDelayMs: 1,
+      retryMaxDelayMs: 2,
+    });
     await client.getCheckoutSessions({ limit: 1 });
     expect(seen).toHaveLength(2);
     expect(seen[1].at - seen[0].at).toBeGreaterThanOrEqual(240);
@@ -851,9 +944,15 @@ describe('retries and errors', () => {
   it('caps Retry-After at maxRetryAfterMs', async () => {
     respond = (_req, i) =>
       i === 0
-        ? json({ error: { type: 'rate_limit_error', message: 'Too many requests' } }, 429, { 'Retry-After': '30' })
+        ? json({ error: { type: 'rate_limit_error', message: 'Too many requests' } }, 429, {
+            'Retry-After': '30',
+          })
         : json(list('/v1/checkout/sessions', []));
-    const client = createCheckoutSessionsClient({ maxRetries: 1, retryBaseDelayMs: 1, maxRetryAfterMs: 150 });
+    const client = createCheckoutSessionsClient({
+      maxRetries: 1,
+      retryBaseDelayMs: 1,
+      maxRetryAfterMs: 150,
+    });
     const started = performance.now();
     await client.getCheckoutSessions({ limit: 1 });
     expect(seen).toHaveLength(2);
@@ -886,10 +985,12 @@ describe('retries and errors', () => {
     expect(error).toBeInstanceOf(MissingCredentialsError);
     expect((error as MissingCredentialsError).envVar).toBe('STRIPE_API_KEY');
     process.env.STRIPE_API_KEY = '';
-    await expect(link().postLinkAccountSessions({ body: linkCreateBody })).rejects.toBeInstanceOf(MissingCredentialsError);
-    await expect(identity().postIdentityVerificationSessionsSessionCancel({ session: VS_ID })).rejects.toBeInstanceOf(
+    await expect(link().postLinkAccountSessions({ body: linkCreateBody })).rejects.toBeInstanceOf(
       MissingCredentialsError,
     );
+    await expect(
+      identity().postIdentityVerificationSessionsSessionCancel({ session: VS_ID }),
+    ).rejects.toBeInstanceOf(MissingCredentialsError);
     expect(seen).toHaveLength(0);
   });
 
@@ -899,8 +1000,13 @@ describe('retries and errors', () => {
     const client = checkout();
     process.env.STRIPE_API_KEY = KEY;
     await client.getCheckoutSessionsSession({ session: CS_ID });
-    await createCheckoutSessionsClient({ apiKey: 'sk_test_from_option' }).getCheckoutSessionsSession({ session: CS_ID });
-    expect(seen.map((r) => r.headers.get('authorization'))).toEqual([`Bearer ${KEY}`, 'Bearer sk_test_from_option']);
+    await createCheckoutSessionsClient({
+      apiKey: 'sk_test_from_option',
+    }).getCheckoutSessionsSession({ session: CS_ID });
+    expect(seen.map((r) => r.headers.get('authorization'))).toEqual([
+      `Bearer ${KEY}`,
+      'Bearer sk_test_from_option',
+    ]);
   });
 });
 
@@ -923,7 +1029,9 @@ describe('base URI', () => {
   it('the baseUri option wins over CHECKOUT_SESSIONS_BASE_URI', async () => {
     respond = () => json(fixtures.checkoutSession);
     process.env.CHECKOUT_SESSIONS_BASE_URI = 'https://stripe-proxy.example.test';
-    await createCheckoutSessionsClient({ baseUri: 'http://localhost:12111' }).postCheckoutSessionsSessionExpire({
+    await createCheckoutSessionsClient({
+      baseUri: 'http://localhost:12111',
+    }).postCheckoutSessionsSessionExpire({
       session: CS_ID,
     });
     expect(seen).toHaveLength(1);
@@ -937,7 +1045,15 @@ describe('base URI', () => {
 
 describe('auto-pagination', () => {
   it('walks three pages, passing starting_after=<last id> and keeping the other parameters', async () => {
-    const ids = ['cs_test_p1', 'cs_test_p2', 'cs_test_p3', 'cs_test_p4', 'cs_test_p5', 'cs_test_p6', 'cs_test_p7'];
+    const ids = [
+      'cs_test_p1',
+      'cs_test_p2',
+      'cs_test_p3',
+      'cs_test_p4',
+      'cs_test_p5',
+      'cs_test_p6',
+      'cs_test_p7',
+    ];
     const pages = [ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)];
     respond = (_req, i) =>
       json(
@@ -948,7 +1064,10 @@ describe('auto-pagination', () => {
         ),
       );
     const items: GetCheckoutSessionsItem[] = [];
-    for await (const item of checkout().getCheckoutSessions.autoPaginate({ limit: 3, expand: ['data.customer'] })) {
+    for await (const item of checkout().getCheckoutSessions.autoPaginate({
+      limit: 3,
+      expand: ['data.customer'],
+    })) {
       items.push(item);
     }
     expect(items.map((item) => (item as { id: string }).id)).toEqual(ids);
@@ -984,7 +1103,16 @@ describe('auto-pagination', () => {
       const after = q.get('starting_after');
       const before = q.get('ending_before');
       if (after && before) {
-        return json({ error: { type: 'invalid_request_error', message: 'You may only specify one of these parameters: ending_before, starting_after.' } }, 400);
+        return json(
+          {
+            error: {
+              type: 'invalid_request_error',
+              message:
+                'You may only specify one of these parameters: ending_before, starting_after.',
+            },
+          },
+          400,
+        );
       }
       let page: string[];
       let hasMore: boolean;
@@ -997,7 +1125,13 @@ describe('auto-pagination', () => {
         page = ids.slice(start, start + limit);
         hasMore = start + limit < ids.length;
       }
-      return json(list('/v1/checkout/sessions', page.map((id) => ({ ...fixtures.checkoutSession, id })), hasMore));
+      return json(
+        list(
+          '/v1/checkout/sessions',
+          page.map((id) => ({ ...fixtures.checkoutSession, id })),
+          hasMore,
+        ),
+      );
     };
   }
 
@@ -1005,20 +1139,33 @@ describe('auto-pagination', () => {
     ['forwards', { limit: 2 }],
     ['forwards from a cursor', { limit: 2, starting_after: 'cs_test_6' }],
     ['backwards (ending_before)', { limit: 2, ending_before: 'cs_test_1' }],
-  ] as const)('walks %s exactly like stripe-node: same requests, same items in the same order', async (_how, params) => {
-    respond = listEndpoint(['cs_test_7', 'cs_test_6', 'cs_test_5', 'cs_test_4', 'cs_test_3', 'cs_test_2', 'cs_test_1']);
-    const ours: string[] = [];
-    for await (const item of checkout().getCheckoutSessions.autoPaginate({ ...params })) ours.push((item as { id: string }).id);
-    const ourRequests = seen.map((r) => sortedPairs(r.url.search));
-    seen.length = 0;
-    const theirs: string[] = [];
-    for await (const session of stripe.checkout.sessions.list({ ...params })) theirs.push(session.id);
-    const theirRequests = seen.map((r) => sortedPairs(r.url.search));
-    expect(ours).toEqual(theirs);
-    expect(ourRequests).toEqual(theirRequests);
-    expect(ours.length).toBeGreaterThanOrEqual(5);
-    expect(ourRequests.length).toBeGreaterThanOrEqual(3);
-  });
+  ] as const)(
+    'walks %s exactly like stripe-node: same requests, same items in the same order',
+    async (_how, params) => {
+      respond = listEndpoint([
+        'cs_test_7',
+        'cs_test_6',
+        'cs_test_5',
+        'cs_test_4',
+        'cs_test_3',
+        'cs_test_2',
+        'cs_test_1',
+      ]);
+      const ours: string[] = [];
+      for await (const item of checkout().getCheckoutSessions.autoPaginate({ ...params }))
+        ours.push((item as { id: string }).id);
+      const ourRequests = seen.map((r) => sortedPairs(r.url.search));
+      seen.length = 0;
+      const theirs: string[] = [];
+      for await (const session of stripe.checkout.sessions.list({ ...params }))
+        theirs.push(session.id);
+      const theirRequests = seen.map((r) => sortedPairs(r.url.search));
+      expect(ours).toEqual(theirs);
+      expect(ourRequests).toEqual(theirRequests);
+      expect(ours.length).toBeGreaterThanOrEqual(5);
+      expect(ourRequests.length).toBeGreaterThanOrEqual(3);
+    },
+  );
 
   it('fetches lazily: breaking out after the first item sends one request', async () => {
     respond = () => json(list('/v1/checkout/sessions', [fixtures.checkoutSession], true));
@@ -1031,9 +1178,15 @@ describe('auto-pagination', () => {
 
   it('paginates line items with the session in the path', async () => {
     const items = ['li_1', 'li_2', 'li_3'].map((id) => ({ ...fixtures.lineItem, id }));
-    respond = (_req, i) => json(list(`/v1/checkout/sessions/${CS_ID}/line_items`, items.slice(i * 2, i * 2 + 2), i === 0));
+    respond = (_req, i) =>
+      json(
+        list(`/v1/checkout/sessions/${CS_ID}/line_items`, items.slice(i * 2, i * 2 + 2), i === 0),
+      );
     const got: unknown[] = [];
-    for await (const item of checkout().getCheckoutSessionsSessionLineItems.autoPaginate({ session: CS_ID, limit: 2 })) {
+    for await (const item of checkout().getCheckoutSessionsSessionLineItems.autoPaginate({
+      session: CS_ID,
+      limit: 2,
+    })) {
       got.push(item);
     }
     expect(got).toEqual(items);

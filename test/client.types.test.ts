@@ -56,7 +56,9 @@ function expectations(text: string, file: string): Expectation[] {
 function isExternal(type: Type): boolean {
   const symbol = type.getAliasSymbol() ?? type.getSymbol();
   const declarations = symbol?.getDeclarations() ?? [];
-  return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile());
+  return (
+    declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile())
+  );
 }
 
 /**
@@ -65,7 +67,14 @@ function isExternal(type: Type): boolean {
  * and call/construct signatures of types declared in our own files; types from TypeScript's lib
  * or node_modules are entered only through their type arguments (Promise<T>, Array<T>, ...).
  */
-function findAny(type: Type, where: string, at: Node, out: string[], seen = new Set<ts.Type>(), depth = 0): void {
+function findAny(
+  type: Type,
+  where: string,
+  at: Node,
+  out: string[],
+  seen = new Set<ts.Type>(),
+  depth = 0,
+): void {
   if (type.isAny()) {
     out.push(where);
     return;
@@ -84,10 +93,12 @@ function findAny(type: Type, where: string, at: Node, out: string[], seen = new 
   if (isExternal(type)) return;
 
   for (const signature of [...type.getCallSignatures(), ...type.getConstructSignatures()]) {
-    for (const param of signature.getParameters()) next(param.getTypeAtLocation(at), `${where}(${param.getName()})`);
+    for (const param of signature.getParameters())
+      next(param.getTypeAtLocation(at), `${where}(${param.getName()})`);
     next(signature.getReturnType(), `${where}()`);
   }
-  for (const prop of type.getProperties()) next(prop.getTypeAtLocation(at), `${where}.${prop.getName()}`);
+  for (const prop of type.getProperties())
+    next(prop.getTypeAtLocation(at), `${where}.${prop.getName()}`);
   const stringIndex = type.getStringIndexType();
   if (stringIndex) next(stringIndex, `${where}[string]`);
 }
@@ -106,7 +117,8 @@ function exportedAnys(file: SourceFile): string[] {
       const type = declaration.getType();
       const found: string[] = [];
       findAny(type, name, declaration, found);
-      if (found.length === 0 && textMentionsAny(type, declaration)) found.push(`${name} (type text)`);
+      if (found.length === 0 && textMentionsAny(type, declaration))
+        found.push(`${name} (type text)`);
       out.push(...found);
     }
   }
@@ -128,7 +140,9 @@ function diagnosticsOf(file: SourceFile): Diagnostic[] {
 beforeAll(() => {
   project = strictProject();
   project.addSourceFilesAtPaths(path.join(GENERATED, '**/*.ts'));
-  fixtureFiles = project.addSourceFilesAtPaths(path.join(FIXTURES, '*.ts')).filter((f) => !f.getFilePath().endsWith(STRIPPED_SUFFIX));
+  fixtureFiles = project
+    .addSourceFilesAtPaths(path.join(FIXTURES, '*.ts'))
+    .filter((f) => !f.getFilePath().endsWith(STRIPPED_SUFFIX));
   // In-memory copies (never saved) without the directives: each marked line must then fail.
   strippedFiles = fixtureFiles.map((f) =>
     project.createSourceFile(
@@ -165,15 +179,27 @@ describe('compilation under the repository tsconfig', () => {
       'identity-client.ts',
       'link-client.ts',
     ]);
-    expect(CAPABILITIES).toEqual(['checkout-sessions', 'identity-sessions', 'link-account-sessions']);
+    expect(CAPABILITIES).toEqual([
+      'checkout-sessions',
+      'identity-sessions',
+      'link-account-sessions',
+    ]);
   });
 
   it('compiles the whole generated/ tree with zero diagnostics', () => {
-    const generated = diagnostics.filter((d) => d.getSourceFile()?.getFilePath().startsWith(GENERATED + path.sep));
+    const generated = diagnostics.filter((d) =>
+      d
+        .getSourceFile()
+        ?.getFilePath()
+        .startsWith(GENERATED + path.sep),
+    );
     // Diagnostics without a file (options, missing lib) would hide everything else.
     const global = diagnostics.filter((d) => !d.getSourceFile());
     expect(format(project, [...global, ...generated])).toBe('');
-    expect(project.getSourceFiles().filter((f) => f.getFilePath().startsWith(GENERATED + path.sep)).length).toBeGreaterThan(15);
+    expect(
+      project.getSourceFiles().filter((f) => f.getFilePath().startsWith(GENERATED + path.sep))
+        .length,
+    ).toBeGreaterThan(15);
   });
 });
 
@@ -195,7 +221,9 @@ describe('type fixtures (test/fixtures/types)', () => {
       for (const e of expected) {
         const codes = found.filter((d) => d.getLineNumber() === e.line).map((d) => d.getCode());
         if (!codes.includes(e.code)) {
-          problems.push(`${name}:${e.line} (${e.why}): expected TS${e.code}, got ${codes.length ? codes.map((c) => `TS${c}`).join(', ') : 'no error'}`);
+          problems.push(
+            `${name}:${e.line} (${e.why}): expected TS${e.code}, got ${codes.length ? codes.map((c) => `TS${c}`).join(', ') : 'no error'}`,
+          );
         }
       }
       const marked = new Set(expected.map((e) => e.line));

@@ -2,11 +2,11 @@
  * Runs examples/client.ts as a user would (node --import tsx examples/client.ts) against a local
  * fake Stripe on 127.0.0.1, so the example keeps compiling, running and printing what it promises.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExample as runExampleFile } from './helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'sk_test_example_client_0123456789';
@@ -36,25 +36,7 @@ interface Run {
   stderr: string;
 }
 
-function runExample(env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/client.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runExample = (env: Record<string, string>): Promise<Run> => runExampleFile('client.ts', env);
 
 let ok: Run;
 let rejected: Run;
@@ -62,24 +44,52 @@ let noKey: Run;
 
 beforeAll(async () => {
   fake = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      authorization: req.headers.authorization,
+    });
     const url = new URL(req.url ?? '/', 'http://fake');
     if (req.headers.authorization !== `Bearer ${KEY}`) {
       res.writeHead(401, { 'content-type': 'application/json', 'request-id': 'req_example_401' });
-      res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****3210' } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            type: 'invalid_request_error',
+            message: 'Invalid API Key provided: sk_test_****3210',
+          },
+        }),
+      );
       return;
     }
     if (req.method !== 'GET' || url.pathname !== '/v1/checkout/sessions') {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            type: 'invalid_request_error',
+            message: `Unrecognized request URL (${req.method}: ${url.pathname})`,
+          },
+        }),
+      );
       return;
     }
     const limit = Number(url.searchParams.get('limit') ?? '10');
     const after = url.searchParams.get('starting_after');
     const start = after ? SESSIONS.findIndex((s) => s.id === after) + 1 : 0;
     const data = SESSIONS.slice(start, start + limit);
-    res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_example_from_${start}` });
-    res.end(JSON.stringify({ object: 'list', url: '/v1/checkout/sessions', has_more: start + limit < SESSIONS.length, data }));
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'request-id': `req_example_from_${start}`,
+    });
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        url: '/v1/checkout/sessions',
+        has_more: start + limit < SESSIONS.length,
+        data,
+      }),
+    );
   });
   await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
   fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
@@ -112,7 +122,9 @@ describe('examples/client.ts', () => {
       'total: 7 session(s)',
     ]);
     // What the fake Stripe received from this run: the page, then three pages of auto-pagination.
-    expect(seen.filter((s) => s.authorization === `Bearer ${KEY}`).map((s) => `${s.method} ${s.url}`)).toEqual([
+    expect(
+      seen.filter((s) => s.authorization === `Bearer ${KEY}`).map((s) => `${s.method} ${s.url}`),
+    ).toEqual([
       'GET /v1/checkout/sessions?limit=3',
       'GET /v1/checkout/sessions?limit=3',
       'GET /v1/checkout/sessions?limit=3&starting_after=cs_test_example_3',

@@ -16,6 +16,7 @@ import {
   TEST_API_KEY,
   type FakeStripe,
 } from './helpers/mcp-e2e.js';
+import { runExample as runExampleFile } from './helpers/process.js';
 
 const SPEC = loadCapability('link-account-sessions');
 const TOOLS = SPEC.mcp.tools.map((t) => t.name);
@@ -29,7 +30,13 @@ beforeAll(async () => {
     request.path.endsWith('/fcsess_missing')
       ? {
           status: 404,
-          body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such session: 'fcsess_missing'" } },
+          body: {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              message: "No such session: 'fcsess_missing'",
+            },
+          },
         }
       : { status: 200, body: linkSession(request.path.split('/').pop()) },
   );
@@ -40,22 +47,29 @@ afterAll(async () => {
   serverLog.restore();
 });
 
-/** A clean environment: nothing from the developer's shell (no real key) reaches the example. */
-function runExample(args: string[], env: Record<string, string>) {
-  return run(process.execPath, ['--import', 'tsx', 'examples/mcp.ts', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    timeoutMs: 20_000,
-  });
-}
+const runExample = (args: string[], env: Record<string, string>) =>
+  runExampleFile('mcp.ts', env, args);
 
 // Each run is a Node process of about a second, so the runs go in parallel.
 describe.concurrent('examples/mcp.ts', () => {
   it('starts the server in-process, lists the tools and calls one', async ({ expect }) => {
-    const out = await runExample(['fcsess_example'], { STRIPE_API_KEY: TEST_API_KEY, [SPEC.baseUriEnv]: fake.url });
+    const out = await runExample(['fcsess_example'], {
+      STRIPE_API_KEY: TEST_API_KEY,
+      [SPEC.baseUriEnv]: fake.url,
+    });
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout).toMatch(new RegExp(`^connected to ${SPEC.mcp.namespace} 0\\.1\\.0 at http://127\\.0\\.0\\.1:\\d+/mcp$`, 'm'));
-    expect(out.stdout).toContain(`  ${TOOLS[0]} (writes): To launch the Financial Connections authorization flow`);
-    expect(out.stdout).toContain(`  ${TOOLS[1]} (read-only): Retrieves the details of a Financial Connections \`Session\``);
+    expect(out.stdout).toMatch(
+      new RegExp(
+        `^connected to ${SPEC.mcp.namespace} 0\\.1\\.0 at http://127\\.0\\.0\\.1:\\d+/mcp$`,
+        'm',
+      ),
+    );
+    expect(out.stdout).toContain(
+      `  ${TOOLS[0]} (writes): To launch the Financial Connections authorization flow`,
+    );
+    expect(out.stdout).toContain(
+      `  ${TOOLS[1]} (read-only): Retrieves the details of a Financial Connections \`Session\``,
+    );
     expect(out.stdout).toContain(`calling ${TOOLS[1]} {"session":"fcsess_example"}`);
     expect(out.stdout).toContain('session fcsess_example: permissions balances, payment_method');
     const json = out.stdout.slice(out.stdout.indexOf('\n{') + 1);
@@ -69,21 +83,31 @@ describe.concurrent('examples/mcp.ts', () => {
     expect(out.ms).toBeLessThan(15_000); // it exits by itself: nothing is left running
   });
 
-  it('connects to a running server given MCP_URL (no Stripe key needed on the client side)', async ({ expect }) => {
-    const server = (await main({ port: 0 }, { apiKey: TEST_API_KEY, baseUri: fake.url })) as McpHttpServerHandle;
+  it('connects to a running server given MCP_URL (no Stripe key needed on the client side)', async ({
+    expect,
+  }) => {
+    const server = (await main(
+      { port: 0 },
+      { apiKey: TEST_API_KEY, baseUri: fake.url },
+    )) as McpHttpServerHandle;
     try {
       const out = await runExample(['fcsess_remote'], { MCP_URL: server.url });
       expect(out.code, out.stderr).toBe(0);
       expect(out.stdout).toContain(`connected to ${SPEC.mcp.namespace} 0.1.0 at ${server.url}`);
       expect(out.stdout).toContain('session fcsess_remote: permissions balances, payment_method');
-      expect(fake.requests.filter((r) => r.path === '/v1/link_account_sessions/fcsess_remote')).toHaveLength(1);
+      expect(
+        fake.requests.filter((r) => r.path === '/v1/link_account_sessions/fcsess_remote'),
+      ).toHaveLength(1);
     } finally {
       await server.close();
     }
   });
 
   it('prints the tool error and exits 1 when Stripe rejects the call', async ({ expect }) => {
-    const out = await runExample(['fcsess_missing'], { STRIPE_API_KEY: TEST_API_KEY, [SPEC.baseUriEnv]: fake.url });
+    const out = await runExample(['fcsess_missing'], {
+      STRIPE_API_KEY: TEST_API_KEY,
+      [SPEC.baseUriEnv]: fake.url,
+    });
     expect(out.code, out.stderr).toBe(1);
     expect(out.stdout).toContain('tool error:');
     expect(out.stdout).toContain('HTTP 404');

@@ -2,11 +2,11 @@
  * Runs examples/rest.ts as a user would (node --import tsx examples/rest.ts) against a local fake
  * Stripe, so the example keeps compiling, running and printing what its comments promise.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExample as runExampleFile } from './helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'sk_test_example_0123456789abcdef';
@@ -23,7 +23,11 @@ const seen: Seen[] = [];
 
 beforeAll(async () => {
   fake = createServer((req: IncomingMessage, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      authorization: req.headers.authorization,
+    });
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_example' });
     res.end(
       JSON.stringify({
@@ -46,25 +50,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => fake.close(() => resolve()));
 });
 
-function runExample(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/rest.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runExample = (env: Record<string, string>) => runExampleFile('rest.ts', env, [], 15_000);
 
 describe('examples/rest.ts', () => {
   it('starts the adapter on the port from the environment, calls it once, prints the result and exits 0', async () => {
@@ -79,15 +65,22 @@ describe('examples/rest.ts', () => {
     expect(stdout).toMatch(/^ {2}cs_test_example_1 open$/m);
     expect(stdout).toMatch(/^ {2}cs_test_example_2 complete$/m);
     // One access-log line for the call, with the upstream request id.
-    expect(stdout).toMatch(/method=GET path=\/v1\/v1\/checkout\/sessions status=200 .*upstream_request_id=req_example/);
+    expect(stdout).toMatch(
+      /method=GET path=\/v1\/v1\/checkout\/sessions status=200 .*upstream_request_id=req_example/,
+    );
     // What Stripe (the fake) received.
-    expect(seen).toEqual([{ method: 'GET', url: '/v1/checkout/sessions?limit=3', authorization: `Bearer ${KEY}` }]);
+    expect(seen).toEqual([
+      { method: 'GET', url: '/v1/checkout/sessions?limit=3', authorization: `Bearer ${KEY}` },
+    ]);
     expect(stdout + stderr).not.toContain(KEY);
   }, 20_000);
 
   it('prints the Stripe-shaped error and exits 1 when the adapter has no upstream key', async () => {
     seen.length = 0;
-    const { code, stdout } = await runExample({ CHECKOUT_SESSIONS_REST_PORT: '0', CHECKOUT_SESSIONS_BASE_URI: fakeUrl });
+    const { code, stdout } = await runExample({
+      CHECKOUT_SESSIONS_REST_PORT: '0',
+      CHECKOUT_SESSIONS_BASE_URI: fakeUrl,
+    });
     expect(code).toBe(1);
     expect(stdout).toContain('GET /v1/v1/checkout/sessions?limit=3 -> 500');
     expect(stdout).toMatch(/api_error: .*STRIPE_API_KEY/);

@@ -13,7 +13,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const generated = path.join(ROOT, 'generated');
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => f.split(path.sep).join('/'));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .map((f) => f.split(path.sep).join('/'));
 }
 
 describe('files the generator does not pass through prettier', () => {

@@ -12,12 +12,18 @@ import type { Project, SourceFile, Type } from 'ts-morph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../generator/cli.ts';
 import { runPipeline, type PipelineResult } from '../generator/pipeline.ts';
-import { check, formatDiagnostics, PROJECT_ROOT as ROOT, strictProject } from './helpers/ts-project.ts';
+import {
+  check,
+  formatDiagnostics,
+  PROJECT_ROOT as ROOT,
+  strictProject,
+} from './helpers/ts-project.ts';
 
 const SPEC_ARG = '../shared/stripe/spec3.json';
 const SPEC = path.resolve(ROOT, SPEC_ARG);
 const HAS_SPEC = fs.existsSync(SPEC);
-if (!HAS_SPEC) console.warn(`[full-spec] ${SPEC} not found: skipping the full-spec generation tests.`);
+if (!HAS_SPEC)
+  console.warn(`[full-spec] ${SPEC} not found: skipping the full-spec generation tests.`);
 
 const CAPABILITIES = ['checkout-sessions', 'identity-sessions', 'link-account-sessions'];
 /** Bytes of openapi-typescript 7.13's output for the whole spec3.json (measured: 2 949 477). */
@@ -55,7 +61,14 @@ describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () 
     expect(exitCode, stderr).toBe(0);
     expect(stdout).toMatch(/3 capabilities → /);
     for (const capability of CAPABILITIES) {
-      for (const file of ['client.ts', 'types.ts', 'rest.ts', 'mcp.ts', 'openapi.json', 'README.md']) {
+      for (const file of [
+        'client.ts',
+        'types.ts',
+        'rest.ts',
+        'mcp.ts',
+        'openapi.json',
+        'README.md',
+      ]) {
         expect(fs.existsSync(path.join(dir, capability, file)), `${capability}/${file}`).toBe(true);
       }
     }
@@ -77,7 +90,9 @@ describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () 
     ]);
     // The contrast: with the bundled fragment alone, the checkout and identity operations match
     // nothing, and the pipeline says so.
-    const unmatched = fragmentOnly.project!.capabilities.flatMap((c) => c.operations.filter((o) => !o.openapi));
+    const unmatched = fragmentOnly.project!.capabilities.flatMap((c) =>
+      c.operations.filter((o) => !o.openapi),
+    );
     expect(unmatched).toHaveLength(11);
     expect(fragmentOnly.bag.items.filter((d) => d.rule === 'openapi/no-match')).toHaveLength(11);
   });
@@ -124,9 +139,16 @@ describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () 
       expect(body.getProperty('payment_method_types')).toBeDefined();
 
       const identity = typesFile('identity-sessions');
-      const identityBody = identity.getTypeAliasOrThrow('PostIdentityVerificationSessionsBody').getType();
+      const identityBody = identity
+        .getTypeAliasOrThrow('PostIdentityVerificationSessionsBody')
+        .getType();
       const kind = propertyType(identityBody, 'type', identity);
-      expect(kind.getUnionTypes().map((t) => t.getText()).sort()).toEqual(['"document"', '"id_number"']);
+      expect(
+        kind
+          .getUnionTypes()
+          .map((t) => t.getText())
+          .sort(),
+      ).toEqual(['"document"', '"id_number"']);
 
       const link = typesFile('link-account-sessions');
       const linkBody = link.getTypeAliasOrThrow('PostLinkAccountSessionsBody').getType();
@@ -138,7 +160,9 @@ describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () 
       for (const capability of CAPABILITIES) {
         const types = typesFile(capability);
         expect(types.getFullText()).not.toContain('No OpenAPI operation describes it');
-        for (const alias of types.getTypeAliases().filter((a) => a.getName().endsWith('Response'))) {
+        for (const alias of types
+          .getTypeAliases()
+          .filter((a) => a.getName().endsWith('Response'))) {
           const type = alias.getType();
           responses.push(alias.getName());
           expect(type.getText(alias), alias.getName()).not.toContain('JsonValue');
@@ -150,8 +174,10 @@ describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () 
     });
   });
 
-  it('keeps types.ts under 5% of openapi-typescript\'s full-spec output', () => {
-    const sizes = CAPABILITIES.map((c) => [c, fs.statSync(path.join(dir, c, 'types.ts')).size] as const);
+  it("keeps types.ts under 5% of openapi-typescript's full-spec output", () => {
+    const sizes = CAPABILITIES.map(
+      (c) => [c, fs.statSync(path.join(dir, c, 'types.ts')).size] as const,
+    );
     const total = sizes.reduce((sum, [, size]) => sum + size, 0);
     console.log(
       `[full-spec] types.ts sizes: ${sizes.map(([c, s]) => `${c} ${(s / 1024).toFixed(1)} KB`).join(', ')}; ` +

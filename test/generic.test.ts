@@ -31,12 +31,27 @@ interface Seen {
 const seen: Seen[] = [];
 const upstream = setupServer(
   http.all('https://api.todo.example/v2/*', async ({ request }) => {
-    seen.push({ method: request.method, url: new URL(request.url), headers: request.headers, body: await request.text() });
+    seen.push({
+      method: request.method,
+      url: new URL(request.url),
+      headers: request.headers,
+      body: await request.text(),
+    });
     const url = new URL(request.url);
     if (request.method === 'GET' && url.pathname === '/v2/todos') {
-      return HttpResponse.json({ items: [{ id: 't1', title: 'milk', status: 'open', tags: ['x'] }, { id: 't2', title: 'eggs', status: 'done' }], next: null });
+      return HttpResponse.json({
+        items: [
+          { id: 't1', title: 'milk', status: 'open', tags: ['x'] },
+          { id: 't2', title: 'eggs', status: 'done' },
+        ],
+        next: null,
+      });
     }
-    if (request.method === 'POST') return HttpResponse.json({ id: 't3', status: 'open', ...(JSON.parse(seen.at(-1)!.body) as object) }, { status: 201 });
+    if (request.method === 'POST')
+      return HttpResponse.json(
+        { id: 't3', status: 'open', ...(JSON.parse(seen.at(-1)!.body) as object) },
+        { status: 201 },
+      );
     if (request.method === 'DELETE') return new HttpResponse(null, { status: 204 });
     return HttpResponse.json({ id: url.pathname.split('/').pop(), title: 'milk', status: 'open' });
   }),
@@ -60,7 +75,12 @@ const env = { TODO_API_KEY: 'todo-secret-key-123', TODOS_ADAPTER_TOKEN: 'adapter
 beforeAll(async () => {
   fs.rmSync(OUT, { recursive: true, force: true });
   const output: string[] = [];
-  const code = await runCli(['generate', '--out', OUT], { cwd: FIXTURE, stdout: (t) => output.push(t), stderr: (t) => output.push(t), color: false });
+  const code = await runCli(['generate', '--out', OUT], {
+    cwd: FIXTURE,
+    stdout: (t) => output.push(t),
+    stderr: (t) => output.push(t),
+    color: false,
+  });
   expect(code, output.join('')).toBe(0);
   Object.assign(process.env, env);
   upstream.listen({ onUnhandledRequest: 'bypass' });
@@ -73,7 +93,9 @@ afterAll(() => {
 
 describe('generic API: generated files', () => {
   it('match the golden files (only the capability folder; the runtime is shared)', () => {
-    const actual = Object.fromEntries(Object.entries(tree(OUT)).filter(([p]) => p.startsWith('todos/')));
+    const actual = Object.fromEntries(
+      Object.entries(tree(OUT)).filter(([p]) => p.startsWith('todos/')),
+    );
     if (process.env.UPDATE_GOLDEN) {
       fs.rmSync(GOLDEN, { recursive: true, force: true });
       for (const [p, contents] of Object.entries(actual)) {
@@ -102,11 +124,25 @@ describe('generic API: generated files', () => {
 describe('generic API: REST adapter', () => {
   let handler: (request: Request) => Promise<Response>;
   beforeAll(async () => {
-    const rest = (await import(pathToFileURL(path.join(OUT, 'todos/rest.ts')).href)) as { createHandler(o?: object): typeof handler };
+    const rest = (await import(pathToFileURL(path.join(OUT, 'todos/rest.ts')).href)) as {
+      createHandler(o?: object): typeof handler;
+    };
     handler = rest.createHandler({ maxRetries: 0 });
   });
-  const call = (pathAndQuery: string, init: RequestInit = {}, token: string | null = env.TODOS_ADAPTER_TOKEN) =>
-    handler(new Request(`http://adapter.local${pathAndQuery}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string>) } }));
+  const call = (
+    pathAndQuery: string,
+    init: RequestInit = {},
+    token: string | null = env.TODOS_ADAPTER_TOKEN,
+  ) =>
+    handler(
+      new Request(`http://adapter.local${pathAndQuery}`, {
+        ...init,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(init.headers as Record<string, string>),
+        },
+      }),
+    );
 
   it('refuses callers without the declared bearer token, before any upstream call', async () => {
     seen.length = 0;
@@ -119,10 +155,16 @@ describe('generic API: REST adapter', () => {
     seen.length = 0;
     const response = await call('/todos?status=open');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual([{ id: 't1', title: 'milk' }, { id: 't2', title: 'eggs' }]);
+    expect(await response.json()).toEqual([
+      { id: 't1', title: 'milk' },
+      { id: 't2', title: 'eggs' },
+    ]);
     expect(seen).toHaveLength(1);
     expect(seen[0].url.pathname).toBe('/v2/todos');
-    expect(Object.fromEntries(seen[0].url.searchParams)).toEqual({ status: 'open', page_size: '20' });
+    expect(Object.fromEntries(seen[0].url.searchParams)).toEqual({
+      status: 'open',
+      page_size: '20',
+    });
     expect(seen[0].headers.get('x-api-key')).toBe(env.TODO_API_KEY);
     expect(seen[0].headers.get('authorization')).toBeNull();
     expect(seen[0].headers.get('stripe-version')).toBeNull();
@@ -133,7 +175,11 @@ describe('generic API: REST adapter', () => {
     const bad = await call('/todos?status=someday');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('status');
-    const missing = await call('/todos', { method: 'POST', body: JSON.stringify({ due: '2026-01-01' }), headers: { 'content-type': 'application/json' } });
+    const missing = await call('/todos', {
+      method: 'POST',
+      body: JSON.stringify({ due: '2026-01-01' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: { param: string } }).error.param).toBe('title');
     expect(seen).toHaveLength(0);
@@ -141,7 +187,11 @@ describe('generic API: REST adapter', () => {
 
   it('forwards a JSON body as JSON and answers an empty 204 upstream', async () => {
     seen.length = 0;
-    const created = await call('/todos', { method: 'POST', body: JSON.stringify({ title: 'bread', tags: ['a'] }), headers: { 'content-type': 'application/json' } });
+    const created = await call('/todos', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'bread', tags: ['a'] }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(created.status).toBe(201); // the upstream's success status passes through
     expect(await created.json()).toEqual({ id: 't3', status: 'open', title: 'bread', tags: ['a'] });
     expect(seen[0].headers.get('content-type')).toMatch(/^application\/json/);
@@ -157,7 +207,10 @@ describe('generic API: REST adapter', () => {
 describe('generic API: MCP server', () => {
   let client: Client;
   beforeAll(async () => {
-    const mcp = (await import(pathToFileURL(path.join(OUT, 'todos/mcp.ts')).href)) as { createServer(o?: object): Server; TRANSPORT: string };
+    const mcp = (await import(pathToFileURL(path.join(OUT, 'todos/mcp.ts')).href)) as {
+      createServer(o?: object): Server;
+      TRANSPORT: string;
+    };
     expect(mcp.TRANSPORT).toBe('stdio');
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await mcp.createServer({ maxRetries: 0 }).connect(serverSide);
@@ -171,15 +224,31 @@ describe('generic API: MCP server', () => {
     const { tools } = await client.listTools();
     const get = tools.find((t) => t.name === 'get-todo')!;
     expect(get.title).toBe('Get a todo');
-    expect(get.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: true, idempotentHint: false, openWorldHint: true });
-    expect(get.inputSchema).toMatchObject({ type: 'object', properties: { id: { type: 'string', description: "The todo's id." } }, required: ['id'] });
+    expect(get.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    });
+    expect(get.inputSchema).toMatchObject({
+      type: 'object',
+      properties: { id: { type: 'string', description: "The todo's id." } },
+      required: ['id'],
+    });
     const add = tools.find((t) => t.name === 'add-todo')!;
-    expect(add.inputSchema.properties?.todo).toMatchObject({ type: 'object', required: ['title'], properties: { title: { type: 'string', maxLength: 200 } } });
+    expect(add.inputSchema.properties?.todo).toMatchObject({
+      type: 'object',
+      required: ['title'],
+      properties: { title: { type: 'string', maxLength: 200 } },
+    });
   });
 
   it('calls the upstream with a JSON body and returns structured content', async () => {
     seen.length = 0;
-    const result = await client.callTool({ name: 'add-todo', arguments: { todo: { title: 'tea' } } });
+    const result = await client.callTool({
+      name: 'add-todo',
+      arguments: { todo: { title: 'tea' } },
+    });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ id: 't3', status: 'open', title: 'tea' });
     expect(JSON.parse(seen[0].body)).toEqual({ title: 'tea' });

@@ -41,13 +41,27 @@ interface Case {
 }
 
 /** A capability fixture as specs/<name>.yaml, next to the valid OpenAPI document. */
-const cap = (name: string): Record<string, string> => ({ [`specs/${name}.yaml`]: `${name}.yaml`, 'specs/widgets.openapi.yaml': '_openapi.yaml' });
+const cap = (name: string): Record<string, string> => ({
+  [`specs/${name}.yaml`]: `${name}.yaml`,
+  'specs/widgets.openapi.yaml': '_openapi.yaml',
+});
 /** The valid capability and OpenAPI document, plus more files. */
-const valid = (more: Record<string, string>): Record<string, string> => ({ 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': '_openapi.yaml', ...more });
+const valid = (more: Record<string, string>): Record<string, string> => ({
+  'specs/widgets.yaml': '_base.yaml',
+  'specs/widgets.openapi.yaml': '_openapi.yaml',
+  ...more,
+});
 
 const cases: Case[] = [
   // --- YAML syntax ----------------------------------------------------------------------------
-  { name: 'yaml-bad-indentation', files: cap('yaml-bad-indentation'), expectExit: 1, expectRule: 'yaml/syntax', expectPos: 'specs/yaml-bad-indentation.yaml:5:1', severity: 'error' },
+  {
+    name: 'yaml-bad-indentation',
+    files: cap('yaml-bad-indentation'),
+    expectExit: 1,
+    expectRule: 'yaml/syntax',
+    expectPos: 'specs/yaml-bad-indentation.yaml:5:1',
+    severity: 'error',
+  },
   {
     name: 'yaml-unclosed-quote',
     files: cap('yaml-unclosed-quote'),
@@ -56,8 +70,22 @@ const cases: Case[] = [
     expectPos: 'specs/yaml-unclosed-quote.yaml:17:16',
     severity: 'error',
   },
-  { name: 'yaml-tab-indentation', files: cap('yaml-tab-indentation'), expectExit: 1, expectRule: 'yaml/syntax', expectPos: 'specs/yaml-tab-indentation.yaml:20:1', severity: 'error' },
-  { name: 'yaml-duplicate-key', files: cap('yaml-duplicate-key'), expectExit: 1, expectRule: 'yaml/duplicate-key', expectPos: 'specs/yaml-duplicate-key.yaml:37:7', severity: 'error' },
+  {
+    name: 'yaml-tab-indentation',
+    files: cap('yaml-tab-indentation'),
+    expectExit: 1,
+    expectRule: 'yaml/syntax',
+    expectPos: 'specs/yaml-tab-indentation.yaml:20:1',
+    severity: 'error',
+  },
+  {
+    name: 'yaml-duplicate-key',
+    files: cap('yaml-duplicate-key'),
+    expectExit: 1,
+    expectRule: 'yaml/duplicate-key',
+    expectPos: 'specs/yaml-duplicate-key.yaml:37:7',
+    severity: 'error',
+  },
   {
     name: 'yaml-alias-bomb',
     files: cap('yaml-alias-bomb'),
@@ -66,33 +94,196 @@ const cases: Case[] = [
     expectPos: 'specs/yaml-alias-bomb.yaml:1:1',
     severity: 'error',
   },
-  { name: 'empty-file', files: cap('empty-file'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/empty-file.yaml:1:1', severity: 'error' },
+  {
+    name: 'empty-file',
+    files: cap('empty-file'),
+    expectExit: 1,
+    expectRule: 'naftiko/wrong-type',
+    expectPos: 'specs/empty-file.yaml:1:1',
+    severity: 'error',
+  },
 
   // --- document shape -------------------------------------------------------------------------
-  { name: 'missing-info', files: cap('missing-info'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-info.yaml:2:1', severity: 'error' },
-  { name: 'missing-label', files: cap('missing-label'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-label.yaml:4:3', severity: 'error' },
-  { name: 'missing-capability', files: cap('missing-capability'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-capability.yaml:2:1', severity: 'error' },
-  { name: 'wrong-naftiko-version', files: cap('wrong-naftiko-version'), expectExit: 1, expectRule: 'naftiko/invalid-value', expectPos: 'specs/wrong-naftiko-version.yaml:2:10', severity: 'error' },
-  { name: 'tags-string-not-list', files: cap('tags-string-not-list'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/tags-string-not-list.yaml:6:9', severity: 'error' },
-  { name: 'resources-mapping-not-list', files: cap('resources-mapping-not-list'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/resources-mapping-not-list.yaml:19:11', severity: 'error' },
-  { name: 'port-out-of-range', files: cap('port-out-of-range'), expectExit: 1, expectRule: 'naftiko/out-of-range', expectPos: 'specs/port-out-of-range.yaml:51:13', severity: 'error' },
-  { name: 'port-not-an-integer', files: cap('port-not-an-integer'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/port-not-an-integer.yaml:36:13', severity: 'error' },
-  { name: 'port-is-a-string', files: cap('port-is-a-string'), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'specs/port-is-a-string.yaml:36:13', severity: 'error' },
-  { name: 'invalid-method', files: cap('invalid-method'), expectExit: 1, expectRule: 'naftiko/invalid-value', expectPos: 'specs/invalid-method.yaml:41:23', severity: 'error' },
-  { name: 'invalid-path', files: cap('invalid-path'), expectExit: 1, expectRule: 'naftiko/invalid-path', expectPos: 'specs/invalid-path.yaml:38:17', severity: 'error' },
-  { name: 'mcp-http-without-port', files: cap('mcp-http-without-port'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/mcp-http-without-port.yaml:49:7', severity: 'error' },
-  { name: 'missing-call', files: cap('missing-call'), expectExit: 1, expectRule: 'naftiko/missing-field', expectPos: 'specs/missing-call.yaml:41:15', severity: 'error' },
-  { name: 'output-mapping-not-jsonpath', files: cap('output-mapping-not-jsonpath'), expectExit: 1, expectRule: 'naftiko/invalid-value', expectPos: 'specs/output-mapping-not-jsonpath.yaml:48:28', severity: 'error' },
-  { name: 'unknown-field', files: cap('unknown-field'), expectExit: 0, expectRule: 'naftiko/unknown-field', expectPos: 'specs/unknown-field.yaml:37:7', severity: 'warning' },
-  { name: 'unknown-field-strict', files: cap('unknown-field-strict'), args: ['--strict'], expectExit: 1, expectRule: 'naftiko/unknown-field', expectPos: 'specs/unknown-field-strict.yaml:37:7', severity: 'error' },
-  { name: 'schema-deviation-strict', files: cap('schema-deviation-strict'), args: ['--strict'], expectExit: 1, expectRule: 'schema/deviation', expectPos: 'specs/schema-deviation-strict.yaml:19:17', severity: 'error' },
+  {
+    name: 'missing-info',
+    files: cap('missing-info'),
+    expectExit: 1,
+    expectRule: 'naftiko/missing-field',
+    expectPos: 'specs/missing-info.yaml:2:1',
+    severity: 'error',
+  },
+  {
+    name: 'missing-label',
+    files: cap('missing-label'),
+    expectExit: 1,
+    expectRule: 'naftiko/missing-field',
+    expectPos: 'specs/missing-label.yaml:4:3',
+    severity: 'error',
+  },
+  {
+    name: 'missing-capability',
+    files: cap('missing-capability'),
+    expectExit: 1,
+    expectRule: 'naftiko/missing-field',
+    expectPos: 'specs/missing-capability.yaml:2:1',
+    severity: 'error',
+  },
+  {
+    name: 'wrong-naftiko-version',
+    files: cap('wrong-naftiko-version'),
+    expectExit: 1,
+    expectRule: 'naftiko/invalid-value',
+    expectPos: 'specs/wrong-naftiko-version.yaml:2:10',
+    severity: 'error',
+  },
+  {
+    name: 'tags-string-not-list',
+    files: cap('tags-string-not-list'),
+    expectExit: 1,
+    expectRule: 'naftiko/wrong-type',
+    expectPos: 'specs/tags-string-not-list.yaml:6:9',
+    severity: 'error',
+  },
+  {
+    name: 'resources-mapping-not-list',
+    files: cap('resources-mapping-not-list'),
+    expectExit: 1,
+    expectRule: 'naftiko/wrong-type',
+    expectPos: 'specs/resources-mapping-not-list.yaml:19:11',
+    severity: 'error',
+  },
+  {
+    name: 'port-out-of-range',
+    files: cap('port-out-of-range'),
+    expectExit: 1,
+    expectRule: 'naftiko/out-of-range',
+    expectPos: 'specs/port-out-of-range.yaml:51:13',
+    severity: 'error',
+  },
+  {
+    name: 'port-not-an-integer',
+    files: cap('port-not-an-integer'),
+    expectExit: 1,
+    expectRule: 'naftiko/wrong-type',
+    expectPos: 'specs/port-not-an-integer.yaml:36:13',
+    severity: 'error',
+  },
+  {
+    name: 'port-is-a-string',
+    files: cap('port-is-a-string'),
+    expectExit: 1,
+    expectRule: 'naftiko/wrong-type',
+    expectPos: 'specs/port-is-a-string.yaml:36:13',
+    severity: 'error',
+  },
+  {
+    name: 'invalid-method',
+    files: cap('invalid-method'),
+    expectExit: 1,
+    expectRule: 'naftiko/invalid-value',
+    expectPos: 'specs/invalid-method.yaml:41:23',
+    severity: 'error',
+  },
+  {
+    name: 'invalid-path',
+    files: cap('invalid-path'),
+    expectExit: 1,
+    expectRule: 'naftiko/invalid-path',
+    expectPos: 'specs/invalid-path.yaml:38:17',
+    severity: 'error',
+  },
+  {
+    name: 'mcp-http-without-port',
+    files: cap('mcp-http-without-port'),
+    expectExit: 1,
+    expectRule: 'naftiko/missing-field',
+    expectPos: 'specs/mcp-http-without-port.yaml:49:7',
+    severity: 'error',
+  },
+  {
+    name: 'missing-call',
+    files: cap('missing-call'),
+    expectExit: 1,
+    expectRule: 'naftiko/missing-field',
+    expectPos: 'specs/missing-call.yaml:41:15',
+    severity: 'error',
+  },
+  {
+    name: 'output-mapping-not-jsonpath',
+    files: cap('output-mapping-not-jsonpath'),
+    expectExit: 1,
+    expectRule: 'naftiko/invalid-value',
+    expectPos: 'specs/output-mapping-not-jsonpath.yaml:48:28',
+    severity: 'error',
+  },
+  {
+    name: 'unknown-field',
+    files: cap('unknown-field'),
+    expectExit: 0,
+    expectRule: 'naftiko/unknown-field',
+    expectPos: 'specs/unknown-field.yaml:37:7',
+    severity: 'warning',
+  },
+  {
+    name: 'unknown-field-strict',
+    files: cap('unknown-field-strict'),
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'naftiko/unknown-field',
+    expectPos: 'specs/unknown-field-strict.yaml:37:7',
+    severity: 'error',
+  },
+  {
+    name: 'schema-deviation-strict',
+    files: cap('schema-deviation-strict'),
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'schema/deviation',
+    expectPos: 'specs/schema-deviation-strict.yaml:19:17',
+    severity: 'error',
+  },
 
   // --- references -----------------------------------------------------------------------------
-  { name: 'unknown-call', files: cap('unknown-call'), expectExit: 1, expectRule: 'naftiko/unknown-call', expectPos: 'specs/unknown-call.yaml:43:21', severity: 'error' },
-  { name: 'with-key-not-a-parameter', files: cap('with-key-not-a-parameter'), expectExit: 1, expectRule: 'naftiko/unknown-parameter', expectPos: 'specs/with-key-not-a-parameter.yaml:46:17', severity: 'error' },
-  { name: 'with-undeclared-input', files: cap('with-undeclared-input'), expectExit: 1, expectRule: 'naftiko/unknown-input', expectPos: 'specs/with-undeclared-input.yaml:63:21', severity: 'error' },
-  { name: 'with-foreign-adapter-prefix', files: cap('with-foreign-adapter-prefix'), expectExit: 1, expectRule: 'naftiko/unknown-input', expectPos: 'specs/with-foreign-adapter-prefix.yaml:45:21', severity: 'error' },
-  { name: 'missing-path-binding', files: cap('missing-path-binding'), expectExit: 1, expectRule: 'naftiko/missing-binding', expectPos: 'specs/missing-path-binding.yaml:57:17', severity: 'error' },
+  {
+    name: 'unknown-call',
+    files: cap('unknown-call'),
+    expectExit: 1,
+    expectRule: 'naftiko/unknown-call',
+    expectPos: 'specs/unknown-call.yaml:43:21',
+    severity: 'error',
+  },
+  {
+    name: 'with-key-not-a-parameter',
+    files: cap('with-key-not-a-parameter'),
+    expectExit: 1,
+    expectRule: 'naftiko/unknown-parameter',
+    expectPos: 'specs/with-key-not-a-parameter.yaml:46:17',
+    severity: 'error',
+  },
+  {
+    name: 'with-undeclared-input',
+    files: cap('with-undeclared-input'),
+    expectExit: 1,
+    expectRule: 'naftiko/unknown-input',
+    expectPos: 'specs/with-undeclared-input.yaml:63:21',
+    severity: 'error',
+  },
+  {
+    name: 'with-foreign-adapter-prefix',
+    files: cap('with-foreign-adapter-prefix'),
+    expectExit: 1,
+    expectRule: 'naftiko/unknown-input',
+    expectPos: 'specs/with-foreign-adapter-prefix.yaml:45:21',
+    severity: 'error',
+  },
+  {
+    name: 'missing-path-binding',
+    files: cap('missing-path-binding'),
+    expectExit: 1,
+    expectRule: 'naftiko/missing-binding',
+    expectPos: 'specs/missing-path-binding.yaml:57:17',
+    severity: 'error',
+  },
   {
     name: 'missing-path-binding-no-with',
     files: cap('missing-path-binding-no-with'),
@@ -101,44 +292,229 @@ const cases: Case[] = [
     expectPos: 'specs/missing-path-binding-no-with.yaml:56:17',
     severity: 'error',
   },
-  { name: 'path-placeholder-without-param', files: cap('path-placeholder-without-param'), expectExit: 1, expectRule: 'naftiko/path-param-mismatch', expectPos: 'specs/path-placeholder-without-param.yaml:20:17', severity: 'error' },
-  { name: 'path-param-without-placeholder', files: cap('path-param-without-placeholder'), expectExit: 1, expectRule: 'naftiko/path-param-mismatch', expectPos: 'specs/path-param-without-placeholder.yaml:25:25', severity: 'error' },
-  { name: 'unused-path-param-strict', files: cap('unused-path-param-strict'), args: ['--strict'], expectExit: 1, expectRule: 'capgen/unused-path-param', expectPos: 'specs/unused-path-param-strict.yaml:41:15', severity: 'error' },
-  { name: 'body-on-get-strict', files: cap('body-on-get-strict'), args: ['--strict'], expectExit: 1, expectRule: 'capgen/body-ignored', expectPos: 'specs/body-on-get-strict.yaml:29:19', severity: 'error' },
-  { name: 'duplicate-consumes-namespace', files: cap('duplicate-consumes-namespace'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-consumes-namespace.yaml:35:18', severity: 'error' },
-  { name: 'duplicate-exposes-namespace', files: cap('duplicate-exposes-namespace'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-exposes-namespace.yaml:50:18', severity: 'error' },
-  { name: 'duplicate-tool-name', files: cap('duplicate-tool-name'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-tool-name.yaml:62:17', severity: 'error' },
-  { name: 'duplicate-route', files: cap('duplicate-route'), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/duplicate-route.yaml:49:23', severity: 'error' },
-  { name: 'duplicate-capability-id', files: valid({ 'specs/widgets.yml': '_base.yaml' }), expectExit: 1, expectRule: 'naftiko/duplicate-name', expectPos: 'specs/widgets.yml:1:1', severity: 'error' },
-  { name: 'template-unbound-env-key', files: cap('template-unbound-env-key'), expectExit: 1, expectRule: 'naftiko/unknown-binding', expectPos: 'specs/template-unbound-env-key.yaml:17:16', severity: 'error' },
-  { name: 'template-unknown-namespace', files: cap('template-unknown-namespace'), expectExit: 1, expectRule: 'naftiko/unknown-binding', expectPos: 'specs/template-unknown-namespace.yaml:17:16', severity: 'error' },
+  {
+    name: 'path-placeholder-without-param',
+    files: cap('path-placeholder-without-param'),
+    expectExit: 1,
+    expectRule: 'naftiko/path-param-mismatch',
+    expectPos: 'specs/path-placeholder-without-param.yaml:20:17',
+    severity: 'error',
+  },
+  {
+    name: 'path-param-without-placeholder',
+    files: cap('path-param-without-placeholder'),
+    expectExit: 1,
+    expectRule: 'naftiko/path-param-mismatch',
+    expectPos: 'specs/path-param-without-placeholder.yaml:25:25',
+    severity: 'error',
+  },
+  {
+    name: 'unused-path-param-strict',
+    files: cap('unused-path-param-strict'),
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'capgen/unused-path-param',
+    expectPos: 'specs/unused-path-param-strict.yaml:41:15',
+    severity: 'error',
+  },
+  {
+    name: 'body-on-get-strict',
+    files: cap('body-on-get-strict'),
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'capgen/body-ignored',
+    expectPos: 'specs/body-on-get-strict.yaml:29:19',
+    severity: 'error',
+  },
+  {
+    name: 'duplicate-consumes-namespace',
+    files: cap('duplicate-consumes-namespace'),
+    expectExit: 1,
+    expectRule: 'naftiko/duplicate-name',
+    expectPos: 'specs/duplicate-consumes-namespace.yaml:35:18',
+    severity: 'error',
+  },
+  {
+    name: 'duplicate-exposes-namespace',
+    files: cap('duplicate-exposes-namespace'),
+    expectExit: 1,
+    expectRule: 'naftiko/duplicate-name',
+    expectPos: 'specs/duplicate-exposes-namespace.yaml:50:18',
+    severity: 'error',
+  },
+  {
+    name: 'duplicate-tool-name',
+    files: cap('duplicate-tool-name'),
+    expectExit: 1,
+    expectRule: 'naftiko/duplicate-name',
+    expectPos: 'specs/duplicate-tool-name.yaml:62:17',
+    severity: 'error',
+  },
+  {
+    name: 'duplicate-route',
+    files: cap('duplicate-route'),
+    expectExit: 1,
+    expectRule: 'naftiko/duplicate-name',
+    expectPos: 'specs/duplicate-route.yaml:49:23',
+    severity: 'error',
+  },
+  {
+    name: 'duplicate-capability-id',
+    files: valid({ 'specs/widgets.yml': '_base.yaml' }),
+    expectExit: 1,
+    expectRule: 'naftiko/duplicate-name',
+    expectPos: 'specs/widgets.yml:1:1',
+    severity: 'error',
+  },
+  {
+    name: 'template-unbound-env-key',
+    files: cap('template-unbound-env-key'),
+    expectExit: 1,
+    expectRule: 'naftiko/unknown-binding',
+    expectPos: 'specs/template-unbound-env-key.yaml:17:16',
+    severity: 'error',
+  },
+  {
+    name: 'template-unknown-namespace',
+    files: cap('template-unknown-namespace'),
+    expectExit: 1,
+    expectRule: 'naftiko/unknown-binding',
+    expectPos: 'specs/template-unknown-namespace.yaml:17:16',
+    severity: 'error',
+  },
 
   // --- not supported yet ----------------------------------------------------------------------
-  { name: 'orchestrated-steps', files: cap('orchestrated-steps'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/orchestrated-steps.yaml:56:11', severity: 'error' },
-  { name: 'ref-mode', files: cap('ref-mode'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/ref-mode.yaml:43:15', severity: 'error' },
-  { name: 'aggregates', files: cap('aggregates'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/aggregates.yaml:33:3', severity: 'error' },
-  { name: 'digest-auth', files: cap('digest-auth'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/digest-auth.yaml:16:15', severity: 'error' },
-  { name: 'unsupported-auth-type', files: cap('unsupported-auth-type'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/unsupported-auth-type.yaml:16:15', severity: 'error' },
-  { name: 'forward-resource', files: cap('forward-resource'), expectExit: 1, expectRule: 'naftiko/unsupported', expectPos: 'specs/forward-resource.yaml:40:11', severity: 'error' },
+  {
+    name: 'orchestrated-steps',
+    files: cap('orchestrated-steps'),
+    expectExit: 1,
+    expectRule: 'naftiko/unsupported',
+    expectPos: 'specs/orchestrated-steps.yaml:56:11',
+    severity: 'error',
+  },
+  {
+    name: 'ref-mode',
+    files: cap('ref-mode'),
+    expectExit: 1,
+    expectRule: 'naftiko/unsupported',
+    expectPos: 'specs/ref-mode.yaml:43:15',
+    severity: 'error',
+  },
+  {
+    name: 'aggregates',
+    files: cap('aggregates'),
+    expectExit: 1,
+    expectRule: 'naftiko/unsupported',
+    expectPos: 'specs/aggregates.yaml:33:3',
+    severity: 'error',
+  },
+  {
+    name: 'digest-auth',
+    files: cap('digest-auth'),
+    expectExit: 1,
+    expectRule: 'naftiko/unsupported',
+    expectPos: 'specs/digest-auth.yaml:16:15',
+    severity: 'error',
+  },
+  {
+    name: 'unsupported-auth-type',
+    files: cap('unsupported-auth-type'),
+    expectExit: 1,
+    expectRule: 'naftiko/unsupported',
+    expectPos: 'specs/unsupported-auth-type.yaml:16:15',
+    severity: 'error',
+  },
+  {
+    name: 'forward-resource',
+    files: cap('forward-resource'),
+    expectExit: 1,
+    expectRule: 'naftiko/unsupported',
+    expectPos: 'specs/forward-resource.yaml:40:11',
+    severity: 'error',
+  },
 
   // --- OpenAPI documents ----------------------------------------------------------------------
   {
     name: 'openapi-plain-mapping',
-    files: { 'capgen.config.yaml': 'openapi-plain-mapping/capgen.config.yaml', 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-plain-mapping/widgets.openapi.yaml' },
+    files: {
+      'capgen.config.yaml': 'openapi-plain-mapping/capgen.config.yaml',
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.openapi.yaml': 'openapi-plain-mapping/widgets.openapi.yaml',
+    },
     expectExit: 1,
     expectRule: 'openapi/not-openapi',
     expectPos: 'specs/widgets.openapi.yaml:2:1',
     severity: 'error',
   },
-  { name: 'openapi-swagger-2', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.swagger.yaml': 'openapi-swagger-2.yaml' }, expectExit: 1, expectRule: 'openapi/not-openapi', expectPos: 'specs/widgets.swagger.yaml:2:1', severity: 'error' },
-  { name: 'openapi-unsupported-version', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-unsupported-version.yaml' }, expectExit: 1, expectRule: 'openapi/unsupported-version', expectPos: 'specs/widgets.openapi.yaml:2:10', severity: 'error' },
-  { name: 'openapi-invalid-json', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.json': 'openapi-invalid-json.json' }, expectExit: 1, expectRule: 'openapi/syntax', expectPos: 'specs/widgets.openapi.json:7:68', severity: 'error' },
-  { name: 'openapi-dangling-ref-strict', files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-dangling-ref.yaml' }, args: ['--strict'], expectExit: 1, expectRule: 'openapi/dangling-ref', expectPos: 'specs/widgets.openapi.yaml:30:23', severity: 'error' },
-  { name: 'openapi-no-match-strict', files: { 'specs/widgets.yaml': '_base.yaml' }, args: ['--strict'], expectExit: 1, expectRule: 'openapi/no-match', expectPos: 'specs/widgets.yaml:22:21', severity: 'error' },
-  { name: 'openapi-flag-missing-file', files: { 'specs/widgets.yaml': '_base.yaml' }, args: ['--openapi', 'api/widgets.openapi.yaml'], expectExit: 1, expectRule: 'io/not-found', expectPos: 'api/widgets.openapi.yaml:1:1', severity: 'error' },
+  {
+    name: 'openapi-swagger-2',
+    files: {
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.swagger.yaml': 'openapi-swagger-2.yaml',
+    },
+    expectExit: 1,
+    expectRule: 'openapi/not-openapi',
+    expectPos: 'specs/widgets.swagger.yaml:2:1',
+    severity: 'error',
+  },
+  {
+    name: 'openapi-unsupported-version',
+    files: {
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.openapi.yaml': 'openapi-unsupported-version.yaml',
+    },
+    expectExit: 1,
+    expectRule: 'openapi/unsupported-version',
+    expectPos: 'specs/widgets.openapi.yaml:2:10',
+    severity: 'error',
+  },
+  {
+    name: 'openapi-invalid-json',
+    files: {
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.openapi.json': 'openapi-invalid-json.json',
+    },
+    expectExit: 1,
+    expectRule: 'openapi/syntax',
+    expectPos: 'specs/widgets.openapi.json:7:68',
+    severity: 'error',
+  },
+  {
+    name: 'openapi-dangling-ref-strict',
+    files: {
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.openapi.yaml': 'openapi-dangling-ref.yaml',
+    },
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'openapi/dangling-ref',
+    expectPos: 'specs/widgets.openapi.yaml:30:23',
+    severity: 'error',
+  },
+  {
+    name: 'openapi-no-match-strict',
+    files: { 'specs/widgets.yaml': '_base.yaml' },
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'openapi/no-match',
+    expectPos: 'specs/widgets.yaml:22:21',
+    severity: 'error',
+  },
+  {
+    name: 'openapi-flag-missing-file',
+    files: { 'specs/widgets.yaml': '_base.yaml' },
+    args: ['--openapi', 'api/widgets.openapi.yaml'],
+    expectExit: 1,
+    expectRule: 'io/not-found',
+    expectPos: 'api/widgets.openapi.yaml:1:1',
+    severity: 'error',
+  },
   {
     name: 'openapi-servers-not-a-list',
-    files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-servers-not-a-list.yaml' },
+    files: {
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.openapi.yaml': 'openapi-servers-not-a-list.yaml',
+    },
     expectExit: 1,
     expectRule: /^openapi\//,
     expectPos: 'specs/widgets.openapi.yaml:6:10',
@@ -146,7 +522,10 @@ const cases: Case[] = [
   },
   {
     name: 'openapi-responses-not-a-mapping',
-    files: { 'specs/widgets.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': 'openapi-responses-not-a-mapping.yaml' },
+    files: {
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.openapi.yaml': 'openapi-responses-not-a-mapping.yaml',
+    },
     expectExit: 1,
     expectRule: /^openapi\//,
     expectPos: 'specs/widgets.openapi.yaml:24:18',
@@ -170,11 +549,47 @@ const cases: Case[] = [
     expectPos: 'specs/gadgets.openapi.yaml:1:1',
     severity: 'error',
   },
-  { name: 'config-flag-missing-file', files: valid({}), args: ['--config', 'capgen.prod.yaml'], expectExit: 1, expectRule: 'io/not-found', expectPos: 'capgen.prod.yaml:1:1', severity: 'error' },
-  { name: 'config-wrong-types', files: valid({ 'capgen.config.yaml': 'config-wrong-types/capgen.config.yaml' }), expectExit: 1, expectRule: 'naftiko/wrong-type', expectPos: 'capgen.config.yaml:2:15', severity: 'error' },
-  { name: 'config-type-depth-out-of-range', files: valid({ 'capgen.config.yaml': 'config-type-depth-out-of-range/capgen.config.yaml' }), expectExit: 1, expectRule: 'naftiko/out-of-range', expectPos: 'capgen.config.yaml:2:12', severity: 'error' },
-  { name: 'config-yaml-syntax', files: valid({ 'capgen.config.yaml': 'config-yaml-syntax/capgen.config.yaml' }), expectExit: 1, expectRule: 'yaml/syntax', expectPos: 'capgen.config.yaml:3:1', severity: 'error' },
-  { name: 'empty-specs-dir', files: { 'specs/notes.txt': 'empty-specs-dir/notes.txt' }, expectExit: 1, expectRule: 'io/no-capabilities', expectPos: 'specs:1:1', severity: 'error' },
+  {
+    name: 'config-flag-missing-file',
+    files: valid({}),
+    args: ['--config', 'capgen.prod.yaml'],
+    expectExit: 1,
+    expectRule: 'io/not-found',
+    expectPos: 'capgen.prod.yaml:1:1',
+    severity: 'error',
+  },
+  {
+    name: 'config-wrong-types',
+    files: valid({ 'capgen.config.yaml': 'config-wrong-types/capgen.config.yaml' }),
+    expectExit: 1,
+    expectRule: 'naftiko/wrong-type',
+    expectPos: 'capgen.config.yaml:2:15',
+    severity: 'error',
+  },
+  {
+    name: 'config-type-depth-out-of-range',
+    files: valid({ 'capgen.config.yaml': 'config-type-depth-out-of-range/capgen.config.yaml' }),
+    expectExit: 1,
+    expectRule: 'naftiko/out-of-range',
+    expectPos: 'capgen.config.yaml:2:12',
+    severity: 'error',
+  },
+  {
+    name: 'config-yaml-syntax',
+    files: valid({ 'capgen.config.yaml': 'config-yaml-syntax/capgen.config.yaml' }),
+    expectExit: 1,
+    expectRule: 'yaml/syntax',
+    expectPos: 'capgen.config.yaml:3:1',
+    severity: 'error',
+  },
+  {
+    name: 'empty-specs-dir',
+    files: { 'specs/notes.txt': 'empty-specs-dir/notes.txt' },
+    expectExit: 1,
+    expectRule: 'io/no-capabilities',
+    expectPos: 'specs:1:1',
+    severity: 'error',
+  },
 ];
 
 // --- harness ------------------------------------------------------------------------------------
@@ -198,7 +613,9 @@ function tempDir(prefix: string): string {
 function snapshot(root: string): Record<string, string> {
   const result: Record<string, string> = {};
   const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const absolute = path.join(dir, entry.name);
       const relative = path.relative(root, absolute).split(path.sep).join('/');
       if (entry.isDirectory()) {
@@ -238,7 +655,10 @@ beforeAll(async () => {
   template = tempDir('capgen-malformed-template-');
   fs.mkdirSync(path.join(template, 'specs'));
   fs.copyFileSync(path.join(FIXTURES, '_base.yaml'), path.join(template, 'specs/widgets.yaml'));
-  fs.copyFileSync(path.join(FIXTURES, '_openapi.yaml'), path.join(template, 'specs/widgets.openapi.yaml'));
+  fs.copyFileSync(
+    path.join(FIXTURES, '_openapi.yaml'),
+    path.join(template, 'specs/widgets.openapi.yaml'),
+  );
   const { code, output } = await capgen(template, ['generate']);
   expect(output).not.toMatch(/warning|error/);
   expect(code).toBe(0);
@@ -262,7 +682,9 @@ describe('malformed input corpus', () => {
 
 describe.each(cases)('$name', (c) => {
   const test = c.knownBug ? it.fails : it;
-  const title = c.knownBug ? `KNOWN BUG (${c.knownBug}): reports ${c.expectPos} ${String(c.expectRule)} and exits ${c.expectExit}` : `reports ${c.expectPos} ${c.expectRule} and exits ${c.expectExit}`;
+  const title = c.knownBug
+    ? `KNOWN BUG (${c.knownBug}): reports ${c.expectPos} ${String(c.expectRule)} and exits ${c.expectExit}`
+    : `reports ${c.expectPos} ${c.expectRule} and exits ${c.expectExit}`;
   test(title, async () => {
     const root = project(c);
     const before = snapshot(root);
@@ -272,13 +694,22 @@ describe.each(cases)('$name', (c) => {
     // The diagnostic, at the exact position, with the expected severity and rule, then a hint.
     const at = lines.findIndex((line) => {
       const m = DIAGNOSTIC.exec(line);
-      return m !== null && m[1] === c.expectPos && m[2] === c.severity && (typeof c.expectRule === 'string' ? m[3] === c.expectRule : c.expectRule.test(m[3]));
+      return (
+        m !== null &&
+        m[1] === c.expectPos &&
+        m[2] === c.severity &&
+        (typeof c.expectRule === 'string' ? m[3] === c.expectRule : c.expectRule.test(m[3]))
+      );
     });
-    expect(at, `no '${c.expectPos}  ${c.severity}  ${String(c.expectRule)}' line in:\n${output}`).toBeGreaterThanOrEqual(0);
+    expect(
+      at,
+      `no '${c.expectPos}  ${c.severity}  ${String(c.expectRule)}' line in:\n${output}`,
+    ).toBeGreaterThanOrEqual(0);
     expect(lines[at + 1]).toMatch(/^ {4}hint: \S/);
     // Every diagnostic carries a hint.
     lines.forEach((line, i) => {
-      if (DIAGNOSTIC.test(line)) expect(lines[i + 1], `no hint after: ${line}`).toMatch(/^ {4}hint: \S/);
+      if (DIAGNOSTIC.test(line))
+        expect(lines[i + 1], `no hint after: ${line}`).toMatch(/^ {4}hint: \S/);
     });
     // No stack trace, no crash.
     expect(output).not.toMatch(STACK_FRAME);
@@ -292,7 +723,8 @@ describe.each(cases)('$name', (c) => {
       expect(after).toEqual(before);
     } else {
       // Warnings only: the run generates, but leaves the user's file and everything outside the out dir alone.
-      const outside = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([p]) => !p.startsWith(`${OUT}/`)));
+      const outside = (s: Record<string, string>) =>
+        Object.fromEntries(Object.entries(s).filter(([p]) => !p.startsWith(`${OUT}/`)));
       expect(outside(after)).toEqual(outside(before));
       expect(fs.readFileSync(path.join(root, SENTINEL), 'utf8')).toBe(SENTINEL_TEXT);
       expect(output).toMatch(/✓ 1 capabilities → generated\//);

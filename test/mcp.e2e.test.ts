@@ -79,7 +79,10 @@ let stripeSeen: SeenRequest[] = [];
 let stripeReply: (request: SeenRequest) => Response = () => HttpResponse.json({ id: 'unset' });
 
 function stripeJson(body: unknown, status = 200): Response {
-  return HttpResponse.json(body as Record<string, unknown>, { status, headers: { 'Request-Id': 'req_msw_1' } });
+  return HttpResponse.json(body as Record<string, unknown>, {
+    status,
+    headers: { 'Request-Id': 'req_msw_1' },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -106,7 +109,11 @@ function client(cap: Cap): Client {
   return c;
 }
 
-async function call(cap: Cap, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+async function call(
+  cap: Cap,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<CallToolResult> {
   return (await client(cap).callTool({ name, arguments: args })) as CallToolResult;
 }
 
@@ -199,7 +206,9 @@ describe.each(CAPABILITIES)('%s over Streamable HTTP: initialize and tools/list'
       fs.writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
     }
     if (!fs.existsSync(file)) {
-      throw new Error(`${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/mcp.e2e.test.ts and review it`);
+      throw new Error(
+        `${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/mcp.e2e.test.ts and review it`,
+      );
     }
     expect(actual).toEqual(JSON.parse(fs.readFileSync(file, 'utf8')));
   });
@@ -210,7 +219,9 @@ describe.each(CAPABILITIES)('%s over Streamable HTTP: initialize and tools/list'
       const listed = tool(cap, specTool.name);
       for (const [, name] of spec.operations[specTool.call].path.matchAll(/\{(\w+)\}/g)) {
         count++;
-        expect(listed.inputSchema.properties?.[name], `${specTool.name}.${name}`).toMatchObject({ type: 'string' });
+        expect(listed.inputSchema.properties?.[name], `${specTool.name}.${name}`).toMatchObject({
+          type: 'string',
+        });
         expect(listed.inputSchema.required, `${specTool.name}.${name}`).toContain(name);
       }
     }
@@ -234,7 +245,11 @@ describe('input schemas: key facts', () => {
     expect([...body.required].sort()).toEqual(['account_holder', 'permissions']);
 
     const holder = body.properties.account_holder;
-    expect(holder).toMatchObject({ type: 'object', description: 'The account holder to link accounts for.', required: ['type'] });
+    expect(holder).toMatchObject({
+      type: 'object',
+      description: 'The account holder to link accounts for.',
+      required: ['type'],
+    });
     expect(holder.properties.type).toMatchObject({ type: 'string', enum: ['account', 'customer'] });
     expect(holder.properties.customer).toMatchObject({ type: 'string' });
     expect(holder.properties.account).toMatchObject({ type: 'string' });
@@ -265,7 +280,11 @@ describe('input schemas: key facts', () => {
       ['checkout-sessions', 'stripe-get-checkout-sessions-session-2'],
       ['identity-sessions', 'stripe-get-identity-verification-sessions'],
     ] as const) {
-      expect(tool(cap, name).inputSchema.properties?.limit, name).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+      expect(tool(cap, name).inputSchema.properties?.limit, name).toMatchObject({
+        type: 'integer',
+        minimum: 1,
+        maximum: 100,
+      });
     }
   });
 
@@ -302,7 +321,13 @@ const CALLS: CallCase[] = [
   {
     cap: 'checkout-sessions',
     tool: 'stripe-get-checkout-sessions',
-    args: { limit: 3, status: 'open', customer: 'cus_1', expand: ['data.customer'], customer_details: { email: 'a@example.com' } },
+    args: {
+      limit: 3,
+      status: 'open',
+      customer: 'cus_1',
+      expand: ['data.customer'],
+      customer_details: { email: 'a@example.com' },
+    },
     method: 'GET',
     path: '/v1/checkout/sessions',
     query: [
@@ -312,7 +337,9 @@ const CALLS: CallCase[] = [
       ['limit', '3'],
       ['status', 'open'],
     ],
-    response: list('/v1/checkout/sessions', [{ id: 'cs_test_1', object: 'checkout.session', status: 'open' }]),
+    response: list('/v1/checkout/sessions', [
+      { id: 'cs_test_1', object: 'checkout.session', status: 'open' },
+    ]),
   },
   {
     cap: 'checkout-sessions',
@@ -334,7 +361,12 @@ const CALLS: CallCase[] = [
       ['mode', 'payment'],
       ['success_url', 'https://example.com/ok?session={CHECKOUT_SESSION_ID}'],
     ],
-    response: { id: 'cs_test_new', object: 'checkout.session', mode: 'payment', url: 'https://checkout.stripe.com/c/pay/cs_test_new' },
+    response: {
+      id: 'cs_test_new',
+      object: 'checkout.session',
+      mode: 'payment',
+      url: 'https://checkout.stripe.com/c/pay/cs_test_new',
+    },
   },
   {
     cap: 'checkout-sessions',
@@ -363,7 +395,9 @@ const CALLS: CallCase[] = [
       ['limit', '2'],
       ['starting_after', 'li_1'],
     ],
-    response: list('/v1/checkout/sessions/cs_test_a1/line_items', [{ id: 'li_2', object: 'item', quantity: 1 }]),
+    response: list('/v1/checkout/sessions/cs_test_a1/line_items', [
+      { id: 'li_2', object: 'item', quantity: 1 },
+    ]),
   },
   {
     cap: 'identity-sessions',
@@ -375,12 +409,20 @@ const CALLS: CallCase[] = [
       ['limit', '5'],
       ['status', 'verified'],
     ],
-    response: list('/v1/identity/verification_sessions', [{ id: 'vs_1', object: 'identity.verification_session' }]),
+    response: list('/v1/identity/verification_sessions', [
+      { id: 'vs_1', object: 'identity.verification_session' },
+    ]),
   },
   {
     cap: 'identity-sessions',
     tool: 'stripe-post-identity-verification-sessions',
-    args: { body: { type: 'document', metadata: { user_id: 'u_1' }, options: { document: { require_matching_selfie: true } } } },
+    args: {
+      body: {
+        type: 'document',
+        metadata: { user_id: 'u_1' },
+        options: { document: { require_matching_selfie: true } },
+      },
+    },
     method: 'POST',
     path: '/v1/identity/verification_sessions',
     form: [
@@ -388,7 +430,12 @@ const CALLS: CallCase[] = [
       ['options[document][require_matching_selfie]', 'true'],
       ['type', 'document'],
     ],
-    response: { id: 'vs_new', object: 'identity.verification_session', status: 'requires_input', type: 'document' },
+    response: {
+      id: 'vs_new',
+      object: 'identity.verification_session',
+      status: 'requires_input',
+      type: 'document',
+    },
   },
   {
     cap: 'identity-sessions',
@@ -421,7 +468,11 @@ const CALLS: CallCase[] = [
     args: { session: 'vs_1' },
     method: 'POST',
     path: '/v1/identity/verification_sessions/vs_1/redact',
-    response: { id: 'vs_1', object: 'identity.verification_session', redaction: { status: 'processing' } },
+    response: {
+      id: 'vs_1',
+      object: 'identity.verification_session',
+      redaction: { status: 'processing' },
+    },
   },
   {
     cap: 'link-account-sessions',
@@ -459,7 +510,8 @@ const CALLS: CallCase[] = [
   },
 ];
 
-const sorted = (pairs: Array<[string, string]>) => [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const sorted = (pairs: Array<[string, string]>) =>
+  [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe('tools/call: every tool of the three capabilities', () => {
   it('covers all 13 tools', () => {
@@ -487,9 +539,11 @@ describe('tools/call: every tool of the three capabilities', () => {
     expect(seen.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
     if (c.method === 'POST') {
       expect(seen.headers['idempotency-key']).toMatch(/\S{16,}/);
-      if (c.form) expect(seen.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+      if (c.form)
+        expect(seen.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
     }
-    if (c.cap === 'link-account-sessions') expect(seen.headers['stripe-version']).toBe('2023-10-16');
+    if (c.cap === 'link-account-sessions')
+      expect(seen.headers['stripe-version']).toBe('2023-10-16');
 
     expect(result.structuredContent).toEqual(c.response);
     expect(result.content).toHaveLength(1);
@@ -503,14 +557,16 @@ describe('tools/call: every tool of the three capabilities', () => {
   it('the SDK client really validates structuredContent against the link output schema', async () => {
     const { client_secret: _omitted, ...incomplete } = linkSession();
     stripeReply = () => stripeJson(incomplete);
-    await expect(call('link-account-sessions', LINK_RETRIEVE, { session: 'fcsess_1' })).rejects.toThrow(
-      /Structured content does not match the tool's output schema/,
-    );
+    await expect(
+      call('link-account-sessions', LINK_RETRIEVE, { session: 'fcsess_1' }),
+    ).rejects.toThrow(/Structured content does not match the tool's output schema/);
   });
 
   it('path parameters are percent-encoded, so an argument cannot change the upstream path', async () => {
     stripeReply = () => stripeJson({ id: 'vs_x' });
-    const result = await call('identity-sessions', 'stripe-get-identity-verification-sessions-2', { session: '../customers/cus_1' });
+    const result = await call('identity-sessions', 'stripe-get-identity-verification-sessions-2', {
+      session: '../customers/cus_1',
+    });
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(stripeSeen).toHaveLength(1);
     expect(stripeSeen[0].path).toBe('/v1/identity/verification_sessions/..%2Fcustomers%2Fcus_1');
@@ -521,14 +577,62 @@ describe('tools/call: every tool of the three capabilities', () => {
 // Failures
 
 describe('invalid arguments never reach Stripe', () => {
-  const cases: Array<{ what: string; cap: Cap; tool: string; args: Record<string, unknown>; names: string[] }> = [
-    { what: 'wrong type', cap: 'checkout-sessions', tool: 'stripe-get-checkout-sessions', args: { limit: 'ten' }, names: ['limit'] },
-    { what: 'below minimum', cap: 'checkout-sessions', tool: 'stripe-get-checkout-sessions', args: { limit: 0 }, names: ['limit'] },
-    { what: 'above maximum', cap: 'identity-sessions', tool: 'stripe-get-identity-verification-sessions', args: { limit: 101 }, names: ['limit'] },
-    { what: 'missing required path parameter', cap: 'checkout-sessions', tool: 'stripe-get-checkout-sessions-session', args: {}, names: ['session'] },
-    { what: 'path parameter of the wrong type', cap: 'identity-sessions', tool: 'stripe-get-identity-verification-sessions-2', args: { session: 42 }, names: ['session'] },
-    { what: 'unknown property', cap: 'checkout-sessions', tool: 'stripe-get-checkout-sessions-session', args: { session: 'cs_1', sesion: 'typo' }, names: ['sesion'] },
-    { what: 'missing required body', cap: 'link-account-sessions', tool: LINK_CREATE, args: {}, names: ['body'] },
+  const cases: Array<{
+    what: string;
+    cap: Cap;
+    tool: string;
+    args: Record<string, unknown>;
+    names: string[];
+  }> = [
+    {
+      what: 'wrong type',
+      cap: 'checkout-sessions',
+      tool: 'stripe-get-checkout-sessions',
+      args: { limit: 'ten' },
+      names: ['limit'],
+    },
+    {
+      what: 'below minimum',
+      cap: 'checkout-sessions',
+      tool: 'stripe-get-checkout-sessions',
+      args: { limit: 0 },
+      names: ['limit'],
+    },
+    {
+      what: 'above maximum',
+      cap: 'identity-sessions',
+      tool: 'stripe-get-identity-verification-sessions',
+      args: { limit: 101 },
+      names: ['limit'],
+    },
+    {
+      what: 'missing required path parameter',
+      cap: 'checkout-sessions',
+      tool: 'stripe-get-checkout-sessions-session',
+      args: {},
+      names: ['session'],
+    },
+    {
+      what: 'path parameter of the wrong type',
+      cap: 'identity-sessions',
+      tool: 'stripe-get-identity-verification-sessions-2',
+      args: { session: 42 },
+      names: ['session'],
+    },
+    {
+      what: 'unknown property',
+      cap: 'checkout-sessions',
+      tool: 'stripe-get-checkout-sessions-session',
+      args: { session: 'cs_1', sesion: 'typo' },
+      names: ['sesion'],
+    },
+    {
+      what: 'missing required body',
+      cap: 'link-account-sessions',
+      tool: LINK_CREATE,
+      args: {},
+      names: ['body'],
+    },
     {
       what: 'nested enum violation',
       cap: 'link-account-sessions',
@@ -543,7 +647,13 @@ describe('invalid arguments never reach Stripe', () => {
       args: { body: { permissions: 'balances' } },
       names: ['body[account_holder]', 'body[permissions]'],
     },
-    { what: 'body that is a string', cap: 'identity-sessions', tool: 'stripe-post-identity-verification-sessions', args: { body: 'type=document' }, names: ['body'] },
+    {
+      what: 'body that is a string',
+      cap: 'identity-sessions',
+      tool: 'stripe-post-identity-verification-sessions',
+      args: { body: 'type=document' },
+      names: ['body'],
+    },
   ];
 
   it.each(cases)('$what ($tool)', async (c) => {
@@ -557,7 +667,9 @@ describe('invalid arguments never reach Stripe', () => {
   });
 
   it('an unknown tool is a protocol error naming the available tools', async () => {
-    await expect(call('checkout-sessions', 'no-such-tool', {})).rejects.toThrow(/Unknown tool.*stripe-get-checkout-sessions/s);
+    await expect(call('checkout-sessions', 'no-such-tool', {})).rejects.toThrow(
+      /Unknown tool.*stripe-get-checkout-sessions/s,
+    );
     expect(stripeSeen).toEqual([]);
   });
 });
@@ -571,22 +683,41 @@ describe('upstream failures become isError results', () => {
       message: "No such financial connections session: 'fcsess_missing'",
     };
     stripeReply = () => stripeJson({ error }, 404);
-    const result = await call('link-account-sessions', LINK_RETRIEVE, { session: 'fcsess_missing' });
+    const result = await call('link-account-sessions', LINK_RETRIEVE, {
+      session: 'fcsess_missing',
+    });
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toBeUndefined();
     const text = textOf(result);
     expect(text).toContain('HTTP 404');
     expect(text).toContain(error.message);
-    const details = JSON.parse(text.trim().split('\n').pop() ?? '{}') as { error: Record<string, unknown> };
-    expect(details.error).toMatchObject({ status: 404, type: error.type, code: error.code, message: error.message, retryable: false });
+    const details = JSON.parse(text.trim().split('\n').pop() ?? '{}') as {
+      error: Record<string, unknown>;
+    };
+    expect(details.error).toMatchObject({
+      status: 404,
+      type: error.type,
+      code: error.code,
+      message: error.message,
+      retryable: false,
+    });
     expect(stripeSeen).toHaveLength(1);
   });
 
   it('Stripe 400 with a param → isError naming the parameter', async () => {
     stripeReply = () =>
-      stripeJson({ error: { type: 'invalid_request_error', param: 'return_url', message: 'Not a valid URL' } }, 400);
+      stripeJson(
+        {
+          error: { type: 'invalid_request_error', param: 'return_url', message: 'Not a valid URL' },
+        },
+        400,
+      );
     const result = await call('link-account-sessions', LINK_CREATE, {
-      body: { account_holder: { type: 'customer', customer: 'cus_1' }, permissions: ['balances'], return_url: 'nope' },
+      body: {
+        account_holder: { type: 'customer', customer: 'cus_1' },
+        permissions: ['balances'],
+        return_url: 'nope',
+      },
     });
     expect(result.isError).toBe(true);
     const text = textOf(result);
@@ -598,7 +729,9 @@ describe('upstream failures become isError results', () => {
 
   it('the server keeps serving after errors', async () => {
     stripeReply = () => stripeJson(linkSession());
-    const result = await call('link-account-sessions', LINK_RETRIEVE, { session: 'fcsess_1Nc0ixLkdIwHu7ix' });
+    const result = await call('link-account-sessions', LINK_RETRIEVE, {
+      session: 'fcsess_1Nc0ixLkdIwHu7ix',
+    });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual(linkSession());
     expect((await client('link-account-sessions').listTools()).tools).toHaveLength(2);
@@ -612,14 +745,20 @@ describe('upstream failures become isError results', () => {
     if (!handle) throw new Error('no HTTP server');
     const down = await connectHttp(handle.url);
     try {
-      const result = (await down.callTool({ name: 'stripe-get-checkout-sessions', arguments: { limit: 1 } })) as CallToolResult;
+      const result = (await down.callTool({
+        name: 'stripe-get-checkout-sessions',
+        arguments: { limit: 1 },
+      })) as CallToolResult;
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/connect/i);
       expect(textOf(result)).toContain('GET /v1/checkout/sessions');
       expect(stripeSeen).toEqual([]); // it did not fall back to api.stripe.com
       // Still serving: listing and argument checks work, and so does the next call.
       expect((await down.listTools()).tools).toHaveLength(5);
-      const again = (await down.callTool({ name: 'stripe-get-checkout-sessions-session', arguments: { session: 'cs_1' } })) as CallToolResult;
+      const again = (await down.callTool({
+        name: 'stripe-get-checkout-sessions-session',
+        arguments: { session: 'cs_1' },
+      })) as CallToolResult;
       expect(again.isError).toBe(true);
       expect(textOf(again)).toMatch(/connect/i);
     } finally {
@@ -684,14 +823,18 @@ describe('Origin header', () => {
   it('no Origin (a non-browser client) is allowed', async () => {
     const response = await post();
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools).toHaveLength(2);
+    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools).toHaveLength(
+      2,
+    );
   });
 
   it('a localhost Origin is allowed, with CORS headers', async () => {
     const response = await post('http://localhost:5173');
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools).toHaveLength(2);
+    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools).toHaveLength(
+      2,
+    );
   });
 });
 
@@ -726,7 +869,8 @@ describe('two instances behind a round-robin proxy', () => {
         routed.push([index, method]);
         const headers = new Headers();
         for (const [key, value] of Object.entries(req.headers)) {
-          if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(key)) headers.set(key, value);
+          if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(key))
+            headers.set(key, value);
         }
         try {
           const upstream = await realFetch(instances[index].url, {
@@ -736,7 +880,12 @@ describe('two instances behind a round-robin proxy', () => {
           });
           const outHeaders: Record<string, string> = {};
           upstream.headers.forEach((value, key) => {
-            if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(key)) outHeaders[key] = value;
+            if (
+              !['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(
+                key,
+              )
+            )
+              outHeaders[key] = value;
           });
           const payload = Buffer.from(await upstream.arrayBuffer());
           res.writeHead(upstream.status, outHeaders);
@@ -767,11 +916,16 @@ describe('two instances behind a round-robin proxy', () => {
       expect((await c.listTools()).tools.map((t) => t.name)).toEqual([LINK_CREATE, LINK_RETRIEVE]);
       const ids = ['fcsess_a', 'fcsess_b', 'fcsess_c', 'fcsess_d', 'fcsess_e', 'fcsess_f'];
       for (const id of ids) {
-        const result = (await c.callTool({ name: LINK_RETRIEVE, arguments: { session: id } })) as CallToolResult;
+        const result = (await c.callTool({
+          name: LINK_RETRIEVE,
+          arguments: { session: id },
+        })) as CallToolResult;
         expect(result.isError, textOf(result)).toBeFalsy();
         expect(result.structuredContent).toEqual(linkSession(id));
       }
-      expect(stripeSeen.map((s) => s.path)).toEqual(ids.map((id) => `/v1/link_account_sessions/${id}`));
+      expect(stripeSeen.map((s) => s.path)).toEqual(
+        ids.map((id) => `/v1/link_account_sessions/${id}`),
+      );
     } finally {
       await c.close();
     }
@@ -783,7 +937,9 @@ describe('two instances behind a round-robin proxy', () => {
     expect(routed.map(([, method]) => method)).toContain('initialize');
     // Consecutive requests went to different instances, tools/call included.
     for (let i = 1; i < routed.length; i++) expect(routed[i][0]).not.toBe(routed[i - 1][0]);
-    const callInstances = routed.filter(([, method]) => method === 'tools/call').map(([index]) => index);
+    const callInstances = routed
+      .filter(([, method]) => method === 'tools/call')
+      .map(([index]) => index);
     expect(callInstances).toHaveLength(6);
     expect(new Set(callInstances)).toEqual(new Set([0, 1]));
   });
@@ -817,7 +973,10 @@ describe('link-account-sessions over stdio (capgen serve --mcp --stdio)', () => 
   });
 
   it('initialize', () => {
-    expect(c.getServerVersion()).toEqual({ name: SPECS['link-account-sessions'].mcp.namespace, version: '0.1.0' });
+    expect(c.getServerVersion()).toEqual({
+      name: SPECS['link-account-sessions'].mcp.namespace,
+      version: '0.1.0',
+    });
     expect(c.getInstructions()).toBe(plainText(SPECS['link-account-sessions'].mcp.description));
   });
 
@@ -827,7 +986,10 @@ describe('link-account-sessions over stdio (capgen serve --mcp --stdio)', () => 
 
   it('tools/call reaches the upstream named by the <NS>_BASE_URI variable', async () => {
     const args = CALLS.find((x) => x.tool === LINK_CREATE)!;
-    const result = (await c.callTool({ name: LINK_CREATE, arguments: args.args })) as CallToolResult;
+    const result = (await c.callTool({
+      name: LINK_CREATE,
+      arguments: args.args,
+    })) as CallToolResult;
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]).toMatchObject({ method: 'POST', path: '/v1/link_account_sessions' });

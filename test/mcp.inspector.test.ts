@@ -56,14 +56,27 @@ async function probeInspector(): Promise<Probe> {
   try {
     pkgFile = require.resolve('@modelcontextprotocol/inspector/package.json');
   } catch (error) {
-    return { ok: false, bin: '', version: '?', reason: `@modelcontextprotocol/inspector is not installed: ${String(error)}` };
+    return {
+      ok: false,
+      bin: '',
+      version: '?',
+      reason: `@modelcontextprotocol/inspector is not installed: ${String(error)}`,
+    };
   }
-  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version: string; bin: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as {
+    version: string;
+    bin: Record<string, string>;
+  };
   const bin = path.join(path.dirname(pkgFile), pkg.bin['mcp-inspector']);
   // The bin only forwards to cli/build/index.js (the real CLI, which loads the MCP SDK); probe that one.
   const inner = path.join(path.dirname(bin), 'index.js');
   if (!fs.existsSync(bin) || !fs.existsSync(inner)) {
-    return { ok: false, bin, version: pkg.version, reason: `inspector CLI entry not found (${bin}, ${inner})` };
+    return {
+      ok: false,
+      bin,
+      version: pkg.version,
+      reason: `inspector CLI entry not found (${bin}, ${inner})`,
+    };
   }
   const probe = await run(process.execPath, [inner, '--help'], { timeoutMs: 15_000 });
   if (probe.code !== 0 || !probe.stdout.includes('--tool-arg')) {
@@ -87,14 +100,21 @@ if (!inspector.ok) {
 
 /** Runs the inspector CLI (`mcp-inspector --cli ...`) and parses the JSON it prints. */
 async function inspect<T>(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
-  const result = await run(process.execPath, [inspector.bin, '--cli', ...args], { env, timeoutMs: 20_000 });
+  const result = await run(process.execPath, [inspector.bin, '--cli', ...args], {
+    env,
+    timeoutMs: 20_000,
+  });
   if (result.code !== 0) {
-    throw new Error(`inspector exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    throw new Error(
+      `inspector exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+    );
   }
   try {
     return JSON.parse(result.stdout) as T;
   } catch {
-    throw new Error(`inspector printed no JSON\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    throw new Error(
+      `inspector printed no JSON\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+    );
   }
 }
 
@@ -102,142 +122,171 @@ async function inspect<T>(args: string[], env: NodeJS.ProcessEnv = process.env):
 
 // Each inspector run is a separate Node process (~1 s), so the runs go in parallel; every test checks
 // only the upstream requests it caused (distinct session ids), and the totals are checked at the end.
-describe.skipIf(!inspector.ok)(`MCP Inspector CLI ${inspector.version} against link-account-sessions`, () => {
-  let fake: FakeStripe;
-  let server: McpHttpServerHandle;
-  const serverLog = captureServerLog();
+describe.skipIf(!inspector.ok)(
+  `MCP Inspector CLI ${inspector.version} against link-account-sessions`,
+  () => {
+    let fake: FakeStripe;
+    let server: McpHttpServerHandle;
+    const serverLog = captureServerLog();
 
-  beforeAll(async () => {
-    fake = await startFakeStripe();
-    const handle = await main({ port: 0 }, { apiKey: TEST_API_KEY, baseUri: fake.url });
-    if (!handle) throw new Error('main() did not start an HTTP server');
-    server = handle;
-  });
+    beforeAll(async () => {
+      fake = await startFakeStripe();
+      const handle = await main({ port: 0 }, { apiKey: TEST_API_KEY, baseUri: fake.url });
+      if (!handle) throw new Error('main() did not start an HTTP server');
+      server = handle;
+    });
 
-  afterAll(async () => {
-    await server?.close();
-    await fake?.close();
-    serverLog.restore();
-  });
+    afterAll(async () => {
+      await server?.close();
+      await fake?.close();
+      serverLog.restore();
+    });
 
-  const requestsTo = (path: string) => fake.requests.filter((r) => r.path === path);
+    const requestsTo = (path: string) => fake.requests.filter((r) => r.path === path);
 
-  it.concurrent('Streamable HTTP: tools/list', async ({ expect }) => {
-    const listed = await inspect<{ tools: Tool[] }>([server.url, '--transport', 'http', '--method', 'tools/list']);
-    expect(listed.tools.map((t) => t.name)).toEqual(SPEC.mcp.tools.map((t) => t.name));
-    const body = listed.tools[0].inputSchema.properties?.body as { type: string; required: string[] };
-    expect(body.type).toBe('object');
-    expect(body.required).toEqual(['account_holder', 'permissions']);
-    expect(listed.tools[1].annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-  });
-
-  it.concurrent('Streamable HTTP: tools/call with string and array arguments', async ({ expect }) => {
-    const result = await inspect<CallToolResult>([
-      server.url,
-      '--transport',
-      'http',
-      '--method',
-      'tools/call',
-      '--tool-name',
-      LINK_RETRIEVE,
-      '--tool-arg',
-      'session=fcsess_inspector',
-      'expand=["accounts"]',
-    ]);
-    expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toEqual(linkSession('fcsess_inspector'));
-    expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(linkSession('fcsess_inspector'));
-    expect(requestsTo('/v1/link_account_sessions/fcsess_inspector')).toMatchObject([
-      { method: 'GET', query: [['expand[0]', 'accounts']] },
-    ]);
-  });
-
-  it.concurrent('Streamable HTTP: tools/call with a structured body (JSON argument)', async ({ expect }) => {
-    const result = await inspect<CallToolResult>([
-      server.url,
-      '--transport',
-      'http',
-      '--method',
-      'tools/call',
-      '--tool-name',
-      LINK_CREATE,
-      '--tool-arg',
-      `body=${JSON.stringify({ account_holder: { type: 'account', account: 'acct_1' }, permissions: ['ownership'] })}`,
-    ]);
-    expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toEqual(linkSession());
-    const posts = requestsTo('/v1/link_account_sessions');
-    expect(posts).toHaveLength(1);
-    expect(posts[0].method).toBe('POST');
-    expect(posts[0].form).toEqual([
-      ['account_holder[type]', 'account'],
-      ['account_holder[account]', 'acct_1'],
-      ['permissions[0]', 'ownership'],
-    ]);
-  });
-
-  it.concurrent('Streamable HTTP: invalid arguments come back as an isError result naming them', async ({ expect }) => {
-    const result = await inspect<CallToolResult>([
-      server.url,
-      '--transport',
-      'http',
-      '--method',
-      'tools/call',
-      '--tool-name',
-      LINK_RETRIEVE,
-      '--tool-arg',
-      'sesion=typo',
-    ]);
-    expect(result.isError).toBe(true);
-    const text = (result.content[0] as { text: string }).text;
-    expect(text).toContain('sesion');
-    expect(text).toContain('session');
-  });
-
-  it.concurrent('stdio: the inspector spawns `capgen serve --mcp --stdio` and calls a tool', async ({ expect }) => {
-    const result = await inspect<CallToolResult>(
-      [
-        '-e',
-        `STRIPE_API_KEY=${TEST_API_KEY}`,
-        '-e',
-        `${SPEC.baseUriEnv}=${fake.url}`,
-        'node',
-        'bin/capgen.js',
-        'serve',
-        'link-account-sessions',
-        '--mcp',
-        '--stdio',
+    it.concurrent('Streamable HTTP: tools/list', async ({ expect }) => {
+      const listed = await inspect<{ tools: Tool[] }>([
+        server.url,
+        '--transport',
+        'http',
         '--method',
-        'tools/call',
-        '--tool-name',
-        LINK_RETRIEVE,
-        '--tool-arg',
-        'session=fcsess_stdio',
-      ],
-      // The child must not inherit a real key or base URI from the developer's shell.
-      { ...process.env, STRIPE_API_KEY: '', [SPEC.baseUriEnv]: '' },
-    );
-    expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toEqual(linkSession('fcsess_stdio'));
-    const seen = requestsTo('/v1/link_account_sessions/fcsess_stdio');
-    expect(seen).toMatchObject([{ method: 'GET' }]);
-    expect(seen[0].headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
-  });
-
-  // Runs after the concurrent tests above: the invalid call (and tools/list) sent nothing upstream.
-  describe('afterwards', () => {
-    it('the server log has the calls and no secret', () => {
-      const log = serverLog.lines.join('');
-      expect(log).toContain(`tool ${LINK_RETRIEVE}: invalid arguments (2 issues)`);
-      expect(log).not.toContain(TEST_API_KEY);
-    });
-
-    it('Stripe saw exactly the three valid calls', () => {
-      expect(fake.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
-        'GET /v1/link_account_sessions/fcsess_inspector',
-        'GET /v1/link_account_sessions/fcsess_stdio',
-        'POST /v1/link_account_sessions',
+        'tools/list',
       ]);
+      expect(listed.tools.map((t) => t.name)).toEqual(SPEC.mcp.tools.map((t) => t.name));
+      const body = listed.tools[0].inputSchema.properties?.body as {
+        type: string;
+        required: string[];
+      };
+      expect(body.type).toBe('object');
+      expect(body.required).toEqual(['account_holder', 'permissions']);
+      expect(listed.tools[1].annotations).toMatchObject({
+        readOnlyHint: true,
+        destructiveHint: false,
+      });
     });
-  });
-});
+
+    it.concurrent(
+      'Streamable HTTP: tools/call with string and array arguments',
+      async ({ expect }) => {
+        const result = await inspect<CallToolResult>([
+          server.url,
+          '--transport',
+          'http',
+          '--method',
+          'tools/call',
+          '--tool-name',
+          LINK_RETRIEVE,
+          '--tool-arg',
+          'session=fcsess_inspector',
+          'expand=["accounts"]',
+        ]);
+        expect(result.isError).toBeFalsy();
+        expect(result.structuredContent).toEqual(linkSession('fcsess_inspector'));
+        expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(
+          linkSession('fcsess_inspector'),
+        );
+        expect(requestsTo('/v1/link_account_sessions/fcsess_inspector')).toMatchObject([
+          { method: 'GET', query: [['expand[0]', 'accounts']] },
+        ]);
+      },
+    );
+
+    it.concurrent(
+      'Streamable HTTP: tools/call with a structured body (JSON argument)',
+      async ({ expect }) => {
+        const result = await inspect<CallToolResult>([
+          server.url,
+          '--transport',
+          'http',
+          '--method',
+          'tools/call',
+          '--tool-name',
+          LINK_CREATE,
+          '--tool-arg',
+          `body=${JSON.stringify({ account_holder: { type: 'account', account: 'acct_1' }, permissions: ['ownership'] })}`,
+        ]);
+        expect(result.isError).toBeFalsy();
+        expect(result.structuredContent).toEqual(linkSession());
+        const posts = requestsTo('/v1/link_account_sessions');
+        expect(posts).toHaveLength(1);
+        expect(posts[0].method).toBe('POST');
+        expect(posts[0].form).toEqual([
+          ['account_holder[type]', 'account'],
+          ['account_holder[account]', 'acct_1'],
+          ['permissions[0]', 'ownership'],
+        ]);
+      },
+    );
+
+    it.concurrent(
+      'Streamable HTTP: invalid arguments come back as an isError result naming them',
+      async ({ expect }) => {
+        const result = await inspect<CallToolResult>([
+          server.url,
+          '--transport',
+          'http',
+          '--method',
+          'tools/call',
+          '--tool-name',
+          LINK_RETRIEVE,
+          '--tool-arg',
+          'sesion=typo',
+        ]);
+        expect(result.isError).toBe(true);
+        const text = (result.content[0] as { text: string }).text;
+        expect(text).toContain('sesion');
+        expect(text).toContain('session');
+      },
+    );
+
+    it.concurrent(
+      'stdio: the inspector spawns `capgen serve --mcp --stdio` and calls a tool',
+      async ({ expect }) => {
+        const result = await inspect<CallToolResult>(
+          [
+            '-e',
+            `STRIPE_API_KEY=${TEST_API_KEY}`,
+            '-e',
+            `${SPEC.baseUriEnv}=${fake.url}`,
+            'node',
+            'bin/capgen.js',
+            'serve',
+            'link-account-sessions',
+            '--mcp',
+            '--stdio',
+            '--method',
+            'tools/call',
+            '--tool-name',
+            LINK_RETRIEVE,
+            '--tool-arg',
+            'session=fcsess_stdio',
+          ],
+          // The child must not inherit a real key or base URI from the developer's shell.
+          { ...process.env, STRIPE_API_KEY: '', [SPEC.baseUriEnv]: '' },
+        );
+        expect(result.isError).toBeFalsy();
+        expect(result.structuredContent).toEqual(linkSession('fcsess_stdio'));
+        const seen = requestsTo('/v1/link_account_sessions/fcsess_stdio');
+        expect(seen).toMatchObject([{ method: 'GET' }]);
+        expect(seen[0].headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
+      },
+    );
+
+    // Runs after the concurrent tests above: the invalid call (and tools/list) sent nothing upstream.
+    describe('afterwards', () => {
+      it('the server log has the calls and no secret', () => {
+        const log = serverLog.lines.join('');
+        expect(log).toContain(`tool ${LINK_RETRIEVE}: invalid arguments (2 issues)`);
+        expect(log).not.toContain(TEST_API_KEY);
+      });
+
+      it('Stripe saw exactly the three valid calls', () => {
+        expect(fake.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+          'GET /v1/link_account_sessions/fcsess_inspector',
+          'GET /v1/link_account_sessions/fcsess_stdio',
+          'POST /v1/link_account_sessions',
+        ]);
+      });
+    });
+  },
+);

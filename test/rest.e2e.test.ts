@@ -24,7 +24,11 @@ import * as identity from '../generated/identity-sessions/rest.js';
 import * as link from '../generated/link-account-sessions/rest.js';
 import type { ClientOptions } from '../generated/runtime/client.js';
 import type { RestAdapterSpec, RestServer } from '../generated/runtime/rest.js';
-import { AUTH_TOKEN_ENV, generateAuthFixture, type AuthFixture } from './fixtures/rest-auth-fixture.js';
+import {
+  AUTH_TOKEN_ENV,
+  generateAuthFixture,
+  type AuthFixture,
+} from './fixtures/rest-auth-fixture.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The upstream Stripe key: must never reach a caller or a log line. */
@@ -68,7 +72,12 @@ const mock = setupServer(
   http.all('https://api.stripe.com/*', async ({ request }) => {
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
-    const seen: Upstream = { method: request.method, url: new URL(request.url), headers, body: await request.text() };
+    const seen: Upstream = {
+      method: request.method,
+      url: new URL(request.url),
+      headers,
+      body: await request.text(),
+    };
     upstream.push(seen);
     return reply(seen, upstream.length - 1);
   }),
@@ -93,8 +102,16 @@ function startWire(): Promise<void> {
     let body = '';
     req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      wireSeen.push({ method: req.method ?? '', target: req.url ?? '', headers: req.headers, body });
-      res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_wire_${wireSeen.length}` });
+      wireSeen.push({
+        method: req.method ?? '',
+        target: req.url ?? '',
+        headers: req.headers,
+        body,
+      });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'request-id': `req_wire_${wireSeen.length}`,
+      });
       res.end(JSON.stringify({ id: 'wire_obj', object: 'echo', target: req.url }));
     });
   });
@@ -113,7 +130,10 @@ const exposed: string[] = [];
 
 function captureOutput(): void {
   const out = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  vi.spyOn(process.stdout, 'write').mockImplementation(((
+    chunk: string | Uint8Array,
+    ...rest: unknown[]
+  ) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     if (text.startsWith('time=')) {
       accessLog.push(text);
@@ -158,7 +178,11 @@ async function call(base: string, target: string, init: RequestInit = {}): Promi
   return record(response.status, Object.fromEntries(response.headers), text);
 }
 
-const jsonInit = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+const jsonInit = (
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): RequestInit => ({
   method,
   headers: { 'content-type': 'application/json', ...headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -168,7 +192,13 @@ const jsonInit = (method: string, body: unknown, headers: Record<string, string>
  * Sends one request over a raw socket, so the request target reaches the adapter byte for byte
  * (fetch and URL would normalize `..`, `%2E%2E`, `#`).
  */
-function rawRequest(base: string, method: string, target: string, headers: Record<string, string> = {}, body = ''): Promise<Answer> {
+function rawRequest(
+  base: string,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body = '',
+): Promise<Answer> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname);
@@ -187,7 +217,11 @@ function rawRequest(base: string, method: string, target: string, headers: Recor
       resolve(record(Number(statusLine.split(' ')[1]), parsedHeaders, text.slice(split + 4)));
       socket.destroy();
     });
-    const lines = [`${method} ${target} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close'];
+    const lines = [
+      `${method} ${target} HTTP/1.1`,
+      `Host: ${hostname}:${port}`,
+      'Connection: close',
+    ];
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
     if (body !== '' || method === 'POST') lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
     socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
@@ -207,7 +241,8 @@ function decodeForm(text: string): string {
     .join('&');
 }
 
-const queryPairs = (url: URL): string[][] => [...url.searchParams].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const queryPairs = (url: URL): string[][] =>
+  [...url.searchParams].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
 async function freePort(host = '127.0.0.1'): Promise<number> {
   const probe = net.createServer();
@@ -221,7 +256,9 @@ async function freePort(host = '127.0.0.1'): Promise<number> {
 function expectStripeError(answer: Answer, status: number, type: string, param?: string): void {
   expect(answer.status, answer.text).toBe(status);
   expect(answer.headers['content-type']).toMatch(/^application\/json/);
-  expect(answer.json).toEqual({ error: expect.objectContaining({ type, message: expect.any(String) }) });
+  expect(answer.json).toEqual({
+    error: expect.objectContaining({ type, message: expect.any(String) }),
+  });
   if (param === undefined) expect(answer.json.error).not.toHaveProperty('param');
   else expect(answer.json.error.param).toBe(param);
 }
@@ -264,7 +301,10 @@ beforeAll(async () => {
   for (const cap of Object.keys(MODULES) as Cap[]) {
     adapters[cap] = await MODULES[cap].main({ port: 0, address: '127.0.0.1' }, FAST);
   }
-  impatient = await checkout.main({ port: 0, address: '127.0.0.1' }, { timeoutMs: 150, maxRetries: 0 });
+  impatient = await checkout.main(
+    { port: 0, address: '127.0.0.1' },
+    { timeoutMs: 150, maxRetries: 0 },
+  );
 });
 
 beforeEach(() => {
@@ -313,11 +353,18 @@ const OPERATIONS: OperationCase[] = [
     cap: 'checkout',
     route: 'GET /v1/v1/checkout/sessions',
     method: 'GET',
-    target: '/v1/v1/checkout/sessions?limit=3&customer=cus_1&expand[]=data.line_items&expand[]=data.customer&status=open',
+    target:
+      '/v1/v1/checkout/sessions?limit=3&customer=cus_1&expand[]=data.line_items&expand[]=data.customer&status=open',
     expected: {
       method: 'GET',
       path: '/v1/checkout/sessions',
-      query: [['customer', 'cus_1'], ['expand[0]', 'data.line_items'], ['expand[1]', 'data.customer'], ['limit', '3'], ['status', 'open']],
+      query: [
+        ['customer', 'cus_1'],
+        ['expand[0]', 'data.line_items'],
+        ['expand[1]', 'data.customer'],
+        ['limit', '3'],
+        ['status', 'open'],
+      ],
     },
   },
   {
@@ -328,7 +375,10 @@ const OPERATIONS: OperationCase[] = [
     body: {
       mode: 'payment',
       success_url: 'https://example.com/ok?session={CHECKOUT_SESSION_ID}',
-      line_items: [{ price: 'price_1', quantity: 2 }, { price: 'price_2', quantity: 1 }],
+      line_items: [
+        { price: 'price_1', quantity: 2 },
+        { price: 'price_2', quantity: 1 },
+      ],
       metadata: { order: '42 & more' },
       automatic_tax: { enabled: true },
     },
@@ -347,14 +397,23 @@ const OPERATIONS: OperationCase[] = [
     route: 'GET /v1/v1/checkout/sessions/{session}',
     method: 'GET',
     target: '/v1/v1/checkout/sessions/cs_test_a1?expand[0]=line_items',
-    expected: { method: 'GET', path: '/v1/checkout/sessions/cs_test_a1', query: [['expand[0]', 'line_items']] },
+    expected: {
+      method: 'GET',
+      path: '/v1/checkout/sessions/cs_test_a1',
+      query: [['expand[0]', 'line_items']],
+    },
   },
   {
     cap: 'checkout',
     route: 'POST /v1/v1/checkout/sessions/{session}/expire',
     method: 'POST',
     target: '/v1/v1/checkout/sessions/cs_test_a1/expire',
-    expected: { method: 'POST', path: '/v1/checkout/sessions/cs_test_a1/expire', query: [], form: '' },
+    expected: {
+      method: 'POST',
+      path: '/v1/checkout/sessions/cs_test_a1/expire',
+      query: [],
+      form: '',
+    },
   },
   {
     cap: 'checkout',
@@ -364,7 +423,10 @@ const OPERATIONS: OperationCase[] = [
     expected: {
       method: 'GET',
       path: '/v1/checkout/sessions/cs_test_a1/line_items',
-      query: [['limit', '5'], ['starting_after', 'li_9']],
+      query: [
+        ['limit', '5'],
+        ['starting_after', 'li_9'],
+      ],
     },
   },
   // identity-sessions
@@ -376,7 +438,11 @@ const OPERATIONS: OperationCase[] = [
     expected: {
       method: 'GET',
       path: '/v1/identity/verification_sessions',
-      query: [['ending_before', 'vs_0'], ['limit', '10'], ['status', 'verified']],
+      query: [
+        ['ending_before', 'vs_0'],
+        ['limit', '10'],
+        ['status', 'verified'],
+      ],
     },
   },
   {
@@ -384,7 +450,11 @@ const OPERATIONS: OperationCase[] = [
     route: 'POST /v1/v1/identity/verification-sessions',
     method: 'POST',
     target: '/v1/v1/identity/verification-sessions',
-    body: { type: 'document', metadata: { user_id: 'u_1' }, options: { document: { require_matching_selfie: true, allowed_types: ['passport'] } } },
+    body: {
+      type: 'document',
+      metadata: { user_id: 'u_1' },
+      options: { document: { require_matching_selfie: true, allowed_types: ['passport'] } },
+    },
     expected: {
       method: 'POST',
       path: '/v1/identity/verification_sessions',
@@ -397,7 +467,11 @@ const OPERATIONS: OperationCase[] = [
     route: 'GET /v1/v1/identity/verification-sessions/{session}',
     method: 'GET',
     target: '/v1/v1/identity/verification-sessions/vs_1?expand[]=verified_outputs',
-    expected: { method: 'GET', path: '/v1/identity/verification_sessions/vs_1', query: [['expand[0]', 'verified_outputs']] },
+    expected: {
+      method: 'GET',
+      path: '/v1/identity/verification_sessions/vs_1',
+      query: [['expand[0]', 'verified_outputs']],
+    },
   },
   {
     cap: 'identity',
@@ -406,14 +480,24 @@ const OPERATIONS: OperationCase[] = [
     target: '/v1/v1/identity/verification-sessions/vs_1',
     // An empty string unsets a metadata key on Stripe; non-ASCII travels as UTF-8.
     body: { metadata: { note: 'Zoë: 2nd try €', old: '' }, type: 'id_number' },
-    expected: { method: 'POST', path: '/v1/identity/verification_sessions/vs_1', query: [], form: 'metadata[note]=Zoë: 2nd try €&metadata[old]=&type=id_number' },
+    expected: {
+      method: 'POST',
+      path: '/v1/identity/verification_sessions/vs_1',
+      query: [],
+      form: 'metadata[note]=Zoë: 2nd try €&metadata[old]=&type=id_number',
+    },
   },
   {
     cap: 'identity',
     route: 'POST /v1/v1/identity/verification-sessions/{session}/cancel',
     method: 'POST',
     target: '/v1/v1/identity/verification-sessions/vs_1/cancel',
-    expected: { method: 'POST', path: '/v1/identity/verification_sessions/vs_1/cancel', query: [], form: '' },
+    expected: {
+      method: 'POST',
+      path: '/v1/identity/verification_sessions/vs_1/cancel',
+      query: [],
+      form: '',
+    },
   },
   {
     cap: 'identity',
@@ -421,7 +505,12 @@ const OPERATIONS: OperationCase[] = [
     method: 'POST',
     target: '/v1/v1/identity/verification-sessions/vs_1/redact',
     body: {},
-    expected: { method: 'POST', path: '/v1/identity/verification_sessions/vs_1/redact', query: [], form: '' },
+    expected: {
+      method: 'POST',
+      path: '/v1/identity/verification_sessions/vs_1/redact',
+      query: [],
+      form: '',
+    },
   },
   // link-account-sessions
   {
@@ -429,7 +518,11 @@ const OPERATIONS: OperationCase[] = [
     route: 'POST /v1/v1/link-account-sessions',
     method: 'POST',
     target: '/v1/v1/link-account-sessions',
-    body: { account_holder: { type: 'customer', customer: 'cus_1' }, permissions: ['balances'], filters: { countries: ['US'] } },
+    body: {
+      account_holder: { type: 'customer', customer: 'cus_1' },
+      permissions: ['balances'],
+      filters: { countries: ['US'] },
+    },
     expected: {
       method: 'POST',
       path: '/v1/link_account_sessions',
@@ -442,14 +535,20 @@ const OPERATIONS: OperationCase[] = [
     route: 'GET /v1/v1/link-account-sessions/{session}',
     method: 'GET',
     target: '/v1/v1/link-account-sessions/fcsess_1?expand[]=accounts',
-    expected: { method: 'GET', path: '/v1/link_account_sessions/fcsess_1', query: [['expand[0]', 'accounts']] },
+    expected: {
+      method: 'GET',
+      path: '/v1/link_account_sessions/fcsess_1',
+      query: [['expand[0]', 'accounts']],
+    },
   },
 ];
 
 describe('every exposed operation, over HTTP', () => {
   it('the cases cover every route of the three REST_ADAPTERs (13)', () => {
     const declared = (Object.keys(MODULES) as Cap[]).flatMap((cap) =>
-      (MODULES[cap].REST_ADAPTER as RestAdapterSpec).routes.map((r) => `${cap} ${r.method} ${r.path}`),
+      (MODULES[cap].REST_ADAPTER as RestAdapterSpec).routes.map(
+        (r) => `${cap} ${r.method} ${r.path}`,
+      ),
     );
     expect(declared).toHaveLength(13);
     expect(OPERATIONS.map((c) => `${c.cap} ${c.route}`).sort()).toEqual(declared.sort());
@@ -457,7 +556,8 @@ describe('every exposed operation, over HTTP', () => {
 
   it.each(OPERATIONS)('$cap $method $target', async (c) => {
     const headers: Record<string, string> = { authorization: CALLER_AUTH };
-    const init: RequestInit = c.body === undefined ? { method: c.method, headers } : jsonInit(c.method, c.body, headers);
+    const init: RequestInit =
+      c.body === undefined ? { method: c.method, headers } : jsonInit(c.method, c.body, headers);
     const answer = await call(adapters[c.cap].url, c.target, init);
 
     // What Stripe received.
@@ -481,7 +581,12 @@ describe('every exposed operation, over HTTP', () => {
     // What the caller got: Stripe's body as is (output mapping `$.`), its request id.
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^application\/json/);
-    expect(answer.json).toEqual({ id: 'obj_0', object: 'echo', method: c.expected.method, path: c.expected.path });
+    expect(answer.json).toEqual({
+      id: 'obj_0',
+      object: 'echo',
+      method: c.expected.method,
+      path: c.expected.path,
+    });
     expect(answer.headers['x-upstream-request-id']).toBe('req_e2e_0');
   });
 
@@ -490,7 +595,9 @@ describe('every exposed operation, over HTTP', () => {
     await call(adapters.checkout.url, '/v1/v1/checkout/sessions/cs_log_1?expand[]=customer');
     await expect.poll(() => accessLog.length).toBe(before + 1);
     const line = accessLog[before];
-    expect(line).toMatch(/^time=\S+ method=GET path=\/v1\/v1\/checkout\/sessions\/cs_log_1 status=200 duration_ms=[\d.]+ upstream_request_id=req_e2e_0\n$/);
+    expect(line).toMatch(
+      /^time=\S+ method=GET path=\/v1\/v1\/checkout\/sessions\/cs_log_1 status=200 duration_ms=[\d.]+ upstream_request_id=req_e2e_0\n$/,
+    );
   });
 });
 
@@ -500,11 +607,35 @@ describe('every exposed operation, over HTTP', () => {
 describe('query strings', () => {
   it.each<[string, string[][]]>([
     ['limit=3', [['limit', '3']]],
-    ['expand[]=a&expand[]=b', [['expand[0]', 'a'], ['expand[1]', 'b']]],
-    ['expand%5B%5D=a&expand%5B%5D=b', [['expand[0]', 'a'], ['expand[1]', 'b']]],
+    [
+      'expand[]=a&expand[]=b',
+      [
+        ['expand[0]', 'a'],
+        ['expand[1]', 'b'],
+      ],
+    ],
+    [
+      'expand%5B%5D=a&expand%5B%5D=b',
+      [
+        ['expand[0]', 'a'],
+        ['expand[1]', 'b'],
+      ],
+    ],
     ['expand[0]=a', [['expand[0]', 'a']]],
-    ['expand[1]=b&expand[0]=a', [['expand[0]', 'a'], ['expand[1]', 'b']]],
-    ['expand=a&expand=b', [['expand[0]', 'a'], ['expand[1]', 'b']]],
+    [
+      'expand[1]=b&expand[0]=a',
+      [
+        ['expand[0]', 'a'],
+        ['expand[1]', 'b'],
+      ],
+    ],
+    [
+      'expand=a&expand=b',
+      [
+        ['expand[0]', 'a'],
+        ['expand[1]', 'b'],
+      ],
+    ],
     ['customer=a+b%2Bc', [['customer', 'a b+c']]],
     ['customer=%26limit%3D100%23x', [['customer', '&limit=100#x']]],
     ['customer_details[email]=jo%40example.com', [['customer_details[email]', 'jo@example.com']]],
@@ -522,14 +653,22 @@ describe('query strings', () => {
   // Checkout, so the adapter answers with a clear 400 naming the parameter (with Stripe's full spec
   // the schema is anyOf [range object, integer] and the form is accepted: test/runtime/rest.test.ts).
   it('created[gte]=1 is refused as the capability declares created a string', async () => {
-    const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions?created[gte]=1&created[lt]=9');
+    const answer = await call(
+      adapters.checkout.url,
+      '/v1/v1/checkout/sessions?created[gte]=1&created[lt]=9',
+    );
     expect(answer.status, answer.text).toBe(400);
-    expect(JSON.parse(answer.text)).toMatchObject({ error: { type: 'invalid_request_error', param: 'created' } });
+    expect(JSON.parse(answer.text)).toMatchObject({
+      error: { type: 'invalid_request_error', param: 'created' },
+    });
     expect(upstream).toHaveLength(0);
   });
 
   it('a query value cannot add upstream parameters (encoded & = # stay inside the value)', async () => {
-    await call(adapters.checkout.url, '/v1/v1/checkout/sessions/cs_1/line-items?starting_after=li_1%26limit%3D100');
+    await call(
+      adapters.checkout.url,
+      '/v1/v1/checkout/sessions/cs_1/line-items?starting_after=li_1%26limit%3D100',
+    );
     expect(upstream).toHaveLength(1);
     expect(upstream[0].url.search).toBe('?starting_after=li_1%26limit%3D100');
   });
@@ -553,30 +692,230 @@ describe('validation (Stripe error shape, no upstream call)', () => {
 
   const link = '/v1/v1/link-account-sessions';
   const VALIDATION: ValidationCase[] = [
-    { name: 'unknown route', cap: 'checkout', method: 'GET', target: '/v1/customers', status: 404, message: /^Unrecognized request URL \(GET: \/v1\/customers\)\.$/ },
-    { name: 'the upstream path is not a route', cap: 'checkout', method: 'GET', target: '/v1/checkout/sessions', status: 404, message: /Unrecognized request URL/ },
-    { name: 'unknown sub-resource', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions/cs_1/refunds', status: 404, message: /Unrecognized request URL/ },
-    { name: 'empty path parameter', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions//line-items', status: 404, message: /Unrecognized request URL/ },
-    { name: 'wrong method', cap: 'checkout', method: 'DELETE', target: '/v1/v1/checkout/sessions', status: 405, message: /DELETE is not allowed/, allow: 'GET, POST' },
-    { name: 'wrong method on a templated path', cap: 'link', method: 'PUT', target: `${link}/fcsess_1`, status: 405, message: /PUT is not allowed/, allow: 'GET' },
-    { name: 'GET on a POST-only path', cap: 'link', method: 'GET', target: link, status: 405, message: /GET is not allowed/, allow: 'POST' },
-    { name: 'missing required body', cap: 'link', method: 'POST', target: link, status: 400, param: 'body', message: /^Missing required param: body\./ },
-    { name: 'missing required body (identity)', cap: 'identity', method: 'POST', target: '/v1/v1/identity/verification-sessions', status: 400, param: 'body', message: /Missing required param: body/ },
-    { name: 'missing required property', cap: 'link', method: 'POST', target: link, init: jsonInit('POST', { permissions: ['balances'] }), status: 400, param: 'account_holder', message: /Missing required param: account_holder/ },
-    { name: 'enum violation, nested', cap: 'link', method: 'POST', target: link, init: jsonInit('POST', { account_holder: { type: 'bank' }, permissions: ['balances'] }), status: 400, param: 'account_holder[type]', message: /must be one of "account", "customer"/ },
-    { name: 'enum violation in an array', cap: 'link', method: 'POST', target: link, init: jsonInit('POST', { account_holder: { type: 'customer' }, permissions: ['everything'] }), status: 400, param: 'permissions[0]', message: /must be one of/ },
-    { name: 'mistyped property', cap: 'link', method: 'POST', target: link, init: jsonInit('POST', { account_holder: { type: 'customer' }, permissions: 'balances' }), status: 400, param: 'permissions', message: /expected an array/ },
-    { name: 'body of the wrong type', cap: 'checkout', method: 'POST', target: '/v1/v1/checkout/sessions', init: jsonInit('POST', [1, 2]), status: 400, param: 'body', message: /expected an object, got an array/ },
-    { name: 'malformed JSON', cap: 'checkout', method: 'POST', target: '/v1/v1/checkout/sessions', init: jsonInit('POST', '{"mode": "payment",'), status: 400, message: /^Invalid JSON in the request body/ },
-    { name: 'form-encoded body', cap: 'checkout', method: 'POST', target: '/v1/v1/checkout/sessions', init: { method: 'POST', body: 'mode=payment', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, status: 415, message: /Unsupported request body type "application\/x-www-form-urlencoded"/ },
-    { name: 'text body', cap: 'identity', method: 'POST', target: '/v1/v1/identity/verification-sessions', init: { method: 'POST', body: '{"type":"document"}', headers: { 'content-type': 'text/plain' } }, status: 415, message: /Unsupported request body type "text\/plain"/ },
-    { name: 'mistyped integer', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions?limit=abc', status: 400, param: 'limit', message: /^Invalid limit: expected an integer, got "abc"\.$/ },
-    { name: 'integer below minimum', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions/cs_1/line-items?limit=0', status: 400, param: 'limit', message: /at least 1/ },
-    { name: 'integer above maximum', cap: 'identity', method: 'GET', target: '/v1/v1/identity/verification-sessions?limit=101', status: 400, param: 'limit', message: /at most 100/ },
-    { name: 'scalar given twice', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions?limit=3&limit=4', status: 400, param: 'limit', message: /given 2 times/ },
-    { name: 'unknown query parameter', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions/cs_1?api_key=x', status: 400, param: 'api_key', message: /^Received unknown parameter: api_key\./ },
-    { name: 'malformed query escape', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions?customer=%ZZ', status: 400, message: /Malformed percent-encoding/ },
-    { name: 'malformed path escape', cap: 'checkout', method: 'GET', target: '/v1/v1/checkout/sessions/%ZZ', status: 400, param: 'session', message: /malformed percent-encoding/ },
+    {
+      name: 'unknown route',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/customers',
+      status: 404,
+      message: /^Unrecognized request URL \(GET: \/v1\/customers\)\.$/,
+    },
+    {
+      name: 'the upstream path is not a route',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/checkout/sessions',
+      status: 404,
+      message: /Unrecognized request URL/,
+    },
+    {
+      name: 'unknown sub-resource',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions/cs_1/refunds',
+      status: 404,
+      message: /Unrecognized request URL/,
+    },
+    {
+      name: 'empty path parameter',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions//line-items',
+      status: 404,
+      message: /Unrecognized request URL/,
+    },
+    {
+      name: 'wrong method',
+      cap: 'checkout',
+      method: 'DELETE',
+      target: '/v1/v1/checkout/sessions',
+      status: 405,
+      message: /DELETE is not allowed/,
+      allow: 'GET, POST',
+    },
+    {
+      name: 'wrong method on a templated path',
+      cap: 'link',
+      method: 'PUT',
+      target: `${link}/fcsess_1`,
+      status: 405,
+      message: /PUT is not allowed/,
+      allow: 'GET',
+    },
+    {
+      name: 'GET on a POST-only path',
+      cap: 'link',
+      method: 'GET',
+      target: link,
+      status: 405,
+      message: /GET is not allowed/,
+      allow: 'POST',
+    },
+    {
+      name: 'missing required body',
+      cap: 'link',
+      method: 'POST',
+      target: link,
+      status: 400,
+      param: 'body',
+      message: /^Missing required param: body\./,
+    },
+    {
+      name: 'missing required body (identity)',
+      cap: 'identity',
+      method: 'POST',
+      target: '/v1/v1/identity/verification-sessions',
+      status: 400,
+      param: 'body',
+      message: /Missing required param: body/,
+    },
+    {
+      name: 'missing required property',
+      cap: 'link',
+      method: 'POST',
+      target: link,
+      init: jsonInit('POST', { permissions: ['balances'] }),
+      status: 400,
+      param: 'account_holder',
+      message: /Missing required param: account_holder/,
+    },
+    {
+      name: 'enum violation, nested',
+      cap: 'link',
+      method: 'POST',
+      target: link,
+      init: jsonInit('POST', { account_holder: { type: 'bank' }, permissions: ['balances'] }),
+      status: 400,
+      param: 'account_holder[type]',
+      message: /must be one of "account", "customer"/,
+    },
+    {
+      name: 'enum violation in an array',
+      cap: 'link',
+      method: 'POST',
+      target: link,
+      init: jsonInit('POST', { account_holder: { type: 'customer' }, permissions: ['everything'] }),
+      status: 400,
+      param: 'permissions[0]',
+      message: /must be one of/,
+    },
+    {
+      name: 'mistyped property',
+      cap: 'link',
+      method: 'POST',
+      target: link,
+      init: jsonInit('POST', { account_holder: { type: 'customer' }, permissions: 'balances' }),
+      status: 400,
+      param: 'permissions',
+      message: /expected an array/,
+    },
+    {
+      name: 'body of the wrong type',
+      cap: 'checkout',
+      method: 'POST',
+      target: '/v1/v1/checkout/sessions',
+      init: jsonInit('POST', [1, 2]),
+      status: 400,
+      param: 'body',
+      message: /expected an object, got an array/,
+    },
+    {
+      name: 'malformed JSON',
+      cap: 'checkout',
+      method: 'POST',
+      target: '/v1/v1/checkout/sessions',
+      init: jsonInit('POST', '{"mode": "payment",'),
+      status: 400,
+      message: /^Invalid JSON in the request body/,
+    },
+    {
+      name: 'form-encoded body',
+      cap: 'checkout',
+      method: 'POST',
+      target: '/v1/v1/checkout/sessions',
+      init: {
+        method: 'POST',
+        body: 'mode=payment',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      status: 415,
+      message: /Unsupported request body type "application\/x-www-form-urlencoded"/,
+    },
+    {
+      name: 'text body',
+      cap: 'identity',
+      method: 'POST',
+      target: '/v1/v1/identity/verification-sessions',
+      init: {
+        method: 'POST',
+        body: '{"type":"document"}',
+        headers: { 'content-type': 'text/plain' },
+      },
+      status: 415,
+      message: /Unsupported request body type "text\/plain"/,
+    },
+    {
+      name: 'mistyped integer',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions?limit=abc',
+      status: 400,
+      param: 'limit',
+      message: /^Invalid limit: expected an integer, got "abc"\.$/,
+    },
+    {
+      name: 'integer below minimum',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions/cs_1/line-items?limit=0',
+      status: 400,
+      param: 'limit',
+      message: /at least 1/,
+    },
+    {
+      name: 'integer above maximum',
+      cap: 'identity',
+      method: 'GET',
+      target: '/v1/v1/identity/verification-sessions?limit=101',
+      status: 400,
+      param: 'limit',
+      message: /at most 100/,
+    },
+    {
+      name: 'scalar given twice',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions?limit=3&limit=4',
+      status: 400,
+      param: 'limit',
+      message: /given 2 times/,
+    },
+    {
+      name: 'unknown query parameter',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions/cs_1?api_key=x',
+      status: 400,
+      param: 'api_key',
+      message: /^Received unknown parameter: api_key\./,
+    },
+    {
+      name: 'malformed query escape',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions?customer=%ZZ',
+      status: 400,
+      message: /Malformed percent-encoding/,
+    },
+    {
+      name: 'malformed path escape',
+      cap: 'checkout',
+      method: 'GET',
+      target: '/v1/v1/checkout/sessions/%ZZ',
+      status: 400,
+      param: 'session',
+      message: /malformed percent-encoding/,
+    },
   ];
 
   it.each(VALIDATION)('$name: $method $target -> $status', async (c) => {
@@ -595,7 +934,11 @@ describe('validation (Stripe error shape, no upstream call)', () => {
 
   it('body over 1 MiB (declared length): 413', async () => {
     const body = JSON.stringify({ mode: 'payment', metadata: { blob: 'x'.repeat(1024 * 1024) } });
-    const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions', jsonInit('POST', body));
+    const answer = await call(
+      adapters.checkout.url,
+      '/v1/v1/checkout/sessions',
+      jsonInit('POST', body),
+    );
     expectStripeError(answer, 413, 'invalid_request_error');
     expect(answer.json.error.message).toMatch(/larger than the 1048576-byte limit/);
     expectNoUpstreamCall();
@@ -627,15 +970,26 @@ describe('validation (Stripe error shape, no upstream call)', () => {
   });
 
   it('a body just under 1 MiB is accepted and forwarded', async () => {
-    const body = JSON.stringify({ mode: 'payment', metadata: { blob: 'x'.repeat(1024 * 1024 - 64) } });
+    const body = JSON.stringify({
+      mode: 'payment',
+      metadata: { blob: 'x'.repeat(1024 * 1024 - 64) },
+    });
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1024 * 1024);
-    const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions', jsonInit('POST', body));
+    const answer = await call(
+      adapters.checkout.url,
+      '/v1/v1/checkout/sessions',
+      jsonInit('POST', body),
+    );
     expect(answer.status, answer.text.slice(0, 300)).toBe(200);
     expect(upstream).toHaveLength(1);
   });
 
   it('an empty JSON body on an optional-body route sends an empty form', async () => {
-    const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions/cs_1/expire', jsonInit('POST', '{}'));
+    const answer = await call(
+      adapters.checkout.url,
+      '/v1/v1/checkout/sessions/cs_1/expire',
+      jsonInit('POST', '{}'),
+    );
     expect(answer.status).toBe(200);
     expect(upstream).toHaveLength(1);
     expect(upstream[0].body).toBe('');
@@ -644,7 +998,10 @@ describe('validation (Stripe error shape, no upstream call)', () => {
   it('missing upstream key: 500 api_error naming the variable, no upstream call', async () => {
     delete process.env.STRIPE_API_KEY;
     try {
-      const answer = await call(adapters.identity.url, '/v1/v1/identity/verification-sessions/vs_1');
+      const answer = await call(
+        adapters.identity.url,
+        '/v1/v1/identity/verification-sessions/vs_1',
+      );
       expectStripeError(answer, 500, 'api_error');
       expect(answer.json.error.message).toMatch(/set the STRIPE_API_KEY environment variable/);
       expectNoUpstreamCall();
@@ -668,7 +1025,8 @@ describe('upstream failures', () => {
         doc_url: 'https://stripe.com/docs/error-codes/resource-missing',
       },
     };
-    reply = () => HttpResponse.json(stripeBody, { status: 404, headers: { 'Request-Id': 'req_404' } });
+    reply = () =>
+      HttpResponse.json(stripeBody, { status: 404, headers: { 'Request-Id': 'req_404' } });
     const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions/cs_missing');
     expect(answer.status).toBe(404);
     expect(answer.json).toEqual(stripeBody);
@@ -677,12 +1035,22 @@ describe('upstream failures', () => {
   });
 
   it('400 card-style error on a POST passes through', async () => {
-    const stripeBody = { error: { type: 'invalid_request_error', message: 'Invalid country', param: 'filters[countries][0]' } };
+    const stripeBody = {
+      error: {
+        type: 'invalid_request_error',
+        message: 'Invalid country',
+        param: 'filters[countries][0]',
+      },
+    };
     reply = () => HttpResponse.json(stripeBody, { status: 400 });
     const answer = await call(
       adapters.link.url,
       '/v1/v1/link-account-sessions',
-      jsonInit('POST', { account_holder: { type: 'customer', customer: 'cus_1' }, permissions: ['balances'], filters: { countries: ['XX'] } }),
+      jsonInit('POST', {
+        account_holder: { type: 'customer', customer: 'cus_1' },
+        permissions: ['balances'],
+        filters: { countries: ['XX'] },
+      }),
     );
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual(stripeBody);
@@ -690,9 +1058,16 @@ describe('upstream failures', () => {
   });
 
   it('5xx: retried (maxRetries 2, same idempotency key), then the last error passes through', async () => {
-    const stripeBody = { error: { type: 'api_error', message: 'Something went wrong on our end.' } };
-    reply = (_u, n) => HttpResponse.json(stripeBody, { status: 500, headers: { 'Request-Id': `req_500_${n}` } });
-    const answer = await call(adapters.identity.url, '/v1/v1/identity/verification-sessions/vs_1/cancel', { method: 'POST' });
+    const stripeBody = {
+      error: { type: 'api_error', message: 'Something went wrong on our end.' },
+    };
+    reply = (_u, n) =>
+      HttpResponse.json(stripeBody, { status: 500, headers: { 'Request-Id': `req_500_${n}` } });
+    const answer = await call(
+      adapters.identity.url,
+      '/v1/v1/identity/verification-sessions/vs_1/cancel',
+      { method: 'POST' },
+    );
     expect(answer.status).toBe(500);
     expect(answer.json).toEqual(stripeBody);
     expect(upstream).toHaveLength(3);
@@ -702,7 +1077,10 @@ describe('upstream failures', () => {
   });
 
   it('5xx then success: the caller sees only the success', async () => {
-    reply = (u, n) => (n === 0 ? HttpResponse.json({ error: { type: 'api_error', message: 'busy' } }, { status: 503 }) : echo(u, n));
+    reply = (u, n) =>
+      n === 0
+        ? HttpResponse.json({ error: { type: 'api_error', message: 'busy' } }, { status: 503 })
+        : echo(u, n);
     const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions/cs_retry');
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ id: 'obj_1', path: '/v1/checkout/sessions/cs_retry' });
@@ -710,7 +1088,11 @@ describe('upstream failures', () => {
   });
 
   it('an upstream error that echoes the key is redacted', async () => {
-    reply = () => HttpResponse.json({ error: { type: 'invalid_request_error', message: `Invalid API Key provided: ${KEY}` } }, { status: 401 });
+    reply = () =>
+      HttpResponse.json(
+        { error: { type: 'invalid_request_error', message: `Invalid API Key provided: ${KEY}` } },
+        { status: 401 },
+      );
     const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions');
     expect(answer.status).toBe(401);
     expect(answer.text).not.toContain(KEY);
@@ -751,11 +1133,27 @@ describe('upstream failures', () => {
 describe('path parameters cannot leave their segment', () => {
   const SAFE: Array<[string, string, string]> = [
     // [method, target sent to the adapter, exact upstream path]
-    ['GET', '/v1/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers', '/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers'],
-    ['GET', '/v1/v1/checkout/sessions/..%2f..%2fv1%2fcustomers/line-items', '/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers/line_items'],
-    ['POST', '/v1/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers/expire', '/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers/expire'],
+    [
+      'GET',
+      '/v1/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers',
+      '/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers',
+    ],
+    [
+      'GET',
+      '/v1/v1/checkout/sessions/..%2f..%2fv1%2fcustomers/line-items',
+      '/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers/line_items',
+    ],
+    [
+      'POST',
+      '/v1/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers/expire',
+      '/v1/checkout/sessions/..%2F..%2Fv1%2Fcustomers/expire',
+    ],
     ['GET', '/v1/v1/checkout/sessions/a%3Fb', '/v1/checkout/sessions/a%3Fb'],
-    ['GET', '/v1/v1/checkout/sessions/cs_1%3Fexpand%5B%5D%3Dcustomer', '/v1/checkout/sessions/cs_1%3Fexpand%5B%5D%3Dcustomer'],
+    [
+      'GET',
+      '/v1/v1/checkout/sessions/cs_1%3Fexpand%5B%5D%3Dcustomer',
+      '/v1/checkout/sessions/cs_1%3Fexpand%5B%5D%3Dcustomer',
+    ],
     ['GET', '/v1/v1/checkout/sessions/a%23b', '/v1/checkout/sessions/a%23b'],
     ['GET', '/v1/v1/checkout/sessions/%2F', '/v1/checkout/sessions/%2F'],
     ['GET', '/v1/v1/checkout/sessions/%2F/line-items', '/v1/checkout/sessions/%2F/line_items'],
@@ -790,7 +1188,12 @@ describe('path parameters cannot leave their segment', () => {
 
     it.each(REFUSED)('%s %s -> %i, nothing sent', async (method, target, status) => {
       const answer = await rawRequest(adapters.checkout.url, method, target);
-      expectStripeError(answer, status, 'invalid_request_error', status === 400 ? 'session' : undefined);
+      expectStripeError(
+        answer,
+        status,
+        'invalid_request_error',
+        status === 400 ? 'session' : undefined,
+      );
       expectNoUpstreamCall();
     });
   });
@@ -827,10 +1230,15 @@ describe('server behaviour', () => {
     reply = async (u) => {
       const session = decodeURIComponent(u.url.pathname.split('/').pop() ?? '');
       await delay(Number(session.split('_').pop()) % 7);
-      return HttpResponse.json({ id: session, object: 'checkout.session' }, { headers: { 'Request-Id': `req_${session}` } });
+      return HttpResponse.json(
+        { id: session, object: 'checkout.session' },
+        { headers: { 'Request-Id': `req_${session}` } },
+      );
     };
     const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => call(adapters.checkout.url, `/v1/v1/checkout/sessions/cs_conc_${i}`)),
+      Array.from({ length: 200 }, (_, i) =>
+        call(adapters.checkout.url, `/v1/v1/checkout/sessions/cs_conc_${i}`),
+      ),
     );
     answers.forEach((answer, i) => {
       expect(answer.status).toBe(200);
@@ -898,18 +1306,22 @@ describe('capgen serve checkout-sessions --rest (child process)', () => {
   it('listens on CHECKOUT_SESSIONS_REST_ADDRESS:CHECKOUT_SESSIONS_REST_PORT, serves, exits 0 on SIGTERM', async () => {
     const address = '127.0.0.2';
     const port = await freePort(address);
-    const child = spawn(process.execPath, ['bin/capgen.js', 'serve', 'checkout-sessions', '--rest'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        STRIPE_API_KEY: KEY,
-        CHECKOUT_SESSIONS_BASE_URI: wireUrl,
-        CHECKOUT_SESSIONS_REST_PORT: String(port),
-        CHECKOUT_SESSIONS_REST_ADDRESS: address,
+    const child = spawn(
+      process.execPath,
+      ['bin/capgen.js', 'serve', 'checkout-sessions', '--rest'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          STRIPE_API_KEY: KEY,
+          CHECKOUT_SESSIONS_BASE_URI: wireUrl,
+          CHECKOUT_SESSIONS_REST_PORT: String(port),
+          CHECKOUT_SESSIONS_REST_ADDRESS: address,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -930,16 +1342,24 @@ describe('capgen serve checkout-sessions --rest (child process)', () => {
 
       const answer = await call(url, '/v1/v1/checkout/sessions/cs_child?expand[]=line_items');
       expect(answer.status, answer.text).toBe(200);
-      expect(answer.json).toEqual({ id: 'wire_obj', object: 'echo', target: '/v1/checkout/sessions/cs_child?expand[0]=line_items' });
+      expect(answer.json).toEqual({
+        id: 'wire_obj',
+        object: 'echo',
+        target: '/v1/checkout/sessions/cs_child?expand[0]=line_items',
+      });
       expect(wireSeen).toHaveLength(1);
       expect(wireSeen[0].headers.authorization).toBe(`Bearer ${KEY}`);
 
       child.kill('SIGTERM');
       const { code, signal } = await exited;
       expect({ code, signal }).toEqual({ code: 0, signal: null });
-      expect(stderr).toContain('SIGTERM received: finishing in-flight requests, then shutting down.');
+      expect(stderr).toContain(
+        'SIGTERM received: finishing in-flight requests, then shutting down.',
+      );
       expect(stderr).toContain('Server closed.');
-      expect(stdout).toMatch(/method=GET path=\/v1\/v1\/checkout\/sessions\/cs_child status=200 .*upstream_request_id=req_wire_1/);
+      expect(stdout).toMatch(
+        /method=GET path=\/v1\/v1\/checkout\/sessions\/cs_child status=200 .*upstream_request_id=req_wire_1/,
+      );
       expect(stdout + stderr).not.toContain(KEY);
     } finally {
       clearTimeout(kill);
@@ -960,7 +1380,10 @@ describe('inbound bearer auth (generated fixture)', () => {
     fixture = await generateAuthFixture();
     const entry = path.join(fixture.capabilityDir, 'rest.ts');
     const generated = (await import(pathToFileURL(entry).href)) as typeof link;
-    expect(generated.REST_ADAPTER.auth).toEqual({ type: 'bearer', token: [{ env: AUTH_TOKEN_ENV }] });
+    expect(generated.REST_ADAPTER.auth).toEqual({
+      type: 'bearer',
+      token: [{ env: AUTH_TOKEN_ENV }],
+    });
     process.env[AUTH_TOKEN_ENV] = TOKEN;
     server = await generated.main({ port: 0, address: '127.0.0.1' }, FAST);
   }, 30_000);
@@ -976,25 +1399,35 @@ describe('inbound bearer auth (generated fixture)', () => {
   it('401 without a token, with a Bearer challenge, nothing sent upstream', async () => {
     const answer = await call(server.url, target);
     expectStripeError(answer, 401, 'invalid_request_error');
-    expect(answer.headers['www-authenticate']).toBe('Bearer realm="link-link-account-sessions-rest"');
+    expect(answer.headers['www-authenticate']).toBe(
+      'Bearer realm="link-link-account-sessions-rest"',
+    );
     expectNoUpstreamCall();
   });
 
   it('401 with a wrong token', async () => {
-    const answer = await call(server.url, target, { headers: { authorization: `Bearer ${TOKEN}x` } });
+    const answer = await call(server.url, target, {
+      headers: { authorization: `Bearer ${TOKEN}x` },
+    });
     expectStripeError(answer, 401, 'invalid_request_error');
     expect(answer.headers['www-authenticate']).toContain('error="invalid_token"');
     expectNoUpstreamCall();
   });
 
   it('401 comes before validation (an invalid request does not reveal the schema)', async () => {
-    const answer = await call(server.url, '/v1/v1/link-account-sessions', jsonInit('POST', { account_holder: { type: 'nope' } }));
+    const answer = await call(
+      server.url,
+      '/v1/v1/link-account-sessions',
+      jsonInit('POST', { account_holder: { type: 'nope' } }),
+    );
     expect(answer.status).toBe(401);
     expectNoUpstreamCall();
   });
 
   it('200 with the token; Stripe gets the server key, not the caller token', async () => {
-    const answer = await call(server.url, target, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const answer = await call(server.url, target, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(answer.status, answer.text).toBe(200);
     expect(upstream).toHaveLength(1);
     expect(upstream[0].url.pathname).toBe('/v1/link_account_sessions/fcsess_auth');
@@ -1009,7 +1442,9 @@ describe('inbound bearer auth (generated fixture)', () => {
   it('fails closed (500) when the token variable is unset', async () => {
     delete process.env[AUTH_TOKEN_ENV];
     try {
-      const answer = await call(server.url, target, { headers: { authorization: 'Bearer anything' } });
+      const answer = await call(server.url, target, {
+        headers: { authorization: 'Bearer anything' },
+      });
       expectStripeError(answer, 500, 'api_error');
       expect(answer.json.error.message).toMatch(/ADAPTER_TOKEN/);
       expectNoUpstreamCall();
@@ -1027,7 +1462,11 @@ describe('secrets', () => {
     // Some traffic of its own, so this holds when run alone too: a success, a local error, an upstream error.
     await call(adapters.checkout.url, '/v1/v1/checkout/sessions/cs_secret');
     await call(adapters.link.url, '/v1/v1/link-account-sessions', { method: 'POST' });
-    reply = () => HttpResponse.json({ error: { type: 'authentication_error', message: `Invalid API Key provided: ${KEY}` } }, { status: 401 });
+    reply = () =>
+      HttpResponse.json(
+        { error: { type: 'authentication_error', message: `Invalid API Key provided: ${KEY}` } },
+        { status: 401 },
+      );
     await call(adapters.identity.url, '/v1/v1/identity/verification-sessions');
     await expect.poll(() => accessLog.length).toBeGreaterThanOrEqual(3);
 
@@ -1038,6 +1477,8 @@ describe('secrets', () => {
     // The access log has no query strings (they can carry personal data).
     for (const line of accessLog) expect(line).not.toMatch(/path=\S*\?/);
     // No request in this file hit an adapter bug (those are logged as internal/unexpected errors).
-    expect(errorOutput.filter((line) => /internal error|unexpected error|failed to/.test(line))).toEqual([]);
+    expect(
+      errorOutput.filter((line) => /internal error|unexpected error|failed to/.test(line)),
+    ).toEqual([]);
   });
 });

@@ -35,7 +35,10 @@ interface Parameter {
 interface Operation {
   operationId?: string;
   parameters?: Parameter[];
-  requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown> }> };
+  requestBody?: {
+    required?: boolean;
+    content: Record<string, { schema: Record<string, unknown> }>;
+  };
   responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
 }
 interface Document {
@@ -55,11 +58,18 @@ function load(cap: CapName): Document {
   return JSON.parse(fs.readFileSync(fileOf(cap), 'utf8')) as Document;
 }
 
-function operations(doc: Document): Array<{ path: string; method: string; op: Operation; pathParams: Parameter[] }> {
+function operations(
+  doc: Document,
+): Array<{ path: string; method: string; op: Operation; pathParams: Parameter[] }> {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([key]) => METHODS.has(key))
-      .map(([method, op]) => ({ path, method: method.toUpperCase(), op: op as Operation, pathParams: item.parameters ?? [] })),
+      .map(([method, op]) => ({
+        path,
+        method: method.toUpperCase(),
+        op: op as Operation,
+        pathParams: item.parameters ?? [],
+      })),
   );
 }
 
@@ -73,12 +83,21 @@ describe('Redocly lint (recommended)', () => {
 
   async function lintErrors(cap: CapName): Promise<Array<{ ruleId: string; text: string }>> {
     const file = fileOf(cap);
-    const problems = await lintFromString({ source: fs.readFileSync(file, 'utf8'), absoluteRef: file, config });
+    const problems = await lintFromString({
+      source: fs.readFileSync(file, 'utf8'),
+      absoluteRef: file,
+      config,
+    });
     const describeProblem = (p: (typeof problems)[number]): string =>
       `${p.severity} ${p.ruleId}: ${p.message} at ${p.location.map((l) => l.pointer).join(', ')}`;
     const warnings = problems.filter((p) => p.severity === 'warn');
-    if (warnings.length > 0) console.log(`${cap}/openapi.json: ${warnings.length} warning(s)\n  ${warnings.map(describeProblem).join('\n  ')}`);
-    return problems.filter((p) => p.severity === 'error').map((p) => ({ ruleId: p.ruleId, text: describeProblem(p) }));
+    if (warnings.length > 0)
+      console.log(
+        `${cap}/openapi.json: ${warnings.length} warning(s)\n  ${warnings.map(describeProblem).join('\n  ')}`,
+      );
+    return problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => ({ ruleId: p.ruleId, text: describeProblem(p) }));
   }
 
   it.each(NAMES)('%s/openapi.json has no lint errors', async (cap) => {
@@ -93,12 +112,19 @@ describe('an adapter with inbound bearer auth (generated fixture)', () => {
     try {
       const file = path.join(fixture.capabilityDir, 'openapi.json');
       const source = fs.readFileSync(file, 'utf8');
-      const doc = JSON.parse(source) as Document & { security?: unknown; components: { securitySchemes?: Record<string, unknown> } };
-      expect(doc.components.securitySchemes).toEqual({ inbound: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+      const doc = JSON.parse(source) as Document & {
+        security?: unknown;
+        components: { securitySchemes?: Record<string, unknown> };
+      };
+      expect(doc.components.securitySchemes).toEqual({
+        inbound: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      });
       expect(doc.security).toEqual([{ inbound: [] }]);
       const config = await createConfig({ extends: ['recommended'] });
       const problems = await lintFromString({ source, absoluteRef: file, config });
-      expect(problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+      expect(
+        problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId}: ${p.message}`),
+      ).toEqual([]);
     } finally {
       fixture.cleanup();
     }
@@ -117,7 +143,9 @@ describe.each(NAMES)('%s/openapi.json describes REST_ADAPTER', (cap) => {
   });
 
   it('has exactly the routes of REST_ADAPTER (method and path as written), with their operation ids', () => {
-    expect(ops.map((o) => `${o.method} ${o.path}`).sort()).toEqual(spec.routes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(ops.map((o) => `${o.method} ${o.path}`).sort()).toEqual(
+      spec.routes.map((r) => `${r.method} ${r.path}`).sort(),
+    );
     for (const route of spec.routes) {
       const found = ops.find((o) => o.method === route.method && o.path === route.path);
       expect(found?.op.operationId).toBe(route.operationName);
@@ -128,7 +156,9 @@ describe.each(NAMES)('%s/openapi.json describes REST_ADAPTER', (cap) => {
 
   it('declares every path parameter (in: path, required) and every query input', () => {
     for (const route of spec.routes) {
-      const { op, pathParams } = ops.find((o) => o.method === route.method && o.path === route.path)!;
+      const { op, pathParams } = ops.find(
+        (o) => o.method === route.method && o.path === route.path,
+      )!;
       const params = [...pathParams, ...(op.parameters ?? [])];
       const placeholders = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       for (const name of placeholders) {
@@ -136,15 +166,31 @@ describe.each(NAMES)('%s/openapi.json describes REST_ADAPTER', (cap) => {
         expect(declared, `${route.method} ${route.path}: path parameter ${name}`).toBeDefined();
         expect(declared?.required).toBe(true);
       }
-      expect(params.filter((p) => p.in === 'path').map((p) => p.name).sort()).toEqual([...placeholders].sort());
+      expect(
+        params
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual([...placeholders].sort());
       for (const input of route.inputs.filter((i) => i.in === 'query')) {
         const declared = params.find((p) => p.in === 'query' && p.name === input.name);
-        expect(declared, `${route.method} ${route.path}: query parameter ${input.name}`).toBeDefined();
+        expect(
+          declared,
+          `${route.method} ${route.path}: query parameter ${input.name}`,
+        ).toBeDefined();
         expect(declared?.required ?? false).toBe(input.required);
         expect(declared?.schema?.type).toEqual(input.schema.type);
       }
-      expect(params.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(
-        route.inputs.filter((i) => i.in === 'query').map((i) => i.name).sort(),
+      expect(
+        params
+          .filter((p) => p.in === 'query')
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(
+        route.inputs
+          .filter((i) => i.in === 'query')
+          .map((i) => i.name)
+          .sort(),
       );
     }
   });
@@ -159,7 +205,9 @@ describe.each(NAMES)('%s/openapi.json describes REST_ADAPTER', (cap) => {
       }
       expect(op.requestBody?.required ?? false).toBe(body.required);
       expect(Object.keys(op.requestBody?.content ?? {})).toEqual(['application/json']);
-      expect(stripDocs(resolveRef(doc, op.requestBody?.content['application/json'].schema))).toEqual(stripDocs(body.schema));
+      expect(
+        stripDocs(resolveRef(doc, op.requestBody?.content['application/json'].schema)),
+      ).toEqual(stripDocs(body.schema));
     }
   });
 
@@ -169,7 +217,10 @@ describe.each(NAMES)('%s/openapi.json describes REST_ADAPTER', (cap) => {
     for (const { path, method, op } of ops) {
       expect(op.responses['200'], `${method} ${path}`).toBeDefined();
       for (const status of ['400', 'default']) {
-        expect(op.responses[status]?.content?.['application/json'].schema, `${method} ${path} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
+        expect(
+          op.responses[status]?.content?.['application/json'].schema,
+          `${method} ${path} ${status}`,
+        ).toEqual({ $ref: '#/components/schemas/Error' });
       }
     }
   });
@@ -183,14 +234,27 @@ describe('link-account-sessions request body', () => {
     const schema = resolveRef(linkDoc, op.requestBody?.content['application/json'].schema) as {
       type: string;
       required: string[];
-      properties: Record<string, { type?: string; required?: string[]; properties?: Record<string, { enum?: string[] }>; items?: { enum?: string[] } }>;
+      properties: Record<
+        string,
+        {
+          type?: string;
+          required?: string[];
+          properties?: Record<string, { enum?: string[] }>;
+          items?: { enum?: string[] };
+        }
+      >;
     };
     expect(schema.type).toBe('object');
     expect(schema.required).toEqual(expect.arrayContaining(['account_holder', 'permissions']));
     expect(schema.properties.account_holder.type).toBe('object');
     expect(schema.properties.account_holder.required).toEqual(['type']);
     expect(schema.properties.account_holder.properties?.type.enum).toEqual(['account', 'customer']);
-    expect(schema.properties.permissions.items?.enum).toEqual(['balances', 'ownership', 'payment_method', 'transactions']);
+    expect(schema.properties.permissions.items?.enum).toEqual([
+      'balances',
+      'ownership',
+      'payment_method',
+      'transactions',
+    ]);
   });
 });
 
@@ -206,18 +270,33 @@ describe('documented error shape matches real answers', () => {
     });
     const base = 'http://adapter.test';
     const requests = [
-      new Request(`${base}/v1/v1/link-account-sessions`, { method: 'POST', body: '{"account_holder":{"type":"x"}}', headers: { 'content-type': 'application/json' } }),
+      new Request(`${base}/v1/v1/link-account-sessions`, {
+        method: 'POST',
+        body: '{"account_holder":{"type":"x"}}',
+        headers: { 'content-type': 'application/json' },
+      }),
       new Request(`${base}/nowhere`),
       new Request(`${base}/v1/v1/link-account-sessions`, { method: 'DELETE' }),
-      new Request(`${base}/v1/v1/link-account-sessions`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1), headers: { 'content-type': 'application/json' } }),
-      new Request(`${base}/v1/v1/link-account-sessions`, { method: 'POST', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      new Request(`${base}/v1/v1/link-account-sessions`, {
+        method: 'POST',
+        body: 'x'.repeat(1024 * 1024 + 1),
+        headers: { 'content-type': 'application/json' },
+      }),
+      new Request(`${base}/v1/v1/link-account-sessions`, {
+        method: 'POST',
+        body: 'a=b',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
     ];
     const statuses: number[] = [];
     for (const request of requests) {
       const response = await handler(request);
       statuses.push(response.status);
       const body: unknown = await response.json();
-      expect(validate(body), `${request.method} ${request.url}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(
+        validate(body),
+        `${request.method} ${request.url}: ${JSON.stringify(validate.errors)}`,
+      ).toBe(true);
     }
     expect(statuses).toEqual([400, 404, 405, 413, 415]);
   });
@@ -229,14 +308,21 @@ function stripDocs(schema: unknown): unknown {
   if (typeof schema !== 'object' || schema === null) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'description' || key === 'title' || key === 'examples' || key === 'example') continue;
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, stripDocs(v)])) : stripDocs(value);
+    if (key === 'description' || key === 'title' || key === 'examples' || key === 'example')
+      continue;
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, stripDocs(v)]))
+        : stripDocs(value);
   }
   return out;
 }
 
 /** A `$ref` to the document's own components, resolved (bodies and responses are shared that way). */
-function resolveRef(document: { components?: { schemas?: Record<string, unknown> } }, schema: unknown): unknown {
+function resolveRef(
+  document: { components?: { schemas?: Record<string, unknown> } },
+  schema: unknown,
+): unknown {
   const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
   if (typeof ref !== 'string') return schema;
   const name = ref.replace('#/components/schemas/', '');

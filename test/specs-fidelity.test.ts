@@ -23,13 +23,13 @@ const seedsDir = path.resolve(testDir, '../../shared/seeds');
 const seedsExist = fs.existsSync(seedsDir);
 
 if (!seedsExist) {
-  console.warn(
-    `[specs-fidelity] seed folder ${seedsDir} not found: skipping spec fidelity tests.`,
-  );
+  console.warn(`[specs-fidelity] seed folder ${seedsDir} not found: skipping spec fidelity tests.`);
 }
 
 function seedFile(prefix: string): string {
-  const name = fs.readdirSync(seedsDir).find((f) => f.startsWith(`${prefix}_`) && f.endsWith('.txt'));
+  const name = fs
+    .readdirSync(seedsDir)
+    .find((f) => f.startsWith(`${prefix}_`) && f.endsWith('.txt'));
   if (!name) throw new Error(`no seed ${prefix}_*.txt in ${seedsDir}`);
   return path.join(seedsDir, name);
 }
@@ -159,7 +159,8 @@ describe.skipIf(!seedsExist)('specs fidelity to seeds', () => {
         // A marked line either replaces the seed line at `s` or is an added
         // line. Decide by where the next unmarked line picks the seed up again.
         const nextUnmarked = lines.slice(f + 1).find((l) => !l.marked);
-        const replaces = nextUnmarked === undefined ? s < seedLines.length : nextUnmarked.text !== seedLines[s];
+        const replaces =
+          nextUnmarked === undefined ? s < seedLines.length : nextUnmarked.text !== seedLines[s];
         if (replaces) s++;
       }
       expect(s, 'every seed line is accounted for').toBe(seedLines.length);
@@ -170,7 +171,10 @@ describe.skipIf(!seedsExist)('specs fidelity to seeds', () => {
         const raw = fileLines[c.lineNo - 1];
         const above = fileLines[c.lineNo - 2] ?? '';
         const hasReason = (l: string) => new RegExp(`${MARKER}\\s*\\S`).test(l);
-        expect(hasReason(raw) || /^\s*# capgen:\s*\S/.test(above), `line ${c.lineNo} needs a "# capgen: <why>" marker`).toBe(true);
+        expect(
+          hasReason(raw) || /^\s*# capgen:\s*\S/.test(above),
+          `line ${c.lineNo} needs a "# capgen: <why>" marker`,
+        ).toBe(true);
       }
     });
 
@@ -189,7 +193,10 @@ describe.skipIf(!seedsExist)('specs fidelity to seeds', () => {
       for (const t of api.tags) expect(typeof t.name).toBe('string');
 
       const ops = Object.fromEntries(
-        Object.entries(api.paths as Record<string, Record<string, unknown>>).map(([p, item]) => [p, Object.keys(item)]),
+        Object.entries(api.paths as Record<string, Record<string, unknown>>).map(([p, item]) => [
+          p,
+          Object.keys(item),
+        ]),
       );
       expect(ops).toEqual(EXPECTED_OPERATIONS);
 
@@ -197,18 +204,25 @@ describe.skipIf(!seedsExist)('specs fidelity to seeds', () => {
         for (const [method, op] of Object.entries(item)) {
           const where = `${method} ${p}`;
           expect(typeof op.operationId, where).toBe('string');
-          expect(op.responses && typeof op.responses === 'object' && !Array.isArray(op.responses), where).toBe(true);
+          expect(
+            op.responses && typeof op.responses === 'object' && !Array.isArray(op.responses),
+            where,
+          ).toBe(true);
           expect(Object.keys(op.responses), where).toEqual(['200', 'default']);
           if (op.parameters !== undefined) {
             expect(Array.isArray(op.parameters), where).toBe(true);
             for (const prm of op.parameters) {
               expect(typeof prm.name, where).toBe('string');
               expect(['query', 'path', 'header', 'cookie'], where).toContain(prm.in);
-              expect(prm.schema && typeof prm.schema === 'object', `${where} ${prm.name}`).toBe(true);
+              expect(prm.schema && typeof prm.schema === 'object', `${where} ${prm.name}`).toBe(
+                true,
+              );
             }
           }
           for (const m of p.matchAll(/\{(\w+)\}/g)) {
-            const param = (op.parameters ?? []).find((x: any) => x.in === 'path' && x.name === m[1]);
+            const param = (op.parameters ?? []).find(
+              (x: any) => x.in === 'path' && x.name === m[1],
+            );
             expect(param?.required, `${where} path param ${m[1]}`).toBe(true);
           }
         }
@@ -228,14 +242,19 @@ describe.skipIf(!seedsExist)('specs fidelity to seeds', () => {
         if (Array.isArray(schema.required)) {
           // a `required` list must name properties of the same schema
           const props = Object.keys(schema.properties ?? {});
-          for (const r of schema.required) if (!props.includes(r)) problems.push(`${where}: required ${r} not a property`);
+          for (const r of schema.required)
+            if (!props.includes(r)) problems.push(`${where}: required ${r} not a property`);
         }
-        if (schema.type === 'array' && !schema.items) problems.push(`${where}: array without items`);
-        if (schema.items && schema.type !== 'array') problems.push(`${where}: items without type array`);
-        if (schema.properties && schema.type !== undefined && schema.type !== 'object') problems.push(`${where}: properties on ${schema.type}`);
+        if (schema.type === 'array' && !schema.items)
+          problems.push(`${where}: array without items`);
+        if (schema.items && schema.type !== 'array')
+          problems.push(`${where}: items without type array`);
+        if (schema.properties && schema.type !== undefined && schema.type !== 'object')
+          problems.push(`${where}: properties on ${schema.type}`);
         for (const [k, v] of Object.entries(schema.properties ?? {})) visit(v, `${where}.${k}`);
         if (schema.items) visit(schema.items, `${where}[]`);
-        for (const k of ['anyOf', 'oneOf', 'allOf']) (schema[k] ?? []).forEach((v: any, i: number) => visit(v, `${where}.${k}[${i}]`));
+        for (const k of ['anyOf', 'oneOf', 'allOf'])
+          (schema[k] ?? []).forEach((v: any, i: number) => visit(v, `${where}.${k}[${i}]`));
       };
       for (const [n, sch] of Object.entries(api.components.schemas)) visit(sch, n);
       for (const [p, item] of Object.entries(api.paths as Record<string, Record<string, any>>)) {

@@ -11,7 +11,11 @@ const any: Shape = { kind: 'any' };
 const list = (items: Shape): Shape => ({ kind: 'array', items });
 const req = (shape: Shape): Field => ({ shape, required: true });
 const opt = (shape: Shape): Field => ({ shape });
-const obj = (name: string, fields: Record<string, Field>): ObjectShape => ({ kind: 'object', name, fields });
+const obj = (name: string, fields: Record<string, Field>): ObjectShape => ({
+  kind: 'object',
+  name,
+  fields,
+});
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const method: Shape = { kind: 'string', enum: HTTP_METHODS };
@@ -27,10 +31,17 @@ const extended: Shape = {
   patternNote: "is not a valid name (letters, digits, '-', '_' and '*' only)",
   patternIsDeviation: true,
 };
-const date: Shape = { kind: 'string', pattern: /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, patternNote: 'is not a date (YYYY-MM-DD)' };
+const date: Shape = {
+  kind: 'string',
+  pattern: /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/,
+  patternNote: 'is not a date (YYYY-MM-DD)',
+};
 const port: Shape = { kind: 'integer', min: 1, max: 65535 };
 const paramIn = (values: readonly string[]): Shape => ({ kind: 'string', enum: values });
-const valueType: Shape = { kind: 'string', enum: ['string', 'number', 'integer', 'boolean', 'array', 'object'] };
+const valueType: Shape = {
+  kind: 'string',
+  enum: ['string', 'number', 'integer', 'boolean', 'array', 'object'],
+};
 
 export const authenticationShape = (type: string): ObjectShape | undefined => {
   const t = req({ kind: 'string' });
@@ -38,7 +49,12 @@ export const authenticationShape = (type: string): ObjectShape | undefined => {
     case 'bearer':
       return obj('bearer authentication', { type: t, token: opt(str) });
     case 'apikey':
-      return obj('apikey authentication', { type: t, key: opt(str), value: opt(str), placement: opt({ kind: 'string', enum: ['header', 'query'] }) });
+      return obj('apikey authentication', {
+        type: t,
+        key: opt(str),
+        value: opt(str),
+        placement: opt({ kind: 'string', enum: ['header', 'query'] }),
+      });
     case 'basic':
     case 'digest':
       return obj(`${type} authentication`, { type: t, username: opt(str), password: opt(str) });
@@ -68,7 +84,10 @@ const consumedOperation = obj('consumed operation', {
   description: opt(str),
   method: req(method),
   inputParameters: opt(list(consumedInputParameter)),
-  outputRawFormat: opt({ kind: 'string', enum: ['json', 'xml', 'avro', 'protobuf', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown'] }),
+  outputRawFormat: opt({
+    kind: 'string',
+    enum: ['json', 'xml', 'avro', 'protobuf', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown'],
+  }),
   outputSchema: opt(str),
   outputParameters: opt(list(consumedOutputParameter)),
   body: opt(any),
@@ -86,7 +105,11 @@ const consumedResource = obj('consumed resource', {
 export const consumesShape = obj('consumes block', {
   type: req({ kind: 'string', enum: ['http'] }),
   namespace: req(kebab('namespace')),
-  baseUri: req({ kind: 'string', pattern: /^https?:\/\/[^/]+(\/[^{]*)?$/, patternNote: 'is not an http(s) URI' }),
+  baseUri: req({
+    kind: 'string',
+    pattern: /^https?:\/\/[^/]+(\/[^{]*)?$/,
+    patternNote: 'is not an http(s) URI',
+  }),
   description: opt(str),
   inputParameters: opt(list(consumedInputParameter)),
   authentication: opt(any),
@@ -134,8 +157,24 @@ const mcpTool = obj('MCP tool', {
   name: req(kebab('tool name')),
   label: opt(str),
   description: req(str),
-  hints: opt(obj('MCP tool hints', { readOnly: opt(bool), destructive: opt(bool), idempotent: opt(bool), openWorld: opt(bool) })),
-  inputParameters: opt(list(obj('MCP tool input parameter', { name: req(extended), type: req(valueType), description: req(str), required: opt(bool) }))),
+  hints: opt(
+    obj('MCP tool hints', {
+      readOnly: opt(bool),
+      destructive: opt(bool),
+      idempotent: opt(bool),
+      openWorld: opt(bool),
+    }),
+  ),
+  inputParameters: opt(
+    list(
+      obj('MCP tool input parameter', {
+        name: req(extended),
+        type: req(valueType),
+        description: req(str),
+        required: opt(bool),
+      }),
+    ),
+  ),
   call: opt(str),
   with: opt({ kind: 'map', values: { kind: 'scalar' } }),
   outputParameters: opt(list(any)),

@@ -3,7 +3,12 @@
  * templates and `{param}` placeholders. Shared by the checker and the model builder so both read
  * the document the same way.
  */
-import type { NaftikoConsumedOperation, NaftikoConsumedResource, NaftikoConsumes, NaftikoDocument } from '../load/naftiko-types.js';
+import type {
+  NaftikoConsumedOperation,
+  NaftikoConsumedResource,
+  NaftikoConsumes,
+  NaftikoDocument,
+} from '../load/naftiko-types.js';
 
 export interface ConsumedRef {
   consumes: NaftikoConsumes;
@@ -21,7 +26,15 @@ export function indexConsumedOperations(doc: NaftikoDocument): Map<string, Consu
     consumes.resources.forEach((resource, resourceIndex) =>
       resource.operations.forEach((operation, operationIndex) => {
         const key = `${consumes.namespace}.${operation.name}`;
-        if (!index.has(key)) index.set(key, { consumes, consumesIndex, resource, resourceIndex, operation, operationIndex });
+        if (!index.has(key))
+          index.set(key, {
+            consumes,
+            consumesIndex,
+            resource,
+            resourceIndex,
+            operation,
+            operationIndex,
+          });
       }),
     ),
   );
@@ -38,16 +51,21 @@ export function referencePrefixes(adapterNamespace: string): string[] {
   return ['rest', 'tools', 'mcp', adapterNamespace];
 }
 
-export type WithValue = { kind: 'reference'; prefix: string; name: string } | { kind: 'literal'; value: string | number };
+export type WithValue =
+  { kind: 'reference'; prefix: string; name: string } | { kind: 'literal'; value: string | number };
 
 /**
  * A `with` value is a reference when it reads `<prefix>.<name>` and the prefix names an adapter
  * (rest, tools, mcp, or any exposes namespace of the document); anything else is a literal.
  */
-export function parseWithValue(value: string | number, adapterPrefixes: ReadonlySet<string>): WithValue {
+export function parseWithValue(
+  value: string | number,
+  adapterPrefixes: ReadonlySet<string>,
+): WithValue {
   if (typeof value === 'string') {
     const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_*-]+)$/.exec(value);
-    if (match && adapterPrefixes.has(match[1])) return { kind: 'reference', prefix: match[1], name: match[2] };
+    if (match && adapterPrefixes.has(match[1]))
+      return { kind: 'reference', prefix: match[1], name: match[2] };
   }
   return { kind: 'literal', value };
 }
@@ -55,12 +73,15 @@ export function parseWithValue(value: string | number, adapterPrefixes: Readonly
 /** All names a `with` prefix may take in this document. */
 export function allAdapterPrefixes(doc: NaftikoDocument): Set<string> {
   const prefixes = new Set(['rest', 'tools', 'mcp']);
-  for (const exposes of doc.capability.exposes ?? []) if (typeof exposes.namespace === 'string') prefixes.add(exposes.namespace);
+  for (const exposes of doc.capability.exposes ?? [])
+    if (typeof exposes.namespace === 'string') prefixes.add(exposes.namespace);
   return prefixes;
 }
 
 /** `{{env.STRIPE_API_KEY}}` → [{ namespace: 'env', key: 'STRIPE_API_KEY' }], with the literal text between. */
-export function parseTemplate(text: string): Array<{ literal: string } | { namespace: string; key: string }> {
+export function parseTemplate(
+  text: string,
+): Array<{ literal: string } | { namespace: string; key: string }> {
   const parts: Array<{ literal: string } | { namespace: string; key: string }> = [];
   let last = 0;
   for (const match of text.matchAll(/\{\{\s*([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\s*\}\}/g)) {

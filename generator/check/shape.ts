@@ -7,7 +7,13 @@ import type { DiagnosticBag } from '../diagnostics.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
 
 export type Shape =
-  | { kind: 'string'; enum?: readonly string[]; pattern?: RegExp; patternNote?: string; patternIsDeviation?: boolean }
+  | {
+      kind: 'string';
+      enum?: readonly string[];
+      pattern?: RegExp;
+      patternNote?: string;
+      patternIsDeviation?: boolean;
+    }
   | { kind: 'integer'; min?: number; max?: number }
   | { kind: 'boolean' }
   | { kind: 'scalar' }
@@ -33,26 +39,52 @@ export interface Field {
   deviation?: string;
 }
 
-export function checkShape(doc: SourceDocument, bag: DiagnosticBag, shape: Shape, value: unknown, path: JsonPath): void {
-  const fail = (rule: string, message: string, hint: string) => bag.error(doc.file, doc.locate(path), rule, message, hint);
+export function checkShape(
+  doc: SourceDocument,
+  bag: DiagnosticBag,
+  shape: Shape,
+  value: unknown,
+  path: JsonPath,
+): void {
+  const fail = (rule: string, message: string, hint: string) =>
+    bag.error(doc.file, doc.locate(path), rule, message, hint);
   const where = path.length ? `'${formatPath(path)}'` : 'the document';
   switch (shape.kind) {
     case 'any':
       return;
     case 'scalar':
-      if (value === null || value === undefined || typeof value === 'object') fail('naftiko/wrong-type', `${where} must be a string or number, found ${describe(value)}`, 'write a plain value here');
+      if (value === null || value === undefined || typeof value === 'object')
+        fail(
+          'naftiko/wrong-type',
+          `${where} must be a string or number, found ${describe(value)}`,
+          'write a plain value here',
+        );
       return;
     case 'string':
       if (typeof value !== 'string') {
-        fail('naftiko/wrong-type', `${where} must be a string, found ${describe(value)}`, 'quote the value or fix its type');
+        fail(
+          'naftiko/wrong-type',
+          `${where} must be a string, found ${describe(value)}`,
+          'quote the value or fix its type',
+        );
         return;
       }
       if (shape.enum && !shape.enum.includes(value)) {
-        fail('naftiko/invalid-value', `${where} is '${value}'; expected one of ${shape.enum.join(', ')}`, `use one of: ${shape.enum.join(', ')}`);
+        fail(
+          'naftiko/invalid-value',
+          `${where} is '${value}'; expected one of ${shape.enum.join(', ')}`,
+          `use one of: ${shape.enum.join(', ')}`,
+        );
       } else if (shape.pattern && !shape.pattern.test(value)) {
         const note = shape.patternNote ?? `must match ${shape.pattern.source}`;
         if (shape.patternIsDeviation) {
-          bag.warning(doc.file, doc.locate(path), 'schema/deviation', `${where} '${value}' ${note} in the official Naftiko schema`, 'capgen accepts it; rename it to conform to the schema');
+          bag.warning(
+            doc.file,
+            doc.locate(path),
+            'schema/deviation',
+            `${where} '${value}' ${note} in the official Naftiko schema`,
+            'capgen accepts it; rename it to conform to the schema',
+          );
         } else {
           fail('naftiko/invalid-value', `${where} '${value}' ${note}`, 'fix the value');
         }
@@ -60,27 +92,52 @@ export function checkShape(doc: SourceDocument, bag: DiagnosticBag, shape: Shape
       return;
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) {
-        fail('naftiko/wrong-type', `${where} must be an integer, found ${describe(value)}`, 'write a whole number');
-      } else if ((shape.min !== undefined && value < shape.min) || (shape.max !== undefined && value > shape.max)) {
-        fail('naftiko/out-of-range', `${where} is ${value}; it must be between ${shape.min} and ${shape.max}`, `use a value from ${shape.min} to ${shape.max}`);
+        fail(
+          'naftiko/wrong-type',
+          `${where} must be an integer, found ${describe(value)}`,
+          'write a whole number',
+        );
+      } else if (
+        (shape.min !== undefined && value < shape.min) ||
+        (shape.max !== undefined && value > shape.max)
+      ) {
+        fail(
+          'naftiko/out-of-range',
+          `${where} is ${value}; it must be between ${shape.min} and ${shape.max}`,
+          `use a value from ${shape.min} to ${shape.max}`,
+        );
       }
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') fail('naftiko/wrong-type', `${where} must be true or false, found ${describe(value)}`, 'write true or false');
+      if (typeof value !== 'boolean')
+        fail(
+          'naftiko/wrong-type',
+          `${where} must be true or false, found ${describe(value)}`,
+          'write true or false',
+        );
       return;
     case 'array':
       if (!Array.isArray(value)) {
-        fail('naftiko/wrong-type', `${where} must be a list, found ${describe(value)}`, 'write a YAML list (lines starting with "- ")');
+        fail(
+          'naftiko/wrong-type',
+          `${where} must be a list, found ${describe(value)}`,
+          'write a YAML list (lines starting with "- ")',
+        );
         return;
       }
       value.forEach((item, index) => checkShape(doc, bag, shape.items, item, [...path, index]));
       return;
     case 'map':
       if (!isRecord(value)) {
-        fail('naftiko/wrong-type', `${where} must be a mapping, found ${describe(value)}`, 'write key: value pairs');
+        fail(
+          'naftiko/wrong-type',
+          `${where} must be a mapping, found ${describe(value)}`,
+          'write key: value pairs',
+        );
         return;
       }
-      for (const [key, item] of Object.entries(value)) checkShape(doc, bag, shape.values, item, [...path, key]);
+      for (const [key, item] of Object.entries(value))
+        checkShape(doc, bag, shape.values, item, [...path, key]);
       return;
     case 'object':
       checkObject(doc, bag, shape, value, path);
@@ -88,14 +145,32 @@ export function checkShape(doc: SourceDocument, bag: DiagnosticBag, shape: Shape
   }
 }
 
-function checkObject(doc: SourceDocument, bag: DiagnosticBag, shape: ObjectShape, value: unknown, path: JsonPath): void {
+function checkObject(
+  doc: SourceDocument,
+  bag: DiagnosticBag,
+  shape: ObjectShape,
+  value: unknown,
+  path: JsonPath,
+): void {
   if (!isRecord(value)) {
-    bag.error(doc.file, doc.locate(path), 'naftiko/wrong-type', `${path.length ? `'${formatPath(path)}'` : 'the document'} must be a mapping (${shape.name}), found ${describe(value)}`, 'write key: value pairs');
+    bag.error(
+      doc.file,
+      doc.locate(path),
+      'naftiko/wrong-type',
+      `${path.length ? `'${formatPath(path)}'` : 'the document'} must be a mapping (${shape.name}), found ${describe(value)}`,
+      'write key: value pairs',
+    );
     return;
   }
   for (const [name, field] of Object.entries(shape.fields)) {
     if (field.required && !(name in value)) {
-      bag.error(doc.file, doc.locate(path), 'naftiko/missing-field', `${shape.name} is missing required field '${name}'`, `add '${name}:' to this ${shape.name}`);
+      bag.error(
+        doc.file,
+        doc.locate(path),
+        'naftiko/missing-field',
+        `${shape.name} is missing required field '${name}'`,
+        `add '${name}:' to this ${shape.name}`,
+      );
     }
   }
   for (const [name, item] of Object.entries(value)) {
@@ -104,11 +179,23 @@ function checkObject(doc: SourceDocument, bag: DiagnosticBag, shape: ObjectShape
     if (!field) {
       const known = Object.keys(shape.fields);
       const guess = closest(name, known);
-      bag.warning(doc.file, doc.locate(at, { key: true }), 'naftiko/unknown-field', `unknown field '${name}' in ${shape.name}; capgen ignores it`, guess ? `did you mean '${guess}'?` : `known fields: ${known.join(', ')}`);
+      bag.warning(
+        doc.file,
+        doc.locate(at, { key: true }),
+        'naftiko/unknown-field',
+        `unknown field '${name}' in ${shape.name}; capgen ignores it`,
+        guess ? `did you mean '${guess}'?` : `known fields: ${known.join(', ')}`,
+      );
       continue;
     }
     if (field.deviation) {
-      bag.warning(doc.file, doc.locate(at, { key: true }), 'schema/deviation', `'${name}' in ${shape.name} is not allowed by the official Naftiko schema: ${field.deviation}`, 'capgen accepts it; --strict rejects it');
+      bag.warning(
+        doc.file,
+        doc.locate(at, { key: true }),
+        'schema/deviation',
+        `'${name}' in ${shape.name} is not allowed by the official Naftiko schema: ${field.deviation}`,
+        'capgen accepts it; --strict rejects it',
+      );
     }
     checkShape(doc, bag, field.shape, item, at);
   }

@@ -1,5 +1,11 @@
 /** rest.ts and mcp.ts of a capability: the adapters' data (routes, tools) and their entry points. */
-import type { CapabilityModel, InputModel, McpModel, OperationModel, RestModel } from '../model/types.js';
+import type {
+  CapabilityModel,
+  InputModel,
+  McpModel,
+  OperationModel,
+  RestModel,
+} from '../model/types.js';
 import { codeHeader } from './header.js';
 import { literal } from './literal.js';
 import { render } from './render.js';
@@ -11,13 +17,17 @@ import { render } from './render.js';
 function withRefs(value: unknown, capability: CapabilityModel): string {
   const shared = new Map<unknown, string>(capability.sharedSchemas.map((s) => [s.schema, s.name]));
   const marker = (name: string) => `@@ref:${name}@@`;
-  const text = JSON.stringify(value, (_key, v: unknown) => (shared.has(v) ? marker(shared.get(v)!) : v));
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    shared.has(v) ? marker(shared.get(v)!) : v,
+  );
   return text.replace(/"@@(?:ref|operation):([A-Za-z0-9_]+)@@"/g, '$1');
 }
 
 /** Names of the shared schemas a literal refers to, for its import line. */
 function schemaImports(text: string, capability: CapabilityModel): string[] {
-  return capability.sharedSchemas.map((s) => s.name).filter((name) => new RegExp(`\\b${name}\\b`).test(text));
+  return capability.sharedSchemas
+    .map((s) => s.name)
+    .filter((name) => new RegExp(`\\b${name}\\b`).test(text));
 }
 
 function importLine(names: string[]): string {
@@ -29,10 +39,23 @@ function operationImports(used: OperationModel[]): string {
 }
 
 function listen(adapter: RestModel | McpModel): string {
-  return literal({ port: adapter.port, address: adapter.address, portEnv: adapter.portEnv, addressEnv: adapter.addressEnv });
+  return literal({
+    port: adapter.port,
+    address: adapter.address,
+    portEnv: adapter.portEnv,
+    addressEnv: adapter.addressEnv,
+  });
 }
 
-const restInput = (input: InputModel) => ({ name: input.name, in: input.in === 'body' ? 'body' : input.in === 'path' ? 'path' : 'query', required: input.required, schema: input.description && !input.schema.description ? { ...input.schema, description: input.description } : input.schema });
+const restInput = (input: InputModel) => ({
+  name: input.name,
+  in: input.in === 'body' ? 'body' : input.in === 'path' ? 'path' : 'query',
+  required: input.required,
+  schema:
+    input.description && !input.schema.description
+      ? { ...input.schema, description: input.description }
+      : input.schema,
+});
 
 export function emitRest(capability: CapabilityModel, rest: RestModel): string {
   const adapter = {

@@ -19,8 +19,15 @@ export function emitClient(capability: CapabilityModel): string {
       methodName: op.methodName,
       summary: `${signature}${op.openapi?.operationId ? ` (OpenAPI operation ${op.openapi.operationId})` : ''}`,
       literal: literal(callOnly(op.spec)),
-      doc: docComment(`${op.description}\n\n\`${signature}\`${paginated ? '. Use `.autoPaginate(params)` to iterate over every item of every page.' : ''}`, '').trimEnd().replace(/\n/g, '\n  '),
-      methodType: paginated ? `PaginatedOperationMethod<${p}, ${r}, T.${op.types.item}>` : `OperationMethod<${p}, ${r}>`,
+      doc: docComment(
+        `${op.description}\n\n\`${signature}\`${paginated ? '. Use `.autoPaginate(params)` to iterate over every item of every page.' : ''}`,
+        '',
+      )
+        .trimEnd()
+        .replace(/\n/g, '\n  '),
+      methodType: paginated
+        ? `PaginatedOperationMethod<${p}, ${r}, T.${op.types.item}>`
+        : `OperationMethod<${p}, ${r}>`,
       factoryCall: paginated
         ? `paginatedMethod<${p}, ${r}, T.${op.types.item}>(${clientVar(op.api)}, ${op.constName})`
         : `operationMethod<${p}, ${r}>(${clientVar(op.api)}, ${op.constName})`,
@@ -29,14 +36,25 @@ export function emitClient(capability: CapabilityModel): string {
   return render('client.ts.hbs', {
     header: codeHeader(`Typed client for ${capability.label}.`, capability),
     label: capability.label,
-    apis: capability.apis.map((api) => ({ constName: api.constName, description: api.description || api.spec.namespace, literal: literal(api.spec), clientVar: clientVar(api.spec.namespace) })),
+    apis: capability.apis.map((api) => ({
+      constName: api.constName,
+      description: api.description || api.spec.namespace,
+      literal: literal(api.spec),
+      clientVar: clientVar(api.spec.namespace),
+    })),
     operations,
     hasPlain: capability.operations.some((op) => !op.types.item),
     hasPaginated: capability.operations.some((op) => op.types.item),
     clientType: capability.names.clientType,
     factory: capability.names.clientFactory,
-    envList: capability.env.filter((e) => e.secret && e.scope === 'upstream').map((e) => e.name).join(', ') || 'no credentials',
-    clientMap: capability.apis.map((api) => `${JSON.stringify(api.spec.namespace)}: ${clientVar(api.spec.namespace)}`).join(', '),
+    envList:
+      capability.env
+        .filter((e) => e.secret && e.scope === 'upstream')
+        .map((e) => e.name)
+        .join(', ') || 'no credentials',
+    clientMap: capability.apis
+      .map((api) => `${JSON.stringify(api.spec.namespace)}: ${clientVar(api.spec.namespace)}`)
+      .join(', '),
   });
 }
 

@@ -18,21 +18,35 @@ export interface GeneratedFile {
   contents: string;
 }
 
-export async function emitProject(project: ProjectModel, subsets: Map<string, OpenApiSubset[]>, outDir: string): Promise<GeneratedFile[]> {
+export async function emitProject(
+  project: ProjectModel,
+  subsets: Map<string, OpenApiSubset[]>,
+  outDir: string,
+): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [...emitRuntime()];
   for (const capability of project.capabilities) {
     const dir = capability.id;
     files.push({ path: `${dir}/README.md`, contents: emitReadme(capability, outDir) });
-    files.push({ path: `${dir}/types.ts`, contents: await emitTypes(capability, subsets.get(capability.id) ?? []) });
+    files.push({
+      path: `${dir}/types.ts`,
+      contents: await emitTypes(capability, subsets.get(capability.id) ?? []),
+    });
     files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
     if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
       files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
     }
     if (capability.rest) {
       files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
-      files.push({ path: `${dir}/openapi.json`, contents: emitRestOpenApi(capability, capability.rest) });
+      files.push({
+        path: `${dir}/openapi.json`,
+        contents: emitRestOpenApi(capability, capability.rest),
+      });
     }
-    if (capability.mcp) files.push({ path: `${dir}/mcp.ts`, contents: emitMcp(capability, capability.mcp, project.generatorVersion) });
+    if (capability.mcp)
+      files.push({
+        path: `${dir}/mcp.ts`,
+        contents: emitMcp(capability, capability.mcp, project.generatorVersion),
+      });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -16,36 +16,45 @@ export type TypeMode = 'input' | 'output';
 export function schemaToTs(schema: JsonSchema, indent = '', mode: TypeMode = 'output'): string {
   const anything = mode === 'input' ? 'unknown' : 'JsonValue';
   if (schema.enum) return schema.enum.map(literal).join(' | ') || 'never';
-  if (schema.anyOf) return unique(schema.anyOf.map((s) => wrap(schemaToTs(s, indent, mode)))).join(' | ');
+  if (schema.anyOf)
+    return unique(schema.anyOf.map((s) => wrap(schemaToTs(s, indent, mode)))).join(' | ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (!types.length) return schema.properties ? objectToTs(schema, indent, mode) : anything;
-  return unique(types.map((t) => {
-    switch (t) {
-      case 'string':
-        return 'string';
-      case 'integer':
-      case 'number':
-        return 'number';
-      case 'boolean':
-        return 'boolean';
-      case 'null':
-        return 'null';
-      case 'array':
-        return `Array<${schema.items ? schemaToTs(schema.items, indent, mode) : anything}>`;
-      case 'object':
-        return objectToTs(schema, indent, mode);
-    }
-  })).join(' | ');
+  return unique(
+    types.map((t) => {
+      switch (t) {
+        case 'string':
+          return 'string';
+        case 'integer':
+        case 'number':
+          return 'number';
+        case 'boolean':
+          return 'boolean';
+        case 'null':
+          return 'null';
+        case 'array':
+          return `Array<${schema.items ? schemaToTs(schema.items, indent, mode) : anything}>`;
+        case 'object':
+          return objectToTs(schema, indent, mode);
+      }
+    }),
+  ).join(' | ');
 }
 
 function objectToTs(schema: JsonSchema, indent: string, mode: TypeMode): string {
   const props = schema.properties ?? {};
   const names = Object.keys(props);
   const extra = schema.additionalProperties;
-  if (!names.length) return extra && typeof extra === 'object' ? `Record<string, ${schemaToTs(extra, indent, mode)}>` : `Record<string, ${mode === 'input' ? 'unknown' : 'JsonValue'}>`;
+  if (!names.length)
+    return extra && typeof extra === 'object'
+      ? `Record<string, ${schemaToTs(extra, indent, mode)}>`
+      : `Record<string, ${mode === 'input' ? 'unknown' : 'JsonValue'}>`;
   const inner = `${indent}  `;
   const required = new Set(schema.required ?? []);
-  const lines = names.map((name) => `${docComment(props[name].description, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(props[name], inner, mode)};`);
+  const lines = names.map(
+    (name) =>
+      `${docComment(props[name].description, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(props[name], inner, mode)};`,
+  );
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 
@@ -61,7 +70,13 @@ export function propertyKey(name: string): string {
 }
 
 function literal(value: JsonValue): string {
-  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value === 'object' ? 'JsonValue' : String(value);
+  return typeof value === 'string'
+    ? JSON.stringify(value)
+    : value === null
+      ? 'null'
+      : typeof value === 'object'
+        ? 'JsonValue'
+        : String(value);
 }
 
 function wrap(type: string): string {

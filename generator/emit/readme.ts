@@ -8,7 +8,15 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n+\s*/g, 
 
 function authText(auth: InboundAuth | undefined): string {
   if (!auth || auth.type === 'none') return '';
-  const vars = (auth.type === 'bearer' ? [auth.token] : auth.type === 'apikey' ? [auth.value] : [auth.username, auth.password]).flat().flatMap((p) => ('env' in p ? [p.env] : []));
+  const vars = (
+    auth.type === 'bearer'
+      ? [auth.token]
+      : auth.type === 'apikey'
+        ? [auth.value]
+        : [auth.username, auth.password]
+  )
+    .flat()
+    .flatMap((p) => ('env' in p ? [p.env] : []));
   return `${auth.type}, checked against ${vars.map((v) => `\`${v}\``).join(', ')}`;
 }
 
@@ -32,7 +40,13 @@ export function emitReadme(capability: CapabilityModel, outDir: string): string 
     factory: capability.names.clientFactory,
     env: capability.env.map((e) => ({ ...e, purpose: cell(e.purpose) })),
     clientExample: example,
-    operations: capability.operations.map((op) => ({ methodName: op.methodName, paginated: Boolean(op.types.item), method: op.spec.method, path: op.spec.path, description: cell(op.description) })),
+    operations: capability.operations.map((op) => ({
+      methodName: op.methodName,
+      paginated: Boolean(op.types.item),
+      method: op.spec.method,
+      path: op.spec.path,
+      description: cell(op.description),
+    })),
     rest: capability.rest && {
       ...capability.rest,
       auth: authText(capability.rest.auth),
@@ -41,7 +55,10 @@ export function emitReadme(capability: CapabilityModel, outDir: string): string 
         method: r.method,
         path: r.path,
         call: r.operation.spec.id,
-        inputs: r.inputs.map((i) => `\`${i.name}\` (${i.in}${i.required ? ', required' : ''})`).join(', ') || 'none',
+        inputs:
+          r.inputs
+            .map((i) => `\`${i.name}\` (${i.in}${i.required ? ', required' : ''})`)
+            .join(', ') || 'none',
       })),
     },
     mcp: capability.mcp && {
@@ -49,12 +66,42 @@ export function emitReadme(capability: CapabilityModel, outDir: string): string 
       instructions: capability.mcp.instructions,
       http: capability.mcp.transport === 'http',
       auth: authText(capability.mcp.auth),
-      transportText: capability.mcp.transport === 'stdio' ? 'stdio (the spec says so)' : `Streamable HTTP, stateless, at /mcp on port ${capability.mcp.port}`,
-      desktopConfig: JSON.stringify({ mcpServers: { [capability.id]: { command: 'npx', args: ['capgen', 'serve', capability.id, '--mcp', '--stdio', ...(outDir === 'generated' ? [] : ['--out', outDir])], env: Object.fromEntries(capability.env.filter((e) => e.secret && e.scope === 'upstream').map((e) => [e.name, `<your ${e.name}>`])) } } }, null, 2),
+      transportText:
+        capability.mcp.transport === 'stdio'
+          ? 'stdio (the spec says so)'
+          : `Streamable HTTP, stateless, at /mcp on port ${capability.mcp.port}`,
+      desktopConfig: JSON.stringify(
+        {
+          mcpServers: {
+            [capability.id]: {
+              command: 'npx',
+              args: [
+                'capgen',
+                'serve',
+                capability.id,
+                '--mcp',
+                '--stdio',
+                ...(outDir === 'generated' ? [] : ['--out', outDir]),
+              ],
+              env: Object.fromEntries(
+                capability.env
+                  .filter((e) => e.secret && e.scope === 'upstream')
+                  .map((e) => [e.name, `<your ${e.name}>`]),
+              ),
+            },
+          },
+        },
+        null,
+        2,
+      ),
       tools: capability.mcp.tools.map((t) => ({
         name: t.name,
         call: t.operation.spec.id,
-        hints: Object.entries(t.annotations).filter(([, v]) => v).map(([k]) => k.replace(/Hint$/, '')).join(', ') || 'none',
+        hints:
+          Object.entries(t.annotations)
+            .filter(([, v]) => v)
+            .map(([k]) => k.replace(/Hint$/, ''))
+            .join(', ') || 'none',
         description: cell(t.description),
       })),
     },

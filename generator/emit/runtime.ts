@@ -14,5 +14,8 @@ export function emitRuntime(): GeneratedFile[] {
     .readdirSync(dir)
     .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
     .sort()
-    .map((name) => ({ path: `runtime/${name}`, contents: `${codeHeader(`capgen runtime: ${name}, shared by every generated capability.`)}\n${fs.readFileSync(path.join(dir, name), 'utf8')}` }));
+    .map((name) => ({
+      path: `runtime/${name}`,
+      contents: `${codeHeader(`capgen runtime: ${name}, shared by every generated capability.`)}\n${fs.readFileSync(path.join(dir, name), 'utf8')}`,
+    }));
 }

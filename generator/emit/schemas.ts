@@ -6,7 +6,14 @@ import { render } from './render.js';
 
 export function emitSchemas(capability: CapabilityModel): string {
   return render('schemas.ts.hbs', {
-    header: codeHeader(`JSON Schemas shared by the REST adapter and MCP server of ${capability.label}.`, capability),
-    schemas: capability.sharedSchemas.map((s) => ({ name: s.name, description: s.description, literal: literal(s.schema) })),
+    header: codeHeader(
+      `JSON Schemas shared by the REST adapter and MCP server of ${capability.label}.`,
+      capability,
+    ),
+    schemas: capability.sharedSchemas.map((s) => ({
+      name: s.name,
+      description: s.description,
+      literal: literal(s.schema),
+    })),
   });
 }

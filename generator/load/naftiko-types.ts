@@ -1,9 +1,20 @@
 /** The capability document as read from YAML, after its shape has been checked. */
 export interface NaftikoDocument {
   naftiko: string;
-  info: { label: string; description: string; tags?: string[]; created?: string; modified?: string };
+  info: {
+    label: string;
+    description: string;
+    tags?: string[];
+    created?: string;
+    modified?: string;
+  };
   binds?: NaftikoBinding[];
-  capability: { binds?: NaftikoBinding[]; consumes: NaftikoConsumes[]; exposes?: NaftikoExposes[]; aggregates?: unknown };
+  capability: {
+    binds?: NaftikoBinding[];
+    consumes: NaftikoConsumes[];
+    exposes?: NaftikoExposes[];
+    aggregates?: unknown;
+  };
 }
 
 export interface NaftikoBinding {
@@ -96,7 +107,14 @@ export interface NaftikoRest {
   address?: string;
   description?: string;
   authentication?: NaftikoAuthentication;
-  resources: Array<{ path: string; name?: string; description?: string; inputParameters?: NaftikoExposedInput[]; operations?: NaftikoExposedOperation[]; forward?: unknown }>;
+  resources: Array<{
+    path: string;
+    name?: string;
+    description?: string;
+    inputParameters?: NaftikoExposedInput[];
+    operations?: NaftikoExposedOperation[];
+    forward?: unknown;
+  }>;
 }
 
 export interface NaftikoTool {

@@ -25,12 +25,22 @@ export interface OpenApiObject {
   [key: string]: unknown;
 }
 
-export function loadOpenApi(file: string, text: string, bag: DiagnosticBag): OpenApiDocument | undefined {
+export function loadOpenApi(
+  file: string,
+  text: string,
+  bag: DiagnosticBag,
+): OpenApiDocument | undefined {
   const source = file.endsWith('.json') ? parseJson(file, text, bag) : parseSource(file, text, bag);
   if (!source || source.data === undefined) return undefined;
   const data = source.data;
   if (isRecord(data) && typeof data.openapi === 'number') {
-    bag.error(file, source.locate(['openapi']), 'openapi/not-openapi', `'openapi: ${data.openapi}' is a number; the version must be a string`, `quote it: openapi: '${data.openapi}.0'`);
+    bag.error(
+      file,
+      source.locate(['openapi']),
+      'openapi/not-openapi',
+      `'openapi: ${data.openapi}' is a number; the version must be a string`,
+      `quote it: openapi: '${data.openapi}.0'`,
+    );
     return undefined;
   }
   if (!isRecord(data) || typeof data.openapi !== 'string' || !isRecord(data.paths)) {
@@ -39,16 +49,31 @@ export function loadOpenApi(file: string, text: string, bag: DiagnosticBag): Ope
       file,
       source.locate(isRecord(data) && 'openapi' in data ? ['openapi'] : []),
       'openapi/not-openapi',
-      swagger ? 'this is a Swagger 2.0 document; capgen reads OpenAPI 3.x' : "this is not an OpenAPI document (it needs an 'openapi: 3.x' field and a 'paths' mapping)",
-      swagger ? 'convert it to OpenAPI 3 (e.g. with swagger2openapi) first' : 'point --openapi at an OpenAPI 3.x YAML or JSON file',
+      swagger
+        ? 'this is a Swagger 2.0 document; capgen reads OpenAPI 3.x'
+        : "this is not an OpenAPI document (it needs an 'openapi: 3.x' field and a 'paths' mapping)",
+      swagger
+        ? 'convert it to OpenAPI 3 (e.g. with swagger2openapi) first'
+        : 'point --openapi at an OpenAPI 3.x YAML or JSON file',
     );
     return undefined;
   }
   if (!data.openapi.startsWith('3.')) {
-    bag.error(file, source.locate(['openapi']), 'openapi/unsupported-version', `OpenAPI version '${data.openapi}' is not supported`, 'capgen reads OpenAPI 3.0 and 3.1 documents');
+    bag.error(
+      file,
+      source.locate(['openapi']),
+      'openapi/unsupported-version',
+      `OpenAPI version '${data.openapi}' is not supported`,
+      'capgen reads OpenAPI 3.0 and 3.1 documents',
+    );
     return undefined;
   }
-  const doc: OpenApiDocument = { file, data: data as OpenApiObject, locate: source.locate, danglingRefs: new Set() };
+  const doc: OpenApiDocument = {
+    file,
+    data: data as OpenApiObject,
+    locate: source.locate,
+    danglingRefs: new Set(),
+  };
   if (!checkStructure(doc, bag)) return undefined;
   reportDanglingRefs(doc, bag);
   return doc;
@@ -63,7 +88,13 @@ function parseJson(file: string, text: string, bag: DiagnosticBag): SourceDocume
     const message = error instanceof Error ? error.message : String(error);
     const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
     const before = text.slice(0, offset).split('\n');
-    bag.error(file, { line: before.length, col: before[before.length - 1].length + 1 }, 'openapi/syntax', `invalid JSON: ${message}`, 'fix the JSON syntax at this position');
+    bag.error(
+      file,
+      { line: before.length, col: before[before.length - 1].length + 1 },
+      'openapi/syntax',
+      `invalid JSON: ${message}`,
+      'fix the JSON syntax at this position',
+    );
     return undefined;
   }
 }
@@ -88,13 +119,24 @@ function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {
     }
     if (!isRecord(node)) return;
     const ref = node.$ref;
-    if (typeof ref === 'string' && ref.startsWith('#') && resolvePointer(doc.data, ref) === undefined) {
+    if (
+      typeof ref === 'string' &&
+      ref.startsWith('#') &&
+      resolvePointer(doc.data, ref) === undefined
+    ) {
       if (!doc.danglingRefs.has(ref)) {
-        bag.warning(doc.file, doc.locate([...path, '$ref'] as JsonPath), 'openapi/dangling-ref', `$ref '${ref}' points to nothing in this document; its type becomes an opaque JSON value`, 'add the missing component, or load the full spec with --openapi');
+        bag.warning(
+          doc.file,
+          doc.locate([...path, '$ref'] as JsonPath),
+          'openapi/dangling-ref',
+          `$ref '${ref}' points to nothing in this document; its type becomes an opaque JSON value`,
+          'add the missing component, or load the full spec with --openapi',
+        );
       }
       doc.danglingRefs.add(ref);
     }
-    for (const [key, value] of Object.entries(node)) if (key !== '$ref') visit(value, [...path, key]);
+    for (const [key, value] of Object.entries(node))
+      if (key !== '$ref') visit(value, [...path, key]);
   };
   visit(doc.data, []);
 }
@@ -106,13 +148,27 @@ function checkStructure(doc: OpenApiDocument, bag: DiagnosticBag): boolean {
   const before = bag.errorCount;
   const expect = (value: unknown, path: JsonPath, kind: 'list' | 'mapping', what: string) => {
     const ok = kind === 'list' ? Array.isArray(value) : isRecord(value);
-    if (!ok) bag.error(doc.file, doc.locate(path), 'openapi/invalid-structure', `${what} must be a ${kind}`, `see the OpenAPI specification for '${String(path[path.length - 1])}'`);
+    if (!ok)
+      bag.error(
+        doc.file,
+        doc.locate(path),
+        'openapi/invalid-structure',
+        `${what} must be a ${kind}`,
+        `see the OpenAPI specification for '${String(path[path.length - 1])}'`,
+      );
     return ok;
   };
   const { servers, paths } = doc.data;
   if (servers !== undefined && expect(servers, ['servers'], 'list', "'servers'")) {
     servers.forEach((server, i) => {
-      if (!isRecord(server) || typeof server.url !== 'string') bag.error(doc.file, doc.locate(['servers', i]), 'openapi/invalid-structure', 'each server needs a url string', "write '- url: https://api.example.com'");
+      if (!isRecord(server) || typeof server.url !== 'string')
+        bag.error(
+          doc.file,
+          doc.locate(['servers', i]),
+          'openapi/invalid-structure',
+          'each server needs a url string',
+          "write '- url: https://api.example.com'",
+        );
     });
   }
   for (const [path, item] of Object.entries(paths as Record<string, unknown>)) {
@@ -120,18 +176,45 @@ function checkStructure(doc: OpenApiDocument, bag: DiagnosticBag): boolean {
       expect(item, ['paths', path], 'mapping', `path item '${path}'`);
       continue;
     }
-    if (item.parameters !== undefined) expect(item.parameters, ['paths', path, 'parameters'], 'list', `parameters of '${path}'`);
+    if (item.parameters !== undefined)
+      expect(item.parameters, ['paths', path, 'parameters'], 'list', `parameters of '${path}'`);
     for (const method of METHODS) {
       const candidate = item[method];
       if (candidate === undefined) continue;
       const at = ['paths', path, method];
       if (!expect(candidate, at, 'mapping', `operation ${method.toUpperCase()} ${path}`)) continue;
       const op = candidate as Record<string, unknown>;
-      if (op.parameters !== undefined) expect(op.parameters, [...at, 'parameters'], 'list', `parameters of ${method.toUpperCase()} ${path}`);
-      if (op.responses !== undefined && expect(op.responses, [...at, 'responses'], 'mapping', `responses of ${method.toUpperCase()} ${path}`)) {
-        for (const [code, response] of Object.entries(op.responses as Record<string, unknown>)) expect(response, [...at, 'responses', code], 'mapping', `response ${code} of ${method.toUpperCase()} ${path}`);
+      if (op.parameters !== undefined)
+        expect(
+          op.parameters,
+          [...at, 'parameters'],
+          'list',
+          `parameters of ${method.toUpperCase()} ${path}`,
+        );
+      if (
+        op.responses !== undefined &&
+        expect(
+          op.responses,
+          [...at, 'responses'],
+          'mapping',
+          `responses of ${method.toUpperCase()} ${path}`,
+        )
+      ) {
+        for (const [code, response] of Object.entries(op.responses as Record<string, unknown>))
+          expect(
+            response,
+            [...at, 'responses', code],
+            'mapping',
+            `response ${code} of ${method.toUpperCase()} ${path}`,
+          );
       }
-      if (op.requestBody !== undefined) expect(op.requestBody, [...at, 'requestBody'], 'mapping', `requestBody of ${method.toUpperCase()} ${path}`);
+      if (op.requestBody !== undefined)
+        expect(
+          op.requestBody,
+          [...at, 'requestBody'],
+          'mapping',
+          `requestBody of ${method.toUpperCase()} ${path}`,
+        );
     }
   }
   return bag.errorCount === before;

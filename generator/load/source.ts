@@ -2,7 +2,17 @@
  * A parsed input document that remembers where every value came from, so later stages can
  * report `file:line:col` for any JSON path without re-reading the text.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import { DiagnosticBag, type Position } from '../diagnostics.js';
 
 export type JsonPath = ReadonlyArray<string | number>;
@@ -21,15 +31,26 @@ const START: Position = { line: 1, col: 1 };
 /** Parse YAML (JSON is YAML) with source positions. Syntax errors become diagnostics. */
 export function parseSource(file: string, text: string, bag: DiagnosticBag): SourceDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+  });
   const toPos = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
   };
   for (const error of doc.errors) {
     const rule = error.code === 'DUPLICATE_KEY' ? 'yaml/duplicate-key' : 'yaml/syntax';
-    const offset = error.code === 'MISSING_CHAR' ? (unclosedQuoteStart(doc, error.pos[0]) ?? error.pos[0]) : error.pos[0];
-    const hint = offset !== error.pos[0] ? 'this quoted string is never closed: add the closing quote' : 'fix the YAML syntax at this position';
+    const offset =
+      error.code === 'MISSING_CHAR'
+        ? (unclosedQuoteStart(doc, error.pos[0]) ?? error.pos[0])
+        : error.pos[0];
+    const hint =
+      offset !== error.pos[0]
+        ? 'this quoted string is never closed: add the closing quote'
+        : 'fix the YAML syntax at this position';
     bag.error(file, toPos(offset), rule, firstLine(error.message), hint);
   }
   let data: unknown;
@@ -39,7 +60,13 @@ export function parseSource(file: string, text: string, bag: DiagnosticBag): Sou
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
       // e.g. an alias bomb: the yaml library refuses to expand exponentially many aliases.
-      bag.error(file, START, 'yaml/alias-limit', `cannot expand this document: ${error instanceof Error ? firstLine(error.message) : String(error)}`, 'remove the nested aliases (*name) that multiply the document');
+      bag.error(
+        file,
+        START,
+        'yaml/alias-limit',
+        `cannot expand this document: ${error instanceof Error ? firstLine(error.message) : String(error)}`,
+        'remove the nested aliases (*name) that multiply the document',
+      );
       failed = true;
     }
   }
@@ -55,7 +82,12 @@ function unclosedQuoteStart(doc: Document, errorOffset: number): number | undefi
   let start: number | undefined;
   visit(doc, {
     Scalar(_key, node) {
-      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[1] >= errorOffset - 1) start ??= node.range[0];
+      if (
+        (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') &&
+        node.range &&
+        node.range[1] >= errorOffset - 1
+      )
+        start ??= node.range[0];
     },
   });
   return start;
@@ -65,14 +97,21 @@ function firstLine(message: string): string {
   return message.split('\n')[0].trim();
 }
 
-function locateIn(doc: Document, path: JsonPath, key: boolean, toPos: (offset: number) => Position): Position {
+function locateIn(
+  doc: Document,
+  path: JsonPath,
+  key: boolean,
+  toPos: (offset: number) => Position,
+): Position {
   let node: unknown = doc.contents;
   let found: Node | null = isNodeWithRange(node) ? node : null;
   let keyNode: Node | null = null;
   for (const segment of path) {
     keyNode = null;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+      );
       if (!pair) break;
       keyNode = isNodeWithRange(pair.key) ? pair.key : null;
       node = pair.value;
@@ -89,5 +128,10 @@ function locateIn(doc: Document, path: JsonPath, key: boolean, toPos: (offset: n
 }
 
 function isNodeWithRange(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && 'range' in value && Array.isArray((value as Node).range);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'range' in value &&
+    Array.isArray((value as Node).range)
+  );
 }

@@ -9,7 +9,10 @@ export function words(text: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-export const pascalCase = (text: string): string => words(text).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+export const pascalCase = (text: string): string =>
+  words(text)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 export const camelCase = (text: string): string => {
   const pascal = pascalCase(text);
   return pascal ? pascal[0].toLowerCase() + pascal.slice(1) : pascal;

@@ -18,9 +18,13 @@ export class OpenApiIndex {
 
   constructor(readonly documents: OpenApiDocument[]) {
     for (const doc of documents) {
-      const servers = (doc.data.servers ?? []).map((s) => safeUrl(s.url)).filter((u): u is URL => u !== undefined);
+      const servers = (doc.data.servers ?? [])
+        .map((s) => safeUrl(s.url))
+        .filter((u): u is URL => u !== undefined);
       const hosts = servers.map((u) => u.host);
-      const prefixes = servers.length ? [...new Set(servers.map((u) => u.pathname.replace(/\/$/, '')))] : [''];
+      const prefixes = servers.length
+        ? [...new Set(servers.map((u) => u.pathname.replace(/\/$/, '')))]
+        : [''];
       for (const [path, item] of Object.entries(doc.data.paths)) {
         if (!isRecord(item)) continue;
         for (const method of METHODS) {
@@ -46,15 +50,21 @@ export class OpenApiIndex {
     const base = safeUrl(baseUri);
     if (!base) return undefined;
     const fullPath = base.pathname.replace(/\/$/, '') + path;
-    const candidates = (this.byKey.get(matchKey(method.toLowerCase(), fullPath)) ?? []).filter((c) => c.hosts.length === 0 || c.hosts.includes(base.host));
+    const candidates = (this.byKey.get(matchKey(method.toLowerCase(), fullPath)) ?? []).filter(
+      (c) => c.hosts.length === 0 || c.hosts.includes(base.host),
+    );
     if (!candidates.length) return undefined;
-    return candidates.map((c, i) => ({ c, i, dangling: countDangling(c) })).sort((a, b) => a.dangling - b.dangling || a.i - b.i)[0].c;
+    return candidates
+      .map((c, i) => ({ c, i, dangling: countDangling(c) }))
+      .sort((a, b) => a.dangling - b.dangling || a.i - b.i)[0].c;
   }
 
   /** The documents that serve this base URI's host. */
   documentsFor(baseUri: string): OpenApiDocument[] {
     const base = safeUrl(baseUri);
-    return this.documents.filter((doc) => (doc.data.servers ?? []).some((s) => safeUrl(s.url)?.host === base?.host));
+    return this.documents.filter((doc) =>
+      (doc.data.servers ?? []).some((s) => safeUrl(s.url)?.host === base?.host),
+    );
   }
 }
 

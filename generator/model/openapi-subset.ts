@@ -18,7 +18,11 @@ export interface MatchedOperation {
 }
 
 /** An object schema standing in for a schema beyond the depth limit or a dangling $ref. */
-const opaque = (description: string): Record<string, unknown> => ({ type: 'object', additionalProperties: true, description });
+const opaque = (description: string): Record<string, unknown> => ({
+  type: 'object',
+  additionalProperties: true,
+  description,
+});
 
 /**
  * `anyOf: [{type: string}, {$ref}]`: a field that holds an id, or the object when the caller asks
@@ -26,7 +30,11 @@ const opaque = (description: string): Record<string, unknown> => ({ type: 'objec
  */
 function isExpandableLink(node: Record<string, unknown>): boolean {
   const anyOf = node.anyOf;
-  return Array.isArray(anyOf) && anyOf.some((a) => isRecord(a) && a.type === 'string') && anyOf.some((a) => isRecord(a) && typeof a.$ref === 'string');
+  return (
+    Array.isArray(anyOf) &&
+    anyOf.some((a) => isRecord(a) && a.type === 'string') &&
+    anyOf.some((a) => isRecord(a) && typeof a.$ref === 'string')
+  );
 }
 
 /**
@@ -34,17 +42,27 @@ function isExpandableLink(node: Record<string, unknown>): boolean {
  * component schemas they reach within `maxDepth` $ref hops. References beyond the depth, through
  * expandable links, or to nothing become opaque objects described as such.
  */
-export function subsetDocument(source: OpenApiObject, operations: MatchedOperation[], maxDepth: number, dangling: Set<string>): OpenApiObject {
+export function subsetDocument(
+  source: OpenApiObject,
+  operations: MatchedOperation[],
+  maxDepth: number,
+  dangling: Set<string>,
+): OpenApiObject {
   const kept = new Map<string, number>(); // component pointer -> depth reached
   const rewrite = (node: unknown, depth: number, propertyNames = false): unknown => {
     if (Array.isArray(node)) return node.map((n) => rewrite(n, depth));
     if (!isRecord(node)) return node;
     if (typeof node.$ref === 'string') {
       const ref = node.$ref;
-      if (dangling.has(ref) || resolvePointer(source, ref) === undefined) return opaque(`Opaque JSON object: ${ref} is not in the OpenAPI document.`);
-      if (!ref.startsWith('#/components/schemas/')) return rewrite(resolvePointer(source, ref), depth);
+      if (dangling.has(ref) || resolvePointer(source, ref) === undefined)
+        return opaque(`Opaque JSON object: ${ref} is not in the OpenAPI document.`);
+      if (!ref.startsWith('#/components/schemas/'))
+        return rewrite(resolvePointer(source, ref), depth);
       if (depth >= maxDepth) {
-        if (!kept.has(ref)) return opaque(`A ${ref.split('/').pop()} object (not typed in detail: it lies deeper than the type depth limit of ${maxDepth}).`);
+        if (!kept.has(ref))
+          return opaque(
+            `A ${ref.split('/').pop()} object (not typed in detail: it lies deeper than the type depth limit of ${maxDepth}).`,
+          );
       } else if (!kept.has(ref) || (kept.get(ref) ?? 0) > depth + 1) {
         kept.set(ref, depth + 1);
         queue.push([ref, depth + 1]);
@@ -65,12 +83,23 @@ export function subsetDocument(source: OpenApiObject, operations: MatchedOperati
       if (key === 'anyOf' && isExpandableLink(node) && Array.isArray(value)) {
         out.anyOf = value.map((branch) =>
           isRecord(branch) && typeof branch.$ref === 'string' && !kept.has(branch.$ref)
-            ? opaque(`An expanded ${branch.$ref.split('/').pop()} object (returned when the field is expanded).`)
+            ? opaque(
+                `An expanded ${branch.$ref.split('/').pop()} object (returned when the field is expanded).`,
+              )
             : rewrite(branch, depth),
         );
         continue;
       }
-      out[key] = rewrite(value, depth, key === 'properties' || key === 'patternProperties' || key === 'responses' || key === 'content' || key === 'encoding' || key === 'schemas');
+      out[key] = rewrite(
+        value,
+        depth,
+        key === 'properties' ||
+          key === 'patternProperties' ||
+          key === 'responses' ||
+          key === 'content' ||
+          key === 'encoding' ||
+          key === 'schemas',
+      );
     }
     return out;
   };
@@ -83,23 +112,41 @@ export function subsetDocument(source: OpenApiObject, operations: MatchedOperati
   const schemas: Record<string, unknown> = {};
   while (queue.length) {
     const [ref, depth] = queue.shift()!;
-    schemas[ref.slice('#/components/schemas/'.length)] = rewrite(resolvePointer(source, ref), depth);
+    schemas[ref.slice('#/components/schemas/'.length)] = rewrite(
+      resolvePointer(source, ref),
+      depth,
+    );
   }
-  const sorted = Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, schemas[k]]));
-  return { openapi: source.openapi, info: { title: source.info?.title ?? 'API', version: source.info?.version ?? '0' }, paths, components: { schemas: sorted } };
+  const sorted = Object.fromEntries(
+    Object.keys(schemas)
+      .sort()
+      .map((k) => [k, schemas[k]]),
+  );
+  return {
+    openapi: source.openapi,
+    info: { title: source.info?.title ?? 'API', version: source.info?.version ?? '0' },
+    paths,
+    components: { schemas: sorted },
+  };
 }
 
 /** The same document with every $ref replaced by its target (cycles become shared objects). */
 export async function dereference(doc: OpenApiObject): Promise<OpenApiObject> {
   const copy = structuredClone(doc);
-  return (await $RefParser.dereference(copy, { resolve: { external: false }, dereference: { circular: true } })) as OpenApiObject;
+  return (await $RefParser.dereference(copy, {
+    resolve: { external: false },
+    dereference: { circular: true },
+  })) as OpenApiObject;
 }
 
 /**
  * Parameters declared on the path item apply to all its operations; an operation's own parameter
  * with the same name and location wins. The subset carries them on the operation itself.
  */
-function withPathItemParameters(source: OpenApiObject, op: MatchedOperation): Record<string, unknown> {
+function withPathItemParameters(
+  source: OpenApiObject,
+  op: MatchedOperation,
+): Record<string, unknown> {
   const shared = source.paths[op.path]?.parameters;
   if (!Array.isArray(shared) || shared.length === 0) return op.operation;
   const key = (p: unknown) => {

@@ -27,9 +27,12 @@ export function toJsonSchema(node: unknown, options: { descriptions?: boolean } 
   };
   const convertObject = (s: Record<string, unknown>, level: number): JsonSchema => {
     const out: JsonSchema = {};
-    if (withDescriptions && typeof s.description === 'string' && s.description.trim()) out.description = htmlToText(s.description);
+    if (withDescriptions && typeof s.description === 'string' && s.description.trim())
+      out.description = htmlToText(s.description);
     const nullable = s.nullable === true;
-    const branches = (Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : undefined) as unknown[] | undefined;
+    const branches = (
+      Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : undefined
+    ) as unknown[] | undefined;
     if (branches) {
       const converted = branches.map((b) => convert(b, level + 1));
       // An empty-string enum branch is how Stripe spells "send '' to unset"; keep it as it is.
@@ -49,16 +52,24 @@ export function toJsonSchema(node: unknown, options: { descriptions?: boolean } 
       type = 'object';
       out.type = nullable ? ['object', 'null'] : 'object';
     }
-    if (Array.isArray(s.enum)) out.enum = nullable && !s.enum.includes(null) ? [...(s.enum as JsonValue[]), null] : (s.enum as JsonValue[]);
+    if (Array.isArray(s.enum))
+      out.enum =
+        nullable && !s.enum.includes(null)
+          ? [...(s.enum as JsonValue[]), null]
+          : (s.enum as JsonValue[]);
     if (isRecord(s.properties)) {
       out.properties = {};
-      for (const [name, prop] of Object.entries(s.properties)) out.properties[name] = convert(prop, level + 1);
+      for (const [name, prop] of Object.entries(s.properties))
+        out.properties[name] = convert(prop, level + 1);
     }
-    if (Array.isArray(s.required) && s.required.length) out.required = s.required.filter((r): r is string => typeof r === 'string');
+    if (Array.isArray(s.required) && s.required.length)
+      out.required = s.required.filter((r): r is string => typeof r === 'string');
     if (s.additionalProperties === false) out.additionalProperties = false;
-    else if (isRecord(s.additionalProperties) && Object.keys(s.additionalProperties).length) out.additionalProperties = convert(s.additionalProperties, level + 1);
+    else if (isRecord(s.additionalProperties) && Object.keys(s.additionalProperties).length)
+      out.additionalProperties = convert(s.additionalProperties, level + 1);
     if (isRecord(s.items)) out.items = convert(s.items, level + 1);
-    for (const key of ['minimum', 'maximum', 'maxLength', 'minLength'] as const) if (typeof s[key] === 'number') out[key] = s[key] as number;
+    for (const key of ['minimum', 'maximum', 'maxLength', 'minLength'] as const)
+      if (typeof s[key] === 'number') out[key] = s[key] as number;
     if (typeof s.pattern === 'string') out.pattern = s.pattern;
     if (typeof s.format === 'string') out.format = s.format;
     return out;
@@ -78,7 +89,10 @@ function mergeAll(parts: JsonSchema[]): JsonSchema {
 }
 
 /** A schema from a capability's `type` declaration (when no OpenAPI operation tells more). */
-export function schemaFromDeclaredType(type: string | undefined, description: string | undefined): JsonSchema {
+export function schemaFromDeclaredType(
+  type: string | undefined,
+  description: string | undefined,
+): JsonSchema {
   const schema: JsonSchema = {};
   switch (type) {
     case 'string':
@@ -107,7 +121,13 @@ export function schemaFromDeclaredType(type: string | undefined, description: st
  */
 export function boundsFromDescription(schema: JsonSchema): JsonSchema {
   const type = schema.type;
-  if ((type !== 'integer' && type !== 'number') || schema.minimum !== undefined || schema.maximum !== undefined || !schema.description) return schema;
+  if (
+    (type !== 'integer' && type !== 'number') ||
+    schema.minimum !== undefined ||
+    schema.maximum !== undefined ||
+    !schema.description
+  )
+    return schema;
   const match = /range[s]? (?:between|from) (-?\d+) (?:and|to) (-?\d+)/i.exec(schema.description);
   return match ? { ...schema, minimum: Number(match[1]), maximum: Number(match[2]) } : schema;
 }
@@ -117,7 +137,8 @@ export function listItemSchema(schema: JsonSchema | undefined): JsonSchema | und
   const props = schema?.properties;
   if (!props?.data || !props.has_more) return undefined;
   const data = props.data;
-  const isArray = data.type === 'array' || (Array.isArray(data.type) && data.type.includes('array'));
+  const isArray =
+    data.type === 'array' || (Array.isArray(data.type) && data.type.includes('array'));
   return isArray ? (data.items ?? {}) : undefined;
 }
 
@@ -134,9 +155,13 @@ export function limitDepth(schema: JsonSchema, depth: number): JsonSchema {
     return cut;
   }
   const out: JsonSchema = { ...schema };
-  if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, limitDepth(v, depth - 1)]));
+  if (schema.properties)
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([k, v]) => [k, limitDepth(v, depth - 1)]),
+    );
   if (schema.items) out.items = limitDepth(schema.items, depth - 1);
   if (schema.anyOf) out.anyOf = schema.anyOf.map((s) => limitDepth(s, depth - 1));
-  if (typeof schema.additionalProperties === 'object') out.additionalProperties = limitDepth(schema.additionalProperties, depth - 1);
+  if (typeof schema.additionalProperties === 'object')
+    out.additionalProperties = limitDepth(schema.additionalProperties, depth - 1);
   return out;
 }

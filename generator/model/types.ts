@@ -148,7 +148,12 @@ export interface ToolModel {
   name: string;
   title?: string;
   description: string;
-  annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
+  annotations: {
+    readOnlyHint: boolean;
+    destructiveHint: boolean;
+    idempotentHint: boolean;
+    openWorldHint: boolean;
+  };
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
   operation: OperationModel;

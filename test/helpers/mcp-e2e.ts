@@ -28,7 +28,12 @@ export interface SeenRequest {
   headers: Record<string, string>;
 }
 
-export function seenFrom(method: string, url: URL, headers: Record<string, string>, body: string): SeenRequest {
+export function seenFrom(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+): SeenRequest {
   return {
     method,
     path: url.pathname,
@@ -44,7 +49,12 @@ export function linkSession(id = 'fcsess_1Nc0ixLkdIwHu7ix'): Record<string, unkn
     id,
     object: 'financial_connections.session',
     account_holder: { type: 'customer', customer: 'cus_PfVgYQ3b9MX7Zn' },
-    accounts: { object: 'list', data: [], has_more: false, url: '/v1/financial_connections/accounts' },
+    accounts: {
+      object: 'list',
+      data: [],
+      has_more: false,
+      url: '/v1/financial_connections/accounts',
+    },
     client_secret: `${id}_secret_Sn1pJhB3ZlM3`,
     filters: { countries: ['US'] },
     livemode: false,
@@ -67,7 +77,11 @@ export interface FakeStripe {
 
 const defaultReply: Reply = (request) => ({
   status: 200,
-  body: linkSession(request.path.startsWith('/v1/link_account_sessions/') ? request.path.split('/').pop() : undefined),
+  body: linkSession(
+    request.path.startsWith('/v1/link_account_sessions/')
+      ? request.path.split('/').pop()
+      : undefined,
+  ),
 });
 
 /** A fake Stripe API on 127.0.0.1 and a free port, recording every request. */
@@ -79,11 +93,20 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[key] = value;
-      const seen = seenFrom(req.method ?? 'GET', new URL(req.url ?? '/', 'http://stripe.local'), headers, Buffer.concat(chunks).toString('utf8'));
+      for (const [key, value] of Object.entries(req.headers))
+        if (typeof value === 'string') headers[key] = value;
+      const seen = seenFrom(
+        req.method ?? 'GET',
+        new URL(req.url ?? '/', 'http://stripe.local'),
+        headers,
+        Buffer.concat(chunks).toString('utf8'),
+      );
       requests.push(seen);
       const { status, body } = replyFn(seen);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': `req_fake_${requests.length}` });
+      res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Request-Id': `req_fake_${requests.length}`,
+      });
       res.end(JSON.stringify(body));
     });
   });
@@ -144,7 +167,11 @@ export interface CapabilitySpec {
   operations: Record<string, { method: string; path: string }>;
 }
 
-export const CAPABILITIES = ['checkout-sessions', 'identity-sessions', 'link-account-sessions'] as const;
+export const CAPABILITIES = [
+  'checkout-sessions',
+  'identity-sessions',
+  'link-account-sessions',
+] as const;
 export type Cap = (typeof CAPABILITIES)[number];
 
 export function loadCapability(cap: Cap): CapabilitySpec {
@@ -162,9 +189,15 @@ export function loadCapability(cap: Cap): CapabilitySpec {
   const consumes = doc.capability.consumes[0];
   const operations: CapabilitySpec['operations'] = {};
   for (const resource of consumes.resources) {
-    for (const op of resource.operations) operations[`${consumes.namespace}.${op.name}`] = { method: op.method, path: resource.path };
+    for (const op of resource.operations)
+      operations[`${consumes.namespace}.${op.name}`] = { method: op.method, path: resource.path };
   }
-  return { cap, mcp, operations, baseUriEnv: `${consumes.namespace.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_BASE_URI` };
+  return {
+    cap,
+    mcp,
+    operations,
+    baseUriEnv: `${consumes.namespace.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_BASE_URI`,
+  };
 }
 
 /** Naftiko hints → MCP annotations, with the Naftiko defaults for omitted hints. */
@@ -206,24 +239,4 @@ export function captureServerLog(): { lines: string[]; restore: () => void } {
   return { lines, restore: () => void (process.stderr.write = original) };
 }
 
-/** Runs a command to completion, collecting its output. */
-export function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+export { run } from './process.js';

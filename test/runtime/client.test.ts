@@ -1,7 +1,11 @@
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, type ClientOptions, type ResponseInfo } from '../../templates/runtime/client.js';
+import {
+  ApiClient,
+  type ClientOptions,
+  type ResponseInfo,
+} from '../../templates/runtime/client.js';
 import type { ApiSpec, OperationSpec } from '../../templates/runtime/contract.js';
 import {
   ApiConnectionError,
@@ -10,7 +14,11 @@ import {
   MissingCredentialsError,
   ParameterError,
 } from '../../templates/runtime/errors.js';
-import { fetchTransport, nodeHttpTransport, type Transport } from '../../templates/runtime/transport.js';
+import {
+  fetchTransport,
+  nodeHttpTransport,
+  type Transport,
+} from '../../templates/runtime/transport.js';
 
 // ---------------------------------------------------------------------------------------------
 // fixtures
@@ -30,7 +38,11 @@ const createSession: OperationSpec = {
   method: 'POST',
   path: '/v1/checkout/sessions',
   params: [],
-  body: { required: false, mediaType: 'application/x-www-form-urlencoded', schema: { type: 'object' } },
+  body: {
+    required: false,
+    mediaType: 'application/x-www-form-urlencoded',
+    schema: { type: 'object' },
+  },
 };
 
 const getSession: OperationSpec = {
@@ -39,10 +51,19 @@ const getSession: OperationSpec = {
   path: '/v1/checkout/sessions/{session}',
   params: [
     { name: 'session', in: 'path', required: true, schema: { type: 'string' } },
-    { name: 'expand', in: 'query', required: false, schema: { type: 'array', items: { type: 'string' } } },
+    {
+      name: 'expand',
+      in: 'query',
+      required: false,
+      schema: { type: 'array', items: { type: 'string' } },
+    },
   ],
   // A body on a GET must never be sent.
-  body: { required: false, mediaType: 'application/x-www-form-urlencoded', schema: { type: 'object' } },
+  body: {
+    required: false,
+    mediaType: 'application/x-www-form-urlencoded',
+    schema: { type: 'object' },
+  },
 };
 
 const listCustomers: OperationSpec = {
@@ -62,7 +83,11 @@ const deleteCustomer: OperationSpec = {
   method: 'DELETE',
   path: '/v1/customers/{customer}',
   params: [{ name: 'customer', in: 'path', required: true, schema: { type: 'string' } }],
-  body: { required: false, mediaType: 'application/x-www-form-urlencoded', schema: { type: 'object' } },
+  body: {
+    required: false,
+    mediaType: 'application/x-www-form-urlencoded',
+    schema: { type: 'object' },
+  },
 };
 
 const jsonOp: OperationSpec = {
@@ -108,7 +133,12 @@ afterAll(() => server.close());
 async function record(request: Request): Promise<Seen> {
   const headers: Record<string, string> = {};
   request.headers.forEach((v, k) => (headers[k] = v));
-  const entry = { method: request.method, url: new URL(request.url), headers, body: await request.text() };
+  const entry = {
+    method: request.method,
+    url: new URL(request.url),
+    headers,
+    body: await request.text(),
+  };
   seen.push(entry);
   return entry;
 }
@@ -124,9 +154,16 @@ function respond(reply: (s: Seen, n: number) => Response | Promise<Response>): v
 }
 
 const ok = (body: unknown = { id: 'obj_1' }, init?: ResponseInit): Response =>
-  HttpResponse.json(body as Record<string, unknown>, { headers: { 'Request-Id': 'req_123' }, ...init });
+  HttpResponse.json(body as Record<string, unknown>, {
+    headers: { 'Request-Id': 'req_123' },
+    ...init,
+  });
 
-const stripeError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): Response =>
+const stripeError = (
+  status: number,
+  error: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Response =>
   HttpResponse.json({ error }, { status, headers: { 'Request-Id': 'req_err', ...headers } });
 
 const fast: ClientOptions = { env, retryBaseDelayMs: 1, retryMaxDelayMs: 5 };
@@ -166,8 +203,12 @@ describe.each(transports)('request shape over %s', (_name, makeTransport) => {
     expect(s.headers['stripe-version']).toBe('2025-08-27.basil');
     expect(s.headers.accept).toBe('application/json');
     expect(s.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(s.headers['user-agent']).toMatch(/^capgen\/\d+\.\d+\.\d+ \(runtime; node\/20\.\d+\.\d+\)$/);
-    expect(s.headers['idempotency-key']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(s.headers['user-agent']).toMatch(
+      /^capgen\/\d+\.\d+\.\d+ \(runtime; node\/20\.\d+\.\d+\)$/,
+    );
+    expect(s.headers['idempotency-key']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(s.body).toBe(
       'mode=payment&line_items[0][price]=price_1&line_items[0][quantity]=2' +
         '&metadata[order]=o%271%20%28x%29&expand[0]=customer&unset=&allow_promotion_codes=true',
@@ -185,7 +226,11 @@ describe.each(transports)('request shape over %s', (_name, makeTransport) => {
 
   it('sends query params Stripe-encoded and never a body on GET', async () => {
     respond(() => ok());
-    await client().call(getSession, { session: 'cs_test_1', expand: ['line_items', 'customer'], body: { a: 1 } });
+    await client().call(getSession, {
+      session: 'cs_test_1',
+      expand: ['line_items', 'customer'],
+      body: { a: 1 },
+    });
     const s = seen[0];
     expect(s.method).toBe('GET');
     expect(s.url.pathname).toBe('/v1/checkout/sessions/cs_test_1');
@@ -275,7 +320,12 @@ describe('auth', () => {
   it('apikey in a header, with template literals', async () => {
     const api: ApiSpec = {
       ...stripeApi,
-      auth: { type: 'apikey', key: 'X-Api-Key', value: [{ literal: 'k-' }, { env: 'K' }], placement: 'header' },
+      auth: {
+        type: 'apikey',
+        key: 'X-Api-Key',
+        value: [{ literal: 'k-' }, { env: 'K' }],
+        placement: 'header',
+      },
     };
     respond(() => ok());
     await client({ env: { K: 'abc123' } }, api).call(listCustomers, { limit: 3 });
@@ -301,7 +351,9 @@ describe('auth', () => {
     };
     respond(() => ok());
     await client({ env: { U: 'user', P: 'pä:ss' } }, api).call(listCustomers, {});
-    expect(seen[0].headers.authorization).toBe('Basic ' + Buffer.from('user:pä:ss').toString('base64'));
+    expect(seen[0].headers.authorization).toBe(
+      'Basic ' + Buffer.from('user:pä:ss').toString('base64'),
+    );
   });
 
   it('basic with apiKey: key as username, empty password (sk_...:)', async () => {
@@ -311,7 +363,9 @@ describe('auth', () => {
     };
     respond(() => ok());
     await client({ apiKey: KEY, env: {} }, api).call(listCustomers, {});
-    expect(seen[0].headers.authorization).toBe('Basic ' + Buffer.from(`${KEY}:`).toString('base64'));
+    expect(seen[0].headers.authorization).toBe(
+      'Basic ' + Buffer.from(`${KEY}:`).toString('base64'),
+    );
   });
 
   it('none sends no credentials', async () => {
@@ -337,7 +391,9 @@ describe('auth', () => {
   it('a missing env var fails before any request and names the variable', async () => {
     respond(() => ok());
     for (const e of [{}, { STRIPE_SECRET_KEY: '' }]) {
-      const error = await client({ env: e }).call(listCustomers, {}).catch((x: unknown) => x);
+      const error = await client({ env: e })
+        .call(listCustomers, {})
+        .catch((x: unknown) => x);
       expect(error).toBeInstanceOf(MissingCredentialsError);
       expect((error as MissingCredentialsError).envVar).toBe('STRIPE_SECRET_KEY');
       expect((error as Error).message).toContain('STRIPE_SECRET_KEY');
@@ -350,26 +406,29 @@ describe('auth', () => {
 describe('base URI and headers', () => {
   it('env var overrides api.baseUri, joined without double slashes', async () => {
     respond(() => ok());
-    await client({ env: { ...env, STRIPE_BASE_URI: 'http://localhost:12111/mock/' } }).call(getSession, { session: 'cs_1' });
+    await client({ env: { ...env, STRIPE_BASE_URI: 'http://localhost:12111/mock/' } }).call(
+      getSession,
+      { session: 'cs_1' },
+    );
     expect(seen[0].url.href).toBe('http://localhost:12111/mock/v1/checkout/sessions/cs_1');
   });
 
   it('options.baseUri wins over the env var', async () => {
     respond(() => ok());
-    await client({ baseUri: 'https://proxy.test', env: { ...env, STRIPE_BASE_URI: 'http://localhost:1' } }).call(
-      getSession,
-      { session: 'cs_1' },
-    );
+    await client({
+      baseUri: 'https://proxy.test',
+      env: { ...env, STRIPE_BASE_URI: 'http://localhost:1' },
+    }).call(getSession, { session: 'cs_1' });
     expect(seen[0].url.href).toBe('https://proxy.test/v1/checkout/sessions/cs_1');
   });
 
   it('apiVersion, userAgent, custom headers and a caller idempotency key', async () => {
     respond(() => ok());
-    await client({ apiVersion: '2020-08-27', userAgent: 'my-app/1', headers: { 'X-Client': 'c', 'Stripe-Account': 'acct_1' } }).call(
-      createSession,
-      {},
-      { idempotencyKey: 'idem-1', headers: { 'x-client': 'per-call' } },
-    );
+    await client({
+      apiVersion: '2020-08-27',
+      userAgent: 'my-app/1',
+      headers: { 'X-Client': 'c', 'Stripe-Account': 'acct_1' },
+    }).call(createSession, {}, { idempotencyKey: 'idem-1', headers: { 'x-client': 'per-call' } });
     const h = seen[0].headers;
     expect(h['stripe-version']).toBe('2020-08-27');
     expect(h['user-agent']).toBe('my-app/1');
@@ -382,7 +441,14 @@ describe('base URI and headers', () => {
 
   it('a missing or dot-segment path param is an error, not a request', async () => {
     respond(() => ok());
-    for (const params of [{}, { session: '' }, { session: null }, { session: '..' }, { session: '.' }, { session: { a: 1 } }]) {
+    for (const params of [
+      {},
+      { session: '' },
+      { session: null },
+      { session: '..' },
+      { session: '.' },
+      { session: { a: 1 } },
+    ]) {
       await expect(client().call(getSession, params)).rejects.toBeInstanceOf(ParameterError);
     }
     expect(started).toBe(0);
@@ -391,7 +457,10 @@ describe('base URI and headers', () => {
   it('reports each response to onResponse without headers or credentials', async () => {
     respond((_s, n) => (n === 0 ? stripeError(503, { type: 'api_error' }) : ok()));
     const infos: ResponseInfo[] = [];
-    await client({ onResponse: (i) => infos.push(i) }).call(getSession, { session: 'cs 1', expand: ['x'] });
+    await client({ onResponse: (i) => infos.push(i) }).call(getSession, {
+      session: 'cs 1',
+      expand: ['x'],
+    });
     expect(infos).toHaveLength(2);
     expect(infos[0]).toMatchObject({
       operationId: 'stripe.getCheckoutSession',
@@ -404,16 +473,31 @@ describe('base URI and headers', () => {
     expect(infos[1]).toMatchObject({ status: 200, requestId: 'req_123', attempt: 1 });
     expect(infos[1].durationMs).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(infos)).not.toContain(KEY);
-    expect(Object.keys(infos[0]).sort()).toEqual(['attempt', 'durationMs', 'method', 'operationId', 'path', 'requestId', 'status']);
+    expect(Object.keys(infos[0]).sort()).toEqual([
+      'attempt',
+      'durationMs',
+      'method',
+      'operationId',
+      'path',
+      'requestId',
+      'status',
+    ]);
   });
 });
 
 describe('errors and retries', () => {
   it('400 is not retried and maps Stripe error fields', async () => {
     respond(() =>
-      stripeError(400, { type: 'invalid_request_error', code: 'parameter_missing', param: 'mode', message: 'Missing mode' }),
+      stripeError(400, {
+        type: 'invalid_request_error',
+        code: 'parameter_missing',
+        param: 'mode',
+        message: 'Missing mode',
+      }),
     );
-    const error = (await client().call(createSession, {}).catch((e: unknown) => e)) as ApiError;
+    const error = (await client()
+      .call(createSession, {})
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({
       status: 400,
@@ -429,8 +513,12 @@ describe('errors and retries', () => {
   });
 
   it('non-JSON error bodies give a status-based message; X-Request-Id is read', async () => {
-    respond(() => new HttpResponse('Bad Gateway', { status: 502, headers: { 'X-Request-Id': 'xr_1' } }));
-    const error = (await client({ maxRetries: 0 }).call(listCustomers, {}).catch((e: unknown) => e)) as ApiError;
+    respond(
+      () => new HttpResponse('Bad Gateway', { status: 502, headers: { 'X-Request-Id': 'xr_1' } }),
+    );
+    const error = (await client({ maxRetries: 0 })
+      .call(listCustomers, {})
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(502);
     expect(error.message).toBe('HTTP 502 from GET /v1/customers: Bad Gateway');
@@ -440,20 +528,31 @@ describe('errors and retries', () => {
 
   it('gives up after maxRetries (default 2: three attempts)', async () => {
     respond(() => stripeError(500, { type: 'api_error', message: 'down' }));
-    await expect(client().call(createSession, {})).rejects.toMatchObject({ status: 500, message: 'down' });
+    await expect(client().call(createSession, {})).rejects.toMatchObject({
+      status: 500,
+      message: 'down',
+    });
     expect(seen).toHaveLength(3);
     expect(new Set(seen.map((s) => s.headers['idempotency-key'])).size).toBe(1);
   });
 
   it('per-call maxRetries', async () => {
     respond(() => stripeError(500, { type: 'api_error' }));
-    await expect(client().call(createSession, {}, { maxRetries: 0 })).rejects.toBeInstanceOf(ApiError);
+    await expect(client().call(createSession, {}, { maxRetries: 0 })).rejects.toBeInstanceOf(
+      ApiError,
+    );
     expect(seen).toHaveLength(1);
   });
 
   it('429 is retried; Retry-After is honoured', async () => {
     respond((_s, n) =>
-      n === 0 ? stripeError(429, { type: 'invalid_request_error', code: 'rate_limit' }, { 'Retry-After': '0.2' }) : ok(),
+      n === 0
+        ? stripeError(
+            429,
+            { type: 'invalid_request_error', code: 'rate_limit' },
+            { 'Retry-After': '0.2' },
+          )
+        : ok(),
     );
     const t0 = performance.now();
     await client().call(listCustomers, {});
@@ -462,7 +561,9 @@ describe('errors and retries', () => {
   });
 
   it('Retry-After is capped by maxRetryAfterMs', async () => {
-    respond((_s, n) => (n === 0 ? stripeError(503, { type: 'api_error' }, { 'Retry-After': '3600' }) : ok()));
+    respond((_s, n) =>
+      n === 0 ? stripeError(503, { type: 'api_error' }, { 'Retry-After': '3600' }) : ok(),
+    );
     const t0 = performance.now();
     await client({ maxRetryAfterMs: 20 }).call(listCustomers, {});
     expect(performance.now() - t0).toBeLessThan(2000);
@@ -470,7 +571,9 @@ describe('errors and retries', () => {
   });
 
   it('409 lock_timeout is retried, other 409s are not', async () => {
-    respond((_s, n) => (n === 0 ? stripeError(409, { type: 'invalid_request_error', code: 'lock_timeout' }) : ok()));
+    respond((_s, n) =>
+      n === 0 ? stripeError(409, { type: 'invalid_request_error', code: 'lock_timeout' }) : ok(),
+    );
     await client().call(createSession, {});
     expect(seen).toHaveLength(2);
 
@@ -486,14 +589,20 @@ describe('errors and retries', () => {
     expect(seen).toHaveLength(1);
 
     seen = [];
-    respond((_s, n) => (n === 0 ? stripeError(400, { type: 'invalid_request_error' }, { 'Stripe-Should-Retry': 'true' }) : ok()));
+    respond((_s, n) =>
+      n === 0
+        ? stripeError(400, { type: 'invalid_request_error' }, { 'Stripe-Should-Retry': 'true' })
+        : ok(),
+    );
     await client().call(createSession, {});
     expect(seen).toHaveLength(2);
   });
 
   it('a network failure exhausting retries is an ApiConnectionError', async () => {
     respond(() => HttpResponse.error());
-    const error = await client().call(listCustomers, {}).catch((e: unknown) => e);
+    const error = await client()
+      .call(listCustomers, {})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).not.toBeInstanceOf(ApiTimeoutError);
     expect(seen).toHaveLength(3);
@@ -505,7 +614,9 @@ describe('errors and retries', () => {
       return ok();
     });
     const t0 = performance.now();
-    const error = await client({ timeoutMs: 60, maxRetries: 0 }).call(listCustomers, {}).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 60, maxRetries: 0 })
+      .call(listCustomers, {})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiTimeoutError);
     expect((error as ApiTimeoutError).timeoutMs).toBe(60);
     expect(performance.now() - t0).toBeLessThan(1000);
@@ -530,18 +641,26 @@ describe('errors and retries', () => {
     const reason = new Error('caller gave up');
     setTimeout(() => controller.abort(reason), 30);
     const t0 = performance.now();
-    await expect(client().call(listCustomers, {}, { signal: controller.signal })).rejects.toBe(reason);
+    await expect(client().call(listCustomers, {}, { signal: controller.signal })).rejects.toBe(
+      reason,
+    );
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(seen).toHaveLength(1);
   });
 
   it('an already-aborted signal sends nothing; abort during backoff stops retries', async () => {
     respond(() => stripeError(500, { type: 'api_error' }));
-    await expect(client().call(listCustomers, {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      client().call(listCustomers, {}, { signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
     expect(started).toBe(0);
 
     const controller = new AbortController();
-    const pending = client({ retryBaseDelayMs: 5000, retryMaxDelayMs: 5000 }).call(listCustomers, {}, { signal: controller.signal });
+    const pending = client({ retryBaseDelayMs: 5000, retryMaxDelayMs: 5000 }).call(
+      listCustomers,
+      {},
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toHaveLength(1);
@@ -554,7 +673,11 @@ describe('credentials never leak into errors', () => {
     let current: unknown = e;
     for (let i = 0; i < 10 && current; i++) {
       const err = current as Error & Record<string, unknown>;
-      parts.push(String(err.message), String(err.stack), JSON.stringify({ ...err, raw: undefined }));
+      parts.push(
+        String(err.message),
+        String(err.stack),
+        JSON.stringify({ ...err, raw: undefined }),
+      );
       current = err.cause;
     }
     return parts.join('\n');
@@ -562,9 +685,15 @@ describe('credentials never leak into errors', () => {
 
   it('upstream messages echoing the key are redacted (raw body kept as received)', async () => {
     respond(() =>
-      stripeError(401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${KEY}`, param: KEY }),
+      stripeError(401, {
+        type: 'invalid_request_error',
+        message: `Invalid API Key provided: ${KEY}`,
+        param: KEY,
+      }),
     );
-    const error = (await client().call(listCustomers, {}).catch((e: unknown) => e)) as ApiError;
+    const error = (await client()
+      .call(listCustomers, {})
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toBe('Invalid API Key provided: [REDACTED]');
     expect(everything(error)).not.toContain(KEY);
@@ -572,12 +701,17 @@ describe('credentials never leak into errors', () => {
   });
 
   it('transport errors mentioning the URL (key in query) are redacted through the cause chain', async () => {
-    const api: ApiSpec = { ...stripeApi, auth: { type: 'apikey', key: 'key', value: [{ env: 'K' }], placement: 'query' } };
+    const api: ApiSpec = {
+      ...stripeApi,
+      auth: { type: 'apikey', key: 'key', value: [{ env: 'K' }], placement: 'query' },
+    };
     const secret = 'qk_SECRET/+=value';
     const failingFetch = async (input: Request | string | URL): Promise<Response> => {
       const url = String(input);
       throw new TypeError(`fetch failed: ${url}`, {
-        cause: Object.assign(new Error(`connect ECONNREFUSED for ${decodeURIComponent(url)}`), { code: 'ECONNREFUSED' }),
+        cause: Object.assign(new Error(`connect ECONNREFUSED for ${decodeURIComponent(url)}`), {
+          code: 'ECONNREFUSED',
+        }),
       });
     };
     const error = await client({ env: { K: secret }, fetch: failingFetch, maxRetries: 1 }, api)
@@ -596,7 +730,9 @@ describe('credentials never leak into errors', () => {
       ...stripeApi,
       auth: { type: 'basic', username: [{ env: 'U' }], password: [{ env: 'P' }] },
     };
-    const error = await client({ env: { U: KEY } }, api).call(listCustomers, {}).catch((e: unknown) => e);
+    const error = await client({ env: { U: KEY } }, api)
+      .call(listCustomers, {})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingCredentialsError);
     expect((error as Error).message).toContain(' P ');
     expect(everything(error)).not.toContain(KEY);
@@ -610,9 +746,19 @@ describe('paginate', () => {
       cus_2: { data: [{ id: 'cus_3' }, { id: 'cus_4' }], has_more: true },
       cus_4: { data: [{ id: 'cus_5' }], has_more: false },
     };
-    respond((s) => ok({ object: 'list', url: '/v1/customers', ...pages[s.url.searchParams.get('starting_after') ?? ''] }));
+    respond((s) =>
+      ok({
+        object: 'list',
+        url: '/v1/customers',
+        ...pages[s.url.searchParams.get('starting_after') ?? ''],
+      }),
+    );
     const ids: string[] = [];
-    for await (const c of client().paginate<{ id: string }>(listCustomers, { limit: 2, created: { gte: 5 } })) ids.push(c.id);
+    for await (const c of client().paginate<{ id: string }>(listCustomers, {
+      limit: 2,
+      created: { gte: 5 },
+    }))
+      ids.push(c.id);
     expect(ids).toEqual(['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5']);
     expect(seen.map((s) => s.url.search)).toEqual([
       '?limit=2&created[gte]=5',

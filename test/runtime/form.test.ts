@@ -11,21 +11,46 @@ const oracle = (params: Record<string, unknown>): string =>
 describe('encodeForm: fixed cases', () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['empty', {}, ''],
-    ['flat scalars', { amount: 2000, currency: 'usd', capture: false }, 'amount=2000&currency=usd&capture=false'],
-    ['nested object', { account_holder: { type: 'customer', customer: 'cus_1' } }, 'account_holder[type]=customer&account_holder[customer]=cus_1'],
-    ['array of strings', { permissions: ['balances', 'payment_method'] }, 'permissions[0]=balances&permissions[1]=payment_method'],
-    ['array in object', { filters: { countries: ['US', 'CA'] } }, 'filters[countries][0]=US&filters[countries][1]=CA'],
+    [
+      'flat scalars',
+      { amount: 2000, currency: 'usd', capture: false },
+      'amount=2000&currency=usd&capture=false',
+    ],
+    [
+      'nested object',
+      { account_holder: { type: 'customer', customer: 'cus_1' } },
+      'account_holder[type]=customer&account_holder[customer]=cus_1',
+    ],
+    [
+      'array of strings',
+      { permissions: ['balances', 'payment_method'] },
+      'permissions[0]=balances&permissions[1]=payment_method',
+    ],
+    [
+      'array in object',
+      { filters: { countries: ['US', 'CA'] } },
+      'filters[countries][0]=US&filters[countries][1]=CA',
+    ],
     ['expand', { expand: ['data.customer'] }, 'expand[0]=data.customer'],
     [
       'array of objects',
-      { line_items: [{ price: 'price_1', quantity: 2 }, { price: 'price_2', quantity: 1 }] },
+      {
+        line_items: [
+          { price: 'price_1', quantity: 2 },
+          { price: 'price_2', quantity: 1 },
+        ],
+      },
       'line_items[0][price]=price_1&line_items[0][quantity]=2&line_items[1][price]=price_2&line_items[1][quantity]=1',
     ],
     ['null is empty string', { description: null }, 'description='],
     ['undefined omitted', { a: undefined, b: 1 }, 'b=1'],
     ['undefined array element keeps indices', { a: ['x', undefined, 'z'] }, 'a[0]=x&a[2]=z'],
     ['empty array and object produce nothing', { a: [], b: {}, c: 1 }, 'c=1'],
-    ['Date as unix seconds', { created: new Date('2024-01-02T03:04:05.678Z') }, 'created=1704164645'],
+    [
+      'Date as unix seconds',
+      { created: new Date('2024-01-02T03:04:05.678Z') },
+      'created=1704164645',
+    ],
     ['space and plus', { q: 'a b+c' }, 'q=a%20b%2Bc'],
     ["qs-only escapes !'()*", { q: "it's (a) *star*!" }, 'q=it%27s%20%28a%29%20%2Astar%2A%21'],
     ['brackets left readable in keys and values', { 'metadata[x]': '[y]' }, 'metadata[x]=[y]'],
@@ -41,14 +66,14 @@ describe('encodeForm: fixed cases', () => {
   }
 
   it('encodeFormComponent matches qs-style escaping', () => {
-    expect(encodeFormComponent("a[b]!*'()~-_.")).toBe("a[b]%21%2A%27%28%29~-_.");
+    expect(encodeFormComponent("a[b]!*'()~-_.")).toBe('a[b]%21%2A%27%28%29~-_.');
   });
 });
 
 /** Random nested request params: the shapes a caller can pass, including odd leaves. */
 const leaf = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 8 }),
-  fc.string({ unit: fc.constantFrom(...'[]!*\'()~ +&=%?#/.-_aZ9é'), maxLength: 6 }),
+  fc.string({ unit: fc.constantFrom(..."[]!*'()~ +&=%?#/.-_aZ9é"), maxLength: 6 }),
   fc.integer(),
   fc.double(),
   fc.boolean(),

@@ -32,7 +32,9 @@ function newClient(): Client {
 
 async function connectHttp(url: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = newClient();
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+  );
   return client;
 }
 
@@ -57,7 +59,11 @@ function text(result: CallToolResult): string {
 function rpc(url: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      ...headers,
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
   });
 }
@@ -74,7 +80,12 @@ describe.each([
     if (stdio) {
       client = await connectStdio();
     } else {
-      handle = await serveMcpHttp(fixtureSpec(), fakeInvoke(), { port: 0, host: '127.0.0.1', env: {}, log: quiet });
+      handle = await serveMcpHttp(fixtureSpec(), fakeInvoke(), {
+        port: 0,
+        host: '127.0.0.1',
+        env: {},
+        log: quiet,
+      });
       client = await connectHttp(handle.url);
     }
   });
@@ -97,7 +108,12 @@ describe.each([
     expect(get).toMatchObject({
       title: 'Get a customer',
       description: 'Retrieves a customer by id.',
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: true,
+      },
     });
     expect(get?.inputSchema).toEqual(spec.tools[0].inputSchema);
     expect(get?.outputSchema).toEqual(spec.tools[0].outputSchema);
@@ -112,7 +128,10 @@ describe.each([
   });
 
   it('calls a tool: bound inputs, mapped output as structuredContent and JSON text', async () => {
-    const result = (await client.callTool({ name: 'get_customer', arguments: { id: 'cus_42' } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: 'get_customer',
+      arguments: { id: 'cus_42' },
+    })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ id: 'cus_42', email: 'jane@example.com' });
     expect(JSON.parse(text(result))).toEqual(result.structuredContent);
@@ -131,12 +150,18 @@ describe.each([
   });
 
   it('wraps a non-object output in { result }', async () => {
-    const result = (await client.callTool({ name: 'list_customer_ids', arguments: {} })) as CallToolResult;
+    const result = (await client.callTool({
+      name: 'list_customer_ids',
+      arguments: {},
+    })) as CallToolResult;
     expect(result.structuredContent).toEqual({ [STRUCTURED_RESULT_KEY]: ['cus_1', 'cus_2'] });
   });
 
   it('rejects invalid arguments with an actionable isError result', async () => {
-    const missing = (await client.callTool({ name: 'create_customer', arguments: {} })) as CallToolResult;
+    const missing = (await client.callTool({
+      name: 'create_customer',
+      arguments: {},
+    })) as CallToolResult;
     expect(missing.isError).toBe(true);
     expect(missing.structuredContent).toBeUndefined();
     expect(text(missing)).toContain('email');
@@ -148,22 +173,38 @@ describe.each([
     expect(wrong.isError).toBe(true);
     const message = text(wrong);
     expect(message).toContain('create_customer');
-    for (const fragment of ['email', 'string', 'plan', 'basic', 'seats', 'colour']) expect(message).toContain(fragment);
+    for (const fragment of ['email', 'string', 'plan', 'basic', 'seats', 'colour'])
+      expect(message).toContain(fragment);
 
     // The server is still fine afterwards.
-    const ok = (await client.callTool({ name: 'get_customer', arguments: { id: 'cus_1' } })) as CallToolResult;
+    const ok = (await client.callTool({
+      name: 'get_customer',
+      arguments: { id: 'cus_1' },
+    })) as CallToolResult;
     expect(ok.isError).toBeFalsy();
   });
 
   it('reports an unknown tool as a JSON-RPC invalid-params error', async () => {
-    await expect(client.callTool({ name: 'nope', arguments: {} })).rejects.toMatchObject({ code: -32602 });
+    await expect(client.callTool({ name: 'nope', arguments: {} })).rejects.toMatchObject({
+      code: -32602,
+    });
   });
 
   it('reports an upstream API error with status, type, code, param and message', async () => {
-    const result = (await client.callTool({ name: 'charge_card', arguments: {} })) as CallToolResult;
+    const result = (await client.callTool({
+      name: 'charge_card',
+      arguments: {},
+    })) as CallToolResult;
     expect(result.isError).toBe(true);
     const message = text(result);
-    for (const fragment of ['402', 'card_error', 'card_declined', 'source', 'Your card was declined.', 'req_declined']) {
+    for (const fragment of [
+      '402',
+      'card_error',
+      'card_declined',
+      'source',
+      'Your card was declined.',
+      'req_declined',
+    ]) {
       expect(message).toContain(fragment);
     }
     expect(message).not.toContain('do-not-show'); // the raw upstream body stays out
@@ -192,7 +233,10 @@ describe.each([
 
 describe('MCP over stdio: stdout hygiene', () => {
   it('writes nothing but JSON-RPC to stdout, even when a tool uses console.log', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', STDIO_SERVER], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', STDIO_SERVER], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const lines: string[] = [];
@@ -213,7 +257,11 @@ describe('MCP over stdio: stdout hygiene', () => {
       jsonrpc: '2.0',
       id: 1,
       method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '0' },
+      },
     });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'noisy', arguments: {} } });
@@ -258,22 +306,37 @@ describe('MCP over streamable HTTP: endpoint policy', () => {
   it('accepts requests without Origin (non-browser clients)', async () => {
     const response = await rpc(handle.url);
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(0);
+    expect(
+      ((await response.json()) as { result: { tools: unknown[] } }).result.tools.length,
+    ).toBeGreaterThan(0);
   });
 
   it('accepts loopback and configured origins, with CORS headers', async () => {
-    for (const origin of ['http://localhost:5173', 'https://127.0.0.1', 'http://[::1]:8080', 'https://app.example.com']) {
+    for (const origin of [
+      'http://localhost:5173',
+      'https://127.0.0.1',
+      'http://[::1]:8080',
+      'https://app.example.com',
+    ]) {
       const response = await rpc(handle.url, { Origin: origin });
       expect(response.status, origin).toBe(200);
       expect(response.headers.get('access-control-allow-origin')).toBe(origin);
     }
-    const preflight = await fetch(handle.url, { method: 'OPTIONS', headers: { Origin: 'http://localhost:3000' } });
+    const preflight = await fetch(handle.url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:3000' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
   it('rejects foreign origins with 403', async () => {
-    for (const origin of ['https://evil.example', 'http://localhost.evil.example', 'null', 'https://app.example.com:8443']) {
+    for (const origin of [
+      'https://evil.example',
+      'http://localhost.evil.example',
+      'null',
+      'https://app.example.com:8443',
+    ]) {
       const response = await rpc(handle.url, { Origin: origin });
       expect(response.status, origin).toBe(403);
     }
@@ -291,7 +354,10 @@ describe('MCP over streamable HTTP: endpoint policy', () => {
     const pending = handler(
       new Request('http://127.0.0.1/mcp', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+        },
         body: JSON.stringify({
           jsonrpc: '2.0',
           id: 1,
@@ -318,7 +384,11 @@ describe('MCP over streamable HTTP: endpoint policy', () => {
 });
 
 describe('MCP over streamable HTTP: inbound authentication', () => {
-  const env = { MCP_TOKEN: 'token-0123456789abcdef', MCP_USER: 'agent', MCP_PASS: 'pass-0123456789' };
+  const env = {
+    MCP_TOKEN: 'token-0123456789abcdef',
+    MCP_USER: 'agent',
+    MCP_PASS: 'pass-0123456789',
+  };
 
   it('bearer: 401 without or with a wrong token, works with the right one', async () => {
     const handle = await serveMcpHttp(
@@ -336,7 +406,10 @@ describe('MCP over streamable HTTP: inbound authentication', () => {
 
       await expect(connectHttp(handle.url)).rejects.toThrow();
       const client = await connectHttp(handle.url, { Authorization: `Bearer ${env.MCP_TOKEN}` });
-      const result = (await client.callTool({ name: 'get_customer', arguments: { id: 'cus_9' } })) as CallToolResult;
+      const result = (await client.callTool({
+        name: 'get_customer',
+        arguments: { id: 'cus_9' },
+      })) as CallToolResult;
       expect(result.structuredContent).toMatchObject({ id: 'cus_9' });
       await client.close();
     } finally {
@@ -346,19 +419,32 @@ describe('MCP over streamable HTTP: inbound authentication', () => {
 
   it('apikey header and basic auth', async () => {
     const apikey = createMcpFetchHandler(
-      fixtureSpec({ auth: { type: 'apikey', key: 'X-Api-Key', placement: 'header', value: [{ env: 'MCP_TOKEN' }] } }),
+      fixtureSpec({
+        auth: {
+          type: 'apikey',
+          key: 'X-Api-Key',
+          placement: 'header',
+          value: [{ env: 'MCP_TOKEN' }],
+        },
+      }),
       fakeInvoke(),
       { env },
     );
     const basic = createMcpFetchHandler(
-      fixtureSpec({ auth: { type: 'basic', username: [{ env: 'MCP_USER' }], password: [{ env: 'MCP_PASS' }] } }),
+      fixtureSpec({
+        auth: { type: 'basic', username: [{ env: 'MCP_USER' }], password: [{ env: 'MCP_PASS' }] },
+      }),
       fakeInvoke(),
       { env },
     );
     const request = (headers: Record<string, string>): Request =>
       new Request('http://127.0.0.1/mcp', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          ...headers,
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
       });
     const b64 = (value: string): string => Buffer.from(value).toString('base64');
@@ -368,14 +454,20 @@ describe('MCP over streamable HTTP: inbound authentication', () => {
     expect((await apikey(request({ 'X-Api-Key': env.MCP_TOKEN }))).status).toBe(200);
 
     expect((await basic(request({}))).status).toBe(401);
-    expect((await basic(request({ Authorization: `Basic ${b64(`agent:${env.MCP_TOKEN}`)}` }))).status).toBe(401);
-    expect((await basic(request({ Authorization: `Basic ${b64(`agent:${env.MCP_PASS}`)}` }))).status).toBe(200);
+    expect(
+      (await basic(request({ Authorization: `Basic ${b64(`agent:${env.MCP_TOKEN}`)}` }))).status,
+    ).toBe(401);
+    expect(
+      (await basic(request({ Authorization: `Basic ${b64(`agent:${env.MCP_PASS}`)}` }))).status,
+    ).toBe(200);
   });
 
   it('refuses to start when an auth variable is unset or empty', () => {
     const spec = fixtureSpec({ auth: { type: 'bearer', token: [{ env: 'MCP_TOKEN' }] } });
     expect(() => createMcpFetchHandler(spec, fakeInvoke(), { env: {} })).toThrow(/MCP_TOKEN/);
-    expect(() => createMcpFetchHandler(spec, fakeInvoke(), { env: { MCP_TOKEN: '' } })).toThrow(/MCP_TOKEN/);
+    expect(() => createMcpFetchHandler(spec, fakeInvoke(), { env: { MCP_TOKEN: '' } })).toThrow(
+      /MCP_TOKEN/,
+    );
   });
 });
 
@@ -388,7 +480,9 @@ describe('MCP over streamable HTTP: several instances behind a load balancer', (
 
   beforeAll(async () => {
     for (const log of calls) {
-      instances.push(await serveMcpHttp(fixtureSpec(), fakeInvoke(log), { port: 0, env: {}, log: quiet }));
+      instances.push(
+        await serveMcpHttp(fixtureSpec(), fakeInvoke(log), { port: 0, env: {}, log: quiet }),
+      );
     }
     // Round-robin reverse proxy: request n goes to instance n % 2, whatever it is.
     let next = 0;
@@ -400,7 +494,8 @@ describe('MCP over streamable HTTP: several instances behind a load balancer', (
       req.on('end', () => {
         const headers = new Headers();
         for (const [key, value] of Object.entries(req.headers)) {
-          if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(key)) headers.set(key, value);
+          if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(key))
+            headers.set(key, value);
         }
         const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && chunks.length > 0;
         fetch(instances[index].url.replace(/\/mcp$/, '') + (req.url ?? '/'), {
@@ -411,7 +506,8 @@ describe('MCP over streamable HTTP: several instances behind a load balancer', (
           .then(async (upstream) => {
             const out: Record<string, string> = {};
             upstream.headers.forEach((value, key) => {
-              if (key !== 'content-length' && key !== 'transfer-encoding' && key !== 'connection') out[key] = value;
+              if (key !== 'content-length' && key !== 'transfer-encoding' && key !== 'connection')
+                out[key] = value;
             });
             const body = Buffer.from(await upstream.arrayBuffer());
             res.writeHead(upstream.status, out).end(body);
@@ -434,7 +530,10 @@ describe('MCP over streamable HTTP: several instances behind a load balancer', (
     const { tools } = await client.listTools();
     expect(tools.length).toBeGreaterThan(0);
     for (let i = 0; i < 6; i++) {
-      const result = (await client.callTool({ name: 'get_customer', arguments: { id: `cus_${i}` } })) as CallToolResult;
+      const result = (await client.callTool({
+        name: 'get_customer',
+        arguments: { id: `cus_${i}` },
+      })) as CallToolResult;
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ id: `cus_${i}` });
     }

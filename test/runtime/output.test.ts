@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue, OutputMapping } from '../../templates/runtime/contract.js';
-import { applyOutput, bindInputs, evaluatePath, isValueTemplate } from '../../templates/runtime/output.js';
+import {
+  applyOutput,
+  bindInputs,
+  evaluatePath,
+  isValueTemplate,
+} from '../../templates/runtime/output.js';
 
 const session: JsonValue = {
   id: 'cs_123',
@@ -71,7 +76,9 @@ describe('applyOutput', () => {
   });
 
   it('returns the value of a single unnamed mapping', () => {
-    expect(applyOutput([{ kind: 'path', path: '$.customer_details.email' }], session)).toBe('a@example.com');
+    expect(applyOutput([{ kind: 'path', path: '$.customer_details.email' }], session)).toBe(
+      'a@example.com',
+    );
   });
 
   it('builds objects from properties', () => {
@@ -82,7 +89,10 @@ describe('applyOutput', () => {
         email: { kind: 'path', path: '$.customer_details.email' },
         missing: { kind: 'path', path: '$.nope' },
         source: { kind: 'value', value: 'stripe' },
-        nested: { kind: 'object', properties: { country: { kind: 'path', path: '$.customer_details.address.country' } } },
+        nested: {
+          kind: 'object',
+          properties: { country: { kind: 'path', path: '$.customer_details.address.country' } },
+        },
       },
     };
     expect(applyOutput([mapping], session)).toEqual({
@@ -100,7 +110,10 @@ describe('applyOutput', () => {
       path: '$.data',
       items: {
         kind: 'object',
-        properties: { id: { kind: 'path', path: '$.id' }, price: { kind: 'path', path: '$.price.id' } },
+        properties: {
+          id: { kind: 'path', path: '$.id' },
+          price: { kind: 'path', path: '$.price.id' },
+        },
       },
     };
     expect(applyOutput([mapping], session)).toEqual([
@@ -108,22 +121,42 @@ describe('applyOutput', () => {
       { id: 'li_2', price: 'price_2' },
       { id: null, price: 'price_3' },
     ]);
-    expect(applyOutput([{ kind: 'array', path: '$.missing', items: { kind: 'path', path: '$' } }], session)).toBeNull();
-    expect(applyOutput([{ kind: 'array', path: '$.id', items: { kind: 'path', path: '$' } }], session)).toEqual(['cs_123']);
     expect(
-      applyOutput([{ kind: 'array', path: '$.data[*].price', items: { kind: 'path', path: '$.id' } }], session),
+      applyOutput(
+        [{ kind: 'array', path: '$.missing', items: { kind: 'path', path: '$' } }],
+        session,
+      ),
+    ).toBeNull();
+    expect(
+      applyOutput([{ kind: 'array', path: '$.id', items: { kind: 'path', path: '$' } }], session),
+    ).toEqual(['cs_123']);
+    expect(
+      applyOutput(
+        [{ kind: 'array', path: '$.data[*].price', items: { kind: 'path', path: '$.id' } }],
+        session,
+      ),
     ).toEqual(['price_1', 'price_2', 'price_3']);
   });
 
   it('returns one value per mapping when there are several', () => {
     expect(
-      applyOutput([{ kind: 'path', path: '$.id' }, { kind: 'path', path: '$.object' }, { kind: 'value', value: 3 }], session),
+      applyOutput(
+        [
+          { kind: 'path', path: '$.id' },
+          { kind: 'path', path: '$.object' },
+          { kind: 'value', value: 3 },
+        ],
+        session,
+      ),
     ).toEqual(['cs_123', 'checkout.session', 3]);
   });
 
   it('keeps static arrays and objects as they are, and resolves value templates from the given env only', () => {
     expect(applyOutput([{ kind: 'value', value: [1, { a: 2 }] }], session)).toEqual([1, { a: 2 }]);
-    const template: OutputMapping = { kind: 'value', value: [{ literal: 'region-' }, { env: 'REGION' }] };
+    const template: OutputMapping = {
+      kind: 'value',
+      value: [{ literal: 'region-' }, { env: 'REGION' }],
+    };
     expect(applyOutput([template], session, { REGION: 'eu' })).toBe('region-eu');
     expect(applyOutput([template], session)).toBe('region-');
     expect(isValueTemplate([{ literal: 'x' }, { env: 'Y' }])).toBe(true);
@@ -132,7 +165,9 @@ describe('applyOutput', () => {
   });
 
   it('does not let a __proto__ property change the prototype', () => {
-    const properties = JSON.parse('{"__proto__": {"kind": "value", "value": {"polluted": true}}}') as Record<string, OutputMapping>;
+    const properties = JSON.parse(
+      '{"__proto__": {"kind": "value", "value": {"polluted": true}}}',
+    ) as Record<string, OutputMapping>;
     const out = applyOutput([{ kind: 'object', properties }], {}) as Record<string, unknown>;
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ polluted: true });
@@ -143,7 +178,12 @@ describe('applyOutput', () => {
 describe('bindInputs', () => {
   it('maps inputs to upstream parameters, passes literals, omits undefined inputs', () => {
     const params = bindInputs(
-      { session: { input: 'session' }, expand: { input: 'expand' }, limit: { input: 'limit' }, mode: { literal: 'payment' } },
+      {
+        session: { input: 'session' },
+        expand: { input: 'expand' },
+        limit: { input: 'limit' },
+        mode: { literal: 'payment' },
+      },
       { session: 'cs_1', expand: ['data'], limit: undefined, unrelated: 1 },
     );
     expect(params).toEqual({ session: 'cs_1', expand: ['data'], mode: 'payment' });
@@ -151,7 +191,12 @@ describe('bindInputs', () => {
   });
 
   it('keeps falsy values that were given', () => {
-    expect(bindInputs({ a: { input: 'a' }, b: { input: 'b' }, c: { input: 'c' } }, { a: 0, b: false, c: null })).toEqual({
+    expect(
+      bindInputs(
+        { a: { input: 'a' }, b: { input: 'b' }, c: { input: 'c' } },
+        { a: 0, b: false, c: null },
+      ),
+    ).toEqual({
       a: 0,
       b: false,
       c: null,
@@ -159,7 +204,9 @@ describe('bindInputs', () => {
   });
 
   it('can bind one input to several parameters under other names', () => {
-    expect(bindInputs({ customer: { input: 'id' }, 'metadata[id]': { input: 'id' } }, { id: 'cus_1' })).toEqual({
+    expect(
+      bindInputs({ customer: { input: 'id' }, 'metadata[id]': { input: 'id' } }, { id: 'cus_1' }),
+    ).toEqual({
       customer: 'cus_1',
       'metadata[id]': 'cus_1',
     });

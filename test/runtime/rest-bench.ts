@@ -24,7 +24,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { JsonValue } from '../../templates/runtime/contract.js';
-import { createRestHandler, serveRest, type Invoke, type RestAdapterSpec, type RestServer } from '../../templates/runtime/rest.js';
+import {
+  createRestHandler,
+  serveRest,
+  type Invoke,
+  type RestAdapterSpec,
+  type RestServer,
+} from '../../templates/runtime/rest.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONCURRENCY = Number(process.argv[3] ?? 32);
@@ -38,7 +44,11 @@ const payload = JSON.stringify({
   amount_total: 2000,
   created: 1700000000,
   currency: 'usd',
-  customer_details: { email: 'jenny.rosen@example.com', name: 'Jenny Rosen', address: { country: 'US' } },
+  customer_details: {
+    email: 'jenny.rosen@example.com',
+    name: 'Jenny Rosen',
+    address: { country: 'US' },
+  },
   livemode: false,
   metadata: { order_id: '6735', plan: 'pro', region: 'eu-west-1' },
   mode: 'payment',
@@ -75,14 +85,22 @@ if (process.env.REST_BENCH_ROLE === 'loader') {
     const once = () =>
       new Promise<void>((resolve) => {
         const started = performance.now();
-        const req = http.get({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent }, (res) => {
-          res.on('data', () => {});
-          res.on('end', () => {
-            if (res.statusCode === 200) latencies.push(performance.now() - started);
-            else errors++;
-            resolve();
-          });
-        });
+        const req = http.get(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname + target.search,
+            agent,
+          },
+          (res) => {
+            res.on('data', () => {});
+            res.on('end', () => {
+              if (res.statusCode === 200) latencies.push(performance.now() - started);
+              else errors++;
+              resolve();
+            });
+          },
+        );
         req.on('error', () => {
           errors++;
           resolve();
@@ -96,7 +114,8 @@ if (process.env.REST_BENCH_ROLE === 'loader') {
     const elapsed = (performance.now() - started) / 1000;
     agent.destroy();
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
+    const pct = (p: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
     process.send?.({ rps: latencies.length / elapsed, p50: pct(0.5), p99: pct(0.99), errors });
   });
   process.on('disconnect', () => process.exit(0));
@@ -106,9 +125,12 @@ if (process.env.REST_BENCH_ROLE === 'loader') {
 // ---------------------------------------------------------------------------------------------------
 // Main: variants under test
 
-const start = (role: string) => fork(self, [], { env: { ...process.env, REST_BENCH_ROLE: role }, execArgv: process.execArgv });
+const start = (role: string) =>
+  fork(self, [], { env: { ...process.env, REST_BENCH_ROLE: role }, execArgv: process.execArgv });
 const upstreamProcess = start('upstream');
-const upstreamPort = await new Promise<number>((resolve) => upstreamProcess.once('message', (m) => resolve(Number(m))));
+const upstreamPort = await new Promise<number>((resolve) =>
+  upstreamProcess.once('message', (m) => resolve(Number(m))),
+);
 const loader = start('loader');
 
 interface Result {
@@ -135,7 +157,14 @@ function proxyServer(direct: boolean): Promise<{ url: string; close(): Promise<v
       return;
     }
     const upstream = http.request(
-      { host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: { accept: 'application/json' }, agent: upstreamAgent },
+      {
+        host: '127.0.0.1',
+        port: upstreamPort,
+        path: req.url,
+        method: req.method,
+        headers: { accept: 'application/json' },
+        agent: upstreamAgent,
+      },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         upRes.pipe(res);
@@ -151,7 +180,8 @@ function proxyServer(direct: boolean): Promise<{ url: string; close(): Promise<v
     server.listen(0, '127.0.0.1', () =>
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+        close: () =>
+          new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
       }),
     ),
   );
@@ -160,19 +190,39 @@ function proxyServer(direct: boolean): Promise<{ url: string; close(): Promise<v
 /** What an API client does per call, minus retries: a keep-alive GET and JSON.parse. */
 const upstreamInvoke: Invoke = (op, params, ctx) =>
   new Promise((resolve, reject) => {
-    const path = op.path.replace('{session}', encodeURIComponent(String(params.session))) + '?expand[0]=line_items';
-    const req = http.get({ host: '127.0.0.1', port: upstreamPort, path, agent: upstreamAgent, headers: { authorization: 'Bearer sk_test_bench' }, signal: ctx.signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ data: JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonValue, status: res.statusCode ?? 200, requestId: res.headers['request-id'] as string }),
-      );
-      res.on('error', reject);
-    });
+    const path =
+      op.path.replace('{session}', encodeURIComponent(String(params.session))) +
+      '?expand[0]=line_items';
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port: upstreamPort,
+        path,
+        agent: upstreamAgent,
+        headers: { authorization: 'Bearer sk_test_bench' },
+        signal: ctx.signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            data: JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonValue,
+            status: res.statusCode ?? 200,
+            requestId: res.headers['request-id'] as string,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
   });
 const parsedPayload = JSON.parse(payload) as JsonValue;
-const memoryInvoke: Invoke = async () => ({ data: parsedPayload, status: 200, requestId: 'req_bench' });
+const memoryInvoke: Invoke = async () => ({
+  data: parsedPayload,
+  status: 200,
+  requestId: 'req_bench',
+});
 
 const spec: RestAdapterSpec = {
   namespace: 'bench',
@@ -182,10 +232,25 @@ const spec: RestAdapterSpec = {
       method: 'GET',
       operationName: 'getcheckoutsessionssession',
       inputs: [
-        { name: 'session', in: 'path', required: true, schema: { type: 'string', maxLength: 5000 } },
-        { name: 'expand', in: 'query', required: false, schema: { type: 'array', items: { type: 'string', maxLength: 5000 } } },
+        {
+          name: 'session',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', maxLength: 5000 },
+        },
+        {
+          name: 'expand',
+          in: 'query',
+          required: false,
+          schema: { type: 'array', items: { type: 'string', maxLength: 5000 } },
+        },
       ],
-      call: { id: 'checkout.retrieve', method: 'GET', path: '/v1/checkout/sessions/{session}', params: [] },
+      call: {
+        id: 'checkout.retrieve',
+        method: 'GET',
+        path: '/v1/checkout/sessions/{session}',
+        params: [],
+      },
       with: { session: { input: 'session' }, expand: { input: 'expand' } },
       output: [{ kind: 'path', path: '$.' }],
     },
@@ -193,7 +258,12 @@ const spec: RestAdapterSpec = {
 };
 
 const adapter = (invoke: Invoke, fastPath: boolean): Promise<RestServer> =>
-  serveRest(createRestHandler(spec, invoke, { env: {} }), { port: 0, host: '127.0.0.1', log: () => {}, fastPath });
+  serveRest(createRestHandler(spec, invoke, { env: {} }), {
+    port: 0,
+    host: '127.0.0.1',
+    log: () => {},
+    fastPath,
+  });
 
 const variants: Array<[string, () => Promise<{ url: string; close(): Promise<void> }>]> = [
   ['proxy (pass-through)', () => proxyServer(false)],
@@ -208,9 +278,15 @@ const ROUNDS = Number(process.env.REST_BENCH_ROUNDS ?? 3);
 const only = process.env.REST_BENCH_ONLY; // run only the variants whose label contains this
 const selected = variants.filter(([label]) => {
   const isReference = label.startsWith('proxy') || label.startsWith('direct: fixed');
-  return only === undefined || label.includes(only) || (isReference && process.env.REST_BENCH_NO_REFERENCE === undefined);
+  return (
+    only === undefined ||
+    label.includes(only) ||
+    (isReference && process.env.REST_BENCH_NO_REFERENCE === undefined)
+  );
 });
-console.log(`${SECONDS}s per variant x ${ROUNDS} interleaved rounds (medians), concurrency ${CONCURRENCY}, ${payload.length}-byte JSON body, node ${process.version}`);
+console.log(
+  `${SECONDS}s per variant x ${ROUNDS} interleaved rounds (medians), concurrency ${CONCURRENCY}, ${payload.length}-byte JSON body, node ${process.version}`,
+);
 const results = new Map<string, Result[]>();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [label, make] of selected) {
@@ -225,7 +301,8 @@ for (let round = 0; round < ROUNDS; round++) {
     results.set(label, [...(results.get(label) ?? []), result]);
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const summary = (label: string) => {
   const runs = results.get(label) ?? [];
   return {
@@ -238,11 +315,15 @@ const summary = (label: string) => {
 };
 for (const [label] of selected) {
   const result = summary(label);
-  const referenceLabel = label.startsWith('direct') ? 'direct: fixed body, no upstream' : 'proxy (pass-through)';
-  const reference = results.has(referenceLabel) && referenceLabel !== label ? summary(referenceLabel) : undefined;
-  const ratio = reference === undefined
-    ? ''
-    : `| ${((result.rps / reference.rps) * 100).toFixed(0)}% rps, +${(result.cpuUs - reference.cpuUs).toFixed(0)} µs cpu, p99 ${result.p99 - reference.p99 >= 0 ? '+' : ''}${(result.p99 - reference.p99).toFixed(2)} ms`;
+  const referenceLabel = label.startsWith('direct')
+    ? 'direct: fixed body, no upstream'
+    : 'proxy (pass-through)';
+  const reference =
+    results.has(referenceLabel) && referenceLabel !== label ? summary(referenceLabel) : undefined;
+  const ratio =
+    reference === undefined
+      ? ''
+      : `| ${((result.rps / reference.rps) * 100).toFixed(0)}% rps, +${(result.cpuUs - reference.cpuUs).toFixed(0)} µs cpu, p99 ${result.p99 - reference.p99 >= 0 ? '+' : ''}${(result.p99 - reference.p99).toFixed(2)} ms`;
   console.log(
     `${label.padEnd(32)} ${result.rps.toFixed(0).padStart(6)} req/s  cpu ${result.cpuUs.toFixed(0).padStart(4)} µs/req  p50 ${result.p50.toFixed(2).padStart(6)} ms  p99 ${result.p99.toFixed(2).padStart(6)} ms  errors ${result.errors} ${ratio}`,
   );

@@ -1,6 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundAuth, JsonSchema, JsonValue, OperationSpec } from '../../templates/runtime/contract.js';
+import type {
+  InboundAuth,
+  JsonSchema,
+  JsonValue,
+  OperationSpec,
+} from '../../templates/runtime/contract.js';
 import {
   createRestHandler,
   installSignalHandlers,
@@ -15,14 +20,24 @@ import {
 // ---------------------------------------------------------------------------------------------------
 // Fixture: a Stripe-like capability
 
-const op = (id: string, method: OperationSpec['method'], path: string): OperationSpec => ({ id: `sessions.${id}`, method, path, params: [] });
+const op = (id: string, method: OperationSpec['method'], path: string): OperationSpec => ({
+  id: `sessions.${id}`,
+  method,
+  path,
+  params: [],
+});
 
 const expand: JsonSchema = { type: 'array', items: { type: 'string', maxLength: 5000 } };
 const created: JsonSchema = {
   anyOf: [
     {
       type: 'object',
-      properties: { gt: { type: 'integer' }, gte: { type: 'integer' }, lt: { type: 'integer' }, lte: { type: 'integer' } },
+      properties: {
+        gt: { type: 'integer' },
+        gte: { type: 'integer' },
+        lt: { type: 'integer' },
+        lte: { type: 'integer' },
+      },
       additionalProperties: false,
     },
     { type: 'integer' },
@@ -32,8 +47,18 @@ const sessionBody: JsonSchema = {
   type: 'object',
   properties: {
     mode: { type: 'string', enum: ['payment', 'setup', 'subscription'] },
-    account_holder: { type: 'object', properties: { type: { type: 'string', enum: ['company', 'individual'] } }, required: ['type'] },
-    line_items: { type: 'array', items: { type: 'object', properties: { price: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } } } },
+    account_holder: {
+      type: 'object',
+      properties: { type: { type: 'string', enum: ['company', 'individual'] } },
+      required: ['type'],
+    },
+    line_items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { price: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } },
+      },
+    },
     metadata: { type: 'object', additionalProperties: { type: 'string' } },
   },
   required: ['mode'],
@@ -45,17 +70,31 @@ const routes: RestRoute[] = [
     method: 'GET',
     operationName: 'getcheckoutsessions',
     inputs: [
-      { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100 } },
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        schema: { type: 'integer', minimum: 1, maximum: 100 },
+      },
       { name: 'expand', in: 'query', required: false, schema: expand },
       { name: 'created', in: 'query', required: false, schema: created },
       {
         name: 'customer_details',
         in: 'query',
         required: false,
-        schema: { type: 'object', properties: { email: { type: 'string' }, name: { type: 'string' } }, required: ['email'] },
+        schema: {
+          type: 'object',
+          properties: { email: { type: 'string' }, name: { type: 'string' } },
+          required: ['email'],
+        },
       },
       { name: 'livemode', in: 'query', required: false, schema: { type: 'boolean' } },
-      { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['open', 'complete', 'expired'] } },
+      {
+        name: 'status',
+        in: 'query',
+        required: false,
+        schema: { type: 'string', enum: ['open', 'complete', 'expired'] },
+      },
       { name: 'body', in: 'body', required: false, schema: { type: 'object' } },
     ],
     call: op('list', 'GET', '/v1/checkout/sessions'),
@@ -122,7 +161,19 @@ const routes: RestRoute[] = [
     inputs: [{ name: 'session', in: 'path', required: true, schema: { type: 'string' } }],
     call: op('lineItems', 'GET', '/v1/checkout/sessions/{session}/line_items'),
     with: { session: { input: 'session' } },
-    output: [{ kind: 'array', path: '$.data', items: { kind: 'object', properties: { id: { kind: 'path', path: '$.id' }, price: { kind: 'path', path: '$.price.id' } } } }],
+    output: [
+      {
+        kind: 'array',
+        path: '$.data',
+        items: {
+          kind: 'object',
+          properties: {
+            id: { kind: 'path', path: '$.id' },
+            price: { kind: 'path', path: '$.price.id' },
+          },
+        },
+      },
+    ],
   },
   {
     path: '/v1/items/{id}',
@@ -136,7 +187,14 @@ const routes: RestRoute[] = [
     path: '/v1/search',
     method: 'GET',
     operationName: 'search',
-    inputs: [{ name: 'query', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 20 } }],
+    inputs: [
+      {
+        name: 'query',
+        in: 'query',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 20 },
+      },
+    ],
     call: op('search', 'GET', '/v1/search'),
     with: { query: { input: 'query' } },
   },
@@ -144,7 +202,12 @@ const routes: RestRoute[] = [
 
 const SECRET = 'sk_test_51SuperSecretValue0123456789';
 const INBOUND = 'inbound-token-0123456789';
-const env: Record<string, string | undefined> = { STRIPE_API_KEY: SECRET, REST_TOKEN: INBOUND, REST_USER: 'ops', REST_PASSWORD: 'p4ss:word' };
+const env: Record<string, string | undefined> = {
+  STRIPE_API_KEY: SECRET,
+  REST_TOKEN: INBOUND,
+  REST_USER: 'ops',
+  REST_PASSWORD: 'p4ss:word',
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Fake upstream
@@ -155,8 +218,16 @@ interface Call {
   signal: AbortSignal | undefined;
 }
 let calls: Call[] = [];
-type Behaviour = (op: OperationSpec, params: Record<string, unknown>, ctx: { signal?: AbortSignal }) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
-const echo: Behaviour = async (o, params) => ({ data: { op: o.id, params: params as JsonValue }, status: 200, requestId: 'req_echo' });
+type Behaviour = (
+  op: OperationSpec,
+  params: Record<string, unknown>,
+  ctx: { signal?: AbortSignal },
+) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
+const echo: Behaviour = async (o, params) => ({
+  data: { op: o.id, params: params as JsonValue },
+  status: 200,
+  requestId: 'req_echo',
+});
 let behaviour: Behaviour = echo;
 const invoke: Invoke = (o, params, ctx) => {
   calls.push({ op: o, params, signal: ctx.signal });
@@ -220,12 +291,24 @@ function rawRequest(
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text === '' ? undefined : JSON.parse(text),
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -248,12 +331,15 @@ describe.each([
   const errorLines: string[] = [];
 
   beforeAll(async () => {
-    server = await serveRest(createRestHandler(spec, invoke, { env, log: (line) => errorLines.push(line) }), {
-      port: 0,
-      host: '127.0.0.1',
-      log: (line) => logLines.push(line),
-      fastPath,
-    });
+    server = await serveRest(
+      createRestHandler(spec, invoke, { env, log: (line) => errorLines.push(line) }),
+      {
+        port: 0,
+        host: '127.0.0.1',
+        log: (line) => logLines.push(line),
+        fastPath,
+      },
+    );
     base = server.url;
   });
   afterAll(() => server.close());
@@ -270,9 +356,16 @@ describe.each([
     it('answers 404 for unknown paths, in Stripe error shape', async () => {
       const answer = await call(base, '/v1/nope');
       expect(answer.status).toBe(404);
-      expect(answer.body).toEqual({ error: { type: 'invalid_request_error', message: 'Unrecognized request URL (GET: /v1/nope).' } });
+      expect(answer.body).toEqual({
+        error: {
+          type: 'invalid_request_error',
+          message: 'Unrecognized request URL (GET: /v1/nope).',
+        },
+      });
       expect((await call(base, '/v1/v1/checkout/sessions/')).status).toBe(404); // empty placeholder segment
-      expect((await call(base, '/v1/v1/checkout/sessions/cs_1/expire/more', { method: 'POST' })).status).toBe(404);
+      expect(
+        (await call(base, '/v1/v1/checkout/sessions/cs_1/expire/more', { method: 'POST' })).status,
+      ).toBe(404);
       expect(calls).toHaveLength(0);
     });
 
@@ -321,7 +414,10 @@ describe.each([
       const dots = await rawRequest(base, { path: '/v1/v1/checkout/sessions/..' });
       expect(dots.status).toBe(fastPath ? 400 : 404);
       if (fastPath) expect(dots.body.error.param).toBe('session');
-      const encodedDots = await rawRequest(base, { path: '/v1/v1/checkout/sessions/%2e%2e/expire', method: 'POST' });
+      const encodedDots = await rawRequest(base, {
+        path: '/v1/v1/checkout/sessions/%2e%2e/expire',
+        method: 'POST',
+      });
       expect(encodedDots.status).toBe(fastPath ? 400 : 404);
       expect(calls).toHaveLength(0);
     });
@@ -331,7 +427,11 @@ describe.each([
       expect(calls[0].params).toEqual({ id: 42 });
       const bad = await call(base, '/v1/items/forty-two', { method: 'DELETE' });
       expect(bad.status).toBe(400);
-      expect(bad.body.error).toEqual({ type: 'invalid_request_error', message: 'Invalid id: expected an integer, got "forty-two".', param: 'id' });
+      expect(bad.body.error).toEqual({
+        type: 'invalid_request_error',
+        message: 'Invalid id: expected an integer, got "forty-two".',
+        param: 'id',
+      });
     });
 
     it('checks path parameter constraints', async () => {
@@ -351,7 +451,12 @@ describe.each([
     });
 
     it('reads arrays in bracket, indexed and repeated forms', async () => {
-      for (const query of ['expand[]=a&expand[]=b', 'expand[0]=a&expand[1]=b', 'expand=a&expand=b', 'expand%5B%5D=a&expand%5B%5D=b']) {
+      for (const query of [
+        'expand[]=a&expand[]=b',
+        'expand[0]=a&expand[1]=b',
+        'expand=a&expand=b',
+        'expand%5B%5D=a&expand%5B%5D=b',
+      ]) {
         calls = [];
         expect((await call(base, `${list}?${query}`)).status, query).toBe(200);
         expect(calls[0].params.expand, query).toEqual(['a', 'b']);
@@ -359,8 +464,18 @@ describe.each([
     });
 
     it('reads nested objects and anyOf parameters', async () => {
-      expect((await call(base, `${list}?created[gte]=100&created[lt]=200&customer_details[email]=a%40b.co`)).status).toBe(200);
-      expect(calls[0].params).toEqual({ created: { gte: 100, lt: 200 }, customer_details: { email: 'a@b.co' } });
+      expect(
+        (
+          await call(
+            base,
+            `${list}?created[gte]=100&created[lt]=200&customer_details[email]=a%40b.co`,
+          )
+        ).status,
+      ).toBe(200);
+      expect(calls[0].params).toEqual({
+        created: { gte: 100, lt: 200 },
+        customer_details: { email: 'a@b.co' },
+      });
       calls = [];
       expect((await call(base, `${list}?created=1700000000`)).status).toBe(200);
       expect(calls[0].params).toEqual({ created: 1700000000 });
@@ -376,10 +491,22 @@ describe.each([
         ['status=paid', 'status', /must be one of "open", "complete", "expired"/],
         ['created[gte]=soon', 'created[gte]', /expected an integer/],
         ['created[since]=1', 'created[since]', /Received unknown parameter: created\[since\]/],
-        ['customer_details[name]=Ann', 'customer_details[email]', /Missing required param: customer_details\[email\]/],
-        ['customer_details=x', 'customer_details', /pass its fields as customer_details\[field\]=value/],
+        [
+          'customer_details[name]=Ann',
+          'customer_details[email]',
+          /Missing required param: customer_details\[email\]/,
+        ],
+        [
+          'customer_details=x',
+          'customer_details',
+          /pass its fields as customer_details\[field\]=value/,
+        ],
         ['expand[]=a&expand[0]=b', 'expand', /not both/],
-        ['bogus=1', 'bogus', /Received unknown parameter: bogus\. Known query parameters: limit, expand/],
+        [
+          'bogus=1',
+          'bogus',
+          /Received unknown parameter: bogus\. Known query parameters: limit, expand/,
+        ],
       ];
       for (const [query, param, message] of cases) {
         const answer = await call(base, `${list}?${query}`);
@@ -400,9 +527,17 @@ describe.each([
     it('requires required parameters and checks their constraints', async () => {
       const missing = await call(base, '/v1/search');
       expect(missing.status).toBe(400);
-      expect(missing.body.error).toEqual({ type: 'invalid_request_error', message: 'Missing required param: query.', param: 'query' });
-      expect((await call(base, '/v1/search?query=')).body.error.message).toMatch(/at least 1 characters/);
-      expect((await call(base, `/v1/search?query=${'q'.repeat(21)}`)).body.error.message).toMatch(/at most 20 characters/);
+      expect(missing.body.error).toEqual({
+        type: 'invalid_request_error',
+        message: 'Missing required param: query.',
+        param: 'query',
+      });
+      expect((await call(base, '/v1/search?query=')).body.error.message).toMatch(
+        /at least 1 characters/,
+      );
+      expect((await call(base, `/v1/search?query=${'q'.repeat(21)}`)).body.error.message).toMatch(
+        /at most 20 characters/,
+      );
       expect(calls).toHaveLength(0);
       expect((await call(base, '/v1/search?query=hello+world')).status).toBe(200);
       expect(calls[0].params).toEqual({ query: 'hello world' });
@@ -413,7 +548,11 @@ describe.each([
     const create = '/v1/v1/checkout/sessions';
 
     it('passes a valid body, with literal bindings', async () => {
-      const body = { mode: 'payment', line_items: [{ price: 'price_1', quantity: 2 }], metadata: { order: '42' } };
+      const body = {
+        mode: 'payment',
+        line_items: [{ price: 'price_1', quantity: 2 }],
+        metadata: { order: '42' },
+      };
       const answer = await call(base, create, postJson(body));
       expect(answer.status).toBe(200);
       expect(calls[0].op.id).toBe('sessions.create');
@@ -421,17 +560,37 @@ describe.each([
     });
 
     it('accepts a JSON content type with parameters or a +json suffix', async () => {
-      for (const type of ['application/json; charset=utf-8', 'APPLICATION/JSON', 'application/merge-patch+json']) {
-        const answer = await call(base, create, { method: 'POST', headers: { 'content-type': type }, body: '{"mode":"setup"}' });
+      for (const type of [
+        'application/json; charset=utf-8',
+        'APPLICATION/JSON',
+        'application/merge-patch+json',
+      ]) {
+        const answer = await call(base, create, {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body: '{"mode":"setup"}',
+        });
         expect(answer.status, type).toBe(200);
       }
     });
 
     it('validates the body against its schema, naming nested parameters', async () => {
       const cases: Array<[unknown, string, RegExp]> = [
-        [{ mode: 'payment', account_holder: { type: 'robot' } }, 'account_holder[type]', /Invalid account_holder\[type\]: must be one of "company", "individual"/],
-        [{ mode: 'payment', account_holder: {} }, 'account_holder[type]', /Missing required param: account_holder\[type\]/],
-        [{ mode: 'payment', line_items: [{ quantity: 0 }] }, 'line_items[0][quantity]', /must be at least 1/],
+        [
+          { mode: 'payment', account_holder: { type: 'robot' } },
+          'account_holder[type]',
+          /Invalid account_holder\[type\]: must be one of "company", "individual"/,
+        ],
+        [
+          { mode: 'payment', account_holder: {} },
+          'account_holder[type]',
+          /Missing required param: account_holder\[type\]/,
+        ],
+        [
+          { mode: 'payment', line_items: [{ quantity: 0 }] },
+          'line_items[0][quantity]',
+          /must be at least 1/,
+        ],
         [{ mode: 'payment', metadata: { a: 1 } }, 'metadata[a]', /expected a string/],
         [{ line_items: [] }, 'mode', /Missing required param: mode/],
         [[1, 2], 'body', /^Invalid request body: expected an object, got an array\.$/],
@@ -460,7 +619,11 @@ describe.each([
     });
 
     it('answers 415 for a non-JSON body', async () => {
-      const form = await call(base, create, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'mode=payment' });
+      const form = await call(base, create, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'mode=payment',
+      });
       expect(form.status).toBe(415);
       expect(form.body.error.message).toMatch(/Content-Type: application\/json/);
       const text = await call(base, create, { method: 'POST', body: 'hello' }); // fetch labels strings text/plain
@@ -501,10 +664,16 @@ describe.each([
     });
 
     it('rejects a body on a route that takes none, except an empty object', async () => {
-      const answer = await call(base, '/v1/v1/checkout/sessions/cs_1/expire', postJson({ at_period_end: true }));
+      const answer = await call(
+        base,
+        '/v1/v1/checkout/sessions/cs_1/expire',
+        postJson({ at_period_end: true }),
+      );
       expect(answer.status).toBe(400);
       expect(answer.body.error.message).toMatch(/does not take a request body/);
-      expect((await call(base, '/v1/v1/checkout/sessions/cs_1/expire', postJson({}))).status).toBe(200);
+      expect((await call(base, '/v1/v1/checkout/sessions/cs_1/expire', postJson({}))).status).toBe(
+        200,
+      );
     });
 
     it.runIf(fastPath)('accepts a JSON body on a GET route that declares one', async () => {
@@ -521,7 +690,11 @@ describe.each([
   describe('output', () => {
     it('applies object mappings', async () => {
       behaviour = async () => ({
-        data: { id: 'cs_9', customer_details: { email: 'e@x.io', address: { country: 'DE' } }, other: 1 },
+        data: {
+          id: 'cs_9',
+          customer_details: { email: 'e@x.io', address: { country: 'DE' } },
+          other: 1,
+        },
         status: 200,
         requestId: 'req_sum',
       });
@@ -532,23 +705,46 @@ describe.each([
 
     it('applies array mappings', async () => {
       behaviour = async () => ({
-        data: { object: 'list', data: [{ id: 'li_1', price: { id: 'p1' } }, { id: 'li_2', price: { id: 'p2' } }], has_more: false },
+        data: {
+          object: 'list',
+          data: [
+            { id: 'li_1', price: { id: 'p1' } },
+            { id: 'li_2', price: { id: 'p2' } },
+          ],
+          has_more: false,
+        },
         status: 200,
       });
       const answer = await call(base, '/v1/v1/checkout/sessions/cs_9/line-items');
-      expect(answer.body).toEqual([{ id: 'li_1', price: 'p1' }, { id: 'li_2', price: 'p2' }]);
+      expect(answer.body).toEqual([
+        { id: 'li_1', price: 'p1' },
+        { id: 'li_2', price: 'p2' },
+      ]);
       expect(answer.headers.get('x-upstream-request-id')).toBeNull();
     });
 
     it('returns the upstream body as is without mappings', async () => {
-      behaviour = async () => ({ data: { id: 'cs_1', nested: { list: [1, null, 'x'] } }, status: 200 });
-      expect((await call(base, '/v1/v1/checkout/sessions/cs_1')).body).toEqual({ id: 'cs_1', nested: { list: [1, null, 'x'] } });
+      behaviour = async () => ({
+        data: { id: 'cs_1', nested: { list: [1, null, 'x'] } },
+        status: 200,
+      });
+      expect((await call(base, '/v1/v1/checkout/sessions/cs_1')).body).toEqual({
+        id: 'cs_1',
+        nested: { list: [1, null, 'x'] },
+      });
     });
   });
 
   describe('upstream errors', () => {
     it('passes an ApiError through with its status, body and request id', async () => {
-      const raw = { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such checkout.session: cs_x', param: 'session' } };
+      const raw = {
+        error: {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: 'No such checkout.session: cs_x',
+          param: 'session',
+        },
+      };
       behaviour = async () => {
         throw new FakeApiError(404, raw, 'req_missing');
       };
@@ -560,7 +756,15 @@ describe.each([
 
     it('passes a raw string body through and redacts secrets from it', async () => {
       behaviour = async () => {
-        throw new FakeApiError(401, JSON.stringify({ error: { type: 'invalid_request_error', message: `Invalid API Key provided: ${SECRET}` } }));
+        throw new FakeApiError(
+          401,
+          JSON.stringify({
+            error: {
+              type: 'invalid_request_error',
+              message: `Invalid API Key provided: ${SECRET}`,
+            },
+          }),
+        );
       };
       const answer = await call(base, '/v1/v1/checkout/sessions/cs_x');
       expect(answer.status).toBe(401);
@@ -570,16 +774,24 @@ describe.each([
 
     it('rebuilds the Stripe shape when the raw body is unusable', async () => {
       behaviour = async () => {
-        throw Object.assign(new FakeApiError(429, '<html>busy</html>'), { type: 'rate_limit_error', code: 'rate_limit' });
+        throw Object.assign(new FakeApiError(429, '<html>busy</html>'), {
+          type: 'rate_limit_error',
+          code: 'rate_limit',
+        });
       };
       const answer = await call(base, '/v1/v1/checkout/sessions/cs_x');
       expect(answer.status).toBe(429);
-      expect(answer.body).toEqual({ error: { type: 'rate_limit_error', message: '<html>busy</html>', code: 'rate_limit' } });
+      expect(answer.body).toEqual({
+        error: { type: 'rate_limit_error', message: '<html>busy</html>', code: 'rate_limit' },
+      });
     });
 
     it('answers 502 for connection errors and 504 for timeouts', async () => {
       behaviour = async () => {
-        throw namedError('ApiConnectionError', `connect ECONNREFUSED https://api.stripe.com/?key=${SECRET}`);
+        throw namedError(
+          'ApiConnectionError',
+          `connect ECONNREFUSED https://api.stripe.com/?key=${SECRET}`,
+        );
       };
       const refused = await call(base, '/v1/v1/checkout/sessions/cs_1');
       expect(refused.status).toBe(502);
@@ -596,7 +808,9 @@ describe.each([
 
     it('answers 500 naming the variable for missing credentials', async () => {
       behaviour = async () => {
-        throw namedError('MissingCredentialsError', 'Set STRIPE_API_KEY', { envVar: 'STRIPE_API_KEY' });
+        throw namedError('MissingCredentialsError', 'Set STRIPE_API_KEY', {
+          envVar: 'STRIPE_API_KEY',
+        });
       };
       const answer = await call(base, '/v1/v1/checkout/sessions/cs_1');
       expect(answer.status).toBe(500);
@@ -607,11 +821,17 @@ describe.each([
 
     it('answers 400 for a client ParameterError', async () => {
       behaviour = async () => {
-        throw namedError('ParameterError', 'Missing required path parameter: session', { param: 'session' });
+        throw namedError('ParameterError', 'Missing required path parameter: session', {
+          param: 'session',
+        });
       };
       const answer = await call(base, '/v1/v1/checkout/sessions/cs_1');
       expect(answer.status).toBe(400);
-      expect(answer.body.error).toEqual({ type: 'invalid_request_error', message: 'Missing required path parameter: session', param: 'session' });
+      expect(answer.body.error).toEqual({
+        type: 'invalid_request_error',
+        message: 'Missing required path parameter: session',
+        param: 'session',
+      });
     });
 
     it('answers 502 when an ApiError carries a non-error status (unparsable 2xx body)', async () => {
@@ -628,7 +848,12 @@ describe.each([
       };
       const answer = await call(base, '/v1/v1/checkout/sessions/cs_1');
       expect(answer.status).toBe(500);
-      expect(answer.body).toEqual({ error: { type: 'api_error', message: 'An unexpected error occurred while calling the upstream API.' } });
+      expect(answer.body).toEqual({
+        error: {
+          type: 'api_error',
+          message: 'An unexpected error occurred while calling the upstream API.',
+        },
+      });
       expect(answer.text).not.toMatch(/boom|at |\.ts/);
       expect(errorLines.join('\n')).toContain('boom with [redacted]');
       expect(errorLines.join('\n')).not.toContain(SECRET);
@@ -639,7 +864,11 @@ describe.each([
     it('answers 200 concurrent requests, each with its own result', async () => {
       behaviour = async (_op, params) => {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
-        return { data: { echoed: params.session as string }, status: 200, requestId: `req_${params.session as string}` };
+        return {
+          data: { echoed: params.session as string },
+          status: 200,
+          requestId: `req_${params.session as string}`,
+        };
       };
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) => call(base, `/v1/v1/checkout/sessions/cs_${i}`)),
@@ -657,13 +886,17 @@ describe.each([
     it('logs method, path without query, status, duration and upstream request id', async () => {
       logLines.length = 0;
       behaviour = async () => ({ data: {}, status: 200, requestId: 'req_logged' });
-      await call(base, `/v1/v1/checkout/sessions/cs_log?expand[]=secretish`, { headers: { authorization: `Bearer ${INBOUND}` } });
+      await call(base, `/v1/v1/checkout/sessions/cs_log?expand[]=secretish`, {
+        headers: { authorization: `Bearer ${INBOUND}` },
+      });
       await call(base, '/v1/nope');
       expect(logLines).toHaveLength(2);
       expect(logLines[0]).toMatch(
         /^time=\d{4}-\d\d-\d\dT[\d:.]+Z method=GET path=\/v1\/v1\/checkout\/sessions\/cs_log status=200 duration_ms=\d+\.\d\d upstream_request_id=req_logged$/,
       );
-      expect(logLines[1]).toMatch(/method=GET path=\/v1\/nope status=404 .* upstream_request_id=-$/);
+      expect(logLines[1]).toMatch(
+        /method=GET path=\/v1\/nope status=404 .* upstream_request_id=-$/,
+      );
       const all = logLines.join('\n');
       expect(all).not.toContain('secretish');
       expect(all).not.toContain(INBOUND);
@@ -675,8 +908,15 @@ describe.each([
 
 describe('inbound authentication', () => {
   const servers: RestServer[] = [];
-  const start = async (auth: InboundAuth, log?: (line: string) => void, serverEnv = env): Promise<string> => {
-    const server = await serveRest(createRestHandler({ ...spec, auth }, invoke, { env: serverEnv }), { port: 0, host: '127.0.0.1', log: log ?? false });
+  const start = async (
+    auth: InboundAuth,
+    log?: (line: string) => void,
+    serverEnv = env,
+  ): Promise<string> => {
+    const server = await serveRest(
+      createRestHandler({ ...spec, auth }, invoke, { env: serverEnv }),
+      { port: 0, host: '127.0.0.1', log: log ?? false },
+    );
     servers.push(server);
     return server.url;
   };
@@ -691,11 +931,21 @@ describe('inbound authentication', () => {
     expect(none.body.error.type).toBe('invalid_request_error');
     const wrong = await call(base, path, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
-    expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="checkout-sessions-rest", error="invalid_token"');
-    expect((await call(base, path, { headers: { authorization: `Bearer ${INBOUND}x` } })).status).toBe(401);
-    expect((await call(base, path, { headers: { authorization: `Basic ${INBOUND}` } })).status).toBe(401);
-    expect((await call(base, path, { headers: { authorization: `Bearer ${INBOUND}` } })).status).toBe(200);
-    expect((await call(base, path, { headers: { authorization: `bearer ${INBOUND}` } })).status).toBe(200);
+    expect(wrong.headers.get('www-authenticate')).toBe(
+      'Bearer realm="checkout-sessions-rest", error="invalid_token"',
+    );
+    expect(
+      (await call(base, path, { headers: { authorization: `Bearer ${INBOUND}x` } })).status,
+    ).toBe(401);
+    expect(
+      (await call(base, path, { headers: { authorization: `Basic ${INBOUND}` } })).status,
+    ).toBe(401);
+    expect(
+      (await call(base, path, { headers: { authorization: `Bearer ${INBOUND}` } })).status,
+    ).toBe(200);
+    expect(
+      (await call(base, path, { headers: { authorization: `bearer ${INBOUND}` } })).status,
+    ).toBe(200);
     expect((await call(base, '/healthz')).status).toBe(200);
     // Unauthenticated callers learn nothing about routes.
     expect((await call(base, '/v1/nope')).status).toBe(401);
@@ -703,10 +953,17 @@ describe('inbound authentication', () => {
   });
 
   it('checks API keys in a header', async () => {
-    const base = await start({ type: 'apikey', key: 'X-Api-Key', value: [{ literal: 'k-' }, { env: 'REST_TOKEN' }], placement: 'header' });
+    const base = await start({
+      type: 'apikey',
+      key: 'X-Api-Key',
+      value: [{ literal: 'k-' }, { env: 'REST_TOKEN' }],
+      placement: 'header',
+    });
     const none = await call(base, path);
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe('ApiKey realm="checkout-sessions-rest", in="header", name="X-Api-Key"');
+    expect(none.headers.get('www-authenticate')).toBe(
+      'ApiKey realm="checkout-sessions-rest", in="header", name="X-Api-Key"',
+    );
     expect(none.body.error.message).toMatch(/X-Api-Key/);
     expect((await call(base, path, { headers: { 'x-api-key': INBOUND } })).status).toBe(401);
     expect((await call(base, path, { headers: { 'x-api-key': `k-${INBOUND}` } })).status).toBe(200);
@@ -714,7 +971,10 @@ describe('inbound authentication', () => {
 
   it('checks API keys in the query string, which is neither an input nor logged', async () => {
     const lines: string[] = [];
-    const base = await start({ type: 'apikey', key: 'api_key', value: [{ env: 'REST_TOKEN' }], placement: 'query' }, (line) => lines.push(line));
+    const base = await start(
+      { type: 'apikey', key: 'api_key', value: [{ env: 'REST_TOKEN' }], placement: 'query' },
+      (line) => lines.push(line),
+    );
     expect((await call(base, `${path}?api_key=wrong`)).status).toBe(401);
     const ok = await call(base, `${path}?api_key=${INBOUND}&expand[]=x`);
     expect(ok.status).toBe(200);
@@ -724,11 +984,19 @@ describe('inbound authentication', () => {
   });
 
   it('checks basic credentials', async () => {
-    const base = await start({ type: 'basic', username: [{ env: 'REST_USER' }], password: [{ env: 'REST_PASSWORD' }] });
-    const basic = (user: string, pass: string) => ({ headers: { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` } });
+    const base = await start({
+      type: 'basic',
+      username: [{ env: 'REST_USER' }],
+      password: [{ env: 'REST_PASSWORD' }],
+    });
+    const basic = (user: string, pass: string) => ({
+      headers: { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` },
+    });
     const none = await call(base, path);
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe('Basic realm="checkout-sessions-rest", charset="UTF-8"');
+    expect(none.headers.get('www-authenticate')).toBe(
+      'Basic realm="checkout-sessions-rest", charset="UTF-8"',
+    );
     expect((await call(base, path, basic('ops', 'wrong'))).status).toBe(401);
     expect((await call(base, path, basic('other', 'p4ss:word'))).status).toBe(401);
     expect((await call(base, path, { headers: { authorization: 'Basic !!!' } })).status).toBe(401);
@@ -736,7 +1004,10 @@ describe('inbound authentication', () => {
   });
 
   it('fails closed, naming the variable, when the secret is not configured', async () => {
-    const base = await start({ type: 'bearer', token: [{ env: 'UNSET_TOKEN' }] }, undefined, { ...env, UNSET_TOKEN: '' });
+    const base = await start({ type: 'bearer', token: [{ env: 'UNSET_TOKEN' }] }, undefined, {
+      ...env,
+      UNSET_TOKEN: '',
+    });
     const answer = await call(base, path, { headers: { authorization: 'Bearer ' } });
     expect(answer.status).toBe(500);
     expect(answer.body.error.message).toMatch(/UNSET_TOKEN environment variable/);
@@ -746,10 +1017,16 @@ describe('inbound authentication', () => {
   it('reads secrets at request time', async () => {
     const live: Record<string, string | undefined> = { ROTATING: 'first-token' };
     const base = await start({ type: 'bearer', token: [{ env: 'ROTATING' }] }, undefined, live);
-    expect((await call(base, path, { headers: { authorization: 'Bearer first-token' } })).status).toBe(200);
+    expect(
+      (await call(base, path, { headers: { authorization: 'Bearer first-token' } })).status,
+    ).toBe(200);
     live.ROTATING = 'second-token';
-    expect((await call(base, path, { headers: { authorization: 'Bearer first-token' } })).status).toBe(401);
-    expect((await call(base, path, { headers: { authorization: 'Bearer second-token' } })).status).toBe(200);
+    expect(
+      (await call(base, path, { headers: { authorization: 'Bearer first-token' } })).status,
+    ).toBe(401);
+    expect(
+      (await call(base, path, { headers: { authorization: 'Bearer second-token' } })).status,
+    ).toBe(200);
   });
 
   it('compares in constant time over the expected length', () => {
@@ -776,7 +1053,11 @@ describe('server lifecycle', () => {
       return { data: { done: true }, status: 200 };
     };
     const lines: string[] = [];
-    const server = await serveRest(createRestHandler(spec, invoke, { env }), { port: 0, host: '127.0.0.1', log: (l) => lines.push(l) });
+    const server = await serveRest(createRestHandler(spec, invoke, { env }), {
+      port: 0,
+      host: '127.0.0.1',
+      log: (l) => lines.push(l),
+    });
     const inFlight = call(server.url, '/v1/v1/checkout/sessions/cs_slow');
     await arrival;
 
@@ -793,7 +1074,9 @@ describe('server lifecycle', () => {
     await closing;
     expect(closed).toBe(true);
     expect(server.close()).toBe(server.close()); // idempotent
-    expect(lines.some((l) => l.includes('path=/v1/v1/checkout/sessions/cs_slow status=200'))).toBe(true);
+    expect(lines.some((l) => l.includes('path=/v1/v1/checkout/sessions/cs_slow status=200'))).toBe(
+      true,
+    );
   });
 
   it('does not start new work arriving on an open keep-alive connection during shutdown', async () => {
@@ -807,14 +1090,19 @@ describe('server lifecycle', () => {
       await released;
       return { data: { first: true }, status: 200 };
     };
-    const server = await serveRest(createRestHandler(spec, invoke, { env }), { port: 0, host: '127.0.0.1', log: false });
+    const server = await serveRest(createRestHandler(spec, invoke, { env }), {
+      port: 0,
+      host: '127.0.0.1',
+      log: false,
+    });
     const url = new URL(server.url);
     const socket = connect(Number(url.port), url.hostname);
     let received = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (received += chunk));
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`;
+    const request = (path: string) =>
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`;
 
     socket.write(request('/v1/v1/checkout/sessions/cs_first'));
     await arrival;
@@ -834,9 +1122,17 @@ describe('server lifecycle', () => {
   });
 
   it('shuts down on SIGTERM via installSignalHandlers', async () => {
-    const server = await serveRest(createRestHandler(spec, invoke, { env }), { port: 0, host: '127.0.0.1', log: false });
+    const server = await serveRest(createRestHandler(spec, invoke, { env }), {
+      port: 0,
+      host: '127.0.0.1',
+      log: false,
+    });
     const lines: string[] = [];
-    const uninstall = installSignalHandlers(server, { exit: false, log: (l) => lines.push(l), signals: ['SIGTERM'] });
+    const uninstall = installSignalHandlers(server, {
+      exit: false,
+      log: (l) => lines.push(l),
+      signals: ['SIGTERM'],
+    });
     try {
       process.emit('SIGTERM', 'SIGTERM');
       await expect.poll(() => lines.includes('Server closed.'), { timeout: 2000 }).toBe(true);
@@ -875,13 +1171,19 @@ describe('web-standard handler', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
 
     const created = await handler(
-      new Request('https://edge.example/v1/v1/checkout/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"mode":"payment"}' }),
+      new Request('https://edge.example/v1/v1/checkout/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"mode":"payment"}',
+      }),
     );
     expect(created.status).toBe(200);
     expect(created.headers.get('x-upstream-request-id')).toBe('req_echo');
     expect(calls[0].params).toEqual({ body: { mode: 'payment' }, source: 'rest' });
 
-    const encoded = await handler(new Request('https://edge.example/v1/v1/checkout/sessions/a%2Fb?expand[]=x#fragment'));
+    const encoded = await handler(
+      new Request('https://edge.example/v1/v1/checkout/sessions/a%2Fb?expand[]=x#fragment'),
+    );
     expect(encoded.status).toBe(200);
     expect(calls[1].params).toEqual({ session: 'a/b', expand: ['x'] });
   });
@@ -905,11 +1207,19 @@ describe('web-standard handler', () => {
   });
 
   it('rejects duplicate routes at construction', () => {
-    expect(() => createRestHandler({ namespace: 'x', routes: [routes[0], routes[0]] }, invoke)).toThrow(/Duplicate REST route: GET/);
+    expect(() =>
+      createRestHandler({ namespace: 'x', routes: [routes[0], routes[0]] }, invoke),
+    ).toThrow(/Duplicate REST route: GET/);
   });
 
   it('lets a route claim /healthz', async () => {
-    const claimed = createRestHandler({ namespace: 'x', routes: [{ ...routes[6], path: '/healthz', method: 'GET', inputs: [], with: {} }] }, invoke);
+    const claimed = createRestHandler(
+      {
+        namespace: 'x',
+        routes: [{ ...routes[6], path: '/healthz', method: 'GET', inputs: [], with: {} }],
+      },
+      invoke,
+    );
     const answer = await claimed(new Request('http://x/healthz'));
     expect(await answer.json()).toEqual({ op: 'sessions.deleteItem', params: {} });
   });

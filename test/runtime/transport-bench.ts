@@ -15,7 +15,11 @@ import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { ApiClient } from '../../templates/runtime/client.js';
 import type { ApiSpec, OperationSpec } from '../../templates/runtime/contract.js';
-import { fetchTransport, nodeHttpTransport, type Transport } from '../../templates/runtime/transport.js';
+import {
+  fetchTransport,
+  nodeHttpTransport,
+  type Transport,
+} from '../../templates/runtime/transport.js';
 
 const CALLS = Number(process.argv[2] ?? 3000);
 const CONCURRENCIES = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [1, 8];
@@ -59,10 +63,16 @@ const child = fork(fileURLToPath(import.meta.url), [], {
   env: { ...process.env, TRANSPORT_BENCH_SERVER: '1' },
   execArgv: process.execArgv,
 });
-const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(Number(m))));
+const port = await new Promise<number>((resolve) =>
+  child.once('message', (m) => resolve(Number(m))),
+);
 const base = `http://127.0.0.1:${port}`;
 
-async function measure(label: string, concurrency: number, once: () => Promise<unknown>): Promise<void> {
+async function measure(
+  label: string,
+  concurrency: number,
+  once: () => Promise<unknown>,
+): Promise<void> {
   for (let i = 0; i < 200; i++) await once(); // warm-up
   let next = 0;
   const started = performance.now();
@@ -74,7 +84,9 @@ async function measure(label: string, concurrency: number, once: () => Promise<u
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${label.padEnd(34)} c=${String(concurrency).padEnd(3)} ${(CALLS / seconds).toFixed(0).padStart(6)} calls/s`);
+  console.log(
+    `${label.padEnd(34)} c=${String(concurrency).padEnd(3)} ${(CALLS / seconds).toFixed(0).padStart(6)} calls/s`,
+  );
 }
 
 const rawCall = (transport: Transport) => () =>
@@ -103,7 +115,12 @@ const nodeTransport = nodeHttpTransport();
 if (!nodeTransport) throw new Error('node:http transport unavailable');
 const clientFetch = new ApiClient(api, { env, transport: fetchTransport() });
 const clientNode = new ApiClient(api, { env, transport: nodeTransport });
-const stripe = new Stripe('sk_test_bench', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
+const stripe = new Stripe('sk_test_bench', {
+  host: '127.0.0.1',
+  port,
+  protocol: 'http',
+  maxNetworkRetries: 0,
+});
 
 for (const c of CONCURRENCIES) {
   await measure('transport: fetch (undici)', c, rawCall(fetchTransport()));

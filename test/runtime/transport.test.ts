@@ -5,7 +5,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../templates/runtime/client.js';
 import type { ApiSpec, OperationSpec } from '../../templates/runtime/contract.js';
 import { ApiConnectionError, ApiTimeoutError } from '../../templates/runtime/errors.js';
-import { defaultTransport, fetchTransport, isNodeRuntime, nodeHttpTransport, type Transport } from '../../templates/runtime/transport.js';
+import {
+  defaultTransport,
+  fetchTransport,
+  isNodeRuntime,
+  nodeHttpTransport,
+  type Transport,
+} from '../../templates/runtime/transport.js';
 
 let base = '';
 let connections = 0;
@@ -34,7 +40,11 @@ const server = http.createServer((req, res) => {
       setTimeout(() => res.end(bytes.subarray(13)), 5);
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_local', 'set-cookie': ['a=1', 'b=2'] });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'request-id': 'req_local',
+      'set-cookie': ['a=1', 'b=2'],
+    });
     res.end(
       JSON.stringify({
         method: req.method,
@@ -75,7 +85,11 @@ const op = (method: OperationSpec['method'], path: string): OperationSpec => ({
   method,
   path,
   params: [],
-  body: { required: false, mediaType: 'application/x-www-form-urlencoded', schema: { type: 'object' } },
+  body: {
+    required: false,
+    mediaType: 'application/x-www-form-urlencoded',
+    schema: { type: 'object' },
+  },
 });
 const env = { LOCAL_KEY: 'sk_local' };
 
@@ -93,10 +107,17 @@ describe.each<[string, () => Transport]>([
     new ApiClient(api(), { env, transport: makeTransport(), retryBaseDelayMs: 1, ...options });
 
   it('sends the body with a correct Content-Length and reads headers', async () => {
-    const res = await client().request<{ method: string; body: string; contentLength: string }>(op('POST', '/echo'), {
-      body: { name: 'Zoë', tags: ['a', 'b'] },
+    const res = await client().request<{ method: string; body: string; contentLength: string }>(
+      op('POST', '/echo'),
+      {
+        body: { name: 'Zoë', tags: ['a', 'b'] },
+      },
+    );
+    expect(res.data).toMatchObject({
+      method: 'POST',
+      body: 'name=Zo%C3%AB&tags[0]=a&tags[1]=b',
+      contentLength: '33',
     });
-    expect(res.data).toMatchObject({ method: 'POST', body: 'name=Zo%C3%AB&tags[0]=a&tags[1]=b', contentLength: '33' });
     expect(res.requestId).toBe('req_local');
     expect(res.headers['set-cookie']).toBe('a=1, b=2');
   });
@@ -114,13 +135,18 @@ describe.each<[string, () => Transport]>([
   });
 
   it('times out a request the server never answers', async () => {
-    const error = await client({ timeoutMs: 50, maxRetries: 0 }).call(op('GET', '/hang'), {}).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 50, maxRetries: 0 })
+      .call(op('GET', '/hang'), {})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiTimeoutError);
   });
 
   it('retries a connection reset on the first attempt even with maxRetries 0', async () => {
     resetArmed = true;
-    const res = await client({ maxRetries: 0 }).call<{ url: string }>(op('POST', '/reset-once'), {});
+    const res = await client({ maxRetries: 0 }).call<{ url: string }>(
+      op('POST', '/reset-once'),
+      {},
+    );
     expect(res.url).toBe('/reset-once');
     expect(hits).toBe(2);
   });
