@@ -19,7 +19,7 @@ import {
 import { indexConsumedOperations } from './check/references.js';
 import { OpenApiIndex } from './model/openapi-match.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
-import type { ProjectModel } from './model/types.js';
+import type { CapabilityModel, ProjectModel } from './model/types.js';
 import { GENERATOR_VERSION } from './version.js';
 
 export interface PipelineResult {
@@ -42,23 +42,9 @@ export async function runPipeline(
     return bag.hasErrors() ? { bag, config } : result;
   };
 
-  const documents = loadDocuments(config, bag);
-  const checked = loadCapabilities(config, bag);
-  if (bag.hasErrors()) return finish({ bag, config });
-
-  const index = new OpenApiIndex(documents);
-  const capabilities = [];
-  for (const capability of checked) {
-    const resolved = await resolveOpenApi(capability, index, config.typeDepth);
-    capabilities.push({
-      model: buildCapability(capability, { index, resolved: resolved.operations, bag, root }),
-      subsets: resolved.subsets,
-    });
-  }
-  const project: ProjectModel = {
-    capabilities: capabilities.map((c) => c.model),
-    generatorVersion: GENERATOR_VERSION,
-  };
+  const built = await buildProject(config, bag);
+  if (!built) return finish({ bag, config });
+  const { project, subsets } = built;
   if (!options.emit) return finish({ bag, config, project });
   if (config.strict && bag.items.length) return finish({ bag, config, project });
 
@@ -67,14 +53,36 @@ export async function runPipeline(
     import('./emit/index.js'),
     import('./format.js'),
   ]);
-  const files = await formatFiles(
-    await emitProject(
-      project,
-      new Map(capabilities.map((c) => [c.model.id, c.subsets])),
-      config.out,
-    ),
-  );
+  const files = await formatFiles(await emitProject(project, subsets, config.out));
   return finish({ bag, config, project, files });
+}
+
+/**
+ * Load, check and model. The loaded OpenAPI documents (the whole Stripe spec can be one) are only
+ * referenced in here, so they can be collected before emitting loads its own heavy modules.
+ */
+async function buildProject(
+  config: ResolvedConfig,
+  bag: DiagnosticBag,
+): Promise<{ project: ProjectModel; subsets: Map<string, OpenApiSubset[]> } | undefined> {
+  const documents = loadDocuments(config, bag);
+  const checked = loadCapabilities(config, bag);
+  if (bag.hasErrors()) return undefined;
+  const index = new OpenApiIndex(documents);
+  const capabilities: CapabilityModel[] = [];
+  const subsets = new Map<string, OpenApiSubset[]>();
+  for (const capability of checked) {
+    const resolved = await resolveOpenApi(capability, index, config.typeDepth);
+    const model = buildCapability(capability, {
+      index,
+      resolved: resolved.operations,
+      bag,
+      root: config.root,
+    });
+    capabilities.push(model);
+    subsets.set(model.id, resolved.subsets);
+  }
+  return { project: { capabilities, generatorVersion: GENERATOR_VERSION }, subsets };
 }
 
 function readInput(root: string, file: string, bag: DiagnosticBag): string | undefined {
