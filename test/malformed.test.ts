@@ -327,6 +327,15 @@ const cases: Case[] = [
     severity: 'error',
   },
   {
+    name: 'mcp-prompts-strict',
+    files: cap('mcp-prompts-strict'),
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'capgen/not-generated',
+    expectPos: 'specs/mcp-prompts-strict.yaml:54:7',
+    severity: 'error',
+  },
+  {
     name: 'duplicate-consumes-namespace',
     files: cap('duplicate-consumes-namespace'),
     expectExit: 1,

@@ -359,6 +359,17 @@ class CapabilityChecker {
         'add `port: 9090`, or `transport: stdio`',
       );
     }
+    for (const block of ['resources', 'prompts'] as const) {
+      if ((mcp as unknown as Record<string, unknown>)[block] !== undefined) {
+        this.warning(
+          [...at, block],
+          'capgen/not-generated',
+          `MCP ${block} are not generated yet; only tools are`,
+          `remove '${block}' or expose the data through a tool`,
+          true,
+        );
+      }
+    }
     const names = new Set<string>();
     mcp.tools.forEach((tool, ti) => {
       const tat: JsonPath = [...at, 'tools', ti];
