@@ -21,6 +21,7 @@
  * Recursive descent (`..`), filters and slices are not supported and are rejected with an error.
  */
 import type { Binding, JsonValue, OutputMapping, ValueTemplate } from './contract.js';
+import { resolveValueTemplate } from './credentials.js';
 
 /**
  * Maps exposed inputs to upstream parameters. `{input: name}` takes that input (omitted when the
@@ -229,9 +230,7 @@ export function resolveTemplate(
   template: ValueTemplate,
   env: Record<string, string | undefined>,
 ): string {
-  let out = '';
-  for (const part of template) out += 'literal' in part ? part.literal : (env[part.env] ?? '');
-  return out;
+  return resolveValueTemplate(template, env).value;
 }
 
 function isObject(value: JsonValue): value is { [key: string]: JsonValue } {

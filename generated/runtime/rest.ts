@@ -32,6 +32,7 @@ import type {
   OutputMapping,
   ValueTemplate,
 } from './contract.js';
+import { credentialsMatch, resolveExpectedCredentials, timingSafeEqual } from './credentials.js';
 import { applyOutput, bindInputs, isValueTemplate } from './output.js';
 import {
   coerceQueryParam,
@@ -693,8 +694,6 @@ function compareSpecificity(a: PathEntry, b: PathEntry): number {
 // ---------------------------------------------------------------------------------------------------
 // Inbound authentication
 
-const encoder = new TextEncoder();
-
 /** Undefined when the request is authenticated; otherwise the 401 (or 500 if misconfigured). */
 function checkAuth(
   auth: Exclude<InboundAuth, { type: 'none' }>,
@@ -703,82 +702,41 @@ function checkAuth(
   env: Record<string, string | undefined>,
   realm: string,
 ): CoreResponse | undefined {
+  const expected = resolveExpectedCredentials(auth, env);
+  if ('missing' in expected) return authNotConfigured(expected.missing[0]);
+  const presented = {
+    header: (name: string) => req.header(name),
+    query: (name: string) => {
+      const entries = query?.get(name);
+      return entries !== undefined && entries.length === 1 && entries[0].keys.length === 0
+        ? entries[0].value
+        : undefined;
+    },
+  };
+  if (credentialsMatch(expected, presented)) return undefined;
   const quotedRealm = `"${realm.replace(/["\\]/g, '')}"`;
-  switch (auth.type) {
-    case 'bearer': {
-      const expected = resolveSecret(auth.token, env);
-      if ('missing' in expected) return authNotConfigured(expected.missing);
-      const header = req.header('authorization');
-      const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-      if (match !== null && timingSafeEqual(match[1], expected.value)) return undefined;
+  switch (expected.type) {
+    case 'bearer':
       return unauthorized(
         'Missing or invalid credentials. Send the header `Authorization: Bearer <token>`.',
-        `Bearer realm=${quotedRealm}${header === undefined ? '' : ', error="invalid_token"'}`,
+        `Bearer realm=${quotedRealm}${req.header('authorization') === undefined ? '' : ', error="invalid_token"'}`,
       );
-    }
     case 'apikey': {
-      const expected = resolveSecret(auth.value, env);
-      if ('missing' in expected) return authNotConfigured(expected.missing);
-      let given: string | undefined;
-      if (auth.placement === 'header') {
-        given = req.header(auth.key.toLowerCase());
-      } else {
-        const entries = query?.get(auth.key);
-        given =
-          entries !== undefined && entries.length === 1 && entries[0].keys.length === 0
-            ? entries[0].value
-            : undefined;
-      }
-      if (given !== undefined && timingSafeEqual(given, expected.value)) return undefined;
       const where =
-        auth.placement === 'header'
-          ? `the \`${auth.key}\` header`
-          : `the \`${auth.key}\` query parameter`;
+        expected.placement === 'header'
+          ? `the \`${expected.key}\` header`
+          : `the \`${expected.key}\` query parameter`;
       return unauthorized(
         `Missing or invalid API key. Pass it in ${where}.`,
-        `ApiKey realm=${quotedRealm}, in="${auth.placement}", name="${auth.key.replace(/["\\]/g, '')}"`,
+        `ApiKey realm=${quotedRealm}, in="${expected.placement}", name="${expected.key.replace(/["\\]/g, '')}"`,
       );
     }
-    case 'basic': {
-      const username = resolveSecret(auth.username, env);
-      if ('missing' in username) return authNotConfigured(username.missing);
-      const password = resolveSecret(auth.password, env);
-      if ('missing' in password) return authNotConfigured(password.missing);
-      const header = req.header('authorization');
-      const match =
-        header === undefined ? null : /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header);
-      const credentials = match === null ? undefined : decodeBase64Utf8(match[1]);
-      const colon = credentials === undefined ? -1 : credentials.indexOf(':');
-      if (credentials !== undefined && colon >= 0) {
-        // Both comparisons run, so timing does not reveal which part was wrong.
-        const userOk = timingSafeEqual(credentials.slice(0, colon), username.value);
-        const passOk = timingSafeEqual(credentials.slice(colon + 1), password.value);
-        if (userOk && passOk) return undefined;
-      }
+    case 'basic':
       return unauthorized(
         'Missing or invalid credentials. Use HTTP Basic authentication.',
         `Basic realm=${quotedRealm}, charset="UTF-8"`,
       );
-    }
   }
-}
-
-/** Resolves a secret template; an unset or empty variable (or empty result) counts as missing. */
-function resolveSecret(
-  template: ValueTemplate,
-  env: Record<string, string | undefined>,
-): { value: string } | { missing: string } {
-  let value = '';
-  for (const part of template) {
-    if ('literal' in part) {
-      value += part.literal;
-    } else {
-      const piece = env[part.env];
-      if (piece === undefined || piece === '') return { missing: part.env };
-      value += piece;
-    }
-  }
-  return value === '' ? { missing: '(empty credential template)' } : { value };
 }
 
 function authEnvNames(auth: InboundAuth | undefined): string[] {
@@ -797,28 +755,7 @@ function authEnvNames(auth: InboundAuth | undefined): string[] {
   }
 }
 
-/**
- * Compares a caller-supplied secret with the expected one in time that depends only on the
- * expected value's length (no early exit on the first differing byte).
- */
-export function timingSafeEqual(given: string, expected: string): boolean {
-  const a = encoder.encode(given);
-  const b = encoder.encode(expected);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) diff |= (i < a.length ? a[i] : 0) ^ b[i];
-  return diff === 0;
-}
-
-function decodeBase64Utf8(text: string): string | undefined {
-  try {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
+export { timingSafeEqual };
 
 // ---------------------------------------------------------------------------------------------------
 // Error responses (Stripe's shape)

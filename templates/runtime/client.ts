@@ -9,6 +9,7 @@
  * Runs on Node (>= 20.16) and on fetch-only runtimes: no npm dependencies, no static Node imports.
  */
 import type { ApiSpec, OperationSpec, UpstreamAuth, ValueTemplate } from './contract.js';
+import { resolveValueTemplate } from './credentials.js';
 import {
   ApiConnectionError,
   ApiError,
@@ -506,18 +507,9 @@ function resolveTemplate(
   env: Record<string, string | undefined>,
   namespace: string,
 ): string {
-  let out = '';
-  for (const part of template) {
-    if ('literal' in part) {
-      out += part.literal;
-    } else {
-      const value = env[part.env];
-      if (value === undefined || value === '')
-        throw new MissingCredentialsError(part.env, namespace);
-      out += value;
-    }
-  }
-  return out;
+  const { value, missing } = resolveValueTemplate(template, env);
+  if (missing.length) throw new MissingCredentialsError(missing[0], namespace);
+  return value;
 }
 
 function resolveAuth(

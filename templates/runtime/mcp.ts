@@ -22,7 +22,6 @@
  * Every message that leaves this module (tool results and log lines) passes through `redact`, which
  * removes the values of secret-looking environment variables and API-key-shaped strings.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -49,6 +48,7 @@ import type {
   OutputMapping,
   ValueTemplate,
 } from './contract.js';
+import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
 import { applyOutput, bindInputs } from './output.js';
 import { validateArguments } from './validate.js';
 
@@ -589,101 +589,35 @@ function inboundAuthenticator(
   env: McpEnv,
 ): (request: Request, url: URL) => Response | undefined {
   if (!auth || auth.type === 'none') return () => undefined;
-
-  switch (auth.type) {
-    case 'bearer': {
-      const token = resolveSecret(auth.token, env, 'bearer token');
-      return (request) => {
-        const presented = authorizationCredentials(request, 'bearer');
-        return presented !== undefined && safeEqual(presented, token)
-          ? undefined
-          : unauthorized(
-              'Bearer realm="mcp"',
-              'a valid bearer token (Authorization: Bearer <token>) is required',
-            );
-      };
-    }
-    case 'apikey': {
-      const expected = resolveSecret(auth.value, env, `API key ${auth.key}`);
-      return (request, url) => {
-        const presented =
-          auth.placement === 'header'
-            ? request.headers.get(auth.key)
-            : url.searchParams.get(auth.key);
-        return presented !== null && safeEqual(presented, expected)
-          ? undefined
-          : unauthorized(
-              undefined,
-              `a valid API key in ${auth.placement} ${JSON.stringify(auth.key)} is required`,
-            );
-      };
-    }
-    case 'basic': {
-      const username = resolveSecret(auth.username, env, 'basic-auth username');
-      const password = resolveSecret(auth.password, env, 'basic-auth password');
-      return (request) => {
-        const encoded = authorizationCredentials(request, 'basic');
-        let ok = false;
-        if (encoded !== undefined) {
-          const decoded = decodeBase64(encoded);
-          const colon = decoded.indexOf(':');
-          if (colon >= 0) {
-            // Both halves are always compared, so timing does not reveal which one was wrong.
-            const userOk = safeEqual(decoded.slice(0, colon), username);
-            const passOk = safeEqual(decoded.slice(colon + 1), password);
-            ok = userOk && passOk;
-          }
-        }
-        return ok
-          ? undefined
-          : unauthorized('Basic realm="mcp"', 'valid basic-auth credentials are required');
-      };
-    }
-  }
-}
-
-/** Credentials of an `Authorization: <scheme> <credentials>` header, scheme compared case-insensitively. */
-function authorizationCredentials(request: Request, scheme: string): string | undefined {
-  const header = request.headers.get('authorization');
-  if (header === null) return undefined;
-  const space = header.indexOf(' ');
-  if (space < 0 || header.slice(0, space).toLowerCase() !== scheme) return undefined;
-  return header.slice(space + 1).trim();
-}
-
-/** UTF-8 text of a base64 string; '' when it is not valid base64. */
-function decodeBase64(encoded: string): string {
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0)));
-  } catch {
-    return '';
-  }
-}
-
-/** Resolves a template from the environment; a missing or empty variable is a start-up error. */
-function resolveSecret(template: ValueTemplate, env: McpEnv, what: string): string {
-  const missing: string[] = [];
-  let value = '';
-  for (const part of template) {
-    if ('literal' in part) value += part.literal;
-    else {
-      const fromEnv = env[part.env];
-      if (fromEnv === undefined || fromEnv === '') missing.push(part.env);
-      else value += fromEnv;
-    }
-  }
-  if (missing.length > 0) {
+  const expected = resolveExpectedCredentials(auth, env);
+  if ('missing' in expected) {
     throw new Error(
-      `MCP inbound authentication: set environment variable ${missing.join(', ')} (the ${what})`,
+      `MCP inbound authentication: set environment variable ${expected.missing.join(', ')} (the ${expected.what})`,
     );
   }
-  return value;
-}
-
-/** Constant-time string comparison (hashing first makes the lengths equal). */
-function safeEqual(a: string, b: string): boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
+  const rejection = (): Response => {
+    switch (expected.type) {
+      case 'bearer':
+        return unauthorized(
+          'Bearer realm="mcp"',
+          'a valid bearer token (Authorization: Bearer <token>) is required',
+        );
+      case 'apikey':
+        return unauthorized(
+          undefined,
+          `a valid API key in ${expected.placement} ${JSON.stringify(expected.key)} is required`,
+        );
+      case 'basic':
+        return unauthorized('Basic realm="mcp"', 'valid basic-auth credentials are required');
+    }
+  };
+  return (request, url) => {
+    const presented = {
+      header: (name: string) => request.headers.get(name) ?? undefined,
+      query: (name: string) => url.searchParams.get(name) ?? undefined,
+    };
+    return credentialsMatch(expected, presented) ? undefined : rejection();
+  };
 }
 
 function unauthorized(challenge: string | undefined, message: string): Response {

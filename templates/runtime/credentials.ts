@@ -1,0 +1,125 @@
+/**
+ * Credentials from value templates, shared by the client (upstream auth) and both servers
+ * (inbound auth): template resolution from the environment, and checking what a caller presents.
+ */
+import type { InboundAuth, ValueTemplate } from './contract.js';
+
+/** A template's value and the environment variables it needs that are unset or empty. */
+export function resolveValueTemplate(
+  template: ValueTemplate,
+  env: Record<string, string | undefined>,
+): { value: string; missing: string[] } {
+  let value = '';
+  const missing: string[] = [];
+  for (const part of template) {
+    if ('literal' in part) {
+      value += part.literal;
+    } else {
+      const piece = env[part.env];
+      if (piece === undefined || piece === '') missing.push(part.env);
+      else value += piece;
+    }
+  }
+  return { value, missing };
+}
+
+/** The credentials a server expects, resolved from the environment. */
+export type ExpectedCredentials =
+  | { type: 'bearer'; token: string }
+  | { type: 'apikey'; key: string; placement: 'header' | 'query'; value: string }
+  | { type: 'basic'; username: string; password: string };
+
+/**
+ * Resolves an inbound auth declaration. An unset or empty variable, or a credential that resolves
+ * to the empty string, is missing: a server never accepts an empty secret.
+ */
+export function resolveExpectedCredentials(
+  auth: Exclude<InboundAuth, { type: 'none' }>,
+  env: Record<string, string | undefined>,
+): ExpectedCredentials | { missing: string[]; what: string } {
+  const resolve = (template: ValueTemplate, what: string) => {
+    const { value, missing } = resolveValueTemplate(template, env);
+    if (missing.length) return { missing, what };
+    return value === '' ? { missing: ['(empty credential template)'], what } : value;
+  };
+  switch (auth.type) {
+    case 'bearer': {
+      const token = resolve(auth.token, 'bearer token');
+      return typeof token === 'string' ? { type: 'bearer', token } : token;
+    }
+    case 'apikey': {
+      const value = resolve(auth.value, `API key ${auth.key}`);
+      return typeof value === 'string'
+        ? { type: 'apikey', key: auth.key, placement: auth.placement, value }
+        : value;
+    }
+    case 'basic': {
+      const username = resolve(auth.username, 'basic-auth username');
+      if (typeof username !== 'string') return username;
+      const password = resolve(auth.password, 'basic-auth password');
+      return typeof password === 'string' ? { type: 'basic', username, password } : password;
+    }
+  }
+}
+
+/** Where a server reads what the caller presents: a header (lower-case name) or a query parameter. */
+export interface PresentedCredentials {
+  header(name: string): string | undefined;
+  query(name: string): string | undefined;
+}
+
+/** True when the caller presents the expected credentials; every comparison is constant-time. */
+export function credentialsMatch(
+  expected: ExpectedCredentials,
+  presented: PresentedCredentials,
+): boolean {
+  switch (expected.type) {
+    case 'bearer': {
+      const header = presented.header('authorization');
+      const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+      return match !== null && timingSafeEqual(match[1], expected.token);
+    }
+    case 'apikey': {
+      const given =
+        expected.placement === 'header'
+          ? presented.header(expected.key.toLowerCase())
+          : presented.query(expected.key);
+      return given !== undefined && timingSafeEqual(given, expected.value);
+    }
+    case 'basic': {
+      const header = presented.header('authorization');
+      const match =
+        header === undefined ? null : /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header);
+      const credentials = match === null ? undefined : decodeBase64Utf8(match[1]);
+      const colon = credentials === undefined ? -1 : credentials.indexOf(':');
+      if (credentials === undefined || colon < 0) return false;
+      // Both comparisons run, so timing does not reveal which part was wrong.
+      const userOk = timingSafeEqual(credentials.slice(0, colon), expected.username);
+      const passOk = timingSafeEqual(credentials.slice(colon + 1), expected.password);
+      return userOk && passOk;
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Compares in time that depends only on the expected value's length. */
+export function timingSafeEqual(given: string, expected: string): boolean {
+  const a = encoder.encode(given);
+  const b = encoder.encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (i < a.length ? a[i] : 0) ^ b[i];
+  return diff === 0;
+}
+
+/** UTF-8 text of a base64 string; undefined when it is not valid base64 or UTF-8. */
+function decodeBase64Utf8(text: string): string | undefined {
+  try {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
