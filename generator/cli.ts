@@ -8,7 +8,7 @@ import { colorStyle, formatDiagnostic, plainStyle, UsageError, type Style } from
 import { runPipeline, type PipelineResult } from './pipeline.js';
 import { apply, plan, shortDiff, withManifest } from './write.js';
 import { GENERATOR_VERSION } from './version.js';
-import { serve } from './serve.js';
+import { serve, type ServeOptions } from './serve.js';
 
 export interface CliIO {
   cwd: string;
@@ -133,22 +133,9 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     .option('-a, --address <address>', 'address to bind (default from the spec, else 127.0.0.1)')
     .option('--base-uri <uri>', 'upstream base URI (default: <NAMESPACE>_BASE_URI, else the spec)')
     .option('-o, --out <dir>', 'folder holding the generated code', 'generated')
-    .action(
-      async (
-        capability: string,
-        options: {
-          rest?: boolean;
-          mcp?: boolean;
-          stdio?: boolean;
-          port?: number;
-          address?: string;
-          baseUri?: string;
-          out: string;
-        },
-      ) => {
-        exitCode = await serve(capability, options, io);
-      },
-    );
+    .action(async (capability: string, options: ServeOptions) => {
+      exitCode = await serve(capability, options, io);
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -185,27 +172,24 @@ const WARNINGS_SHOWN_PER_RULE = 3;
 
 function report(result: PipelineResult, io: CliIO, style: Style, verbose = false): number {
   const diagnostics = result.bag.sorted();
-  const shown = new Map<string, number>();
+  // Warnings seen per file and rule; past the limit they are only counted.
+  const warningsSeen = new Map<string, number>();
   for (const d of diagnostics) {
-    const group = `${d.file}\u0000${d.rule}`;
-    const count = (shown.get(group) ?? 0) + 1;
-    shown.set(group, count);
-    if (verbose || d.severity === 'error' || count <= WARNINGS_SHOWN_PER_RULE)
-      io.stderr(`${formatDiagnostic(d, style)}\n`);
-  }
-  if (!verbose) {
-    for (const [group, count] of shown) {
-      const hidden =
-        diagnostics.filter((d) => `${d.file}\u0000${d.rule}` === group && d.severity === 'warning')
-          .length - WARNINGS_SHOWN_PER_RULE;
-      const [file, rule] = group.split('\u0000');
-      if (hidden > 0 && count > 0)
-        io.stderr(
-          style.dim(
-            `${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`,
-          ),
-        );
+    if (!verbose && d.severity === 'warning') {
+      const group = `${d.file}\u0000${d.rule}`;
+      const count = (warningsSeen.get(group) ?? 0) + 1;
+      warningsSeen.set(group, count);
+      if (count > WARNINGS_SHOWN_PER_RULE) continue;
     }
+    io.stderr(`${formatDiagnostic(d, style)}\n`);
+  }
+  for (const [group, count] of warningsSeen) {
+    if (count <= WARNINGS_SHOWN_PER_RULE) continue;
+    const [file, rule] = group.split('\u0000');
+    const hidden = count - WARNINGS_SHOWN_PER_RULE;
+    io.stderr(
+      style.dim(`${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`),
+    );
   }
   const errors = result.bag.errorCount;
   const warnings = result.bag.warningCount;

@@ -63,13 +63,15 @@ export const authenticationShape = (type: string): ObjectShape | undefined => {
   }
 };
 
+const ONLY_NAME_IN_VALUE = 'consumed input parameters take only name, in and value';
+
 const consumedInputParameter = obj('consumed input parameter', {
   name: req(extended),
   in: req(paramIn(['query', 'header', 'path', 'cookie', 'body', 'environment'])),
   value: opt(str),
-  type: { shape: valueType, deviation: 'consumed input parameters take only name, in and value' },
-  description: { shape: str, deviation: 'consumed input parameters take only name, in and value' },
-  required: { shape: bool, deviation: 'consumed input parameters take only name, in and value' },
+  type: { shape: valueType, deviation: ONLY_NAME_IN_VALUE },
+  description: { shape: str, deviation: ONLY_NAME_IN_VALUE },
+  required: { shape: bool, deviation: ONLY_NAME_IN_VALUE },
 });
 
 const consumedOutputParameter = obj('consumed output parameter', {
@@ -116,19 +118,27 @@ export const consumesShape = obj('consumes block', {
   resources: req(list(consumedResource)),
 });
 
-/** Exposed output parameters are checked by naftiko.ts (their shape depends on `type`). */
-const exposedOperation = obj('exposed operation', {
-  name: opt(kebab('operation name')),
-  label: opt(str),
-  description: opt(str),
-  method: req(method),
-  inputParameters: opt(list(any)),
+/**
+ * How an exposed operation or MCP tool runs: `call` + `with` (simple mode), or `ref` / `steps`
+ * (reported as not supported by naftiko.ts). Output parameters are checked there too (their shape
+ * depends on `type`).
+ */
+const invocationFields: Record<string, Field> = {
   call: opt(str),
   with: opt({ kind: 'map', values: { kind: 'scalar' } }),
   outputParameters: opt(list(any)),
   ref: opt(str),
   steps: opt(any),
   mappings: opt(any),
+};
+
+const exposedOperation = obj('exposed operation', {
+  name: opt(kebab('operation name')),
+  label: opt(str),
+  description: opt(str),
+  method: req(method),
+  inputParameters: opt(list(any)),
+  ...invocationFields,
 });
 
 const exposedResource = obj('exposed resource', {
@@ -175,12 +185,7 @@ const mcpTool = obj('MCP tool', {
       }),
     ),
   ),
-  call: opt(str),
-  with: opt({ kind: 'map', values: { kind: 'scalar' } }),
-  outputParameters: opt(list(any)),
-  ref: opt(str),
-  steps: opt(any),
-  mappings: opt(any),
+  ...invocationFields,
 });
 
 export const mcpShape = obj('MCP adapter', {

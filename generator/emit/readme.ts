@@ -1,6 +1,7 @@
 /** README.md of a capability: what it consumes and exposes (routes, tools, env vars) and how to run it. */
 import type { CapabilityModel } from '../model/types.js';
 import type { InboundAuth } from '../../templates/runtime/contract.js';
+import { templateEnvVars } from '../model/build.js';
 import { markdownHeader } from './header.js';
 import { render } from './render.js';
 
@@ -8,16 +9,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n+\s*/g, 
 
 function authText(auth: InboundAuth | undefined): string {
   if (!auth || auth.type === 'none') return '';
-  const vars = (
-    auth.type === 'bearer'
-      ? [auth.token]
-      : auth.type === 'apikey'
-        ? [auth.value]
-        : [auth.username, auth.password]
-  )
-    .flat()
-    .flatMap((p) => ('env' in p ? [p.env] : []));
-  return `${auth.type}, checked against ${vars.map((v) => `\`${v}\``).join(', ')}`;
+  return `${auth.type}, checked against ${templateEnvVars(auth)
+    .map((v) => `\`${v}\``)
+    .join(', ')}`;
 }
 
 export function emitReadme(capability: CapabilityModel, outDir: string): string {

@@ -303,7 +303,8 @@ function upstreamAuth(
   }
 }
 
-function templateEnvVars(auth: UpstreamAuth | undefined): string[] {
+/** The environment variables an auth declaration reads, in order. */
+export function templateEnvVars(auth: UpstreamAuth | undefined): string[] {
   if (!auth) return [];
   const templates: ValueTemplate[] =
     auth.type === 'bearer'
@@ -627,7 +628,6 @@ function buildRest(
   prefixes: ReadonlySet<string>,
   template: (t: string) => ValueTemplate,
 ): RestModel {
-  const constant = constantCase(rest.namespace.replace(/-rest$/i, ''));
   const routes: RouteModel[] = [];
   for (const resource of rest.resources) {
     for (const op of resource.operations ?? []) {
@@ -660,10 +660,7 @@ function buildRest(
   return {
     namespace: rest.namespace,
     description: htmlToText(rest.description),
-    port: rest.port,
-    address: rest.address ?? '127.0.0.1',
-    portEnv: `${constant}_REST_PORT`,
-    addressEnv: `${constant}_REST_ADDRESS`,
+    ...listenModel(rest.namespace, 'rest', rest.port, rest.address),
     auth: inboundAuth(rest.authentication, template),
     routes,
   };
@@ -675,7 +672,6 @@ function buildMcp(
   prefixes: ReadonlySet<string>,
   template: (t: string) => ValueTemplate,
 ): McpModel {
-  const constant = constantCase(mcp.namespace.replace(/-mcp$/i, ''));
   const tools: ToolModel[] = mcp.tools.map((tool) => {
     const operation = operations.get(tool.call!)!;
     const { inputs, bindings } = exposedInputs(
@@ -724,12 +720,28 @@ function buildMcp(
     namespace: mcp.namespace,
     instructions: htmlToText(mcp.description),
     transport: mcp.transport ?? 'http',
-    port: mcp.port ?? 0,
-    address: mcp.address ?? '127.0.0.1',
-    portEnv: `${constant}_MCP_PORT`,
-    addressEnv: `${constant}_MCP_ADDRESS`,
+    ...listenModel(mcp.namespace, 'mcp', mcp.port ?? 0, mcp.address),
     auth: inboundAuth(mcp.authentication, template),
     tools,
+  };
+}
+
+/**
+ * Where a server listens, and the environment variables that override it, named from the adapter's
+ * namespace without its kind suffix: `checkout-sessions-rest` → CHECKOUT_SESSIONS_REST_PORT.
+ */
+function listenModel(
+  namespace: string,
+  kind: 'rest' | 'mcp',
+  port: number,
+  address: string | undefined,
+) {
+  const constant = `${constantCase(namespace.replace(new RegExp(`-${kind}$`, 'i'), ''))}_${kind.toUpperCase()}`;
+  return {
+    port,
+    address: address ?? '127.0.0.1',
+    portEnv: `${constant}_PORT`,
+    addressEnv: `${constant}_ADDRESS`,
   };
 }
 
