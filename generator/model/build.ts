@@ -38,7 +38,14 @@ import type {
   NaftikoRest,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
-import { camelCase, constantCase, NameRegistry, operationMethodName, pascalCase } from './names.js';
+import {
+  bindingName,
+  camelCase,
+  constantCase,
+  NameRegistry,
+  operationMethodName,
+  pascalCase,
+} from './names.js';
 import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import {
@@ -96,10 +103,70 @@ export function capabilityId(file: string): string {
     .toLowerCase();
 }
 
+/**
+ * Names generated files import or declare themselves (runtime imports, fixed constants and
+ * functions): a name derived from a spec never takes one of them.
+ */
+const GENERATED_FILE_NAMES = [
+  'ApiClient',
+  'ApiConnectionError',
+  'ApiError',
+  'ApiResponse',
+  'ApiSpec',
+  'ApiTimeoutError',
+  'ClientOptions',
+  'EntryArgs',
+  'Invoke',
+  'JsonSchema',
+  'LISTEN',
+  'MCP_SERVER',
+  'McpHttpServerHandle',
+  'McpServerSpec',
+  'MissingCredentialsError',
+  'OperationMethod',
+  'OperationSpec',
+  'PaginatedOperationMethod',
+  'REST_ADAPTER',
+  'RequestOptions',
+  'RestAdapterSpec',
+  'RestHandler',
+  'RestServer',
+  'T',
+  'TRANSPORT',
+  'createHandler',
+  'createMcpFetchHandler',
+  'createMcpServer',
+  'createRestHandler',
+  'createServer',
+  'exitWithError',
+  'installSignalHandlers',
+  'invokeThrough',
+  'isMainModule',
+  'listenAddress',
+  'main',
+  'operationMethod',
+  'paginatedMethod',
+  'parseEntryArgs',
+  'serveMcpHttp',
+  'serveMcpStdio',
+  'serveRest',
+];
+
+/** The capability's own names, claimed first so that nothing derived later takes them. */
+function capabilityNames(id: string, registry: NameRegistry): CapabilityModel['names'] {
+  const pascal = pascalCase(id);
+  return {
+    pascal,
+    camel: camelCase(id),
+    constant: constantCase(id),
+    clientFactory: registry.claim(`create${pascal}Client`),
+    clientType: registry.claim(bindingName(`${pascal}Client`)),
+  };
+}
+
 export function buildCapability(checked: CheckedCapability, ctx: BuildContext): CapabilityModel {
   const { doc, source } = checked;
   const id = capabilityId(source.file);
-  const pascal = pascalCase(id);
   const env: EnvVarModel[] = [];
   const addEnv = (
     name: string,
@@ -117,7 +184,11 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
 
   const consumed = indexConsumedOperations(doc);
   const methodNames = new NameRegistry();
-  const constNames = new NameRegistry();
+  // One registry for every name declared at the top level of client.ts, rest.ts and mcp.ts
+  // (including what those files import), so no two declarations can collide.
+  const constNames = new NameRegistry(GENERATED_FILE_NAMES);
+  const names = capabilityNames(id, constNames);
+  const clientVars = new NameRegistry();
   const operations = new Map<string, OperationModel>();
   const apis: ApiModel[] = [];
   const openapiSources = new Set<string>();
@@ -149,7 +220,8 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     apis.push({
       spec,
       description: htmlToText(consumes.description),
-      constName: constNames.claim(`${nsConst}_API`),
+      constName: constNames.claim(bindingName(`${nsConst}_API`)),
+      clientVar: clientVars.claim(bindingName(`${camelCase(consumes.namespace)}Api`)),
     });
     const defaultMediaType = predominantMediaType(docs.map((d) => d.data));
 
@@ -228,7 +300,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     const body = op.inputs.find((i) => i.in === 'body');
     if (body?.schema.properties)
       sharedSchemas.push({
-        name: `${constantCase(op.methodName)}_BODY_SCHEMA`,
+        name: constNames.claim(`${constantCase(op.methodName)}_BODY_SCHEMA`),
         description: `Request body of ${op.methodName}.`,
         schema: body.schema,
       });
@@ -244,7 +316,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       continue;
     }
     const shared = {
-      name: `${constantCase(tool.operation.methodName)}_OUTPUT_SCHEMA`,
+      name: constNames.claim(`${constantCase(tool.operation.methodName)}_OUTPUT_SCHEMA`),
       description: `Structured output of ${tool.operation.methodName}, as MCP tools return it.`,
       schema: tool.outputSchema,
     };
@@ -259,13 +331,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     label: doc.info.label,
     description: htmlToText(doc.info.description),
     tags: doc.info.tags ?? [],
-    names: {
-      pascal,
-      camel: camelCase(id),
-      constant: constantCase(id),
-      clientFactory: `create${pascal}Client`,
-      clientType: `${pascal}Client`,
-    },
+    names,
     env,
     apis,
     operations: [...operations.values()],
@@ -429,7 +495,8 @@ function buildOperation(
   if (body) spec.body = body;
   if (method === 'GET' && cursor && (itemSchema || !responseSchema))
     spec.pagination = { cursorParam: cursor.name };
-  const typeName = pascalCase(methodName);
+  // Upper-casing the first letter keeps distinct method names distinct (pascalCase would not).
+  const typeName = methodName[0].toUpperCase() + methodName.slice(1);
   return {
     spec,
     api: consumes.namespace,

@@ -46,7 +46,30 @@ export class NameRegistry {
   }
 }
 
-/** A valid JS identifier from any string (for object keys we prefer quoting instead). */
+/** An identifier name (ASCII): valid as a property name unquoted. */
 export function isIdentifier(name: string): boolean {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
+}
+
+/** Words that cannot name a declaration (reserved words, and globals a declaration would shadow). */
+const RESERVED_WORDS = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends ' +
+    'false finally for function if import in instanceof new null return super switch this throw ' +
+    'true try typeof var void while with implements interface let package private protected ' +
+    'public static yield await arguments eval undefined NaN Infinity globalThis'
+  ).split(' '),
+);
+
+/** A name that can be declared (const, function, interface): an identifier, not a reserved word. */
+export function isBindingName(name: string): boolean {
+  return isIdentifier(name) && !RESERVED_WORDS.has(name);
+}
+
+/**
+ * A declarable name from a derived one: unchanged when it is one already, else prefixed with `_`
+ * (a name derived from spec text may start with a digit, be empty or be a reserved word).
+ */
+export function bindingName(name: string): string {
+  return isBindingName(name) ? name : `_${name}`;
 }

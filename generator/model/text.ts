@@ -30,8 +30,3 @@ export function htmlToText(html: string | undefined): string {
     .replace(/ *\n */g, '\n')
     .trim();
 }
-
-/** Text made safe to place inside a `/** ... *\/` comment. */
-export function commentSafe(text: string): string {
-  return text.replace(/\*\//g, '*\\/');
-}

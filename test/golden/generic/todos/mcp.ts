@@ -22,7 +22,7 @@ import {
   type McpServerSpec,
 } from '../runtime/mcp.js';
 import { createTodosClient, GET_TODOS_ID_OPERATION, POST_TODOS_OPERATION } from './client.js';
-import { POST_TODOS_BODY_SCHEMA, GET_TODOS_ID_OUTPUT_SCHEMA } from './schemas.js';
+import { GET_TODOS_ID_OUTPUT_SCHEMA, POST_TODOS_BODY_SCHEMA } from './schemas.js';
 
 /** The tools of todos-mcp, one per tool the capability declares. */
 export const MCP_SERVER: McpServerSpec = {
@@ -109,7 +109,7 @@ export async function main(
   const { port, host } = listenAddress(args, LISTEN);
   const server = await serveMcpHttp(MCP_SERVER, invoke, { port, host });
   const removeSignalHandlers = installSignalHandlers(server);
-  process.stderr.write(`todos-mcp MCP server at ${server.url}\n`);
+  process.stderr.write(`${MCP_SERVER.name} MCP server at ${server.url}\n`);
   // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
   return { url: server.url, close: () => (removeSignalHandlers(), server.close()) };
 }
