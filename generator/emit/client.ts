@@ -55,7 +55,9 @@ export function emitClient(capability: CapabilityModel): string {
     factory: identifier(capability.names.clientFactory),
     envList: docInline(upstreamSecrets.map((e) => e.name).join(', ') || 'no credentials'),
     clientMap: literal(
-      Object.fromEntries(capability.apis.map((api) => [api.spec.namespace, new CodeRef(api.clientVar)])),
+      Object.fromEntries(
+        capability.apis.map((api) => [api.spec.namespace, new CodeRef(api.clientVar)]),
+      ),
     ),
   });
 }

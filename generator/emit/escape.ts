@@ -195,7 +195,11 @@ export function markdownLinkTarget(target: string): MarkdownText {
 
 /** Text inside an HTML comment (`<!-- ... -->`): no `--` can end it. */
 export function htmlCommentText(text: string): MarkdownText {
-  return trustedMarkdown(oneLine(text).replace(/-(?=-)/g, '- ').replace(/[<>]/g, ' '));
+  return trustedMarkdown(
+    oneLine(text)
+      .replace(/-(?=-)/g, '- ')
+      .replace(/[<>]/g, ' '),
+  );
 }
 
 // --- JSON --------------------------------------------------------------------------------------

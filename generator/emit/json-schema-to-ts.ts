@@ -70,7 +70,8 @@ export function propertyKey(name: string): TsCode {
 /** The literal type of an enum value. */
 function literal(value: JsonValue): TsCode {
   if (typeof value === 'string') return tsString(value);
-  if (typeof value === 'number') return trustedTs(Number.isFinite(value) ? String(value) : 'number');
+  if (typeof value === 'number')
+    return trustedTs(Number.isFinite(value) ? String(value) : 'number');
   if (typeof value === 'boolean' || value === null) return trustedTs(String(value));
   return trustedTs('JsonValue');
 }

@@ -10,6 +10,7 @@ import type { OpenApiSubset } from '../pipeline.js';
 import type { CapabilityModel, OperationModel } from '../model/types.js';
 import { docComment, propertyKey, schemaToTs } from './json-schema-to-ts.js';
 import type { JsonSchema } from '../../templates/runtime/contract.js';
+import { commentSafeDocument } from './openapi-comments.js';
 
 interface OperationTypes {
   body?: string;
@@ -50,7 +51,7 @@ export async function emitTypes(
 
 /** Give each matched operation our type name as operationId, so its types can be found again. */
 function nameOperations(subset: OpenApiSubset, operations: OperationModel[]): unknown {
-  const doc = structuredClone(subset.document);
+  const doc = commentSafeDocument(subset.document);
   for (const op of operations) {
     if (!op.openapi || op.openapi.source !== subset.source) continue;
     const target = doc.paths[op.openapi.path]?.[op.openapi.method] as
