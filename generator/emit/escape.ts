@@ -8,6 +8,7 @@
  */
 
 import { isBindingName, isIdentifier } from '../model/names.js';
+import { plainText } from '../model/text.js';
 
 declare const brand: unique symbol;
 
@@ -34,19 +35,6 @@ export const joinTs = (parts: readonly TsCode[], separator: string): TsCode =>
   trustedTs(parts.join(separator));
 
 // --- plain text --------------------------------------------------------------------------------
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029\u0085\v\f]/g;
-/** C0 and C1 control characters other than tab and line feed, and the byte-order mark. */
-const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufeff]/g;
-
-/**
- * Text as a person reads it: well-formed Unicode (lone surrogates replaced), one kind of line
- * break, no control characters.
- */
-export function plainText(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd').replace(LINE_BREAKS, '\n').replace(CONTROLS, '');
-}
 
 /** Plain text on one line. */
 export function oneLine(text: string): string {

@@ -1,32 +1,58 @@
-/** Descriptions in specs are often HTML; generated comments, READMEs and tool descriptions want plain text. */
+/**
+ * Descriptions in specs are often HTML; generated comments, READMEs and tool descriptions want
+ * plain text. htmlparser2 reads any HTML, malformed included, in one linear pass and decodes every
+ * entity (named, decimal, hex; out-of-range ones become U+FFFD).
+ */
+import { Parser } from 'htmlparser2';
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-};
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029\u0085\v\f]/g;
+/** C0 and C1 control characters other than tab and line feed, and the byte-order mark. */
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufeff]/g;
 
+/**
+ * Text as a person reads it: well-formed Unicode (lone surrogates replaced), one kind of line
+ * break (`\n`), no control characters.
+ */
+export function plainText(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd').replace(LINE_BREAKS, '\n').replace(CONTROLS, '');
+}
+
+/**
+ * Plain text from HTML: `<br>` and paragraphs become line breaks, list items `- ` lines, `<code>`
+ * backticks, links `text (href)`; other tags are dropped.
+ */
 export function htmlToText(html: string | undefined): string {
   if (!html) return '';
-  return html
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>\s*<p>/gi, '\n\n')
-    .replace(/<li>/gi, '\n- ')
-    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>(.*?)<\/a>/gi, (_m, href: string, text: string) =>
-      href && !href.startsWith('#') ? `${text} (${href})` : text,
-    )
-    .replace(/<code>(.*?)<\/code>/gi, '`$1`')
-    .replace(/<[^>]+>/g, '')
-    .replace(
-      /&(#?\w+);/g,
-      (m, name: string) =>
-        ENTITIES[name] ?? (name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : m),
-    )
+  let out = '';
+  const hrefs: string[] = [];
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (name === 'br') out += '\n';
+        else if (name === 'p') out += '\n\n';
+        else if (name === 'li') out += '\n- ';
+        else if (name === 'code') out += '`';
+        else if (name === 'a') hrefs.push(attributes.href ?? '');
+      },
+      onclosetag(name) {
+        if (name === 'code') out += '`';
+        else if (name === 'p') out += '\n\n';
+        else if (name === 'a') {
+          const href = hrefs.pop();
+          if (href && !href.startsWith('#')) out += ` (${href})`;
+        }
+      },
+      ontext(text) {
+        out += text;
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  parser.end(html);
+  return plainText(out)
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
