@@ -70,7 +70,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         const result = await runPipeline(io.cwd, options, { emit: true });
         exitCode = report(result, io, style, options.verbose);
         if (exitCode !== 0 || !result.files || !result.config) return;
-        const outDir = path.resolve(io.cwd, result.config.out);
+        const outDir = path.resolve(result.config.root, result.config.out);
         const files = withManifest(result.files);
         const p = plan(outDir, files);
         const caps = result.project?.capabilities.length ?? 0;
@@ -96,7 +96,16 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
           exitCode = 1;
           return;
         }
-        apply(outDir, p);
+        try {
+          apply(outDir, p);
+        } catch (error) {
+          exitCode = reportWriteFailure(result.config.out, error, io, style);
+          return;
+        }
+        for (const f of p.kept)
+          io.stderr(
+            `${style.yellow('kept')}     ${result.config.out}/${f}: capgen wrote it, its source is gone, but it was edited since; delete it by hand if it is no longer needed\n`,
+          );
         io.stdout(
           `${style.green('✓')} ${caps} capabilities → ${result.config.out}/: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed, ${p.unchanged.length} unchanged\n`,
         );
@@ -198,6 +207,26 @@ function report(result: PipelineResult, io: CliIO, style: Style, verbose = false
       `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${errors ? '; nothing was written' : ''}\n`,
     );
   return errors ? 1 : 0;
+}
+
+/** A failed write (full disk, permissions, a name taken by a folder) as a diagnostic: nothing was written. */
+function reportWriteFailure(out: string, error: unknown, io: CliIO, style: Style): number {
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(
+    `${formatDiagnostic(
+      {
+        file: out,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        rule: 'io/write-failed',
+        message: `could not write the output folder: ${message}`,
+        hint: 'free disk space or fix the permissions, then run capgen generate again',
+      },
+      style,
+    )}\n${style.red('1 error(s)')}, 0 warning(s); nothing was written\n`,
+  );
+  return 1;
 }
 
 function indent(text: string): string {

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { DiagnosticBag } from './diagnostics.js';
 import { checkShape } from './check/shape.js';
-import { parseSource } from './load/source.js';
+import { parseSource, type SourceDocument } from './load/source.js';
+import { inputFileProblem, outsideProblem, toPosix } from './paths.js';
+
+export { toPosix };
 
 export interface ResolvedConfig {
   root: string;
@@ -48,8 +51,9 @@ export async function resolveConfig(
   flags: ConfigFlags,
   bag: DiagnosticBag,
 ): Promise<ResolvedConfig | undefined> {
+  // lstat, so that a config file that is a dangling link is reported rather than ignored.
   const configPath =
-    flags.config ?? (fs.existsSync(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
+    flags.config ?? (lstatExists(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
   let fromFile: {
     openapi?: string[];
     capabilities?: string[];
@@ -59,19 +63,23 @@ export async function resolveConfig(
   } = {};
   if (configPath) {
     const absolute = path.resolve(root, configPath);
-    if (!fs.existsSync(absolute)) {
-      bag.error(
-        configPath,
-        { line: 1, col: 1 },
-        'io/not-found',
-        `config file '${configPath}' does not exist`,
-        'check the --config path',
-      );
+    const problem = inputFileProblem(root, configPath);
+    if (problem) {
+      if (problem === 'missing')
+        bag.error(
+          configPath,
+          { line: 1, col: 1 },
+          'io/not-found',
+          `config file '${configPath}' does not exist`,
+          'check the --config path',
+        );
+      else bag.error(configPath, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
       return undefined;
     }
     const before = bag.errorCount;
     const source = parseSource(configPath, fs.readFileSync(absolute, 'utf8'), bag);
     if (bag.errorCount === before) checkShape(source, bag, configShape, source.data ?? {}, []);
+    if (bag.errorCount === before) checkConfigPaths(root, source, bag);
     if (bag.errorCount > before) return undefined;
     fromFile = (source.data ?? {}) as typeof fromFile;
   }
@@ -86,6 +94,11 @@ export async function resolveConfig(
     openapi ??= discovered.openapi;
     capabilities ??= discovered.capabilities;
   }
+  for (const extra of [...(flags.openapi ?? []), ...(flags.out ? [flags.out] : [])]) {
+    const problem = outsideProblem(root, extra);
+    if (problem) bag.error(extra, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
+  }
+  if (bag.hasErrors()) return undefined;
   for (const extra of flags.openapi ?? []) {
     const p = toPosix(path.relative(root, path.resolve(root, extra)));
     if (!openapi.includes(p)) openapi = [...openapi, p];
@@ -121,7 +134,9 @@ export async function resolveConfig(
 async function expandOrKeep(patterns: string[], root: string): Promise<string[]> {
   const out: string[] = [];
   for (const p of patterns) {
-    if (/[*?[{]/.test(p)) out.push(...(await glob([p], { cwd: root })).map(toPosix).sort());
+    // Links are not followed: a linked folder could lead anywhere.
+    if (/[*?[{]/.test(p))
+      out.push(...(await glob([p], { cwd: root, followSymbolicLinks: false })).map(toPosix).sort());
     else out.push(p);
   }
   return out;
@@ -133,16 +148,48 @@ function discoverSpecs(root: string, dir: string): { openapi: string[]; capabili
   const capabilities: string[] = [];
   const absolute = path.join(root, dir);
   if (!fs.existsSync(absolute)) return { openapi, capabilities };
-  for (const name of fs.readdirSync(absolute).sort()) {
+  for (const entry of fs
+    .readdirSync(absolute, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const name = entry.name;
     if (!SPEC_EXTENSIONS.test(name)) continue;
-    const head = fs.readFileSync(path.join(absolute, name), 'utf8').slice(0, 4096);
     const file = `${dir}/${name}`;
+    // Only regular files are read; anything else is listed, for the loader to report.
+    if (!entry.isFile()) {
+      capabilities.push(file);
+      continue;
+    }
+    const head = fs.readFileSync(path.join(absolute, name), 'utf8').slice(0, 4096);
     if (/^\s*["']?(openapi|swagger)["']?\s*:/m.test(head)) openapi.push(file);
     else capabilities.push(file);
   }
   return { openapi, capabilities };
 }
 
-export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
+/** Paths a config file names (a glob by the part before its first wildcard) lie inside the project. */
+function checkConfigPaths(root: string, source: SourceDocument, bag: DiagnosticBag): void {
+  const data = (source.data ?? {}) as { openapi?: string[]; capabilities?: string[]; out?: string };
+  const base = path.dirname(path.resolve(root, source.file));
+  const entries: Array<[Array<string | number>, string]> = [
+    ...(data.openapi ?? []).map((p, i): [Array<string | number>, string] => [['openapi', i], p]),
+    ...(data.capabilities ?? []).map((p, i): [Array<string | number>, string] => [
+      ['capabilities', i],
+      p,
+    ]),
+    ...(data.out === undefined ? [] : [[['out'], data.out] as [Array<string | number>, string]]),
+  ];
+  for (const [at, p] of entries) {
+    const problem = outsideProblem(root, p.split(/[*?[{]/)[0] || '.', base, p);
+    if (problem)
+      bag.error(source.file, source.locate(at), problem.rule, problem.message, problem.hint);
+  }
+}
+
+function lstatExists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -20,7 +20,9 @@ import { indexConsumedOperations } from './check/references.js';
 import { OpenApiIndex } from './model/openapi-match.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
 import type { CapabilityModel, ProjectModel } from './model/types.js';
+import { RESERVED_OUTPUT_NAMES } from './model/names.js';
 import { GENERATOR_VERSION } from './version.js';
+import { inputFileProblem, outputFolderProblems, realRoot } from './paths.js';
 
 export interface PipelineResult {
   bag: DiagnosticBag;
@@ -35,8 +37,12 @@ export async function runPipeline(
   options: { emit: boolean },
 ): Promise<PipelineResult> {
   const bag = new DiagnosticBag();
-  const config = await resolveConfig(root, flags, bag);
+  const config = await resolveConfig(realRoot(root), flags, bag);
   if (!config) return { bag };
+  if (options.emit)
+    for (const { file, problem } of outputFolderProblems(config.root, config.out))
+      bag.error(file, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
+  if (bag.hasErrors()) return { bag, config };
   const finish = (result: PipelineResult): PipelineResult => {
     if (config.strict) bag.promoteWarnings();
     return bag.hasErrors() ? { bag, config } : result;
@@ -85,9 +91,10 @@ async function buildProject(
   return { project: { capabilities, generatorVersion: GENERATOR_VERSION }, subsets };
 }
 
+/** The text of an input file: a regular file inside the project, never read through a link. */
 function readInput(root: string, file: string, bag: DiagnosticBag): string | undefined {
-  const absolute = path.resolve(root, file);
-  if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
+  const problem = inputFileProblem(root, file);
+  if (problem === 'missing')
     bag.error(
       file,
       { line: 1, col: 1 },
@@ -95,9 +102,9 @@ function readInput(root: string, file: string, bag: DiagnosticBag): string | und
       `file '${file}' does not exist`,
       'check the path in capgen.config.yaml or on the command line',
     );
-    return undefined;
-  }
-  return fs.readFileSync(absolute, 'utf8');
+  else if (problem)
+    bag.error(file, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
+  return problem ? undefined : fs.readFileSync(path.resolve(root, file), 'utf8');
 }
 
 function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocument[] {
@@ -119,12 +126,13 @@ function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCa
     const source = parseSource(file, text, bag);
     if (source.data === undefined) continue;
     const id = capabilityId(file);
-    if (ids.has(id)) {
+    const taken = ids.get(id) ?? RESERVED_OUTPUT_NAMES.get(id);
+    if (taken) {
       bag.error(
         file,
         { line: 1, col: 1 },
         'naftiko/duplicate-name',
-        `capability '${id}' comes from both ${ids.get(id)} and ${file}`,
+        `capability '${id}' (the output folder ${config.out}/${id}/) comes from both ${taken} and ${file}`,
         'rename one of the files: the file name names the output folder',
       );
       continue;

@@ -41,6 +41,7 @@ import type { SourceDocument } from '../load/source.js';
 import {
   bindingName,
   camelCase,
+  capabilityIdFromFile,
   constantCase,
   NameRegistry,
   operationMethodName,
@@ -96,11 +97,7 @@ const BODY_LESS = new Set(['GET', 'DELETE', 'HEAD']);
 const OUTPUT_SCHEMA_DEPTH = 2;
 
 export function capabilityId(file: string): string {
-  return path
-    .basename(file)
-    .replace(/\.(naftiko\.)?ya?ml$/i, '')
-    .replace(/[^A-Za-z0-9-]+/g, '-')
-    .toLowerCase();
+  return capabilityIdFromFile(path.basename(file));
 }
 
 /**

@@ -73,3 +73,26 @@ export function isBindingName(name: string): boolean {
 export function bindingName(name: string): string {
   return isBindingName(name) ? name : `_${name}`;
 }
+
+/**
+ * Names at the top of the output folder that capgen uses itself, with what holds each: a capability
+ * (whose folder is named by its id) may not take one. A new shared folder or file at the top of
+ * the output folder adds its name here.
+ */
+export const RESERVED_OUTPUT_NAMES: ReadonlyMap<string, string> = new Map([
+  ['runtime', 'the shared runtime (runtime/)'],
+]);
+
+/**
+ * The id of a capability, from its file name: lower-case letters, digits and single dashes
+ * (`Checkout_Sessions.naftiko.yaml` → `checkout-sessions`); it names the output folder and the
+ * capability on the command line. `capability` when the name has no letter or digit.
+ */
+export function capabilityIdFromFile(baseName: string): string {
+  const id = baseName
+    .replace(/\.(naftiko\.)?ya?ml$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return id || 'capability';
+}
