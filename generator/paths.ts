@@ -99,14 +99,15 @@ export function outputFolderProblems(
         },
       },
     ];
-  const outside = outsideProblem(root, out);
-  if (outside) return [{ file: out, problem: outside }];
+  if (!isWithin(root, absolute)) return [{ file: out, problem: outsideProblem(root, out)! }];
   // Every folder from the root down to the output folder must be a real folder.
   for (let dir = absolute; dir !== root; dir = path.dirname(dir)) {
     const stat = lstatOrUndefined(dir);
     if (stat?.isSymbolicLink())
       return [{ file: toPosix(path.relative(root, dir)), problem: linkProblem('output folder') }];
   }
+  const outside = outsideProblem(root, out);
+  if (outside) return [{ file: out, problem: outside }];
   const problems: Array<{ file: string; problem: PathProblem }> = [];
   const walk = (dir: string) => {
     if (!fs.existsSync(dir)) return;
