@@ -156,7 +156,7 @@ function carryOver(from: string, to: string, prefix: string, keep: (file: string
       carryOver(from, to, file, keep);
       // A folder the user made (empty, or holding kept files) stays; one left empty goes.
       if (!before && !fs.existsSync(target) && fs.readdirSync(source).length === 0)
-        fs.mkdirSync(target, { mode: fs.statSync(source).mode & 0o7777 });
+        fs.mkdirSync(target, { recursive: true, mode: fs.statSync(source).mode & 0o7777 });
     } else if (entry.isFile() && keep(file)) {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       try {
