@@ -8,7 +8,7 @@ import { glob } from 'tinyglobby';
 import { DiagnosticBag } from './diagnostics.js';
 import { checkShape } from './check/shape.js';
 import { parseSource, type SourceDocument } from './load/source.js';
-import { inputFileProblem, outsideProblem, toPosix } from './paths.js';
+import { inputFileProblem, lstat, outsideProblem, toPosix } from './paths.js';
 
 export { toPosix };
 
@@ -53,7 +53,7 @@ export async function resolveConfig(
 ): Promise<ResolvedConfig | undefined> {
   // lstat, so that a config file that is a dangling link is reported rather than ignored.
   const configPath =
-    flags.config ?? (lstatExists(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
+    flags.config ?? (lstat(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
   let fromFile: {
     openapi?: string[];
     capabilities?: string[];
@@ -182,14 +182,5 @@ function checkConfigPaths(root: string, source: SourceDocument, bag: DiagnosticB
     const problem = outsideProblem(root, p.split(/[*?[{]/)[0] || '.', base, p);
     if (problem)
       bag.error(source.file, source.locate(at), problem.rule, problem.message, problem.hint);
-  }
-}
-
-function lstatExists(file: string): boolean {
-  try {
-    fs.lstatSync(file);
-    return true;
-  } catch {
-    return false;
   }
 }

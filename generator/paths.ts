@@ -55,12 +55,8 @@ export function outsideProblem(
  */
 export function inputFileProblem(root: string, file: string): PathProblem | 'missing' | undefined {
   const absolute = path.resolve(root, file);
-  let stat: fs.Stats;
-  try {
-    stat = fs.lstatSync(absolute);
-  } catch {
-    return outsideProblem(root, file) ?? 'missing';
-  }
+  const stat = lstat(absolute);
+  if (!stat) return outsideProblem(root, file) ?? 'missing';
   if (stat.isSymbolicLink())
     return {
       rule: 'io/symlink',
@@ -102,7 +98,7 @@ export function outputFolderProblems(
   if (!isWithin(root, absolute)) return [{ file: out, problem: outsideProblem(root, out)! }];
   // Every folder from the root down to the output folder must be a real folder.
   for (let dir = absolute; dir !== root; dir = path.dirname(dir)) {
-    const stat = lstatOrUndefined(dir);
+    const stat = lstat(dir);
     if (stat?.isSymbolicLink())
       return [{ file: toPosix(path.relative(root, dir)), problem: linkProblem('output folder') }];
   }
@@ -140,11 +136,14 @@ function linkProblem(what: string): PathProblem {
   };
 }
 
-function lstatOrUndefined(file: string): fs.Stats | undefined {
+/** What is at `file` itself (a link is not followed), or undefined when nothing can be there. */
+export function lstat(file: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(file);
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }
 

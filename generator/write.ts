@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { GeneratedFile } from './emit/index.js';
+import { lstat } from './paths.js';
 
 export const MANIFEST = '.capgen-manifest.json';
 
@@ -47,7 +48,7 @@ export function withManifest(files: GeneratedFile[]): GeneratedFile[] {
 
 /** Regular file at `target` (never a link), or undefined. */
 function readRegular(target: string): Buffer | undefined {
-  const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+  const stat = lstat(target);
   return stat?.isFile() ? fs.readFileSync(target) : undefined;
 }
 
@@ -126,7 +127,7 @@ export function apply(outDir: string, p: Plan, ops: WriteOps = nodeOps): void {
   const staging = path.join(parent, `.${path.basename(outDir)}.capgen-${randomUUID()}`);
   fs.mkdirSync(staging);
   try {
-    const previous = fs.lstatSync(outDir, { throwIfNoEntry: false });
+    const previous = lstat(outDir);
     if (previous?.isDirectory()) fs.chmodSync(staging, previous.mode & 0o7777);
     for (const file of [...p.added, ...p.changed]) {
       const target = path.join(staging, file.path);

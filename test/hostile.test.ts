@@ -56,6 +56,27 @@ const project =
       'specs/widgets.openapi.yaml': edited(OPENAPI, openapi),
     });
 
+/**
+ * The valid base project, with `at` (a path in the project) a link to `target` beside the project
+ * (a folder unless `outsideFiles` makes it a file), and more files in the project.
+ */
+const baseWithLink =
+  (
+    at: string,
+    target: string,
+    outsideFiles: Record<string, string> = {},
+    projectFiles: Record<string, string> = {},
+  ) =>
+  (root: string, outside: string) => {
+    project([])(root);
+    write(root, projectFiles);
+    write(outside, outsideFiles);
+    if (!fs.existsSync(path.join(outside, target)))
+      fs.mkdirSync(path.join(outside, target), { recursive: true });
+    fs.mkdirSync(path.dirname(path.join(root, at)), { recursive: true });
+    fs.symlinkSync(path.join(outside, target), path.join(root, at));
+  };
+
 const REST = ['capability', 'exposes', 0];
 const MCP = ['capability', 'exposes', 1];
 const CONSUMES = ['capability', 'consumes', 0];
@@ -362,53 +383,33 @@ const cases: Case[] = [
   {
     name: 'output-folder-linked-outside',
     attack: 'files were written through a linked output folder',
-    setup: (root, outside) => {
-      project([])(root);
-      fs.mkdirSync(path.join(outside, 'out'), { recursive: true });
-      fs.symlinkSync(path.join(outside, 'out'), path.join(root, 'generated'));
-    },
+    setup: baseWithLink('generated', 'out'),
     expect: { rule: 'io/symlink', at: 'generated:1:1' },
   },
   {
     name: 'capability-folder-linked-outside',
     attack: 'files were written through a linked folder inside the output folder',
-    setup: (root, outside) => {
-      project([])(root);
-      fs.mkdirSync(path.join(outside, 'dir'), { recursive: true });
-      fs.mkdirSync(path.join(root, 'generated'));
-      fs.symlinkSync(path.join(outside, 'dir'), path.join(root, 'generated/widgets'));
-    },
+    setup: baseWithLink('generated/widgets', 'dir'),
     expect: { rule: 'io/symlink', at: 'generated/widgets:1:1' },
   },
   {
     name: 'check-diffs-a-linked-file',
     attack: '--check read a generated file linked outside and printed its contents in the diff',
-    setup: (root, outside) => {
-      project([])(root);
-      write(outside, { 'secret.txt': `${SECRET}\n` });
-      fs.mkdirSync(path.join(root, 'generated/widgets'), { recursive: true });
-      fs.symlinkSync(
-        path.join(outside, 'secret.txt'),
-        path.join(root, 'generated/widgets/README.md'),
-      );
-    },
+    setup: baseWithLink('generated/widgets/README.md', 'secret.txt', {
+      'secret.txt': `${SECRET}\n`,
+    }),
     args: ['--check'],
     expect: { rule: 'io/symlink', at: 'generated/widgets/README.md:1:1' },
   },
   {
     name: 'cleanup-through-a-link',
     attack: 'the manifest cleanup deleted a file outside the output folder through a linked folder',
-    setup: (root, outside) => {
-      project([])(root);
-      write(outside, { 'olddir/stale.ts': 'export const mine = 1;\n' });
-      write(root, {
-        'generated/.capgen-manifest.json': JSON.stringify({
-          generator: 'capgen',
-          files: ['old/stale.ts'],
-        }),
-      });
-      fs.symlinkSync(path.join(outside, 'olddir'), path.join(root, 'generated/old'));
-    },
+    setup: baseWithLink(
+      'generated/old',
+      'olddir',
+      { 'olddir/stale.ts': 'export const mine = 1;\n' },
+      { 'generated/.capgen-manifest.json': '{"generator":"capgen","files":["old/stale.ts"]}' },
+    ),
     expect: { rule: 'io/symlink', at: 'generated/old:1:1' },
   },
   {
