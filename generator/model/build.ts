@@ -539,7 +539,7 @@ function exposedInputs(
   prefixes: ReadonlySet<string>,
 ): { inputs: InputModel[]; bindings: Record<string, Binding> } {
   const inputs = new Map<string, InputModel>();
-  const result: Record<string, Binding> = {};
+  const result = new Map<string, Binding>();
   for (const name of placeholders)
     inputs.set(name, {
       name,
@@ -564,10 +564,10 @@ function exposedInputs(
     const upstream = operation.inputs.find((i) => i.name === param);
     if (!upstream) continue; // a GET's body, or a parameter with a fixed value: nothing to send
     if (parsed.kind === 'literal') {
-      result[param] = { literal: coerceLiteral(parsed.value, upstream.schema) };
+      result.set(param, { literal: coerceLiteral(parsed.value, upstream.schema) });
       continue;
     }
-    result[param] = { input: parsed.name };
+    result.set(param, { input: parsed.name });
     const existing = inputs.get(parsed.name);
     const location =
       existing?.in === 'path'
@@ -590,7 +590,7 @@ function exposedInputs(
           : upstream.schema,
     });
   }
-  return { inputs: [...inputs.values()], bindings: result };
+  return { inputs: [...inputs.values()], bindings: Object.fromEntries(result) };
 }
 
 function coerceLiteral(value: string | number, schema: JsonSchema): string | number | boolean {
@@ -747,12 +747,15 @@ function buildMcp(
     );
     const output = outputMappings(tool.outputParameters);
     const hints = tool.hints ?? {};
-    const properties: Record<string, JsonSchema> = {};
-    for (const input of inputs)
-      properties[input.name] =
+    // fromEntries defines own properties: an input named `__proto__` stays an input.
+    const properties: Record<string, JsonSchema> = Object.fromEntries(
+      inputs.map((input) => [
+        input.name,
         input.description && !input.schema.description
           ? { ...input.schema, description: input.description }
-          : input.schema;
+          : input.schema,
+      ]),
+    );
     const required = inputs.filter((i) => i.required).map((i) => i.name);
     const inputSchema: JsonSchema = {
       type: 'object',
