@@ -12,9 +12,17 @@
  * types.ts files against openapi-typescript's output.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { isMain, median, ROOT, runStandalone, STRIPE_SPEC, type PartResult } from './lib/common.js';
 
@@ -132,7 +140,11 @@ export async function run(): Promise<PartResult> {
     return { ...base, rows: [], aims: [], skipped };
   }
   const peerBin = openapiTypescriptBin();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'capgen-bench-generate-'));
+  // Inside the project (git-ignored): capgen reads and writes only there, so the spec is copied in.
+  mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+  const tmp = mkdtempSync(path.join(ROOT, '.tmp', 'bench-generate-'));
+  const spec = path.join(tmp, 'spec3.json');
+  copyFileSync(STRIPE_SPEC, spec);
   try {
     const ours: Measurement[] = [];
     const theirs: Measurement[] = [];
@@ -142,9 +154,7 @@ export async function run(): Promise<PartResult> {
       const out = path.join(tmp, `gen-${i}`);
       const dts = path.join(tmp, `stripe-${i}.d.ts`);
       const runOurs = async () => {
-        ours.push(
-          await measure(['bin/capgen.js', 'generate', '--out', out, '--openapi', STRIPE_SPEC]),
-        );
+        ours.push(await measure(['bin/capgen.js', 'generate', '--out', out, '--openapi', spec]));
         oursBytes = typesBytes(out);
       };
       const runTheirs = async () => {

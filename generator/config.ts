@@ -154,8 +154,9 @@ function discoverSpecs(root: string, dir: string): { openapi: string[]; capabili
     const name = entry.name;
     if (!SPEC_EXTENSIONS.test(name)) continue;
     const file = `${dir}/${name}`;
-    // Only regular files are read; anything else is listed, for the loader to report.
-    if (!entry.isFile()) {
+    // Only regular files inside the project are read; anything else is listed, for the loader to
+    // report (a linked specs/ folder leads outside).
+    if (!entry.isFile() || inputFileProblem(root, file)) {
       capabilities.push(file);
       continue;
     }

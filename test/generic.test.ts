@@ -19,8 +19,10 @@ import { runCli } from '../generator/cli.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = path.join(ROOT, 'test/fixtures/generic');
 const GOLDEN = path.join(ROOT, 'test/golden/generic');
-// Inside the project, so generated imports of @modelcontextprotocol/sdk resolve to node_modules.
-const OUT = path.join(ROOT, '.tmp-generic');
+// A copy of the fixture project inside the repository (git-ignored), so generated imports of
+// @modelcontextprotocol/sdk resolve to node_modules; capgen writes only inside the project it runs in.
+const PROJECT = path.join(ROOT, '.tmp-generic');
+const OUT = path.join(PROJECT, 'generated');
 
 interface Seen {
   method: string;
@@ -73,10 +75,11 @@ function tree(dir: string): Record<string, string> {
 const env = { TODO_API_KEY: 'todo-secret-key-123', TODOS_ADAPTER_TOKEN: 'adapter-token-456' };
 
 beforeAll(async () => {
-  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.rmSync(PROJECT, { recursive: true, force: true });
+  fs.cpSync(FIXTURE, PROJECT, { recursive: true });
   const output: string[] = [];
-  const code = await runCli(['generate', '--out', OUT], {
-    cwd: FIXTURE,
+  const code = await runCli(['generate'], {
+    cwd: PROJECT,
     stdout: (t) => output.push(t),
     stderr: (t) => output.push(t),
     color: false,
@@ -88,7 +91,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   upstream.close();
-  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.rmSync(PROJECT, { recursive: true, force: true });
 });
 
 describe('generic API: generated files', () => {
