@@ -18,6 +18,7 @@ import { runCli } from '../generator/cli.js';
 import {
   compileErrors,
   importAll,
+  PAYLOAD_MARKER,
   scratchDir,
   shapeOf,
   tsFiles,
@@ -27,7 +28,7 @@ import {
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'malformed');
 const BASE = fs.readFileSync(path.join(FIXTURES, '_base.yaml'), 'utf8');
 const OPENAPI = fs.readFileSync(path.join(FIXTURES, '_openapi.yaml'), 'utf8');
-const PAYLOAD = 'globalThis.__capgenPwned = 1; globalThis.process.stdout.write("PWNED")';
+const PAYLOAD = `globalThis.${PAYLOAD_MARKER} = 1; globalThis.process.stdout.write("PWNED")`;
 const SECRET = 'sk_live_hostile_corpus_secret_0123456789';
 
 type Edit = [Array<string | number>, unknown];

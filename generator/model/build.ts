@@ -42,10 +42,11 @@ import {
   bindingName,
   camelCase,
   capabilityIdFromFile,
+  capabilityNames,
   constantCase,
+  GENERATED_FILE_NAMES,
   NameRegistry,
   operationMethodName,
-  pascalCase,
 } from './names.js';
 import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
@@ -98,67 +99,6 @@ const OUTPUT_SCHEMA_DEPTH = 2;
 
 export function capabilityId(file: string): string {
   return capabilityIdFromFile(path.basename(file));
-}
-
-/**
- * Names generated files import or declare themselves (runtime imports, fixed constants and
- * functions): a name derived from a spec never takes one of them.
- */
-const GENERATED_FILE_NAMES = [
-  'ApiClient',
-  'ApiConnectionError',
-  'ApiError',
-  'ApiResponse',
-  'ApiSpec',
-  'ApiTimeoutError',
-  'ClientOptions',
-  'EntryArgs',
-  'Invoke',
-  'JsonSchema',
-  'LISTEN',
-  'MCP_SERVER',
-  'McpHttpServerHandle',
-  'McpServerSpec',
-  'MissingCredentialsError',
-  'OperationMethod',
-  'OperationSpec',
-  'PaginatedOperationMethod',
-  'REST_ADAPTER',
-  'RequestOptions',
-  'RestAdapterSpec',
-  'RestHandler',
-  'RestServer',
-  'T',
-  'TRANSPORT',
-  'createHandler',
-  'createMcpFetchHandler',
-  'createMcpServer',
-  'createRestHandler',
-  'createServer',
-  'exitWithError',
-  'installSignalHandlers',
-  'invokeThrough',
-  'isMainModule',
-  'listenAddress',
-  'main',
-  'operationMethod',
-  'paginatedMethod',
-  'parseEntryArgs',
-  'serveMcpHttp',
-  'serveMcpStdio',
-  'serveRest',
-];
-
-/** The capability's own names, claimed first so that nothing derived later takes them. */
-function capabilityNames(id: string, registry: NameRegistry): CapabilityModel['names'] {
-  const pascal = pascalCase(id);
-  return {
-    pascal,
-    camel: camelCase(id),
-    constant: constantCase(id),
-    clientFactory: registry.claim(`create${pascal}Client`),
-    clientType: registry.claim(bindingName(`${pascal}Client`)),
-  };
 }
 
 export function buildCapability(checked: CheckedCapability, ctx: BuildContext): CapabilityModel {

@@ -1,4 +1,5 @@
 /** Every generated identifier is derived here, once. */
+import type { CapabilityNames } from './types.js';
 
 /** Words of an identifier-ish string: `link-account_sessions` → ['link', 'account', 'sessions']. */
 export function words(text: string): string[] {
@@ -95,4 +96,65 @@ export function capabilityIdFromFile(baseName: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return id || 'capability';
+}
+
+/**
+ * Names generated files import or declare themselves (runtime imports, fixed constants and
+ * functions): a name derived from a spec never takes one of them.
+ */
+export const GENERATED_FILE_NAMES = [
+  'ApiClient',
+  'ApiConnectionError',
+  'ApiError',
+  'ApiResponse',
+  'ApiSpec',
+  'ApiTimeoutError',
+  'ClientOptions',
+  'EntryArgs',
+  'Invoke',
+  'JsonSchema',
+  'LISTEN',
+  'MCP_SERVER',
+  'McpHttpServerHandle',
+  'McpServerSpec',
+  'MissingCredentialsError',
+  'OperationMethod',
+  'OperationSpec',
+  'PaginatedOperationMethod',
+  'REST_ADAPTER',
+  'RequestOptions',
+  'RestAdapterSpec',
+  'RestHandler',
+  'RestServer',
+  'T',
+  'TRANSPORT',
+  'createHandler',
+  'createMcpFetchHandler',
+  'createMcpServer',
+  'createRestHandler',
+  'createServer',
+  'exitWithError',
+  'installSignalHandlers',
+  'invokeThrough',
+  'isMainModule',
+  'listenAddress',
+  'main',
+  'operationMethod',
+  'paginatedMethod',
+  'parseEntryArgs',
+  'serveMcpHttp',
+  'serveMcpStdio',
+  'serveRest',
+];
+
+/** The capability's own names, claimed first so that nothing derived later takes them. */
+export function capabilityNames(id: string, registry: NameRegistry): CapabilityNames {
+  const pascal = pascalCase(id);
+  return {
+    pascal,
+    camel: camelCase(id),
+    constant: constantCase(id),
+    clientFactory: registry.claim(`create${pascal}Client`),
+    clientType: registry.claim(bindingName(`${pascal}Client`)),
+  };
 }
