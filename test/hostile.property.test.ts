@@ -174,6 +174,8 @@ let twinBatch: Batch;
 /** Case index → the id of its twin in the twin project. */
 const twinOf = new Map<number, string>();
 let errors: Map<string, string>;
+/** TypeScript modules generated (a check on nothing would pass). */
+let moduleCount = 0;
 let imported: ImportReport;
 const timings: Record<string, number> = {};
 let scratch: string;
@@ -220,6 +222,7 @@ beforeAll(async () => {
   writeProject(twinRoot, twinDocs);
   twinBatch = await timed('generate twins', () => generateBatch(twinRoot, [...twinDocs.keys()]));
   const files = tsFiles(path.join(hostileRoot, 'generated'));
+  moduleCount = files.length;
   errors = await timed('compile', () => compileErrors(files));
   imported = await timed('import', () =>
     importAll(
@@ -250,10 +253,14 @@ describe(`hostile strings in any field (${RUNS} fast-check cases, seed ${SEED})`
   });
 
   it('the generated code compiles under strict', () => {
+    // Every generated case has at least client.ts, types.ts, rest.ts and mcp.ts.
+    expect(moduleCount).toBeGreaterThanOrEqual(hostileBatch.generated.length * 4);
+    expect(hostileBatch.generated.length).toBeGreaterThan(RUNS / 5);
     expect([...errors.values()].join('\n').slice(0, 4000)).toBe('');
   });
 
   it('importing every generated module prints nothing and touches no global', () => {
+    expect(moduleCount).toBeGreaterThan(RUNS);
     expect(imported.failures).toEqual([]);
     expect(imported.changes).toEqual([]);
     expect(imported.stdout).toBe('');
@@ -261,6 +268,7 @@ describe(`hostile strings in any field (${RUNS} fast-check cases, seed ${SEED})`
   });
 
   it('no payload becomes code, no data literal holds a stray identifier, no JSDoc tag is injected', () => {
+    expect(moduleCount).toBeGreaterThan(RUNS);
     const problems: string[] = [];
     for (const id of hostileBatch.generated)
       for (const file of tsFiles(path.join(hostileBatch.root, 'generated', id)))
