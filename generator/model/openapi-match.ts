@@ -2,7 +2,7 @@
  * Matching consumed operations to OpenAPI operations by HTTP method and full path (base URI path +
  * resource path), among the documents whose servers point at the same host as the base URI.
  */
-import type { OpenApiDocument } from '../load/openapi.js';
+import { serverUrl, type OpenApiDocument } from '../load/openapi.js';
 import { isRecord } from '../check/shape.js';
 import type { MatchedOperation } from './openapi-subset.js';
 
@@ -72,12 +72,12 @@ export class OpenApiIndex {
 }
 
 /**
- * Hosts and path prefixes of a `servers` list. A relative server URL (`/api/v3`) gives a prefix and
- * no host (it matches any host); no servers at all means `/`.
+ * Hosts and path prefixes of a `servers` list (variables at their defaults). A relative server URL
+ * (`/api/v3`) gives a prefix and no host (it matches any host); no servers at all means `/`.
  */
 function serversOf(servers: unknown): { hosts: string[]; prefixes: string[] } {
   const urls = (Array.isArray(servers) ? servers : [])
-    .map((s: unknown) => (isRecord(s) && typeof s.url === 'string' ? s.url : undefined))
+    .map((s: unknown) => (isRecord(s) ? serverUrl(s) : undefined))
     .filter((u): u is string => u !== undefined);
   const absolute = urls.map(safeUrl).filter((u): u is URL => u !== undefined);
   const relative = urls
