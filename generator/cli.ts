@@ -182,9 +182,10 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       parsePortBase,
     )
     .addOption(
-      new Option('--naftiko-version <version>', 'the Naftiko version the files declare').choices([
-        ...NAFTIKO_VERSIONS,
-      ]),
+      new Option(
+        '--naftiko-version <version>',
+        "the Naftiko version the files declare (default: the newest capgen's checker reads)",
+      ).choices([...NAFTIKO_VERSIONS]),
     )
     .option('--force', 'also replace files edited since capgen import wrote them')
     .option('--verbose', 'list every warning (by default at most 3 of each kind per file)')
