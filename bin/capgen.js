@@ -34,7 +34,9 @@ if (buildIsCurrent()) {
   register();
   globalThis[Symbol.for('capgen.tsx-registered')] = true;
   if (process.stderr.isTTY)
-    process.stderr.write('capgen: running the TypeScript sources (`npm run build` starts faster)\n');
+    process.stderr.write(
+      'capgen: running the TypeScript sources (`npm run build` starts faster)\n',
+    );
   ({ runCli } = await import('../generator/cli.ts'));
 }
 process.exitCode = await runCli(process.argv.slice(2));
