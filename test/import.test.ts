@@ -86,7 +86,7 @@ interface Capability {
     exposes: Array<{
       type: string;
       port: number;
-      resources?: Array<{ operations: unknown[] }>;
+      resources?: Array<{ path: string; operations: unknown[] }>;
       tools?: Array<{ name: string; hints: Record<string, boolean> }>;
     }>;
   };
@@ -640,5 +640,66 @@ describe('grouping', () => {
       '/products/{productId}',
     ]);
     expect(doc.capability.exposes.map((e) => e.type)).toEqual(['rest', 'mcp']);
+  });
+});
+
+describe('paths', () => {
+  it('serves upstream paths without a trailing slash, and leaves out a path with a query string', async () => {
+    const dir = project('paths');
+    fs.writeFileSync(
+      path.join(dir, 'specs/items.openapi.yaml'),
+      [
+        'openapi: 3.1.0',
+        'info: { title: Items, version: "1" }',
+        'servers: [{ url: "https://items.test/" }]',
+        'paths:',
+        '  /items/:',
+        '    get: { operationId: listItems, responses: { "200": { description: OK } } }',
+        '  /items/{id}/:',
+        '    delete:',
+        '      operationId: deleteItem',
+        '      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]',
+        '      responses: { "204": { description: Gone } }',
+        '  /search?kind=item:',
+        '    get: { responses: { "200": { description: OK } } }',
+      ].join('\n'),
+    );
+    const imported = await cli(
+      dir,
+      'import',
+      '--openapi',
+      'specs/items.openapi.yaml',
+      '--group-by',
+      'path',
+    );
+    expect(imported.code, imported.all).toBe(0);
+    expect(imported.stderr).toContain('import/invalid-path  GET /search?kind=item is left out');
+    const text = fs.readFileSync(path.join(dir, 'specs/items.yaml'), 'utf8');
+    const doc = parse(text) as Capability;
+    expect(doc.capability.consumes[0].baseUri).toBe('https://items.test');
+    expect(doc.capability.consumes[0].resources.map((r) => r.path)).toEqual([
+      '/items/',
+      '/items/{id}/',
+    ]);
+    expect(doc.capability.exposes[0].resources!.map((r) => r.path)).toEqual([
+      '/items',
+      '/items/{id}',
+    ]);
+    if (naftikoAvailable) expect(await spectralFindings(text, 'items.yaml')).toEqual([]);
+    const validated = await cli(dir, 'validate', '--strict');
+    expect(validated.code, validated.all).toBe(0);
+  });
+
+  it('an edit to a comment counts as an edit', async () => {
+    const dir = project('comment-edit');
+    expect((await cli(dir, 'import', '--openapi', path.relative(dir, SHOP))).code).toBe(0);
+    const file = path.join(dir, 'specs/health.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('# Edit it freely', '# Reviewed. Edit it freely'),
+    );
+    const again = await cli(dir, 'import', '--openapi', path.relative(dir, SHOP));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('specs/health.yaml:1:1  error  import/edited');
   });
 });

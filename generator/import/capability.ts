@@ -160,7 +160,7 @@ function restResources(
   const byPath = new Map<string, ImportedOperation[]>();
   for (const op of operations) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);
   return [...byPath.entries()].map(([path, ops]) => ({
-    path,
+    path: servedPath(path, byPath),
     name: names.resource(path),
     description:
       ops[0].pathDescription ||
@@ -191,6 +191,15 @@ function restResources(
       };
     }),
   }));
+}
+
+/**
+ * The REST adapter serves the upstream's paths, without a trailing slash (Naftiko's rules want
+ * none) unless that would make it another path of the group, or nothing.
+ */
+function servedPath(path: string, paths: Map<string, unknown>): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed && !paths.has(trimmed) ? trimmed : path;
 }
 
 function tool(

@@ -69,7 +69,19 @@ export async function importCommand(
   const code = report(bag, io, style, options.verbose);
   if (code !== 0 || !result || !plan) return code || 1;
 
-  applyImport(plan, options.force ?? false);
+  try {
+    applyImport(plan, options.force ?? false);
+  } catch (error) {
+    const failed = new DiagnosticBag();
+    failed.error(
+      out,
+      { line: 1, col: 1 },
+      'io/write-failed',
+      `could not write the files: ${error instanceof Error ? error.message : String(error)}`,
+      'check that the output folder can be written to',
+    );
+    return report(failed, io, style);
+  }
   const replaced = options.force ? plan.edited.length : 0;
   io.stdout(
     `${style.green('✓')} ${result.operations} operations of ${result.title} → ${result.files.length} capabilities in ${out}/: ${plan.added.length} added, ${plan.changed.length + replaced} changed, ${plan.unchanged.length} unchanged${replaced ? ` (${replaced} edited file(s) replaced: --force)` : ''}\n`,

@@ -18,9 +18,14 @@ export interface ImportFile {
   contents: string;
 }
 
-const HASH_LINE = /^# capgen-import-sha256: ([0-9a-f]{64})\n/m;
+const HASH_LINE = /^# capgen-import-sha256: ([0-9a-f]{64})$/m;
+const UNHASHED = '0'.repeat(64);
 
-/** The YAML text of a document, under a header that names its source and records its hash. */
+/**
+ * The YAML text of a document, under a header that names its source and records the hash of the
+ * whole file (computed with the hash itself written as zeros), so that an edit anywhere, comments
+ * included, shows.
+ */
 export function renderFile(document: unknown, source: string, command: string): string {
   const body = stringify(document, {
     aliasDuplicateObjects: false,
@@ -29,12 +34,13 @@ export function renderFile(document: unknown, source: string, command: string): 
     lineWidth: 100,
     minContentWidth: 40,
   });
-  return [
+  const text = [
     `# Imported from ${source} by \`${command}\`.`,
     '# Edit it freely: a later import replaces this file only while it is unedited, or with --force.',
-    `# capgen-import-sha256: ${hash(body)}`,
+    `# capgen-import-sha256: ${UNHASHED}`,
     body,
   ].join('\n');
+  return text.replace(UNHASHED, hash(text));
 }
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -43,7 +49,11 @@ const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 export function isPristine(text: string): boolean {
   const match = HASH_LINE.exec(text);
   if (!match) return false;
-  return hash(text.slice(match.index + match[0].length)) === match[1];
+  const unhashed =
+    text.slice(0, match.index) +
+    match[0].replace(match[1], UNHASHED) +
+    text.slice(match.index + match[0].length);
+  return hash(unhashed) === match[1];
 }
 
 export interface ImportPlan {
@@ -94,6 +104,7 @@ export function applyImport(plan: ImportPlan, force: boolean): void {
     for (const file of pending) {
       const target = path.join(plan.outDir, file.path);
       const temp = `${target}.capgen-import-${process.pid}.tmp`;
+      fs.rmSync(temp, { force: true }); // left by a crashed run; a symbolic link goes, not its target
       // 'wx' refuses an existing path, a symbolic link included.
       fs.writeFileSync(temp, file.contents, { flag: 'wx' });
       temps.push([temp, target]);

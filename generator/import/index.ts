@@ -88,11 +88,24 @@ export function runImport(
   const names = decideNames(operations);
   const namespaces = consumesNamespaces(namespace, operations, baseUris);
   const schemes = new SecuritySchemes(doc, namespace, bag);
-  const ports = assignPorts(
-    namespace,
-    groups.map((g) => g.id),
-    options.portBase ?? DEFAULT_PORT_BASE,
-  );
+  let ports: ReturnType<typeof assignPorts>;
+  try {
+    ports = assignPorts(
+      namespace,
+      groups.map((g) => g.id),
+      options.portBase ?? DEFAULT_PORT_BASE,
+    );
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    bag.error(
+      doc.file,
+      { line: 1, col: 1 },
+      'import/ports',
+      error.message,
+      'choose a lower --port-base',
+    );
+    return undefined;
+  }
   const api = {
     title,
     version: typeof doc.data.info?.version === 'string' ? doc.data.info.version : '',

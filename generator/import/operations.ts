@@ -106,6 +106,15 @@ export function readOperations(doc: OpenApiDocument, bag: DiagnosticBag): Import
       const op = item[method.toLowerCase()];
       if (!isRecord(op)) continue;
       const at: JsonPath = [...itemAt, method.toLowerCase()];
+      if (/[?#]/.test(path)) {
+        warn(
+          at,
+          'import/invalid-path',
+          `${method} ${path} is left out: a path with a query string or fragment is not an OpenAPI path`,
+          'move the query into parameters with `in: query`',
+        );
+        continue;
+      }
       const invalidPlaceholder = pathPlaceholders(path).find((p) => !PARAMETER_NAME.test(p));
       if (invalidPlaceholder !== undefined) {
         warn(
