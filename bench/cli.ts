@@ -16,16 +16,7 @@
  * size of what each writes, and the operations the import covers.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   isMain,
@@ -38,12 +29,20 @@ import {
   type PartResult,
   type Row,
 } from './lib/common.js';
-import { hasGnuTime, measure, openapiTypescriptBin, type Measurement } from './lib/measure.js';
+import {
+  againstOpenapiTypescript,
+  hasGnuTime,
+  measure,
+  openapiTypescriptBin,
+  type Measurement,
+} from './lib/measure.js';
 
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 3);
 /** The issue's aim for `capgen --version`, in seconds. */
 const STARTUP_AIM_S = 0.15;
+/** `node -e 0` on this project's machine when nothing else runs. */
+const NODE_QUIET_S = 0.05;
 
 type Variant = 'capgen' | 'node' | 'openapi-typescript' | 'capgen via tsx';
 
@@ -120,6 +119,13 @@ async function startup(): Promise<{ rows: Row[]; aims: Aim[]; notes: string[] }>
     ],
     aims: [
       {
+        // The same aim with Node's own start-up (about 0.05 s on a quiet machine) taken off, which
+        // does not move with the load of a shared machine the way the absolute figure does.
+        text: `capgen --version adds ≤ ${(STARTUP_AIM_S - NODE_QUIET_S).toFixed(2)} s to node's start-up`,
+        met: t('capgen') - t('node') <= STARTUP_AIM_S - NODE_QUIET_S,
+        detail: `+${(t('capgen') - t('node')).toFixed(3)} s`,
+      },
+      {
         text: `capgen --version ≤ ${STARTUP_AIM_S} s`,
         met: t('capgen') <= STARTUP_AIM_S,
         detail: `${t('capgen').toFixed(3)} s; node -e 0 ${t('node').toFixed(3)} s in the same run (${(t('capgen') / t('node')).toFixed(2)}×)`,
@@ -143,85 +149,61 @@ function treeSize(dir: string): { bytes: number; files: number } {
 }
 
 async function importSpec(): Promise<{ rows: Row[]; aims: Aim[]; notes: string[] }> {
-  const peer = openapiTypescriptBin();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'capgen-bench-import-'));
   const bin = path.join(ROOT, 'bin/capgen.js');
-  try {
-    const ours: Measurement[] = [];
-    const theirs: Measurement[] = [];
-    let written = { bytes: 0, files: 0 };
-    let dtsBytes = 0;
-    let operations = 0;
-    for (let i = 0; i < IMPORT_RUNS; i++) {
-      const project = path.join(tmp, `project-${i}`);
-      const dts = path.join(tmp, `stripe-${i}.d.ts`);
-      const runOurs = async () => {
-        // The project folder is the working directory: import writes only inside it.
-        mkdirSync(project, { recursive: true });
-        ours.push(
-          await measure([bin, 'import', '--openapi', STRIPE_SPEC, '--out', 'specs'], project),
-        );
-        written = treeSize(path.join(project, 'specs'));
-        operations = countOperations(path.join(project, 'specs'));
-      };
-      const runTheirs = async () => {
-        theirs.push(await measure([peer, STRIPE_SPEC, '-o', dts]));
-        dtsBytes = statSync(dts).size;
-      };
-      if (i % 2 === 0) {
-        await runOurs();
-        await runTheirs();
-      } else {
-        await runTheirs();
-        await runOurs();
-      }
-    }
-    const wall = (ms: Measurement[]) => median(ms.map((m) => m.wallMs)) / 1000;
-    const peak = (ms: Measurement[]) => median(ms.map((m) => m.peakRssBytes)) / 2 ** 20;
-    return {
-      rows: [
-        {
-          metric: 'import full spec, wall',
-          ours: wall(ours),
-          peer: wall(theirs),
-          unit: 's',
-          peerName: 'openapi-typescript',
-          decimals: 2,
-        },
-        {
-          metric: 'import full spec, peak RSS',
-          ours: peak(ours),
-          peer: peak(theirs),
-          unit: 'MB',
-          peerName: 'openapi-typescript',
-          decimals: 0,
-        },
-        {
-          metric: `output (${written.files} capability files vs 1 .d.ts)`,
-          ours: written.bytes / 1024,
-          peer: dtsBytes / 1024,
-          unit: 'KB',
-          peerName: 'openapi-typescript',
-          decimals: 0,
-        },
-      ],
-      aims: [
-        {
-          text: "import the full spec in no more than openapi-typescript's time on it",
-          met: wall(ours) <= wall(theirs),
-          detail: `${(wall(ours) / wall(theirs)).toFixed(2)}× (${wall(ours).toFixed(2)} s)`,
-        },
-        {
-          text: 'every operation of the spec imported',
-          met: operations === countSpecOperations(),
-          detail: `${operations} of ${countSpecOperations()}`,
-        },
-      ],
-      notes: [],
-    };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  let written = { bytes: 0, files: 0 };
+  let operations = 0;
+  const { ours, theirs, dtsBytes } = await againstOpenapiTypescript(IMPORT_RUNS, async (tmp, i) => {
+    // The project folder is the working directory: import writes only inside it.
+    const project = path.join(tmp, `project-${i}`);
+    mkdirSync(project, { recursive: true });
+    const m = await measure([bin, 'import', '--openapi', STRIPE_SPEC, '--out', 'specs'], project);
+    written = treeSize(path.join(project, 'specs'));
+    operations = countOperations(path.join(project, 'specs'));
+    return m;
+  });
+  const wall = (ms: Measurement[]) => median(ms.map((m) => m.wallMs)) / 1000;
+  const peak = (ms: Measurement[]) => median(ms.map((m) => m.peakRssBytes)) / 2 ** 20;
+  return {
+    rows: [
+      {
+        metric: 'import full spec, wall',
+        ours: wall(ours),
+        peer: wall(theirs),
+        unit: 's',
+        peerName: 'openapi-typescript',
+        decimals: 2,
+      },
+      {
+        metric: 'import full spec, peak RSS',
+        ours: peak(ours),
+        peer: peak(theirs),
+        unit: 'MB',
+        peerName: 'openapi-typescript',
+        decimals: 0,
+      },
+      {
+        metric: `output (${written.files} capability files vs 1 .d.ts)`,
+        ours: written.bytes / 1024,
+        peer: dtsBytes / 1024,
+        unit: 'KB',
+        peerName: 'openapi-typescript',
+        decimals: 0,
+      },
+    ],
+    aims: [
+      {
+        text: "import the full spec in no more than openapi-typescript's time on it",
+        met: wall(ours) <= wall(theirs),
+        detail: `${(wall(ours) / wall(theirs)).toFixed(2)}× (${wall(ours).toFixed(2)} s)`,
+      },
+      {
+        text: 'every operation of the spec imported',
+        met: operations === countSpecOperations(),
+        detail: `${operations} of ${countSpecOperations()}`,
+      },
+    ],
+    notes: [],
+  };
 }
 
 /** Consumed operations in the imported files (`- name:` entries followed by a `method:` line). */

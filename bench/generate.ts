@@ -11,11 +11,10 @@
  * process tree polled from /proc every 10 ms. Reports medians, and the bytes of the generated
  * types.ts files against openapi-typescript's output.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMain, median, runStandalone, STRIPE_SPEC, type PartResult } from './lib/common.js';
-import { hasGnuTime, measure, openapiTypescriptBin, type Measurement } from './lib/measure.js';
+import { againstOpenapiTypescript, hasGnuTime, measure, type Measurement } from './lib/measure.js';
 
 const RUNS = Number(process.env.BENCH_GENERATE_RUNS ?? 3);
 
@@ -42,77 +41,57 @@ export async function run(): Promise<PartResult> {
     console.log(`notice: generation benchmark skipped: ${skipped}`);
     return { ...base, rows: [], aims: [], skipped };
   }
-  const peerBin = openapiTypescriptBin();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'capgen-bench-generate-'));
-  try {
-    const ours: Measurement[] = [];
-    const theirs: Measurement[] = [];
-    let oursBytes = 0;
-    let theirsBytes = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const out = path.join(tmp, `gen-${i}`);
-      const dts = path.join(tmp, `stripe-${i}.d.ts`);
-      const runOurs = async () => {
-        ours.push(
-          await measure(['bin/capgen.js', 'generate', '--out', out, '--openapi', STRIPE_SPEC]),
-        );
-        oursBytes = typesBytes(out);
-      };
-      const runTheirs = async () => {
-        theirs.push(await measure([peerBin, STRIPE_SPEC, '-o', dts]));
-        theirsBytes = statSync(dts).size;
-      };
-      if (i % 2 === 0) {
-        await runOurs();
-        await runTheirs();
-      } else {
-        await runTheirs();
-        await runOurs();
-      }
-    }
-    const wallOurs = median(ours.map((m) => m.wallMs)) / 1000;
-    const wallTheirs = median(theirs.map((m) => m.wallMs)) / 1000;
-    const rssOurs = median(ours.map((m) => m.peakRssBytes)) / 2 ** 20;
-    const rssTheirs = median(theirs.map((m) => m.peakRssBytes)) / 2 ** 20;
-    const list = (ms: Measurement[]) =>
-      ms
-        .map((m) => `${(m.wallMs / 1000).toFixed(1)} s/${Math.round(m.peakRssBytes / 2 ** 20)} MB`)
-        .join(', ');
-    return {
-      ...base,
-      rows: [
-        { metric: 'wall time', ours: wallOurs, peer: wallTheirs, unit: 's', decimals: 2 },
-        { metric: 'peak RSS', ours: rssOurs, peer: rssTheirs, unit: 'MB', decimals: 0 },
-        {
-          metric: 'types emitted (types.ts total vs stripe.d.ts)',
-          ours: oursBytes / 1024,
-          peer: theirsBytes / 1024,
-          unit: 'KB',
-          decimals: 0,
-        },
-      ],
-      aims: [
-        {
-          text: "half openapi-typescript's time (≤ 0.50×)",
-          met: wallOurs <= 0.5 * wallTheirs,
-          detail: `${(wallOurs / wallTheirs).toFixed(2)}×`,
-        },
-        {
-          text: "half openapi-typescript's memory (≤ 0.50×)",
-          met: rssOurs <= 0.5 * rssTheirs,
-          detail: `${(rssOurs / rssTheirs).toFixed(2)}×`,
-        },
-        {
-          text: 'types under 5% of its size',
-          met: oursBytes < 0.05 * theirsBytes,
-          detail: `${((100 * oursBytes) / theirsBytes).toFixed(1)}%`,
-        },
-      ],
-      notes: [`runs (wall/peak RSS): capgen ${list(ours)}; openapi-typescript ${list(theirs)}`],
-    };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  let oursBytes = 0;
+  const {
+    ours,
+    theirs,
+    dtsBytes: theirsBytes,
+  } = await againstOpenapiTypescript(RUNS, async (tmp, i) => {
+    const out = path.join(tmp, `gen-${i}`);
+    const m = await measure(['bin/capgen.js', 'generate', '--out', out, '--openapi', STRIPE_SPEC]);
+    oursBytes = typesBytes(out);
+    return m;
+  });
+  const wallOurs = median(ours.map((m) => m.wallMs)) / 1000;
+  const wallTheirs = median(theirs.map((m) => m.wallMs)) / 1000;
+  const rssOurs = median(ours.map((m) => m.peakRssBytes)) / 2 ** 20;
+  const rssTheirs = median(theirs.map((m) => m.peakRssBytes)) / 2 ** 20;
+  const list = (ms: Measurement[]) =>
+    ms
+      .map((m) => `${(m.wallMs / 1000).toFixed(1)} s/${Math.round(m.peakRssBytes / 2 ** 20)} MB`)
+      .join(', ');
+  return {
+    ...base,
+    rows: [
+      { metric: 'wall time', ours: wallOurs, peer: wallTheirs, unit: 's', decimals: 2 },
+      { metric: 'peak RSS', ours: rssOurs, peer: rssTheirs, unit: 'MB', decimals: 0 },
+      {
+        metric: 'types emitted (types.ts total vs stripe.d.ts)',
+        ours: oursBytes / 1024,
+        peer: theirsBytes / 1024,
+        unit: 'KB',
+        decimals: 0,
+      },
+    ],
+    aims: [
+      {
+        text: "half openapi-typescript's time (≤ 0.50×)",
+        met: wallOurs <= 0.5 * wallTheirs,
+        detail: `${(wallOurs / wallTheirs).toFixed(2)}×`,
+      },
+      {
+        text: "half openapi-typescript's memory (≤ 0.50×)",
+        met: rssOurs <= 0.5 * rssTheirs,
+        detail: `${(rssOurs / rssTheirs).toFixed(2)}×`,
+      },
+      {
+        text: 'types under 5% of its size',
+        met: oursBytes < 0.05 * theirsBytes,
+        detail: `${((100 * oursBytes) / theirsBytes).toFixed(1)}%`,
+      },
+    ],
+    notes: [`runs (wall/peak RSS): capgen ${list(ours)}; openapi-typescript ${list(theirs)}`],
+  };
 }
 
 if (isMain(import.meta.url)) await runStandalone(run);

@@ -3,10 +3,11 @@
  * `/usr/bin/time -v` when available, else the VmHWM of the process tree polled from /proc.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './common.js';
+import { ROOT, STRIPE_SPEC } from './common.js';
 
 /** A run that takes longer than this is killed (and the benchmark fails). */
 const RUN_TIMEOUT_MS = 180_000;
@@ -96,4 +97,33 @@ export function measure(args: string[], cwd = ROOT): Promise<Measurement> {
       resolve({ wallMs, peakRssBytes: m ? Number(m[1]) * 1024 : polled });
     });
   });
+}
+
+/**
+ * `runs` rounds of a capgen command and of openapi-typescript's CLI on the full Stripe spec, their
+ * order swapped every round so neither always goes first, in a temporary folder removed afterwards.
+ * `ours` runs the capgen side of round `i` (reading what it wrote if it likes).
+ */
+export async function againstOpenapiTypescript(
+  runs: number,
+  ours: (tmp: string, round: number) => Promise<Measurement>,
+): Promise<{ ours: Measurement[]; theirs: Measurement[]; dtsBytes: number }> {
+  const peer = openapiTypescriptBin();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'capgen-bench-'));
+  const result = { ours: [] as Measurement[], theirs: [] as Measurement[], dtsBytes: 0 };
+  const theirs = async (i: number) => {
+    const dts = path.join(tmp, `stripe-${i}.d.ts`);
+    result.theirs.push(await measure([peer, STRIPE_SPEC, '-o', dts]));
+    result.dtsBytes = statSync(dts).size;
+  };
+  try {
+    for (let i = 0; i < runs; i++) {
+      if (i % 2 === 1) await theirs(i);
+      result.ours.push(await ours(tmp, i));
+      if (i % 2 === 0) await theirs(i);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return result;
 }
