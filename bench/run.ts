@@ -10,6 +10,7 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<PartResult> }>> =
   generate: () => import('./generate.js'),
   rest: () => import('./rest.js'),
   mcp: () => import('./mcp.js'),
+  cli: () => import('./cli.js'),
 };
 
 const asked = process.argv.slice(2);

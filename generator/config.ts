@@ -127,20 +127,46 @@ async function expandOrKeep(patterns: string[], root: string): Promise<string[]>
   return out;
 }
 
-/** Without a config: every YAML/JSON file in specs/ is an OpenAPI document or a capability, by its first key. */
+/**
+ * Without a config: every YAML/JSON file under specs/ (subfolders included, such as the ones
+ * `capgen import --out specs/<api>` writes) is an OpenAPI document or a capability, by its first key.
+ */
 function discoverSpecs(root: string, dir: string): { openapi: string[]; capabilities: string[] } {
   const openapi: string[] = [];
   const capabilities: string[] = [];
-  const absolute = path.join(root, dir);
-  if (!fs.existsSync(absolute)) return { openapi, capabilities };
-  for (const name of fs.readdirSync(absolute).sort()) {
-    if (!SPEC_EXTENSIONS.test(name)) continue;
-    const head = fs.readFileSync(path.join(absolute, name), 'utf8').slice(0, 4096);
-    const file = `${dir}/${name}`;
-    if (/^\s*["']?(openapi|swagger)["']?\s*:/m.test(head)) openapi.push(file);
-    else capabilities.push(file);
-  }
+  const visit = (relative: string) => {
+    const absolute = path.join(root, relative);
+    for (const entry of fs
+      .readdirSync(absolute, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const file = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') visit(file);
+        continue;
+      }
+      if (!entry.isFile() || !SPEC_EXTENSIONS.test(entry.name)) continue;
+      if (isOpenApi(path.join(absolute, entry.name))) openapi.push(file);
+      else capabilities.push(file);
+    }
+  };
+  if (fs.existsSync(path.join(root, dir))) visit(dir);
   return { openapi, capabilities };
+}
+
+/**
+ * OpenAPI documents start with `openapi:` (or `swagger:`); a JSON one may name it last, after all
+ * its components (Stripe's spec3.json does), so JSON is parsed when its head does not tell.
+ */
+function isOpenApi(file: string): boolean {
+  const text = fs.readFileSync(file, 'utf8');
+  if (/^\s*["']?(openapi|swagger)["']?\s*:/m.test(text.slice(0, 4096))) return true;
+  if (!file.toLowerCase().endsWith('.json')) return false;
+  try {
+    const data: unknown = JSON.parse(text);
+    return typeof data === 'object' && data !== null && ('openapi' in data || 'swagger' in data);
+  } catch {
+    return false; // read as a capability, whose loader reports the syntax error with its position
+  }
 }
 
 export function toPosix(p: string): string {

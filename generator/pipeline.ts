@@ -2,13 +2,12 @@
  * The whole run, one direction: load → check → model → emit → format. Writing (or comparing, for
  * --check) is the caller's last step, so nothing is written unless every stage succeeded.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { checkCapability } from './check/naftiko.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
+import { readInput } from './load/read.js';
 import { parseSource } from './load/source.js';
 import {
   buildCapability,
@@ -83,21 +82,6 @@ async function buildProject(
     subsets.set(model.id, resolved.subsets);
   }
   return { project: { capabilities, generatorVersion: GENERATOR_VERSION }, subsets };
-}
-
-function readInput(root: string, file: string, bag: DiagnosticBag): string | undefined {
-  const absolute = path.resolve(root, file);
-  if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
-    bag.error(
-      file,
-      { line: 1, col: 1 },
-      'io/not-found',
-      `file '${file}' does not exist`,
-      'check the path in capgen.config.yaml or on the command line',
-    );
-    return undefined;
-  }
-  return fs.readFileSync(absolute, 'utf8');
 }
 
 function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocument[] {

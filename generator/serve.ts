@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CliIO } from './cli.js';
+import { enableTypeScript } from './typescript.js';
 
 export interface ServeOptions {
   rest?: boolean;
@@ -45,6 +46,7 @@ export async function serve(capability: string, options: ServeOptions, io: CliIO
     );
     return 1;
   }
+  await enableTypeScript();
   const module = (await import(pathToFileURL(entry).href)) as ServerEntry;
   await module.main({
     port: options.port,

@@ -1,13 +1,10 @@
 /** Handlebars templates from templates/, compiled once; they hold the shape of each emitted file. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-export const TEMPLATES_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../templates',
-);
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 

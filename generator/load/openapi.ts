@@ -99,6 +99,16 @@ function parseJson(file: string, text: string, bag: DiagnosticBag): SourceDocume
   }
 }
 
+/** A server's URL with its variables at their defaults: `https://{region}.api.test` → `https://eu.api.test`. */
+export function serverUrl(server: Record<string, unknown>): string | undefined {
+  if (typeof server.url !== 'string') return undefined;
+  const variables = isRecord(server.variables) ? server.variables : {};
+  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    const variable = variables[name];
+    return isRecord(variable) && typeof variable.default === 'string' ? variable.default : whole;
+  });
+}
+
 export function resolvePointer(root: unknown, ref: string): unknown {
   if (!ref.startsWith('#')) return undefined;
   let node: unknown = root;

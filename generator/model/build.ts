@@ -43,6 +43,7 @@ import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import {
   boundsFromDescription,
+  declaredOver,
   limitDepth,
   listItemSchema,
   schemaFromDeclaredType,
@@ -522,7 +523,7 @@ function exposedInputs(
       // operation declares the input with its own type.
       schema:
         existing && declared.some((d) => d.name === parsed.name)
-          ? { ...upstream.schema, ...existing.schema }
+          ? declaredOver(upstream.schema, existing.schema)
           : upstream.schema,
     });
   }

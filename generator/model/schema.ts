@@ -116,6 +116,24 @@ export function schemaFromDeclaredType(
 }
 
 /**
+ * The schema of a declared input bound to an upstream parameter. A declaration's type is coarse
+ * (`array`, `object`), the upstream's schema precise (items, union branches, bounds): where the
+ * declared type agrees with it, or only names one branch of a union, the upstream schema stays
+ * whole and takes the declared description. A declared type that differs is the adapter's own
+ * decision and replaces the upstream's.
+ */
+export function declaredOver(upstream: JsonSchema, declared: JsonSchema): JsonSchema {
+  const numeric = (t: unknown) => t === 'number' || t === 'integer';
+  const types = Array.isArray(upstream.type) ? upstream.type : [upstream.type];
+  const agrees =
+    declared.type === undefined ||
+    upstream.anyOf !== undefined ||
+    types.some((t) => t === declared.type || (numeric(t) && numeric(declared.type)));
+  if (!agrees) return { ...upstream, ...declared };
+  return declared.description ? { ...upstream, description: declared.description } : upstream;
+}
+
+/**
  * Limits stated only in prose ("Limit can range between 1 and 100") are common in API specs;
  * where a numeric schema has no bounds, take them from its description.
  */

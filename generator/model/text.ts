@@ -21,14 +21,19 @@ export function htmlToText(html: string | undefined): string {
     )
     .replace(/<code>(.*?)<\/code>/gi, '`$1`')
     .replace(/<[^>]+>/g, '')
-    .replace(
-      /&(#?\w+);/g,
-      (m, name: string) =>
-        ENTITIES[name] ?? (name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : m),
-    )
+    .replace(/&(#?\w+);/g, (m, name: string) => ENTITIES[name] ?? numericEntity(name) ?? m)
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n */g, '\n')
     .trim();
+}
+
+/** `#39` or `#x27` → the character; undefined for anything else (left as written). */
+function numericEntity(name: string): string | undefined {
+  const match = /^#(x[0-9a-f]+|\d+)$/i.exec(name);
+  if (!match) return undefined;
+  const code =
+    match[1][0].toLowerCase() === 'x' ? parseInt(match[1].slice(1), 16) : Number(match[1]);
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
 }
 
 /** Text made safe to place inside a `/** ... *\/` comment. */
