@@ -5,11 +5,7 @@ export const REGENERATE = 'npx capgen generate';
 
 /** `from`: the capability whose files these are, or the source files themselves. */
 export function codeHeader(what: string, from?: CapabilityModel | string[]): string {
-  const sources = Array.isArray(from)
-    ? from
-    : from
-      ? [from.source, ...from.openapiSources]
-      : [];
+  const sources = Array.isArray(from) ? from : from ? [from.source, ...from.openapiSources] : [];
   return [
     '/**',
     ` * ${what}`,

@@ -24,7 +24,10 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
     if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
   for (const capability of project.capabilities) {
     const dir = capability.id;
-    files.push({ path: `${dir}/README.md`, contents: emitReadme(capability, outDir) });
+    files.push({
+      path: `${dir}/README.md`,
+      contents: emitReadme(capability, outDir, project.typeModules),
+    });
     files.push({
       path: `${dir}/types.ts`,
       contents: emitTypes(capability, project.typeModules),

@@ -49,7 +49,10 @@ export function buildTypeModules(
     const family = doc && families.find((f) => f.documents.includes(doc));
     if (!doc || !family) continue;
     const reach = reachOf(family);
-    op.types.openapi = { module: familyModulePath(family.namespace), ...operationSchemas(op, doc, reach) };
+    op.types.openapi = {
+      module: familyModulePath(family.namespace),
+      ...operationSchemas(op, doc, reach),
+    };
   }
   return [...reaches.values()]
     .map((reach) => reach.module())
