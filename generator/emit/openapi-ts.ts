@@ -19,6 +19,9 @@ import type { OpenApiSchema, TypeModuleModel } from '../model/types.js';
 
 const factory = ts.factory;
 
+/** What an opaque named type stands for: any JSON object. */
+const ANY_OBJECT: OpenApiSchema = { type: 'object', additionalProperties: true };
+
 export interface SchemaPrinter {
   /** The type of a schema; `path` locates it, for openapi-typescript's messages. */
   type(schema: OpenApiSchema, path: string): ts.TypeNode;
@@ -33,10 +36,10 @@ export interface SchemaPrinter {
  * or qualified by the module's namespace (from a capability).
  */
 export function schemaPrinter(module: TypeModuleModel, qualified: boolean): SchemaPrinter {
-  const byRef = new Map(module.types.map((t) => [t.ref, t]));
-  const names = new Map(module.types.map((t) => [refKey(oapiRef(t.ref)), t.name]));
+  const { names, ctx: shared } = indexOf(module);
+  // Each printer collects its own helper declarations, for the file it prints into.
+  const ctx: GlobalContext = { ...shared, injectFooter: [] };
   let used = false;
-  const ctx = context(module, (ref) => byRef.get(ref)?.schema);
   const reference = (name: string): ts.TypeNode => {
     used = true;
     return factory.createTypeReferenceNode(
@@ -74,23 +77,7 @@ export function moduleDeclarations(module: TypeModuleModel): ts.Node[] {
   const printer = schemaPrinter(module, false);
   const exported = [factory.createModifier(ts.SyntaxKind.ExportKeyword)];
   const declarations: ts.Node[] = module.types.map((named) => {
-    const type = named.schema
-      ? printer.type(named.schema, named.ref)
-      : factory.createTypeLiteralNode([
-          factory.createIndexSignature(
-            undefined,
-            [
-              factory.createParameterDeclaration(
-                undefined,
-                undefined,
-                'key',
-                undefined,
-                factory.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
-              ),
-            ],
-            factory.createKeywordTypeNode(ts.SyntaxKind.UnknownKeyword),
-          ),
-        ]);
+    const type = printer.type(named.schema ?? ANY_OBJECT, named.ref);
     const declaration =
       ts.isTypeLiteralNode(type) && named.schema
         ? factory.createInterfaceDeclaration(
@@ -172,6 +159,27 @@ export function printNode(node: ts.Node): string {
   return printer.printNode(ts.EmitHint.Unspecified, node, sourceFile).trim();
 }
 
+interface ModuleIndex {
+  /** refKey of the node openapi-typescript prints for each `$ref` → the named type. */
+  names: Map<string, string>;
+  ctx: GlobalContext;
+}
+
+const indexes = new WeakMap<TypeModuleModel, ModuleIndex>();
+
+/** What every printer of a module shares, worked out once per module (however many capabilities). */
+function indexOf(module: TypeModuleModel): ModuleIndex {
+  const known = indexes.get(module);
+  if (known) return known;
+  const byRef = new Map(module.types.map((t) => [t.ref, t.schema]));
+  const index = {
+    names: new Map(module.types.map((t) => [refKey(oapiRef(t.ref)), t.name])),
+    ctx: context(module, (ref) => byRef.get(ref)),
+  };
+  indexes.set(module, index);
+  return index;
+}
+
 /**
  * openapi-typescript's options, as `openapiTS()` would set them from ours: properties in the spec's
  * order, objects without properties typed as records of `unknown` (never `Record<string, never>`,
@@ -214,24 +222,18 @@ function context(
   };
 }
 
-const scanned = new WeakMap<TypeModuleModel, GlobalContext['discriminators']>();
-
-/** The `discriminator`s of the module's component schemas, found once per module. */
+/** The `discriminator`s of the module's component schemas, as openapi-typescript finds them. */
 function discriminators(module: TypeModuleModel): GlobalContext['discriminators'] {
-  const known = scanned.get(module);
-  if (known) return known;
   const prefix = '#/components/schemas/';
   const schemas = Object.fromEntries(
     module.types
       .filter((t) => t.schema && t.ref.startsWith(prefix) && !t.ref.includes('/', prefix.length))
       .map((t) => [t.ref.slice(prefix.length).replace(/~1/g, '/').replace(/~0/g, '~'), t.schema]),
   );
-  const found = scanDiscriminators(
+  return scanDiscriminators(
     { openapi: '3.1.0', info: { title: '', version: '' }, components: { schemas } } as OpenAPI3,
     {},
   );
-  scanned.set(module, found);
-  return found;
 }
 
 /**
