@@ -5,7 +5,7 @@
 import type { TypeModuleModel } from '../model/types.js';
 import { commentSafe } from '../model/text.js';
 import { codeHeader } from './header.js';
-import { moduleDeclarations, printNode } from './openapi-ts.js';
+import { moduleDeclarations } from './openapi-ts.js';
 
 export function emitApiTypes(module: TypeModuleModel): string {
   return [
@@ -13,6 +13,6 @@ export function emitApiTypes(module: TypeModuleModel): string {
       `Types of the API at ${commentSafe(module.label)}: one named type for each schema the generated capabilities reach.`,
       module.sources,
     ),
-    ...moduleDeclarations(module).map(printNode),
+    ...moduleDeclarations(module),
   ].join('\n\n');
 }

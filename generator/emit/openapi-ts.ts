@@ -72,11 +72,14 @@ export function schemaPrinter(module: TypeModuleModel, qualified: boolean): Sche
   };
 }
 
-/** The type declarations of a shared module: an interface for each object, else a type alias. */
-export function moduleDeclarations(module: TypeModuleModel): ts.Node[] {
+/**
+ * The type declarations of a shared module, as source text: an interface for each object, else a
+ * type alias; each printed as soon as it is built, so that the syntax trees do not pile up.
+ */
+export function moduleDeclarations(module: TypeModuleModel): string[] {
   const printer = schemaPrinter(module, false);
   const exported = [factory.createModifier(ts.SyntaxKind.ExportKeyword)];
-  const declarations: ts.Node[] = module.types.map((named) => {
+  const declarations = module.types.map((named) => {
     const type = printer.type(named.schema ?? ANY_OBJECT, named.ref);
     const declaration =
       ts.isTypeLiteralNode(type) && named.schema
@@ -93,9 +96,9 @@ export function moduleDeclarations(module: TypeModuleModel): ts.Node[] {
       declaration as unknown as ts.PropertySignature,
     );
     tidyComments(declaration);
-    return declaration;
+    return printNode(declaration);
   });
-  return [...declarations, ...printer.footer()];
+  return [...declarations, ...printer.footer().map(printNode)];
 }
 
 /**
