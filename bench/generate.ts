@@ -27,6 +27,8 @@ const GNU_TIME = '/usr/bin/time';
 interface Measurement {
   wallMs: number;
   peakRssBytes: number;
+  /** User + system CPU seconds (from /usr/bin/time; undefined without it): steadier than wall time on a busy machine. */
+  cpuSeconds?: number;
 }
 
 function openapiTypescriptBin(): string {
@@ -104,7 +106,13 @@ function measure(args: string[]): Promise<Measurement> {
         return;
       }
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ wallMs, peakRssBytes: m ? Number(m[1]) * 1024 : polled });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      resolve({
+        wallMs,
+        peakRssBytes: m ? Number(m[1]) * 1024 : polled,
+        ...(user && system ? { cpuSeconds: Number(user[1]) + Number(system[1]) } : {}),
+      });
     });
   });
 }
@@ -166,6 +174,11 @@ export async function run(): Promise<PartResult> {
     const wallTheirs = median(theirs.map((m) => m.wallMs)) / 1000;
     const rssOurs = median(ours.map((m) => m.peakRssBytes)) / 2 ** 20;
     const rssTheirs = median(theirs.map((m) => m.peakRssBytes)) / 2 ** 20;
+    const cpu = (ms: Measurement[]) =>
+      ms.every((m) => m.cpuSeconds !== undefined)
+        ? median(ms.map((m) => m.cpuSeconds!))
+        : undefined;
+    const [cpuOurs, cpuTheirs] = [cpu(ours), cpu(theirs)];
     const list = (ms: Measurement[]) =>
       ms
         .map((m) => `${(m.wallMs / 1000).toFixed(1)} s/${Math.round(m.peakRssBytes / 2 ** 20)} MB`)
@@ -174,6 +187,17 @@ export async function run(): Promise<PartResult> {
       ...base,
       rows: [
         { metric: 'wall time', ours: wallOurs, peer: wallTheirs, unit: 's', decimals: 2 },
+        ...(cpuOurs !== undefined && cpuTheirs !== undefined
+          ? [
+              {
+                metric: 'CPU time (user + sys)',
+                ours: cpuOurs,
+                peer: cpuTheirs,
+                unit: 's',
+                decimals: 2,
+              },
+            ]
+          : []),
         { metric: 'peak RSS', ours: rssOurs, peer: rssTheirs, unit: 'MB', decimals: 0 },
         {
           metric: 'types emitted (types.ts + types/*.ts vs stripe.d.ts)',
