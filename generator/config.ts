@@ -17,8 +17,11 @@ export interface ResolvedConfig {
   capabilities: string[];
   out: string;
   strict: boolean;
-  /** How many $ref hops of response types are typed in detail (deeper objects stay opaque JSON). */
-  typeDepth: number;
+  /**
+   * When set, how many `$ref` hops from an operation are typed in detail (deeper objects stay
+   * opaque JSON objects); unset, every reachable schema is typed.
+   */
+  typeDepth?: number;
 }
 
 export interface ConfigFlags {
@@ -113,7 +116,7 @@ export async function resolveConfig(
         ? rel(fromFile.out)
         : 'generated',
     strict: flags.strict ?? fromFile.strict ?? false,
-    typeDepth: fromFile.typeDepth ?? 2,
+    ...(fromFile.typeDepth === undefined ? {} : { typeDepth: fromFile.typeDepth }),
   };
 }
 

@@ -16,6 +16,8 @@ import {
   type ResolvedOpenApi,
 } from './model/build.js';
 import { indexConsumedOperations } from './check/references.js';
+import { TYPES_FOLDER } from './model/api-families.js';
+import { buildTypeModules } from './model/api-types.js';
 import { OpenApiIndex } from './model/openapi-match.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
 import type { CapabilityModel, ProjectModel } from './model/types.js';
@@ -41,9 +43,8 @@ export async function runPipeline(
     return bag.hasErrors() ? { bag, config } : result;
   };
 
-  const built = await buildProject(config, bag);
-  if (!built) return finish({ bag, config });
-  const { project, subsets } = built;
+  const project = await buildProject(config, bag);
+  if (!project) return finish({ bag, config });
   if (!options.emit) return finish({ bag, config, project });
   if (config.strict && bag.items.length) return finish({ bag, config, project });
 
@@ -52,7 +53,7 @@ export async function runPipeline(
     import('./emit/index.js'),
     import('./format.js'),
   ]);
-  const files = await formatFiles(await emitProject(project, subsets, config.out));
+  const files = await formatFiles(emitProject(project, config.out));
   return finish({ bag, config, project, files });
 }
 
@@ -63,25 +64,24 @@ export async function runPipeline(
 async function buildProject(
   config: ResolvedConfig,
   bag: DiagnosticBag,
-): Promise<{ project: ProjectModel; subsets: Map<string, OpenApiSubset[]> } | undefined> {
+): Promise<ProjectModel | undefined> {
   const documents = loadDocuments(config, bag);
   const checked = loadCapabilities(config, bag);
   if (bag.hasErrors()) return undefined;
   const index = new OpenApiIndex(documents);
   const capabilities: CapabilityModel[] = [];
-  const subsets = new Map<string, OpenApiSubset[]>();
   for (const capability of checked) {
-    const resolved = await resolveOpenApi(capability, index, config.typeDepth);
-    const model = buildCapability(capability, {
-      index,
-      resolved: resolved.operations,
-      bag,
-      root: config.root,
-    });
-    capabilities.push(model);
-    subsets.set(model.id, resolved.subsets);
+    capabilities.push(
+      buildCapability(capability, {
+        index,
+        resolved: await resolveOpenApi(capability, index),
+        bag,
+        root: config.root,
+      }),
+    );
   }
-  return { project: { capabilities, generatorVersion: GENERATOR_VERSION }, subsets };
+  const typeModules = buildTypeModules(capabilities, documents, config.typeDepth);
+  return { capabilities, typeModules, generatorVersion: GENERATOR_VERSION };
 }
 
 function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocument[] {
@@ -94,6 +94,12 @@ function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocum
   return documents;
 }
 
+/**
+ * Folders of the output that are not capabilities: the shared runtime (emit/runtime.ts) and the
+ * shared API types (model/api-families.ts).
+ */
+const RESERVED_FOLDERS = ['runtime', TYPES_FOLDER];
+
 function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCapability[] {
   const checked: CheckedCapability[] = [];
   const ids = new Map<string, string>();
@@ -103,6 +109,16 @@ function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCa
     const source = parseSource(file, text, bag);
     if (source.data === undefined) continue;
     const id = capabilityId(file);
+    if (RESERVED_FOLDERS.includes(id)) {
+      bag.error(
+        file,
+        { line: 1, col: 1 },
+        'naftiko/reserved-name',
+        `capability '${id}' would be generated into ${id}/, which holds ${id === 'runtime' ? 'the shared runtime' : 'the shared API types'}`,
+        'rename the file: the file name names the output folder',
+      );
+      continue;
+    }
     if (ids.has(id)) {
       bag.error(
         file,
@@ -120,17 +136,18 @@ function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCa
   return checked;
 }
 
-/** One OpenAPI subset per source document a capability's operations matched in. */
-export interface OpenApiSubset {
-  source: string;
-  document: import('./load/openapi.js').OpenApiObject;
-}
+/**
+ * `$ref` hops of the run-time JSON Schemas (request validation, MCP output schemas) resolved in
+ * detail; those schemas are cut further where they are used. TypeScript types are not cut (see
+ * model/api-types.ts).
+ */
+const RUNTIME_SCHEMA_DEPTH = 2;
 
+/** Each matched operation of a capability, dereferenced within its subset of the document. */
 async function resolveOpenApi(
   capability: CheckedCapability,
   index: OpenApiIndex,
-  typeDepth: number,
-): Promise<{ operations: Map<string, ResolvedOpenApi>; subsets: OpenApiSubset[] }> {
+): Promise<Map<string, ResolvedOpenApi>> {
   const matches = new Map<string, MatchedOperation>();
   for (const [key, ref] of indexConsumedOperations(capability.doc)) {
     const match = index.match(ref.operation.method, ref.consumes.baseUri, ref.resource.path);
@@ -139,15 +156,13 @@ async function resolveOpenApi(
   const byDoc = new Map<OpenApiDocument, Array<[string, MatchedOperation]>>();
   for (const entry of matches) byDoc.set(entry[1].doc, [...(byDoc.get(entry[1].doc) ?? []), entry]);
   const operations = new Map<string, ResolvedOpenApi>();
-  const subsets: OpenApiSubset[] = [];
   for (const [doc, entries] of byDoc) {
     const subset = subsetDocument(
       doc.data,
       entries.map(([, m]) => m),
-      typeDepth,
+      RUNTIME_SCHEMA_DEPTH,
       doc.danglingRefs,
     );
-    subsets.push({ source: doc.file, document: subset });
     const dereferenced = await dereference(subset);
     for (const [key, match] of entries) {
       operations.set(key, {
@@ -156,5 +171,5 @@ async function resolveOpenApi(
       });
     }
   }
-  return { operations, subsets };
+  return operations;
 }

@@ -376,6 +376,14 @@ const cases: Case[] = [
     severity: 'error',
   },
   {
+    name: 'capability-named-types',
+    files: { 'specs/types.yaml': '_base.yaml', 'specs/widgets.openapi.yaml': '_openapi.yaml' },
+    expectExit: 1,
+    expectRule: 'naftiko/reserved-name',
+    expectPos: 'specs/types.yaml:1:1',
+    severity: 'error',
+  },
+  {
     name: 'template-unbound-env-key',
     files: cap('template-unbound-env-key'),
     expectExit: 1,

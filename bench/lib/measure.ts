@@ -16,6 +16,8 @@ const GNU_TIME = '/usr/bin/time';
 export interface Measurement {
   wallMs: number;
   peakRssBytes: number;
+  /** User + system CPU seconds (from /usr/bin/time; undefined without it): steadier than wall time on a busy machine. */
+  cpuSeconds?: number;
 }
 
 /** openapi-typescript's CLI script, run with node directly (npx's own start-up is not the peer's). */
@@ -94,7 +96,13 @@ export function measure(args: string[], cwd = ROOT): Promise<Measurement> {
         return;
       }
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ wallMs, peakRssBytes: m ? Number(m[1]) * 1024 : polled });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      resolve({
+        wallMs,
+        peakRssBytes: m ? Number(m[1]) * 1024 : polled,
+        ...(user && system ? { cpuSeconds: Number(user[1]) + Number(system[1]) } : {}),
+      });
     });
   });
 }

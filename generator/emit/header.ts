@@ -3,8 +3,9 @@ import type { CapabilityModel } from '../model/types.js';
 
 export const REGENERATE = 'npx capgen generate';
 
-export function codeHeader(what: string, capability?: CapabilityModel): string {
-  const sources = capability ? [capability.source, ...capability.openapiSources] : [];
+/** `from`: the capability whose files these are, or the source files themselves. */
+export function codeHeader(what: string, from?: CapabilityModel | string[]): string {
+  const sources = Array.isArray(from) ? from : from ? [from.source, ...from.openapiSources] : [];
   return [
     '/**',
     ` * ${what}`,

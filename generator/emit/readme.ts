@@ -1,5 +1,5 @@
 /** README.md of a capability: what it consumes and exposes (routes, tools, env vars) and how to run it. */
-import type { CapabilityModel } from '../model/types.js';
+import type { CapabilityModel, TypeModuleModel } from '../model/types.js';
 import type { InboundAuth } from '../../templates/runtime/contract.js';
 import { templateEnvVars } from '../model/build.js';
 import { markdownHeader } from './header.js';
@@ -14,7 +14,12 @@ function authText(auth: InboundAuth | undefined): string {
     .join(', ')}`;
 }
 
-export function emitReadme(capability: CapabilityModel, outDir: string): string {
+export function emitReadme(
+  capability: CapabilityModel,
+  outDir: string,
+  typeModules: TypeModuleModel[],
+): string {
+  const used = new Set(capability.operations.map((op) => op.types.openapi?.module));
   const first = capability.operations.find((op) => op.types.item) ?? capability.operations[0];
   const example = first
     ? first.types.item
@@ -32,6 +37,7 @@ export function emitReadme(capability: CapabilityModel, outDir: string): string 
     outDir,
     serveOut: outDir === 'generated' ? '' : ` --out ${outDir}`,
     factory: capability.names.clientFactory,
+    typeModules: typeModules.filter((m) => used.has(m.path) && m.types.length).map((m) => m.path),
     env: capability.env.map((e) => ({ ...e, purpose: cell(e.purpose) })),
     clientExample: example,
     operations: capability.operations.map((op) => ({

@@ -139,7 +139,7 @@ function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {
           doc.file,
           doc.locate([...path, '$ref'] as JsonPath),
           'openapi/dangling-ref',
-          `$ref '${ref}' points to nothing in this document; its type becomes an opaque JSON value`,
+          `$ref '${ref}' points to nothing in this document; its type is an opaque JSON object unless another document of the same API (same server URL) defines it`,
           'add the missing component, or load the full spec with --openapi',
         );
       }
