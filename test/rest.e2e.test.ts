@@ -23,7 +23,8 @@ import * as checkout from '../generated/checkout-sessions/rest.js';
 import * as identity from '../generated/identity-sessions/rest.js';
 import * as link from '../generated/link-account-sessions/rest.js';
 import type { ClientOptions } from '../generated/runtime/client.js';
-import type { RestAdapterSpec, RestServer } from '../generated/runtime/rest.js';
+import type { RestServer } from '../generated/runtime/node-rest.js';
+import type { RestAdapterSpec } from '../generated/runtime/rest.js';
 import {
   AUTH_TOKEN_ENV,
   generateAuthFixture,

@@ -85,7 +85,7 @@ switch (role) {
 
   case 'rest': {
     const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
-    const { serveRest } = await import('../../generated/runtime/rest.js');
+    const { serveRest } = await import('../../generated/runtime/node-rest.js');
     const server = await serveRest(createHandler(clientOptions), {
       port: 0,
       host: '127.0.0.1',

@@ -12,15 +12,9 @@ import {
   parseEntryArgs,
   type EntryArgs,
 } from '../runtime/entry.js';
-import { installSignalHandlers } from '../runtime/rest.js';
-import {
-  createMcpFetchHandler,
-  createMcpServer,
-  serveMcpHttp,
-  serveMcpStdio,
-  type McpHttpServerHandle,
-  type McpServerSpec,
-} from '../runtime/mcp.js';
+import { createMcpFetchHandler, createMcpServer, type McpServerSpec } from '../runtime/mcp.js';
+import { serveMcpHttp, serveMcpStdio, type McpHttpServerHandle } from '../runtime/node-mcp.js';
+import { installSignalHandlers } from '../runtime/node-signals.js';
 import {
   createCheckoutSessionsClient,
   GET_CHECKOUT_SESSIONS_OPERATION,

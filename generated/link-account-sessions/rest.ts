@@ -12,14 +12,9 @@ import {
   parseEntryArgs,
   type EntryArgs,
 } from '../runtime/entry.js';
-import {
-  createRestHandler,
-  installSignalHandlers,
-  serveRest,
-  type RestAdapterSpec,
-  type RestHandler,
-  type RestServer,
-} from '../runtime/rest.js';
+import { createRestHandler, type RestAdapterSpec, type RestHandler } from '../runtime/rest.js';
+import { serveRest, type RestServer } from '../runtime/node-rest.js';
+import { installSignalHandlers } from '../runtime/node-signals.js';
 import {
   createLinkAccountSessionsClient,
   GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,

@@ -6,22 +6,28 @@
  * encoding, idempotency keys, `Stripe-Should-Retry`, backoff), so a generated client is a drop-in
  * for the calls it covers.
  *
+ * Modules: client-request.ts (preparing a request), client-url.ts, client-auth.ts,
+ * client-response.ts (parsing answers and errors), transport.ts (moving bytes).
+ *
  * Runs on Node (>= 20.16) and on fetch-only runtimes: no npm dependencies, no static Node imports.
  */
-import type { ApiSpec, OperationSpec, UpstreamAuth, ValueTemplate } from './contract.js';
-import { resolveValueTemplate } from './credentials.js';
+import type { ApiSpec, OperationSpec } from './contract.js';
+import { prepareRequest, type PreparedRequest } from './client-request.js';
+import {
+  buildApiError,
+  isRecord,
+  parseBody,
+  parseRetryAfter,
+  requestIdOf,
+} from './client-response.js';
 import {
   ApiConnectionError,
   ApiError,
   ApiTimeoutError,
   CapgenError,
-  MissingCredentialsError,
-  ParameterError,
   redactError,
   redactString,
-  type UpstreamErrorFields,
 } from './errors.js';
-import { encodeForm, encodeFormComponent } from './form.js';
 import {
   defaultTransport,
   fetchTransport,
@@ -30,8 +36,8 @@ import {
   type TransportResponse,
 } from './transport.js';
 
-/** Version of this runtime, sent in the default User-Agent. */
-export const CAPGEN_RUNTIME_VERSION = '0.1.0';
+export { CAPGEN_RUNTIME_VERSION } from './client-request.js';
+export { encodePathSegment } from './client-url.js';
 
 /** What `onResponse` is told about every HTTP response received (one per attempt). */
 export interface ResponseInfo {
@@ -112,26 +118,8 @@ const DEFAULT_TIMEOUT_MS = 80_000;
 const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 const DEFAULT_RETRY_MAX_DELAY_MS = 8_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
-/** Methods that never carry a body. */
-const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
-/** Methods that get no generated idempotency key. */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Error codes of a connection closed by the peer, e.g. a stale keep-alive socket. */
 const CONNECTION_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-
-/** A request fully prepared, reused as-is by every attempt. */
-interface PreparedRequest {
-  method: string;
-  url: string;
-  /** Path as sent, without query (for logs and errors). */
-  path: string;
-  /** Scheme + host, for error messages. */
-  origin: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** Every credential value in play, for redaction. */
-  secrets: string[];
-}
 
 /** Outcome of one attempt that may be retried. */
 type AttemptResult =
@@ -253,105 +241,18 @@ export class ApiClient {
 
   // ------------------------------------------------------------------------------------------
   // request preparation
-
   private prepare(
     op: OperationSpec,
     params: Record<string, unknown>,
     options: RequestOptions,
   ): PreparedRequest {
-    const env = this.env();
-    const method = op.method.toUpperCase();
-    const auth = resolveAuth(this.api.auth, this.api.namespace, env, this.options.apiKey);
-
-    // URL
-    const base = this.baseUri(env);
-    const path = joinPath(base.pathname, buildPath(op, params));
-    const queryParts: string[] = [];
-    const query = buildQuery(op, params);
-    if (query) queryParts.push(query);
-    if (auth.query) queryParts.push(auth.query);
-    const search = queryParts.length ? '?' + queryParts.join('&') : '';
-    const url = base.origin + path + search;
-
-    // Headers, lowest precedence first.
-    const headers: Record<string, string> = {};
-    setHeader(headers, 'Accept', 'application/json');
-    setHeader(headers, 'User-Agent', this.options.userAgent ?? defaultUserAgent());
-    if (this.api.version) {
-      setHeader(
-        headers,
-        this.api.version.header,
-        this.options.apiVersion ?? this.api.version.value,
-      );
-    }
-    for (const [name, value] of Object.entries(auth.headers)) setHeader(headers, name, value);
-    for (const p of op.params) {
-      if (p.in !== 'header') continue;
-      const value = params[p.name];
-      if (value !== undefined && value !== null) setHeader(headers, p.name, scalarToString(value));
-    }
-    const cookie = buildCookie(op, params);
-    if (cookie) setHeader(headers, 'Cookie', cookie);
-
-    // Body
-    let body: string | undefined;
-    if (op.body && !BODYLESS_METHODS.has(method)) {
-      const value = params.body;
-      if (op.body.mediaType === 'application/json') {
-        if (value !== undefined) {
-          body = typeof value === 'string' ? value : JSON.stringify(value);
-          setHeader(headers, 'Content-Type', 'application/json');
-        }
-      } else {
-        // Like stripe-node: a form operation always sends a (possibly empty) form body.
-        body = typeof value === 'string' ? value : encodeForm(isRecord(value) ? value : {});
-        setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
-      }
-    }
-
-    for (const [name, value] of Object.entries(this.options.headers ?? {}))
-      setHeader(headers, name, value);
-    for (const [name, value] of Object.entries(options.headers ?? {}))
-      setHeader(headers, name, value);
-
-    // One idempotency key per logical call, reused by every retry.
-    if (options.idempotencyKey !== undefined) {
-      setHeader(headers, 'Idempotency-Key', options.idempotencyKey);
-    } else if (!SAFE_METHODS.has(method) && getHeader(headers, 'Idempotency-Key') === undefined) {
-      setHeader(headers, 'Idempotency-Key', randomUuid());
-    }
-
-    return { method, url, path, origin: base.origin, headers, body, secrets: auth.secrets };
+    return prepareRequest(this.api, this.options, this.env(), op, params, options);
   }
 
   private env(): Record<string, string | undefined> {
     if (this.options.env) return this.options.env;
     const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
     return proc?.env ?? {};
-  }
-
-  private baseUri(env: Record<string, string | undefined>): URL {
-    const fromEnv = this.api.baseUriEnv ? env[this.api.baseUriEnv] : undefined;
-    const raw = this.options.baseUri || fromEnv || this.api.baseUri;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new CapgenError(
-        `Invalid base URI for API "${this.api.namespace}": ${JSON.stringify(raw)}`,
-      );
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new CapgenError(
-        `Base URI for API "${this.api.namespace}" must be http(s), got ${url.protocol}`,
-      );
-    }
-    if (url.username || url.password) {
-      throw new CapgenError(
-        `Base URI for API "${this.api.namespace}" must not contain credentials`,
-      );
-    }
-    return url;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -492,294 +393,10 @@ export class ApiClient {
 }
 
 // ---------------------------------------------------------------------------------------------
-// auth
-
-interface ResolvedAuth {
-  headers: Record<string, string>;
-  /** Encoded `key=value` for API keys placed in the query string. */
-  query?: string;
-  secrets: string[];
-}
-
-/** Resolves a ValueTemplate; a missing or empty env var raises MissingCredentialsError. */
-function resolveTemplate(
-  template: ValueTemplate,
-  env: Record<string, string | undefined>,
-  namespace: string,
-): string {
-  const { value, missing } = resolveValueTemplate(template, env);
-  if (missing.length) throw new MissingCredentialsError(missing[0], namespace);
-  return value;
-}
-
-function resolveAuth(
-  auth: UpstreamAuth,
-  namespace: string,
-  env: Record<string, string | undefined>,
-  apiKey: string | undefined,
-): ResolvedAuth {
-  const key = apiKey === '' ? undefined : apiKey;
-  switch (auth.type) {
-    case 'none':
-      return { headers: {}, secrets: [] };
-    case 'bearer': {
-      const token = key ?? resolveTemplate(auth.token, env, namespace);
-      return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
-    }
-    case 'apikey': {
-      const value = key ?? resolveTemplate(auth.value, env, namespace);
-      const secrets = secretForms(value);
-      if (auth.placement === 'query') {
-        return {
-          headers: {},
-          query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
-          secrets,
-        };
-      }
-      return { headers: { [auth.key]: value }, secrets };
-    }
-    case 'basic': {
-      let username: string;
-      let password: string;
-      if (key !== undefined) {
-        // As Stripe does with `sk_...:`: the key is the username, the password defaults to empty.
-        username = key;
-        try {
-          password = resolveTemplate(auth.password, env, namespace);
-        } catch {
-          password = '';
-        }
-      } else {
-        username = resolveTemplate(auth.username, env, namespace);
-        password = resolveTemplate(auth.password, env, namespace);
-      }
-      const encoded = base64Utf8(`${username}:${password}`);
-      return {
-        headers: { Authorization: `Basic ${encoded}` },
-        secrets: [...secretForms(username), ...secretForms(password), encoded],
-      };
-    }
-  }
-}
-
-/** A secret and the encodings under which it could appear in a message. */
-function secretForms(secret: string): string[] {
-  if (!secret) return [];
-  const forms = new Set([secret, encodeURIComponent(secret)]);
-  try {
-    forms.add(encodeFormComponent(secret));
-  } catch {
-    // Lone surrogates: only the raw form can appear.
-  }
-  return [...forms];
-}
-
-function base64Utf8(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-// ---------------------------------------------------------------------------------------------
-// URL building
-
-/**
- * Encodes one path parameter value so it stays inside its segment: `/`, `?`, `#`, `%` are
- * percent-encoded. `.` and `..` are rejected because URL parsers (WHATWG `URL`, fetch, proxies)
- * collapse them, and even their `%2E` encodings, into a parent-directory step.
- */
-export function encodePathSegment(value: string, param: string): string {
-  if (value === '.' || value === '..') {
-    throw new ParameterError(`Path parameter "${param}" must not be "${value}"`, param);
-  }
-  return encodeURIComponent(value);
-}
-
-function buildPath(op: OperationSpec, params: Record<string, unknown>): string {
-  return op.path.replace(/\{([^{}]+)\}/g, (_match, name: string) => {
-    const value = params[name];
-    if (value === undefined || value === null || value === '') {
-      throw new ParameterError(
-        `Missing required path parameter "${name}" for operation ${op.id}`,
-        name,
-      );
-    }
-    if (
-      typeof value !== 'string' &&
-      typeof value !== 'number' &&
-      typeof value !== 'boolean' &&
-      typeof value !== 'bigint'
-    ) {
-      throw new ParameterError(
-        `Path parameter "${name}" for operation ${op.id} must be a string or number`,
-        name,
-      );
-    }
-    return encodePathSegment(String(value), name);
-  });
-}
-
-/** Base path + operation path, with exactly one slash between them. */
-function joinPath(basePath: string, opPath: string): string {
-  const left = basePath.replace(/\/+$/, '');
-  const right = opPath.replace(/^\/+/, '');
-  return right ? `${left}/${right}` : left || '/';
-}
-
-function buildQuery(op: OperationSpec, params: Record<string, unknown>): string {
-  const query: Record<string, unknown> = {};
-  for (const p of op.params) {
-    if (p.in === 'query' && params[p.name] !== undefined) query[p.name] = params[p.name];
-  }
-  // The pagination cursor is a query parameter even when the spec does not declare it.
-  const cursor = op.pagination?.cursorParam;
-  if (
-    cursor &&
-    !(cursor in query) &&
-    params[cursor] !== undefined &&
-    !op.params.some((p) => p.name === cursor)
-  ) {
-    query[cursor] = params[cursor];
-  }
-  return encodeForm(query);
-}
-
-function buildCookie(op: OperationSpec, params: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const p of op.params) {
-    if (p.in !== 'cookie') continue;
-    const value = params[p.name];
-    if (value !== undefined && value !== null)
-      parts.push(`${p.name}=${encodeURIComponent(scalarToString(value))}`);
-  }
-  return parts.join('; ');
-}
-
-/** Header/cookie parameter value: arrays comma-joined (OpenAPI `simple` style), objects as JSON. */
-function scalarToString(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => scalarToString(v)).join(',');
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
-
-// ---------------------------------------------------------------------------------------------
-// headers
-
-function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  const lower = name.toLowerCase();
-  for (const existing of Object.keys(headers)) {
-    if (existing.toLowerCase() === lower) delete headers[existing];
-  }
-  headers[name] = value;
-}
-
-function getHeader(headers: Record<string, string>, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const [existing, value] of Object.entries(headers)) {
-    if (existing.toLowerCase() === lower) return value;
-  }
-  return undefined;
-}
-
-function requestIdOf(headers: Record<string, string>): string | undefined {
-  return headers['request-id'] ?? headers['x-request-id'];
-}
-
-function defaultUserAgent(): string {
-  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
-    ?.node;
-  return `capgen/${CAPGEN_RUNTIME_VERSION} (runtime; ${node ? `node/${node}` : 'fetch'})`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// responses
-
-function parseBody(response: TransportResponse): { value: unknown; invalidJson: boolean } {
-  const text = response.body;
-  if (text === '') return { value: null, invalidJson: false };
-  const contentType = response.headers['content-type'] ?? '';
-  const declaredJson = /\bjson\b/i.test(contentType);
-  const looksJson = /^\s*[[{]/.test(text);
-  if (!declaredJson && !looksJson) return { value: text, invalidJson: false };
-  try {
-    return { value: JSON.parse(text) as unknown, invalidJson: false };
-  } catch {
-    return { value: text, invalidJson: declaredJson };
-  }
-}
-
-/** Reads Stripe's `{error: {type, code, param, message}}` (and OAuth's `{error, error_description}`). */
-function upstreamErrorFields(body: unknown): UpstreamErrorFields {
-  if (!isRecord(body)) return {};
-  const error = body.error;
-  if (isRecord(error)) {
-    return {
-      type: stringOrUndefined(error.type),
-      code: stringOrUndefined(error.code),
-      param: stringOrUndefined(error.param),
-      message: stringOrUndefined(error.message),
-      declineCode: stringOrUndefined(error.decline_code),
-      docUrl: stringOrUndefined(error.doc_url),
-    };
-  }
-  if (typeof error === 'string') {
-    return {
-      code: error,
-      message: stringOrUndefined(body.error_description) ?? stringOrUndefined(body.message),
-    };
-  }
-  return { message: stringOrUndefined(body.message) };
-}
-
-function buildApiError(response: TransportResponse, body: unknown, req: PreparedRequest): ApiError {
-  const fields = upstreamErrorFields(body);
-  const redact = (s: string | undefined): string | undefined =>
-    s === undefined ? undefined : redactString(s, req.secrets);
-  let message = fields.message;
-  if (!message) {
-    const snippet = typeof body === 'string' && body.trim() ? `: ${body.trim().slice(0, 200)}` : '';
-    message = `HTTP ${response.status} from ${req.method} ${req.path}${snippet}`;
-  }
-  return new ApiError({
-    status: response.status,
-    message: redactString(message, req.secrets),
-    type: redact(fields.type),
-    code: redact(fields.code),
-    param: redact(fields.param),
-    declineCode: redact(fields.declineCode),
-    docUrl: redact(fields.docUrl),
-    requestId: requestIdOf(response.headers),
-    raw: body,
-    headers: response.headers,
-    method: req.method,
-    path: req.path,
-  });
-}
-
-/** `Retry-After` as milliseconds: delta-seconds (fractions accepted) or an HTTP date. */
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - Date.now());
-}
-
-// ---------------------------------------------------------------------------------------------
 // small helpers
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isListEnvelope(value: unknown): value is ListEnvelope {
   return isRecord(value) && Array.isArray(value.data);
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 function nonNegativeInt(value: number | undefined, fallback: number): number {
@@ -821,16 +438,6 @@ function describeError(error: unknown): string {
     }
   }
   return parts.filter(Boolean).join(': ') || 'unknown error';
-}
-
-function randomUuid(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  // Uniqueness is all an idempotency key needs.
-  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
-    const r = (Math.random() * 16) | 0;
-    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
-  });
 }
 
 /** Waits `ms`, rejecting early with the signal's reason if it aborts. */

@@ -6,15 +6,14 @@ import type {
   JsonValue,
   OperationSpec,
 } from '../../templates/runtime/contract.js';
+import { serveRest, type RestServer } from '../../templates/runtime/node-rest.js';
+import { installSignalHandlers } from '../../templates/runtime/node-signals.js';
 import {
   createRestHandler,
-  installSignalHandlers,
-  serveRest,
   timingSafeEqual,
   type Invoke,
   type RestAdapterSpec,
   type RestRoute,
-  type RestServer,
 } from '../../templates/runtime/rest.js';
 
 // ---------------------------------------------------------------------------------------------------

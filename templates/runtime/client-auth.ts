@@ -1,0 +1,92 @@
+/** Upstream credentials for the client: resolves the API's auth template into headers or a query pair. */
+import type { UpstreamAuth, ValueTemplate } from './contract.js';
+import { resolveValueTemplate } from './credentials.js';
+import { MissingCredentialsError } from './errors.js';
+import { encodeFormComponent } from './form.js';
+
+export interface ResolvedAuth {
+  headers: Record<string, string>;
+  /** Encoded `key=value` for API keys placed in the query string. */
+  query?: string;
+  secrets: string[];
+}
+
+/** Resolves a ValueTemplate; a missing or empty env var raises MissingCredentialsError. */
+function resolveTemplate(
+  template: ValueTemplate,
+  env: Record<string, string | undefined>,
+  namespace: string,
+): string {
+  const { value, missing } = resolveValueTemplate(template, env);
+  if (missing.length) throw new MissingCredentialsError(missing[0], namespace);
+  return value;
+}
+
+export function resolveAuth(
+  auth: UpstreamAuth,
+  namespace: string,
+  env: Record<string, string | undefined>,
+  apiKey: string | undefined,
+): ResolvedAuth {
+  const key = apiKey === '' ? undefined : apiKey;
+  switch (auth.type) {
+    case 'none':
+      return { headers: {}, secrets: [] };
+    case 'bearer': {
+      const token = key ?? resolveTemplate(auth.token, env, namespace);
+      return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
+    }
+    case 'apikey': {
+      const value = key ?? resolveTemplate(auth.value, env, namespace);
+      const secrets = secretForms(value);
+      if (auth.placement === 'query') {
+        return {
+          headers: {},
+          query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
+          secrets,
+        };
+      }
+      return { headers: { [auth.key]: value }, secrets };
+    }
+    case 'basic': {
+      let username: string;
+      let password: string;
+      if (key !== undefined) {
+        // As Stripe does with `sk_...:`: the key is the username, the password defaults to empty.
+        username = key;
+        try {
+          password = resolveTemplate(auth.password, env, namespace);
+        } catch {
+          password = '';
+        }
+      } else {
+        username = resolveTemplate(auth.username, env, namespace);
+        password = resolveTemplate(auth.password, env, namespace);
+      }
+      const encoded = base64Utf8(`${username}:${password}`);
+      return {
+        headers: { Authorization: `Basic ${encoded}` },
+        secrets: [...secretForms(username), ...secretForms(password), encoded],
+      };
+    }
+  }
+}
+
+/** A secret and the encodings under which it could appear in a message. */
+function secretForms(secret: string): string[] {
+  if (!secret) return [];
+  const forms = new Set([secret, encodeURIComponent(secret)]);
+  try {
+    forms.add(encodeFormComponent(secret));
+  } catch {
+    // Lone surrogates: only the raw form can appear.
+  }
+  return [...forms];
+}
+
+function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
