@@ -290,10 +290,9 @@ export function createHandler(options: ClientOptions = {}): RestHandler {
 
 /** Starts the adapter on node:http (port and address from flags, then CHECKOUT_SESSIONS_REST_PORT / CHECKOUT_SESSIONS_REST_ADDRESS, then the spec). */
 export async function main(args: EntryArgs = {}, options: ClientOptions = {}): Promise<RestServer> {
-  const { port, host } = listenAddress(args, LISTEN);
   const server = await serveRest(
     createHandler({ ...(args.baseUri ? { baseUri: args.baseUri } : {}), ...options }),
-    { port, host },
+    listenAddress(args, LISTEN),
   );
   const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`checkout-sessions-rest listening on ${server.url}\n`);

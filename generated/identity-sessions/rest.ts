@@ -208,10 +208,9 @@ export function createHandler(options: ClientOptions = {}): RestHandler {
 
 /** Starts the adapter on node:http (port and address from flags, then IDENTITY_SESSIONS_REST_PORT / IDENTITY_SESSIONS_REST_ADDRESS, then the spec). */
 export async function main(args: EntryArgs = {}, options: ClientOptions = {}): Promise<RestServer> {
-  const { port, host } = listenAddress(args, LISTEN);
   const server = await serveRest(
     createHandler({ ...(args.baseUri ? { baseUri: args.baseUri } : {}), ...options }),
-    { port, host },
+    listenAddress(args, LISTEN),
   );
   const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`identity-sessions-rest listening on ${server.url}\n`);

@@ -89,10 +89,9 @@ export function createHandler(options: ClientOptions = {}): RestHandler {
 
 /** Starts the adapter on node:http (port and address from flags, then LINK_LINK_ACCOUNT_SESSIONS_REST_PORT / LINK_LINK_ACCOUNT_SESSIONS_REST_ADDRESS, then the spec). */
 export async function main(args: EntryArgs = {}, options: ClientOptions = {}): Promise<RestServer> {
-  const { port, host } = listenAddress(args, LISTEN);
   const server = await serveRest(
     createHandler({ ...(args.baseUri ? { baseUri: args.baseUri } : {}), ...options }),
-    { port, host },
+    listenAddress(args, LISTEN),
   );
   const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`link-link-account-sessions-rest listening on ${server.url}\n`);

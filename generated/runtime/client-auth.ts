@@ -6,9 +6,10 @@
  */
 /** Upstream credentials for the client: resolves the API's auth template into headers or a query pair. */
 import type { UpstreamAuth, ValueTemplate } from './contract.js';
-import { resolveValueTemplate } from './credentials.js';
+import { encodeBase64Utf8, resolveValueTemplate } from './credentials.js';
 import { MissingCredentialsError } from './errors.js';
 import { encodeFormComponent } from './form.js';
+import { secretForms } from './redact.js';
 
 export interface ResolvedAuth {
   headers: Record<string, string>;
@@ -69,30 +70,11 @@ export function resolveAuth(
         username = resolveTemplate(auth.username, env, namespace);
         password = resolveTemplate(auth.password, env, namespace);
       }
-      const encoded = base64Utf8(`${username}:${password}`);
+      const encoded = encodeBase64Utf8(`${username}:${password}`);
       return {
         headers: { Authorization: `Basic ${encoded}` },
         secrets: [...secretForms(username), ...secretForms(password), encoded],
       };
     }
   }
-}
-
-/** A secret and the encodings under which it could appear in a message. */
-function secretForms(secret: string): string[] {
-  if (!secret) return [];
-  const forms = new Set([secret, encodeURIComponent(secret)]);
-  try {
-    forms.add(encodeFormComponent(secret));
-  } catch {
-    // Lone surrogates: only the raw form can appear.
-  }
-  return [...forms];
-}
-
-function base64Utf8(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }

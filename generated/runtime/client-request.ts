@@ -12,6 +12,7 @@ import type { ClientOptions, RequestOptions } from './client.js';
 import { resolveAuth } from './client-auth.js';
 import {
   buildCookie,
+  encodeParams,
   buildPath,
   buildQuery,
   joinPath,
@@ -19,7 +20,8 @@ import {
   scalarToString,
 } from './client-url.js';
 import type { ApiSpec, OperationSpec } from './contract.js';
-import { encodeForm } from './form.js';
+import { ParameterError } from './errors.js';
+import { checkShape } from './limits.js';
 import { isRecord } from './client-response.js';
 
 /** Version of this runtime, sent in the default User-Agent. */
@@ -39,8 +41,8 @@ export interface PreparedRequest {
   /** Scheme + host, for error messages. */
   origin: string;
   headers: Record<string, string>;
-  body?: string;
-  /** Every credential value in play, for redaction. */
+  body?: string | Uint8Array;
+  /** Every credential value in play, in every encoding, for redaction. */
   secrets: string[];
 }
 
@@ -77,7 +79,8 @@ export function prepareRequest(
   for (const p of op.params) {
     if (p.in !== 'header') continue;
     const value = params[p.name];
-    if (value !== undefined && value !== null) setHeader(headers, p.name, scalarToString(value));
+    if (value !== undefined && value !== null)
+      setHeader(headers, p.name, headerValue(p.name, scalarToString(value)));
   }
   const cookie = buildCookie(op, params);
   if (cookie) setHeader(headers, 'Cookie', cookie);
@@ -86,6 +89,8 @@ export function prepareRequest(
   let body: string | undefined;
   if (op.body && !BODYLESS_METHODS.has(method)) {
     const value = params.body;
+    const issue = typeof value === 'object' ? checkShape(value, 'the request body') : undefined;
+    if (issue !== undefined) throw new ParameterError(issue.message, 'body');
     if (op.body.mediaType === 'application/json') {
       if (value !== undefined) {
         body = typeof value === 'string' ? value : JSON.stringify(value);
@@ -93,7 +98,7 @@ export function prepareRequest(
       }
     } else {
       // Like stripe-node: a form operation always sends a (possibly empty) form body.
-      body = typeof value === 'string' ? value : encodeForm(isRecord(value) ? value : {});
+      body = typeof value === 'string' ? value : encodeParams(isRecord(value) ? value : {});
       setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
     }
   }
@@ -105,12 +110,19 @@ export function prepareRequest(
 
   // One idempotency key per logical call, reused by every retry.
   if (options.idempotencyKey !== undefined) {
-    setHeader(headers, 'Idempotency-Key', options.idempotencyKey);
+    setHeader(headers, 'Idempotency-Key', headerValue('Idempotency-Key', options.idempotencyKey));
   } else if (!SAFE_METHODS.has(method) && getHeader(headers, 'Idempotency-Key') === undefined) {
     setHeader(headers, 'Idempotency-Key', randomUuid());
   }
 
   return { method, url, path, origin: base.origin, headers, body, secrets: auth.secrets };
+}
+
+/** A header value as given, unless it would split the header (CR, LF or NUL). */
+function headerValue(name: string, value: string): string {
+  if (/[\r\n\0]/.test(value))
+    throw new ParameterError(`Header ${name} must not contain line breaks or NUL characters`, name);
+  return value;
 }
 
 function setHeader(headers: Record<string, string>, name: string, value: string): void {

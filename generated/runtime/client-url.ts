@@ -6,8 +6,8 @@
  */
 /** URL building for the client: base URI, path parameters, query string, cookies. */
 import type { ApiSpec, OperationSpec } from './contract.js';
-import { CapgenError, ParameterError } from './errors.js';
-import { encodeForm } from './form.js';
+import { ConfigurationError, ParameterError } from './errors.js';
+import { encodeForm, FormEncodingError } from './form.js';
 
 /** The base URI: the `baseUri` option, else the `api.baseUriEnv` variable, else the spec's. */
 export function resolveBaseUri(
@@ -17,19 +17,32 @@ export function resolveBaseUri(
 ): URL {
   const fromEnv = api.baseUriEnv ? env[api.baseUriEnv] : undefined;
   const raw = override || fromEnv || api.baseUri;
+  const source = override
+    ? 'the baseUri option (--base-uri)'
+    : fromEnv
+      ? api.baseUriEnv
+      : 'the spec';
+  const hint = `set an absolute http(s) URL with --base-uri, the ${api.baseUriEnv} environment variable or the baseUri client option`;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new CapgenError(`Invalid base URI for API "${api.namespace}": ${JSON.stringify(raw)}`);
+    throw new ConfigurationError(
+      `Invalid base URI for API "${api.namespace}" (from ${source}): ${JSON.stringify(raw)}`,
+      hint,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new CapgenError(
-      `Base URI for API "${api.namespace}" must be http(s), got ${url.protocol}`,
+    throw new ConfigurationError(
+      `Base URI for API "${api.namespace}" (from ${source}) must be http(s), got ${url.protocol}`,
+      hint,
     );
   }
   if (url.username || url.password) {
-    throw new CapgenError(`Base URI for API "${api.namespace}" must not contain credentials`);
+    throw new ConfigurationError(
+      `Base URI for API "${api.namespace}" (from ${source}) must not contain credentials`,
+      'put credentials in the environment variables the capability names, not in the URL',
+    );
   }
   return url;
 }
@@ -92,7 +105,17 @@ export function buildQuery(op: OperationSpec, params: Record<string, unknown>): 
   ) {
     query[cursor] = params[cursor];
   }
-  return encodeForm(query);
+  return encodeParams(query);
+}
+
+/** encodeForm, with inputs too deep, circular or too large reported as the caller's ParameterError. */
+export function encodeParams(params: Record<string, unknown>): string {
+  try {
+    return encodeForm(params);
+  } catch (error) {
+    if (error instanceof FormEncodingError) throw new ParameterError(error.message, error.param);
+    throw error;
+  }
 }
 
 export function buildCookie(op: OperationSpec, params: Record<string, unknown>): string {

@@ -18,25 +18,33 @@
  * Runs on Node (>= 20.16) and on fetch-only runtimes: no npm dependencies, no static Node imports.
  */
 import type { ApiSpec, OperationSpec } from './contract.js';
+import { resolveAuth } from './client-auth.js';
 import { prepareRequest, type PreparedRequest } from './client-request.js';
 import {
   buildApiError,
   isRecord,
   parseBody,
   parseRetryAfter,
+  receive,
+  redirectTarget,
   requestIdOf,
+  type ReceivedResponse,
 } from './client-response.js';
+import { resolveBaseUri } from './client-url.js';
 import {
   ApiConnectionError,
   ApiError,
   ApiTimeoutError,
   CapgenError,
+  InvalidResponseError,
+  MissingCredentialsError,
   redactError,
   redactString,
 } from './errors.js';
 import {
   defaultTransport,
   fetchTransport,
+  ResponseTooLargeError,
   type FetchLike,
   type Transport,
   type TransportResponse,
@@ -69,8 +77,15 @@ export interface ClientOptions {
   apiVersion?: string;
   /** Retries after the first attempt. Default 2. */
   maxRetries?: number;
-  /** Per-attempt timeout in milliseconds. Default 80 000. */
+  /** Per-attempt timeout in milliseconds. Default 80 000 (the deadline usually ends an attempt first). */
   timeoutMs?: number;
+  /**
+   * Time budget of one call in milliseconds, across every attempt and the waits between them: no
+   * attempt outlives it and no retry starts that could not finish in it. Default 30 000.
+   */
+  deadlineMs?: number;
+  /** Largest response body accepted, in bytes; a larger one fails the call. Default 16 MiB. */
+  maxResponseBytes?: number;
   /** A fetch implementation to use instead of the default transport. */
   fetch?: FetchLike;
   /** Extra headers sent on every request (they override the runtime's defaults). */
@@ -87,7 +102,11 @@ export interface ClientOptions {
   retryBaseDelayMs?: number;
   /** Upper bound of the exponential backoff, in ms. Default 8 000. */
   retryMaxDelayMs?: number;
-  /** Upper bound applied to a `Retry-After` response header, in ms. Default 60 000. */
+  /**
+   * Longest `Retry-After` the client waits for, in ms. An answer asking for a longer wait is not
+   * retried: the error is returned at once (its `headers['retry-after']` says when to come back).
+   * Default 10 000.
+   */
   maxRetryAfterMs?: number;
 }
 
@@ -98,6 +117,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Per-attempt timeout in ms for this call. */
   timeoutMs?: number;
+  /** Time budget of this call in ms, across retries (see `ClientOptions.deadlineMs`). */
+  deadlineMs?: number;
   /** Retries for this call. */
   maxRetries?: number;
   /** Extra headers for this call (override client headers and defaults). */
@@ -123,14 +144,16 @@ const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_TIMEOUT_MS = 80_000;
 const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 const DEFAULT_RETRY_MAX_DELAY_MS = 8_000;
-const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+const DEFAULT_DEADLINE_MS = 30_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Error codes of a connection closed by the peer, e.g. a stale keep-alive socket. */
 const CONNECTION_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /** Outcome of one attempt that may be retried. */
 type AttemptResult =
-  | { kind: 'response'; response: TransportResponse; error?: ApiError; data?: unknown }
-  | { kind: 'network'; error: ApiConnectionError; connectionClosed: boolean };
+  | { kind: 'response'; response: ReceivedResponse; error?: ApiError; data?: unknown }
+  | { kind: 'network'; error: ApiConnectionError; retriable: boolean; connectionClosed: boolean };
 
 /**
  * Client for one upstream API. Generated code creates one per consumes block and calls
@@ -168,9 +191,19 @@ export class ApiClient {
       options.timeoutMs ?? this.options.timeoutMs,
       DEFAULT_TIMEOUT_MS,
     );
+    const deadlineMs = nonNegativeInt(
+      options.deadlineMs ?? this.options.deadlineMs,
+      DEFAULT_DEADLINE_MS,
+    );
+    const deadline = nowMs() + deadlineMs;
 
     for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(op, prepared, attempt, timeoutMs, signal);
+      const remaining = Math.max(1, Math.ceil(deadline - nowMs()));
+      const limit =
+        remaining < timeoutMs
+          ? { ms: remaining, what: `the call's ${deadlineMs} ms deadline` }
+          : { ms: timeoutMs, what: `${timeoutMs} ms` };
+      const result = await this.attempt(op, prepared, attempt, limit, signal);
 
       if (result.kind === 'response' && !result.error) {
         const headers = result.response.headers;
@@ -183,8 +216,35 @@ export class ApiClient {
       }
 
       const retry = this.retryDelay(result, attempt, maxRetries);
-      if (retry === undefined) throw result.error;
+      // A retry that could not even start within the deadline is not made.
+      if (retry === undefined || nowMs() + retry >= deadline) throw result.error;
       await sleep(retry, signal);
+    }
+  }
+
+  /** The credential values this client sends now (every encoding), for redaction by servers. */
+  secrets(): string[] {
+    try {
+      return resolveAuth(this.api.auth, this.api.namespace, this.env(), this.options.apiKey)
+        .secrets;
+    } catch {
+      return []; // unset: nothing to redact
+    }
+  }
+
+  /**
+   * Start-up check: throws a ConfigurationError when no call could work (an invalid base URI),
+   * returns a warning per credential variable that is unset (calls fail until it is set).
+   */
+  check(): string[] {
+    const env = this.env();
+    resolveBaseUri(this.api, this.options.baseUri, env);
+    try {
+      resolveAuth(this.api.auth, this.api.namespace, env, this.options.apiKey);
+      return [];
+    } catch (error) {
+      if (error instanceof MissingCredentialsError) return [error.message];
+      throw error;
     }
   }
 
@@ -264,12 +324,15 @@ export class ApiClient {
   // ------------------------------------------------------------------------------------------
   // sending
 
-  /** One attempt: send, read, classify. Throws only for caller aborts. */
+  /**
+   * One attempt: send (following same-origin redirects, see redirectTarget), read, classify.
+   * Throws only for caller aborts.
+   */
   private async attempt(
     op: OperationSpec,
     req: PreparedRequest,
     attempt: number,
-    timeoutMs: number,
+    timeout: { ms: number; what: string },
     callerSignal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const controller = new AbortController();
@@ -277,48 +340,47 @@ export class ApiClient {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new Error('timeout'));
-    }, timeoutMs);
+    }, timeout.ms);
     const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
     callerSignal?.addEventListener('abort', onCallerAbort);
 
     const started = nowMs();
-    let response: TransportResponse;
+    let sent: TransportResponse;
     try {
-      response = await this.transport({
-        method: req.method,
-        url: req.url,
-        headers: { ...req.headers },
-        body: req.body,
-        signal: controller.signal,
-      });
+      let url = req.url;
+      for (let hops = 0; ; hops++) {
+        sent = await this.transport({
+          method: req.method,
+          url,
+          headers: { ...req.headers },
+          body: req.body,
+          signal: controller.signal,
+          maxResponseBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        });
+        const next = redirectTarget(sent, req, url, hops);
+        if (next === undefined) break;
+        url = next;
+      }
     } catch (error) {
       if (callerSignal?.aborted) throw abortReason(callerSignal);
-      const where = `${req.method} ${req.origin}${req.path}`;
       if (timedOut) {
         return {
           kind: 'network',
+          retriable: true,
           connectionClosed: false,
-          error: new ApiTimeoutError(`Request timed out after ${timeoutMs} ms: ${where}`, {
-            timeoutMs,
-            method: req.method,
-            path: req.path,
-          }),
+          error: new ApiTimeoutError(
+            `Request timed out after ${timeout.what}: ${req.method} ${req.origin}${req.path}`,
+            { timeoutMs: timeout.ms, method: req.method, path: req.path },
+          ),
         };
       }
-      const cause = redactError(error, req.secrets);
-      return {
-        kind: 'network',
-        connectionClosed: attempt === 0 && hasConnectionClosedCode(error),
-        error: new ApiConnectionError(
-          redactString(`Connection error: ${where}: ${describeError(error)}`, req.secrets),
-          { cause, method: req.method, path: req.path },
-        ),
-      };
+      return this.transportFailure(error, req, attempt);
     } finally {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     const durationMs = nowMs() - started;
+    const response = receive(sent, req);
 
     const requestId = requestIdOf(response.headers);
     if (this.options.onResponse) {
@@ -359,6 +421,47 @@ export class ApiClient {
     return { kind: 'response', response, error: buildApiError(response, parsed.value, req) };
   }
 
+  /** Classifies what the transport threw: a refused answer (not retried) or a connection failure. */
+  private transportFailure(error: unknown, req: PreparedRequest, attempt: number): AttemptResult {
+    const where = `${req.method} ${req.path}`;
+    if (error instanceof ResponseTooLargeError) {
+      return {
+        kind: 'network',
+        retriable: false,
+        connectionClosed: false,
+        error: new InvalidResponseError(
+          `The response to ${where} is larger than the ${error.limit}-byte limit (maxResponseBytes)`,
+          { method: req.method, path: req.path, limit: error.limit },
+        ),
+      };
+    }
+    const cause = redactError(error, req.secrets);
+    if (hasErrorCode(error, (code) => code.startsWith('HPE_'))) {
+      return {
+        kind: 'network',
+        retriable: false,
+        connectionClosed: false,
+        error: new InvalidResponseError(
+          redactString(`Malformed HTTP response to ${where}: ${describeError(error)}`, req.secrets),
+          { cause, method: req.method, path: req.path },
+        ),
+      };
+    }
+    return {
+      kind: 'network',
+      retriable: true,
+      connectionClosed:
+        attempt === 0 && hasErrorCode(error, (code) => CONNECTION_CLOSED_CODES.has(code)),
+      error: new ApiConnectionError(
+        redactString(
+          `Connection error: ${req.method} ${req.origin}${req.path}: ${describeError(error)}`,
+          req.secrets,
+        ),
+        { cause, method: req.method, path: req.path },
+      ),
+    };
+  }
+
   /** Milliseconds to wait before retrying, or undefined when the failure is final. */
   private retryDelay(
     result: AttemptResult,
@@ -366,6 +469,7 @@ export class ApiClient {
     maxRetries: number,
   ): number | undefined {
     if (result.kind === 'network') {
+      if (!result.retriable) return undefined;
       // A connection closed under the first attempt (typically a stale keep-alive socket) is
       // retried once even with maxRetries 0, as stripe-node does; the idempotency key dedupes.
       if (attempt >= maxRetries && !result.connectionClosed) return undefined;
@@ -384,7 +488,10 @@ export class ApiClient {
     if (!retry) return undefined;
     const retryAfter = parseRetryAfter(response.headers['retry-after']);
     if (retryAfter !== undefined) {
-      return Math.min(retryAfter, this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+      // Asked to wait longer than we would: the caller gets the answer now, not after a long hold.
+      if (retryAfter > (this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS))
+        return undefined;
+      return retryAfter;
     }
     return this.backoff(attempt + 1);
   }
@@ -419,11 +526,12 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-function hasConnectionClosedCode(error: unknown): boolean {
+/** Whether the error or one of its causes carries a `code` that `matches`. */
+function hasErrorCode(error: unknown, matches: (code: string) => boolean): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CLOSED_CODES.has(code)) return true;
+    if (typeof code === 'string' && matches(code)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

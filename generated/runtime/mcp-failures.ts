@@ -11,6 +11,7 @@
  */
 import type { JsonValue } from './contract.js';
 import type { McpToolSpec } from './mcp-server.js';
+import { refusalReason } from './errors.js';
 
 export interface Failure {
   /** What the agent sees. */
@@ -53,22 +54,43 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
     };
   }
 
+  // Connection-level messages name the upstream's address, which is the server's business: the
+  // agent is told what happened and the error code, not where.
   if (name === 'ApiTimeoutError' || name === 'TimeoutError') {
     return {
       text:
-        `The upstream API did not answer ${operation} (tool ${tool.name}) in time: ${message}\n` +
+        `The upstream API did not answer ${operation} (tool ${tool.name}) in time.\n` +
         'This may be temporary; retry later. If the tool is not idempotent, check first whether the ' +
         'previous attempt took effect.',
       logSummary: 'upstream timeout',
     };
   }
 
-  if (name === 'ApiConnectionError') {
+  if (name === 'InvalidResponseError') {
+    const what = refusalReason(err.limit);
     return {
       text:
-        `Could not connect to the upstream API for ${operation} (tool ${tool.name}): ${message}\n` +
+        `The upstream API's answer to ${operation} (tool ${tool.name}) was refused: ${what}.\n` +
+        'Retrying the same call will not help; narrow the request (fewer items, fewer expansions) if you can.',
+      logSummary: `upstream answer refused (${what})`,
+    };
+  }
+
+  if (name === 'ApiConnectionError') {
+    const code = errorCode(message);
+    return {
+      text:
+        `Could not connect to the upstream API for ${operation} (tool ${tool.name})${code ? ` (${code})` : ''}.\n` +
         'The service may be down or unreachable from this server; retry later.',
-      logSummary: 'upstream connection failed',
+      logSummary: `upstream connection failed${code ? ` (${code})` : ''}`,
+    };
+  }
+
+  if (name === 'RangeError') {
+    // JSON.stringify of an upstream answer nested beyond the stack's reach.
+    return {
+      text: `The upstream API's answer to ${operation} (tool ${tool.name}) could not be returned: it is nested too deeply.`,
+      logSummary: 'upstream answer nested too deeply',
     };
   }
 
@@ -136,4 +158,9 @@ function collectVariableNames(err: Record<string, unknown>): string[] {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+/** A system error code named in a message (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...), if any. */
+function errorCode(message: string): string | undefined {
+  return /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(message)?.[1];
 }

@@ -13,22 +13,35 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 
 import type { InboundAuth, Invoke, JsonValue } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
+import { originChecker } from './origin.js';
+import { checkShape, DEFAULT_SHAPE_LIMITS } from './limits.js';
 import {
   createMcpServer,
-  prepare,
   defaultEnv,
   errorText,
+  mcpRedactor,
   noLog,
-  redact,
+  prepare,
   type McpEnv,
   type McpRuntimeOptions,
   type McpServerSpec,
 } from './mcp-server.js';
+import { readBodyText } from './web-body.js';
 
 export interface McpFetchHandlerOptions extends McpRuntimeOptions {
   /** Path of the MCP endpoint; default `/mcp`. */
   path?: string;
+  /** Largest request body accepted, in bytes; default 4 MiB. */
+  maxBodyBytes?: number;
 }
+
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** A JSON-RPC message wraps tool arguments in a few levels (`params.arguments`); those are checked too. */
+const MESSAGE_LIMITS = {
+  maxDepth: DEFAULT_SHAPE_LIMITS.maxDepth + 4,
+  maxNodes: DEFAULT_SHAPE_LIMITS.maxNodes + 1_000,
+};
 
 /**
  * A web-standard request handler serving MCP over stateless Streamable HTTP.
@@ -43,7 +56,13 @@ export interface McpFetchHandlerOptions extends McpRuntimeOptions {
  *
  * A request whose `Origin` header is not allowed gets 403 (DNS-rebinding protection); requests without
  * `Origin` (non-browser clients) are accepted. When `spec.auth` is set, the MCP endpoint requires the
- * configured credentials (401 otherwise). Throws at creation if an auth environment variable is unset.
+ * configured credentials (401 otherwise). Throws at creation if an auth environment variable is unset
+ * or the upstream configuration is unusable (see `Invoke.check`; unset upstream credentials are
+ * logged as warnings).
+ *
+ * Limits: bodies over `maxBodyBytes` get 413; JSON-RPC batches (arrays, removed from MCP in
+ * 2025-06-18) are refused with 400, so one HTTP request makes at most one upstream call; messages
+ * nested or sized past limits.ts's limits get 400.
  */
 export function createMcpFetchHandler(
   spec: McpServerSpec,
@@ -55,7 +74,10 @@ export function createMcpFetchHandler(
   const path = options.path ?? '/mcp';
   const originAllowed = originChecker(spec.allowedOrigins ?? []);
   const authenticate = inboundAuthenticator(spec.auth, env);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const redact = options.redact ?? mcpRedactor(spec, invoke, env);
   prepare(spec); // fail fast on an invalid spec
+  for (const warning of invoke.check?.() ?? []) log(`warning: ${redact(warning)}`);
 
   return async (request: Request): Promise<Response> => {
     const started = Date.now();
@@ -88,7 +110,10 @@ export function createMcpFetchHandler(
     const denied = authenticate(request, url);
     if (denied) return withHeaders(denied, cors.response);
 
-    const server = createMcpServer(spec, invoke, { env, log });
+    const message = await readMessage(request, maxBodyBytes);
+    if (message instanceof Response) return withHeaders(message, cors.response);
+
+    const server = createMcpServer(spec, invoke, { env, log, redact });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined, // stateless
       enableJsonResponse: true,
@@ -106,12 +131,13 @@ export function createMcpFetchHandler(
     else request.signal.addEventListener('abort', onAbort, { once: true });
     try {
       await server.connect(transport);
-      const response = await Promise.race([transport.handleRequest(request), hungUp]);
+      const response = await Promise.race([
+        transport.handleRequest(request, { parsedBody: message.value }),
+        hungUp,
+      ]);
       return withHeaders(response, cors.response);
     } catch (error) {
-      log(
-        redact(`http ${request.method} ${url.pathname}: internal error: ${errorText(error)}`, env),
-      );
+      log(redact(`http ${request.method} ${url.pathname}: internal error: ${errorText(error)}`));
       return withHeaders(jsonRpcError(500, -32603, 'Internal server error'), cors.response);
     } finally {
       request.signal.removeEventListener('abort', onAbort);
@@ -121,32 +147,47 @@ export function createMcpFetchHandler(
   }
 }
 
-/** Loopback origins are always allowed (any port); `extra` adds exact origins such as `https://app.example.com`. */
-function originChecker(extra: string[]): (origin: string) => boolean {
-  const allowed = new Set(extra.map(normaliseOrigin));
-  return (origin) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      return false; // includes the opaque origin "null"
-    }
-    if (allowed.has(parsed.origin.toLowerCase())) return true;
-    return (
-      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-      (parsed.hostname === 'localhost' ||
-        parsed.hostname === '127.0.0.1' ||
-        parsed.hostname === '[::1]')
+/**
+ * Reads and parses the JSON-RPC message, within the size, batch and shape limits; a Response when it
+ * is refused (the same answers the SDK gives for a bad body, plus the limits).
+ */
+async function readMessage(
+  request: Request,
+  maxBodyBytes: number,
+): Promise<{ value: unknown } | Response> {
+  if (Number(request.headers.get('content-length')) > maxBodyBytes) return tooLarge(maxBodyBytes);
+  const text = await readBodyText(
+    request.body,
+    maxBodyBytes,
+    () => new Error('The request body stream failed before it was complete.'),
+  ).catch(() => undefined);
+  if (text === undefined)
+    return jsonRpcError(400, -32000, 'Bad Request: the body could not be read');
+  if (text === null) return tooLarge(maxBodyBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return jsonRpcError(400, -32700, 'Parse error: Invalid JSON');
+  }
+  if (Array.isArray(value)) {
+    return jsonRpcError(
+      400,
+      -32600,
+      'Invalid Request: JSON-RPC batches are not accepted (MCP removed them in 2025-06-18); send one message per request.',
     );
-  };
+  }
+  const issue = checkShape(value, 'the JSON-RPC message', MESSAGE_LIMITS);
+  if (issue !== undefined) return jsonRpcError(400, -32600, `Invalid Request: ${issue.message}`);
+  return { value };
 }
 
-function normaliseOrigin(origin: string): string {
-  try {
-    return new URL(origin).origin.toLowerCase();
-  } catch {
-    return origin.replace(/\/+$/, '').toLowerCase();
-  }
+function tooLarge(limit: number): Response {
+  return jsonRpcError(
+    413,
+    -32000,
+    `Payload Too Large: the request body must not exceed ${limit} bytes`,
+  );
 }
 
 /** CORS headers for an allowed browser origin (none when the request has no Origin). */

@@ -36,7 +36,10 @@ import type {
   OutputMapping,
 } from './contract.js';
 import { describeFailure } from './mcp-failures.js';
-import { applyOutput, bindInputs } from './output.js';
+import { authSecrets } from './credentials.js';
+import { checkShape } from './limits.js';
+import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
+import { secretRedactor } from './redact.js';
 import { validateArguments } from './validate.js';
 
 /** One MCP tool: what `tools/list` shows and what `tools/call` does. */
@@ -93,8 +96,10 @@ export type McpLog = (line: string) => void;
 
 /** Options shared by every entry point. */
 export interface McpRuntimeOptions {
-  /** Where inbound-auth values are read from and which secret values are redacted; default `process.env`. */
+  /** Where inbound-auth values and output templates are read from; default `process.env`. */
   env?: McpEnv;
+  /** Scrubs secrets from results and log lines; default {@link mcpRedactor} (redaction by value). */
+  redact?: (text: string) => string;
   /** Log sink; default: no logging for `createMcpServer`/`createMcpFetchHandler`, stderr for `serve*`. */
   log?: McpLog;
 }
@@ -118,6 +123,7 @@ export function createMcpServer(
   const prepared = prepare(spec);
   const env = options.env ?? defaultEnv();
   const log = options.log ?? noLog;
+  const redact = options.redact ?? mcpRedactor(spec, invoke, env);
 
   const server = new Server(
     { name: spec.name, version: spec.version },
@@ -147,8 +153,10 @@ export function createMcpServer(
       }
       return callTool(tool, request.params.arguments ?? {}, invoke, {
         signal: extra.signal,
+        idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
         env,
         log,
+        redact,
       });
     },
   );
@@ -156,10 +164,36 @@ export function createMcpServer(
   return server;
 }
 
+/**
+ * The `_meta` key of `tools/call` that carries the caller's idempotency key: retrying a call with the
+ * same key makes the upstream run it at most once (the upstream must honour `Idempotency-Key`).
+ */
+export const IDEMPOTENCY_KEY_META = 'idempotencyKey';
+
+/** What an idempotency key may hold (Stripe allows up to 255 characters). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Redaction by value for an MCP server: its inbound credentials (`spec.auth`, from `env`) and the
+ * upstream ones `invoke` reports, read when a message is redacted.
+ */
+export function mcpRedactor(
+  spec: McpServerSpec,
+  invoke: Invoke,
+  env: McpEnv,
+): (text: string) => string {
+  return secretRedactor(
+    () => authSecrets(spec.auth, env),
+    () => invoke.secrets?.() ?? [],
+  );
+}
+
 /** A tool and its argument checker, prepared once per spec. */
 export interface PreparedTool {
   spec: McpToolSpec;
   check: (args: unknown) => string[];
+  /** Whether output mappings read environment variables (then the result is redacted). */
+  outputUsesEnv: boolean;
 }
 
 export interface PreparedServer {
@@ -186,7 +220,11 @@ export function prepare(spec: McpServerSpec): PreparedServer {
       throw new Error(`MCP tool ${tool.name}: outputSchema must have type "object"`);
     }
     const schema = tool.inputSchema;
-    tools.set(tool.name, { spec: tool, check: (args) => validateArguments(schema, args) });
+    tools.set(tool.name, {
+      spec: tool,
+      check: (args) => validateArguments(schema, args),
+      outputUsesEnv: mappingsUseEnv(tool.output),
+    });
     listing.push({
       name: tool.name,
       ...(tool.title !== undefined ? { title: tool.title } : {}),
@@ -215,46 +253,60 @@ async function callTool(
   tool: PreparedTool,
   args: unknown,
   invoke: Invoke,
-  ctx: { signal: AbortSignal; env: McpEnv; log: McpLog },
+  ctx: {
+    signal: AbortSignal;
+    idempotencyKey: unknown;
+    env: McpEnv;
+    log: McpLog;
+    redact: (text: string) => string;
+  },
 ): Promise<CallToolResult> {
   const { spec } = tool;
   const started = Date.now();
 
-  const issues = tool.check(args);
+  const tooBig = checkShape(args, 'the arguments');
+  const keyIssue =
+    ctx.idempotencyKey === undefined ||
+    (typeof ctx.idempotencyKey === 'string' && IDEMPOTENCY_KEY.test(ctx.idempotencyKey))
+      ? []
+      : [`_meta.${IDEMPOTENCY_KEY_META} must be a string of 1 to 255 visible ASCII characters.`];
+  const issues = tooBig !== undefined ? [tooBig.message] : [...keyIssue, ...tool.check(args)];
   if (issues.length > 0) {
     ctx.log(
       `tool ${spec.name}: invalid arguments (${issues.length} issue${issues.length === 1 ? '' : 's'})`,
     );
     return errorResult(
-      redact(
+      ctx.redact(
         `Invalid arguments for tool ${spec.name}:\n` +
           issues.map((issue) => `- ${issue}`).join('\n') +
           '\nFix the arguments to match the tool input schema and call the tool again.',
-        ctx.env,
       ),
     );
   }
 
   try {
     const params = bindInputs(spec.with, args as Record<string, unknown>);
-    const response = await invoke(spec.call, params, { signal: ctx.signal });
+    const response = await invoke(spec.call, params, {
+      signal: ctx.signal,
+      idempotencyKey: ctx.idempotencyKey as string | undefined,
+    });
     const mapped = applyOutput(spec.output, response.data, ctx.env);
-    const structured = isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped };
+    let text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
+    if (tool.outputUsesEnv) text = ctx.redact(text);
+    const structured = JSON.parse(text) as Record<string, unknown>;
     ctx.log(
       `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
         `${Date.now() - started} ms)`,
     );
     return {
       // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
-      content: [{ type: 'text', text: JSON.stringify(structured) }],
+      content: [{ type: 'text', text }],
       structuredContent: structured,
     };
   } catch (error) {
     const failure = describeFailure(error, spec);
-    ctx.log(
-      redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`, ctx.env),
-    );
-    return errorResult(redact(failure.text, ctx.env));
+    ctx.log(ctx.redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`));
+    return errorResult(ctx.redact(failure.text));
   }
 }
 
@@ -276,19 +328,4 @@ export function isJsonObject(value: JsonValue): value is { [key: string]: JsonVa
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** Names of environment variables whose values are treated as secrets. */
-const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)/i;
-/** API-key-shaped strings (Stripe-style `sk_live_…`, `rk_test_…`, webhook `whsec_…`). */
-const SECRET_SHAPE = /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+|\bwhsec_[A-Za-z0-9]+/g;
-
-/** Removes secret values from text that leaves this module. */
-export function redact(text: string, env: McpEnv): string {
-  let out = text.replace(SECRET_SHAPE, '[redacted]');
-  for (const [name, value] of Object.entries(env)) {
-    if (value && value.length >= 8 && SECRET_NAME.test(name))
-      out = out.split(value).join('[redacted]');
-  }
-  return out;
 }

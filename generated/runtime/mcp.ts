@@ -25,6 +25,8 @@
  */
 export {
   createMcpServer,
+  IDEMPOTENCY_KEY_META,
+  mcpRedactor,
   STRUCTURED_RESULT_KEY,
   type Invoke,
   type McpEnv,

@@ -9,7 +9,6 @@
  * stdin/stdout.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { Invoke } from './contract.js';
 import { createMcpFetchHandler, type McpFetchHandlerOptions } from './mcp-http.js';
@@ -17,29 +16,51 @@ import {
   createMcpServer,
   defaultEnv,
   errorText,
-  redact,
+  mcpRedactor,
   type McpRuntimeOptions,
   type McpServerSpec,
 } from './mcp-server.js';
+import {
+  boundUrl,
+  gracefulShutdown,
+  hostChecker,
+  listen,
+  type ListenOptions,
+  type Shutdown,
+} from './node-http.js';
 
-export interface ServeMcpHttpOptions extends McpFetchHandlerOptions {
+export interface ServeMcpHttpOptions extends McpFetchHandlerOptions, Partial<ListenOptions> {
   /** TCP port; 0 picks a free one (see the returned `url`). */
   port: number;
   /** Interface to bind; default `127.0.0.1` (local only). */
   host?: string;
-  /** Largest request body accepted, in bytes; default 4 MiB. */
-  maxBodyBytes?: number;
+  /** After this long, `close()` stops waiting and drops remaining connections; default 10 s. */
+  shutdownTimeoutMs?: number;
 }
 
 export interface McpHttpServerHandle {
-  /** URL of the MCP endpoint, e.g. `http://127.0.0.1:3000/mcp`. */
+  /** URL of the MCP endpoint on the address bound, e.g. `http://127.0.0.1:3000/mcp`. */
   url: string;
+  /**
+   * Graceful shutdown: stops accepting connections, answers requests arriving on open keep-alive
+   * connections with 503, lets in-flight calls finish (up to `shutdownTimeoutMs`), then resolves.
+   */
   close(): Promise<void>;
 }
 
+const SHUTTING_DOWN = jsonRpcErrorBody(
+  -32000,
+  'The server is shutting down; retry on another instance.',
+);
+const FOREIGN_HOST = jsonRpcErrorBody(
+  -32000,
+  'Forbidden: the Host header does not name this server (bound to a loopback address, it answers only to localhost, 127.0.0.1 and [::1])',
+);
+
 /**
  * Serves `createMcpFetchHandler` on a Node HTTP server. Binds 127.0.0.1 unless `host` says otherwise;
- * logs to stderr unless `log` is given. Resolves once listening.
+ * logs to stderr unless `log` is given. Resolves once listening; rejects with a ConfigurationError
+ * (naming the flag and variable to change) when the address cannot be bound.
  */
 export async function serveMcpHttp(
   spec: McpServerSpec,
@@ -49,20 +70,29 @@ export async function serveMcpHttp(
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? stderrLog;
   const env = options.env ?? defaultEnv();
+  const redact = options.redact ?? mcpRedactor(spec, invoke, env);
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const handler = createMcpFetchHandler(spec, invoke, { ...options, env, log });
-  // Loaded here, not at the top, so that the fetch handler also loads on edge runtimes.
+  const handler = createMcpFetchHandler(spec, invoke, { ...options, env, log, redact });
+  // Loaded here, not at the top, so that importing this module stays cheap where it is not used.
   const { createServer: createHttpServer } = await import('node:http');
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  // Settled once listening; nothing reads them before a request arrives.
+  let shutdown: Shutdown | undefined;
+  let hostAllowed: ((req: IncomingMessage) => boolean) | undefined;
+  let origin = '';
 
   const httpServer = createHttpServer((req, res) => {
+    const refusal = shutdown?.closing
+      ? { status: 503, body: SHUTTING_DOWN }
+      : hostAllowed !== undefined && !hostAllowed(req)
+        ? { status: 403, body: FOREIGN_HOST }
+        : undefined;
+    if (refusal !== undefined) {
+      res.writeHead(refusal.status, { 'Content-Type': 'application/json', Connection: 'close' });
+      res.end(refusal.body);
+      return;
+    }
     handleNodeRequest(req, res).catch((error: unknown) => {
-      log(
-        redact(
-          `http: failed to answer ${req.method ?? '?'} ${req.url ?? ''}: ${errorText(error)}`,
-          env,
-        ),
-      );
+      log(redact(`http: failed to answer ${req.method ?? '?'}: ${errorText(error)}`));
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end();
     });
@@ -76,14 +106,14 @@ export async function serveMcpHttp(
     });
 
     const body = await readBody(req, maxBodyBytes);
+    if (body === 'aborted') return; // the client went away mid-upload: nobody to answer
     if (body === 'too-large') {
       res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
       res.end(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          error: { code: -32000, message: 'Request body too large' },
-          id: null,
-        }),
+        jsonRpcErrorBody(
+          -32000,
+          `Payload Too Large: the request body must not exceed ${maxBodyBytes} bytes`,
+        ),
       );
       return;
     }
@@ -92,8 +122,7 @@ export async function serveMcpHttp(
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
       headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
     const method = req.method ?? 'GET';
-    const { port } = httpServer.address() as AddressInfo;
-    const request = new Request(new URL(req.url ?? '/', `http://${urlHost}:${port}`), {
+    const request = new Request(new URL(req.url ?? '/', origin), {
       method,
       headers,
       signal: aborter.signal,
@@ -107,6 +136,7 @@ export async function serveMcpHttp(
     response.headers.forEach((value, key) => {
       outHeaders[key] = value;
     });
+    if (shutdown?.closing) outHeaders.connection = 'close';
     res.writeHead(response.status, outHeaders);
     if (response.body && method !== 'HEAD') {
       const reader = response.body.getReader();
@@ -119,41 +149,46 @@ export async function serveMcpHttp(
     res.end();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const url = `http://${urlHost}:${port}${options.path ?? '/mcp'}`;
+  await listen(httpServer, { ...options, port: options.port, host });
+  origin = boundUrl(httpServer);
+  hostAllowed = hostChecker(httpServer);
+  shutdown = gracefulShutdown(httpServer, options.shutdownTimeoutMs ?? 10_000);
+  const url = `${origin}${options.path ?? '/mcp'}`;
   log(`MCP server ${spec.name} ${spec.version} listening on ${url}`);
-
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        httpServer.close((error) => (error ? reject(error) : resolve()));
-        httpServer.closeAllConnections();
-      }),
-  };
+  return { url, close: shutdown.close };
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
+/**
+ * The body, up to `limit` bytes: 'too-large' as soon as it passes the limit (the rest is discarded
+ * when the 413 closes the connection), 'aborted' when the client goes away before the end.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
+    const finish = (result: Buffer | 'too-large' | 'aborted'): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAborted);
+      req.off('close', onAborted);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit)
-        tooLarge = true; // keep draining so the connection stays usable
+      if (size > limit) finish('too-large');
       else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
+    };
+    const onEnd = (): void => finish(Buffer.concat(chunks));
+    const onAborted = (): void => finish('aborted');
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAborted);
+    req.on('close', onAborted);
   });
+}
+
+function jsonRpcErrorBody(code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -172,9 +207,11 @@ export async function serveMcpStdio(
 ): Promise<void> {
   const log = options.log ?? stderrLog;
   const env = options.env ?? defaultEnv();
+  const redact = options.redact ?? mcpRedactor(spec, invoke, env);
+  for (const warning of invoke.check?.() ?? []) log(`warning: ${redact(warning)}`);
   console.log = console.info = console.debug = console.error;
 
-  const server = createMcpServer(spec, invoke, { env, log });
+  const server = createMcpServer(spec, invoke, { env, log, redact });
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const transport = new StdioServerTransport();
   process.stdin.once('end', () => void server.close());

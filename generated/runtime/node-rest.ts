@@ -11,6 +11,14 @@
  * and graceful shutdown.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  boundUrl,
+  gracefulShutdown,
+  hostChecker,
+  listen,
+  type ListenOptions,
+  type Shutdown,
+} from './node-http.js';
 import { engineOf } from './rest.js';
 import { ClientClosedError } from './rest-engine.js';
 import { errorResponse } from './rest-responses.js';
@@ -22,9 +30,7 @@ import {
   type RestHandler,
 } from './rest-types.js';
 
-export interface ServeRestOptions {
-  port: number;
-  host: string;
+export interface ServeRestOptions extends ListenOptions {
   /** One access-log line per request; default: stdout. `false` disables it. */
   log?: ((line: string) => void) | false;
   /**
@@ -44,7 +50,7 @@ export interface ServeRestOptions {
 
 /** A running server. */
 export interface RestServer {
-  /** Base URL, e.g. `http://127.0.0.1:53123` (the real port when 0 was asked for). */
+  /** Base URL of the address bound, e.g. `http://127.0.0.1:53123` (the real port when 0 was asked for). */
   readonly url: string;
   /** The underlying node:http server. */
   readonly server: Server;
@@ -109,9 +115,10 @@ class NodeRequestView implements RequestView {
             : Buffer.concat(chunks, size).toString('utf8'),
         );
       };
-      const onError = (error: Error): void => {
+      const onError = (): void => {
+        // `aborted` / ECONNRESET: the client went away mid-upload; nothing to report.
         cleanup();
-        reject(error);
+        reject(new ClientClosedError('The client aborted the request while sending its body.'));
       };
       const onClose = (): void => {
         cleanup();
@@ -191,9 +198,18 @@ function accessLogLine(
   return `time=${logTimestamp()} method=${method} path=${loggablePath(path)} status=${status} duration_ms=${ms.toFixed(2)} upstream_request_id=${upstreamRequestId ?? '-'}`;
 }
 
-const SHUTTING_DOWN_BODY = JSON.stringify({
-  error: { type: 'api_error', message: 'The server is shutting down; retry on another instance.' },
-});
+const SHUTTING_DOWN = errorResponse(
+  503,
+  'api_error',
+  'The server is shutting down; retry on another instance.',
+);
+
+/** Answers a request whose Host names another site than this loopback server (DNS rebinding). */
+const FOREIGN_HOST = errorResponse(
+  403,
+  'invalid_request_error',
+  'The Host header does not name this server: it is bound to a loopback address and answers only to localhost, 127.0.0.1 and [::1].',
+);
 
 /**
  * Serves `handler` on node:http at `options.host`:`options.port` (0 picks a free port). Resolves
@@ -210,7 +226,10 @@ export async function serveRest(
       ? undefined
       : (options.log ?? ((line: string) => void process.stdout.write(`${line}\n`)));
   const exposeIds = options.upstreamRequestIds !== 'log-only';
-  let closing = false;
+  // Settled once listening; nothing reads them before a request arrives.
+  let shutdown: Shutdown | undefined;
+  let hostAllowed: ((req: IncomingMessage) => boolean) | undefined;
+  let baseUrl = '';
   let webTools: WebConversion | undefined;
 
   const writeCore = (res: ServerResponse, core: CoreResponse): void => {
@@ -220,7 +239,7 @@ export async function serveRest(
     headers['content-length'] = core.body === '' ? 0 : Buffer.byteLength(core.body);
     if (exposeIds && core.upstreamRequestId !== undefined)
       headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
-    if (closing) headers.connection = 'close';
+    if (shutdown?.closing) headers.connection = 'close';
     res.writeHead(core.status, headers);
     res.end(core.body);
   };
@@ -229,14 +248,14 @@ export async function serveRest(
     const startedAt = performance.now();
     const method = req.method ?? 'GET';
     const { path, query } = splitTarget(req.url ?? '/');
-    if (closing) {
-      res.writeHead(503, {
-        'content-type': JSON_CONTENT_TYPE,
-        'content-length': Buffer.byteLength(SHUTTING_DOWN_BODY),
-        connection: 'close',
-      });
-      res.end(SHUTTING_DOWN_BODY);
-      log?.(accessLogLine(method, path, 503, startedAt, undefined));
+    const refusal = shutdown?.closing
+      ? SHUTTING_DOWN
+      : hostAllowed !== undefined && !hostAllowed(req)
+        ? FOREIGN_HOST
+        : undefined;
+    if (refusal !== undefined) {
+      writeCore(res, refusal);
+      log?.(accessLogLine(method, path, refusal.status, startedAt, undefined));
       return;
     }
     const done = (status: number, upstreamRequestId: string | undefined): void => {
@@ -276,7 +295,7 @@ export async function serveRest(
           res,
           webTools,
           exposeIds,
-          closing,
+          shutdown?.closing ?? false,
           baseUrl,
         );
         done(status.status, status.upstreamRequestId);
@@ -285,42 +304,11 @@ export async function serveRest(
   };
 
   const server = http.createServer(onRequest);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  const host = address !== null && typeof address === 'object' ? address.address : options.host;
-  const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const baseUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closed ??= new Promise<void>((resolve, reject) => {
-      closing = true;
-      const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
-      // Keep-alive connections that go idle after their last response (written before shutdown began)
-      // are closed by this sweep; in-flight responses carry `Connection: close`.
-      const sweep = setInterval(() => server.closeIdleConnections(), 25);
-      const force = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
-      sweep.unref();
-      force.unref();
-      server.close((error) => {
-        clearInterval(sweep);
-        clearTimeout(force);
-        if (error !== undefined) reject(error);
-        else resolve();
-      });
-      server.closeIdleConnections();
-    });
-    return closed;
-  };
-
-  return { url: baseUrl, server, close };
+  await listen(server, options);
+  baseUrl = boundUrl(server);
+  hostAllowed = hostChecker(server);
+  shutdown = gracefulShutdown(server, options.shutdownTimeoutMs ?? 10_000);
+  return { url: baseUrl, server, close: shutdown.close };
 }
 
 // Conversion between node:http and web Request/Response (used for handlers not made by createRestHandler).

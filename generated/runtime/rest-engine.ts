@@ -10,9 +10,13 @@
  * handler (rest.ts) and the node:http fast path (node-rest.ts) can drive it. Web-standard: no Node
  * built-in is imported here.
  */
-import type { InboundAuth, Invoke, JsonValue, OutputMapping } from './contract.js';
-import { applyOutput, bindInputs, isValueTemplate } from './output.js';
-import { authEnvNames, checkAuth } from './rest-auth.js';
+import type { InboundAuth, Invoke, InvokeContext, JsonValue } from './contract.js';
+import { authSecrets } from './credentials.js';
+import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './limits.js';
+import { originChecker } from './origin.js';
+import { secretRedactor } from './redact.js';
+import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
+import { checkAuth } from './rest-auth.js';
 import {
   coerceQueryParam,
   coerceTextParam,
@@ -22,6 +26,7 @@ import {
 } from './rest-query.js';
 import {
   errorResponse,
+  forbidden,
   invalidRequest,
   methodNotAllowed,
   payloadTooLarge,
@@ -54,6 +59,10 @@ export class RestEngine {
   private readonly auth: Exclude<InboundAuth, { type: 'none' }> | undefined;
   /** For apikey-in-query auth: the query parameter that carries the key (not an input). */
   private readonly authQueryParam: string | undefined;
+  private readonly originAllowed: (origin: string) => boolean;
+  private readonly bodyLimits: ShapeLimits;
+  /** Scrubs every inbound and upstream credential value from text that may reach a caller or a log. */
+  readonly redact: (text: string) => string;
 
   constructor(
     readonly spec: RestAdapterSpec,
@@ -71,6 +80,23 @@ export class RestEngine {
     this.auth = spec.auth === undefined || spec.auth.type === 'none' ? undefined : spec.auth;
     this.authQueryParam =
       this.auth?.type === 'apikey' && this.auth.placement === 'query' ? this.auth.key : undefined;
+    this.originAllowed = originChecker([
+      ...(spec.allowedOrigins ?? []),
+      ...(options.allowedOrigins ?? []),
+    ]);
+    this.bodyLimits = options.bodyLimits ?? DEFAULT_SHAPE_LIMITS;
+    this.redact = secretRedactor(
+      () => authSecrets(this.auth, this.env),
+      () => invoke.secrets?.() ?? [],
+    );
+  }
+
+  /**
+   * Start-up check of the upstream configuration (see `Invoke.check`): throws when no call could
+   * work, logs a warning for each credential that is not set yet.
+   */
+  checkConfiguration(): void {
+    for (const warning of this.invoke.check?.() ?? []) this.log(`warning: ${this.redact(warning)}`);
   }
 
   /** Answers one request. Never rejects. */
@@ -92,6 +118,13 @@ export class RestEngine {
     if (this.healthzOpen && req.path === '/healthz') {
       if (method === 'GET' || method === 'HEAD') return { status: 200, body: HEALTHZ_BODY };
       return methodNotAllowed(method, req.path, 'GET, HEAD');
+    }
+
+    const origin = req.header('origin');
+    if (origin !== undefined && !this.originAllowed(origin) && !sameOrigin(origin, req)) {
+      return forbidden(
+        `Requests from the browser origin ${JSON.stringify(truncate(origin, 100))} are not allowed.`,
+      );
     }
 
     let query: ParsedQuery | undefined;
@@ -178,7 +211,19 @@ export class RestEngine {
       }
     }
 
-    return this.callUpstream(compiled, bindInputs(compiled.route.with, inputs), req);
+    const idempotencyKey = req.header('idempotency-key');
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      return invalidRequest(
+        'Invalid Idempotency-Key header: use 1 to 255 visible ASCII characters (a UUID, say).',
+      );
+    }
+
+    return this.callUpstream(
+      compiled,
+      bindInputs(compiled.route.with, inputs),
+      req,
+      idempotencyKey,
+    );
   }
 
   /**
@@ -190,8 +235,13 @@ export class RestEngine {
     compiled: CompiledRoute,
   ): Promise<{ value: JsonValue } | CoreResponse | undefined> {
     const length = req.bodyLength();
+    const contentType = req.header('content-type');
+    // A state-changing request must say it is JSON, also with no body: browsers send such a header
+    // cross-site only after a CORS preflight, which this adapter does not grant.
+    if (STATE_CHANGING.has(req.method) && !isJsonContentType(contentType, false))
+      return unsupportedMediaType(contentType, true);
     if (length === 0) return undefined;
-    const jsonType = isJsonContentType(req.header('content-type'));
+    const jsonType = isJsonContentType(contentType, true);
     if (!jsonType && length > 0) return unsupportedMediaType(req.header('content-type'));
     if (length > this.maxBodyBytes) return payloadTooLarge(this.maxBodyBytes);
     const text = await req.readBody(this.maxBodyBytes);
@@ -205,6 +255,12 @@ export class RestEngine {
     } catch (error) {
       const detail = error instanceof Error ? ` (${error.message})` : '';
       return invalidRequest(`Invalid JSON in the request body${detail}.`);
+    }
+    const tooBig = checkShape(value, 'the request body', this.bodyLimits);
+    if (tooBig !== undefined) {
+      return tooBig.kind === 'depth'
+        ? invalidRequest(tooBig.message)
+        : errorResponse(413, 'invalid_request_error', tooBig.message);
     }
 
     const input = compiled.bodyInput;
@@ -225,14 +281,16 @@ export class RestEngine {
     compiled: CompiledRoute,
     params: Record<string, unknown>,
     req: RequestView,
+    idempotencyKey: string | undefined,
   ): Promise<CoreResponse> {
     const route = compiled.route;
     // The signal is created only if `invoke` reads it: on Node an AbortController per request costs
     // a measurable share of the adapter's own CPU time.
-    const ctx = {
+    const ctx: InvokeContext = {
       get signal(): AbortSignal | undefined {
         return req.signal;
       },
+      idempotencyKey,
     };
     let result: Awaited<ReturnType<Invoke>>;
     try {
@@ -243,47 +301,29 @@ export class RestEngine {
     const upstreamRequestId = safeHeaderValue(result.requestId);
     const status = result.status >= 200 && result.status < 300 ? result.status : 200;
     if (status === 204 || status === 205) return { status, body: '', upstreamRequestId };
-    let body =
-      JSON.stringify(
-        applyOutput(route.output, result.data, compiled.outputUsesEnv ? this.env : undefined),
-      ) ?? 'null';
+    let body: string;
+    try {
+      body =
+        JSON.stringify(
+          applyOutput(route.output, result.data, compiled.outputUsesEnv ? this.env : undefined),
+        ) ?? 'null';
+    } catch {
+      // Only an answer nested beyond the stack's reach gets here (JSON.parse has no depth limit).
+      return errorResponse(
+        502,
+        'api_error',
+        `The upstream API's answer could not be returned: it is nested too deeply (${route.call.id}).`,
+      );
+    }
     if (compiled.outputUsesEnv) body = this.redact(body);
     return { status, body, upstreamRequestId };
   }
 
   /** Maps an error thrown by `invoke` to a response. */
   private upstreamError(route: RestRoute, error: unknown): CoreResponse {
-    return upstreamError(route, error, (text) => this.redact(text), this.log);
-  }
-
-  /**
-   * Removes secret values from text that may reach a caller or a log: values of environment
-   * variables used by inbound auth, and of variables whose names look secret (KEY, TOKEN, ...).
-   */
-  redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets())
-      if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-    return out;
-  }
-
-  private secrets(): string[] {
-    const values = new Set<string>();
-    for (const name of authEnvNames(this.auth)) {
-      const value = this.env[name];
-      if (value !== undefined && value.length >= 4) values.add(value);
-    }
-    for (const name of Object.keys(this.env)) {
-      if (!SECRET_NAME.test(name)) continue;
-      const value = this.env[name];
-      if (value !== undefined && value.length >= 8) values.add(value);
-    }
-    // Longest first, so a secret containing another is replaced whole.
-    return [...values].sort((a, b) => b.length - a.length);
+    return upstreamError(route, error, this.redact, this.log);
   }
 }
-
-const SECRET_NAME = /KEY|SECRET|TOKEN|PASSW|CREDENTIAL|PRIVATE|AUTH/i;
 
 /** The client closed the connection before its request body was complete. */
 export class ClientClosedError extends Error {
@@ -299,30 +339,36 @@ function compileRoute(route: RestRoute): CompiledRoute {
     else if (input.in === 'query') queryInputs.set(input.name, input);
     else bodyInput = input;
   }
-  const usesEnv = (mapping: OutputMapping): boolean => {
-    switch (mapping.kind) {
-      case 'value':
-        return isValueTemplate(mapping.value) && mapping.value.some((part) => 'env' in part);
-      case 'object':
-        return Object.values(mapping.properties).some(usesEnv);
-      case 'array':
-        return usesEnv(mapping.items);
-      case 'path':
-        return false;
-    }
-  };
   return {
     route,
     pathInputs,
     queryInputs,
     requiredInputs: route.inputs.filter((i) => i.required),
     bodyInput,
-    outputUsesEnv: (route.output ?? []).some(usesEnv),
+    outputUsesEnv: mappingsUseEnv(route.output),
   };
 }
 
-function isJsonContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined || contentType === '') return true; // lenient: an unlabelled body is read as JSON
+/** Methods that must declare a JSON body (even an empty one). */
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH']);
+
+/** What an Idempotency-Key header may hold (Stripe allows up to 255 characters). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** An Origin naming the host the request was sent to (the adapter's own pages). */
+function sameOrigin(origin: string, req: RequestView): boolean {
+  const host = req.header('host');
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host.toLowerCase() === host.trim().toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** `unlabelled` says whether a missing or empty Content-Type counts as JSON. */
+function isJsonContentType(contentType: string | undefined, unlabelled: boolean): boolean {
+  if (contentType === undefined || contentType === '') return unlabelled;
   const semi = contentType.indexOf(';');
   const media = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   return (

@@ -61,12 +61,23 @@ export function authNotConfigured(variable: string): CoreResponse {
   );
 }
 
-export function unsupportedMediaType(contentType: string | undefined): CoreResponse {
+/** 415: a body that is not JSON, or (`required`) a POST, PUT or PATCH that does not say it is JSON. */
+export function unsupportedMediaType(
+  contentType: string | undefined,
+  required = false,
+): CoreResponse {
+  const missing = contentType === undefined || contentType.trim() === '';
   return errorResponse(
     415,
     'invalid_request_error',
-    `Unsupported request body type ${JSON.stringify(truncate(contentType ?? '', 100))}: send JSON with Content-Type: application/json.`,
+    required && missing
+      ? 'Missing Content-Type: POST, PUT and PATCH requests must send Content-Type: application/json, also with an empty body.'
+      : `Unsupported request body type ${JSON.stringify(truncate(contentType ?? '', 100))}: send JSON with Content-Type: application/json.`,
   );
+}
+
+export function forbidden(message: string): CoreResponse {
+  return errorResponse(403, 'invalid_request_error', message);
 }
 
 export function payloadTooLarge(limit: number): CoreResponse {

@@ -18,6 +18,7 @@ import type {
   OperationSpec,
   OutputMapping,
 } from './contract.js';
+import type { ShapeLimits } from './limits.js';
 
 /** One input of an exposed REST operation. `in: 'body'` is the whole JSON request body. */
 export interface RestInput {
@@ -50,6 +51,8 @@ export interface RestAdapterSpec {
   auth?: InboundAuth;
   /** Largest accepted request body in bytes; default 1 MiB. */
   maxBodyBytes?: number;
+  /** Browser origins allowed besides loopback ones and the server's own; see RestHandlerOptions. */
+  allowedOrigins?: string[];
 }
 
 /** The upstream call (see contract.ts). */
@@ -61,8 +64,16 @@ export type RestHandler = (request: Request) => Promise<Response>;
 export interface RestHandlerOptions {
   /** Environment for inbound-auth secrets and output templates, read at request time; default `process.env`. */
   env?: Record<string, string | undefined>;
-  /** Where unexpected (500) errors are reported, with secrets redacted; default `console.error`. */
+  /** Where unexpected (500) errors and start-up warnings go, with secrets redacted; default `console.error`. */
   log?: (line: string) => void;
+  /**
+   * Browser origins allowed to call the adapter, besides `http(s)://localhost`, `127.0.0.1` and
+   * `[::1]` on any port and the adapter's own origin. A request from any other `Origin` gets 403;
+   * requests without `Origin` (non-browser callers) are not affected.
+   */
+  allowedOrigins?: string[];
+  /** Limits on the JSON request body's nesting and size (see limits.ts); default 32 levels, 100 000 values. */
+  bodyLimits?: ShapeLimits;
 }
 
 /** Response header carrying the upstream request id. */

@@ -11,6 +11,7 @@
  */
 import type { CoreResponse, RestRoute } from './rest-types.js';
 import { errorResponse, invalidRequest } from './rest-responses.js';
+import { refusalReason } from './errors.js';
 
 /** Maps an error thrown by `invoke` to a response (duck-typed, so any client's classes work). */
 export function upstreamError(
@@ -43,6 +44,18 @@ export function upstreamError(
       upstreamRequestId,
     };
   }
+  if (name === 'InvalidResponseError') {
+    // Refused by the client: a body over its size limit, or a malformed HTTP message.
+    const what = refusalReason(err.limit);
+    return {
+      ...errorResponse(
+        502,
+        'api_connection_error',
+        `The upstream API's answer was refused: ${what} (${route.call.id}).`,
+      ),
+      upstreamRequestId,
+    };
+  }
   if (name === 'MissingCredentialsError') {
     const variable = [err.envVar, err.variable, err.env].find(
       (v): v is string => typeof v === 'string',
@@ -70,7 +83,15 @@ export function upstreamError(
     return errorResponse(499, 'api_connection_error', 'The request was cancelled.');
   }
   if (typeof err.status === 'number' && 'raw' in err) {
-    return { ...passThroughApiError(err.status, err, redact), upstreamRequestId };
+    const answer = passThroughApiError(err.status, err, redact);
+    // When to come back, for a 429 or 503 not retried because the upstream asked for a long wait.
+    const retryAfter =
+      typeof err.headers === 'object' && err.headers !== null
+        ? (err.headers as Record<string, unknown>)['retry-after']
+        : undefined;
+    if (typeof retryAfter === 'string' && /^[\x20-\x7e]{1,100}$/.test(retryAfter))
+      answer.headers = { 'retry-after': retryAfter };
+    return { ...answer, upstreamRequestId };
   }
   log(
     `capgen rest: ${route.operationName}: unexpected error from the upstream call: ${redact(describeError(error))}`,

@@ -34,6 +34,7 @@ import {
   type RestHandlerOptions,
 } from './rest-types.js';
 import { ClientClosedError } from './rest-engine.js';
+import { readBodyText } from './web-body.js';
 
 export type {
   Invoke,
@@ -90,30 +91,12 @@ class WebRequestView implements RequestView {
     return -1;
   }
 
-  async readBody(limit: number): Promise<string | null> {
-    const body = this.request.body;
-    if (body === null) return '';
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let size = 0;
-    let text = '';
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch {
-        throw new ClientClosedError('The request body stream failed before it was complete.');
-      }
-      const { done, value } = chunk;
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => undefined);
-        return null;
-      }
-      text += decoder.decode(value, { stream: true });
-    }
-    return text + decoder.decode();
+  readBody(limit: number): Promise<string | null> {
+    return readBodyText(
+      this.request.body,
+      limit,
+      () => new ClientClosedError('The request body stream failed before it was complete.'),
+    );
   }
 
   get signal(): AbortSignal {
@@ -130,8 +113,10 @@ function toWebResponse(core: CoreResponse): Response {
 }
 
 /**
- * Builds the web-standard handler for a REST exposure. Routes and schemas are compiled once, here;
- * the returned function validates each request, calls `invoke`, and answers.
+ * Builds the web-standard handler for a REST exposure. Routes and schemas are compiled once, here,
+ * and the upstream configuration is checked (see `Invoke.check`: a ConfigurationError is thrown for
+ * an invalid base URI, a warning logged for each unset credential); the returned function validates
+ * each request, calls `invoke`, and answers.
  */
 export function createRestHandler(
   spec: RestAdapterSpec,
@@ -139,6 +124,7 @@ export function createRestHandler(
   options: RestHandlerOptions = {},
 ): RestHandler {
   const engine = new RestEngine(spec, invoke, options);
+  engine.checkConfiguration(); // throws on an unusable upstream configuration, warns on unset credentials
   const handler: RestHandler & EngineCarrier = (request: Request) =>
     engine.handle(new WebRequestView(request)).then(toWebResponse);
   // serveRest finds the engine here and skips the Request/Response conversion.

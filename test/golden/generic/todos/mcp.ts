@@ -100,8 +100,7 @@ export async function main(
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;
   }
-  const { port, host } = listenAddress(args, LISTEN);
-  const server = await serveMcpHttp(MCP_SERVER, invoke, { port, host });
+  const server = await serveMcpHttp(MCP_SERVER, invoke, listenAddress(args, LISTEN));
   const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`todos-mcp MCP server at ${server.url}\n`);
   // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.

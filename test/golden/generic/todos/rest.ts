@@ -98,10 +98,9 @@ export function createHandler(options: ClientOptions = {}): RestHandler {
 
 /** Starts the adapter on node:http (port and address from flags, then TODOS_REST_PORT / TODOS_REST_ADDRESS, then the spec). */
 export async function main(args: EntryArgs = {}, options: ClientOptions = {}): Promise<RestServer> {
-  const { port, host } = listenAddress(args, LISTEN);
   const server = await serveRest(
     createHandler({ ...(args.baseUri ? { baseUri: args.baseUri } : {}), ...options }),
-    { port, host },
+    listenAddress(args, LISTEN),
   );
   const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`todos-rest listening on ${server.url}\n`);
