@@ -9,13 +9,26 @@ import type { UpstreamAuth, ValueTemplate } from './contract.js';
 import { encodeBase64Utf8, resolveValueTemplate } from './credentials.js';
 import { MissingCredentialsError } from './errors.js';
 import { encodeFormComponent } from './form.js';
-import { secretForms } from './redact.js';
+import { secretForms as formsOf } from './redact.js';
 
 export interface ResolvedAuth {
   headers: Record<string, string>;
   /** Encoded `key=value` for API keys placed in the query string. */
   query?: string;
   secrets: string[];
+}
+
+const formsCache = new Map<string, string[]>();
+
+/** The encodings of a credential, computed once per value (a call resolves its credential each time). */
+function secretForms(secret: string): string[] {
+  let forms = formsCache.get(secret);
+  if (forms === undefined) {
+    if (formsCache.size >= 16) formsCache.clear(); // credentials rotate rarely; bound it anyway
+    forms = formsOf(secret);
+    formsCache.set(secret, forms);
+  }
+  return forms;
 }
 
 /** Resolves a ValueTemplate; a missing or empty env var raises MissingCredentialsError. */

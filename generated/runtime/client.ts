@@ -199,11 +199,15 @@ export class ApiClient {
 
     for (let attempt = 0; ; attempt++) {
       const remaining = Math.max(1, Math.ceil(deadline - nowMs()));
-      const limit =
-        remaining < timeoutMs
-          ? { ms: remaining, what: `the call's ${deadlineMs} ms deadline` }
-          : { ms: timeoutMs, what: `${timeoutMs} ms` };
-      const result = await this.attempt(op, prepared, attempt, limit, signal);
+      // The attempt's timeout, or what is left of the call's deadline when that is shorter.
+      const result = await this.attempt(
+        op,
+        prepared,
+        attempt,
+        Math.min(timeoutMs, remaining),
+        remaining < timeoutMs ? deadlineMs : undefined,
+        signal,
+      );
 
       if (result.kind === 'response' && !result.error) {
         const headers = result.response.headers;
@@ -332,7 +336,9 @@ export class ApiClient {
     op: OperationSpec,
     req: PreparedRequest,
     attempt: number,
-    timeout: { ms: number; what: string },
+    timeoutMs: number,
+    /** Set when the timeout is what is left of the call's deadline (of this many ms). */
+    deadlineMs: number | undefined,
     callerSignal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const controller = new AbortController();
@@ -340,7 +346,7 @@ export class ApiClient {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new Error('timeout'));
-    }, timeout.ms);
+    }, timeoutMs);
     const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
     callerSignal?.addEventListener('abort', onCallerAbort);
 
@@ -369,8 +375,8 @@ export class ApiClient {
           retriable: true,
           connectionClosed: false,
           error: new ApiTimeoutError(
-            `Request timed out after ${timeout.what}: ${req.method} ${req.origin}${req.path}`,
-            { timeoutMs: timeout.ms, method: req.method, path: req.path },
+            `Request timed out after ${deadlineMs === undefined ? `${timeoutMs} ms` : `the call's ${deadlineMs} ms deadline`}: ${req.method} ${req.origin}${req.path}`,
+            { timeoutMs, method: req.method, path: req.path },
           ),
         };
       }

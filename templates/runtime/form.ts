@@ -68,50 +68,62 @@ export class FormEncodingError extends RangeError {
  * circular structures).
  */
 export function encodeForm(params: Record<string, unknown>, limits: FormLimits = {}): string {
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const maxLength = limits.maxLength ?? DEFAULT_MAX_LENGTH;
-  const pairs: string[] = [];
-  let length = 0;
-  let param = '';
-
-  // `prefix` is already encoded; `[` and `]` are left readable by encodeFormComponent, so the encoding
-  // of `a[b]` is the encoding of `a`, then `[`, the encoding of `b`, `]`.
-  const visit = (prefix: string, value: unknown, depth: number): void => {
-    if (value === undefined) return;
-    if (value === null || typeof value !== 'object' || value instanceof Date) {
-      const pair = prefix + '=' + encodeFormComponent(leafToString(value));
-      length += pair.length + 1;
-      if (length > maxLength)
-        throw new FormEncodingError(
-          `Parameter ${param} is too large to encode: more than ${maxLength} characters.`,
-          param,
-        );
-      pairs.push(pair);
-      return;
-    }
-    if (depth >= maxDepth)
-      throw new FormEncodingError(
-        `Parameter ${param} is nested too deeply (or refers to itself): more than ${maxDepth} levels.`,
-        param,
-      );
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        // Holes and undefined elements are skipped but still consume their index.
-        if (value[i] !== undefined) visit(`${prefix}[${i}]`, value[i], depth + 1);
-      }
-      return;
-    }
-    const record = value as Record<string, unknown>;
-    for (const k of Object.keys(record))
-      visit(`${prefix}[${encodeFormComponent(k)}]`, record[k], depth + 1);
+  const state: EncodeState = {
+    pairs: [],
+    length: 0,
+    param: '',
+    maxDepth: limits.maxDepth ?? DEFAULT_MAX_DEPTH,
+    maxLength: limits.maxLength ?? DEFAULT_MAX_LENGTH,
   };
-
   if (typeof params === 'object' && params !== null) {
     const record: Record<string, unknown> = params;
     for (const key of Object.keys(record)) {
-      param = key;
-      visit(encodeFormComponent(key), record[key], 0);
+      state.param = key;
+      visit(state, encodeFormComponent(key), record[key], 0);
     }
   }
-  return pairs.join('&');
+  return state.pairs.join('&');
+}
+
+interface EncodeState {
+  pairs: string[];
+  length: number;
+  /** The top-level parameter being encoded, for errors. */
+  param: string;
+  maxDepth: number;
+  maxLength: number;
+}
+
+/**
+ * `prefix` is already encoded; `[` and `]` are left readable by encodeFormComponent, so the encoding
+ * of `a[b]` is the encoding of `a`, then `[`, the encoding of `b`, `]`.
+ */
+function visit(state: EncodeState, prefix: string, value: unknown, depth: number): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || value instanceof Date) {
+    const pair = prefix + '=' + encodeFormComponent(leafToString(value));
+    state.length += pair.length + 1;
+    if (state.length > state.maxLength)
+      throw new FormEncodingError(
+        `Parameter ${state.param} is too large to encode: more than ${state.maxLength} characters.`,
+        state.param,
+      );
+    state.pairs.push(pair);
+    return;
+  }
+  if (depth >= state.maxDepth)
+    throw new FormEncodingError(
+      `Parameter ${state.param} is nested too deeply (or refers to itself): more than ${state.maxDepth} levels.`,
+      state.param,
+    );
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      // Holes and undefined elements are skipped but still consume their index.
+      if (value[i] !== undefined) visit(state, `${prefix}[${i}]`, value[i], depth + 1);
+    }
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const k of Object.keys(record))
+    visit(state, `${prefix}[${encodeFormComponent(k)}]`, record[k], depth + 1);
 }

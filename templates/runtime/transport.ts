@@ -57,21 +57,27 @@ export class ResponseTooLargeError extends Error {
 }
 
 /** A response over raw bytes whose text is decoded once, on first read. */
+class BytesResponse implements TransportResponse {
+  private text: string | undefined;
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly bytes: Uint8Array,
+  ) {}
+
+  get body(): string {
+    this.text ??= this.bytes.byteLength === 0 ? '' : new TextDecoder('utf-8').decode(this.bytes);
+    return this.text;
+  }
+}
+
+/** A response over raw bytes whose text is decoded once, on first read. */
 export function bytesResponse(
   status: number,
   headers: Record<string, string>,
   bytes: Uint8Array,
 ): TransportResponse {
-  let text: string | undefined;
-  return {
-    status,
-    headers,
-    bytes,
-    get body(): string {
-      text ??= bytes.byteLength === 0 ? '' : new TextDecoder('utf-8').decode(bytes);
-      return text;
-    },
-  };
+  return new BytesResponse(status, headers, bytes);
 }
 
 /** Appends chunks up to `limit` bytes; `add` returns false once the limit is passed. */
