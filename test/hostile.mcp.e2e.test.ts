@@ -194,6 +194,18 @@ describe('start-up (row 11)', () => {
   });
 });
 
+describe('body size', () => {
+  it('answers 413 past 4 MiB', async () => {
+    const server = await mcp();
+    const answer = await rpc(
+      server,
+      toolCall('stripe-post-checkout-sessions', { body: { blob: 'x'.repeat(4 * 1024 * 1024) } }),
+    );
+    expect(answer.status).toBe(413);
+    expect(upstream.seen).toHaveLength(0);
+  });
+});
+
 describe('JSON-RPC batches (row 12)', () => {
   it('refuses a batch of 100 tool calls without calling upstream', async () => {
     const server = await mcp();

@@ -246,6 +246,15 @@ describe('deep bracket nesting in the query (row 9)', () => {
   });
 });
 
+describe("a query string past Node's 16 KB header limit", () => {
+  it('answers 431', async () => {
+    const server = await adapter();
+    const answer = await fetch(`${server.url}${SESSIONS}?customer=${'x'.repeat(20_000)}`);
+    expect(answer.status).toBe(431);
+    expect(upstream.seen).toHaveLength(0);
+  });
+});
+
 describe('malformed upstream headers (row 10)', () => {
   it('answers 502 at once (no retries) without naming the upstream address', async () => {
     const raw = await rawUpstream(
