@@ -934,6 +934,22 @@ describe('inbound authentication', () => {
   afterAll(() => Promise.all(servers.map((s) => s.close())));
   const path = '/v1/v1/checkout/sessions/cs_1';
 
+  it('redacts the inbound credential by value from upstream errors, whatever its variable is called', async () => {
+    const caller = 'caller-pass-0123456789';
+    const base = await start({ type: 'bearer', token: [{ env: 'CALLER_VALUE' }] }, undefined, {
+      CALLER_VALUE: caller,
+    });
+    behaviour = async () => {
+      throw new FakeApiError(400, {
+        error: { type: 'invalid_request_error', message: `saw ${caller}` },
+      });
+    };
+    const answer = await call(base, path, { headers: { authorization: `Bearer ${caller}` } });
+    expect(answer.status).toBe(400);
+    expect(answer.text).not.toContain(caller);
+    expect(answer.body.error.message).toBe('saw [REDACTED]');
+  });
+
   it('checks bearer tokens and leaves /healthz open', async () => {
     const base = await start({ type: 'bearer', token: [{ env: 'REST_TOKEN' }] });
     const none = await call(base, path);
