@@ -11,6 +11,7 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<PartResult> }>> =
   rest: () => import('./rest.js'),
   mcp: () => import('./mcp.js'),
   cli: () => import('./cli.js'),
+  faults: () => import('./faults.js'),
 };
 
 const asked = process.argv.slice(2);

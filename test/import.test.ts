@@ -15,7 +15,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
+import { startFakeUpstream, type RecordingUpstream } from './helpers/fake-upstream.js';
 import {
   cli,
   expectOfficiallyValid,
@@ -35,7 +35,7 @@ afterAll(remove);
 
 describe('import → generate --strict → calls, on a non-Stripe API', () => {
   let dir: string;
-  let upstream: FakeUpstream;
+  let upstream: RecordingUpstream;
   let imported: Awaited<ReturnType<typeof cli>>;
   beforeAll(async () => {
     dir = project('shop');

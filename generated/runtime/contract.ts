@@ -113,12 +113,40 @@ export type OutputMapping =
   | { kind: 'object'; properties: Record<string, OutputMapping> }
   | { kind: 'array'; path: string; items: OutputMapping };
 
+/** What a server passes along with one upstream call. */
+export interface InvokeContext {
+  /** Aborted when the caller goes away. */
+  signal?: AbortSignal;
+  /** The caller's idempotency key (REST `Idempotency-Key` header, MCP `_meta.idempotencyKey`). */
+  idempotencyKey?: string;
+}
+
+/** The upstream answer a server shapes into its own. */
+export interface InvokeResult {
+  data: JsonValue;
+  status: number;
+  requestId?: string;
+}
+
 /**
  * Runs one upstream operation with already-bound parameters: what the REST adapter and the MCP
  * server call (generated code passes the client's `invoke`, which goes through `ApiClient.request`).
  */
-export type Invoke = (
-  operation: OperationSpec,
-  params: Record<string, unknown>,
-  context: { signal?: AbortSignal },
-) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
+export interface Invoke {
+  (
+    operation: OperationSpec,
+    params: Record<string, unknown>,
+    context: InvokeContext,
+  ): Promise<InvokeResult>;
+  /**
+   * The credential values upstream calls use now: servers scrub them (in every encoding) from what
+   * they answer and log, whatever they are called.
+   */
+  secrets?(): string[];
+  /**
+   * Start-up check of the upstream configuration: throws a `ConfigurationError` for what would make
+   * every call fail (an invalid base URI), returns warnings for what may be fixed later (an unset
+   * credential variable).
+   */
+  check?(): string[];
+}

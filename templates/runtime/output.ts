@@ -82,6 +82,23 @@ export function applyMapping(
   }
 }
 
+/** Whether any mapping reads an environment variable (then servers redact what it produces). */
+export function mappingsUseEnv(mappings: OutputMapping[] | undefined): boolean {
+  const usesEnv = (mapping: OutputMapping): boolean => {
+    switch (mapping.kind) {
+      case 'value':
+        return isValueTemplate(mapping.value) && mapping.value.some((part) => 'env' in part);
+      case 'object':
+        return Object.values(mapping.properties).some(usesEnv);
+      case 'array':
+        return usesEnv(mapping.items);
+      case 'path':
+        return false;
+    }
+  };
+  return (mappings ?? []).some(usesEnv);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // JSONPath subset
 
