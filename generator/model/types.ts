@@ -103,7 +103,7 @@ export interface OperationModel {
 /** One input of a client method, REST route or MCP tool. */
 export interface InputModel {
   name: string;
-  in: 'path' | 'query' | 'header' | 'cookie' | 'body';
+  in: 'path' | 'query' | 'header' | 'cookie' | 'body' | 'template';
   required: boolean;
   description: string;
   schema: JsonSchema;

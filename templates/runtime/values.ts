@@ -1,0 +1,70 @@
+/**
+ * Values the capability fixes rather than the caller: parameters with a `value` and body templates
+ * of a consumed operation (rendered from the call's parameters, the environment and bind files),
+ * and `with` entries that select part of an input (JSONPath) or fill a `{{input}}` template.
+ */
+import type { Binding, JsonValue, OperationSpec, ValueTemplate } from './contract.js';
+import { resolveValueTemplate } from './credentials.js';
+import { MissingCredentialsError } from './errors.js';
+import { encodeFormComponent } from './form.js';
+import { evaluatePath } from './output.js';
+
+/** Renders a template; `param` parts read `params` (escaped as they ask). Missing variables throw. */
+export function renderTemplate(
+  template: ValueTemplate,
+  env: Record<string, string | undefined>,
+  params: Record<string, unknown>,
+  namespace: string,
+): string {
+  let out = '';
+  for (const part of template) {
+    if (!('param' in part)) {
+      const { value, missing } = resolveValueTemplate([part], env);
+      if (missing.length) throw new MissingCredentialsError(missing[0], namespace);
+      out += value;
+      continue;
+    }
+    const value = params[part.param];
+    const text =
+      value === undefined || value === null
+        ? ''
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
+    out +=
+      part.escape === 'json'
+        ? JSON.stringify(text).slice(1, -1)
+        : part.escape === 'form'
+          ? encodeFormComponent(text)
+          : text;
+  }
+  return out;
+}
+
+/** The call's parameters with the operation's fixed values and body template applied. */
+export function withFixedValues(
+  op: OperationSpec,
+  params: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  namespace: string,
+): Record<string, unknown> {
+  if (!op.bodyTemplate && !op.params.some((p) => p.value)) return params;
+  const out: Record<string, unknown> = { ...params };
+  for (const p of op.params) if (p.value) out[p.name] = renderTemplate(p.value, env, params, namespace);
+  if (op.bodyTemplate) out.body = renderTemplate(op.bodyTemplate, env, params, namespace);
+  return out;
+}
+
+function processEnv(): Record<string, string | undefined> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+/** The value a binding passes, from the exposed operation's inputs (undefined: pass nothing). */
+export function bindingValue(binding: Binding, inputs: Record<string, unknown>): unknown {
+  if ('literal' in binding) return binding.literal;
+  if ('template' in binding) return renderTemplate(binding.template, processEnv(), inputs, '');
+  const value = inputs[binding.input];
+  if (!('path' in binding) || value === undefined) return value;
+  const selected = evaluatePath(binding.path, value as JsonValue);
+  return selected === null ? undefined : selected;
+}
