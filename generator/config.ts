@@ -143,8 +143,12 @@ export async function resolveConfig(
         : 'generated',
     strict: flags.strict ?? fromFile.strict ?? false,
     typeDepth: fromFile.typeDepth ?? 2,
-    schema: flags.schema?.length ? flags.schema.map(fromCwd) : [fromFile.schema ?? []].flat().map(rel),
-    rulesets: flags.ruleset?.length ? flags.ruleset.map(fromCwd) : (fromFile.rulesets ?? []).map(rel),
+    schema: flags.schema?.length
+      ? flags.schema.map(fromCwd)
+      : [fromFile.schema ?? []].flat().map(rel),
+    rulesets: flags.ruleset?.length
+      ? flags.ruleset.map(fromCwd)
+      : (fromFile.rulesets ?? []).map(rel),
     rules: fromFile.rules ?? {},
     configSource,
   };

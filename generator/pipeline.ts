@@ -193,7 +193,11 @@ async function resolveOpenApi(
 ): Promise<{ operations: Map<string, ResolvedOpenApi>; subsets: OpenApiSubset[] }> {
   const matches = new Map<string, MatchedOperation>();
   for (const [key, ref] of indexConsumedOperations(capability.sites)) {
-    const match = index.match(ref.operation.method, ref.consumes.baseUri, normalizePath(ref.resource.path));
+    const match = index.match(
+      ref.operation.method,
+      ref.consumes.baseUri,
+      normalizePath(ref.resource.path),
+    );
     if (match) matches.set(key, match);
   }
   const byDoc = new Map<OpenApiDocument, Array<[string, MatchedOperation]>>();

@@ -28,6 +28,7 @@ import {
   type UpstreamErrorFields,
 } from './errors.js';
 import { encodeForm, encodeFormComponent } from './form.js';
+import { withFixedValues } from './values.js';
 import {
   defaultTransport,
   fetchTransport,
@@ -262,10 +263,11 @@ export class ApiClient {
 
   private prepare(
     op: OperationSpec,
-    params: Record<string, unknown>,
+    passed: Record<string, unknown>,
     options: RequestOptions,
   ): PreparedRequest {
     const env = this.env();
+    const params = withFixedValues(op, passed, env, this.api.namespace);
     const method = op.method.toUpperCase();
     const auth = resolveAuth(this.api.auth, this.api.namespace, env, this.options.apiKey);
 
@@ -303,10 +305,10 @@ export class ApiClient {
     let body: string | undefined;
     if (op.body && !BODYLESS_METHODS.has(method)) {
       const value = params.body;
-      if (op.body.mediaType === 'application/json') {
+      if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
         if (value !== undefined) {
           body = typeof value === 'string' ? value : JSON.stringify(value);
-          setHeader(headers, 'Content-Type', 'application/json');
+          setHeader(headers, 'Content-Type', op.body.mediaType);
         }
       } else {
         // Like stripe-node: a form operation always sends a (possibly empty) form body.

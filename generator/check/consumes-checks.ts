@@ -15,7 +15,8 @@ export function checkConsumes(ctx: CheckContext): void {
     if (consumes.authentication !== undefined)
       checkAuthentication(ctx, consumes.authentication, [...at, 'authentication'], source);
     (consumes.inputParameters ?? []).forEach((param, pi) => {
-      if (param.value !== undefined) ctx.checkBindTemplate(param.value, [...at, 'inputParameters', pi, 'value'], source);
+      if (param.value !== undefined)
+        ctx.checkBindTemplate(param.value, [...at, 'inputParameters', pi, 'value'], source);
     });
     const resourceNames = new Set<string>();
     (consumes.resources ?? []).forEach((resource, ri) => {
@@ -59,11 +60,22 @@ export function checkConsumes(ctx: CheckContext): void {
               source,
             );
           if (param.in === 'environment')
-            ctx.notGenerated(pat, "'in: environment' parameters are", 'pass the value with `value:` or through `with`', source);
+            ctx.notGenerated(
+              pat,
+              "'in: environment' parameters are",
+              'pass the value with `value:` or through `with`',
+              source,
+            );
         });
         const seen = new Set<string>();
         (operation.inputParameters ?? []).forEach((param, pi) =>
-          ctx.unique(seen, `${param.in}:${param.name}`, [...oat, 'inputParameters', pi, 'name'], 'parameter', source),
+          ctx.unique(
+            seen,
+            `${param.in}:${param.name}`,
+            [...oat, 'inputParameters', pi, 'name'],
+            'parameter',
+            source,
+          ),
         );
         if (operation.body !== undefined) {
           if (bodyless)
@@ -76,7 +88,12 @@ export function checkConsumes(ctx: CheckContext): void {
               source,
             );
           else if (typeof operation.body === 'object' && operation.body.type === 'multipartForm')
-            ctx.notGenerated([...oat, 'body'], 'multipart form bodies are', 'send JSON, text or form data', source);
+            ctx.notGenerated(
+              [...oat, 'body'],
+              'multipart form bodies are',
+              'send JSON, text or form data',
+              source,
+            );
         }
         if (operation.outputRawFormat !== undefined && operation.outputRawFormat !== 'json')
           ctx.notGenerated(
@@ -112,9 +129,15 @@ export function checkAuthentication(
   const missing = (what: string, hint: string) =>
     ctx.error(at, 'naftiko/missing-field', what, hint, false, source);
   if (auth.type === 'bearer' && auth.token === undefined)
-    missing('bearer authentication needs a token', 'add `token: "{{API_KEY}}"` and bind API_KEY under binds');
+    missing(
+      'bearer authentication needs a token',
+      'add `token: "{{API_KEY}}"` and bind API_KEY under binds',
+    );
   if (auth.type === 'apikey' && (auth.key === undefined || auth.value === undefined))
-    missing('apikey authentication needs key and value', 'add `key: X-Api-Key` and `value: "{{API_KEY}}"`');
+    missing(
+      'apikey authentication needs key and value',
+      'add `key: X-Api-Key` and `value: "{{API_KEY}}"`',
+    );
   if (auth.type === 'basic' && auth.username === undefined)
     missing('basic authentication needs a username', 'add `username: "{{API_USER}}"`');
 }

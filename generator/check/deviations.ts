@@ -16,7 +16,8 @@ export interface Deviation {
   key: boolean;
 }
 
-const CONSUMED_INPUT = /^(capability\/)?consumes\/\d+\/(resources\/\d+\/(operations\/\d+\/)?)?inputParameters\/\d+$/;
+const CONSUMED_INPUT =
+  /^(capability\/)?consumes\/\d+\/(resources\/\d+\/(operations\/\d+\/)?)?inputParameters\/\d+$/;
 const EXPOSED_OUTPUT =
   /^capability\/exposes\/\d+\/(resources\/\d+\/operations\/\d+|tools\/\d+)\/outputParameters\/\d+$/;
 const REST_ADAPTER = /^capability\/exposes\/\d+$/;
@@ -33,14 +34,23 @@ export function deviationOf(issue: SchemaIssue, data: unknown): Deviation | unde
         key: true,
       };
     const adapter = valueAt(data, issue.path);
-    if (REST_ADAPTER.test(where) && field === 'description' && isRecord(adapter) && adapter.type === 'rest')
+    if (
+      REST_ADAPTER.test(where) &&
+      field === 'description' &&
+      isRecord(adapter) &&
+      adapter.type === 'rest'
+    )
       return {
         message: "'description' on a rest adapter is not in the Naftiko schema",
         at: [...issue.path, field],
         key: true,
       };
   }
-  if (issue.keyword === 'required' && issue.params.missingProperty === 'properties' && EXPOSED_OUTPUT.test(where)) {
+  if (
+    issue.keyword === 'required' &&
+    issue.params.missingProperty === 'properties' &&
+    EXPOSED_OUTPUT.test(where)
+  ) {
     const output = valueAt(data, issue.path);
     if (isRecord(output) && output.type === 'object' && typeof output.mapping === 'string')
       return {

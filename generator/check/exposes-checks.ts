@@ -1,5 +1,10 @@
 /** Checks of exposed adapters (rest, mcp; skill and control are not generated yet) and aggregates. */
-import type { NaftikoAggregate, NaftikoInvocation, NaftikoMcp, NaftikoRest } from '../load/naftiko-types.js';
+import type {
+  NaftikoAggregate,
+  NaftikoInvocation,
+  NaftikoMcp,
+  NaftikoRest,
+} from '../load/naftiko-types.js';
 import type { JsonPath } from '../load/source.js';
 import { checkAuthentication } from './consumes-checks.js';
 import { checkInvocation, invocationMode } from './invocation-checks.js';
@@ -17,7 +22,11 @@ export function checkExposes(ctx: CheckContext): void {
     if (exposes.namespace !== undefined)
       ctx.unique(namespaces, exposes.namespace, [...at, 'namespace'], 'namespace');
     if (exposes.type !== 'rest' && exposes.type !== 'mcp') {
-      ctx.notGenerated([...at, 'type'], `${exposes.type} adapters are`, 'capgen generates rest and mcp adapters');
+      ctx.notGenerated(
+        [...at, 'type'],
+        `${exposes.type} adapters are`,
+        'capgen generates rest and mcp adapters',
+      );
       return;
     }
     if (seenTypes.has(exposes.type)) {
@@ -29,7 +38,8 @@ export function checkExposes(ctx: CheckContext): void {
       return;
     }
     seenTypes.add(exposes.type);
-    if (exposes.authentication !== undefined) checkAuthentication(ctx, exposes.authentication, [...at, 'authentication']);
+    if (exposes.authentication !== undefined)
+      checkAuthentication(ctx, exposes.authentication, [...at, 'authentication']);
     if (exposes.type === 'rest') checkRest(ctx, exposes, at, functions);
     else checkMcp(ctx, exposes, at, functions);
   });
@@ -82,7 +92,9 @@ function checkRef(ctx: CheckContext, ref: string, at: JsonPath, functions: Set<s
     [...at, 'ref'],
     'naftiko/unknown-ref',
     `ref '${ref}' does not name an aggregate function`,
-    functions.size ? `known functions: ${[...functions].slice(0, 6).join(', ')}` : 'declare it under capability.aggregates',
+    functions.size
+      ? `known functions: ${[...functions].slice(0, 6).join(', ')}`
+      : 'declare it under capability.aggregates',
   );
 }
 
@@ -98,19 +110,41 @@ function checkMode(
   if (mode === 'simple') return true;
   if (mode === 'ref') {
     checkRef(ctx, item.ref!, at, functions);
-    ctx.notGenerated([...at, 'ref'], `${what} in ref mode (aggregate functions) is`, 'call one consumed operation with `call` and `with`');
+    ctx.notGenerated(
+      [...at, 'ref'],
+      `${what} in ref mode (aggregate functions) is`,
+      'call one consumed operation with `call` and `with`',
+    );
   } else if (mode === 'orchestrated') {
     checkSteps(ctx, item.steps, at);
-    ctx.notGenerated([...at, 'steps'], `${what} in orchestrated mode (steps) is`, 'call one consumed operation with `call` and `with`');
+    ctx.notGenerated(
+      [...at, 'steps'],
+      `${what} in orchestrated mode (steps) is`,
+      'call one consumed operation with `call` and `with`',
+    );
   } else if (mode === 'mock') {
-    ctx.notGenerated([...at, 'outputParameters'], `${what} in mock mode (output values without a call) is`, 'call a consumed operation with `call`');
+    ctx.notGenerated(
+      [...at, 'outputParameters'],
+      `${what} in mock mode (output values without a call) is`,
+      'call a consumed operation with `call`',
+    );
   } else {
-    ctx.error(at, 'naftiko/missing-field', `missing \`call\`: which consumed operation does this ${what} run?`, 'add `call: <consumes namespace>.<operation name>`');
+    ctx.error(
+      at,
+      'naftiko/missing-field',
+      `missing \`call\`: which consumed operation does this ${what} run?`,
+      'add `call: <consumes namespace>.<operation name>`',
+    );
   }
   return false;
 }
 
-function checkRest(ctx: CheckContext, rest: NaftikoRest, at: JsonPath, functions: Set<string>): void {
+function checkRest(
+  ctx: CheckContext,
+  rest: NaftikoRest,
+  at: JsonPath,
+  functions: Set<string>,
+): void {
   const routes = new Set<string>();
   const names = new Set<string>();
   (rest.resources ?? []).forEach((resource, ri) => {
@@ -123,12 +157,21 @@ function checkRest(ctx: CheckContext, rest: NaftikoRest, at: JsonPath, functions
           `forward target '${resource.forward.targetNamespace}' is not a consumes namespace`,
           `consumes namespaces: ${ctx.sites.map((s) => s.consumes.namespace).join(', ') || 'none'}`,
         );
-      ctx.notGenerated([...rat, 'forward'], 'forward resources are', 'declare operations with `call` instead');
+      ctx.notGenerated(
+        [...rat, 'forward'],
+        'forward resources are',
+        'declare operations with `call` instead',
+      );
     }
     const placeholders = pathPlaceholders(resource.path);
     (resource.operations ?? []).forEach((operation, oi) => {
       const oat: JsonPath = [...rat, 'operations', oi];
-      ctx.unique(routes, `${operation.method} ${servedPath(resource.path)}`, [...oat, 'method'], 'route (method and path)');
+      ctx.unique(
+        routes,
+        `${operation.method} ${servedPath(resource.path)}`,
+        [...oat, 'method'],
+        'route (method and path)',
+      );
       if (operation.name) ctx.unique(names, operation.name, [...oat, 'name'], 'operation name');
       if (!checkMode(ctx, operation, oat, functions, 'operation')) return;
       const declared = [...(resource.inputParameters ?? []), ...(operation.inputParameters ?? [])];
@@ -140,12 +183,17 @@ function checkRest(ctx: CheckContext, rest: NaftikoRest, at: JsonPath, functions
 function checkMcp(ctx: CheckContext, mcp: NaftikoMcp, at: JsonPath, functions: Set<string>): void {
   for (const block of ['resources', 'prompts'] as const)
     if (mcp[block] !== undefined)
-      ctx.notGenerated([...at, block], `MCP ${block} are`, `remove '${block}' or expose the data through a tool`);
+      ctx.notGenerated(
+        [...at, block],
+        `MCP ${block} are`,
+        `remove '${block}' or expose the data through a tool`,
+      );
   const names = new Set<string>();
   mcp.tools.forEach((tool, ti) => {
     const tat: JsonPath = [...at, 'tools', ti];
     const name = tool.name ?? tool.ref?.split('.')[1];
-    if (name !== undefined) ctx.unique(names, name, [...tat, tool.name ? 'name' : 'ref'], 'tool name');
+    if (name !== undefined)
+      ctx.unique(names, name, [...tat, tool.name ? 'name' : 'ref'], 'tool name');
     if (!checkMode(ctx, tool, tat, functions, 'tool')) return;
     checkInvocation(ctx, tool, tat, mcp.namespace, tool.inputParameters ?? [], []);
   });

@@ -58,7 +58,8 @@ function resolveImport(
     return undefined;
   };
   const target = locate(source.file, entry.location, ctx.root);
-  if ('problem' in target) return fail('naftiko/invalid-import', target.problem, target.hint);
+  if ('problem' in target)
+    return fail(target.missing ? 'io/not-found' : 'naftiko/invalid-import', target.problem, target.hint);
   const file = target.file;
   if (chain.includes(file))
     return fail(
@@ -72,6 +73,7 @@ function resolveImport(
   const doc = checkShape(imported, ctx.bag, ctx.schemas);
   if (!doc || ctx.bag.errorCount > before) return undefined;
   const available = resolveConsumes(imported, doc, ctx, [...chain, file]);
+  if (ctx.bag.errorCount > before) return undefined; // reported where the imported file fails
   const found = available.find((s) => s.consumes.namespace === entry.import);
   if (!found)
     return fail(
@@ -90,13 +92,16 @@ function locate(
   importer: string,
   location: string,
   root: string,
-): { file: string } | { problem: string; hint: string } {
+): { file: string } | { problem: string; hint: string; missing?: boolean } {
   let absolute: string;
   if (/^file:\/\//i.test(location)) {
     try {
       absolute = fileURLToPath(location);
     } catch {
-      return { problem: `'${location}' is not a valid file URI`, hint: 'write a path relative to this file' };
+      return {
+        problem: `'${location}' is not a valid file URI`,
+        hint: 'write a path relative to this file',
+      };
     }
   } else if (/^[a-z][a-z0-9+.-]*:/i.test(location)) {
     return {
@@ -114,7 +119,11 @@ function locate(
       hint: 'imported documents must be inside the project folder',
     };
   if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile())
-    return { problem: `imported file '${location}' does not exist`, hint: 'check the path; it is relative to this file' };
+    return {
+      missing: true,
+      problem: `imported file '${location}' does not exist`,
+      hint: 'check the path; it is relative to this file',
+    };
   if (!inside(fs.realpathSync(absolute), fs.realpathSync(root)))
     return {
       problem: `'${location}' leads outside the project through a symbolic link`,

@@ -3,10 +3,19 @@
  * template variables of the called operation; values are literals, `ns.input` references or
  * `{{input}}` templates), the variables it leaves unbound, and its output mappings.
  */
-import type { NaftikoExposedInput, NaftikoInvocation, NaftikoOutputParameter } from '../load/naftiko-types.js';
+import type {
+  NaftikoExposedInput,
+  NaftikoInvocation,
+  NaftikoOutputParameter,
+} from '../load/naftiko-types.js';
 import type { JsonPath } from '../load/source.js';
 import { checkCallTarget } from './exposes-checks.js';
-import { lookupBinding, parseWithValue, templateVariables, type ConsumedRef } from './references.js';
+import {
+  lookupBinding,
+  parseWithValue,
+  templateVariables,
+  type ConsumedRef,
+} from './references.js';
 import type { CheckContext } from './semantics.js';
 
 export type InvocationMode = 'simple' | 'ref' | 'orchestrated' | 'mock' | 'none';
@@ -16,7 +25,8 @@ export function invocationMode(item: NaftikoInvocation): InvocationMode {
   if (item.steps !== undefined) return 'orchestrated';
   if (item.ref !== undefined) return 'ref';
   if (item.call !== undefined) return 'simple';
-  if ((item.outputParameters ?? []).some((o) => (o as { value?: unknown }).value !== undefined)) return 'mock';
+  if ((item.outputParameters ?? []).some((o) => (o as { value?: unknown }).value !== undefined))
+    return 'mock';
   return 'none';
 }
 
@@ -40,9 +50,12 @@ export function checkInvocation(
   if (!checkCallTarget(ctx, item.call!, [...at, 'call'])) return;
   const target = ctx.consumed.get(item.call!)!;
   const params = consumedParameters(target);
-  const variables = templateVariables(target.resource.path, params, target.operation.body, ctx.binds).filter(
-    (v) => !params.some((p) => p.name === v),
-  );
+  const variables = templateVariables(
+    target.resource.path,
+    params,
+    target.operation.body,
+    ctx.binds,
+  ).filter((v) => !params.some((p) => p.name === v));
   const known = new Set([...params.map((p) => p.name), ...variables]);
   const inputs = new Set([...placeholders, ...declared.map((d) => d.name)]);
   const bound = new Set<string>();
@@ -50,10 +63,12 @@ export function checkInvocation(
   for (const [key, value] of Object.entries(item.with ?? {})) {
     const wat: JsonPath = [...at, 'with', key];
     if (!known.has(key)) {
-      ctx.error(
+      // The specification says keys MUST be parameters; its engine ignores the others (and its
+      // own examples have one), so capgen warns and sends nothing for it.
+      ctx.warning(
         wat,
         'naftiko/unknown-parameter',
-        `'${key}' is not a parameter of '${item.call}'`,
+        `'${key}' is not a parameter of '${item.call}'; nothing is sent for it`,
         `parameters of ${item.call}: ${[...known].join(', ') || 'none'}`,
         true,
       );
@@ -71,7 +86,9 @@ export function checkInvocation(
             wat,
             'naftiko/unknown-input',
             `'{{${part.name}}}' names neither an input of this ${namespace} operation nor a bound variable`,
-            inputs.size ? `declared inputs: ${[...inputs].join(', ')}` : 'declare it under inputParameters, or bind it under binds',
+            inputs.size
+              ? `declared inputs: ${[...inputs].join(', ')}`
+              : 'declare it under inputParameters, or bind it under binds',
           );
       }
       continue;
@@ -96,7 +113,8 @@ export function checkInvocation(
       );
   }
   for (const param of params) {
-    const needed = (param.required || param.in === 'path') && param.in !== 'body' && param.in !== 'environment';
+    const needed =
+      (param.required || param.in === 'path') && param.in !== 'body' && param.in !== 'environment';
     if (needed && !bound.has(param.name) && param.value === undefined)
       ctx.error(
         [...at, 'call'],
@@ -126,7 +144,9 @@ export function checkInvocation(
         `path placeholder '{${placeholder}}' is not passed to '${item.call}'`,
         `add 'with: { <parameter>: ${namespace}.${placeholder} }'`,
       );
-  (item.outputParameters ?? []).forEach((output, oi) => checkOutput(ctx, output, [...at, 'outputParameters', oi]));
+  (item.outputParameters ?? []).forEach((output, oi) =>
+    checkOutput(ctx, output, [...at, 'outputParameters', oi]),
+  );
 }
 
 function checkOutput(ctx: CheckContext, output: NaftikoOutputParameter, at: JsonPath): void {
@@ -137,6 +157,7 @@ function checkOutput(ctx: CheckContext, output: NaftikoOutputParameter, at: Json
       `mapping '${output.mapping}' is not a JSONPath`,
       "JSONPaths start with '$', e.g. `$.data[*].id`",
     );
-  for (const [name, child] of Object.entries(output.properties ?? {})) checkOutput(ctx, child, [...at, 'properties', name]);
+  for (const [name, child] of Object.entries(output.properties ?? {}))
+    checkOutput(ctx, child, [...at, 'properties', name]);
   if (output.items) checkOutput(ctx, output.items, [...at, 'items']);
 }

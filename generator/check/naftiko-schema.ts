@@ -22,13 +22,13 @@ export interface NaftikoSchemas {
 
 type Schema = Record<string, unknown>;
 
-const BUILTIN_FILE = fileURLToPath(new URL('./schema/naftiko-1.0.0-alpha.schema.yaml', import.meta.url));
+const BUILTIN_FILE = fileURLToPath(
+  new URL('./schema/naftiko-1.0.0-alpha.schema.yaml', import.meta.url),
+);
 
 class SchemaSet implements NaftikoSchemas {
   private readonly compiled = new Map<string, ExplainingValidator>();
-  constructor(
-    private readonly byVersion: Map<string, { schema: () => Schema; label: string }>,
-  ) {}
+  constructor(private readonly byVersion: Map<string, { schema: () => Schema; label: string }>) {}
 
   get versions(): string[] {
     return [...this.byVersion.keys()];
@@ -92,7 +92,10 @@ export function officialSchemas(files: Array<{ file: string; schema: Schema }>):
     if (version && !byVersion.has(version))
       byVersion.set(version, {
         label: file,
-        schema: () => ({ ...schema, $id: `https://capgen.invalid/official/${version}/schema.json` }),
+        schema: () => ({
+          ...schema,
+          $id: `https://capgen.invalid/official/${version}/schema.json`,
+        }),
       });
   }
   return new SchemaSet(byVersion);

@@ -43,13 +43,21 @@ export function whatIsAt(path: JsonPath, data: unknown): string {
       return typeof type === 'string' ? `${type} adapter` : 'exposes entry';
     }
     case 'resources':
-      return under('consumes') ? 'consumed resource' : under('tools') || mcpAt(path, data) ? 'MCP resource' : 'exposed resource';
+      return under('consumes')
+        ? 'consumed resource'
+        : under('tools') || mcpAt(path, data)
+          ? 'MCP resource'
+          : 'exposed resource';
     case 'operations':
       return under('consumes') ? 'consumed operation' : 'exposed operation';
     case 'tools':
       return under('skills') ? 'skill tool' : 'MCP tool';
     case 'inputParameters':
-      return under('consumes') ? 'consumed input parameter' : under('tools') ? 'MCP tool input parameter' : 'input parameter';
+      return under('consumes')
+        ? 'consumed input parameter'
+        : under('tools')
+          ? 'MCP tool input parameter'
+          : 'input parameter';
     case 'outputParameters':
       return under('consumes') ? 'consumed output parameter' : 'output parameter';
     case 'steps':

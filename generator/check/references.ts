@@ -60,7 +60,10 @@ export function pathPlaceholders(path: string): string[] {
 
 /** A path with `{param}` placeholders only (`{{param}}` is the specification's other spelling). */
 export function normalizePath(path: string): string {
-  return path.replace(PLACEHOLDER, (_m, a: string | undefined, b: string | undefined) => `{${a ?? b}}`);
+  return path.replace(
+    PLACEHOLDER,
+    (_m, a: string | undefined, b: string | undefined) => `{${a ?? b}}`,
+  );
 }
 
 /** An exposed path as served: placeholders normalised, and rooted (`users/me` → `/users/me`). */
@@ -79,7 +82,10 @@ export type WithValue =
  * (rest, tools, mcp, or any exposes namespace of the document), a template when it holds `{{...}}`,
  * and a literal otherwise.
  */
-export function parseWithValue(value: string | number, adapterPrefixes: ReadonlySet<string>): WithValue {
+export function parseWithValue(
+  value: string | number,
+  adapterPrefixes: ReadonlySet<string>,
+): WithValue {
   if (typeof value === 'string') {
     const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_*-]+)$/.exec(value);
     if (match && adapterPrefixes.has(match[1]))

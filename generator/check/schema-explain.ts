@@ -44,7 +44,8 @@ const UNIONS = ['oneOf', 'anyOf'] as const;
 const BRANCHES = (kind: string) => `x-capgen-${kind}-branches`;
 const KEYWORD = (kind: string) => `x-capgen-${kind}`;
 
-const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Schema =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A compiled schema that reports causes, not raw ajv errors. */
 export class ExplainingValidator {
@@ -57,7 +58,12 @@ export class ExplainingValidator {
   constructor(schema: Schema) {
     if (typeof schema.$id !== 'string') throw new Error('schema without $id');
     this.id = schema.$id;
-    this.ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false, verbose: true });
+    this.ajv = new Ajv2020({
+      allErrors: true,
+      strict: false,
+      validateSchema: false,
+      verbose: true,
+    });
     addFormats(this.ajv);
     for (const kind of UNIONS) {
       const self = this;
@@ -65,7 +71,12 @@ export class ExplainingValidator {
         keyword: KEYWORD(kind),
         schemaType: 'string',
         errors: true,
-        validate: function union(pointer: string, data: unknown, _parent: unknown, cxt?: { instancePath: string }) {
+        validate: function union(
+          pointer: string,
+          data: unknown,
+          _parent: unknown,
+          cxt?: { instancePath: string },
+        ) {
           const errors = self.union(kind, pointer, data, cxt?.instancePath ?? '');
           (union as unknown as { errors: unknown }).errors = errors;
           return errors.length === 0;
@@ -103,14 +114,38 @@ export class ExplainingValidator {
         ok,
         errors: ok
           ? []
-          : (validate.errors ?? []).filter(isCause).map((e) => ({ ...e, instancePath: at + e.instancePath })),
+          : (validate.errors ?? [])
+              .filter(isCause)
+              .map((e) => ({ ...e, instancePath: at + e.instancePath })),
       });
     }
     const passing = results.flatMap((r, i) => (r.ok ? [i] : []));
     if (passing.length === 1 || (kind === 'anyOf' && passing.length > 1)) return [];
-    if (passing.length > 1)
-      return [{ instancePath: at, keyword: 'oneOf', params: { passingSchemas: passing }, message: 'ambiguous' }];
-    return merged(results.map((r) => r.errors), at) ?? best(results.map((r) => r.errors), at);
+    if (passing.length > 1) {
+      // The fields each matching branch requires, to name what makes the value ambiguous.
+      const required = passing.map((i) => {
+        const branch = this.ajv.getSchema(`${this.id}${base}/${i}`)?.schema;
+        return isObject(branch) && Array.isArray(branch.required) ? (branch.required as string[]) : [];
+      });
+      return [
+        {
+          instancePath: at,
+          keyword: 'oneOf',
+          params: { passingSchemas: passing, required },
+          message: 'ambiguous',
+        },
+      ];
+    }
+    return (
+      merged(
+        results.map((r) => r.errors),
+        at,
+      ) ??
+      best(
+        results.map((r) => r.errors),
+        at,
+      )
+    );
   }
 }
 
@@ -139,7 +174,8 @@ function isCause(error: ErrorObject): boolean {
   return error.keyword !== 'if';
 }
 
-const depth = (e: Partial<ErrorObject>) => (e.instancePath ? e.instancePath.split('/').length - 1 : 0);
+const depth = (e: Partial<ErrorObject>) =>
+  e.instancePath ? e.instancePath.split('/').length - 1 : 0;
 
 /** The causes of the branch the document meant (see the module comment). */
 function best(branches: ErrorObject[][], at: string): ErrorObject[] {
@@ -177,16 +213,35 @@ function merged(branches: ErrorObject[][], at: string): ErrorObject[] | undefine
       errors.map((e) => String(e.params.missingProperty)),
     );
     return [
-      { instancePath: at, keyword: 'required', params: { alternatives }, message: '' } as unknown as ErrorObject,
+      {
+        instancePath: at,
+        keyword: 'required',
+        params: { alternatives },
+        message: '',
+      } as unknown as ErrorObject,
     ];
   }
   if (keyword === 'type') {
     const types = [...new Set(all.map((e) => String(e.params.type)))];
-    return [{ instancePath: at, keyword: 'type', params: { type: types.join(',') }, message: '' } as unknown as ErrorObject];
+    return [
+      {
+        instancePath: at,
+        keyword: 'type',
+        params: { type: types.join(',') },
+        message: '',
+      } as unknown as ErrorObject,
+    ];
   }
   if (keyword === 'pattern') {
     const patterns = all.map((e) => String(e.params.pattern));
-    return [{ instancePath: at, keyword: 'pattern', params: { patterns }, message: '' } as unknown as ErrorObject];
+    return [
+      {
+        instancePath: at,
+        keyword: 'pattern',
+        params: { patterns },
+        message: '',
+      } as unknown as ErrorObject,
+    ];
   }
   return undefined;
 }

@@ -54,7 +54,9 @@ function explain(issue: SchemaIssue, data: unknown): Explained {
           .filter((a) => a.length);
         const parts = [
           ...(common.length ? [common.map((f) => `'${f}'`).join(' and ')] : []),
-          ...(rest.length ? [`one of ${rest.map((a) => a.map((f) => `'${f}'`).join(' + ')).join(', ')}`] : []),
+          ...(rest.length
+            ? [`one of ${rest.map((a) => a.map((f) => `'${f}'`).join(' + ')).join(', ')}`]
+            : []),
         ];
         return {
           rule: 'naftiko/missing-field',
@@ -167,18 +169,29 @@ function explain(issue: SchemaIssue, data: unknown): Explained {
         message: forbidden
           ? `${what} must not have ${forbidden.map((f) => `'${f}'`).join(', ')} here`
           : `${what} combines fields the schema does not allow together`,
-        hint: forbidden ? `remove ${forbidden.map((f) => `'${f}'`).join(', ')}` : 'check the fields against the specification',
-        at: forbidden?.length === 1 && isRecord(value) && forbidden[0] in value ? [...path, forbidden[0]] : path,
+        hint: forbidden
+          ? `remove ${forbidden.map((f) => `'${f}'`).join(', ')}`
+          : 'check the fields against the specification',
+        at:
+          forbidden?.length === 1 && isRecord(value) && forbidden[0] in value
+            ? [...path, forbidden[0]]
+            : path,
         key: forbidden?.length === 1,
       };
     }
-    case 'oneOf':
+    case 'oneOf': {
+      const required = (params.required as string[][] | undefined) ?? [];
+      const distinct = required.map((r) => r.filter((f) => !required.every((o) => o.includes(f))));
+      const named = distinct.every((d) => d.length > 0);
       return {
         rule: 'naftiko/ambiguous',
-        message: `${what} fits more than one of the shapes the schema allows here`,
-        hint: 'keep the fields of one form only (e.g. a document has either `capability` or root `consumes`)',
+        message: named
+          ? `${what} has both ${distinct.map((d) => d.map((f) => `'${f}'`).join(' + ')).join(' and ')}; the schema allows one or the other`
+          : `${what} fits more than one of the shapes the schema allows here`,
+        hint: named ? `keep one of ${distinct.map((d) => `'${d.join("' + '")}'`).join(', ')}` : 'keep the fields of one form only',
         at: path,
       };
+    }
     default:
       return {
         rule: 'naftiko/invalid-value',
@@ -247,6 +260,7 @@ const PATTERN_MEANINGS: Array<[RegExp, string]> = [
 ];
 
 function patternMeaning(patterns: string[]): string {
-  for (const [test, meaning] of PATTERN_MEANINGS) if (patterns.every((p) => test.test(p))) return meaning;
+  for (const [test, meaning] of PATTERN_MEANINGS)
+    if (patterns.every((p) => test.test(p))) return meaning;
   return `a value matching ${patterns.join(' or ')}`;
 }

@@ -36,11 +36,25 @@ export class CheckContext {
     this.binds = bindings(doc);
   }
 
-  error(path: JsonPath, rule: string, message: string, hint: string, key = false, in_ = this.source): void {
+  error(
+    path: JsonPath,
+    rule: string,
+    message: string,
+    hint: string,
+    key = false,
+    in_ = this.source,
+  ): void {
     this.bag.error(in_.file, in_.locate(path, { key }), rule, message, hint);
   }
 
-  warning(path: JsonPath, rule: string, message: string, hint: string, key = false, in_ = this.source): void {
+  warning(
+    path: JsonPath,
+    rule: string,
+    message: string,
+    hint: string,
+    key = false,
+    in_ = this.source,
+  ): void {
     this.bag.warning(in_.file, in_.locate(path, { key }), rule, message, hint);
   }
 
@@ -50,7 +64,14 @@ export class CheckContext {
 
   unique(seen: Set<string>, value: string, at: JsonPath, what: string, in_ = this.source): void {
     if (seen.has(value))
-      this.error(at, 'naftiko/duplicate-name', `${what} '${value}' is used twice`, `give each ${what} a unique value`, false, in_);
+      this.error(
+        at,
+        'naftiko/duplicate-name',
+        `${what} '${value}' is used twice`,
+        `give each ${what} a unique value`,
+        false,
+        in_,
+      );
     seen.add(value);
   }
 
@@ -87,7 +108,10 @@ export function checkSemantics(
 ): void {
   const ctx = new CheckContext(source, bag, doc, sites);
   for (const [i, bind] of [...(doc.binds ?? []), ...(doc.capability?.binds ?? [])].entries()) {
-    const at: JsonPath = i < (doc.binds?.length ?? 0) ? ['binds', i] : ['capability', 'binds', i - (doc.binds?.length ?? 0)];
+    const at: JsonPath =
+      i < (doc.binds?.length ?? 0)
+        ? ['binds', i]
+        : ['capability', 'binds', i - (doc.binds?.length ?? 0)];
     const location = bind.location;
     if (location !== undefined && !/^file:\/\/\//i.test(location))
       ctx.warning(

@@ -41,7 +41,8 @@ export async function loadRulesets(
     import('@stoplight/spectral-runtime'),
   ]);
   const Yaml = (parsers as unknown as { default?: typeof parsers }).default?.Yaml ?? parsers.Yaml;
-  const fetch = (runtime as unknown as { default?: typeof runtime }).default?.fetch ?? runtime.fetch;
+  const fetch =
+    (runtime as unknown as { default?: typeof runtime }).default?.fetch ?? runtime.fetch;
   const loaded: LoadedRuleset[] = [];
   for (const [i, file] of files.entries()) {
     const absolute = path.resolve(root, file);
@@ -51,7 +52,8 @@ export async function loadRulesets(
       spectral.setRuleset(await bundler.bundleAndLoadRuleset(absolute, { fs, fetch }));
       loaded.push({
         name: path.basename(file).replace(/\.[^.]*$/, ''),
-        lint: async (name, text) => (await spectral.run(new Document(text, Yaml, name))) as SpectralFinding[],
+        lint: async (name, text) =>
+          (await spectral.run(new Document(text, Yaml, name))) as SpectralFinding[],
         describe: (code) => spectral.ruleset?.rules[code]?.description ?? undefined,
       });
     } catch (error) {

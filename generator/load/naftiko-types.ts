@@ -188,6 +188,4 @@ export interface NaftikoAggregate {
 }
 
 export type NaftikoExposes =
-  | NaftikoRest
-  | NaftikoMcp
-  | { type: 'skill' | 'control'; namespace?: string; port?: number };
+  NaftikoRest | NaftikoMcp | { type: 'skill' | 'control'; namespace?: string; port?: number };

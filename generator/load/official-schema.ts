@@ -26,10 +26,18 @@ export function readSchemaFiles(
       bag.error(at.file, at, 'io/schema', message, hint);
     };
     const absolute = path.resolve(root, entry);
-    if (!fs.existsSync(absolute)) return fail(`schema '${entry}' does not exist`, 'check the path under `schema:` (or --schema)');
+    if (!fs.existsSync(absolute))
+      return fail(
+        `schema '${entry}' does not exist`,
+        'check the path under `schema:` (or --schema)',
+      );
     const isDir = fs.statSync(absolute).isDirectory();
     const candidates = isDir
-      ? fs.readdirSync(absolute).filter((n) => n.endsWith('.json')).sort().map((n) => path.join(absolute, n))
+      ? fs
+          .readdirSync(absolute)
+          .filter((n) => n.endsWith('.json'))
+          .sort()
+          .map((n) => path.join(absolute, n))
       : [absolute];
     const before = files.length;
     for (const candidate of candidates) {
@@ -39,11 +47,15 @@ export function readSchemaFiles(
         schema = JSON.parse(fs.readFileSync(candidate, 'utf8'));
       } catch (error) {
         if (isDir) continue;
-        return fail(`schema '${file}' is not JSON: ${(error as Error).message}`, 'name the JSON Schema file of the Naftiko specification');
+        return fail(
+          `schema '${file}' is not JSON: ${(error as Error).message}`,
+          'name the JSON Schema file of the Naftiko specification',
+        );
       }
-      const version = isRecord(schema) && isRecord(schema.properties) && isRecord(schema.properties.naftiko)
-        ? schema.properties.naftiko.const
-        : undefined;
+      const version =
+        isRecord(schema) && isRecord(schema.properties) && isRecord(schema.properties.naftiko)
+          ? schema.properties.naftiko.const
+          : undefined;
       if (typeof version !== 'string') {
         if (isDir) continue;
         return fail(
@@ -54,7 +66,10 @@ export function readSchemaFiles(
       files.push({ file, schema: schema as Record<string, unknown> });
     }
     if (isDir && files.length === before)
-      fail(`folder '${entry}' holds no Naftiko schema (*.json with a 'naftiko' version constant)`, 'name the schema file itself');
+      fail(
+        `folder '${entry}' holds no Naftiko schema (*.json with a 'naftiko' version constant)`,
+        'name the schema file itself',
+      );
   });
   return files;
 }

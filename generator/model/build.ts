@@ -67,7 +67,6 @@ export interface BuildContext {
   root: string;
 }
 
-
 export function capabilityId(file: string): string {
   return path
     .basename(file)
@@ -172,8 +171,10 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     // open server in place of a protected one would be worse than none).
     const auth = (exposes as { authentication?: NaftikoAuthentication }).authentication;
     if (auth && !GENERATED_AUTH.includes(auth.type)) continue;
-    if (exposes.type === 'rest' && !rest) rest = buildRest(exposes as NaftikoRest, operations, prefixes, binds);
-    if (exposes.type === 'mcp' && !mcp) mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
+    if (exposes.type === 'rest' && !rest)
+      rest = buildRest(exposes as NaftikoRest, operations, prefixes, binds);
+    if (exposes.type === 'mcp' && !mcp)
+      mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
   }
   if (rest && !rest.routes.length) rest = undefined;
   if (mcp && !mcp.tools.length) mcp = undefined;

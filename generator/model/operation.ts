@@ -3,9 +3,19 @@
  * an operation matches, the capability's declarations otherwise), fixed values, template variables,
  * body templates, the response schema and pagination.
  */
-import type { BodySpec, JsonSchema, OperationSpec, ParamSpec } from '../../templates/runtime/contract.js';
+import type {
+  BodySpec,
+  JsonSchema,
+  OperationSpec,
+  ParamSpec,
+} from '../../templates/runtime/contract.js';
 import { isRecord } from '../check/paths.js';
-import { bodyTemplateText, normalizePath, pathPlaceholders, templateVariables } from '../check/references.js';
+import {
+  bodyTemplateText,
+  normalizePath,
+  pathPlaceholders,
+  templateVariables,
+} from '../check/references.js';
 import type {
   NaftikoConsumedOperation,
   NaftikoConsumedParameter,
@@ -14,7 +24,12 @@ import type {
 } from '../load/naftiko-types.js';
 import type { ResolvedOpenApi } from './build.js';
 import { pascalCase } from './names.js';
-import { boundsFromDescription, listItemSchema, schemaFromDeclaredType, toJsonSchema } from './schema.js';
+import {
+  boundsFromDescription,
+  listItemSchema,
+  schemaFromDeclaredType,
+  toJsonSchema,
+} from './schema.js';
 import { htmlToText } from './text.js';
 import type { InputModel, OperationModel } from './types.js';
 import { valueTemplate, type Binds } from './values.js';
@@ -46,7 +61,12 @@ export function buildOperation(
     if (param.in === 'environment') continue;
     if (param.value !== undefined && param.in !== 'body') {
       // Fixed by the capability: sent on every call, not an input of the method.
-      params.push({ name: param.name, in: param.in, required: false, value: valueTemplate(param.value, binds) });
+      params.push({
+        name: param.name,
+        in: param.in,
+        required: false,
+        value: valueTemplate(param.value, binds),
+      });
       continue;
     }
     if (param.value !== undefined) continue;
@@ -93,7 +113,12 @@ export function buildOperation(
     inputs.push({ name: param.name, in: param.in, required, description, schema });
   }
   // Path placeholders and `{{name}}` variables of templates that no parameter declares.
-  for (const name of templateVariables(rawPath, declared, BODY_LESS.has(method) ? undefined : op.body, binds)) {
+  for (const name of templateVariables(
+    rawPath,
+    declared,
+    BODY_LESS.has(method) ? undefined : op.body,
+    binds,
+  )) {
     if (declared.some((p) => p.name === name)) continue;
     const inPath = pathPlaceholders(rawPath).includes(name);
     const schema: JsonSchema = { type: 'string' };
@@ -112,7 +137,11 @@ export function buildOperation(
     bodyTemplate = valueTemplate(
       bodyTemplateText(op.body)!,
       binds,
-      mediaType === 'application/json' ? 'json' : mediaType === 'application/x-www-form-urlencoded' ? 'form' : undefined,
+      mediaType === 'application/json'
+        ? 'json'
+        : mediaType === 'application/x-www-form-urlencoded'
+          ? 'form'
+          : undefined,
     );
     body = { required: false, mediaType };
   }

@@ -13,7 +13,8 @@ export function valueTemplate(text: string, binds: Binds, escape?: 'json' | 'for
     if ('literal' in part) return part;
     const bound = lookupBinding(binds, part);
     if (!bound) return escape ? { param: part.name, escape } : { param: part.name };
-    if (bound.location && /^file:\/\/\//i.test(bound.location)) return { file: bound.location, key: bound.source };
+    if (bound.location && /^file:\/\/\//i.test(bound.location))
+      return { file: bound.location, key: bound.source };
     return { env: bound.source };
   });
 }

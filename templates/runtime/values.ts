@@ -50,13 +50,16 @@ export function withFixedValues(
 ): Record<string, unknown> {
   if (!op.bodyTemplate && !op.params.some((p) => p.value)) return params;
   const out: Record<string, unknown> = { ...params };
-  for (const p of op.params) if (p.value) out[p.name] = renderTemplate(p.value, env, params, namespace);
+  for (const p of op.params)
+    if (p.value) out[p.name] = renderTemplate(p.value, env, params, namespace);
   if (op.bodyTemplate) out.body = renderTemplate(op.bodyTemplate, env, params, namespace);
   return out;
 }
 
 function processEnv(): Record<string, string | undefined> {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  return (
+    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {}
+  );
 }
 
 /** The value a binding passes, from the exposed operation's inputs (undefined: pass nothing). */
