@@ -59,7 +59,11 @@ function resolveImport(
   };
   const target = locate(source.file, entry.location, ctx.root);
   if ('problem' in target)
-    return fail(target.missing ? 'io/not-found' : 'naftiko/invalid-import', target.problem, target.hint);
+    return fail(
+      target.missing ? 'io/not-found' : 'naftiko/invalid-import',
+      target.problem,
+      target.hint,
+    );
   const file = target.file;
   if (chain.includes(file))
     return fail(

@@ -125,7 +125,9 @@ export class ExplainingValidator {
       // The fields each matching branch requires, to name what makes the value ambiguous.
       const required = passing.map((i) => {
         const branch = this.ajv.getSchema(`${this.id}${base}/${i}`)?.schema;
-        return isObject(branch) && Array.isArray(branch.required) ? (branch.required as string[]) : [];
+        return isObject(branch) && Array.isArray(branch.required)
+          ? (branch.required as string[])
+          : [];
       });
       return [
         {

@@ -188,7 +188,9 @@ function explain(issue: SchemaIssue, data: unknown): Explained {
         message: named
           ? `${what} has both ${distinct.map((d) => d.map((f) => `'${f}'`).join(' + ')).join(' and ')}; the schema allows one or the other`
           : `${what} fits more than one of the shapes the schema allows here`,
-        hint: named ? `keep one of ${distinct.map((d) => `'${d.join("' + '")}'`).join(', ')}` : 'keep the fields of one form only',
+        hint: named
+          ? `keep one of ${distinct.map((d) => `'${d.join("' + '")}'`).join(', ')}`
+          : 'keep the fields of one form only',
         at: path,
       };
     }
