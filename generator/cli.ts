@@ -46,7 +46,17 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       .option('-c, --config <file>', 'config file (default: capgen.config.yaml when present)')
       .option('--openapi <file>', 'add an OpenAPI document (YAML or JSON); repeatable', collect)
       .option('--strict', 'treat warnings (deviations from the official Naftiko schema) as errors')
-      .option('--verbose', 'list every warning (by default at most 3 of each kind per file)');
+      .option(
+        '--schema <file>',
+        'check shape with the official Naftiko JSON Schema (a file or a folder); repeatable',
+        collect,
+      )
+      .option(
+        '--ruleset <file>',
+        'run a Spectral ruleset on every capability file; repeatable',
+        collect,
+      )
+      .option('--verbose', 'list every warning (by default each rule once per file, with a count)');
 
   common(
     program
@@ -64,6 +74,8 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         openapi?: string[];
         strict?: boolean;
         verbose?: boolean;
+        schema?: string[];
+        ruleset?: string[];
         out?: string;
         check?: boolean;
       }) => {
@@ -113,6 +125,8 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       openapi?: string[];
       strict?: boolean;
       verbose?: boolean;
+      schema?: string[];
+      ruleset?: string[];
     }) => {
       const result = await runPipeline(io.cwd, options, { emit: false });
       exitCode = report(result, io, style, options.verbose);
@@ -167,35 +181,35 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** Warnings of one kind repeat in real files; this many per file and rule are shown unless --verbose. */
-const WARNINGS_SHOWN_PER_RULE = 3;
-
+/**
+ * Prints the diagnostics. Errors are all listed; warnings and infos repeat in real files (one
+ * deviation on every operation), so by default each rule is shown once per file, at its first
+ * position, with how many more there are; --verbose lists them all.
+ */
 function report(result: PipelineResult, io: CliIO, style: Style, verbose = false): number {
   const diagnostics = result.bag.sorted();
-  // Warnings seen per file and rule; past the limit they are only counted.
-  const warningsSeen = new Map<string, number>();
+  const perRule = new Map<string, number>();
   for (const d of diagnostics) {
-    if (!verbose && d.severity === 'warning') {
-      const group = `${d.file}\u0000${d.rule}`;
-      const count = (warningsSeen.get(group) ?? 0) + 1;
-      warningsSeen.set(group, count);
-      if (count > WARNINGS_SHOWN_PER_RULE) continue;
-    }
+    if (d.severity === 'error' || verbose) continue;
+    const group = `${d.file}\u0000${d.rule}`;
+    perRule.set(group, (perRule.get(group) ?? 0) + 1);
+  }
+  const shown = new Set<string>();
+  for (const d of diagnostics) {
+    const group = `${d.file}\u0000${d.rule}`;
+    const count = d.severity === 'error' || verbose ? 1 : (perRule.get(group) ?? 1);
+    if (count > 1 && shown.has(group)) continue;
+    shown.add(group);
     io.stderr(`${formatDiagnostic(d, style)}\n`);
+    if (count > 1)
+      io.stderr(
+        style.dim(`    … and ${count - 1} more ${d.rule} in ${d.file} (--verbose lists them)\n`),
+      );
   }
-  for (const [group, count] of warningsSeen) {
-    if (count <= WARNINGS_SHOWN_PER_RULE) continue;
-    const [file, rule] = group.split('\u0000');
-    const hidden = count - WARNINGS_SHOWN_PER_RULE;
-    io.stderr(
-      style.dim(`${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`),
-    );
-  }
-  const errors = result.bag.errorCount;
-  const warnings = result.bag.warningCount;
+  const { errorCount: errors, warningCount: warnings, infoCount: infos } = result.bag;
   if (diagnostics.length)
     io.stderr(
-      `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${errors ? '; nothing was written' : ''}\n`,
+      `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${infos ? `, ${infos} info(s)` : ''}${errors ? '; nothing was written' : ''}\n`,
     );
   return errors ? 1 : 0;
 }
