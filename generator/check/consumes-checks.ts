@@ -10,13 +10,13 @@ export function checkConsumes(ctx: CheckContext): void {
   const namespaces = new Set<string>();
   const operationKeys = new Set<string>();
   for (const site of ctx.sites) {
-    const { consumes, source, at } = site;
+    const { consumes, source, at, binds } = site;
     ctx.unique(namespaces, consumes.namespace, [...at, 'namespace'], 'namespace', source);
     if (consumes.authentication !== undefined)
-      checkAuthentication(ctx, consumes.authentication, [...at, 'authentication'], source);
+      checkAuthentication(ctx, consumes.authentication, [...at, 'authentication'], source, binds);
     (consumes.inputParameters ?? []).forEach((param, pi) => {
       if (param.value !== undefined)
-        ctx.checkBindTemplate(param.value, [...at, 'inputParameters', pi, 'value'], source);
+        ctx.checkBindTemplate(param.value, [...at, 'inputParameters', pi, 'value'], source, binds);
     });
     const resourceNames = new Set<string>();
     (consumes.resources ?? []).forEach((resource, ri) => {
@@ -112,6 +112,7 @@ export function checkAuthentication(
   auth: NaftikoAuthentication,
   at: JsonPath,
   source: SourceDocument = ctx.source,
+  binds = ctx.binds,
 ): void {
   if (!GENERATED_AUTH.includes(auth.type)) {
     ctx.notGenerated(
@@ -124,7 +125,7 @@ export function checkAuthentication(
   }
   for (const field of ['token', 'value', 'username', 'password'] as const) {
     const text = auth[field];
-    if (typeof text === 'string') ctx.checkBindTemplate(text, [...at, field], source);
+    if (typeof text === 'string') ctx.checkBindTemplate(text, [...at, field], source, binds);
   }
   const missing = (what: string, hint: string) =>
     ctx.error(at, 'naftiko/missing-field', what, hint, false, source);

@@ -12,7 +12,7 @@ import type { NaftikoDocument, NaftikoImport } from '../load/naftiko-types.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
 import { checkShape } from './naftiko.js';
 import type { NaftikoSchemas } from './naftiko-schema.js';
-import type { ConsumesSite } from './references.js';
+import { bindings, mergeBindings, type ConsumesSite } from './references.js';
 
 export interface ImportContext {
   /** Absolute project root. */
@@ -31,6 +31,7 @@ export function resolveConsumes(
   chain: string[] = [source.file],
 ): ConsumesSite[] {
   const sites: ConsumesSite[] = [];
+  const binds = bindings(doc);
   const lists: Array<[JsonPath, NaftikoDocument['consumes']]> = [
     [['consumes'], doc.consumes],
     [['capability', 'consumes'], doc.capability?.consumes],
@@ -39,15 +40,16 @@ export function resolveConsumes(
     (list ?? []).forEach((entry, i) => {
       const entryAt = [...at, i];
       if ('location' in entry) {
-        const site = resolveImport(source, entry, entryAt, ctx, chain);
+        const site = resolveImport(source, doc, entry, entryAt, ctx, chain);
         if (site) sites.push(site);
-      } else sites.push({ consumes: entry, source, at: entryAt });
+      } else sites.push({ consumes: entry, source, at: entryAt, binds });
     });
   return sites;
 }
 
 function resolveImport(
   source: SourceDocument,
+  importer: NaftikoDocument,
   entry: NaftikoImport,
   at: JsonPath,
   ctx: ImportContext,
@@ -88,7 +90,9 @@ function resolveImport(
         : `'${file}' declares no consumes blocks`,
       'import',
     );
-  return entry.as ? { ...found, consumes: { ...found.consumes, namespace: entry.as } } : found;
+  // Its own document's binds first; the importing document's fill the rest.
+  const site = { ...found, binds: mergeBindings(found.binds, bindings(importer)) };
+  return entry.as ? { ...site, consumes: { ...site.consumes, namespace: entry.as } } : site;
 }
 
 /** The imported file, relative to the root, or why it cannot be read. */

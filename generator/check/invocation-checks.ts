@@ -54,7 +54,7 @@ export function checkInvocation(
     target.resource.path,
     params,
     target.operation.body,
-    ctx.binds,
+    target.site.binds,
   ).filter((v) => !params.some((p) => p.name === v));
   const known = new Set([...params.map((p) => p.name), ...variables]);
   const inputs = new Set([...placeholders, ...declared.map((d) => d.name)]);

@@ -20,6 +20,8 @@ export interface ConsumesSite {
   source: SourceDocument;
   /** Path of the block in `source`. */
   at: JsonPath;
+  /** The binds its templates read: its own document's, then the capability's. */
+  binds: Map<string, Map<string, BoundVariable>>;
 }
 
 export interface ConsumedRef {
@@ -140,6 +142,17 @@ export function bindings(doc: NaftikoDocument): Map<string, Map<string, BoundVar
     result.set(bind.namespace, keys);
   }
   return result;
+}
+
+/** Binds of two documents; the first one's entries win. */
+export function mergeBindings(
+  first: Map<string, Map<string, BoundVariable>>,
+  then: Map<string, Map<string, BoundVariable>>,
+): Map<string, Map<string, BoundVariable>> {
+  const merged = new Map(then);
+  for (const [namespace, keys] of first)
+    merged.set(namespace, new Map([...(then.get(namespace) ?? []), ...keys]));
+  return merged;
 }
 
 /** The bound variable a template part names: `{{ns.VAR}}` in that binds entry, `{{VAR}}` in any. */

@@ -79,11 +79,11 @@ export class CheckContext {
    * `{{VAR}}` / `{{ns.VAR}}` in a value that only binds may fill (authentication): every variable
    * must be declared in `binds`.
    */
-  checkBindTemplate(text: string, at: JsonPath, in_ = this.source): void {
+  checkBindTemplate(text: string, at: JsonPath, in_ = this.source, binds = this.binds): void {
     for (const part of parseTemplate(text)) {
-      if (!('name' in part) || lookupBinding(this.binds, part)) continue;
+      if (!('name' in part) || lookupBinding(binds, part)) continue;
       const shown = part.namespace ? `${part.namespace}.${part.name}` : part.name;
-      const keys = part.namespace ? this.binds.get(part.namespace) : undefined;
+      const keys = part.namespace ? binds.get(part.namespace) : undefined;
       this.error(
         at,
         'naftiko/unknown-binding',

@@ -96,9 +96,9 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   const apis: ApiModel[] = [];
   const openapiSources = new Set<string>();
 
-  for (const { consumes, source: site } of checked.sites) {
+  for (const { consumes, source: site, binds: siteBinds } of checked.sites) {
     const nsConst = constantCase(consumes.namespace);
-    const auth = upstreamAuth(consumes.authentication, binds);
+    const auth = upstreamAuth(consumes.authentication, siteBinds);
     for (const variable of templateEnvVars(auth))
       addEnv(
         variable,
@@ -156,7 +156,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
           defaultMediaType,
           methodName,
           constNames.claim(`${constantCase(methodName)}_OPERATION`),
-          binds,
+          siteBinds,
         );
         operations.set(key, model);
       }
