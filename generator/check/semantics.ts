@@ -36,26 +36,19 @@ export class CheckContext {
     this.binds = bindings(doc);
   }
 
-  error(
-    path: JsonPath,
-    rule: string,
-    message: string,
-    hint: string,
-    key = false,
-    in_ = this.source,
-  ): void {
-    this.bag.error(in_.file, in_.locate(path, { key }), rule, message, hint);
-  }
+  readonly error = this.reporter('error');
+  readonly warning = this.reporter('warning');
 
-  warning(
-    path: JsonPath,
-    rule: string,
-    message: string,
-    hint: string,
-    key = false,
-    in_ = this.source,
-  ): void {
-    this.bag.warning(in_.file, in_.locate(path, { key }), rule, message, hint);
+  private reporter(severity: 'error' | 'warning') {
+    return (
+      path: JsonPath,
+      rule: string,
+      message: string,
+      hint: string,
+      key = false,
+      in_ = this.source,
+    ) =>
+      this.bag.add({ file: in_.file, ...in_.locate(path, { key }), severity, rule, message, hint });
   }
 
   notGenerated(path: JsonPath, what: string, hint: string, in_ = this.source): void {

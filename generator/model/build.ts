@@ -159,6 +159,11 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
           siteBinds,
         );
         operations.set(key, model);
+        for (const param of model.spec.params)
+          for (const variable of envVarsOf(param.value ? [param.value] : []))
+            addEnv(variable, `value of ${param.in} parameter ${param.name} of ${key}`, true);
+        for (const variable of envVarsOf(model.spec.bodyTemplate ? [model.spec.bodyTemplate] : []))
+          addEnv(variable, `value in the request body of ${key}`, true);
       }
     }
   }
