@@ -33,8 +33,12 @@ export interface Diagnostic {
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
 
+  /** Errors so far, kept as items are added (checks ask after every step). */
+  private errors = 0;
+
   add(diagnostic: Diagnostic): void {
     this.items.push(diagnostic);
+    if (diagnostic.severity === 'error') this.errors++;
   }
 
   error(file: string, pos: Position, rule: string, message: string, hint?: string): void {
@@ -46,7 +50,7 @@ export class DiagnosticBag {
   }
 
   get errorCount(): number {
-    return this.items.filter((d) => d.severity === 'error').length;
+    return this.errors;
   }
 
   get warningCount(): number {
@@ -74,7 +78,9 @@ export class DiagnosticBag {
         kept.push(d);
       } else if (override !== 'off') kept.push({ ...d, severity: override });
     }
-    this.items.splice(0, this.items.length, ...kept);
+    this.items.length = 0;
+    for (const d of kept) this.items.push(d);
+    this.errors = kept.filter((d) => d.severity === 'error').length;
     return [...refused];
   }
 
@@ -85,6 +91,7 @@ export class DiagnosticBag {
   /** In --strict mode every warning counts as an error (infos stay infos). */
   promoteWarnings(): void {
     for (const d of this.items) if (d.severity === 'warning') d.severity = 'error';
+    this.errors = this.items.filter((d) => d.severity === 'error').length;
   }
 
   sorted(): Diagnostic[] {
