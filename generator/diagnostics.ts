@@ -36,7 +36,14 @@ export class DiagnosticBag {
   /** Errors so far, kept as items are added (checks ask after every step). */
   private errors = 0;
 
+  /** What was reported, so a file checked twice (imported by two capabilities) reports once. */
+  private readonly seen = new Set<string>();
+
   add(diagnostic: Diagnostic): void {
+    const { file, line, col, rule, message } = diagnostic;
+    const key = JSON.stringify([file, line, col, rule, message]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.items.push(diagnostic);
     if (diagnostic.severity === 'error') this.errors++;
   }

@@ -690,6 +690,17 @@ const cases: Case[] = [
     severity: 'error',
   },
   {
+    name: 'config-schema-broken',
+    files: valid({
+      'capgen.config.yaml': 'config-schema-broken/capgen.config.yaml',
+      'naftiko.schema.json': 'config-schema-broken/naftiko.schema.json',
+    }),
+    expectExit: 1,
+    expectRule: 'io/schema',
+    expectPos: 'naftiko.schema.json:1:1',
+    severity: 'error',
+  },
+  {
     name: 'config-ruleset-missing',
     files: valid({ 'capgen.config.yaml': 'config-ruleset-missing/capgen.config.yaml' }),
     expectExit: 1,

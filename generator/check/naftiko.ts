@@ -42,9 +42,24 @@ export function checkShape(
     return undefined;
   }
   const chosen = typeof version === 'string' ? version : latest;
-  const validator = chosen === undefined ? undefined : schemas.validator(chosen);
-  if (!validator) return undefined;
+  if (chosen === undefined) return undefined;
+  let issues;
+  try {
+    issues = schemas.validator(chosen)?.validate(data);
+  } catch (error) {
+    // A user's schema file that ajv cannot compile (not a valid JSON Schema).
+    const file = schemas.describe(chosen);
+    bag.error(
+      file,
+      { line: 1, col: 1 },
+      'io/schema',
+      `the schema of Naftiko ${chosen} cannot be used: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      'name the official JSON Schema file of that version',
+    );
+    return undefined;
+  }
+  if (!issues) return undefined;
   const before = bag.errorCount;
-  reportSchemaIssues(source, bag, validator.validate(data));
+  reportSchemaIssues(source, bag, issues);
   return bag.errorCount > before ? undefined : (data as unknown as NaftikoDocument);
 }

@@ -77,7 +77,20 @@ export async function runRulesets(
   bag: DiagnosticBag,
 ): Promise<void> {
   for (const ruleset of rulesets) {
-    for (const finding of await ruleset.lint(source.file, text)) {
+    let findings: SpectralFinding[];
+    try {
+      findings = await ruleset.lint(source.file, text);
+    } catch (error) {
+      bag.error(
+        source.file,
+        { line: 1, col: 1 },
+        'io/ruleset',
+        `the ${ruleset.name} ruleset failed on this file: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        'check the ruleset and its custom functions',
+      );
+      continue;
+    }
+    for (const finding of findings) {
       const code = String(finding.code);
       if (code === 'parser') continue; // YAML syntax: capgen reports it itself
       const description = ruleset.describe(code)?.replace(/\s+/g, ' ').trim();
