@@ -12,7 +12,7 @@
  * - fixed `value`s on parameters (literal, a bound secret, a `{{variable}}` of the call);
  * - a JSON body template filled from inputs selected by JSONPath from the request body
  *   (`value: $.user.id`), as the engine's HttpBodyIntegrationTest does;
- * - `with` values written as `{{input}}` templates.
+ * - `with` values written as `{{input}}` templates, and an exposed input's `value` as its default.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -114,6 +114,7 @@ capability:
                   in: query
                   type: string
                   description: A tag sent upstream in a header
+                  value: grey
               with:
                 imo: "{{imo}}"
               outputParameters:
@@ -242,6 +243,9 @@ describe('REST adapter → fake upstream', () => {
     expect(request.headers['x-request-tag']).toBe('tag-blue');
     expect(request.headers.authorization).toBe('Bearer token-from-the-env-7');
     expect(request.headers['x-api-key']).toBe('key-from-the-file-42');
+    // Without the query parameter, the input's `value` is its default.
+    await handler(new Request('http://adapter.local/ships/IMO-1'));
+    expect(seen[1].headers['x-request-tag']).toBe('tag-grey');
   });
 
   it('a JSON body template filled from inputs selected by JSONPath from the request body', async () => {

@@ -121,10 +121,14 @@ export interface ApiSpec {
 
 /** A value passed to an upstream parameter: an input of the exposed operation/tool, or a literal. */
 export type Binding =
-  | { input: string }
+  | {
+      input: string;
+      /** The part of the input a JSONPath selects (`value: $.user.id` on a body input). */
+      path?: string;
+      /** Passed when the caller gives no value (`value:` on an exposed input). */
+      default?: JsonValue;
+    }
   | { literal: JsonValue }
-  /** Part of an input selected by a JSONPath (`value: $.user.id` on a body input). */
-  | { input: string; path: string }
   /** A `{{input}}` template; its `param` parts name inputs. */
   | { template: ValueTemplate };
 

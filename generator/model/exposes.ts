@@ -66,8 +66,18 @@ function exposedInputs(
       description: `JSON request body; ${[...selected].map(([n, p]) => `${n} is read from ${p}`).join(', ')}.`,
       schema: { type: 'object' },
     });
+  // `value` on any other exposed input is its default.
+  const defaults = new Map(
+    allDeclared.flatMap((d) =>
+      d.value !== undefined && !selected.has(d.name) ? [[d.name, d.value]] : [],
+    ),
+  );
   const source = (name: string): Binding =>
-    selected.has(name) ? { input: BODY, path: selected.get(name)! } : { input: name };
+    selected.has(name)
+      ? { input: BODY, path: selected.get(name)! }
+      : defaults.has(name)
+        ? { input: name, default: defaults.get(name)! }
+        : { input: name };
   for (const name of placeholders)
     inputs.set(name, {
       name,
@@ -122,6 +132,11 @@ function exposedInputs(
           ? { ...upstream.schema, ...existing.schema }
           : upstream.schema,
     });
+  }
+  for (const [name, value] of defaults) {
+    const input = inputs.get(name);
+    if (input && input.in !== 'path')
+      inputs.set(name, { ...input, required: false, schema: { ...input.schema, default: value } });
   }
   // Template variables and path placeholders of the call that `with` leaves open take the input of
   // the same name, as the specification's engine does.

@@ -66,8 +66,10 @@ function processEnv(): Record<string, string | undefined> {
 export function bindingValue(binding: Binding, inputs: Record<string, unknown>): unknown {
   if ('literal' in binding) return binding.literal;
   if ('template' in binding) return renderTemplate(binding.template, processEnv(), inputs, '');
-  const value = inputs[binding.input];
-  if (!('path' in binding) || value === undefined) return value;
-  const selected = evaluatePath(binding.path, value as JsonValue);
-  return selected === null ? undefined : selected;
+  let value = inputs[binding.input];
+  if (binding.path !== undefined && value !== undefined) {
+    const selected = evaluatePath(binding.path, value as JsonValue);
+    value = selected === null ? undefined : selected;
+  }
+  return value === undefined ? binding.default : value;
 }
