@@ -92,11 +92,21 @@ describe.skipIf(!available)('the Naftiko Framework examples', () => {
 
   it.each([
     ['alpha3 (as they are), official schema and ruleset', undefined, official],
-    ['changed to alpha2, official schema and ruleset', '1.0.0-alpha2', official],
+    [
+      'changed to alpha2, official schema and ruleset named in capgen.config.yaml',
+      '1.0.0-alpha2',
+      'config',
+    ],
     ["alpha3, capgen's built-in schema", undefined, []],
     ["changed to alpha2, capgen's built-in schema", '1.0.0-alpha2', []],
-  ] as const)('%s: only the unknown ref is an error', async (_title, version, args) => {
+  ] as const)('%s: only the unknown ref is an error', async (_title, version, how) => {
     const { root } = project(version);
+    if (how === 'config')
+      fs.appendFileSync(
+        path.join(root, 'capgen.config.yaml'),
+        `schema: [${SCHEMAS.map((s) => JSON.stringify(path.relative(root, s))).join(', ')}]\nrulesets: [${JSON.stringify(path.relative(root, RULESET))}]\n`,
+      );
+    const args = how === 'config' ? [] : how;
     const { code, diagnostics, stderr } = await validate(root, [...args]);
     expect(code).toBe(1);
     const errors = diagnostics.filter((d) => d.severity === 'error');
@@ -114,7 +124,7 @@ describe.skipIf(!available)('the Naftiko Framework examples', () => {
     expect(
       diagnostics.filter((d) => /^naftiko\/|^schema\//.test(d.rule) && d.severity === 'error'),
     ).toHaveLength(1);
-    if (!args.length) return;
+    if (!args.length && how !== 'config') return;
     // The ruleset ran on every file, through Spectral, with its rule ids and positions.
     const findings = diagnostics.filter((d) => d.rule.startsWith('naftiko-rules/'));
     expect(findings.filter((d) => d.file === 'rules/spectral-semantics-consistent.yaml')).toEqual(
