@@ -15,14 +15,19 @@
  * - `with` values written as `{{input}}` templates, and an exposed input's `value` as its default.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../generator/cli.js';
+import {
+  generate,
+  loadGenerated,
+  mcpClient,
+  postJson,
+  restHandler,
+  startFakeUpstream,
+  type FakeUpstream,
+} from './helpers/fake-upstream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Inside the project, so generated imports of @modelcontextprotocol/sdk resolve to node_modules.
@@ -30,15 +35,8 @@ const PROJECT = path.join(ROOT, '.tmp-constructs');
 const OUT = path.join(PROJECT, 'generated');
 const SECRETS = path.join(PROJECT, 'secrets', 'registry.json');
 
-interface Seen {
-  method: string;
-  url: URL;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-const seen: Seen[] = [];
-let upstream: http.Server;
-let base = '';
+let upstream: FakeUpstream;
+const seen = () => upstream.seen;
 
 const shared = (secrets: string) => `naftiko: "1.0.0-alpha3"
 binds:
@@ -162,33 +160,19 @@ capability:
 `;
 
 beforeAll(async () => {
-  upstream = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://upstream.local');
-      seen.push({ method: req.method ?? '', url, headers: req.headers, body });
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ vessel_name: 'Northern Star', path: url.pathname, echo: body }));
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-
+  upstream = await startFakeUpstream((url, body) => ({
+    vessel_name: 'Northern Star',
+    path: url.pathname,
+    echo: body,
+  }));
+  const base = upstream.base;
   fs.rmSync(PROJECT, { recursive: true, force: true });
   fs.mkdirSync(path.join(PROJECT, 'specs'), { recursive: true });
   fs.mkdirSync(path.dirname(SECRETS), { recursive: true });
   fs.writeFileSync(SECRETS, JSON.stringify({ REGISTRY_KEY: 'key-from-the-file-42' }));
   fs.writeFileSync(path.join(PROJECT, 'specs/registry.consumes.yaml'), shared(SECRETS));
   fs.writeFileSync(path.join(PROJECT, 'specs/ships.yaml'), CAPABILITY);
-  let output = '';
-  const code = await runCli(['generate', '--out', OUT], {
-    cwd: PROJECT,
-    stdout: (t) => (output += t),
-    stderr: (t) => (output += t),
-    color: false,
-  });
-  expect(code, output).toBe(0);
+  await generate(PROJECT, OUT);
   Object.assign(process.env, {
     SHIPS_REGISTRY_TOKEN: 'token-from-the-env-7',
     REG_BASE_URI: `${base}/api`,
@@ -198,7 +182,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream.close();
   if (!process.env.KEEP_CONSTRUCTS) fs.rmSync(PROJECT, { recursive: true, force: true });
 });
 
@@ -221,22 +205,19 @@ describe('generated code for the specification constructs', () => {
 describe('REST adapter → fake upstream', () => {
   let handler: (request: Request) => Promise<Response>;
   beforeAll(async () => {
-    const rest = (await import(pathToFileURL(path.join(OUT, 'ships/rest.ts')).href)) as {
-      createHandler(o?: object): typeof handler;
-    };
-    handler = rest.createHandler({ maxRetries: 0 });
+    handler = await restHandler(path.join(OUT, 'ships/rest.ts'));
   });
 
   it('{{imo}} placeholders, a relative consumed path, fixed values, env and file binds, an imported and renamed consumes block', async () => {
-    seen.length = 0;
+    seen().length = 0;
     const response = await handler(new Request('http://adapter.local/ships/IMO-9321483?tag=blue'));
     expect(response.status, await response.clone().text()).toBe(200);
     expect(await response.json()).toEqual({
       name: 'Northern Star',
       seenPath: '/api/ships/IMO-9321483',
     });
-    expect(seen).toHaveLength(1);
-    const [request] = seen;
+    expect(seen()).toHaveLength(1);
+    const [request] = seen();
     expect(request.method).toBe('GET');
     expect(request.url.pathname).toBe('/api/ships/IMO-9321483');
     expect(Object.fromEntries(request.url.searchParams)).toEqual({ source: 'capgen' });
@@ -245,29 +226,25 @@ describe('REST adapter → fake upstream', () => {
     expect(request.headers['x-api-key']).toBe('key-from-the-file-42');
     // Without the query parameter, the input's `value` is its default.
     await handler(new Request('http://adapter.local/ships/IMO-1'));
-    expect(seen[1].headers['x-request-tag']).toBe('tag-grey');
+    expect(seen()[1].headers['x-request-tag']).toBe('tag-grey');
   });
 
   it('a JSON body template filled from inputs selected by JSONPath from the request body', async () => {
-    seen.length = 0;
+    seen().length = 0;
     const response = await handler(
-      new Request('http://adapter.local/users', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user: { id: '123', name: 'Alice "Al" O\'Neil' } }),
-      }),
+      postJson('http://adapter.local/users', { user: { id: '123', name: 'Alice "Al" O\'Neil' } }),
     );
     expect(response.status, await response.clone().text()).toBe(200);
-    expect(seen).toHaveLength(1);
-    expect(seen[0].method).toBe('POST');
-    expect(seen[0].url.pathname).toBe('/users-api/create');
-    expect(seen[0].headers['content-type']).toMatch(/^application\/json/);
+    expect(seen()).toHaveLength(1);
+    expect(seen()[0].method).toBe('POST');
+    expect(seen()[0].url.pathname).toBe('/users-api/create');
+    expect(seen()[0].headers['content-type']).toMatch(/^application\/json/);
     // Values are escaped into the JSON template: the body stays valid JSON.
-    expect(JSON.parse(seen[0].body)).toEqual({ id: '123', name: 'Alice "Al" O\'Neil' });
+    expect(JSON.parse(seen()[0].body)).toEqual({ id: '123', name: 'Alice "Al" O\'Neil' });
   });
 
   it('a missing secret file key is a 500 naming the variable, never a value', async () => {
-    seen.length = 0;
+    seen().length = 0;
     fs.writeFileSync(SECRETS, JSON.stringify({ OTHER: 'x' }));
     try {
       const response = await handler(new Request('http://adapter.local/ships/IMO-1'));
@@ -275,7 +252,7 @@ describe('REST adapter → fake upstream', () => {
       const text = await response.text();
       expect(text).toContain('REGISTRY_KEY');
       expect(text).not.toContain('token-from-the-env-7');
-      expect(seen).toHaveLength(0);
+      expect(seen()).toHaveLength(0);
     } finally {
       fs.writeFileSync(SECRETS, JSON.stringify({ REGISTRY_KEY: 'key-from-the-file-42' }));
     }
@@ -285,41 +262,34 @@ describe('REST adapter → fake upstream', () => {
 describe('MCP server → fake upstream', () => {
   let client: Client;
   beforeAll(async () => {
-    const mcp = (await import(pathToFileURL(path.join(OUT, 'ships/mcp.ts')).href)) as {
-      createServer(o?: object): Server;
-    };
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await mcp.createServer({ maxRetries: 0 }).connect(serverSide);
-    client = new Client({ name: 'constructs-test', version: '1.0.0' });
-    await client.connect(clientSide);
+    client = await mcpClient(path.join(OUT, 'ships/mcp.ts'));
   });
   afterAll(() => client.close());
 
   it('a `with` template over tool inputs, through the imported consumes block', async () => {
-    seen.length = 0;
+    seen().length = 0;
     const result = await client.callTool({
       name: 'get-ship',
       arguments: { number: '9321483', tag: 'red' },
     });
     expect(result.isError, JSON.stringify(result)).toBeFalsy();
-    expect(seen).toHaveLength(1);
-    expect(seen[0].url.pathname).toBe('/api/ships/IMO-9321483');
-    expect(seen[0].headers['x-request-tag']).toBe('tag-red');
-    expect(seen[0].headers['x-api-key']).toBe('key-from-the-file-42');
+    expect(seen()).toHaveLength(1);
+    expect(seen()[0].url.pathname).toBe('/api/ships/IMO-9321483');
+    expect(seen()[0].headers['x-request-tag']).toBe('tag-red');
+    expect(seen()[0].headers['x-api-key']).toBe('key-from-the-file-42');
   });
 });
 
 describe('typed client → fake upstream', () => {
   it('takes template variables as parameters', async () => {
-    const mod = (await import(pathToFileURL(path.join(OUT, 'ships/client.ts')).href)) as Record<
-      string,
-      (o?: object) => Record<string, (p: object) => Promise<unknown>>
-    >;
+    const mod = await loadGenerated<
+      Record<string, (o?: object) => Record<string, (p: object) => Promise<unknown>>>
+    >(path.join(OUT, 'ships/client.ts'));
     const factory = Object.entries(mod).find(([k]) => /^create\w+Client$/.test(k))![1];
     const client = factory({ maxRetries: 0 });
-    seen.length = 0;
+    seen().length = 0;
     const create = Object.entries(client).find(([k]) => k.startsWith('post'))![1];
     await create({ userId: 'u-9', userName: 'Bob' });
-    expect(JSON.parse(seen[0].body)).toEqual({ id: 'u-9', name: 'Bob' });
+    expect(JSON.parse(seen()[0].body)).toEqual({ id: 'u-9', name: 'Bob' });
   });
 });

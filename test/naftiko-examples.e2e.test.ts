@@ -14,14 +14,17 @@
  * Reads ../shared; skips with a printed notice where it is absent.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../generator/cli.js';
+import {
+  generate,
+  mcpClient,
+  postJson,
+  restHandler,
+  startFakeUpstream,
+  type FakeUpstream,
+} from './helpers/fake-upstream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLES = path.resolve(ROOT, '../shared/naftiko/framework/examples');
@@ -37,14 +40,8 @@ if (!available) console.warn(`naftiko-examples.e2e: skipped, ${EXAMPLES} is not 
 const PROJECT = path.join(ROOT, '.tmp-naftiko-examples');
 const OUT = path.join(PROJECT, 'generated');
 
-interface Seen {
-  method: string;
-  url: URL;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-const seen: Seen[] = [];
-let upstream: http.Server;
+let upstream: FakeUpstream;
+const seen = () => upstream.seen;
 
 const SHIP = {
   imo_number: 'IMO-9321483',
@@ -55,45 +52,17 @@ const SHIP = {
   dimensions: { length_overall: 229 },
 };
 
-async function load<T>(file: string): Promise<T> {
-  return (await import(pathToFileURL(path.join(OUT, file)).href)) as T;
-}
-
-async function mcpClient(file: string): Promise<Client> {
-  const mcp = await load<{ createServer(o?: object): Server }>(file);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await mcp.createServer({ maxRetries: 0 }).connect(serverSide);
-  const client = new Client({ name: 'naftiko-examples-test', version: '1.0.0' });
-  await client.connect(clientSide);
-  return client;
-}
-
 describe.skipIf(!available)('Naftiko Framework examples, generated and run', () => {
   beforeAll(async () => {
-    upstream = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://upstream.local');
-        seen.push({ method: req.method ?? '', url, headers: req.headers, body });
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(url.pathname.startsWith('/ships/') ? SHIP : { ok: true }));
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    upstream = await startFakeUpstream((url) =>
+      url.pathname.startsWith('/ships/') ? SHIP : { ok: true },
+    );
+    const base = upstream.base;
     fs.rmSync(PROJECT, { recursive: true, force: true });
     fs.mkdirSync(path.join(PROJECT, 'specs'), { recursive: true });
     for (const file of FILES)
       fs.copyFileSync(path.join(EXAMPLES, file), path.join(PROJECT, 'specs', path.basename(file)));
-    let output = '';
-    const code = await runCli(['generate', '--out', OUT], {
-      cwd: PROJECT,
-      stdout: (t) => (output += t),
-      stderr: (t) => (output += t),
-      color: false,
-    });
-    expect(code, output).toBe(0);
+    await generate(PROJECT, OUT);
     Object.assign(process.env, {
       TESTNS_BASE_URI: base,
       REGISTRY_BASE_URI: base,
@@ -102,55 +71,43 @@ describe.skipIf(!available)('Naftiko Framework examples, generated and run', () 
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => upstream?.close(resolve));
+    await upstream?.close();
     fs.rmSync(PROJECT, { recursive: true, force: true });
   });
 
   it('http-body: the body template gets the values selected from the request body', async () => {
-    const rest = await load<{ createHandler(o?: object): (r: Request) => Promise<Response> }>(
-      'http-body-capability/rest.ts',
-    );
-    seen.length = 0;
-    const response = await rest.createHandler({ maxRetries: 0 })(
-      new Request('http://adapter.local/users', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user: { id: '123', name: 'Alice' } }),
-      }),
+    const handler = await restHandler(path.join(OUT, 'http-body-capability/rest.ts'));
+    seen().length = 0;
+    const response = await handler(
+      postJson('http://adapter.local/users', { user: { id: '123', name: 'Alice' } }),
     );
     expect(response.status, await response.clone().text()).toBe(200);
-    expect(seen).toHaveLength(1);
-    expect(seen[0].method).toBe('POST');
-    expect(seen[0].url.pathname).toBe('/create');
-    expect(seen[0].body).toContain('"id":"123"');
-    expect(seen[0].body).toContain('"name":"Alice"');
+    expect(seen()).toHaveLength(1);
+    expect(seen()[0].method).toBe('POST');
+    expect(seen()[0].url.pathname).toBe('/create');
+    expect(seen()[0].body).toContain('"id":"123"');
+    expect(seen()[0].body).toContain('"name":"Alice"');
   });
 
   it('http-header-query: the fixed header, and q=999 from the template {{userId}}', async () => {
-    const rest = await load<{ createHandler(o?: object): (r: Request) => Promise<Response> }>(
-      'http-header-query-capability/rest.ts',
-    );
-    seen.length = 0;
-    const response = await rest.createHandler({ maxRetries: 0 })(
-      new Request('http://adapter.local/search', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user: { id: '999' } }),
-      }),
+    const handler = await restHandler(path.join(OUT, 'http-header-query-capability/rest.ts'));
+    seen().length = 0;
+    const response = await handler(
+      postJson('http://adapter.local/search', { user: { id: '999' } }),
     );
     expect(response.status, await response.clone().text()).toBe(200);
-    expect(seen[0].url.pathname).toBe('/items');
-    expect(seen[0].url.search).toBe('?q=999');
-    expect(seen[0].headers['x-api-key']).toBe('ABC123');
+    expect(seen()[0].url.pathname).toBe('/items');
+    expect(seen()[0].url.search).toBe('?q=999');
+    expect(seen()[0].headers['x-api-key']).toBe('ABC123');
   });
 
   it('nested-object-output: {{imo_number}} filled from with: "{{imo}}", nested object outputs', async () => {
-    const client = await mcpClient('nested-object-output-capability/mcp.ts');
-    seen.length = 0;
+    const client = await mcpClient(path.join(OUT, 'nested-object-output-capability/mcp.ts'));
+    seen().length = 0;
     const result = await client.callTool({ name: 'get-ship', arguments: { imo: 'IMO-9321483' } });
     await client.close();
     expect(result.isError, JSON.stringify(result)).toBeFalsy();
-    expect(seen[0].url.pathname).toBe('/ships/IMO-9321483');
+    expect(seen()[0].url.pathname).toBe('/ships/IMO-9321483');
     expect(result.structuredContent).toEqual({
       imo: 'IMO-9321483',
       name: 'Northern Star',
@@ -160,15 +117,15 @@ describe.skipIf(!available)('Naftiko Framework examples, generated and run', () 
   });
 
   it('mcp-capability: relative path, an undeclared {{datasource_id}} from a literal, fixed header, raw JSON body', async () => {
-    const client = await mcpClient('mcp-capability/mcp.ts');
-    seen.length = 0;
+    const client = await mcpClient(path.join(OUT, 'mcp-capability/mcp.ts'));
+    seen().length = 0;
     const result = await client.callTool({ name: 'query-database', arguments: {} });
     await client.close();
     expect(result.isError, JSON.stringify(result)).toBeFalsy();
-    expect(seen[0].method).toBe('POST');
-    expect(seen[0].url.pathname).toBe('/v1/databases/test-db-id-123/query');
-    expect(seen[0].headers['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(seen[0].body)).toEqual({
+    expect(seen()[0].method).toBe('POST');
+    expect(seen()[0].url.pathname).toBe('/v1/databases/test-db-id-123/query');
+    expect(seen()[0].headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(seen()[0].body)).toEqual({
       filter: { property: 'Status', select: { equals: 'Committed' } },
     });
   });
