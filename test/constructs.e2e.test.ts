@@ -35,6 +35,8 @@ const PROJECT = path.join(ROOT, '.tmp-constructs');
 const OUT = path.join(PROJECT, 'generated');
 const SECRETS = path.join(PROJECT, 'secrets', 'registry.json');
 
+const key = 'key-from-the-file-42';
+const token = 'token-from-the-env-7';
 let upstream: FakeUpstream;
 const seen = () => upstream.seen;
 
@@ -160,21 +162,22 @@ capability:
 `;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream((url, body) => ({
-    vessel_name: 'Northern Star',
-    path: url.pathname,
-    echo: body,
-  }));
+  upstream = await startFakeUpstream((url, body) =>
+    url.pathname.endsWith('/ECHO-KEY')
+      ? // An upstream that echoes the credentials it got in its error.
+        { status: 401, json: { error: { message: `bad key ${key} for token ${token}` } } }
+      : { json: { vessel_name: 'Northern Star', path: url.pathname, echo: body } },
+  );
   const base = upstream.base;
   fs.rmSync(PROJECT, { recursive: true, force: true });
   fs.mkdirSync(path.join(PROJECT, 'specs'), { recursive: true });
   fs.mkdirSync(path.dirname(SECRETS), { recursive: true });
-  fs.writeFileSync(SECRETS, JSON.stringify({ REGISTRY_KEY: 'key-from-the-file-42' }));
+  fs.writeFileSync(SECRETS, JSON.stringify({ REGISTRY_KEY: key }));
   fs.writeFileSync(path.join(PROJECT, 'specs/registry.consumes.yaml'), shared(SECRETS));
   fs.writeFileSync(path.join(PROJECT, 'specs/ships.yaml'), CAPABILITY);
   await generate(PROJECT, OUT);
   Object.assign(process.env, {
-    SHIPS_REGISTRY_TOKEN: 'token-from-the-env-7',
+    SHIPS_REGISTRY_TOKEN: token,
     REG_BASE_URI: `${base}/api`,
     REGISTRY_BASE_URI: `${base}/api`,
     USERS_BASE_URI: `${base}/users-api`,
@@ -191,8 +194,8 @@ describe('generated code for the specification constructs', () => {
     const all = ['ships/client.ts', 'ships/rest.ts', 'ships/mcp.ts', 'ships/README.md']
       .map((f) => fs.readFileSync(path.join(OUT, f), 'utf8'))
       .join('\n');
-    expect(all).not.toContain('key-from-the-file-42');
-    expect(all).not.toContain('token-from-the-env-7');
+    expect(all).not.toContain(key);
+    expect(all).not.toContain(token);
     expect(all).toContain('SHIPS_REGISTRY_TOKEN');
   });
 
@@ -222,8 +225,8 @@ describe('REST adapter → fake upstream', () => {
     expect(request.url.pathname).toBe('/api/ships/IMO-9321483');
     expect(Object.fromEntries(request.url.searchParams)).toEqual({ source: 'capgen' });
     expect(request.headers['x-request-tag']).toBe('tag-blue');
-    expect(request.headers.authorization).toBe('Bearer token-from-the-env-7');
-    expect(request.headers['x-api-key']).toBe('key-from-the-file-42');
+    expect(request.headers.authorization).toBe(`Bearer ${token}`);
+    expect(request.headers['x-api-key']).toBe(key);
     // Without the query parameter, the input's `value` is its default.
     await handler(new Request('http://adapter.local/ships/IMO-1'));
     expect(seen()[1].headers['x-request-tag']).toBe('tag-grey');
@@ -243,6 +246,15 @@ describe('REST adapter → fake upstream', () => {
     expect(JSON.parse(seen()[0].body)).toEqual({ id: '123', name: 'Alice "Al" O\'Neil' });
   });
 
+  it('an upstream error echoing the bound secrets reaches the caller with both redacted', async () => {
+    const response = await handler(new Request('http://adapter.local/ships/ECHO-KEY'));
+    expect(response.status).toBe(401);
+    const text = await response.text();
+    expect(text).toContain('bad key');
+    expect(text).not.toContain(key);
+    expect(text).not.toContain(token);
+  });
+
   it('a missing secret file key is a 500 naming the variable, never a value', async () => {
     seen().length = 0;
     fs.writeFileSync(SECRETS, JSON.stringify({ OTHER: 'x' }));
@@ -251,10 +263,10 @@ describe('REST adapter → fake upstream', () => {
       expect(response.status).toBe(500);
       const text = await response.text();
       expect(text).toContain('REGISTRY_KEY');
-      expect(text).not.toContain('token-from-the-env-7');
+      expect(text).not.toContain(token);
       expect(seen()).toHaveLength(0);
     } finally {
-      fs.writeFileSync(SECRETS, JSON.stringify({ REGISTRY_KEY: 'key-from-the-file-42' }));
+      fs.writeFileSync(SECRETS, JSON.stringify({ REGISTRY_KEY: key }));
     }
   });
 });
@@ -276,7 +288,7 @@ describe('MCP server → fake upstream', () => {
     expect(seen()).toHaveLength(1);
     expect(seen()[0].url.pathname).toBe('/api/ships/IMO-9321483');
     expect(seen()[0].headers['x-request-tag']).toBe('tag-red');
-    expect(seen()[0].headers['x-api-key']).toBe('key-from-the-file-42');
+    expect(seen()[0].headers['x-api-key']).toBe(key);
   });
 });
 

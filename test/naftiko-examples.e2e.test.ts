@@ -54,9 +54,9 @@ const SHIP = {
 
 describe.skipIf(!available)('Naftiko Framework examples, generated and run', () => {
   beforeAll(async () => {
-    upstream = await startFakeUpstream((url) =>
-      url.pathname.startsWith('/ships/') ? SHIP : { ok: true },
-    );
+    upstream = await startFakeUpstream((url) => ({
+      json: url.pathname.startsWith('/ships/') ? SHIP : { ok: true },
+    }));
     const base = upstream.base;
     fs.rmSync(PROJECT, { recursive: true, force: true });
     fs.mkdirSync(path.join(PROJECT, 'specs'), { recursive: true });

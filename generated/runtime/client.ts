@@ -28,7 +28,7 @@ import {
   type UpstreamErrorFields,
 } from './errors.js';
 import { encodeForm, encodeFormComponent } from './form.js';
-import { withFixedValues } from './values.js';
+import { readsFiles, redactJson, withFixedValues } from './values.js';
 import {
   defaultTransport,
   fetchTransport,
@@ -138,6 +138,8 @@ interface PreparedRequest {
   body?: string;
   /** Every credential value in play, for redaction. */
   secrets: string[];
+  /** Those read from bind files or fixed values: also removed from the raw upstream error body. */
+  fromFiles: string[];
 }
 
 /** Outcome of one attempt that may be retried. */
@@ -267,7 +269,7 @@ export class ApiClient {
     options: RequestOptions,
   ): PreparedRequest {
     const env = this.env();
-    const params = withFixedValues(op, passed, env, this.api.namespace);
+    const { params, secrets: bound } = withFixedValues(op, passed, env, this.api.namespace);
     const method = op.method.toUpperCase();
     const auth = resolveAuth(this.api.auth, this.api.namespace, env, this.options.apiKey);
 
@@ -329,7 +331,13 @@ export class ApiClient {
       setHeader(headers, 'Idempotency-Key', randomUuid());
     }
 
-    return { method, url, path, origin: base.origin, headers, body, secrets: auth.secrets };
+    // Values from bind files are secrets only this request knows (servers redact environment ones).
+    const fromFiles = [
+      ...bound.flatMap(secretForms),
+      ...(readsFiles(this.api.auth) ? auth.secrets : []),
+    ];
+    const secrets = [...auth.secrets, ...bound.flatMap(secretForms)];
+    return { method, url, path, origin: base.origin, headers, body, secrets, fromFiles };
   }
 
   private env(): Record<string, string | undefined> {
@@ -758,7 +766,7 @@ function buildApiError(response: TransportResponse, body: unknown, req: Prepared
     declineCode: redact(fields.declineCode),
     docUrl: redact(fields.docUrl),
     requestId: requestIdOf(response.headers),
-    raw: body,
+    raw: redactJson(body, req.fromFiles),
     headers: response.headers,
     method: req.method,
     path: req.path,

@@ -9,24 +9,29 @@
  * of a consumed operation (rendered from the call's parameters, the environment and bind files),
  * and `with` entries that select part of an input (JSONPath) or fill a `{{input}}` template.
  */
-import type { Binding, JsonValue, OperationSpec, ValueTemplate } from './contract.js';
+import type { Binding, JsonValue, OperationSpec, UpstreamAuth, ValueTemplate } from './contract.js';
 import { resolveValueTemplate } from './credentials.js';
-import { MissingCredentialsError } from './errors.js';
+import { MissingCredentialsError, redactString } from './errors.js';
 import { encodeFormComponent } from './form.js';
 import { evaluatePath } from './output.js';
 
-/** Renders a template; `param` parts read `params` (escaped as they ask). Missing variables throw. */
+/**
+ * Renders a template; `param` parts read `params` (escaped as they ask). Missing variables throw.
+ * Values read from the environment or a bind file are pushed to `secrets`, for redaction.
+ */
 export function renderTemplate(
   template: ValueTemplate,
   env: Record<string, string | undefined>,
   params: Record<string, unknown>,
   namespace: string,
+  secrets: string[] = [],
 ): string {
   let out = '';
   for (const part of template) {
     if (!('param' in part)) {
       const { value, missing } = resolveValueTemplate([part], env);
       if (missing.length) throw new MissingCredentialsError(missing[0], namespace);
+      if (!('literal' in part) && value) secrets.push(value);
       out += value;
       continue;
     }
@@ -47,19 +52,23 @@ export function renderTemplate(
   return out;
 }
 
-/** The call's parameters with the operation's fixed values and body template applied. */
+/**
+ * The call's parameters with the operation's fixed values and body template applied, and the
+ * bound values (environment, bind files) they put in the request, which must never be echoed.
+ */
 export function withFixedValues(
   op: OperationSpec,
   params: Record<string, unknown>,
   env: Record<string, string | undefined>,
   namespace: string,
-): Record<string, unknown> {
-  if (!op.bodyTemplate && !op.params.some((p) => p.value)) return params;
+): { params: Record<string, unknown>; secrets: string[] } {
+  const secrets: string[] = [];
+  if (!op.bodyTemplate && !op.params.some((p) => p.value)) return { params, secrets };
   const out: Record<string, unknown> = { ...params };
   for (const p of op.params)
-    if (p.value) out[p.name] = renderTemplate(p.value, env, params, namespace);
-  if (op.bodyTemplate) out.body = renderTemplate(op.bodyTemplate, env, params, namespace);
-  return out;
+    if (p.value) out[p.name] = renderTemplate(p.value, env, params, namespace, secrets);
+  if (op.bodyTemplate) out.body = renderTemplate(op.bodyTemplate, env, params, namespace, secrets);
+  return { params: out, secrets };
 }
 
 function processEnv(): Record<string, string | undefined> {
@@ -78,4 +87,29 @@ export function bindingValue(binding: Binding, inputs: Record<string, unknown>):
     value = selected === null ? undefined : selected;
   }
   return value === undefined ? binding.default : value;
+}
+
+/** True when an auth declaration reads any value from a bind file. */
+export function readsFiles(auth: UpstreamAuth): boolean {
+  const templates =
+    auth.type === 'bearer'
+      ? [auth.token]
+      : auth.type === 'apikey'
+        ? [auth.value]
+        : auth.type === 'basic'
+          ? [auth.username, auth.password]
+          : [];
+  return templates.some((t) => t.some((part) => 'file' in part));
+}
+
+/** A JSON value with every secret replaced in its strings (an upstream body that echoes one). */
+export function redactJson(value: unknown, secrets: readonly string[]): unknown {
+  if (!secrets.length) return value;
+  if (typeof value === 'string') return redactString(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, secrets));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redactString(k, secrets), redactJson(v, secrets)]),
+    );
+  return value;
 }

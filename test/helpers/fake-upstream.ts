@@ -27,9 +27,9 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-/** Answers every request with `answer(url)` as JSON. */
+/** Answers every request with `answer(...)`'s JSON, with its status (200 by default). */
 export async function startFakeUpstream(
-  answer: (url: URL, body: string) => unknown,
+  answer: (url: URL, body: string) => { status?: number; json: unknown },
 ): Promise<FakeUpstream> {
   const seen: SeenRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -38,8 +38,10 @@ export async function startFakeUpstream(
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://upstream.local');
       seen.push({ method: req.method ?? '', url, headers: req.headers, body });
+      const { status = 200, json } = answer(url, body);
+      res.statusCode = status;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(answer(url, body)));
+      res.end(JSON.stringify(json));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
