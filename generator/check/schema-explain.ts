@@ -11,9 +11,10 @@
  *      that select a mode);
  *   3. then the branch with the fewest causes;
  *   4. then the one whose deepest cause is deepest (it matched furthest), then the first.
- * Where every branch fails only for missing fields, or only for the value's type, or only for a
- * pattern, at the union's own place, the causes merge into one ("needs capability or consumes",
- * "must be a string or a number").
+ * Where every branch is of another kind by the same property, or fails only for missing fields, or
+ * only for the value's type, or only for a pattern, at the union's own place, the causes merge into
+ * one ("type is graphql; expected one of rest, mcp, skill, control", "needs capability or
+ * consumes", "must be a string or a number").
  *
  * The rewrite only moves union branches under our keywords: any schema (capgen's own, or the
  * official one a user names) is explained the same way, so two schemas of the same structure
@@ -43,6 +44,10 @@ type Schema = Record<string, unknown>;
 const UNIONS = ['oneOf', 'anyOf'] as const;
 const BRANCHES = (kind: string) => `x-capgen-${kind}-branches`;
 const KEYWORD = (kind: string) => `x-capgen-${kind}`;
+
+/** Where an error's own `schema` is kept while it passes up through our union keywords. */
+const SCHEMA = 'capgenSchema';
+type Stashed = ErrorObject & { [SCHEMA]?: unknown };
 
 const isObject = (v: unknown): v is Schema =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -114,9 +119,12 @@ export class ExplainingValidator {
         ok,
         errors: ok
           ? []
-          : (validate.errors ?? [])
-              .filter(isCause)
-              .map((e) => ({ ...e, instancePath: at + e.instancePath })),
+          : (validate.errors ?? []).filter(isCause).map((e) => ({
+              ...e,
+              instancePath: at + e.instancePath,
+              // ajv sets `schema` of errors our keyword returns to the keyword's own value.
+              [SCHEMA]: (e as Stashed)[SCHEMA] ?? e.schema,
+            })),
       });
     }
     const passing = results.flatMap((r, i) => (r.ok ? [i] : []));
@@ -205,6 +213,18 @@ function best(branches: ErrorObject[][], at: string): ErrorObject[] {
 
 /** One cause for branches that all fail in the same way at the union's own place, if they do. */
 function merged(branches: ErrorObject[][], at: string): ErrorObject[] | undefined {
+  // Every branch is of another kind, by the same property: its value is none of theirs.
+  const tags = branches.map((errors) =>
+    errors.find((e) => e.keyword === 'const' && depth(e) === depth({ instancePath: at }) + 1),
+  );
+  if (tags.every((t) => t !== undefined && t.instancePath === tags[0]!.instancePath))
+    return [
+      {
+        ...tags[0]!,
+        keyword: 'enum',
+        params: { allowedValues: tags.map((t) => t!.params.allowedValue) },
+      },
+    ];
   const all = branches.flat();
   if (all.length === 0 || all.some((e) => e.instancePath !== at)) return undefined;
   const kinds = new Set(all.map((e) => e.keyword));
@@ -257,7 +277,7 @@ function toIssue(error: ErrorObject): SchemaIssue {
       .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
     keyword: error.keyword,
     params: error.params as Record<string, unknown>,
-    schema: error.schema,
+    schema: (error as Stashed)[SCHEMA] ?? error.schema,
     parentSchema: error.parentSchema,
   };
 }
