@@ -49,7 +49,17 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       .option('-c, --config <file>', 'config file (default: capgen.config.yaml when present)')
       .option('--openapi <file>', 'add an OpenAPI document (YAML or JSON); repeatable', collect)
       .option('--strict', 'treat warnings (deviations from the official Naftiko schema) as errors')
-      .option('--verbose', 'list every warning (by default at most 3 of each kind per file)');
+      .option(
+        '--schema <file>',
+        'check shape with the official Naftiko JSON Schema (a file or a folder); repeatable',
+        collect,
+      )
+      .option(
+        '--ruleset <file>',
+        'run a Spectral ruleset on every capability file; repeatable',
+        collect,
+      )
+      .option('--verbose', 'list every warning (by default each rule once per file, with a count)');
 
   common(
     program
@@ -67,6 +77,8 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         openapi?: string[];
         strict?: boolean;
         verbose?: boolean;
+        schema?: string[];
+        ruleset?: string[];
         out?: string;
         check?: boolean;
       }) => {
@@ -118,6 +130,8 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       openapi?: string[];
       strict?: boolean;
       verbose?: boolean;
+      schema?: string[];
+      ruleset?: string[];
     }) => {
       const [{ runPipeline }, { report }] = await Promise.all([
         import('./pipeline.js'),

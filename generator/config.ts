@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
-import { DiagnosticBag } from './diagnostics.js';
-import { checkShape } from './check/shape.js';
-import { parseSource } from './load/source.js';
+import { DiagnosticBag, type RuleSeverities } from './diagnostics.js';
+import { ExplainingValidator } from './check/schema-explain.js';
+import { reportSchemaIssues } from './check/schema-report.js';
+import { parseSource, type SourceDocument } from './load/source.js';
 
 export interface ResolvedConfig {
   root: string;
@@ -22,6 +23,14 @@ export interface ResolvedConfig {
    * opaque JSON objects); unset, every reachable schema is typed.
    */
   typeDepth?: number;
+  /** Official Naftiko JSON Schema files or folders (relative to root); empty: capgen's own schema. */
+  schema: string[];
+  /** Spectral rulesets run on every capability file (relative to root). */
+  rulesets: string[];
+  /** Severity overrides by rule id. */
+  rules: RuleSeverities;
+  /** The config file, when one was read (for positions of its entries). */
+  configSource?: SourceDocument;
 }
 
 export interface ConfigFlags {
@@ -29,22 +38,33 @@ export interface ConfigFlags {
   out?: string;
   openapi?: string[];
   strict?: boolean;
+  schema?: string[];
+  ruleset?: string[];
 }
 
 const CONFIG_FILE = 'capgen.config.yaml';
 const SPEC_EXTENSIONS = /\.(ya?ml|json)$/i;
 
-const configShape = {
-  kind: 'object' as const,
-  name: 'capgen config',
-  fields: {
-    openapi: { shape: { kind: 'array' as const, items: { kind: 'string' as const } } },
-    capabilities: { shape: { kind: 'array' as const, items: { kind: 'string' as const } } },
-    out: { shape: { kind: 'string' as const } },
-    strict: { shape: { kind: 'boolean' as const } },
-    typeDepth: { shape: { kind: 'integer' as const, min: 1, max: 10 } },
+const stringList = { type: 'array', items: { type: 'string' } };
+const CONFIG_SCHEMA = {
+  $id: 'https://capgen.invalid/config.json',
+  type: 'object',
+  properties: {
+    openapi: stringList,
+    capabilities: stringList,
+    out: { type: 'string' },
+    strict: { type: 'boolean' },
+    typeDepth: { type: 'integer', minimum: 1, maximum: 10 },
+    schema: { anyOf: [{ type: 'string' }, stringList] },
+    rulesets: stringList,
+    rules: {
+      type: 'object',
+      additionalProperties: { type: 'string', enum: ['off', 'info', 'warning', 'error'] },
+    },
   },
+  additionalProperties: false,
 };
+let configValidator: ExplainingValidator | undefined;
 
 export async function resolveConfig(
   root: string,
@@ -59,7 +79,11 @@ export async function resolveConfig(
     out?: string;
     strict?: boolean;
     typeDepth?: number;
+    schema?: string | string[];
+    rulesets?: string[];
+    rules?: RuleSeverities;
   } = {};
+  let configSource: SourceDocument | undefined;
   if (configPath) {
     const absolute = path.resolve(root, configPath);
     if (!fs.existsSync(absolute)) {
@@ -74,9 +98,13 @@ export async function resolveConfig(
     }
     const before = bag.errorCount;
     const source = parseSource(configPath, fs.readFileSync(absolute, 'utf8'), bag);
-    if (bag.errorCount === before) checkShape(source, bag, configShape, source.data ?? {}, []);
+    if (bag.errorCount === before) {
+      configValidator ??= new ExplainingValidator(CONFIG_SCHEMA);
+      reportSchemaIssues(source, bag, configValidator.validate(source.data ?? {}));
+    }
     if (bag.errorCount > before) return undefined;
     fromFile = (source.data ?? {}) as typeof fromFile;
+    configSource = source;
   }
   const base = configPath ? path.dirname(path.resolve(root, configPath)) : root;
   const rel = (p: string) => toPosix(path.relative(root, path.resolve(base, p)));
@@ -89,8 +117,9 @@ export async function resolveConfig(
     openapi ??= discovered.openapi;
     capabilities ??= discovered.capabilities;
   }
+  const fromCwd = (p: string) => toPosix(path.relative(root, path.resolve(root, p)));
   for (const extra of flags.openapi ?? []) {
-    const p = toPosix(path.relative(root, path.resolve(root, extra)));
+    const p = fromCwd(extra);
     if (!openapi.includes(p)) openapi = [...openapi, p];
   }
   if (!capabilities.length) {
@@ -117,6 +146,14 @@ export async function resolveConfig(
         : 'generated',
     strict: flags.strict ?? fromFile.strict ?? false,
     ...(fromFile.typeDepth === undefined ? {} : { typeDepth: fromFile.typeDepth }),
+    schema: flags.schema?.length
+      ? flags.schema.map(fromCwd)
+      : [fromFile.schema ?? []].flat().map(rel),
+    rulesets: flags.ruleset?.length
+      ? flags.ruleset.map(fromCwd)
+      : (fromFile.rulesets ?? []).map(rel),
+    rules: fromFile.rules ?? {},
+    configSource,
   };
 }
 

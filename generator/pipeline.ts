@@ -2,20 +2,25 @@
  * The whole run, one direction: load → check → model → emit → format. Writing (or comparing, for
  * --check) is the caller's last step, so nothing is written unless every stage succeeded.
  */
-import { checkCapability } from './check/naftiko.js';
+import { resolveConsumes } from './check/imports.js';
+import { checkShape } from './check/naftiko.js';
+import { builtinSchemas, officialSchemas, type NaftikoSchemas } from './check/naftiko-schema.js';
+import { checkSemantics } from './check/semantics.js';
+import { runRulesets, loadRulesets, type LoadedRuleset } from './check/spectral.js';
+import { readSchemaFiles } from './load/official-schema.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
 import { readInput } from './load/read.js';
-import { parseSource } from './load/source.js';
+import { parseSource, type SourceDocument } from './load/source.js';
 import {
   buildCapability,
   capabilityId,
   type CheckedCapability,
   type ResolvedOpenApi,
 } from './model/build.js';
-import { indexConsumedOperations } from './check/references.js';
+import { indexConsumedOperations, normalizePath } from './check/references.js';
 import { TYPES_FOLDER } from './model/api-families.js';
 import { buildTypeModules } from './model/api-types.js';
 import { OpenApiIndex } from './model/openapi-match.js';
@@ -39,6 +44,14 @@ export async function runPipeline(
   const config = await resolveConfig(root, flags, bag);
   if (!config) return { bag };
   const finish = (result: PipelineResult): PipelineResult => {
+    for (const rule of bag.applyRuleSeverities(config.rules))
+      bag.warning(
+        config.configSource?.file ?? 'capgen.config.yaml',
+        config.configSource?.locate(['rules', rule], { key: true }) ?? { line: 1, col: 1 },
+        'config/rule-not-lowered',
+        `'${rule}' errors stop generation; capgen cannot lower them`,
+        `fix what '${rule}' reports, or remove it from 'rules'`,
+      );
     if (config.strict) bag.promoteWarnings();
     return bag.hasErrors() ? { bag, config } : result;
   };
@@ -46,7 +59,8 @@ export async function runPipeline(
   const project = await buildProject(config, bag);
   if (!project) return finish({ bag, config });
   if (!options.emit) return finish({ bag, config, project });
-  if (config.strict && bag.items.length) return finish({ bag, config, project });
+  if (config.strict && bag.items.some((d) => d.severity !== 'info'))
+    return finish({ bag, config, project });
 
   // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
   const [{ emitProject }, { formatFiles }] = await Promise.all([
@@ -66,7 +80,20 @@ async function buildProject(
   bag: DiagnosticBag,
 ): Promise<ProjectModel | undefined> {
   const documents = loadDocuments(config, bag);
-  const checked = loadCapabilities(config, bag);
+  const namedAt = (key: string) => (index: number) => {
+    const source = config.configSource;
+    return source
+      ? { file: source.file, ...source.locate([key, index]) }
+      : { file: config[key === 'schema' ? 'schema' : 'rulesets'][index], line: 1, col: 1 };
+  };
+  const schemas: NaftikoSchemas = config.schema.length
+    ? officialSchemas(readSchemaFiles(config.schema, config.root, bag, namedAt('schema')))
+    : builtinSchemas();
+  const rulesets = await loadRulesets(config.rulesets, config.root, bag, namedAt('rulesets'));
+  if (bag.hasErrors()) return undefined;
+  const checked = await loadCapabilities(config, bag, schemas, rulesets);
+  bag.applyRuleSeverities(config.rules);
+  if (config.strict) bag.promoteWarnings();
   if (bag.hasErrors()) return undefined;
   const index = new OpenApiIndex(documents);
   const capabilities: CapabilityModel[] = [];
@@ -100,14 +127,26 @@ function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocum
  */
 const RESERVED_FOLDERS = ['runtime', TYPES_FOLDER];
 
-function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCapability[] {
+async function loadCapabilities(
+  config: ResolvedConfig,
+  bag: DiagnosticBag,
+  schemas: NaftikoSchemas,
+  rulesets: LoadedRuleset[],
+): Promise<CheckedCapability[]> {
   const checked: CheckedCapability[] = [];
   const ids = new Map<string, string>();
+  const read = (file: string): SourceDocument | undefined => {
+    const text = readInput(config.root, file, bag);
+    if (text === undefined) return undefined;
+    const source = parseSource(file, text, bag);
+    return source.data === undefined ? undefined : source;
+  };
   for (const file of config.capabilities) {
     const text = readInput(config.root, file, bag);
     if (text === undefined) continue;
     const source = parseSource(file, text, bag);
     if (source.data === undefined) continue;
+    await runRulesets(rulesets, source, text, bag);
     const id = capabilityId(file);
     if (RESERVED_FOLDERS.includes(id)) {
       bag.error(
@@ -130,8 +169,13 @@ function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCa
       continue;
     }
     ids.set(id, file);
-    const doc = checkCapability(source, bag);
-    if (doc) checked.push({ source, doc });
+    const before = bag.errorCount;
+    const doc = checkShape(source, bag, schemas);
+    if (!doc) continue;
+    const sites = resolveConsumes(source, doc, { root: config.root, schemas, bag, read });
+    if (bag.errorCount > before) continue;
+    checkSemantics(source, bag, doc, sites);
+    if (bag.errorCount === before) checked.push({ source, doc, sites });
   }
   return checked;
 }
@@ -149,8 +193,12 @@ async function resolveOpenApi(
   index: OpenApiIndex,
 ): Promise<Map<string, ResolvedOpenApi>> {
   const matches = new Map<string, MatchedOperation>();
-  for (const [key, ref] of indexConsumedOperations(capability.doc)) {
-    const match = index.match(ref.operation.method, ref.consumes.baseUri, ref.resource.path);
+  for (const [key, ref] of indexConsumedOperations(capability.sites)) {
+    const match = index.match(
+      ref.operation.method,
+      ref.consumes.baseUri,
+      normalizePath(ref.resource.path),
+    );
     if (match) matches.set(key, match);
   }
   const byDoc = new Map<OpenApiDocument, Array<[string, MatchedOperation]>>();

@@ -1,37 +1,36 @@
-/** How `capgen` commands print diagnostics: sorted, warnings capped per file and rule, a count. */
+/**
+ * How `capgen` commands print diagnostics. Errors are all listed; warnings and infos repeat in real
+ * files (one deviation on every operation), so by default each rule is shown once per file, at its
+ * first position, with how many more there are; --verbose lists them all.
+ */
 import type { CliIO } from './cli.js';
 import { formatDiagnostic, type DiagnosticBag, type Style } from './diagnostics.js';
-
-/** Warnings of one kind repeat in real files; this many per file and rule are shown unless --verbose. */
-const WARNINGS_SHOWN_PER_RULE = 3;
 
 /** Prints the diagnostics; returns the exit code they call for (1 when any is an error). */
 export function report(bag: DiagnosticBag, io: CliIO, style: Style, verbose = false): number {
   const diagnostics = bag.sorted();
-  // Warnings seen per file and rule; past the limit they are only counted.
-  const warningsSeen = new Map<string, number>();
+  const perRule = new Map<string, number>();
   for (const d of diagnostics) {
-    if (!verbose && d.severity === 'warning') {
-      const group = `${d.file}\u0000${d.rule}`;
-      const count = (warningsSeen.get(group) ?? 0) + 1;
-      warningsSeen.set(group, count);
-      if (count > WARNINGS_SHOWN_PER_RULE) continue;
-    }
+    if (d.severity === 'error' || verbose) continue;
+    const group = `${d.file}\u0000${d.rule}`;
+    perRule.set(group, (perRule.get(group) ?? 0) + 1);
+  }
+  const shown = new Set<string>();
+  for (const d of diagnostics) {
+    const group = `${d.file}\u0000${d.rule}`;
+    const count = d.severity === 'error' || verbose ? 1 : (perRule.get(group) ?? 1);
+    if (count > 1 && shown.has(group)) continue;
+    shown.add(group);
     io.stderr(`${formatDiagnostic(d, style)}\n`);
+    if (count > 1)
+      io.stderr(
+        style.dim(`    … and ${count - 1} more ${d.rule} in ${d.file} (--verbose lists them)\n`),
+      );
   }
-  for (const [group, count] of warningsSeen) {
-    if (count <= WARNINGS_SHOWN_PER_RULE) continue;
-    const [file, rule] = group.split('\u0000');
-    const hidden = count - WARNINGS_SHOWN_PER_RULE;
-    io.stderr(
-      style.dim(`${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`),
-    );
-  }
-  const errors = bag.errorCount;
-  const warnings = bag.warningCount;
+  const { errorCount: errors, warningCount: warnings, infoCount: infos } = bag;
   if (diagnostics.length)
     io.stderr(
-      `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${errors ? '; nothing was written' : ''}\n`,
+      `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${infos ? `, ${infos} info(s)` : ''}${errors ? '; nothing was written' : ''}\n`,
     );
   return errors ? 1 : 0;
 }

@@ -22,6 +22,7 @@
  */
 import type { Binding, JsonValue, OutputMapping, ValueTemplate } from './contract.js';
 import { resolveValueTemplate } from './credentials.js';
+import { bindingValue } from './values.js';
 
 /**
  * Maps exposed inputs to upstream parameters. `{input: name}` takes that input (omitted when the
@@ -34,7 +35,7 @@ export function bindInputs(
   const params: Record<string, unknown> = {};
   for (const name of Object.keys(bindings)) {
     const binding = bindings[name];
-    const value = 'input' in binding ? inputs[binding.input] : binding.literal;
+    const value = bindingValue(binding, inputs);
     if (value !== undefined) setProperty(params, name, value);
   }
   return params;

@@ -4,7 +4,7 @@
  * one group of the paths matching `--paths` globs.
  */
 import picomatch from 'picomatch';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { OpenApiDocument } from '../load/openapi.js';
 import { NameRegistry } from '../model/names.js';
 import type { ImportedOperation } from './operations.js';

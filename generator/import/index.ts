@@ -8,7 +8,7 @@
  * spell) is a warning at its place in the document.
  */
 import path from 'node:path';
-import { documentShape } from '../check/naftiko-shape.js';
+import { BUILTIN_VERSIONS } from '../check/naftiko-schema.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import { loadOpenApi, type OpenApiDocument } from '../load/openapi.js';
 import { readInput } from '../load/read.js';
@@ -25,11 +25,10 @@ import { NAFTIKO_VERSIONS } from './versions.js';
 export { applyImport, planImport, UnsafeOutputError, type ImportPlan } from './files.js';
 
 /** The newest version capgen's own checker reads, so `capgen generate` accepts what import writes. */
-export const DEFAULT_NAFTIKO_VERSION: string = (() => {
-  const field = documentShape.fields.naftiko.shape;
-  const accepted = field.kind === 'string' && field.enum ? [...field.enum] : [];
-  return [...NAFTIKO_VERSIONS].reverse().find((v) => accepted.includes(v)) ?? NAFTIKO_VERSIONS[0];
-})();
+export const DEFAULT_NAFTIKO_VERSION: string =
+  [...NAFTIKO_VERSIONS]
+    .reverse()
+    .find((v) => (BUILTIN_VERSIONS as readonly string[]).includes(v)) ?? NAFTIKO_VERSIONS[0];
 
 export interface ImportOptions {
   /** The OpenAPI document, relative to the root. */

@@ -5,7 +5,7 @@
  * no word for, a parameter name outside its identifier pattern) is left out with a warning that
  * says where it is.
  */
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { OpenApiDocument } from '../load/openapi.js';
 import { resolvePointer, serverUrl } from '../load/openapi.js';

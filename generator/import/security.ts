@@ -3,7 +3,7 @@
  * never appear in the files: every credential is a `{{env.X}}` template bound to an environment
  * variable named after the API's namespace (STRIPE_TOKEN, PETSTORE_API_KEY, …).
  */
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { OpenApiDocument } from '../load/openapi.js';
 import { constantCase } from '../model/names.js';

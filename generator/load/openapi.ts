@@ -4,7 +4,7 @@
  * JSON value type.
  */
 import { DiagnosticBag } from '../diagnostics.js';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from './source.js';
 import { parseSource, type JsonPath, type SourceDocument } from './source.js';
 
 export interface OpenApiDocument {

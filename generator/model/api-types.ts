@@ -5,7 +5,7 @@
  * Recursion needs nothing special: a named type may refer to itself. `typeDepth`, when configured,
  * cuts the walk: schemas more than that many `$ref` hops from an operation stay opaque.
  */
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { OpenApiDocument } from '../load/openapi.js';
 import { apiFamilies, familyModulePath, resolveInFamily, type ApiFamily } from './api-families.js';
 import { NameRegistry, pascalCase } from './names.js';

@@ -3,7 +3,7 @@
  * resource path), among the documents whose servers point at the same host as the base URI.
  */
 import { serverUrl, type OpenApiDocument } from '../load/openapi.js';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { MatchedOperation } from './openapi-subset.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -3,7 +3,7 @@
  * extensions dropped, `$ref`s kept (each one reported, so that the caller can follow it), and
  * expandable fields spelled as unions.
  */
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { OpenApiSchema } from './types.js';
 import { htmlToText } from './text.js';
 

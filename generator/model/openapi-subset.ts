@@ -5,7 +5,7 @@
  * API. (TypeScript types are not: see api-types.ts.)
  */
 import $RefParser from '@apidevtools/json-schema-ref-parser';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { OpenApiDocument, OpenApiObject } from '../load/openapi.js';
 import { resolvePointer } from '../load/openapi.js';
 import { withExpansions } from './openapi-schema.js';

@@ -5,7 +5,7 @@
  * OpenAPI document all understand.
  */
 import type { JsonSchema, JsonSchemaType, JsonValue } from '../../templates/runtime/contract.js';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import { htmlToText } from './text.js';
 
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);

@@ -155,7 +155,7 @@ export interface NamedTypeModel {
 /** One input of a client method, REST route or MCP tool. */
 export interface InputModel {
   name: string;
-  in: 'path' | 'query' | 'header' | 'cookie' | 'body';
+  in: 'path' | 'query' | 'header' | 'cookie' | 'body' | 'template';
   required: boolean;
   description: string;
   schema: JsonSchema;

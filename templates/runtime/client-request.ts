@@ -17,6 +17,8 @@ import type { ApiSpec, OperationSpec } from './contract.js';
 import { ParameterError } from './errors.js';
 import { checkShape } from './limits.js';
 import { isRecord } from './client-response.js';
+import { secretForms } from './redact.js';
+import { withFixedValues } from './values.js';
 
 /** Version of this runtime, sent in the default User-Agent. */
 export const CAPGEN_RUNTIME_VERSION = '0.1.0';
@@ -46,9 +48,11 @@ export function prepareRequest(
   clientOptions: ClientOptions,
   env: Record<string, string | undefined>,
   op: OperationSpec,
-  params: Record<string, unknown>,
+  passed: Record<string, unknown>,
   options: RequestOptions,
 ): PreparedRequest {
+  // Fixed values and body templates; what they read from the environment or bind files is secret.
+  const { params, secrets: bound } = withFixedValues(op, passed, env, api.namespace);
   const method = op.method.toUpperCase();
   const auth = resolveAuth(api.auth, api.namespace, env, clientOptions.apiKey);
 
@@ -85,10 +89,10 @@ export function prepareRequest(
     const value = params.body;
     const issue = typeof value === 'object' ? checkShape(value, 'the request body') : undefined;
     if (issue !== undefined) throw new ParameterError(issue.message, 'body');
-    if (op.body.mediaType === 'application/json') {
+    if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
       if (value !== undefined) {
         body = typeof value === 'string' ? value : JSON.stringify(value);
-        setHeader(headers, 'Content-Type', 'application/json');
+        setHeader(headers, 'Content-Type', op.body.mediaType);
       }
     } else {
       // Like stripe-node: a form operation always sends a (possibly empty) form body.
@@ -109,7 +113,8 @@ export function prepareRequest(
     setHeader(headers, 'Idempotency-Key', randomUuid());
   }
 
-  return { method, url, path, origin: base.origin, headers, body, secrets: auth.secrets };
+  const secrets = [...auth.secrets, ...bound.flatMap(secretForms)];
+  return { method, url, path, origin: base.origin, headers, body, secrets };
 }
 
 /** A header value as given, unless it would split the header (CR, LF or NUL). */

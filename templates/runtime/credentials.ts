@@ -2,6 +2,7 @@
  * Credentials from value templates, shared by the client (upstream auth) and both servers
  * (inbound auth): template resolution from the environment, and checking what a caller presents.
  */
+import { readBindFile } from './bind-file.js';
 import type { InboundAuth, ValueTemplate } from './contract.js';
 
 /** A template's value and the environment variables it needs that are unset or empty. */
@@ -14,9 +15,10 @@ export function resolveValueTemplate(
   for (const part of template) {
     if ('literal' in part) {
       value += part.literal;
-    } else {
-      const piece = env[part.env];
-      if (piece === undefined || piece === '') missing.push(part.env);
+    } else if ('env' in part || 'file' in part) {
+      const piece = 'env' in part ? env[part.env] : readBindFile(part.file)?.[part.key];
+      if (piece === undefined || piece === '')
+        missing.push('env' in part ? part.env : `${part.key} (in ${part.file})`);
       else value += piece;
     }
   }
