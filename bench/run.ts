@@ -10,6 +10,8 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<PartResult> }>> =
   generate: () => import('./generate.js'),
   rest: () => import('./rest.js'),
   mcp: () => import('./mcp.js'),
+  cli: () => import('./cli.js'),
+  faults: () => import('./faults.js'),
 };
 
 const asked = process.argv.slice(2);

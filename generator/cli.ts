@@ -1,14 +1,17 @@
 /**
- * The capgen command line: generate (and --check), validate, serve.
+ * The capgen command line: generate (and --check), validate, import, serve.
  * Bad input ends in diagnostics and exit code 1, never a stack trace.
+ *
+ * Each command loads its modules when it runs, so `capgen --version` and `--help` load only
+ * commander (start-up time is a benchmark figure).
  */
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { colorStyle, formatDiagnostic, plainStyle, UsageError, type Style } from './diagnostics.js';
-import { runPipeline, type PipelineResult } from './pipeline.js';
-import { apply, plan, shortDiff, withManifest } from './write.js';
 import { GENERATOR_VERSION } from './version.js';
-import { serve, type ServeOptions } from './serve.js';
+import type { ServeOptions } from './serve.js';
+import type { ImportCommandOptions } from './import/command.js';
+import { NAFTIKO_VERSIONS } from './import/versions.js';
 
 export interface CliIO {
   cwd: string;
@@ -46,7 +49,17 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       .option('-c, --config <file>', 'config file (default: capgen.config.yaml when present)')
       .option('--openapi <file>', 'add an OpenAPI document (YAML or JSON); repeatable', collect)
       .option('--strict', 'treat warnings (deviations from the official Naftiko schema) as errors')
-      .option('--verbose', 'list every warning (by default at most 3 of each kind per file)');
+      .option(
+        '--schema <file>',
+        'check shape with the official Naftiko JSON Schema (a file or a folder); repeatable',
+        collect,
+      )
+      .option(
+        '--ruleset <file>',
+        'run a Spectral ruleset on every capability file; repeatable',
+        collect,
+      )
+      .option('--verbose', 'list every warning (by default each rule once per file, with a count)');
 
   common(
     program
@@ -64,11 +77,15 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         openapi?: string[];
         strict?: boolean;
         verbose?: boolean;
+        schema?: string[];
+        ruleset?: string[];
         out?: string;
         check?: boolean;
       }) => {
+        const [{ runPipeline }, { report }, { apply, plan, shortDiff, withManifest }] =
+          await Promise.all([import('./pipeline.js'), import('./report.js'), import('./write.js')]);
         const result = await runPipeline(io.cwd, options, { emit: true });
-        exitCode = report(result, io, style, options.verbose);
+        exitCode = report(result.bag, io, style, options.verbose);
         if (exitCode !== 0 || !result.files || !result.config) return;
         const outDir = path.resolve(result.config.root, result.config.out);
         const files = withManifest(result.files);
@@ -122,9 +139,15 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       openapi?: string[];
       strict?: boolean;
       verbose?: boolean;
+      schema?: string[];
+      ruleset?: string[];
     }) => {
+      const [{ runPipeline }, { report }] = await Promise.all([
+        import('./pipeline.js'),
+        import('./report.js'),
+      ]);
       const result = await runPipeline(io.cwd, options, { emit: false });
-      exitCode = report(result, io, style, options.verbose);
+      exitCode = report(result.bag, io, style, options.verbose);
       if (exitCode === 0)
         io.stdout(
           `${style.green('✓')} ${result.project?.capabilities.length ?? 0} capabilities are valid\n`,
@@ -143,7 +166,55 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     .option('--base-uri <uri>', 'upstream base URI (default: <NAMESPACE>_BASE_URI, else the spec)')
     .option('-o, --out <dir>', 'folder holding the generated code', 'generated')
     .action(async (capability: string, options: ServeOptions) => {
+      const { serve } = await import('./serve.js');
       exitCode = await serve(capability, options, io);
+    });
+
+  program
+    .command('import')
+    .description(
+      'write Naftiko capability files from an OpenAPI document, one per resource group: consumed operations, a REST adapter and MCP tools',
+    )
+    .requiredOption('--openapi <file>', 'the OpenAPI 3.x document (YAML or JSON)')
+    .option('-o, --out <dir>', 'output folder, inside the project', 'specs')
+    .addOption(
+      new Option(
+        '--group-by <kind>',
+        'one capability per tag (untagged operations: per path prefix), or per path prefix',
+      )
+        .choices(['tag', 'path'])
+        .default('tag'),
+    )
+    .option(
+      '--depth <n>',
+      'path segments in a path prefix, after a version segment like v1',
+      parseCount,
+      1,
+    )
+    .option(
+      '--paths <glob>',
+      "one capability of the paths matching this glob (e.g. '/v1/customers/**'); repeatable",
+      collect,
+    )
+    .option('--name <name>', 'name of the --paths capability (default: from the glob)')
+    .option('--namespace <name>', 'namespace of the consumed API (default: from info.title)')
+    .option('--base-uri <uri>', "the API's base URI (default: the document's server URL)")
+    .option(
+      '--port-base <port>',
+      'servers get port pairs from here on, by a hash of their name (default 20000)',
+      parsePortBase,
+    )
+    .addOption(
+      new Option(
+        '--naftiko-version <version>',
+        "the Naftiko version the files declare (default: the newest capgen's checker reads)",
+      ).choices([...NAFTIKO_VERSIONS]),
+    )
+    .option('--force', 'also replace files edited since capgen import wrote them')
+    .option('--verbose', 'list every warning (by default at most 3 of each kind per file)')
+    .action(async (options: ImportCommandOptions) => {
+      const { importCommand } = await import('./import/command.js');
+      exitCode = await importCommand(options, io, style);
     });
 
   try {
@@ -169,45 +240,19 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
   return exitCode;
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
-  return port;
+/** A commander argument parser for whole numbers from `min` to `max`. */
+function wholeNumber(min: number, max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${what} is a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
 
-/** Warnings of one kind repeat in real files; this many per file and rule are shown unless --verbose. */
-const WARNINGS_SHOWN_PER_RULE = 3;
-
-function report(result: PipelineResult, io: CliIO, style: Style, verbose = false): number {
-  const diagnostics = result.bag.sorted();
-  // Warnings seen per file and rule; past the limit they are only counted.
-  const warningsSeen = new Map<string, number>();
-  for (const d of diagnostics) {
-    if (!verbose && d.severity === 'warning') {
-      const group = `${d.file}\u0000${d.rule}`;
-      const count = (warningsSeen.get(group) ?? 0) + 1;
-      warningsSeen.set(group, count);
-      if (count > WARNINGS_SHOWN_PER_RULE) continue;
-    }
-    io.stderr(`${formatDiagnostic(d, style)}\n`);
-  }
-  for (const [group, count] of warningsSeen) {
-    if (count <= WARNINGS_SHOWN_PER_RULE) continue;
-    const [file, rule] = group.split('\u0000');
-    const hidden = count - WARNINGS_SHOWN_PER_RULE;
-    io.stderr(
-      style.dim(`${file}: ${hidden} more ${rule} warning(s) like these (--verbose lists them)\n`),
-    );
-  }
-  const errors = result.bag.errorCount;
-  const warnings = result.bag.warningCount;
-  if (diagnostics.length)
-    io.stderr(
-      `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${errors ? '; nothing was written' : ''}\n`,
-    );
-  return errors ? 1 : 0;
-}
+const parseCount = wholeNumber(1, 20, 'a depth');
+const parsePortBase = wholeNumber(1, 65534, 'a port base');
+const parsePort = wholeNumber(0, 65535, 'a port');
 
 /** A failed write (full disk, permissions, a name taken by a folder) as a diagnostic: nothing was written. */
 function reportWriteFailure(out: string, error: unknown, io: CliIO, style: Style): number {

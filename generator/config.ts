@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
-import { DiagnosticBag } from './diagnostics.js';
-import { checkShape } from './check/shape.js';
+import { DiagnosticBag, type RuleSeverities } from './diagnostics.js';
+import { ExplainingValidator } from './check/schema-explain.js';
+import { reportSchemaIssues } from './check/schema-report.js';
 import { parseSource, type SourceDocument } from './load/source.js';
 import { inputFileProblem, lstat, outsideProblem, toPosix } from './paths.js';
 
@@ -20,8 +21,19 @@ export interface ResolvedConfig {
   capabilities: string[];
   out: string;
   strict: boolean;
-  /** How many $ref hops of response types are typed in detail (deeper objects stay opaque JSON). */
-  typeDepth: number;
+  /**
+   * When set, how many `$ref` hops from an operation are typed in detail (deeper objects stay
+   * opaque JSON objects); unset, every reachable schema is typed.
+   */
+  typeDepth?: number;
+  /** Official Naftiko JSON Schema files or folders (relative to root); empty: capgen's own schema. */
+  schema: string[];
+  /** Spectral rulesets run on every capability file (relative to root). */
+  rulesets: string[];
+  /** Severity overrides by rule id. */
+  rules: RuleSeverities;
+  /** The config file, when one was read (for positions of its entries). */
+  configSource?: SourceDocument;
 }
 
 export interface ConfigFlags {
@@ -29,22 +41,33 @@ export interface ConfigFlags {
   out?: string;
   openapi?: string[];
   strict?: boolean;
+  schema?: string[];
+  ruleset?: string[];
 }
 
 const CONFIG_FILE = 'capgen.config.yaml';
 const SPEC_EXTENSIONS = /\.(ya?ml|json)$/i;
 
-const configShape = {
-  kind: 'object' as const,
-  name: 'capgen config',
-  fields: {
-    openapi: { shape: { kind: 'array' as const, items: { kind: 'string' as const } } },
-    capabilities: { shape: { kind: 'array' as const, items: { kind: 'string' as const } } },
-    out: { shape: { kind: 'string' as const } },
-    strict: { shape: { kind: 'boolean' as const } },
-    typeDepth: { shape: { kind: 'integer' as const, min: 1, max: 10 } },
+const stringList = { type: 'array', items: { type: 'string' } };
+const CONFIG_SCHEMA = {
+  $id: 'https://capgen.invalid/config.json',
+  type: 'object',
+  properties: {
+    openapi: stringList,
+    capabilities: stringList,
+    out: { type: 'string' },
+    strict: { type: 'boolean' },
+    typeDepth: { type: 'integer', minimum: 1, maximum: 10 },
+    schema: { anyOf: [{ type: 'string' }, stringList] },
+    rulesets: stringList,
+    rules: {
+      type: 'object',
+      additionalProperties: { type: 'string', enum: ['off', 'info', 'warning', 'error'] },
+    },
   },
+  additionalProperties: false,
 };
+let configValidator: ExplainingValidator | undefined;
 
 export async function resolveConfig(
   root: string,
@@ -60,7 +83,11 @@ export async function resolveConfig(
     out?: string;
     strict?: boolean;
     typeDepth?: number;
+    schema?: string | string[];
+    rulesets?: string[];
+    rules?: RuleSeverities;
   } = {};
+  let configSource: SourceDocument | undefined;
   if (configPath) {
     const absolute = path.resolve(root, configPath);
     const problem = inputFileProblem(root, configPath);
@@ -78,10 +105,14 @@ export async function resolveConfig(
     }
     const before = bag.errorCount;
     const source = parseSource(configPath, fs.readFileSync(absolute, 'utf8'), bag);
-    if (bag.errorCount === before) checkShape(source, bag, configShape, source.data ?? {}, []);
+    if (bag.errorCount === before) {
+      configValidator ??= new ExplainingValidator(CONFIG_SCHEMA);
+      reportSchemaIssues(source, bag, configValidator.validate(source.data ?? {}));
+    }
     if (bag.errorCount === before) checkConfigPaths(root, source, bag);
     if (bag.errorCount > before) return undefined;
     fromFile = (source.data ?? {}) as typeof fromFile;
+    configSource = source;
   }
   const base = configPath ? path.dirname(path.resolve(root, configPath)) : root;
   const rel = (p: string) => toPosix(path.relative(root, path.resolve(base, p)));
@@ -94,13 +125,20 @@ export async function resolveConfig(
     openapi ??= discovered.openapi;
     capabilities ??= discovered.capabilities;
   }
-  for (const extra of [...(flags.openapi ?? []), ...(flags.out ? [flags.out] : [])]) {
+  const named = [
+    ...(flags.openapi ?? []),
+    ...(flags.out ? [flags.out] : []),
+    ...(flags.schema ?? []),
+    ...(flags.ruleset ?? []),
+  ];
+  for (const extra of named) {
     const problem = outsideProblem(root, extra);
     if (problem) bag.error(extra, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
   }
   if (bag.hasErrors()) return undefined;
+  const fromCwd = (p: string) => toPosix(path.relative(root, path.resolve(root, p)));
   for (const extra of flags.openapi ?? []) {
-    const p = toPosix(path.relative(root, path.resolve(root, extra)));
+    const p = fromCwd(extra);
     if (!openapi.includes(p)) openapi = [...openapi, p];
   }
   if (!capabilities.length) {
@@ -126,7 +164,15 @@ export async function resolveConfig(
         ? rel(fromFile.out)
         : 'generated',
     strict: flags.strict ?? fromFile.strict ?? false,
-    typeDepth: fromFile.typeDepth ?? 2,
+    ...(fromFile.typeDepth === undefined ? {} : { typeDepth: fromFile.typeDepth }),
+    schema: flags.schema?.length
+      ? flags.schema.map(fromCwd)
+      : [fromFile.schema ?? []].flat().map(rel),
+    rulesets: flags.ruleset?.length
+      ? flags.ruleset.map(fromCwd)
+      : (fromFile.rulesets ?? []).map(rel),
+    rules: fromFile.rules ?? {},
+    configSource,
   };
 }
 
@@ -142,42 +188,76 @@ async function expandOrKeep(patterns: string[], root: string): Promise<string[]>
   return out;
 }
 
-/** Without a config: every YAML/JSON file in specs/ is an OpenAPI document or a capability, by its first key. */
+/**
+ * Without a config: every YAML/JSON file under specs/ (subfolders included, such as the ones
+ * `capgen import --out specs/<api>` writes) is an OpenAPI document or a capability, by its first key.
+ */
 function discoverSpecs(root: string, dir: string): { openapi: string[]; capabilities: string[] } {
   const openapi: string[] = [];
   const capabilities: string[] = [];
-  const absolute = path.join(root, dir);
-  if (!fs.existsSync(absolute)) return { openapi, capabilities };
-  for (const entry of fs
-    .readdirSync(absolute, { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const name = entry.name;
-    if (!SPEC_EXTENSIONS.test(name)) continue;
-    const file = `${dir}/${name}`;
-    // Only regular files inside the project are read; anything else is listed, for the loader to
-    // report (a linked specs/ folder leads outside).
-    if (!entry.isFile() || inputFileProblem(root, file)) {
-      capabilities.push(file);
-      continue;
+  const visit = (relative: string) => {
+    const absolute = path.join(root, relative);
+    for (const entry of fs
+      .readdirSync(absolute, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const file = `${relative}/${entry.name}`;
+      // A linked folder is not entered: it could lead anywhere.
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') visit(file);
+        continue;
+      }
+      if (!SPEC_EXTENSIONS.test(entry.name)) continue;
+      // Only regular files inside the project are read; anything else is listed, for the loader
+      // to report (a link, or a linked specs/ folder that leads outside).
+      if (!entry.isFile() || inputFileProblem(root, file)) capabilities.push(file);
+      else if (isOpenApi(path.join(absolute, entry.name))) openapi.push(file);
+      else capabilities.push(file);
     }
-    const head = fs.readFileSync(path.join(absolute, name), 'utf8').slice(0, 4096);
-    if (/^\s*["']?(openapi|swagger)["']?\s*:/m.test(head)) openapi.push(file);
-    else capabilities.push(file);
-  }
+  };
+  if (fs.existsSync(path.join(root, dir))) visit(dir);
   return { openapi, capabilities };
 }
 
-/** Paths a config file names (a glob by the part before its first wildcard) lie inside the project. */
+/**
+ * OpenAPI documents start with `openapi:` (or `swagger:`); a JSON one may name it last, after all
+ * its components (Stripe's spec3.json does), so JSON is parsed when its head does not tell.
+ */
+function isOpenApi(file: string): boolean {
+  const text = fs.readFileSync(file, 'utf8');
+  if (/^\s*["']?(openapi|swagger)["']?\s*:/m.test(text.slice(0, 4096))) return true;
+  if (!file.toLowerCase().endsWith('.json')) return false;
+  try {
+    const data: unknown = JSON.parse(text);
+    return typeof data === 'object' && data !== null && ('openapi' in data || 'swagger' in data);
+  } catch {
+    return false; // read as a capability, whose loader reports the syntax error with its position
+  }
+}
+
+type ConfigEntry = [Array<string | number>, string];
+
+/**
+ * Paths a config file names (a glob by the part before its first wildcard) lie inside the project:
+ * inputs, the output folder, schemas and rulesets.
+ */
 function checkConfigPaths(root: string, source: SourceDocument, bag: DiagnosticBag): void {
-  const data = (source.data ?? {}) as { openapi?: string[]; capabilities?: string[]; out?: string };
+  const data = (source.data ?? {}) as {
+    openapi?: string[];
+    capabilities?: string[];
+    out?: string;
+    schema?: string | string[];
+    rulesets?: string[];
+  };
   const base = path.dirname(path.resolve(root, source.file));
-  const entries: Array<[Array<string | number>, string]> = [
-    ...(data.openapi ?? []).map((p, i): [Array<string | number>, string] => [['openapi', i], p]),
-    ...(data.capabilities ?? []).map((p, i): [Array<string | number>, string] => [
-      ['capabilities', i],
-      p,
-    ]),
-    ...(data.out === undefined ? [] : [[['out'], data.out] as [Array<string | number>, string]]),
+  const list = (key: string, paths: string[] | undefined): ConfigEntry[] =>
+    (paths ?? []).map((p, i) => [[key, i], p]);
+  const entries: ConfigEntry[] = [
+    ...list('openapi', data.openapi),
+    ...list('capabilities', data.capabilities),
+    ...list('rulesets', data.rulesets),
+    ...(typeof data.schema === 'string' ? [[['schema'], data.schema] as ConfigEntry] : []),
+    ...list('schema', Array.isArray(data.schema) ? data.schema : undefined),
+    ...(data.out === undefined ? [] : [[['out'], data.out] as ConfigEntry]),
   ];
   for (const [at, p] of entries) {
     const problem = outsideProblem(root, p.split(/[*?[{]/)[0] || '.', base, p);

@@ -2,7 +2,10 @@
  * Diagnostics: what is wrong, where (file:line:col), and how to fix it.
  * Every stage reports into a DiagnosticBag; nothing throws for bad input.
  */
-export type Severity = 'error' | 'warning';
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Severity overrides by rule id (`schema/deviation`) or rule family (`naftiko-rules/*`). */
+export type RuleSeverities = Record<string, 'off' | 'info' | 'warning' | 'error'>;
 
 export interface Position {
   line: number;
@@ -20,13 +23,29 @@ export interface Diagnostic {
   message: string;
   /** One line telling the user how to fix it. */
   hint?: string;
+  /**
+   * Set on findings capgen does not depend on (a Spectral ruleset's): their severity may be
+   * lowered. capgen's own errors stop generation and are never lowered.
+   */
+  advisory?: boolean;
 }
 
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
 
+  /** Errors so far, kept as items are added (checks ask after every step). */
+  private errors = 0;
+
+  /** What was reported, so a file checked twice (imported by two capabilities) reports once. */
+  private readonly seen = new Set<string>();
+
   add(diagnostic: Diagnostic): void {
+    const { file, line, col, rule, message } = diagnostic;
+    const key = JSON.stringify([file, line, col, rule, message]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.items.push(diagnostic);
+    if (diagnostic.severity === 'error') this.errors++;
   }
 
   error(file: string, pos: Position, rule: string, message: string, hint?: string): void {
@@ -38,20 +57,48 @@ export class DiagnosticBag {
   }
 
   get errorCount(): number {
-    return this.items.filter((d) => d.severity === 'error').length;
+    return this.errors;
   }
 
   get warningCount(): number {
     return this.items.filter((d) => d.severity === 'warning').length;
   }
 
+  get infoCount(): number {
+    return this.items.filter((d) => d.severity === 'info').length;
+  }
+
+  /**
+   * Applies configured severities: `off` drops a rule's findings, the others set their severity.
+   * Returns the rules whose errors could not be lowered (capgen needs them fixed to generate).
+   */
+  applyRuleSeverities(rules: RuleSeverities): string[] {
+    const refused = new Set<string>();
+    const overrideOf = (rule: string) =>
+      rules[rule] ?? rules[`${rule.slice(0, rule.indexOf('/'))}/*`];
+    const kept: Diagnostic[] = [];
+    for (const d of this.items) {
+      const override = overrideOf(d.rule);
+      if (override === undefined) kept.push(d);
+      else if (d.severity === 'error' && !d.advisory && override !== 'error') {
+        refused.add(d.rule);
+        kept.push(d);
+      } else if (override !== 'off') kept.push({ ...d, severity: override });
+    }
+    this.items.length = 0;
+    for (const d of kept) this.items.push(d);
+    this.errors = kept.filter((d) => d.severity === 'error').length;
+    return [...refused];
+  }
+
   hasErrors(): boolean {
     return this.errorCount > 0;
   }
 
-  /** In --strict mode every warning counts as an error. */
+  /** In --strict mode every warning counts as an error (infos stay infos). */
   promoteWarnings(): void {
-    for (const d of this.items) d.severity = 'error';
+    for (const d of this.items) if (d.severity === 'warning') d.severity = 'error';
+    this.errors = this.items.filter((d) => d.severity === 'error').length;
   }
 
   sorted(): Diagnostic[] {
@@ -101,7 +148,12 @@ export function printable(text: string): string {
 
 /** `file:line:col  error  rule-id  message` followed by an indented hint line. */
 export function formatDiagnostic(d: Diagnostic, style: Style = plainStyle): string {
-  const severity = d.severity === 'error' ? style.red('error') : style.yellow('warning');
+  const severity =
+    d.severity === 'error'
+      ? style.red('error')
+      : d.severity === 'warning'
+        ? style.yellow('warning')
+        : style.dim('info');
   const head = `${style.bold(`${printable(d.file)}:${d.line}:${d.col}`)}  ${severity}  ${style.dim(d.rule)}  ${printable(d.message)}`;
   return d.hint ? `${head}\n    ${style.dim(`hint: ${printable(d.hint)}`)}` : head;
 }

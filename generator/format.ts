@@ -13,7 +13,7 @@ export const PRETTIER_OPTIONS: prettier.Options = {
   endOfLine: 'lf',
 };
 
-const PARSERS: Record<string, string> = { ts: 'typescript', md: 'markdown', json: 'json' };
+const PARSERS: Record<string, string> = { ts: 'babel-ts', md: 'markdown', json: 'json' };
 
 /**
  * Files that are already in prettier's format and skip it (formatting is the slowest stage): the

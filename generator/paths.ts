@@ -19,7 +19,7 @@ export function realRoot(root: string): string {
 }
 
 /** The root itself or anything under it. */
-function isWithin(root: string, absolute: string): boolean {
+export function isWithin(root: string, absolute: string): boolean {
   const relative = path.relative(root, absolute);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }

@@ -2,27 +2,32 @@
  * The whole run, one direction: load → check → model → emit → format. Writing (or comparing, for
  * --check) is the caller's last step, so nothing is written unless every stage succeeded.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { checkCapability } from './check/naftiko.js';
+import { resolveConsumes } from './check/imports.js';
+import { checkShape } from './check/naftiko.js';
+import { builtinSchemas, officialSchemas, type NaftikoSchemas } from './check/naftiko-schema.js';
+import { checkSemantics } from './check/semantics.js';
+import { runRulesets, loadRulesets, type LoadedRuleset } from './check/spectral.js';
+import { readSchemaFiles } from './load/official-schema.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
-import { parseSource } from './load/source.js';
+import { readInput } from './load/read.js';
+import { parseSource, type SourceDocument } from './load/source.js';
 import {
   buildCapability,
   capabilityId,
   type CheckedCapability,
   type ResolvedOpenApi,
 } from './model/build.js';
-import { indexConsumedOperations } from './check/references.js';
+import { indexConsumedOperations, normalizePath } from './check/references.js';
+import { buildTypeModules } from './model/api-types.js';
 import { OpenApiIndex } from './model/openapi-match.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
 import type { CapabilityModel, ProjectModel } from './model/types.js';
 import { RESERVED_OUTPUT_NAMES } from './model/names.js';
 import { GENERATOR_VERSION } from './version.js';
-import { inputFileProblem, outputFolderProblems, realRoot } from './paths.js';
+import { outputFolderProblems, realRoot } from './paths.js';
 
 export interface PipelineResult {
   bag: DiagnosticBag;
@@ -44,22 +49,30 @@ export async function runPipeline(
       bag.error(file, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
   if (bag.hasErrors()) return { bag, config };
   const finish = (result: PipelineResult): PipelineResult => {
+    for (const rule of bag.applyRuleSeverities(config.rules))
+      bag.warning(
+        config.configSource?.file ?? 'capgen.config.yaml',
+        config.configSource?.locate(['rules', rule], { key: true }) ?? { line: 1, col: 1 },
+        'config/rule-not-lowered',
+        `'${rule}' errors stop generation; capgen cannot lower them`,
+        `fix what '${rule}' reports, or remove it from 'rules'`,
+      );
     if (config.strict) bag.promoteWarnings();
     return bag.hasErrors() ? { bag, config } : result;
   };
 
-  const built = await buildProject(config, bag);
-  if (!built) return finish({ bag, config });
-  const { project, subsets } = built;
+  const project = await buildProject(config, bag);
+  if (!project) return finish({ bag, config });
   if (!options.emit) return finish({ bag, config, project });
-  if (config.strict && bag.items.length) return finish({ bag, config, project });
+  if (config.strict && bag.items.some((d) => d.severity !== 'info'))
+    return finish({ bag, config, project });
 
   // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
   const [{ emitProject }, { formatFiles }] = await Promise.all([
     import('./emit/index.js'),
     import('./format.js'),
   ]);
-  const files = await formatFiles(await emitProject(project, subsets, config.out));
+  const files = await formatFiles(emitProject(project, config.out));
   return finish({ bag, config, project, files });
 }
 
@@ -70,41 +83,37 @@ export async function runPipeline(
 async function buildProject(
   config: ResolvedConfig,
   bag: DiagnosticBag,
-): Promise<{ project: ProjectModel; subsets: Map<string, OpenApiSubset[]> } | undefined> {
+): Promise<ProjectModel | undefined> {
   const documents = loadDocuments(config, bag);
-  const checked = loadCapabilities(config, bag);
+  const namedAt = (key: string) => (index: number) => {
+    const source = config.configSource;
+    return source
+      ? { file: source.file, ...source.locate([key, index]) }
+      : { file: config[key === 'schema' ? 'schema' : 'rulesets'][index], line: 1, col: 1 };
+  };
+  const schemas: NaftikoSchemas = config.schema.length
+    ? officialSchemas(readSchemaFiles(config.schema, config.root, bag, namedAt('schema')))
+    : builtinSchemas();
+  const rulesets = await loadRulesets(config.rulesets, config.root, bag, namedAt('rulesets'));
+  if (bag.hasErrors()) return undefined;
+  const checked = await loadCapabilities(config, bag, schemas, rulesets);
+  bag.applyRuleSeverities(config.rules);
+  if (config.strict) bag.promoteWarnings();
   if (bag.hasErrors()) return undefined;
   const index = new OpenApiIndex(documents);
   const capabilities: CapabilityModel[] = [];
-  const subsets = new Map<string, OpenApiSubset[]>();
   for (const capability of checked) {
-    const resolved = await resolveOpenApi(capability, index, config.typeDepth);
-    const model = buildCapability(capability, {
-      index,
-      resolved: resolved.operations,
-      bag,
-      root: config.root,
-    });
-    capabilities.push(model);
-    subsets.set(model.id, resolved.subsets);
-  }
-  return { project: { capabilities, generatorVersion: GENERATOR_VERSION }, subsets };
-}
-
-/** The text of an input file: a regular file inside the project, never read through a link. */
-function readInput(root: string, file: string, bag: DiagnosticBag): string | undefined {
-  const problem = inputFileProblem(root, file);
-  if (problem === 'missing')
-    bag.error(
-      file,
-      { line: 1, col: 1 },
-      'io/not-found',
-      `file '${file}' does not exist`,
-      'check the path in capgen.config.yaml or on the command line',
+    capabilities.push(
+      buildCapability(capability, {
+        index,
+        resolved: await resolveOpenApi(capability, index),
+        bag,
+        root: config.root,
+      }),
     );
-  else if (problem)
-    bag.error(file, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
-  return problem ? undefined : fs.readFileSync(path.resolve(root, file), 'utf8');
+  }
+  const typeModules = buildTypeModules(capabilities, documents, config.typeDepth);
+  return { capabilities, typeModules, generatorVersion: GENERATOR_VERSION };
 }
 
 function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocument[] {
@@ -117,16 +126,39 @@ function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocum
   return documents;
 }
 
-function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCapability[] {
+async function loadCapabilities(
+  config: ResolvedConfig,
+  bag: DiagnosticBag,
+  schemas: NaftikoSchemas,
+  rulesets: LoadedRuleset[],
+): Promise<CheckedCapability[]> {
   const checked: CheckedCapability[] = [];
   const ids = new Map<string, string>();
+  const read = (file: string): SourceDocument | undefined => {
+    const text = readInput(config.root, file, bag);
+    if (text === undefined) return undefined;
+    const source = parseSource(file, text, bag);
+    return source.data === undefined ? undefined : source;
+  };
   for (const file of config.capabilities) {
     const text = readInput(config.root, file, bag);
     if (text === undefined) continue;
     const source = parseSource(file, text, bag);
     if (source.data === undefined) continue;
+    await runRulesets(rulesets, source, text, bag);
     const id = capabilityId(file);
-    const taken = ids.get(id) ?? RESERVED_OUTPUT_NAMES.get(id);
+    const reserved = RESERVED_OUTPUT_NAMES.get(id);
+    if (reserved) {
+      bag.error(
+        file,
+        { line: 1, col: 1 },
+        'naftiko/reserved-name',
+        `capability '${id}' would be generated into ${config.out}/${id}/, which holds ${reserved}`,
+        'rename the file: the file name names the output folder',
+      );
+      continue;
+    }
+    const taken = ids.get(id);
     if (taken) {
       bag.error(
         file,
@@ -138,40 +170,48 @@ function loadCapabilities(config: ResolvedConfig, bag: DiagnosticBag): CheckedCa
       continue;
     }
     ids.set(id, file);
-    const doc = checkCapability(source, bag);
-    if (doc) checked.push({ source, doc });
+    const before = bag.errorCount;
+    const doc = checkShape(source, bag, schemas);
+    if (!doc) continue;
+    const sites = resolveConsumes(source, doc, { root: config.root, schemas, bag, read });
+    if (bag.errorCount > before) continue;
+    checkSemantics(source, bag, doc, sites);
+    if (bag.errorCount === before) checked.push({ source, doc, sites });
   }
   return checked;
 }
 
-/** One OpenAPI subset per source document a capability's operations matched in. */
-export interface OpenApiSubset {
-  source: string;
-  document: import('./load/openapi.js').OpenApiObject;
-}
+/**
+ * `$ref` hops of the run-time JSON Schemas (request validation, MCP output schemas) resolved in
+ * detail; those schemas are cut further where they are used. TypeScript types are not cut (see
+ * model/api-types.ts).
+ */
+const RUNTIME_SCHEMA_DEPTH = 2;
 
+/** Each matched operation of a capability, dereferenced within its subset of the document. */
 async function resolveOpenApi(
   capability: CheckedCapability,
   index: OpenApiIndex,
-  typeDepth: number,
-): Promise<{ operations: Map<string, ResolvedOpenApi>; subsets: OpenApiSubset[] }> {
+): Promise<Map<string, ResolvedOpenApi>> {
   const matches = new Map<string, MatchedOperation>();
-  for (const [key, ref] of indexConsumedOperations(capability.doc)) {
-    const match = index.match(ref.operation.method, ref.consumes.baseUri, ref.resource.path);
+  for (const [key, ref] of indexConsumedOperations(capability.sites)) {
+    const match = index.match(
+      ref.operation.method,
+      ref.consumes.baseUri,
+      normalizePath(ref.resource.path),
+    );
     if (match) matches.set(key, match);
   }
   const byDoc = new Map<OpenApiDocument, Array<[string, MatchedOperation]>>();
   for (const entry of matches) byDoc.set(entry[1].doc, [...(byDoc.get(entry[1].doc) ?? []), entry]);
   const operations = new Map<string, ResolvedOpenApi>();
-  const subsets: OpenApiSubset[] = [];
   for (const [doc, entries] of byDoc) {
     const subset = subsetDocument(
       doc.data,
       entries.map(([, m]) => m),
-      typeDepth,
+      RUNTIME_SCHEMA_DEPTH,
       doc.danglingRefs,
     );
-    subsets.push({ source: doc.file, document: subset });
     const dereferenced = await dereference(subset);
     for (const [key, match] of entries) {
       operations.set(key, {
@@ -180,5 +220,5 @@ async function resolveOpenApi(
       });
     }
   }
-  return { operations, subsets };
+  return operations;
 }

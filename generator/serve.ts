@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CliIO } from './cli.js';
+import { enableTypeScript } from './typescript.js';
 
 export interface ServeOptions {
   rest?: boolean;
@@ -45,12 +46,23 @@ export async function serve(capability: string, options: ServeOptions, io: CliIO
     );
     return 1;
   }
+  await enableTypeScript();
   const module = (await import(pathToFileURL(entry).href)) as ServerEntry;
-  await module.main({
-    port: options.port,
-    address: options.address,
-    stdio: options.stdio,
-    baseUri: options.baseUri,
-  });
+  try {
+    await module.main({
+      port: options.port,
+      address: options.address,
+      stdio: options.stdio,
+      baseUri: options.baseUri,
+    });
+  } catch (error) {
+    // Misconfiguration at start-up (port in use, bad base URI, unset inbound secret): the runtime's
+    // message and hint, without a stack trace.
+    const hint = (error as { hint?: unknown }).hint;
+    io.stderr(
+      `capgen serve: ${error instanceof Error ? error.message : String(error)}\n${typeof hint === 'string' ? `  hint: ${hint}\n` : ''}`,
+    );
+    return 1;
+  }
   return 0;
 }

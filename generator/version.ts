@@ -1,6 +1,10 @@
-import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 
-const require = createRequire(import.meta.url);
 /** capgen's own version, from package.json. */
-export const GENERATOR_VERSION: string = (require('../package.json') as { version: string })
-  .version;
+export const GENERATOR_VERSION: string = (
+  JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;

@@ -176,24 +176,55 @@ describe('validate on the real specs', () => {
     expect(stdout).toBe('✓ 3 capabilities are valid\n');
   });
 
-  it('without --verbose shows at most 3 warnings per rule and file, counts the rest, and the same summary', async () => {
+  it('without --verbose shows each rule once per file at its first position, with how many more, and the same summary', async () => {
     const verbose = await capgen(ROOT, ['validate', '--verbose']);
     const { code, stdout, stderr } = await capgen(ROOT, ['validate']);
     expect(code).toBe(0);
-    const shown = new Map<string, number>();
-    for (const m of stderr.matchAll(/^(\S+):\d+:\d+ {2}warning {2}(\S+) {2}/gm))
-      shown.set(`${m[1]} ${m[2]}`, (shown.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
-    expect(Math.max(...shown.values())).toBe(3);
-    for (const m of stderr.matchAll(/^(\S+): (\d+) more (\S+) warning\(s\) like these/gm)) {
-      const all = [...verbose.stderr.matchAll(/^(\S+):\d+:\d+ {2}warning {2}(\S+) {2}/gm)].filter(
-        (v) => v[1] === m[1] && v[2] === m[3],
-      ).length;
-      expect(Number(m[2]) + 3, `${m[1]} ${m[3]}`).toBe(all);
-    }
+    const all = [...verbose.stderr.matchAll(/^(\S+):(\d+):(\d+) {2}warning {2}(\S+) {2}/gm)];
+    const lines = stderr.split('\n');
+    const shown = new Set<string>();
+    lines.forEach((line, i) => {
+      const m = /^(\S+):(\d+):(\d+) {2}warning {2}(\S+) {2}/.exec(line);
+      if (!m) return;
+      const group = `${m[1]} ${m[4]}`;
+      expect(shown.has(group), `${group} shown twice`).toBe(false);
+      shown.add(group);
+      const same = all.filter((v) => v[1] === m[1] && v[4] === m[4]);
+      // The first position of the rule in the file, in the sorted order --verbose prints.
+      expect(`${m[2]}:${m[3]}`).toBe(`${same[0][2]}:${same[0][3]}`);
+      const more = /^ {4}… and (\d+) more (\S+) in (\S+) \(--verbose lists them\)$/.exec(
+        lines[i + 2] ?? '',
+      );
+      if (same.length > 1) expect(more?.slice(1)).toEqual([String(same.length - 1), m[4], m[1]]);
+      else expect(more).toBeNull();
+    });
+    expect(shown.size).toBe(new Set(all.map((v) => `${v[1]} ${v[4]}`)).size);
+    expect(shown.size).toBeLessThan(all.length);
     expect(/^0 errors, \d+ warning\(s\)$/m.exec(stderr)?.[0]).toBe(
       /^0 errors, \d+ warning\(s\)$/m.exec(verbose.stderr)?.[0],
     );
     expect(stdout).toBe('✓ 3 capabilities are valid\n');
+  });
+
+  it('rules in capgen.config.yaml set severities: deviations off and body-ignored as an error make --strict fail only on that', async () => {
+    const { root } = freshProject();
+    fs.writeFileSync(
+      path.join(root, 'capgen.config.yaml'),
+      'rules:\n  schema/deviation: off\n  openapi/*: off\n  capgen/body-ignored: error\n',
+    );
+    const { code, stderr } = await capgen(root, ['validate', '--verbose']);
+    expect(code).toBe(1);
+    const rules = new Set(
+      [...stderr.matchAll(/^\S+:\d+:\d+ {2}(\S+) {2}(\S+) {2}/gm)].map((m) => `${m[1]} ${m[2]}`),
+    );
+    expect([...rules]).toEqual(['error capgen/body-ignored']);
+    fs.writeFileSync(
+      path.join(root, 'capgen.config.yaml'),
+      'rules:\n  schema/deviation: off\n  openapi/*: off\n  capgen/body-ignored: off\n',
+    );
+    const strict = await capgen(root, ['validate', '--strict']);
+    expect(strict.stderr).toBe('');
+    expect(strict.code).toBe(0);
   });
 
   it('--strict exits 1: every warning becomes an error', async () => {

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ts, type Diagnostic, type Node, type Project, type SourceFile, type Type } from 'ts-morph';
+import { Node, ts, type Diagnostic, type Project, type SourceFile, type Type } from 'ts-morph';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { check, formatDiagnostics as format, strictProject } from './helpers/ts-project.ts';
 
@@ -109,16 +109,24 @@ function textMentionsAny(type: Type, at: Node): boolean {
   return /\bany\b/.test(text.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, '""'));
 }
 
-/** Every exported declaration of the file whose type is or contains `any`, as `Name: path`. */
-function exportedAnys(file: SourceFile): string[] {
+/**
+ * Every exported declaration of the file whose type is or contains `any`, as `Name: path`; a
+ * re-exported namespace (the shared API types, `Stripe`) is entered: `Stripe.CheckoutSession...`.
+ */
+function exportedAnys(file: SourceFile, prefix = '', seen = new Set<SourceFile>()): string[] {
   const out: string[] = [];
+  seen.add(file);
   for (const [name, declarations] of file.getExportedDeclarations()) {
     for (const declaration of declarations) {
+      if (Node.isSourceFile(declaration)) {
+        if (!seen.has(declaration)) out.push(...exportedAnys(declaration, `${name}.`, seen));
+        continue;
+      }
       const type = declaration.getType();
       const found: string[] = [];
-      findAny(type, name, declaration, found);
+      findAny(type, `${prefix}${name}`, declaration, found);
       if (found.length === 0 && textMentionsAny(type, declaration))
-        found.push(`${name} (type text)`);
+        found.push(`${prefix}${name} (type text)`);
       out.push(...found);
     }
   }
@@ -251,6 +259,17 @@ describe('no `any` in the public surface of the generated clients', () => {
       const exported = [...source.getExportedDeclarations().keys()];
       expect(exported.length).toBeGreaterThan(file === 'client.ts' ? 5 : 2);
       expect(exportedAnys(source), `${capability}/${file}`).toEqual([]);
+    }
+  });
+
+  it('the shared API types (types/*.ts) export no `any`', () => {
+    const modules = project
+      .getSourceFiles()
+      .filter((f) => path.dirname(f.getFilePath()) === path.join(GENERATED, 'types'));
+    expect(modules.length).toBeGreaterThan(0);
+    for (const module of modules) {
+      expect(module.getExportedDeclarations().size).toBeGreaterThan(5);
+      expect(exportedAnys(module), module.getBaseName()).toEqual([]);
     }
   });
 });

@@ -15,6 +15,8 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../generator/cli.js';
+import { runPipeline } from '../generator/pipeline.js';
+import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = path.join(ROOT, 'test/fixtures/generic');
@@ -95,10 +97,11 @@ afterAll(() => {
 });
 
 describe('generic API: generated files', () => {
-  it('match the golden files (only the capability folder; the runtime is shared)', () => {
+  it('match the golden files (the capability folder and the API types; the runtime is shared)', () => {
     const actual = Object.fromEntries(
-      Object.entries(tree(OUT)).filter(([p]) => p.startsWith('todos/')),
+      Object.entries(tree(OUT)).filter(([p]) => p.startsWith('todos/') || p.startsWith('types/')),
     );
+    expect(Object.keys(actual)).toContain('types/todo.ts');
     if (process.env.UPDATE_GOLDEN) {
       fs.rmSync(GOLDEN, { recursive: true, force: true });
       for (const [p, contents] of Object.entries(actual)) {
@@ -113,8 +116,55 @@ describe('generic API: generated files', () => {
     const types = fs.readFileSync(path.join(OUT, 'todos/types.ts'), 'utf8');
     expect(types).toMatch(/export interface GetTodosIdParams \{[^}]*id: string;/s);
     expect(types).toMatch(/status\?: 'open' \| 'done';/);
-    expect(types).toContain("export type PostTodosBody = components['schemas']['NewTodo'];");
+    expect(types).toContain("import type * as Todo from '../types/todo.js';");
+    expect(types).toContain('export type PostTodosBody = Todo.NewTodo;');
     expect(types).toMatch(/declares no JSON response body/);
+  });
+
+  it('type expandable fields, generic and x-expansionResources, and recursion through named types', () => {
+    const project = strictProject();
+    project.addSourceFilesAtPaths(path.join(OUT, '{todos,types}/*.ts'));
+    project.addSourceFilesAtPaths(path.join(OUT, 'runtime/contract.ts'));
+    expect(formatDiagnostics(project, check(project))).toBe('');
+    const types = project.getSourceFileOrThrow(path.join(OUT, 'todos/types.ts'));
+    const todo = types.getTypeAliasOrThrow('GetTodosIdResponse').getType();
+    const text = (name: string, type = todo) =>
+      type.getPropertyOrThrow(name).getTypeAtLocation(types).getText(types);
+    expect(text('project')).toBe('string | Todo.Project | undefined'); // anyOf [id, $ref]
+    expect(text('owner')).toBe('string | Todo.User | undefined'); // x-expansionResources
+    const parent = todo.getPropertyOrThrow('project').getTypeAtLocation(types).getUnionTypes();
+    const projectType = parent.find((t) => t.getText(types) === 'Todo.Project')!;
+    expect(text('parent', projectType)).toBe('Todo.Project | null | undefined');
+    // Only what the capability reaches is emitted, under the spec's names.
+    const shared = fs.readFileSync(path.join(OUT, 'types/todo.ts'), 'utf8');
+    expect([...shared.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1])).toEqual([
+      'NewTodo',
+      'Project',
+      'Todo',
+      'User',
+    ]);
+  });
+
+  it('cut types at typeDepth when configured: schemas further away stay named but opaque', async () => {
+    // In the project copy: capgen reads only inside its project.
+    const config = 'depth.capgen.yaml';
+    fs.writeFileSync(
+      path.join(PROJECT, config),
+      [
+        'openapi: [specs/todo.openapi.yaml]',
+        'capabilities: [specs/todos.yaml]',
+        'typeDepth: 1',
+      ].join('\n'),
+    );
+    const result = await runPipeline(PROJECT, { config }, { emit: true });
+    const shared = result.files?.find((f) => f.path === 'types/todo.ts')?.contents ?? '';
+    // Todo and NewTodo are one $ref from an operation; Project and User, two.
+    expect(shared).toMatch(/export type Todo = NewTodo & \{\n {2}id: string;/);
+    expect(shared).toContain('export interface NewTodo {');
+    for (const name of ['Project', 'User'])
+      expect(shared).toContain(
+        `/** A ${name} object, not typed in detail: it lies deeper than the type depth limit of 1. */\nexport type ${name} = {\n  [key: string]: unknown;\n};`,
+      );
   });
 
   it('carry nothing Stripe-specific: JSON bodies, no version header', () => {

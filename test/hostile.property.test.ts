@@ -11,11 +11,11 @@
  *   - `capgen generate` exits 0, or exits 1 with diagnostics `file:line:col` inside that case's
  *     files, each with a hint, no stack trace, and nothing written;
  *   - the generated TypeScript compiles under strict;
- *   - the top-level statements of each generated module are declarations only (no statement that
- *     runs on import), data literals hold no stray identifier, no payload identifier becomes code,
- *     and no JSDoc tag is injected;
+ *   - the top-level statements of each generated module (the shared types/<api>.ts included) are
+ *     declarations only (no statement that runs on import), data literals hold no stray
+ *     identifier, no payload identifier becomes code, and no JSDoc tag is injected;
  *   - hostile text in a field that only carries text (labels, descriptions, summaries, titles,
- *     tags) leaves the top-level statements exactly as for the benign base: same kinds, names and
+ *     examples, tags) leaves the top-level statements exactly as for the benign base: same kinds, names and
  *     JSDoc tags, module by module. (For a field that carries meaning, a name, a path, a reference,
  *     a different value legitimately means a different output; the checks above hold for it.)
  *   - importing every generated module prints nothing and touches no global (base URIs point at
@@ -150,17 +150,28 @@ async function generateBatch(root: string, ids: string[]): Promise<Batch> {
   return batch;
 }
 
-/** Generated names carry the capability id: `cap-0001` and `twin-0001` read alike. */
-const normalize = (name: string) => name.replace(/(cap|twin)[-_]?(\d{4}|base)/gi, 'ID');
+/**
+ * Generated names carry the capability id (`cap-0001` and `twin-0001` read alike), and the shared
+ * types module the name of its API's host (`h0001.invalid` → `H0001`, `twin-0001.invalid`).
+ */
+const normalize = (name: string) => name.replace(/(cap|twin)[-_]?(\d{4}|base)|\bh\d{4}\b/gi, 'ID');
+
+/** The shared types modules (`types/<api>.ts`) the capability's types.ts imports. */
+function sharedModules(root: string, id: string): string[] {
+  const types = path.join(root, 'generated', id, 'types.ts');
+  if (!fs.existsSync(types)) return [];
+  return [...fs.readFileSync(types, 'utf8').matchAll(/from '\.\.\/(types\/[\w-]+)\.js'/g)].map(
+    (m) => path.join(root, 'generated', `${m[1]}.ts`),
+  );
+}
 
 function moduleShapes(root: string, id: string): Record<string, string[]> {
   const dir = path.join(root, 'generated', id);
-  return Object.fromEntries(
-    tsFiles(dir).map((f) => [
-      path.basename(f),
-      shapeOf(fs.readFileSync(f, 'utf8'), normalize).statements,
-    ]),
-  );
+  const shape = (f: string) => shapeOf(fs.readFileSync(f, 'utf8'), normalize).statements;
+  return Object.fromEntries([
+    ...tsFiles(dir).map((f) => [path.basename(f), shape(f)]),
+    ...sharedModules(root, id).map((f) => [normalize(path.relative(root, f)), shape(f)]),
+  ]);
 }
 
 // --- the property --------------------------------------------------------------------------------
@@ -270,11 +281,19 @@ describe(`hostile strings in any field (${RUNS} fast-check cases, seed ${SEED})`
   it('no payload becomes code, no data literal holds a stray identifier, no JSDoc tag is injected', () => {
     expect(moduleCount).toBeGreaterThan(RUNS);
     const problems: string[] = [];
+    let shared = 0;
     for (const id of hostileBatch.generated)
-      for (const file of tsFiles(path.join(hostileBatch.root, 'generated', id)))
+      for (const file of [
+        ...tsFiles(path.join(hostileBatch.root, 'generated', id)),
+        ...sharedModules(hostileBatch.root, id),
+      ]) {
+        if (file.includes(`${path.sep}types${path.sep}`)) shared++;
         for (const problem of shapeOf(fs.readFileSync(file, 'utf8')).problems)
           problems.push(`${id}/${path.basename(file)}: ${problem} (${describeCase(id)})`);
+      }
     expect(problems.slice(0, 20)).toEqual([]);
+    // The shared types modules (types/<api>.ts) were among the modules checked.
+    expect(shared).toBeGreaterThan(RUNS / 5);
   });
 
   it('hostile text in text-only fields leaves every module with the statements of the benign base', () => {

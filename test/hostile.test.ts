@@ -11,99 +11,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { runCli } from '../generator/cli.js';
 import {
   compileErrors,
   importAll,
-  PAYLOAD_MARKER,
   scratchDir,
   shapeOf,
   tsFiles,
   type ImportReport,
 } from './helpers/inert.js';
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'malformed');
-const BASE = fs.readFileSync(path.join(FIXTURES, '_base.yaml'), 'utf8');
-const OPENAPI = fs.readFileSync(path.join(FIXTURES, '_openapi.yaml'), 'utf8');
-const PAYLOAD = `globalThis.${PAYLOAD_MARKER} = 1; globalThis.process.stdout.write("PWNED")`;
-const SECRET = 'sk_live_hostile_corpus_secret_0123456789';
-
-type Edit = [Array<string | number>, unknown];
-
-/** YAML text of `text` with each edit applied (values serialized by the yaml package). */
-function edited(text: string, edits: Edit[]): string {
-  const doc = YAML.parseDocument(text);
-  for (const [at, value] of edits) doc.setIn(at, value);
-  return doc.toString({ lineWidth: 0 });
-}
-
-/** Writes `files` (path relative to `dir` → contents) under `dir`. */
-function write(dir: string, files: Record<string, string>): void {
-  for (const [file, contents] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), contents);
-  }
-}
-
-/** The valid base project with edits to the capability and the OpenAPI document. */
-const project =
-  (edits: Edit[], openapi: Edit[] = [], file = 'specs/widgets.yaml') =>
-  (root: string) =>
-    write(root, {
-      [file]: edited(BASE, edits),
-      'specs/widgets.openapi.yaml': edited(OPENAPI, openapi),
-    });
-
-/**
- * The valid base project, with `at` (a path in the project) a link to `target` beside the project
- * (a folder unless `outsideFiles` makes it a file), and more files in the project.
- */
-const baseWithLink =
-  (
-    at: string,
-    target: string,
-    outsideFiles: Record<string, string> = {},
-    projectFiles: Record<string, string> = {},
-  ) =>
-  (root: string, outside: string) => {
-    project([])(root);
-    write(root, projectFiles);
-    write(outside, outsideFiles);
-    if (!fs.existsSync(path.join(outside, target)))
-      fs.mkdirSync(path.join(outside, target), { recursive: true });
-    fs.mkdirSync(path.dirname(path.join(root, at)), { recursive: true });
-    fs.symlinkSync(path.join(outside, target), path.join(root, at));
-  };
-
-const REST = ['capability', 'exposes', 0];
-const MCP = ['capability', 'exposes', 1];
-const CONSUMES = ['capability', 'consumes', 0];
-
-interface Case {
-  name: string;
-  /** What the generator did with this before. */
-  attack: string;
-  /** Builds the case in `dir`: the project is `dir/project`, `dir/outside` lies beside it. */
-  setup: (project: string, outside: string) => void;
-  args?: string[];
-  /** Generates: then `check` looks at the output folder. Refused: the diagnostic expected. */
-  expect:
-    | { generates: true; check?: (out: string) => void | Promise<void> }
-    | { rule: string; at: string };
-}
-
-const readme = (out: string) => fs.readFileSync(path.join(out, 'widgets/README.md'), 'utf8');
-/** Lines of a README outside fenced code blocks. */
-const prose = (text: string) =>
-  text
-    .split('\n')
-    .filter(
-      (line, i, lines) => lines.slice(0, i).filter((l) => l.startsWith('```')).length % 2 === 0,
-    )
-    .filter((line) => !line.startsWith('```'));
+import {
+  BASE,
+  CONSUMES,
+  MCP,
+  OPENAPI,
+  PATH_CASES,
+  PAYLOAD,
+  project,
+  prose,
+  readme,
+  REST,
+  SECRET,
+  write,
+  type Case,
+} from './helpers/hostile-corpus.js';
 
 const cases: Case[] = [
   // --- spec text breaking out of generated comments, strings and templates ---------------------
@@ -155,6 +89,58 @@ const cases: Case[] = [
     expect: { generates: true },
   },
   {
+    name: 'component-texts-add-jsdoc-tags-to-shared-types',
+    attack:
+      'a component schema description, property description or example (keys included) added JSDoc tags to types/<api>.ts',
+    setup: project(
+      [],
+      [
+        [
+          ['paths', '/v1/widgets/{id}', 'get', 'responses', '200', 'content'],
+          { 'application/json': { schema: { $ref: '#/components/schemas/Widget' } } },
+        ],
+        [
+          ['components'],
+          {
+            schemas: {
+              Widget: {
+                type: 'object',
+                title: 'Widget */ @deprecated',
+                description: 'A widget.\n@deprecated\u2028@internal */ /* @see x',
+                example: { '\u2028@deprecated': '*/ @internal', id: 'w\u2029@see' },
+                properties: {
+                  id: { type: 'string', description: '\u2028@readonly', example: '@example' },
+                  size: { type: 'integer', default: 1, format: 'int\n@deprecated' },
+                },
+              },
+            },
+          },
+        ],
+      ],
+    ),
+    expect: {
+      generates: true,
+      check: (out) =>
+        expect(fs.readFileSync(path.join(out, 'types/example.ts'), 'utf8')).toContain(
+          'export interface Widget {',
+        ),
+    },
+  },
+  {
+    name: 'ref-without-a-pointer',
+    attack: "a response schema {$ref: 'Widget */ ...'} ended in `internal error` (exit 70)",
+    setup: project(
+      [],
+      [
+        [
+          ['paths', '/v1/widgets/{id}', 'get', 'responses', '200', 'content'],
+          { 'application/json': { schema: { $ref: `Widget */ ${PAYLOAD}; /*` } } },
+        ],
+      ],
+    ),
+    expect: { generates: true },
+  },
+  {
     name: 'operation-description-adds-a-jsdoc-tag',
     attack: 'a consumed operation description added @deprecated to a client method',
     setup: project([
@@ -169,13 +155,16 @@ const cases: Case[] = [
     name: 'rest-namespace-in-a-template-literal',
     attack: 'an exposes namespace `${...}` ran inside the REST adapter start-up message',
     setup: project([[[...REST, 'namespace'], `w\${${PAYLOAD}}\`\\`]]),
-    expect: { generates: true },
+    // Refused since the schema check (names of letters, digits and '-'); the message reads the
+    // namespace from REST_ADAPTER at run time anyway.
+    expect: { rule: 'naftiko/invalid-value', at: 'specs/widgets.yaml:35:18' },
   },
   {
     name: 'mcp-namespace-in-a-template-literal',
     attack: 'an exposes namespace `${...}` ran inside the MCP server start-up message',
     setup: project([[[...MCP, 'namespace'], `m\${${PAYLOAD}}`]]),
-    expect: { generates: true },
+    // Refused since the schema check; the message reads MCP_SERVER.name at run time anyway.
+    expect: { rule: 'naftiko/invalid-value', at: 'specs/widgets.yaml:50:18' },
   },
   {
     name: 'ref-marker-as-output-value',
@@ -227,13 +216,13 @@ const cases: Case[] = [
   },
   {
     name: 'namespaces-equal-after-normalization',
-    attack: "consumes namespaces 'widgets' and 'widgets_' declared the same client variable twice",
+    attack: "consumes namespaces 'widgets' and 'Widgets' declared the same client variable twice",
     setup: (root) =>
       write(root, {
         'specs/widgets.yaml': (() => {
           const doc = YAML.parseDocument(BASE);
           const second = (doc.getIn(CONSUMES) as YAML.YAMLMap).clone() as YAML.YAMLMap;
-          second.set('namespace', 'widgets_');
+          second.set('namespace', 'Widgets');
           (doc.getIn(['capability', 'consumes']) as YAML.YAMLSeq).add(second);
           return doc.toString();
         })(),
@@ -327,108 +316,7 @@ const cases: Case[] = [
     },
   },
 
-  // --- the project's folders: links, paths outside, reserved names ------------------------------
-  {
-    name: 'spec-linked-to-proc-environ',
-    attack: 'a spec linked to /proc/self/environ printed the environment in diagnostics',
-    setup: (root) => {
-      write(root, { 'specs/widgets.openapi.yaml': OPENAPI });
-      fs.symlinkSync('/proc/self/environ', path.join(root, 'specs/widgets.yaml'));
-    },
-    expect: { rule: 'io/symlink', at: 'specs/widgets.yaml:1:1' },
-  },
-  {
-    name: 'spec-linked-outside',
-    attack: 'a spec linked to a file outside the project was read and generated',
-    setup: (root, outside) => {
-      write(outside, { 'secret.yaml': edited(BASE, [[['info', 'label'], SECRET]]) });
-      write(root, { 'specs/widgets.openapi.yaml': OPENAPI });
-      fs.symlinkSync(path.join(outside, 'secret.yaml'), path.join(root, 'specs/widgets.yaml'));
-    },
-    expect: { rule: 'io/symlink', at: 'specs/widgets.yaml:1:1' },
-  },
-  {
-    name: 'config-names-a-spec-outside',
-    attack: 'capabilities: [../outside/…] in the config was read',
-    setup: (root, outside) => {
-      write(outside, { 'widgets.yaml': BASE });
-      write(root, {
-        'capgen.config.yaml':
-          'openapi: [specs/widgets.openapi.yaml]\ncapabilities:\n  - ../outside/widgets.yaml\n',
-        'specs/widgets.openapi.yaml': OPENAPI,
-      });
-    },
-    expect: { rule: 'io/outside-project', at: 'capgen.config.yaml:3:5' },
-  },
-  {
-    name: 'openapi-flag-outside',
-    attack: '--openapi ../outside/… was read',
-    setup: (root, outside) => {
-      write(outside, { 'widgets.openapi.yaml': OPENAPI });
-      write(root, { 'specs/widgets.yaml': BASE });
-    },
-    args: ['--openapi', '../outside/widgets.openapi.yaml'],
-    expect: { rule: 'io/outside-project', at: '../outside/widgets.openapi.yaml:1:1' },
-  },
-  {
-    name: 'config-out-outside',
-    attack: 'out: ../outside/generated wrote outside the project',
-    setup: (root) =>
-      write(root, {
-        'capgen.config.yaml': 'out: ../outside/generated\n',
-        'specs/widgets.yaml': BASE,
-        'specs/widgets.openapi.yaml': OPENAPI,
-      }),
-    expect: { rule: 'io/outside-project', at: 'capgen.config.yaml:1:6' },
-  },
-  {
-    name: 'output-folder-linked-outside',
-    attack: 'files were written through a linked output folder',
-    setup: baseWithLink('generated', 'out'),
-    expect: { rule: 'io/symlink', at: 'generated:1:1' },
-  },
-  {
-    name: 'capability-folder-linked-outside',
-    attack: 'files were written through a linked folder inside the output folder',
-    setup: baseWithLink('generated/widgets', 'dir'),
-    expect: { rule: 'io/symlink', at: 'generated/widgets:1:1' },
-  },
-  {
-    name: 'check-diffs-a-linked-file',
-    attack: '--check read a generated file linked outside and printed its contents in the diff',
-    setup: baseWithLink('generated/widgets/README.md', 'secret.txt', {
-      'secret.txt': `${SECRET}\n`,
-    }),
-    args: ['--check'],
-    expect: { rule: 'io/symlink', at: 'generated/widgets/README.md:1:1' },
-  },
-  {
-    name: 'cleanup-through-a-link',
-    attack: 'the manifest cleanup deleted a file outside the output folder through a linked folder',
-    setup: baseWithLink(
-      'generated/old',
-      'olddir',
-      { 'olddir/stale.ts': 'export const mine = 1;\n' },
-      { 'generated/.capgen-manifest.json': '{"generator":"capgen","files":["old/stale.ts"]}' },
-    ),
-    expect: { rule: 'io/symlink', at: 'generated/old:1:1' },
-  },
-  {
-    name: 'capability-named-runtime',
-    attack:
-      'specs/runtime.yaml collided with generated/runtime: the write failed halfway and left .tmp files',
-    setup: project([], [], 'specs/runtime.yaml'),
-    expect: { rule: 'naftiko/duplicate-name', at: 'specs/runtime.yaml:1:1' },
-  },
-  {
-    name: 'ids-equal-after-normalization',
-    attack: "specs/-widgets.yaml and specs/widgets.yaml made folders '-widgets' and 'widgets'",
-    setup: (root) => {
-      project([])(root);
-      write(root, { 'specs/-widgets.yaml': BASE });
-    },
-    expect: { rule: 'naftiko/duplicate-name', at: 'specs/widgets.yaml:1:1' },
-  },
+  ...PATH_CASES,
 ];
 
 // --- harness ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import { IDENTITY_SESSIONS_API } from '../generated/identity-sessions/client.js'
 import * as identityMcp from '../generated/identity-sessions/mcp.js';
 import { LINK_LINK_ACCOUNT_SESSIONS_API } from '../generated/link-account-sessions/client.js';
 import * as linkMcp from '../generated/link-account-sessions/mcp.js';
-import type { McpHttpServerHandle } from '../generated/runtime/mcp.js';
+import type { McpHttpServerHandle } from '../generated/runtime/node-mcp.js';
 import {
   CAPABILITIES,
   captureServerLog,

@@ -24,7 +24,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { main } from '../generated/link-account-sessions/mcp.js';
-import type { McpHttpServerHandle } from '../generated/runtime/mcp.js';
+import type { McpHttpServerHandle } from '../generated/runtime/node-mcp.js';
 import {
   captureServerLog,
   linkSession,

@@ -1,8 +1,10 @@
 /**
- * capgen as users get it: `npm pack`, install the tarball into a fresh project that has only its
- * own specs, and run `npx capgen generate` (and the drift check) there.
+ * capgen as users get it: `npm pack` (which builds dist/), install the tarball into a fresh project
+ * that has only its own specs, and run `npx capgen generate` (and the drift check), `import` and
+ * `serve` there. The CLI runs the JavaScript build: it keeps working with tsx removed, except
+ * `serve`, which loads tsx to run the generated TypeScript servers.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,13 +23,56 @@ const run = (cmd: string, args: string[], cwd: string) =>
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
+/** `capgen serve link-account-sessions --rest --port 0` in the project: the status of GET /healthz. */
+function servesHealth(project: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // node on the installed bin directly (not npx), so that the kill below reaches the server.
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(project, 'node_modules/capgen/bin/capgen.js'),
+        'serve',
+        'link-account-sessions',
+        '--rest',
+        '--port',
+        '0',
+      ],
+      { cwd: project, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    const done = (error?: Error, status?: number) => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      if (error) reject(error);
+      else resolve(status!);
+    };
+    const timer = setTimeout(() => done(new Error(`no server within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /https?:\/\/[^\s:]+:(\d+)/.exec(output)?.[1];
+      if (!port) return;
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => done(undefined, r.status),
+        (e: Error) => done(e),
+      );
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => done(e));
+  });
+}
+
 describe('the packed package', () => {
-  it("installs into a fresh project and generates from that project's own specs", () => {
+  it("installs into a fresh project and generates from that project's own specs", async () => {
     const packed = JSON.parse(
       run('npm', ['pack', '--json', '--pack-destination', work], ROOT),
     ) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = packed[0].files.map((f) => f.path);
     expect(files).toContain('bin/capgen.js');
+    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/index.js');
     expect(files).toContain('generator/cli.ts');
     expect(files).toContain('templates/runtime/client.ts');
     expect(
@@ -71,5 +116,19 @@ describe('the packed package', () => {
       );
     }
     expect(run('npx', ['capgen', 'generate', '--check'], project)).toMatch(/up to date/);
+
+    // The installed package serves a generated adapter (serve loads tsx for the TypeScript) ...
+    expect(await servesHealth(project)).toBe(200);
+
+    // ... and the rest of the CLI runs from dist/ alone: no tsx needed.
+    fs.renameSync(path.join(project, 'node_modules/tsx'), path.join(work, 'tsx-away'));
+    expect(run('npx', ['capgen', '--version'], project).trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(run('npx', ['capgen', 'generate', '--check'], project)).toMatch(/up to date/);
+    const imported = run(
+      'npx',
+      ['capgen', 'import', '--openapi', 'specs/stripe-link.openapi.yaml', '--out', 'specs/link'],
+      project,
+    );
+    expect(imported).toMatch(/✓ \d+ operations of .* capabilities in specs\/link\//);
   }, 240_000);
 });

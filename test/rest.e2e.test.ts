@@ -23,7 +23,8 @@ import * as checkout from '../generated/checkout-sessions/rest.js';
 import * as identity from '../generated/identity-sessions/rest.js';
 import * as link from '../generated/link-account-sessions/rest.js';
 import type { ClientOptions } from '../generated/runtime/client.js';
-import type { RestAdapterSpec, RestServer } from '../generated/runtime/rest.js';
+import type { RestServer } from '../generated/runtime/node-rest.js';
+import type { RestAdapterSpec } from '../generated/runtime/rest.js';
 import {
   AUTH_TOKEN_ENV,
   generateAuthFixture,
@@ -177,6 +178,10 @@ async function call(base: string, target: string, init: RequestInit = {}): Promi
   const text = await response.text();
   return record(response.status, Object.fromEntries(response.headers), text);
 }
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+/** POST, PUT and PATCH must say they are JSON, with or without a body. */
+const typeOf = (method: string): Record<string, string> => (method === 'GET' ? {} : JSON_TYPE);
 
 const jsonInit = (
   method: string,
@@ -556,6 +561,8 @@ describe('every exposed operation, over HTTP', () => {
 
   it.each(OPERATIONS)('$cap $method $target', async (c) => {
     const headers: Record<string, string> = { authorization: CALLER_AUTH };
+    // POST says it is JSON even without a body (the adapter's CSRF guard).
+    if (c.method === 'POST') headers['content-type'] = 'application/json';
     const init: RequestInit =
       c.body === undefined ? { method: c.method, headers } : jsonInit(c.method, c.body, headers);
     const answer = await call(adapters[c.cap].url, c.target, init);
@@ -756,6 +763,7 @@ describe('validation (Stripe error shape, no upstream call)', () => {
       cap: 'link',
       method: 'POST',
       target: link,
+      init: { method: 'POST', headers: JSON_TYPE },
       status: 400,
       param: 'body',
       message: /^Missing required param: body\./,
@@ -765,6 +773,7 @@ describe('validation (Stripe error shape, no upstream call)', () => {
       cap: 'identity',
       method: 'POST',
       target: '/v1/v1/identity/verification-sessions',
+      init: { method: 'POST', headers: JSON_TYPE },
       status: 400,
       param: 'body',
       message: /Missing required param: body/,
@@ -1066,7 +1075,7 @@ describe('upstream failures', () => {
     const answer = await call(
       adapters.identity.url,
       '/v1/v1/identity/verification-sessions/vs_1/cancel',
-      { method: 'POST' },
+      { method: 'POST', headers: JSON_TYPE },
     );
     expect(answer.status).toBe(500);
     expect(answer.json).toEqual(stripeBody);
@@ -1096,7 +1105,7 @@ describe('upstream failures', () => {
     const answer = await call(adapters.checkout.url, '/v1/v1/checkout/sessions');
     expect(answer.status).toBe(401);
     expect(answer.text).not.toContain(KEY);
-    expect(answer.json.error.message).toBe('Invalid API Key provided: [redacted]');
+    expect(answer.json.error.message).toBe('Invalid API Key provided: [REDACTED]');
   });
 
   it('timeout: 504 api_connection_error, promptly', async () => {
@@ -1177,7 +1186,7 @@ describe('path parameters cannot leave their segment', () => {
 
   describe('as msw sees it', () => {
     it.each(SAFE)('%s %s -> %s', async (method, target, expectedPath) => {
-      const answer = await rawRequest(adapters.checkout.url, method, target);
+      const answer = await rawRequest(adapters.checkout.url, method, target, typeOf(method));
       expect(answer.status, answer.text).toBe(200);
       expect(upstream).toHaveLength(1);
       expect(upstream[0].url.origin).toBe('https://api.stripe.com');
@@ -1207,7 +1216,7 @@ describe('path parameters cannot leave their segment', () => {
     });
 
     it.each(SAFE)('%s %s -> %s', async (method, target, expectedPath) => {
-      const answer = await rawRequest(adapters.checkout.url, method, target);
+      const answer = await rawRequest(adapters.checkout.url, method, target, typeOf(method));
       expect(answer.status, answer.text).toBe(200);
       expect(wireSeen).toHaveLength(1);
       expect(wireSeen[0].method).toBe(method);

@@ -1,292 +1,237 @@
 /**
- * capgen's `schema/deviation` warnings must point at exactly the places where the official Naftiko
- * JSON Schema (1.0.0-alpha2) rejects our capability files: no more, no fewer.
+ * capgen's built-in Naftiko schema (generator/check/schema/) and the official one (read from
+ * ../shared through the same mechanism a user's `schema:` setting uses) must agree: the same
+ * verdict and the same causes at the same places, on every example capability of the Naftiko
+ * Framework (as alpha3 and as alpha2), on our seed capability files, on every capability file of
+ * the malformed corpus, and on mutations of all of them (a field removed, a value of the wrong
+ * type, an unknown field, a wrong enum value, an emptied list).
  *
- * The schema is validated with ajv (draft 2020-12, allErrors). Raw, its errors are noisy: unions
- * (`oneOf`/`anyOf`) report the failures of every branch, e.g. a rest adapter checked against the
- * MCP, skill and control adapters too. Reduction, in two steps:
+ * And both must agree with plain ajv: a document is valid exactly when ajv (draft 2020-12,
+ * allErrors) says the official schema accepts it, and every cause capgen reports is at a place ajv
+ * reports an error at (its instancePath, or the unknown property under it).
  *
- *  1. Discriminated unions. Before compiling, every union is rewritten into what it means, an
- *     `allOf` of `if`/`then` pairs, so only the branch the document selects is validated:
- *     - unions whose branches pin `type` with a `const` (exposes: rest/mcp/skill/control; consumes:
- *       http vs an import, which has no `type`; mapped output parameters: string/number/boolean/
- *       object/array) select the branch by the instance's `type`;
- *     - the mode unions of exposed operations and MCP tools select by mode key: `steps`, else
- *       `ref`, else `call`, else the branch that needs none of them.
- *     Nothing else changes, so every constraint of the selected branch still applies.
- *  2. Leaf causes. The `if` errors that only say "the selected branch failed" are dropped. What is
- *     left must be one of these kinds (anything else fails the test, so no error is ignored):
- *     - `additionalProperties` → the place is the offending key;
- *     - `pattern` → the place is the value;
- *     - `required: properties` on an exposed output parameter of `type: object` with a string
- *       `mapping` (the schema wants `mapping`'s job done by `properties`) → the place is the
- *       `mapping` key, where capgen reports it.
- *
- * Places are compared as `file:line:col` (1-based, as capgen prints them); ajv's instancePath is
- * turned into a position with yaml's parseDocument + LineCounter.
+ * Reads ../shared; skips with a printed notice where it is absent.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv2020Module, { type ErrorObject } from 'ajv/dist/2020.js';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../generator/cli.js';
+import {
+  builtinSchemas,
+  officialSchemas,
+  schemaVersion,
+} from '../generator/check/naftiko-schema.js';
+import type { SchemaIssue } from '../generator/check/schema-explain.js';
+import { reportSchemaIssues } from '../generator/check/schema-report.js';
+import { DiagnosticBag } from '../generator/diagnostics.js';
+import { parseSource } from '../generator/load/source.js';
 
-// ajv is CommonJS: under NodeNext the default import is its module.exports, whose `default` is the class.
 const Ajv2020 = Ajv2020Module.default;
+const addFormats = (addFormatsModule as unknown as { default: (ajv: unknown) => void }).default;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SCHEMA_PATH = path.resolve(ROOT, '../shared/naftiko/naftiko-schema-1.0.0-alpha2.json');
-const SPEC_FILES = [
-  'specs/checkout-sessions.yaml',
-  'specs/identity-sessions.yaml',
-  'specs/link-account-sessions.yaml',
+const SHARED = path.resolve(ROOT, '../shared/naftiko');
+const EXAMPLES = path.join(SHARED, 'framework/examples');
+const OFFICIAL = [
+  path.join(SHARED, 'naftiko-schema-1.0.0-alpha2.json'),
+  path.join(SHARED, 'framework/naftiko-schema-1.0.0-alpha3.json'),
 ];
-const schemaAvailable = fs.existsSync(SCHEMA_PATH);
-if (!schemaAvailable)
-  console.warn(`schema-agreement: skipped, the official Naftiko schema is not at ${SCHEMA_PATH}`);
-
-type Schema = Record<string, unknown>;
-const isObject = (v: unknown): v is Schema =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-// --- step 1: discriminated unions ------------------------------------------------------------------
-
-const MODES = ['steps', 'ref', 'call'] as const;
-
-function discriminateUnions(root: Schema): Schema {
-  const defs = root.$defs as Record<string, Schema>;
-  const deref = (s: Schema): Schema =>
-    typeof s.$ref === 'string' && s.$ref.startsWith('#/$defs/')
-      ? deref(defs[s.$ref.slice('#/$defs/'.length)])
-      : s;
-  /** The `type` const a branch pins (in its properties or an allOf part), if any. */
-  const typeTag = (branch: Schema): string | undefined => {
-    const s = deref(branch);
-    const properties = isObject(s.properties) ? s.properties : {};
-    if (isObject(properties.type) && typeof properties.type.const === 'string')
-      return properties.type.const;
-    for (const part of Array.isArray(s.allOf) ? s.allOf : []) {
-      const tag = isObject(part) ? typeTag(part) : undefined;
-      if (tag !== undefined) return tag;
-    }
-    return undefined;
-  };
-  const modeOf = (branch: Schema) =>
-    MODES.find((m) =>
-      (Array.isArray(deref(branch).required) ? (deref(branch).required as string[]) : []).includes(
-        m,
-      ),
-    );
-
-  const rewrite = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(rewrite);
-    if (!isObject(node)) return node;
-    const out: Schema = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, rewrite(v)]));
-    for (const key of ['oneOf', 'anyOf'] as const) {
-      const branches = out[key];
-      if (!Array.isArray(branches) || !branches.every(isObject)) continue;
-      const tags = branches.map(typeTag);
-      let pairs: Schema[] | undefined;
-      if (tags.some((t) => t !== undefined)) {
-        pairs = branches.map((then, i) => ({
-          if:
-            tags[i] !== undefined
-              ? { properties: { type: { const: tags[i] } }, required: ['type'] }
-              : { not: { required: ['type'] } },
-          then,
-        }));
-      } else {
-        const modes = branches.map(modeOf);
-        if (modes.includes('steps') || modes.includes('ref')) {
-          const claimed = MODES.filter((m) => modes.includes(m));
-          const condition = (mode: (typeof MODES)[number] | undefined): Schema =>
-            mode === undefined
-              ? { not: { anyOf: claimed.map((m) => ({ required: [m] })) } }
-              : {
-                  allOf: [
-                    { required: [mode] },
-                    ...MODES.slice(0, MODES.indexOf(mode)).map((earlier) => ({
-                      not: { required: [earlier] },
-                    })),
-                  ],
-                };
-          pairs = branches.map((then, i) => ({ if: condition(modes[i]), then }));
-        }
-      }
-      if (!pairs) continue;
-      out.allOf = [...(Array.isArray(out.allOf) ? out.allOf : []), ...pairs];
-      delete out[key];
-    }
-    return out;
-  };
-  return rewrite(root) as Schema;
-}
-
-// --- step 2: leaf causes, as places ----------------------------------------------------------------
-
-interface Place {
-  /** `file:line:col` */
-  at: string;
-  /** JSON pointer of the flagged key or value, for readable failures. */
-  pointer: string;
-}
-
-function pointerSegments(pointer: string): string[] {
-  return pointer === ''
-    ? []
-    : pointer
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-/** The YAML position of the value at `pointer`, or of its key when `key` is set. */
-function position(
-  doc: Document,
-  lines: LineCounter,
-  pointer: string,
-  key: boolean,
-): { line: number; col: number } {
-  const segments = pointerSegments(pointer);
-  let node: unknown = doc.contents;
-  let range: [number, number, number] | undefined;
-  segments.forEach((segment, i) => {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
-      if (!pair) throw new Error(`no '${segment}' at ${pointer}`);
-      if (key && i === segments.length - 1)
-        range = (pair.key as { range?: [number, number, number] }).range;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      node = node.items[Number(segment)];
-    } else {
-      throw new Error(`cannot follow ${pointer}`);
-    }
-  });
-  range ??= (node as { range?: [number, number, number] }).range;
-  if (!range) throw new Error(`no position for ${pointer}`);
-  return lines.linePos(range[0]);
-}
-
-function valueAt(data: unknown, pointer: string): unknown {
-  return pointerSegments(pointer).reduce<unknown>(
-    (v, s) => (Array.isArray(v) ? v[Number(s)] : isObject(v) ? v[s] : undefined),
-    data,
+const available = OFFICIAL.every((f) => fs.existsSync(f)) && fs.existsSync(EXAMPLES);
+if (!available)
+  console.warn(
+    `schema-agreement: skipped, the official Naftiko schemas and examples are not in ${SHARED}`,
   );
+
+type Data = Record<string, unknown>;
+
+function walk(dir: string, keep: (file: string) => boolean): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? walk(path.join(dir, e.name), keep)
+        : keep(e.name)
+          ? [path.join(dir, e.name)]
+          : [],
+    )
+    .sort();
 }
 
-const EXPOSED_OUTPUT =
-  /^\/capability\/exposes\/\d+\/(resources\/\d+\/operations\/\d+|tools\/\d+)\/outputParameters\/\d+$/;
+interface Case {
+  name: string;
+  text: string;
+  version: string;
+}
 
-/** Reduces ajv's errors to leaf causes and places them; throws on an error of a kind not accounted for. */
-function schemaPlaces(file: string, text: string, data: unknown, errors: ErrorObject[]): Place[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const places: Place[] = [];
-  const place = (pointer: string, key: boolean) => {
-    const { line, col } = position(doc, lines, pointer, key);
-    places.push({ at: `${file}:${line}:${col}`, pointer });
-  };
-  const unaccounted: string[] = [];
-  for (const error of errors) {
-    const params = error.params as Record<string, unknown>;
-    if (error.keyword === 'if') continue;
-    if (error.keyword === 'additionalProperties') {
-      place(`${error.instancePath}/${String(params.additionalProperty)}`, true);
-    } else if (error.keyword === 'pattern') {
-      place(error.instancePath, false);
-    } else if (
-      error.keyword === 'required' &&
-      params.missingProperty === 'properties' &&
-      EXPOSED_OUTPUT.test(error.instancePath)
-    ) {
-      const output = valueAt(data, error.instancePath);
-      if (isObject(output) && output.type === 'object' && typeof output.mapping === 'string')
-        place(`${error.instancePath}/mapping`, true);
-      else unaccounted.push(`${error.instancePath} ${error.keyword} ${JSON.stringify(params)}`);
-    } else {
-      unaccounted.push(
-        `${error.instancePath} ${error.keyword} ${JSON.stringify(params)} (${error.schemaPath})`,
-      );
-    }
-  }
-  expect(unaccounted, `${file}: schema errors that are not leaf causes of a known kind`).toEqual(
-    [],
+/** Every document, with the version it is checked as. */
+function cases(): Case[] {
+  const out: Case[] = [];
+  const withVersion = (text: string, version: string) =>
+    text.replace(/^naftiko:.*$/m, `naftiko: "${version}"`);
+  const examples = walk(EXAMPLES, (n) => /\.ya?ml$/.test(n)).filter(
+    (f) => !/[/\\](openapi|schemas)[/\\]/.test(f),
   );
-  return places;
-}
-
-// --- capgen's side -----------------------------------------------------------------------------------
-
-async function capgenDeviations(): Promise<string[]> {
-  let stderr = '';
-  // --verbose: without it the CLI shows only the first few warnings of each rule per file.
-  const code = await runCli(['validate', '--verbose'], {
-    cwd: ROOT,
-    stdout: () => {},
-    stderr: (t) => (stderr += t),
-    color: false,
-  });
-  expect(code).toBe(0);
-  return stderr
-    .split('\n')
-    .map((line) => /^(\S+:\d+:\d+) {2}warning {2}schema\/deviation {2}/.exec(line)?.[1])
-    .filter((at): at is string => at !== undefined);
-}
-
-describe.skipIf(!schemaAvailable)(
-  'capgen schema/deviation warnings agree with the official Naftiko schema',
-  () => {
-    const load = () => {
-      const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as Schema;
-      // One ajv per schema: both carry the same $id. Formats (only `uri` here) are not our concern.
-      const ajv = () => new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
-      return { raw: ajv().compile(schema), reduced: ajv().compile(discriminateUnions(schema)) };
-    };
-    let validators: ReturnType<typeof load> | undefined;
-    let deviations: Promise<string[]> | undefined;
-
-    it.each(SPEC_FILES)(
-      '%s: the places the schema flags are the places capgen warns about',
-      async (file) => {
-        validators ??= load();
-        deviations ??= capgenDeviations();
-        const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-        const data = parseDocument(text).toJS() as unknown;
-
-        // The raw schema rejects the file, so there is something to agree on.
-        expect(validators.raw(data)).toBe(false);
-        // The reduction (step 1) only removes branches: the file is still invalid.
-        expect(validators.reduced(data)).toBe(false);
-
-        const fromSchema = schemaPlaces(file, text, data, validators.reduced.errors ?? []);
-        const fromCapgen = (await deviations).filter((at) => at.startsWith(`${file}:`));
-        expect(fromSchema.length).toBeGreaterThan(0);
-        const byPlace = new Map(fromSchema.map((p) => [p.at, p.pointer]));
-        const schemaOnly = [...byPlace.keys()]
-          .filter((at) => !fromCapgen.includes(at))
-          .map((at) => `${at} ${byPlace.get(at)}`);
-        const capgenOnly = fromCapgen.filter((at) => !byPlace.has(at));
-        expect({ schemaOnly, capgenOnly }).toEqual({ schemaOnly: [], capgenOnly: [] });
-        // One warning per place, one place per warning.
-        expect(new Set(fromCapgen).size).toBe(fromCapgen.length);
-        expect(byPlace.size).toBe(fromSchema.length);
-      },
-    );
-
-    it('the reduction keeps real violations: a rest adapter with a bad port still fails the reduced schema', () => {
-      validators ??= load();
-      const data = parseDocument(
-        fs.readFileSync(path.join(ROOT, SPEC_FILES[2]), 'utf8'),
-      ).toJS() as { capability: { exposes: Array<Record<string, unknown>> } };
-      data.capability.exposes[0].port = 70000;
-      validators.reduced(data);
-      expect(
-        (validators.reduced.errors ?? []).some(
-          (e) => e.instancePath === '/capability/exposes/0/port' && e.keyword === 'maximum',
-        ),
-      ).toBe(true);
+  for (const file of examples) {
+    const text = fs.readFileSync(file, 'utf8');
+    const name = path.relative(EXAMPLES, file);
+    out.push({ name: `${name} (alpha3)`, text, version: '1.0.0-alpha3' });
+    out.push({
+      name: `${name} (alpha2)`,
+      text: withVersion(text, '1.0.0-alpha2'),
+      version: '1.0.0-alpha2',
     });
-  },
-);
+  }
+  const capabilityFiles = [
+    ...walk(path.join(ROOT, 'specs'), (n) => /\.ya?ml$/.test(n) && !n.includes('openapi')),
+    ...walk(path.join(ROOT, 'test/fixtures/malformed'), (n) => /\.ya?ml$/.test(n)),
+  ];
+  for (const file of capabilityFiles) {
+    const text = fs.readFileSync(file, 'utf8');
+    const source = parseSource(file, text, new DiagnosticBag()); // unparsable (alias bomb, syntax): undefined
+    const data = source.data;
+    if (typeof data !== 'object' || data === null || !('naftiko' in data)) continue; // OpenAPI, config, broken YAML
+    const name = path.relative(ROOT, file);
+    for (const version of ['1.0.0-alpha2', '1.0.0-alpha3'])
+      out.push({ name: `${name} (${version})`, text: withVersion(text, version), version });
+  }
+  return out;
+}
+
+/** Deterministic mutations of a document: one small break each, spread over the document. */
+function mutations(data: unknown, count: number): unknown[] {
+  const nodes: Array<{ parent: Data | unknown[]; key: string | number; value: unknown }> = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value))
+      value.forEach((v, i) => {
+        nodes.push({ parent: value, key: i, value: v });
+        visit(v);
+      });
+    else if (typeof value === 'object' && value !== null)
+      for (const [k, v] of Object.entries(value)) {
+        nodes.push({ parent: value as Data, key: k, value: v });
+        visit(v);
+      }
+  };
+  visit(data);
+  const out: unknown[] = [];
+  for (let i = 0; i < count && nodes.length; i++) {
+    const index = Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * nodes.length);
+    const kind = i % 5;
+    const copy = structuredClone(data) as Data;
+    // The same node in the copy, reached by the same keys.
+    const pathTo = (target: (typeof nodes)[number]): Array<string | number> => {
+      const trail: Array<string | number> = [];
+      const find = (value: unknown, acc: Array<string | number>): boolean => {
+        if (value === target.parent) {
+          trail.push(...acc, target.key);
+          return true;
+        }
+        if (Array.isArray(value)) return value.some((v, j) => find(v, [...acc, j]));
+        if (typeof value === 'object' && value !== null)
+          return Object.entries(value).some(([k, v]) => find(v, [...acc, k]));
+        return false;
+      };
+      find(data, []);
+      return trail;
+    };
+    const trail = pathTo(nodes[index]);
+    let parent: unknown = copy;
+    for (const k of trail.slice(0, -1)) parent = (parent as Data)[k as string];
+    const key = trail[trail.length - 1];
+    const container = parent as Data;
+    if (kind === 0 && !Array.isArray(container)) delete container[key as string];
+    else if (kind === 1)
+      container[key as string] = typeof nodes[index].value === 'number' ? 'text' : 42;
+    else if (
+      kind === 2 &&
+      typeof nodes[index].value === 'object' &&
+      nodes[index].value !== null &&
+      !Array.isArray(nodes[index].value)
+    )
+      (container[key as string] as Data)['x-unknown-field'] = true;
+    else if (kind === 3 && typeof nodes[index].value === 'string')
+      container[key as string] = 'not a known value!';
+    else if (kind === 4 && Array.isArray(nodes[index].value)) container[key as string] = [];
+    else container[key as string] = null;
+    out.push(copy);
+  }
+  return out;
+}
+
+const placeOf = (issue: SchemaIssue) => {
+  const extra = issue.params.additionalProperty ?? issue.params.unevaluatedProperty;
+  return '/' + [...issue.path, ...(extra === undefined ? [] : [String(extra)])].join('/');
+};
+
+describe.skipIf(!available)('capgen built-in schema ⇔ official Naftiko schema ⇔ plain ajv', () => {
+  const official = officialSchemas(
+    OFFICIAL.map((file) => ({ file, schema: JSON.parse(fs.readFileSync(file, 'utf8')) as Data })),
+  );
+  const builtin = builtinSchemas();
+  const raw = new Map<string, ReturnType<InstanceType<typeof Ajv2020>['compile']>>();
+  for (const file of OFFICIAL) {
+    const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as Data;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    raw.set(schemaVersion(schema)!, ajv.compile(schema));
+  }
+  const all = available ? cases() : [];
+  const counts = { documents: 0, mutations: 0, invalid: 0, causes: 0 };
+
+  it('the official schemas are alpha2 and alpha3', () => {
+    expect(official.versions.sort()).toEqual(['1.0.0-alpha2', '1.0.0-alpha3']);
+    expect(all.filter((c) => c.name.startsWith('aggregates/')).length).toBeGreaterThan(0);
+  });
+
+  it.each(all.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const data = parseDocument(c.text).toJS() as unknown;
+    const check = (value: unknown, withText: boolean) => {
+      const ours = builtin.validator(c.version)!.validate(value);
+      const theirs = official.validator(c.version)!.validate(value);
+      const key = (i: SchemaIssue) => JSON.stringify([i.path, i.keyword, i.params]);
+      // Same causes (kind, place and details), so the same messages at the same places.
+      expect(ours.map(key).sort()).toEqual(theirs.map(key).sort());
+      if (withText) {
+        const diagnostics = (issues: SchemaIssue[]) => {
+          const bag = new DiagnosticBag();
+          reportSchemaIssues(parseSource(c.name, c.text, new DiagnosticBag()), bag, issues);
+          return bag.sorted();
+        };
+        expect(diagnostics(ours)).toEqual(diagnostics(theirs));
+      }
+      // Plain ajv: the same verdict, and every cause at a place it names.
+      const validate = raw.get(c.version)!;
+      const valid = validate(value);
+      expect(valid, JSON.stringify(theirs)).toBe(theirs.length === 0);
+      const places = new Set(
+        (validate.errors ?? []).flatMap((e) => {
+          const extra = e.params.additionalProperty ?? e.params.unevaluatedProperty;
+          return [
+            e.instancePath || '/',
+            ...(extra === undefined ? [] : [`${e.instancePath}/${String(extra)}`]),
+          ];
+        }),
+      );
+      for (const issue of theirs)
+        expect(places, placeOf(issue)).toContain(placeOf(issue) === '/' ? '/' : placeOf(issue));
+      counts.causes += theirs.length;
+      if (!valid) counts.invalid++;
+    };
+    check(data, true);
+    counts.documents++;
+    for (const mutated of mutations(data, 12)) {
+      check(mutated, false);
+      counts.mutations++;
+    }
+  });
+
+  it('covered every document and many failures', () => {
+    console.log(
+      `schema-agreement: ${counts.documents} documents and ${counts.mutations} mutations; ${counts.invalid} invalid, ${counts.causes} causes, identical in both schemas`,
+    );
+    expect(counts.documents).toBe(all.length);
+    expect(counts.invalid).toBeGreaterThan(counts.mutations / 2);
+  });
+});

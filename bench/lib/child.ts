@@ -11,6 +11,11 @@
  *              on stdout, which the parent points at /dev/null);
  * - mcp:       the generated checkout-sessions MCP server through its `main()` (Streamable HTTP,
  *              stateless, JSON responses; one log line per request on stderr).
+ * - faulty-upstream: the upstream's answer, except that a seeded draw per request resets 10% of
+ *              connections, answers 5% with a Stripe-style 500 and leaves 5% hanging; it counts
+ *              POSTs per Idempotency-Key and reports them when sent the message 'stats';
+ * - rest-faults: the generated adapter through its `main()` with small time limits (1 s per attempt,
+ *              2.5 s per call, 2 retries), as one would configure it in front of a flaky upstream.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,6 +58,72 @@ switch (role) {
     break;
   }
 
+  case 'faulty-upstream': {
+    const body = Buffer.from(UPSTREAM_PAYLOAD);
+    const error = JSON.stringify({ error: { type: 'api_error', message: 'Injected failure.' } });
+    const random = seeded(0x9e3779b9);
+    /** POST arrivals per Idempotency-Key, and 200s answered per key. */
+    const arrivals = new Map<string, number>();
+    const answered = new Map<string, number>();
+    let posts = 0;
+    let withoutCallerKey = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const key = req.headers['idempotency-key'];
+        if (req.method === 'POST') {
+          posts++;
+          if (typeof key !== 'string' || !key.startsWith('bench-')) withoutCallerKey++;
+          if (typeof key === 'string') arrivals.set(key, (arrivals.get(key) ?? 0) + 1);
+        }
+        const draw = random();
+        if (draw < 0.1) {
+          req.socket.destroy();
+        } else if (draw < 0.15) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(error);
+        } else if (draw < 0.2) {
+          // hang: never answer
+        } else {
+          if (req.method === 'POST' && typeof key === 'string')
+            answered.set(key, (answered.get(key) ?? 0) + 1);
+          res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_faulty' });
+          res.end(body);
+        }
+      });
+    });
+    process.on('message', (message) => {
+      if (message !== 'stats') return;
+      process.send?.({
+        stats: {
+          posts,
+          keys: arrivals.size,
+          withoutCallerKey,
+          maxArrivalsPerKey: Math.max(0, ...arrivals.values()),
+          keysAnsweredTwice: [...answered.values()].filter((n) => n > 1).length,
+        },
+      });
+    });
+    report(await listen(server));
+    break;
+  }
+
+  case 'rest-faults': {
+    const { main } = await import('../../generated/checkout-sessions/rest.js');
+    const server = await main(
+      { port: 0, address: '127.0.0.1' },
+      {
+        ...clientOptions,
+        maxRetries: 2,
+        timeoutMs: 1_000,
+        deadlineMs: 2_500,
+        retryBaseDelayMs: 50,
+      },
+    );
+    report(Number(new URL(server.url).port));
+    break;
+  }
+
   case 'proxy': {
     const target = new URL(upstream);
     const agent = new http.Agent({ keepAlive: true });
@@ -85,7 +156,7 @@ switch (role) {
 
   case 'rest': {
     const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
-    const { serveRest } = await import('../../generated/runtime/rest.js');
+    const { serveRest } = await import('../../generated/runtime/node-rest.js');
     const server = await serveRest(createHandler(clientOptions), {
       port: 0,
       host: '127.0.0.1',
@@ -113,4 +184,16 @@ switch (role) {
   default:
     process.stderr.write(`bench child: unknown role '${role}'\n`);
     process.exit(2);
+}
+
+/** A small seeded PRNG (mulberry32), so that every run injects the same sequence of faults. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -156,6 +156,10 @@ export interface ChildServer {
   url: string;
   port: number;
   pid: number;
+  /** False once the process has exited (a crash, when the run did not stop it). */
+  alive(): boolean;
+  /** Sends `message` over IPC and resolves with the child's next message. */
+  ask<T>(message: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -205,6 +209,12 @@ export function startChild(role: string, options: ChildOptions = {}): Promise<Ch
         port: message.port,
         url: `http://127.0.0.1:${message.port}`,
         pid: child.pid ?? -1,
+        alive: () => child.exitCode === null && child.signalCode === null,
+        ask: <T>(message: string) =>
+          new Promise<T>((answer) => {
+            child.once('message', (reply) => answer(reply as T));
+            child.send(message);
+          }),
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) {
             child.disconnect();

@@ -12,15 +12,9 @@ import {
   parseEntryArgs,
   type EntryArgs,
 } from '../runtime/entry.js';
-import { installSignalHandlers } from '../runtime/rest.js';
-import {
-  createMcpFetchHandler,
-  createMcpServer,
-  serveMcpHttp,
-  serveMcpStdio,
-  type McpHttpServerHandle,
-  type McpServerSpec,
-} from '../runtime/mcp.js';
+import { createMcpFetchHandler, createMcpServer, type McpServerSpec } from '../runtime/mcp.js';
+import { serveMcpHttp, serveMcpStdio, type McpHttpServerHandle } from '../runtime/node-mcp.js';
+import { installSignalHandlers } from '../runtime/node-signals.js';
 import {
   createLinkAccountSessionsClient,
   GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,
@@ -123,8 +117,7 @@ export async function main(
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;
   }
-  const { port, host } = listenAddress(args, LISTEN);
-  const server = await serveMcpHttp(MCP_SERVER, invoke, { port, host });
+  const server = await serveMcpHttp(MCP_SERVER, invoke, listenAddress(args, LISTEN));
   const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`${MCP_SERVER.name} MCP server at ${server.url}\n`);
   // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.

@@ -12,14 +12,9 @@ import {
   parseEntryArgs,
   type EntryArgs,
 } from '../runtime/entry.js';
-import {
-  createRestHandler,
-  installSignalHandlers,
-  serveRest,
-  type RestAdapterSpec,
-  type RestHandler,
-  type RestServer,
-} from '../runtime/rest.js';
+import { createRestHandler, type RestAdapterSpec, type RestHandler } from '../runtime/rest.js';
+import { serveRest, type RestServer } from '../runtime/node-rest.js';
+import { installSignalHandlers } from '../runtime/node-signals.js';
 import {
   createLinkAccountSessionsClient,
   GET_LINK_ACCOUNT_SESSIONS_SESSION_OPERATION,
@@ -94,10 +89,9 @@ export function createHandler(options: ClientOptions = {}): RestHandler {
 
 /** Starts the adapter on node:http (port and address from flags, then LINK_LINK_ACCOUNT_SESSIONS_REST_PORT / LINK_LINK_ACCOUNT_SESSIONS_REST_ADDRESS, then the spec). */
 export async function main(args: EntryArgs = {}, options: ClientOptions = {}): Promise<RestServer> {
-  const { port, host } = listenAddress(args, LISTEN);
   const server = await serveRest(
     createHandler({ ...(args.baseUri ? { baseUri: args.baseUri } : {}), ...options }),
-    { port, host },
+    listenAddress(args, LISTEN),
   );
   const removeSignalHandlers = installSignalHandlers(server);
   process.stderr.write(`${REST_ADAPTER.namespace} listening on ${server.url}\n`);

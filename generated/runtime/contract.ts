@@ -39,11 +39,18 @@ export type JsonSchemaType =
   'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
 
 /**
- * A secret or configuration value resolved at run time: literal parts and environment-variable
- * parts concatenated (`'Bearer {{env.KEY}}'` becomes `[{literal:'Bearer '},{env:'KEY'}]`).
+ * A secret or configuration value resolved at run time: literal parts, environment-variable parts,
+ * keys of a JSON file (a `file:///` binds location) and, in operation templates, the call's own
+ * parameters, concatenated (`'Bearer {{env.KEY}}'` becomes `[{literal:'Bearer '},{env:'KEY'}]`).
  * Generated files carry only the variable names, never values.
  */
-export type ValueTemplate = Array<{ literal: string } | { env: string }>;
+export type ValueTemplate = Array<ValuePart>;
+export type ValuePart =
+  | { literal: string }
+  | { env: string }
+  | { file: string; key: string }
+  /** A parameter of the call, escaped for where it lands (a JSON string, a form field). */
+  | { param: string; escape?: 'json' | 'form' };
 
 /** How the runtime authenticates to an upstream API (the consumes block's `authentication`). */
 export type UpstreamAuth =
@@ -65,13 +72,20 @@ export interface ParamSpec {
   /** Not needed to make the call; carried where a server validates inputs. */
   schema?: JsonSchema;
   description?: string;
+  /** A fixed value (`value:` in the capability), rendered at call time; wins over a passed one. */
+  value?: ValueTemplate;
 }
 
 /** The request body of an upstream operation, passed as the parameter named `body`. */
 export interface BodySpec {
   required: boolean;
   /** How the body is put on the wire: Stripe-style bracket form encoding, or JSON. */
-  mediaType: 'application/x-www-form-urlencoded' | 'application/json';
+  mediaType:
+    | 'application/x-www-form-urlencoded'
+    | 'application/json'
+    | 'text/plain'
+    | 'application/xml'
+    | 'application/sparql-query';
   /** Not needed to make the call; carried where a server validates inputs. */
   schema?: JsonSchema;
 }
@@ -85,6 +99,8 @@ export interface OperationSpec {
   path: string;
   params: ParamSpec[];
   body?: BodySpec;
+  /** The body as a template over the call's parameters (`body:` in the capability); sent as text. */
+  bodyTemplate?: ValueTemplate;
   /**
    * Set when the response is a cursor-paginated list envelope (`has_more` + `data` array);
    * names the query parameter that takes the last item's id (`starting_after`).
@@ -104,7 +120,17 @@ export interface ApiSpec {
 }
 
 /** A value passed to an upstream parameter: an input of the exposed operation/tool, or a literal. */
-export type Binding = { input: string } | { literal: JsonValue };
+export type Binding =
+  | {
+      input: string;
+      /** The part of the input a JSONPath selects (`value: $.user.id` on a body input). */
+      path?: string;
+      /** Passed when the caller gives no value (`value:` on an exposed input). */
+      default?: JsonValue;
+    }
+  | { literal: JsonValue }
+  /** A `{{input}}` template; its `param` parts name inputs. */
+  | { template: ValueTemplate };
 
 /** JSONPath-based output mapping (Naftiko MappedOutputParameter). */
 export type OutputMapping =
@@ -113,12 +139,40 @@ export type OutputMapping =
   | { kind: 'object'; properties: Record<string, OutputMapping> }
   | { kind: 'array'; path: string; items: OutputMapping };
 
+/** What a server passes along with one upstream call. */
+export interface InvokeContext {
+  /** Aborted when the caller goes away. */
+  signal?: AbortSignal;
+  /** The caller's idempotency key (REST `Idempotency-Key` header, MCP `_meta.idempotencyKey`). */
+  idempotencyKey?: string;
+}
+
+/** The upstream answer a server shapes into its own. */
+export interface InvokeResult {
+  data: JsonValue;
+  status: number;
+  requestId?: string;
+}
+
 /**
  * Runs one upstream operation with already-bound parameters: what the REST adapter and the MCP
  * server call (generated code passes the client's `invoke`, which goes through `ApiClient.request`).
  */
-export type Invoke = (
-  operation: OperationSpec,
-  params: Record<string, unknown>,
-  context: { signal?: AbortSignal },
-) => Promise<{ data: JsonValue; status: number; requestId?: string }>;
+export interface Invoke {
+  (
+    operation: OperationSpec,
+    params: Record<string, unknown>,
+    context: InvokeContext,
+  ): Promise<InvokeResult>;
+  /**
+   * The credential values upstream calls use now: servers scrub them (in every encoding) from what
+   * they answer and log, whatever they are called.
+   */
+  secrets?(): string[];
+  /**
+   * Start-up check of the upstream configuration: throws a `ConfigurationError` for what would make
+   * every call fail (an invalid base URI), returns warnings for what may be fixed later (an unset
+   * credential variable).
+   */
+  check?(): string[];
+}

@@ -62,23 +62,31 @@ function parsePort(text: string | undefined, source: string): number {
   return port;
 }
 
-/** Port and address: flag, then environment variable, then the spec's value. */
+/**
+ * Port and address: flag, then environment variable, then the spec's value; with the variables' names,
+ * which the servers name in their hints when the address cannot be bound.
+ */
 export function listenAddress(
   args: EntryArgs,
   defaults: ListenDefaults,
   env: Record<string, string | undefined> = globalThis.process?.env ?? {},
-): { port: number; host: string } {
+): { port: number; host: string; portEnv: string; addressEnv: string } {
   const envPort = env[defaults.portEnv];
   return {
     port: args.port ?? (envPort ? parsePort(envPort, defaults.portEnv) : defaults.port),
     host: args.address ?? env[defaults.addressEnv] ?? defaults.address,
+    portEnv: defaults.portEnv,
+    addressEnv: defaults.addressEnv,
   };
 }
 
-/** Prints what went wrong, without a stack trace, and exits non-zero. */
+/** Prints what went wrong (and the error's `hint`, when it has one), without a stack trace, and exits 1. */
 export function exitWithError(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
-  globalThis.process?.stderr?.write(`error: ${message}\n`);
+  const hint = (error as { hint?: unknown } | null)?.hint;
+  globalThis.process?.stderr?.write(
+    `error: ${message}\n${typeof hint === 'string' ? `  hint: ${hint}\n` : ''}`,
+  );
   globalThis.process?.exit(1);
   throw error;
 }

@@ -61,14 +61,25 @@ export function paginatedMethod<P, R, I>(
 /** The upstream call (see contract.ts). */
 export type { Invoke };
 
-/** An Invoke that routes each operation to the client of its consumes namespace. */
+/**
+ * An Invoke that routes each operation to the client of its consumes namespace, passing the caller's
+ * signal and idempotency key; it reports every client's credentials (for redaction) and start-up
+ * check.
+ */
 export function invokeThrough(clients: Record<string, ApiClient>): Invoke {
-  return async (operation, params, context) => {
+  const all = Object.values(clients);
+  const invoke: Invoke = async (operation, params, context) => {
     const namespace = operation.id.slice(0, operation.id.lastIndexOf('.'));
     const client = clients[namespace];
     if (!client)
       throw new Error(`no client for namespace '${namespace}' (operation ${operation.id})`);
-    const response = await client.request<JsonValue>(operation, params, { signal: context.signal });
+    const response = await client.request<JsonValue>(operation, params, {
+      signal: context.signal,
+      idempotencyKey: context.idempotencyKey,
+    });
     return { data: response.data, status: response.status, requestId: response.requestId };
   };
+  invoke.secrets = () => all.flatMap((client) => client.secrets());
+  invoke.check = () => all.flatMap((client) => client.check());
+  return invoke;
 }

@@ -23,6 +23,7 @@
  * enums, bounds, patterns and required properties.
  */
 import type { JsonSchema, JsonSchemaType } from './contract.js';
+import { DEFAULT_SHAPE_LIMITS } from './limits.js';
 import { describeSchema, schemaTypes, validateValue, type ValidationIssue } from './validate.js';
 
 /** One `key=value` pair of a query string, with the key split into its name and bracket steps. */
@@ -43,12 +44,16 @@ export class MalformedQueryError extends Error {
   override readonly name = 'MalformedQueryError';
 }
 
+/** Deepest bracket nesting accepted (`a[b][c]` is 2): the body's depth limit (limits.ts). */
+const MAX_BRACKET_DEPTH = DEFAULT_SHAPE_LIMITS.maxDepth;
+
 /** Upper bound on an array index in bracket notation (guards against `a[99999999]=x`). */
 const MAX_INDEX = 10_000;
 
 /**
  * Splits a raw query string (without '?') into entries grouped by parameter name. `+` means a space
- * and percent-escapes are decoded once. Throws {@link MalformedQueryError} on a bad escape.
+ * and percent-escapes are decoded once. Throws {@link MalformedQueryError} on a bad escape or a key
+ * nested deeper than the body's depth limit.
  */
 export function parseQuery(raw: string): ParsedQuery {
   const result: ParsedQuery = new Map();
@@ -64,6 +69,11 @@ export function parseQuery(raw: string): ParsedQuery {
       const key = decodeComponent(rawKey);
       if (key !== '') {
         const { name, keys } = splitKey(key);
+        if (keys.length > MAX_BRACKET_DEPTH) {
+          throw new MalformedQueryError(
+            `Query parameter ${JSON.stringify(name.slice(0, 60))} is nested too deeply: more than ${MAX_BRACKET_DEPTH} bracket levels.`,
+          );
+        }
         const entry: QueryEntry = { keys, value: decodeComponent(rawValue) };
         const list = result.get(name);
         if (list === undefined) result.set(name, [entry]);

@@ -11,9 +11,12 @@ import {
 
 export const REGENERATE = 'npx capgen generate';
 
-/** A doc comment saying what the file is (`what` may hold spec text: it is escaped). */
-export function codeHeader(what: string, capability?: CapabilityModel): TsCode {
-  const sources = capability ? [capability.source, ...capability.openapiSources] : [];
+/**
+ * A doc comment saying what the file is. `from`: the capability whose files these are, or the
+ * source files themselves. `what` and the source paths may hold spec text: they are escaped.
+ */
+export function codeHeader(what: string, from?: CapabilityModel | readonly string[]): TsCode {
+  const sources = isSourceList(from) ? from : from ? [from.source, ...from.openapiSources] : [];
   const comment = docBlock(
     [
       what,
@@ -23,6 +26,12 @@ export function codeHeader(what: string, capability?: CapabilityModel): TsCode {
     ].join('\n'),
   );
   return trustedTs(comment.trimEnd());
+}
+
+function isSourceList(
+  from: CapabilityModel | readonly string[] | undefined,
+): from is readonly string[] {
+  return Array.isArray(from);
 }
 
 export function markdownHeader(capability?: CapabilityModel): MarkdownText {

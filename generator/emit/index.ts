@@ -3,8 +3,8 @@
  * adding one module here and its template under templates/.
  */
 import type { ProjectModel } from '../model/types.js';
-import type { OpenApiSubset } from '../pipeline.js';
 import { emitMcp, emitRest } from './adapters.js';
+import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
@@ -18,18 +18,19 @@ export interface GeneratedFile {
   contents: string;
 }
 
-export async function emitProject(
-  project: ProjectModel,
-  subsets: Map<string, OpenApiSubset[]>,
-  outDir: string,
-): Promise<GeneratedFile[]> {
+export function emitProject(project: ProjectModel, outDir: string): GeneratedFile[] {
   const files: GeneratedFile[] = [...emitRuntime()];
+  for (const module of project.typeModules)
+    if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
   for (const capability of project.capabilities) {
     const dir = capability.id;
-    files.push({ path: `${dir}/README.md`, contents: emitReadme(capability, outDir) });
+    files.push({
+      path: `${dir}/README.md`,
+      contents: emitReadme(capability, outDir, project.typeModules),
+    });
     files.push({
       path: `${dir}/types.ts`,
-      contents: await emitTypes(capability, subsets.get(capability.id) ?? []),
+      contents: emitTypes(capability, project.typeModules),
     });
     files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
     if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {

@@ -28,9 +28,15 @@ const NAME_MAPS = new Set([
   'content',
   'encoding',
   'variables',
+  'mapping',
+  'dependentSchemas',
+  'dependentRequired',
 ]);
 
-/** A copy of `document` whose comment texts are safe for a doc comment. */
+/**
+ * A copy of `document` (an OpenAPI document, or one Schema Object) whose comment texts are safe
+ * for a doc comment.
+ */
 export function commentSafeDocument<T>(document: T): T {
   return walk(document, false, false) as T;
 }
@@ -42,6 +48,8 @@ function walk(value: unknown, inComment: boolean, isNameMap: boolean): unknown {
   // fromEntries defines own properties, so a member named `__proto__` stays a member.
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
+      // Inside a comment value (an example object), keys are printed too.
+      if (inComment) return [docText(key), walk(item, true, false)];
       if (key === '$ref') return [key, item];
       const comment =
         inComment ||

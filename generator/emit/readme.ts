@@ -1,5 +1,5 @@
 /** README.md of a capability: what it consumes and exposes (routes, tools, env vars) and how to run it. */
-import type { CapabilityModel, McpModel, RestModel } from '../model/types.js';
+import type { CapabilityModel, McpModel, RestModel, TypeModuleModel } from '../model/types.js';
 import type { InboundAuth } from '../../templates/runtime/contract.js';
 import { templateEnvVars } from '../model/build.js';
 import {
@@ -53,7 +53,12 @@ function listenView(adapter: RestModel | McpModel) {
   };
 }
 
-export function emitReadme(capability: CapabilityModel, outDir: string): string {
+export function emitReadme(
+  capability: CapabilityModel,
+  outDir: string,
+  typeModules: TypeModuleModel[],
+): string {
+  const used = new Set(capability.operations.map((op) => op.types.openapi?.module));
   const serveOut = outDir === 'generated' ? '' : ` --out ${outDir}`;
   return renderMarkdown('readme.md.hbs', {
     header: markdownHeader(capability),
@@ -70,6 +75,9 @@ export function emitReadme(capability: CapabilityModel, outDir: string): string 
     clientModule: markdownCodeBlockText(tsString(`./${outDir}/${capability.id}/client.js`)),
     factory: markdownCodeBlockText(identifier(capability.names.clientFactory)),
     factoryCode: markdownCode(`${capability.names.clientFactory}()`),
+    typeModules: typeModules
+      .filter((m) => used.has(m.path) && m.types.length)
+      .map((m) => ({ path: markdownCode(`../${m.path}`) })),
     env: capability.env.map((e) => ({
       name: markdownCode(e.name),
       purpose: markdownCell(e.purpose),

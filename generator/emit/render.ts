@@ -6,14 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { MarkdownText, TsCode } from './escape.js';
 
-export const TEMPLATES_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../templates',
-);
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 
 /** A template's view: escaped text of one kind, numbers and flags, nested in objects and lists. */
 export type View<Text> = {

@@ -1,149 +1,79 @@
 /**
  * types.ts of a capability: parameter, body, response and list-item types for every consumed
- * operation. Bodies and responses come from openapi-typescript run on the capability's OpenAPI
- * subset; each operation's body and response type are then picked out of its syntax tree, and
- * everything else (paths, operations, empty component kinds) is cut away.
+ * operation. Bodies, responses and items of matched operations are printed from their OpenAPI
+ * schemas, referring to the named types of the API's shared module (`Stripe.CheckoutSession`);
+ * parameters, and operations no OpenAPI document describes, from the model's JSON Schemas.
  */
-import openapiTS, { astToString } from 'openapi-typescript';
-import ts from 'typescript';
-import type { OpenApiSubset } from '../pipeline.js';
-import type { CapabilityModel, OperationModel } from '../model/types.js';
+import type {
+  CapabilityModel,
+  OpenApiSchema,
+  OperationModel,
+  TypeModuleModel,
+} from '../model/types.js';
+import { identifier, ts, tsString } from './escape.js';
+import { codeHeader } from './header.js';
 import { docComment, propertyKey, schemaToTs } from './json-schema-to-ts.js';
-import type { JsonSchema } from '../../templates/runtime/contract.js';
-import { commentSafeDocument } from './openapi-comments.js';
+import { printNode, schemaPrinter, type SchemaPrinter } from './openapi-ts.js';
 
 interface OperationTypes {
   body?: string;
   response?: string;
+  item?: string;
 }
 
-export async function emitTypes(
-  capability: CapabilityModel,
-  subsets: OpenApiSubset[],
-): Promise<string> {
-  const extracted = new Map<string, OperationTypes>();
-  const componentBlocks: string[] = [];
-  for (const [i, subset] of subsets.entries()) {
-    const componentsName = i === 0 ? 'components' : `components${i + 1}`;
-    const named = nameOperations(subset, capability.operations);
-    const ast = await openapiTS(named as never, { alphabetize: true });
-    const { components, operations } = cutDown(
-      ast,
-      componentsName,
-      capability.operations.map((o) => o.typeName),
-    );
-    for (const [name, types] of operations) extracted.set(name, types);
-    if (components) componentBlocks.push(components);
-  }
-  const blocks = capability.operations.map((op) =>
-    operationTypes(op, extracted.get(op.typeName) ?? {}),
-  );
+export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[]): string {
+  const printers = new Map<string, { module: TypeModuleModel; printer: SchemaPrinter }>();
+  const printerFor = (path: string) => {
+    const module = modules.find((m) => m.path === path);
+    if (!module) return undefined;
+    const existing = printers.get(path);
+    if (existing) return existing.printer;
+    const printer = schemaPrinter(module, true);
+    printers.set(path, { module, printer });
+    return printer;
+  };
+  const blocks = capability.operations.map((op) => {
+    const schemas = op.types.openapi;
+    const printer = schemas && printerFor(schemas.module);
+    const print = (schema: OpenApiSchema | undefined, what: string) =>
+      printer && schema ? printNode(printer.type(schema, `${op.typeName}${what}`)) : undefined;
+    return operationTypes(op, {
+      body: print(schemas?.body, 'Body'),
+      response: print(schemas?.response, 'Response'),
+      item: print(schemas?.item, 'Item'),
+    });
+  });
+  const used = [...printers.values()].filter(({ printer }) => printer.usedModule());
+  // Helper declarations, once each even when two modules' types need the same one.
+  const footer = [
+    ...new Set([...printers.values()].flatMap(({ printer }) => printer.footer().map(printNode))),
+  ];
   return [
-    `import type { JsonValue } from '../runtime/contract.js';`,
-    `export type { JsonValue };`,
+    codeHeader(`Parameter, body and response types of ${capability.label}.`, capability),
+    [
+      `import type { JsonValue } from '../runtime/contract.js';`,
+      ...used.map(
+        ({ module }) =>
+          ts`import type * as ${identifier(module.namespace)} from ${tsString(`../${module.path.replace(/\.ts$/, '.js')}`)};`,
+      ),
+    ].join('\n'),
+    `export type { ${['JsonValue', ...used.map(({ module }) => identifier(module.namespace))].join(', ')} };`,
     ...blocks,
-    componentBlocks.length
-      ? `/** Component schemas from the OpenAPI document, cut down to what this capability reaches. */`
-      : '',
-    ...componentBlocks,
+    ...footer,
   ].join('\n\n');
 }
 
-/** Give each matched operation our type name as operationId, so its types can be found again. */
-function nameOperations(subset: OpenApiSubset, operations: OperationModel[]): unknown {
-  const doc = commentSafeDocument(subset.document);
-  for (const op of operations) {
-    if (!op.openapi || op.openapi.source !== subset.source) continue;
-    const target = doc.paths[op.openapi.path]?.[op.openapi.method] as
-      Record<string, unknown> | undefined;
-    if (target) target.operationId = op.typeName;
-  }
-  return doc;
-}
-
-/**
- * Picks each operation's body and response type out of openapi-typescript's syntax tree and keeps
- * only the component schemas: paths, operations, webhooks and empty component kinds are dropped.
- */
-function cutDown(
-  ast: ts.Node[],
-  componentsName: string,
-  typeNames: string[],
-): { components?: string; operations: Map<string, OperationTypes> } {
-  const interfaces = new Map<string, ts.InterfaceDeclaration>();
-  for (const node of ast) if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
-  const rename = (text: string) =>
-    componentsName === 'components' ? text : text.replaceAll('components[', `${componentsName}[`);
-  const print = (node: ts.Node) => rename(astToString(node).trim());
-  const operations = new Map<string, OperationTypes>();
-  const opsInterface = interfaces.get('operations');
-  for (const name of typeNames) {
-    const op = opsInterface && member(opsInterface.members, name);
-    if (!op) continue;
-    const content = descend(op, ['requestBody', 'content']);
-    const bodyMember =
-      content && ts.isTypeLiteralNode(content)
-        ? content.members.find(ts.isPropertySignature)
-        : undefined;
-    const responses = descend(op, ['responses']);
-    const success =
-      responses && ts.isTypeLiteralNode(responses)
-        ? responses.members.find(
-            (m): m is ts.PropertySignature =>
-              ts.isPropertySignature(m) && /^2\d\d$/.test(propertyName(m)),
-          )
-        : undefined;
-    const json = success?.type ? descend(success.type, ['content', 'application/json']) : undefined;
-    operations.set(name, {
-      body: bodyMember?.type ? print(bodyMember.type) : undefined,
-      response: json ? print(json) : undefined,
-    });
-  }
-  const schemas =
-    interfaces.get('components') && member(interfaces.get('components')!.members, 'schemas');
-  if (!schemas || !ts.isTypeLiteralNode(schemas) || schemas.members.length === 0)
-    return { operations };
-  return {
-    components: `export interface ${componentsName} {\n  schemas: ${print(schemas)};\n}`,
-    operations,
-  };
-}
-
-function propertyName(node: ts.PropertySignature): string {
-  const name = node.name;
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)
-    ? name.text
-    : '';
-}
-
-function member(members: ts.NodeArray<ts.TypeElement>, name: string): ts.TypeNode | undefined {
-  const found = members.find(
-    (m): m is ts.PropertySignature => ts.isPropertySignature(m) && propertyName(m) === name,
-  );
-  return found?.type;
-}
-
-function descend(start: ts.TypeNode, names: string[]): ts.TypeNode | undefined {
-  let node: ts.TypeNode | undefined = start;
-  for (const name of names) {
-    if (!node || !ts.isTypeLiteralNode(node)) return undefined;
-    node = member(node.members, name);
-  }
-  return node;
-}
-
-function operationTypes(op: OperationModel, extracted: OperationTypes): string {
+function operationTypes(op: OperationModel, printed: OperationTypes): string {
   const parts: string[] = [];
   const bodyInput = op.inputs.find((i) => i.in === 'body');
   const bodyType = `${op.typeName}Body`;
   if (bodyInput) {
     parts.push(
-      `${docComment(`Request body of ${op.methodName}.${bodyInput.description ? `\n\n${bodyInput.description}` : ''}`)}export type ${bodyType} = ${extracted.body ?? schemaToTs(bodyInput.schema, '', 'input')};`,
+      `${docComment(`Request body of ${op.methodName}.${bodyInput.description ? `\n\n${bodyInput.description}` : ''}`)}export type ${bodyType} = ${printed.body ?? schemaToTs(bodyInput.schema, '', 'input')};`,
     );
   }
   const fields = op.inputs.map((input) => {
-    const type =
-      input.in === 'body' ? bodyType : schemaToTs(input.schema as JsonSchema, '  ', 'input');
+    const type = input.in === 'body' ? bodyType : schemaToTs(input.schema, '  ', 'input');
     const where = input.in === 'body' ? 'request body' : `${input.in} parameter`;
     return `${docComment(`${input.description ? `${input.description}\n\n` : ''}(${where})`, '  ')}  ${propertyKey(input.name)}${input.required ? '' : '?'}: ${type};`;
   });
@@ -154,12 +84,14 @@ function operationTypes(op: OperationModel, extracted: OperationTypes): string {
     ? ' The OpenAPI operation declares no JSON response body.'
     : ' No OpenAPI operation describes it, so it is any JSON value.';
   parts.push(
-    `${docComment(`Response of ${op.methodName}.${extracted.response ? '' : unknownWhy}`)}export type ${op.types.response} = ${extracted.response ?? (op.responseSchema ? schemaToTs(op.responseSchema) : 'JsonValue')};`,
+    `${docComment(`Response of ${op.methodName}.${printed.response ? '' : unknownWhy}`)}export type ${op.types.response} = ${printed.response ?? (op.responseSchema ? schemaToTs(op.responseSchema) : 'JsonValue')};`,
   );
   if (op.types.item) {
-    const item = extracted.response
-      ? `${op.types.response} extends { data: Array<infer T> } ? T : JsonValue`
-      : 'JsonValue';
+    const item =
+      printed.item ??
+      (printed.response
+        ? `${op.types.response} extends { data: Array<infer T> } ? T : JsonValue`
+        : 'JsonValue');
     parts.push(
       `${docComment(`One item of ${op.methodName}'s list, as yielded by its auto-pagination.`)}export type ${op.types.item} = ${item};`,
     );

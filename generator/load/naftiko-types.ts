@@ -1,24 +1,35 @@
-/** The capability document as read from YAML, after its shape has been checked. */
+/**
+ * A Naftiko document (1.0.0-alpha2 / alpha3) as read from YAML, after its shape has been checked
+ * against the schema. Parts capgen does not generate yet (steps, aggregates, forward, mock outputs,
+ * MCP resources and prompts, skill and control adapters) are typed only as far as the checks read them.
+ */
 export interface NaftikoDocument {
   naftiko: string;
-  info: {
-    label: string;
-    description: string;
-    tags?: string[];
-    created?: string;
-    modified?: string;
-  };
+  info?: NaftikoInfo;
   binds?: NaftikoBinding[];
-  capability: {
-    binds?: NaftikoBinding[];
-    consumes: NaftikoConsumes[];
-    exposes?: NaftikoExposes[];
-    aggregates?: unknown;
-  };
+  /** Shared consumes (a document of its own, or next to a capability). */
+  consumes?: NaftikoConsumesEntry[];
+  capability?: NaftikoCapability;
+}
+
+export interface NaftikoInfo {
+  label: string;
+  description: string;
+  tags?: string[];
+  created?: string;
+  modified?: string;
+}
+
+export interface NaftikoCapability {
+  binds?: NaftikoBinding[];
+  consumes?: NaftikoConsumesEntry[];
+  exposes?: NaftikoExposes[];
+  aggregates?: NaftikoAggregate[];
 }
 
 export interface NaftikoBinding {
   namespace: string;
+  description?: string;
   location?: string;
   keys: Record<string, string>;
 }
@@ -33,6 +44,16 @@ export interface NaftikoAuthentication {
   password?: string;
 }
 
+export type NaftikoConsumesEntry = NaftikoConsumes | NaftikoImport;
+
+/** A consumes entry of another document: `location` (a file), `import` (its namespace), `as`. */
+export interface NaftikoImport {
+  location: string;
+  import: string;
+  as?: string;
+  description?: string;
+}
+
 export interface NaftikoConsumes {
   type: 'http';
   namespace: string;
@@ -40,16 +61,24 @@ export interface NaftikoConsumes {
   description?: string;
   authentication?: NaftikoAuthentication;
   inputParameters?: NaftikoConsumedParameter[];
-  resources: NaftikoConsumedResource[];
+  resources?: NaftikoConsumedResource[];
 }
 
 export interface NaftikoConsumedResource {
   name: string;
   path: string;
+  label?: string;
   description?: string;
   inputParameters?: NaftikoConsumedParameter[];
   operations: NaftikoConsumedOperation[];
 }
+
+export type NaftikoRequestBody =
+  | string
+  | { type: 'json'; data: unknown }
+  | { type: 'text' | 'xml' | 'sparql'; data: string }
+  | { type: 'formUrlEncoded'; data: string | Record<string, string> }
+  | { type: 'multipartForm'; data: unknown[] };
 
 export interface NaftikoConsumedOperation {
   name: string;
@@ -59,12 +88,15 @@ export interface NaftikoConsumedOperation {
   inputParameters?: NaftikoConsumedParameter[];
   outputParameters?: Array<{ name: string; type: string; value: string }>;
   outputRawFormat?: string;
+  outputSchema?: string;
+  body?: NaftikoRequestBody;
 }
 
 export interface NaftikoConsumedParameter {
   name: string;
   in: 'query' | 'header' | 'path' | 'cookie' | 'body' | 'environment';
   value?: string;
+  /** Not in the schema; our dialect (schema/deviation). */
   type?: string;
   description?: string;
   required?: boolean;
@@ -85,19 +117,36 @@ export interface NaftikoExposedInput {
   type: string;
   description?: string;
   required?: boolean;
+  /** A default value, or (`in: body`) a JSONPath selecting it from the request body. */
+  value?: string;
 }
 
-export interface NaftikoExposedOperation {
+/** What an exposed operation, tool or aggregate function runs. */
+export interface NaftikoInvocation {
+  call?: string;
+  with?: Record<string, string | number>;
+  outputParameters?: NaftikoOutputParameter[];
+  ref?: string;
+  steps?: unknown[];
+  mappings?: unknown[];
+}
+
+export interface NaftikoExposedOperation extends NaftikoInvocation {
   name?: string;
   label?: string;
   description?: string;
   method: string;
   inputParameters?: NaftikoExposedInput[];
-  call?: string;
-  with?: Record<string, string | number>;
-  outputParameters?: NaftikoOutputParameter[];
-  ref?: string;
-  steps?: unknown;
+}
+
+export interface NaftikoExposedResource {
+  path: string;
+  name?: string;
+  label?: string;
+  description?: string;
+  inputParameters?: NaftikoExposedInput[];
+  operations?: NaftikoExposedOperation[];
+  forward?: { targetNamespace: string; trustedHeaders?: string[] };
 }
 
 export interface NaftikoRest {
@@ -105,29 +154,18 @@ export interface NaftikoRest {
   namespace: string;
   port: number;
   address?: string;
+  /** Not in the schema; our dialect (schema/deviation). */
   description?: string;
   authentication?: NaftikoAuthentication;
-  resources: Array<{
-    path: string;
-    name?: string;
-    description?: string;
-    inputParameters?: NaftikoExposedInput[];
-    operations?: NaftikoExposedOperation[];
-    forward?: unknown;
-  }>;
+  resources?: NaftikoExposedResource[];
 }
 
-export interface NaftikoTool {
-  name: string;
+export interface NaftikoTool extends NaftikoInvocation {
+  name?: string;
   label?: string;
-  description: string;
+  description?: string;
   hints?: { readOnly?: boolean; destructive?: boolean; idempotent?: boolean; openWorld?: boolean };
   inputParameters?: NaftikoExposedInput[];
-  call?: string;
-  with?: Record<string, string | number>;
-  outputParameters?: NaftikoOutputParameter[];
-  ref?: string;
-  steps?: unknown;
 }
 
 export interface NaftikoMcp {
@@ -139,6 +177,15 @@ export interface NaftikoMcp {
   description?: string;
   authentication?: NaftikoAuthentication;
   tools: NaftikoTool[];
+  resources?: unknown[];
+  prompts?: unknown[];
 }
 
-export type NaftikoExposes = NaftikoRest | NaftikoMcp | { type: string; namespace?: string };
+export interface NaftikoAggregate {
+  label: string;
+  namespace: string;
+  functions: Array<NaftikoInvocation & { name: string; description: string }>;
+}
+
+export type NaftikoExposes =
+  NaftikoRest | NaftikoMcp | { type: 'skill' | 'control'; namespace?: string; port?: number };

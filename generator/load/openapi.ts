@@ -4,7 +4,7 @@
  * JSON value type.
  */
 import { DiagnosticBag } from '../diagnostics.js';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from './source.js';
 import { parseSource, type JsonPath, type SourceDocument } from './source.js';
 
 export interface OpenApiDocument {
@@ -99,16 +99,38 @@ function parseJson(file: string, text: string, bag: DiagnosticBag): SourceDocume
   }
 }
 
+/** A server's URL with its variables at their defaults: `https://{region}.api.test` → `https://eu.api.test`. */
+export function serverUrl(server: Record<string, unknown>): string | undefined {
+  if (typeof server.url !== 'string') return undefined;
+  const variables = isRecord(server.variables) ? server.variables : {};
+  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+    const variable = variables[name];
+    return isRecord(variable) && typeof variable.default === 'string' ? variable.default : whole;
+  });
+}
+
 export function resolvePointer(root: unknown, ref: string): unknown {
   if (!ref.startsWith('#')) return undefined;
   let node: unknown = root;
   for (const raw of ref.slice(1).split('/').slice(1)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (!isRecord(node) && !Array.isArray(node)) return undefined;
+    const key = pointerSegment(raw);
+    // Own members only: `#/__proto__` names nothing.
+    if ((!isRecord(node) && !Array.isArray(node)) || !Object.hasOwn(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
     if (node === undefined) return undefined;
   }
   return node;
+}
+
+/** A segment of a JSON pointer in a URI fragment, decoded (as written when it is not valid %-encoding). */
+export function pointerSegment(raw: string): string {
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // malformed %-encoding: the text as it is
+  }
+  return decoded.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {
@@ -129,7 +151,7 @@ function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {
           doc.file,
           doc.locate([...path, '$ref'] as JsonPath),
           'openapi/dangling-ref',
-          `$ref '${ref}' points to nothing in this document; its type becomes an opaque JSON value`,
+          `$ref '${ref}' points to nothing in this document; its type is an opaque JSON object unless another document of the same API (same server URL) defines it`,
           'add the missing component, or load the full spec with --openapi',
         );
       }

@@ -17,6 +17,10 @@ import { DiagnosticBag, type Position } from '../diagnostics.js';
 
 export type JsonPath = ReadonlyArray<string | number>;
 
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export interface SourceDocument {
   /** File name as shown in diagnostics. */
   file: string;

@@ -75,13 +75,17 @@ export function bindingName(name: string): string {
   return isBindingName(name) ? name : `_${name}`;
 }
 
+/** The folder of the shared API types modules (`types/<api>.ts`, model/api-families.ts). */
+export const TYPES_FOLDER = 'types';
+
 /**
  * Names at the top of the output folder that capgen uses itself, with what holds each: a capability
  * (whose folder is named by its id) may not take one. A new shared folder or file at the top of
  * the output folder adds its name here.
  */
 export const RESERVED_OUTPUT_NAMES: ReadonlyMap<string, string> = new Map([
-  ['runtime', 'the shared runtime (runtime/)'],
+  ['runtime', 'the shared runtime'],
+  [TYPES_FOLDER, 'the shared API types'],
 ]);
 
 /**

@@ -2,8 +2,8 @@
  * Matching consumed operations to OpenAPI operations by HTTP method and full path (base URI path +
  * resource path), among the documents whose servers point at the same host as the base URI.
  */
-import type { OpenApiDocument } from '../load/openapi.js';
-import { isRecord } from '../check/shape.js';
+import { serverUrl, type OpenApiDocument } from '../load/openapi.js';
+import { isRecord } from '../check/paths.js';
 import type { MatchedOperation } from './openapi-subset.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -18,18 +18,15 @@ export class OpenApiIndex {
 
   constructor(readonly documents: OpenApiDocument[]) {
     for (const doc of documents) {
-      const servers = (doc.data.servers ?? [])
-        .map((s) => safeUrl(s.url))
-        .filter((u): u is URL => u !== undefined);
-      const hosts = servers.map((u) => u.host);
-      const prefixes = servers.length
-        ? [...new Set(servers.map((u) => u.pathname.replace(/\/$/, '')))]
-        : [''];
       for (const [path, item] of Object.entries(doc.data.paths)) {
         if (!isRecord(item)) continue;
         for (const method of METHODS) {
           const operation = item[method];
           if (!isRecord(operation)) continue;
+          // The servers that apply: the operation's own, else its path item's, else the document's.
+          const { hosts, prefixes } = serversOf(
+            operation.servers ?? item.servers ?? doc.data.servers,
+          );
           for (const prefix of prefixes) {
             const key = matchKey(method, prefix + path);
             const list = this.byKey.get(key) ?? [];
@@ -50,9 +47,15 @@ export class OpenApiIndex {
     const base = safeUrl(baseUri);
     if (!base) return undefined;
     const fullPath = base.pathname.replace(/\/$/, '') + path;
-    const candidates = (this.byKey.get(matchKey(method.toLowerCase(), fullPath)) ?? []).filter(
+    let candidates = (this.byKey.get(matchKey(method.toLowerCase(), fullPath)) ?? []).filter(
       (c) => c.hosts.length === 0 || c.hosts.includes(base.host),
     );
+    // A document with no absolute server cannot say where the base URI's path ends and its own
+    // paths begin: its paths also match the resource path alone.
+    if (!candidates.length && fullPath !== path)
+      candidates = (this.byKey.get(matchKey(method.toLowerCase(), path)) ?? []).filter(
+        (c) => c.hosts.length === 0,
+      );
     if (!candidates.length) return undefined;
     return candidates
       .map((c, i) => ({ c, i, dangling: countDangling(c) }))
@@ -66,6 +69,27 @@ export class OpenApiIndex {
       (doc.data.servers ?? []).some((s) => safeUrl(s.url)?.host === base?.host),
     );
   }
+}
+
+/**
+ * Hosts and path prefixes of a `servers` list (variables at their defaults). A relative server URL
+ * (`/api/v3`) gives a prefix and no host (it matches any host); no servers at all means `/`.
+ */
+function serversOf(servers: unknown): { hosts: string[]; prefixes: string[] } {
+  const urls = (Array.isArray(servers) ? servers : [])
+    .map((s: unknown) => (isRecord(s) ? serverUrl(s) : undefined))
+    .filter((u): u is string => u !== undefined);
+  const absolute = urls.map(safeUrl).filter((u): u is URL => u !== undefined);
+  const relative = urls
+    .filter((u) => u.startsWith('/'))
+    .map((u) => new URL(u, 'http://relative.invalid'));
+  const prefixes = [...absolute, ...relative].map((u) => u.pathname.replace(/\/$/, ''));
+  // Host-less documents also match their paths without the prefix, as they did before prefixes.
+  if (relative.length || !prefixes.length) prefixes.push('');
+  return {
+    hosts: relative.length ? [] : absolute.map((u) => u.host),
+    prefixes: [...new Set(prefixes)],
+  };
 }
 
 function matchKey(method: string, path: string): string {

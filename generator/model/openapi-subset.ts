@@ -1,13 +1,14 @@
 /**
  * Cutting an OpenAPI document down to what a capability reaches: the matched operations and the
- * component schemas they reference, up to a depth. Both the TypeScript types (openapi-typescript)
- * and the JSON Schemas (MCP input schemas, REST validation) are built from this subset, so one
- * capability never carries a whole API.
+ * component schemas they reference, up to a depth. The run-time JSON Schemas (MCP input and output
+ * schemas, REST validation) are built from this subset, so one capability never carries a whole
+ * API. (TypeScript types are not: see api-types.ts.)
  */
 import $RefParser from '@apidevtools/json-schema-ref-parser';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import type { OpenApiDocument, OpenApiObject } from '../load/openapi.js';
 import { resolvePointer } from '../load/openapi.js';
+import { withExpansions } from './openapi-schema.js';
 import { htmlToText } from './text.js';
 
 export interface MatchedOperation {
@@ -26,7 +27,8 @@ const opaque = (description: string): Record<string, unknown> => ({
 
 /**
  * `anyOf: [{type: string}, {$ref}]`: a field that holds an id, or the object when the caller asks
- * for it to be expanded. Its object side is not followed: by default the API returns the id.
+ * for it to be expanded (see withExpansions). Its object side is not followed here: by default the
+ * API returns the id.
  */
 function isExpandableLink(node: Record<string, unknown>): boolean {
   const anyOf = node.anyOf;
@@ -61,7 +63,7 @@ export function subsetDocument(
       if (depth >= maxDepth) {
         if (!kept.has(ref))
           return opaque(
-            `A ${ref.split('/').pop()} object (not typed in detail: it lies deeper than the type depth limit of ${maxDepth}).`,
+            `A ${ref.split('/').pop()} object (not described in detail here: it lies more than ${maxDepth} $ref hops from the operation).`,
           );
       } else if (!kept.has(ref) || (kept.get(ref) ?? 0) > depth + 1) {
         kept.set(ref, depth + 1);
@@ -70,7 +72,8 @@ export function subsetDocument(
       return { $ref: ref };
     }
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
+    const schema = propertyNames ? node : withExpansions(node);
+    for (const [key, value] of Object.entries(schema)) {
       if (propertyNames) {
         out[key] = rewrite(value, depth);
         continue;
@@ -80,7 +83,7 @@ export function subsetDocument(
         out.description = htmlToText(value);
         continue;
       }
-      if (key === 'anyOf' && isExpandableLink(node) && Array.isArray(value)) {
+      if (key === 'anyOf' && isExpandableLink(schema) && Array.isArray(value)) {
         out.anyOf = value.map((branch) =>
           isRecord(branch) && typeof branch.$ref === 'string' && !kept.has(branch.$ref)
             ? opaque(

@@ -5,7 +5,7 @@
  * OpenAPI document all understand.
  */
 import type { JsonSchema, JsonSchemaType, JsonValue } from '../../templates/runtime/contract.js';
-import { isRecord } from '../check/shape.js';
+import { isRecord } from '../check/paths.js';
 import { htmlToText } from './text.js';
 
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
@@ -113,6 +113,24 @@ export function schemaFromDeclaredType(
   }
   if (description) schema.description = htmlToText(description);
   return schema;
+}
+
+/**
+ * The schema of a declared input bound to an upstream parameter. A declaration's type is coarse
+ * (`array`, `object`), the upstream's schema precise (items, union branches, bounds): where the
+ * declared type agrees with it, or only names one branch of a union, the upstream schema stays
+ * whole and takes the declared description. A declared type that differs is the adapter's own
+ * decision and replaces the upstream's.
+ */
+export function declaredOver(upstream: JsonSchema, declared: JsonSchema): JsonSchema {
+  const numeric = (t: unknown) => t === 'number' || t === 'integer';
+  const types = Array.isArray(upstream.type) ? upstream.type : [upstream.type];
+  const agrees =
+    declared.type === undefined ||
+    upstream.anyOf !== undefined ||
+    types.some((t) => t === declared.type || (numeric(t) && numeric(declared.type)));
+  if (!agrees) return { ...upstream, ...declared };
+  return declared.description ? { ...upstream, description: declared.description } : upstream;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Descriptions in specs are often HTML; generated comments, READMEs and tool descriptions want
  * plain text. htmlparser2 reads any HTML, malformed included, in one linear pass and decodes every
- * entity (named, decimal, hex; out-of-range ones become U+FFFD).
+ * entity (named, decimal, hex; a numeric one that names no character is left as written).
  */
 import { Parser } from 'htmlparser2';
 
@@ -49,10 +49,24 @@ export function htmlToText(html: string | undefined): string {
     },
     { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
   );
-  parser.end(html);
+  parser.end(keepInvalidReferences(html));
   return plainText(out)
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n */g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/** Decimal or hexadecimal character references. */
+const NUMERIC_REFERENCE = /&#(x[0-9a-f]+|\d+);/gi;
+
+/**
+ * A numeric reference no character answers (`&#0;`, past U+10FFFF) stays as written, as it did
+ * before htmlparser2 (which would turn it into U+FFFD): its `&` is escaped for the parser.
+ */
+function keepInvalidReferences(html: string): string {
+  return html.replace(NUMERIC_REFERENCE, (reference, digits: string) => {
+    const code = /^x/i.test(digits) ? parseInt(digits.slice(1), 16) : Number(digits);
+    return code > 0 && code <= 0x10ffff ? reference : `&amp;${reference.slice(1)}`;
+  });
 }

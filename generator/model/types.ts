@@ -13,6 +13,8 @@ import type {
 
 export interface ProjectModel {
   capabilities: CapabilityModel[];
+  /** One shared types module per API (family of OpenAPI documents), sorted by path. */
+  typeModules: TypeModuleModel[];
   /** Values that appear in every generated file header. */
   generatorVersion: string;
 }
@@ -98,14 +100,64 @@ export interface OperationModel {
   openapi?: { source: string; operationId?: string; method: string; path: string };
   /** JSON Schema of the 2xx response, when known. */
   responseSchema?: JsonSchema;
-  /** TypeScript type expressions decided by the types stage. */
-  types: { params: string; response: string; item?: string };
+  /** Names of its types in types.ts, and the OpenAPI schemas they are printed from. */
+  types: OperationTypesModel;
+}
+
+export interface OperationTypesModel {
+  params: string;
+  response: string;
+  /** Set for paginated operations: the type auto-pagination yields. */
+  item?: string;
+  /** Schemas of the matched OpenAPI operation, whose `$ref`s name types of a shared module. */
+  openapi?: {
+    /** `path` of the TypeModuleModel its `$ref`s resolve in. */
+    module: string;
+    body?: OpenApiSchema;
+    /** The 2xx JSON response body. */
+    response?: OpenApiSchema;
+    /** One item of a list response (`data` items). */
+    item?: OpenApiSchema;
+  };
+}
+
+/**
+ * An OpenAPI Schema Object as the document gives it, with `$ref`s kept, descriptions made plain
+ * text and extensions (`x-*`) and titles dropped.
+ */
+export type OpenApiSchema = Record<string, unknown>;
+
+/**
+ * The types of one API, shared by every capability that consumes it: a named type for each
+ * component schema the generated capabilities reach (and nothing else).
+ */
+export interface TypeModuleModel {
+  /** Path inside the output folder: `types/stripe.ts`. */
+  path: string;
+  /** The name capabilities import it as: `Stripe` (`Stripe.CheckoutSession`). */
+  namespace: string;
+  /** Where the API is served (its server URL), for the file header. */
+  label: string;
+  /** The OpenAPI documents of the family (relative paths), first listed first: it wins. */
+  sources: string[];
+  /** Named types, sorted by name. */
+  types: NamedTypeModel[];
+}
+
+export interface NamedTypeModel {
+  /** `CheckoutSession` */
+  name: string;
+  /** The `$ref` it stands for: `#/components/schemas/checkout.session`. */
+  ref: string;
+  /** The schema; absent when the type is opaque (then `opaque` says why). */
+  schema?: OpenApiSchema;
+  opaque?: string;
 }
 
 /** One input of a client method, REST route or MCP tool. */
 export interface InputModel {
   name: string;
-  in: 'path' | 'query' | 'header' | 'cookie' | 'body';
+  in: 'path' | 'query' | 'header' | 'cookie' | 'body' | 'template';
   required: boolean;
   description: string;
   schema: JsonSchema;

@@ -6,32 +6,46 @@
  * encoding, idempotency keys, `Stripe-Should-Retry`, backoff), so a generated client is a drop-in
  * for the calls it covers.
  *
+ * Modules: client-request.ts (preparing a request), client-url.ts, client-auth.ts,
+ * client-response.ts (parsing answers and errors), transport.ts (moving bytes).
+ *
  * Runs on Node (>= 20.16) and on fetch-only runtimes: no npm dependencies, no static Node imports.
  */
-import type { ApiSpec, OperationSpec, UpstreamAuth, ValueTemplate } from './contract.js';
-import { resolveValueTemplate } from './credentials.js';
+import type { ApiSpec, OperationSpec } from './contract.js';
+import { resolveAuth } from './client-auth.js';
+import { prepareRequest, type PreparedRequest } from './client-request.js';
+import {
+  buildApiError,
+  isRecord,
+  parseBody,
+  parseRetryAfter,
+  receive,
+  redirectTarget,
+  requestIdOf,
+  type ReceivedResponse,
+} from './client-response.js';
+import { resolveBaseUri } from './client-url.js';
 import {
   ApiConnectionError,
   ApiError,
   ApiTimeoutError,
   CapgenError,
+  InvalidResponseError,
   MissingCredentialsError,
-  ParameterError,
   redactError,
   redactString,
-  type UpstreamErrorFields,
 } from './errors.js';
-import { encodeForm, encodeFormComponent } from './form.js';
 import {
   defaultTransport,
   fetchTransport,
+  ResponseTooLargeError,
   type FetchLike,
   type Transport,
   type TransportResponse,
 } from './transport.js';
 
-/** Version of this runtime, sent in the default User-Agent. */
-export const CAPGEN_RUNTIME_VERSION = '0.1.0';
+export { CAPGEN_RUNTIME_VERSION } from './client-request.js';
+export { encodePathSegment } from './client-url.js';
 
 /** What `onResponse` is told about every HTTP response received (one per attempt). */
 export interface ResponseInfo {
@@ -57,8 +71,15 @@ export interface ClientOptions {
   apiVersion?: string;
   /** Retries after the first attempt. Default 2. */
   maxRetries?: number;
-  /** Per-attempt timeout in milliseconds. Default 80 000. */
+  /** Per-attempt timeout in milliseconds. Default 80 000 (the deadline usually ends an attempt first). */
   timeoutMs?: number;
+  /**
+   * Time budget of one call in milliseconds, across every attempt and the waits between them: no
+   * attempt outlives it and no retry starts that could not finish in it. Default 30 000.
+   */
+  deadlineMs?: number;
+  /** Largest response body accepted, in bytes; a larger one fails the call. Default 16 MiB. */
+  maxResponseBytes?: number;
   /** A fetch implementation to use instead of the default transport. */
   fetch?: FetchLike;
   /** Extra headers sent on every request (they override the runtime's defaults). */
@@ -75,7 +96,11 @@ export interface ClientOptions {
   retryBaseDelayMs?: number;
   /** Upper bound of the exponential backoff, in ms. Default 8 000. */
   retryMaxDelayMs?: number;
-  /** Upper bound applied to a `Retry-After` response header, in ms. Default 60 000. */
+  /**
+   * Longest `Retry-After` the client waits for, in ms. An answer asking for a longer wait is not
+   * retried: the error is returned at once (its `headers['retry-after']` says when to come back).
+   * Default 10 000.
+   */
   maxRetryAfterMs?: number;
 }
 
@@ -86,6 +111,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Per-attempt timeout in ms for this call. */
   timeoutMs?: number;
+  /** Time budget of this call in ms, across retries (see `ClientOptions.deadlineMs`). */
+  deadlineMs?: number;
   /** Retries for this call. */
   maxRetries?: number;
   /** Extra headers for this call (override client headers and defaults). */
@@ -111,32 +138,16 @@ const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_TIMEOUT_MS = 80_000;
 const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 const DEFAULT_RETRY_MAX_DELAY_MS = 8_000;
-const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
-/** Methods that never carry a body. */
-const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
-/** Methods that get no generated idempotency key. */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const DEFAULT_DEADLINE_MS = 30_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Error codes of a connection closed by the peer, e.g. a stale keep-alive socket. */
 const CONNECTION_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
-/** A request fully prepared, reused as-is by every attempt. */
-interface PreparedRequest {
-  method: string;
-  url: string;
-  /** Path as sent, without query (for logs and errors). */
-  path: string;
-  /** Scheme + host, for error messages. */
-  origin: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** Every credential value in play, for redaction. */
-  secrets: string[];
-}
-
 /** Outcome of one attempt that may be retried. */
 type AttemptResult =
-  | { kind: 'response'; response: TransportResponse; error?: ApiError; data?: unknown }
-  | { kind: 'network'; error: ApiConnectionError; connectionClosed: boolean };
+  | { kind: 'response'; response: ReceivedResponse; error?: ApiError; data?: unknown }
+  | { kind: 'network'; error: ApiConnectionError; retriable: boolean; connectionClosed: boolean };
 
 /**
  * Client for one upstream API. Generated code creates one per consumes block and calls
@@ -174,9 +185,23 @@ export class ApiClient {
       options.timeoutMs ?? this.options.timeoutMs,
       DEFAULT_TIMEOUT_MS,
     );
+    const deadlineMs = nonNegativeInt(
+      options.deadlineMs ?? this.options.deadlineMs,
+      DEFAULT_DEADLINE_MS,
+    );
+    const deadline = nowMs() + deadlineMs;
 
     for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(op, prepared, attempt, timeoutMs, signal);
+      const remaining = Math.max(1, Math.ceil(deadline - nowMs()));
+      // The attempt's timeout, or what is left of the call's deadline when that is shorter.
+      const result = await this.attempt(
+        op,
+        prepared,
+        attempt,
+        Math.min(timeoutMs, remaining),
+        remaining < timeoutMs ? deadlineMs : undefined,
+        signal,
+      );
 
       if (result.kind === 'response' && !result.error) {
         const headers = result.response.headers;
@@ -189,8 +214,35 @@ export class ApiClient {
       }
 
       const retry = this.retryDelay(result, attempt, maxRetries);
-      if (retry === undefined) throw result.error;
+      // A retry that could not even start within the deadline is not made.
+      if (retry === undefined || nowMs() + retry >= deadline) throw result.error;
       await sleep(retry, signal);
+    }
+  }
+
+  /** The credential values this client sends now (every encoding), for redaction by servers. */
+  secrets(): string[] {
+    try {
+      return resolveAuth(this.api.auth, this.api.namespace, this.env(), this.options.apiKey)
+        .secrets;
+    } catch {
+      return []; // unset: nothing to redact
+    }
+  }
+
+  /**
+   * Start-up check: throws a ConfigurationError when no call could work (an invalid base URI),
+   * returns a warning per credential variable that is unset (calls fail until it is set).
+   */
+  check(): string[] {
+    const env = this.env();
+    resolveBaseUri(this.api, this.options.baseUri, env);
+    try {
+      resolveAuth(this.api.auth, this.api.namespace, env, this.options.apiKey);
+      return [];
+    } catch (error) {
+      if (error instanceof MissingCredentialsError) return [error.message];
+      throw error;
     }
   }
 
@@ -253,75 +305,12 @@ export class ApiClient {
 
   // ------------------------------------------------------------------------------------------
   // request preparation
-
   private prepare(
     op: OperationSpec,
     params: Record<string, unknown>,
     options: RequestOptions,
   ): PreparedRequest {
-    const env = this.env();
-    const method = op.method.toUpperCase();
-    const auth = resolveAuth(this.api.auth, this.api.namespace, env, this.options.apiKey);
-
-    // URL
-    const base = this.baseUri(env);
-    const path = joinPath(base.pathname, buildPath(op, params));
-    const queryParts: string[] = [];
-    const query = buildQuery(op, params);
-    if (query) queryParts.push(query);
-    if (auth.query) queryParts.push(auth.query);
-    const search = queryParts.length ? '?' + queryParts.join('&') : '';
-    const url = base.origin + path + search;
-
-    // Headers, lowest precedence first.
-    const headers: Record<string, string> = {};
-    setHeader(headers, 'Accept', 'application/json');
-    setHeader(headers, 'User-Agent', this.options.userAgent ?? defaultUserAgent());
-    if (this.api.version) {
-      setHeader(
-        headers,
-        this.api.version.header,
-        this.options.apiVersion ?? this.api.version.value,
-      );
-    }
-    for (const [name, value] of Object.entries(auth.headers)) setHeader(headers, name, value);
-    for (const p of op.params) {
-      if (p.in !== 'header') continue;
-      const value = params[p.name];
-      if (value !== undefined && value !== null) setHeader(headers, p.name, scalarToString(value));
-    }
-    const cookie = buildCookie(op, params);
-    if (cookie) setHeader(headers, 'Cookie', cookie);
-
-    // Body
-    let body: string | undefined;
-    if (op.body && !BODYLESS_METHODS.has(method)) {
-      const value = params.body;
-      if (op.body.mediaType === 'application/json') {
-        if (value !== undefined) {
-          body = typeof value === 'string' ? value : JSON.stringify(value);
-          setHeader(headers, 'Content-Type', 'application/json');
-        }
-      } else {
-        // Like stripe-node: a form operation always sends a (possibly empty) form body.
-        body = typeof value === 'string' ? value : encodeForm(isRecord(value) ? value : {});
-        setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
-      }
-    }
-
-    for (const [name, value] of Object.entries(this.options.headers ?? {}))
-      setHeader(headers, name, value);
-    for (const [name, value] of Object.entries(options.headers ?? {}))
-      setHeader(headers, name, value);
-
-    // One idempotency key per logical call, reused by every retry.
-    if (options.idempotencyKey !== undefined) {
-      setHeader(headers, 'Idempotency-Key', options.idempotencyKey);
-    } else if (!SAFE_METHODS.has(method) && getHeader(headers, 'Idempotency-Key') === undefined) {
-      setHeader(headers, 'Idempotency-Key', randomUuid());
-    }
-
-    return { method, url, path, origin: base.origin, headers, body, secrets: auth.secrets };
+    return prepareRequest(this.api, this.options, this.env(), op, params, options);
   }
 
   private env(): Record<string, string | undefined> {
@@ -330,39 +319,20 @@ export class ApiClient {
     return proc?.env ?? {};
   }
 
-  private baseUri(env: Record<string, string | undefined>): URL {
-    const fromEnv = this.api.baseUriEnv ? env[this.api.baseUriEnv] : undefined;
-    const raw = this.options.baseUri || fromEnv || this.api.baseUri;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new CapgenError(
-        `Invalid base URI for API "${this.api.namespace}": ${JSON.stringify(raw)}`,
-      );
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new CapgenError(
-        `Base URI for API "${this.api.namespace}" must be http(s), got ${url.protocol}`,
-      );
-    }
-    if (url.username || url.password) {
-      throw new CapgenError(
-        `Base URI for API "${this.api.namespace}" must not contain credentials`,
-      );
-    }
-    return url;
-  }
-
   // ------------------------------------------------------------------------------------------
   // sending
 
-  /** One attempt: send, read, classify. Throws only for caller aborts. */
+  /**
+   * One attempt: send (following same-origin redirects, see redirectTarget), read, classify.
+   * Throws only for caller aborts.
+   */
   private async attempt(
     op: OperationSpec,
     req: PreparedRequest,
     attempt: number,
     timeoutMs: number,
+    /** Set when the timeout is what is left of the call's deadline (of this many ms). */
+    deadlineMs: number | undefined,
     callerSignal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
     const controller = new AbortController();
@@ -375,43 +345,42 @@ export class ApiClient {
     callerSignal?.addEventListener('abort', onCallerAbort);
 
     const started = nowMs();
-    let response: TransportResponse;
+    let sent: TransportResponse;
     try {
-      response = await this.transport({
-        method: req.method,
-        url: req.url,
-        headers: { ...req.headers },
-        body: req.body,
-        signal: controller.signal,
-      });
+      let url = req.url;
+      for (let hops = 0; ; hops++) {
+        sent = await this.transport({
+          method: req.method,
+          url,
+          headers: { ...req.headers },
+          body: req.body,
+          signal: controller.signal,
+          maxResponseBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        });
+        const next = redirectTarget(sent, req, url, hops);
+        if (next === undefined) break;
+        url = next;
+      }
     } catch (error) {
       if (callerSignal?.aborted) throw abortReason(callerSignal);
-      const where = `${req.method} ${req.origin}${req.path}`;
       if (timedOut) {
         return {
           kind: 'network',
+          retriable: true,
           connectionClosed: false,
-          error: new ApiTimeoutError(`Request timed out after ${timeoutMs} ms: ${where}`, {
-            timeoutMs,
-            method: req.method,
-            path: req.path,
-          }),
+          error: new ApiTimeoutError(
+            `Request timed out after ${deadlineMs === undefined ? `${timeoutMs} ms` : `the call's ${deadlineMs} ms deadline`}: ${req.method} ${req.origin}${req.path}`,
+            { timeoutMs, method: req.method, path: req.path },
+          ),
         };
       }
-      const cause = redactError(error, req.secrets);
-      return {
-        kind: 'network',
-        connectionClosed: attempt === 0 && hasConnectionClosedCode(error),
-        error: new ApiConnectionError(
-          redactString(`Connection error: ${where}: ${describeError(error)}`, req.secrets),
-          { cause, method: req.method, path: req.path },
-        ),
-      };
+      return this.transportFailure(error, req, attempt);
     } finally {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     const durationMs = nowMs() - started;
+    const response = receive(sent, req);
 
     const requestId = requestIdOf(response.headers);
     if (this.options.onResponse) {
@@ -452,6 +421,47 @@ export class ApiClient {
     return { kind: 'response', response, error: buildApiError(response, parsed.value, req) };
   }
 
+  /** Classifies what the transport threw: a refused answer (not retried) or a connection failure. */
+  private transportFailure(error: unknown, req: PreparedRequest, attempt: number): AttemptResult {
+    const where = `${req.method} ${req.path}`;
+    if (error instanceof ResponseTooLargeError) {
+      return {
+        kind: 'network',
+        retriable: false,
+        connectionClosed: false,
+        error: new InvalidResponseError(
+          `The response to ${where} is larger than the ${error.limit}-byte limit (maxResponseBytes)`,
+          { method: req.method, path: req.path, limit: error.limit },
+        ),
+      };
+    }
+    const cause = redactError(error, req.secrets);
+    if (hasErrorCode(error, (code) => code.startsWith('HPE_'))) {
+      return {
+        kind: 'network',
+        retriable: false,
+        connectionClosed: false,
+        error: new InvalidResponseError(
+          redactString(`Malformed HTTP response to ${where}: ${describeError(error)}`, req.secrets),
+          { cause, method: req.method, path: req.path },
+        ),
+      };
+    }
+    return {
+      kind: 'network',
+      retriable: true,
+      connectionClosed:
+        attempt === 0 && hasErrorCode(error, (code) => CONNECTION_CLOSED_CODES.has(code)),
+      error: new ApiConnectionError(
+        redactString(
+          `Connection error: ${req.method} ${req.origin}${req.path}: ${describeError(error)}`,
+          req.secrets,
+        ),
+        { cause, method: req.method, path: req.path },
+      ),
+    };
+  }
+
   /** Milliseconds to wait before retrying, or undefined when the failure is final. */
   private retryDelay(
     result: AttemptResult,
@@ -459,6 +469,7 @@ export class ApiClient {
     maxRetries: number,
   ): number | undefined {
     if (result.kind === 'network') {
+      if (!result.retriable) return undefined;
       // A connection closed under the first attempt (typically a stale keep-alive socket) is
       // retried once even with maxRetries 0, as stripe-node does; the idempotency key dedupes.
       if (attempt >= maxRetries && !result.connectionClosed) return undefined;
@@ -477,7 +488,10 @@ export class ApiClient {
     if (!retry) return undefined;
     const retryAfter = parseRetryAfter(response.headers['retry-after']);
     if (retryAfter !== undefined) {
-      return Math.min(retryAfter, this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+      // Asked to wait longer than we would: the caller gets the answer now, not after a long hold.
+      if (retryAfter > (this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS))
+        return undefined;
+      return retryAfter;
     }
     return this.backoff(attempt + 1);
   }
@@ -492,294 +506,10 @@ export class ApiClient {
 }
 
 // ---------------------------------------------------------------------------------------------
-// auth
-
-interface ResolvedAuth {
-  headers: Record<string, string>;
-  /** Encoded `key=value` for API keys placed in the query string. */
-  query?: string;
-  secrets: string[];
-}
-
-/** Resolves a ValueTemplate; a missing or empty env var raises MissingCredentialsError. */
-function resolveTemplate(
-  template: ValueTemplate,
-  env: Record<string, string | undefined>,
-  namespace: string,
-): string {
-  const { value, missing } = resolveValueTemplate(template, env);
-  if (missing.length) throw new MissingCredentialsError(missing[0], namespace);
-  return value;
-}
-
-function resolveAuth(
-  auth: UpstreamAuth,
-  namespace: string,
-  env: Record<string, string | undefined>,
-  apiKey: string | undefined,
-): ResolvedAuth {
-  const key = apiKey === '' ? undefined : apiKey;
-  switch (auth.type) {
-    case 'none':
-      return { headers: {}, secrets: [] };
-    case 'bearer': {
-      const token = key ?? resolveTemplate(auth.token, env, namespace);
-      return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
-    }
-    case 'apikey': {
-      const value = key ?? resolveTemplate(auth.value, env, namespace);
-      const secrets = secretForms(value);
-      if (auth.placement === 'query') {
-        return {
-          headers: {},
-          query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
-          secrets,
-        };
-      }
-      return { headers: { [auth.key]: value }, secrets };
-    }
-    case 'basic': {
-      let username: string;
-      let password: string;
-      if (key !== undefined) {
-        // As Stripe does with `sk_...:`: the key is the username, the password defaults to empty.
-        username = key;
-        try {
-          password = resolveTemplate(auth.password, env, namespace);
-        } catch {
-          password = '';
-        }
-      } else {
-        username = resolveTemplate(auth.username, env, namespace);
-        password = resolveTemplate(auth.password, env, namespace);
-      }
-      const encoded = base64Utf8(`${username}:${password}`);
-      return {
-        headers: { Authorization: `Basic ${encoded}` },
-        secrets: [...secretForms(username), ...secretForms(password), encoded],
-      };
-    }
-  }
-}
-
-/** A secret and the encodings under which it could appear in a message. */
-function secretForms(secret: string): string[] {
-  if (!secret) return [];
-  const forms = new Set([secret, encodeURIComponent(secret)]);
-  try {
-    forms.add(encodeFormComponent(secret));
-  } catch {
-    // Lone surrogates: only the raw form can appear.
-  }
-  return [...forms];
-}
-
-function base64Utf8(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-// ---------------------------------------------------------------------------------------------
-// URL building
-
-/**
- * Encodes one path parameter value so it stays inside its segment: `/`, `?`, `#`, `%` are
- * percent-encoded. `.` and `..` are rejected because URL parsers (WHATWG `URL`, fetch, proxies)
- * collapse them, and even their `%2E` encodings, into a parent-directory step.
- */
-export function encodePathSegment(value: string, param: string): string {
-  if (value === '.' || value === '..') {
-    throw new ParameterError(`Path parameter "${param}" must not be "${value}"`, param);
-  }
-  return encodeURIComponent(value);
-}
-
-function buildPath(op: OperationSpec, params: Record<string, unknown>): string {
-  return op.path.replace(/\{([^{}]+)\}/g, (_match, name: string) => {
-    const value = params[name];
-    if (value === undefined || value === null || value === '') {
-      throw new ParameterError(
-        `Missing required path parameter "${name}" for operation ${op.id}`,
-        name,
-      );
-    }
-    if (
-      typeof value !== 'string' &&
-      typeof value !== 'number' &&
-      typeof value !== 'boolean' &&
-      typeof value !== 'bigint'
-    ) {
-      throw new ParameterError(
-        `Path parameter "${name}" for operation ${op.id} must be a string or number`,
-        name,
-      );
-    }
-    return encodePathSegment(String(value), name);
-  });
-}
-
-/** Base path + operation path, with exactly one slash between them. */
-function joinPath(basePath: string, opPath: string): string {
-  const left = basePath.replace(/\/+$/, '');
-  const right = opPath.replace(/^\/+/, '');
-  return right ? `${left}/${right}` : left || '/';
-}
-
-function buildQuery(op: OperationSpec, params: Record<string, unknown>): string {
-  const query: Record<string, unknown> = {};
-  for (const p of op.params) {
-    if (p.in === 'query' && params[p.name] !== undefined) query[p.name] = params[p.name];
-  }
-  // The pagination cursor is a query parameter even when the spec does not declare it.
-  const cursor = op.pagination?.cursorParam;
-  if (
-    cursor &&
-    !(cursor in query) &&
-    params[cursor] !== undefined &&
-    !op.params.some((p) => p.name === cursor)
-  ) {
-    query[cursor] = params[cursor];
-  }
-  return encodeForm(query);
-}
-
-function buildCookie(op: OperationSpec, params: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const p of op.params) {
-    if (p.in !== 'cookie') continue;
-    const value = params[p.name];
-    if (value !== undefined && value !== null)
-      parts.push(`${p.name}=${encodeURIComponent(scalarToString(value))}`);
-  }
-  return parts.join('; ');
-}
-
-/** Header/cookie parameter value: arrays comma-joined (OpenAPI `simple` style), objects as JSON. */
-function scalarToString(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => scalarToString(v)).join(',');
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
-
-// ---------------------------------------------------------------------------------------------
-// headers
-
-function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  const lower = name.toLowerCase();
-  for (const existing of Object.keys(headers)) {
-    if (existing.toLowerCase() === lower) delete headers[existing];
-  }
-  headers[name] = value;
-}
-
-function getHeader(headers: Record<string, string>, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const [existing, value] of Object.entries(headers)) {
-    if (existing.toLowerCase() === lower) return value;
-  }
-  return undefined;
-}
-
-function requestIdOf(headers: Record<string, string>): string | undefined {
-  return headers['request-id'] ?? headers['x-request-id'];
-}
-
-function defaultUserAgent(): string {
-  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
-    ?.node;
-  return `capgen/${CAPGEN_RUNTIME_VERSION} (runtime; ${node ? `node/${node}` : 'fetch'})`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// responses
-
-function parseBody(response: TransportResponse): { value: unknown; invalidJson: boolean } {
-  const text = response.body;
-  if (text === '') return { value: null, invalidJson: false };
-  const contentType = response.headers['content-type'] ?? '';
-  const declaredJson = /\bjson\b/i.test(contentType);
-  const looksJson = /^\s*[[{]/.test(text);
-  if (!declaredJson && !looksJson) return { value: text, invalidJson: false };
-  try {
-    return { value: JSON.parse(text) as unknown, invalidJson: false };
-  } catch {
-    return { value: text, invalidJson: declaredJson };
-  }
-}
-
-/** Reads Stripe's `{error: {type, code, param, message}}` (and OAuth's `{error, error_description}`). */
-function upstreamErrorFields(body: unknown): UpstreamErrorFields {
-  if (!isRecord(body)) return {};
-  const error = body.error;
-  if (isRecord(error)) {
-    return {
-      type: stringOrUndefined(error.type),
-      code: stringOrUndefined(error.code),
-      param: stringOrUndefined(error.param),
-      message: stringOrUndefined(error.message),
-      declineCode: stringOrUndefined(error.decline_code),
-      docUrl: stringOrUndefined(error.doc_url),
-    };
-  }
-  if (typeof error === 'string') {
-    return {
-      code: error,
-      message: stringOrUndefined(body.error_description) ?? stringOrUndefined(body.message),
-    };
-  }
-  return { message: stringOrUndefined(body.message) };
-}
-
-function buildApiError(response: TransportResponse, body: unknown, req: PreparedRequest): ApiError {
-  const fields = upstreamErrorFields(body);
-  const redact = (s: string | undefined): string | undefined =>
-    s === undefined ? undefined : redactString(s, req.secrets);
-  let message = fields.message;
-  if (!message) {
-    const snippet = typeof body === 'string' && body.trim() ? `: ${body.trim().slice(0, 200)}` : '';
-    message = `HTTP ${response.status} from ${req.method} ${req.path}${snippet}`;
-  }
-  return new ApiError({
-    status: response.status,
-    message: redactString(message, req.secrets),
-    type: redact(fields.type),
-    code: redact(fields.code),
-    param: redact(fields.param),
-    declineCode: redact(fields.declineCode),
-    docUrl: redact(fields.docUrl),
-    requestId: requestIdOf(response.headers),
-    raw: body,
-    headers: response.headers,
-    method: req.method,
-    path: req.path,
-  });
-}
-
-/** `Retry-After` as milliseconds: delta-seconds (fractions accepted) or an HTTP date. */
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - Date.now());
-}
-
-// ---------------------------------------------------------------------------------------------
 // small helpers
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isListEnvelope(value: unknown): value is ListEnvelope {
   return isRecord(value) && Array.isArray(value.data);
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 function nonNegativeInt(value: number | undefined, fallback: number): number {
@@ -796,11 +526,12 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-function hasConnectionClosedCode(error: unknown): boolean {
+/** Whether the error or one of its causes carries a `code` that `matches`. */
+function hasErrorCode(error: unknown, matches: (code: string) => boolean): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CLOSED_CODES.has(code)) return true;
+    if (typeof code === 'string' && matches(code)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
@@ -821,16 +552,6 @@ function describeError(error: unknown): string {
     }
   }
   return parts.filter(Boolean).join(': ') || 'unknown error';
-}
-
-function randomUuid(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  // Uniqueness is all an idempotency key needs.
-  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
-    const r = (Math.random() * 16) | 0;
-    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
-  });
 }
 
 /** Waits `ms`, rejecting early with the signal's reason if it aborts. */

@@ -2,6 +2,7 @@
  * Credentials from value templates, shared by the client (upstream auth) and both servers
  * (inbound auth): template resolution from the environment, and checking what a caller presents.
  */
+import { readBindFile } from './bind-file.js';
 import type { InboundAuth, ValueTemplate } from './contract.js';
 
 /** A template's value and the environment variables it needs that are unset or empty. */
@@ -14,9 +15,10 @@ export function resolveValueTemplate(
   for (const part of template) {
     if ('literal' in part) {
       value += part.literal;
-    } else {
-      const piece = env[part.env];
-      if (piece === undefined || piece === '') missing.push(part.env);
+    } else if ('env' in part || 'file' in part) {
+      const piece = 'env' in part ? env[part.env] : readBindFile(part.file)?.[part.key];
+      if (piece === undefined || piece === '')
+        missing.push('env' in part ? part.env : `${part.key} (in ${part.file})`);
       else value += piece;
     }
   }
@@ -60,6 +62,43 @@ export function resolveExpectedCredentials(
       return typeof password === 'string' ? { type: 'basic', username, password } : password;
     }
   }
+}
+
+/**
+ * The secret values of an auth declaration as resolved from `env` now: each environment part, each
+ * whole template, and for basic auth the encoded `user:password` pair. Empty when nothing is set.
+ */
+export function authSecrets(
+  auth: InboundAuth | undefined,
+  env: Record<string, string | undefined>,
+): string[] {
+  if (auth === undefined || auth.type === 'none') return [];
+  const out: string[] = [];
+  const add = (template: ValueTemplate): string => {
+    for (const part of template) {
+      if ('env' in part) {
+        const value = env[part.env];
+        if (value) out.push(value);
+      }
+    }
+    const { value } = resolveValueTemplate(template, env);
+    if (value) out.push(value);
+    return value;
+  };
+  switch (auth.type) {
+    case 'bearer':
+      add(auth.token);
+      break;
+    case 'apikey':
+      add(auth.value);
+      break;
+    case 'basic': {
+      const pair = `${add(auth.username)}:${add(auth.password)}`;
+      out.push(encodeBase64Utf8(pair));
+      break;
+    }
+  }
+  return out;
 }
 
 /** Where a server reads what the caller presents: a header (lower-case name) or a query parameter. */
@@ -110,6 +149,14 @@ export function timingSafeEqual(given: string, expected: string): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < b.length; i++) diff |= (i < a.length ? a[i] : 0) ^ b[i];
   return diff === 0;
+}
+
+/** Base64 of a string's UTF-8 bytes (as in `Authorization: Basic`). */
+export function encodeBase64Utf8(text: string): string {
+  const bytes = encoder.encode(text);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** UTF-8 text of a base64 string; undefined when it is not valid base64 or UTF-8. */

@@ -6,10 +6,12 @@
  * rejects with the signal's `reason`, as `fetch` does.
  *
  * Secrets: no message or property of these errors contains a credential. The client scrubs every
- * resolved credential out of messages, upstream error fields and `cause` chains before building
- * them (see `redactError`). The one deliberate exception is `ApiError.raw`, the upstream response
- * body exactly as received.
+ * resolved credential out of response bodies and headers (so `ApiError.raw` too), messages and
+ * `cause` chains before building them (see redact.ts and `redactError`).
  */
+import { redactString } from './redact.js';
+
+export { redactString };
 
 /** Base class of every error the runtime raises. */
 export class CapgenError extends Error {
@@ -107,6 +109,42 @@ export class ApiTimeoutError extends ApiConnectionError {
   }
 }
 
+/**
+ * The upstream answered something the client refuses to take: a body over `maxResponseBytes`, or a
+ * malformed HTTP message (e.g. a control character in a header). Not retried: the same request
+ * would get the same answer.
+ */
+export class InvalidResponseError extends ApiConnectionError {
+  override name = 'InvalidResponseError';
+  /** The byte limit that was passed, for a body too large. */
+  readonly limit?: number;
+  constructor(
+    message: string,
+    options: { cause?: unknown; method?: string; path?: string; limit?: number },
+  ) {
+    super(message, options);
+    this.limit = options.limit;
+  }
+}
+
+/** Why an answer was refused, from an InvalidResponseError's `limit` (duck-typed by the servers). */
+export function refusalReason(limit: unknown): string {
+  return typeof limit === 'number'
+    ? `its response is larger than the ${limit}-byte limit`
+    : 'it sent a malformed HTTP response';
+}
+
+/** A setting makes every call fail (an invalid base URI, say); raised at start-up or before sending. */
+export class ConfigurationError extends CapgenError {
+  override name = 'ConfigurationError';
+  /** What to change, e.g. which flag or environment variable sets the value. */
+  readonly hint?: string;
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.hint = hint;
+  }
+}
+
 /** A credential needed for the upstream is absent. Raised before any request is sent. */
 export class MissingCredentialsError extends CapgenError {
   override name = 'MissingCredentialsError';
@@ -133,18 +171,6 @@ export class ParameterError extends CapgenError {
     super(message);
     this.param = param;
   }
-}
-
-const REDACTED = '[REDACTED]';
-
-/** Replaces every occurrence of each secret in `text`. Secrets shorter than 4 chars are ignored. */
-export function redactString(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  }
-  return out;
 }
 
 /** Own properties of Node system errors worth keeping on a redacted copy. */

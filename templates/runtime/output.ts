@@ -16,6 +16,7 @@
  */
 import type { Binding, JsonValue, OutputMapping, ValueTemplate } from './contract.js';
 import { resolveValueTemplate } from './credentials.js';
+import { bindingValue } from './values.js';
 
 /**
  * Maps exposed inputs to upstream parameters. `{input: name}` takes that input (omitted when the
@@ -28,7 +29,7 @@ export function bindInputs(
   const params: Record<string, unknown> = {};
   for (const name of Object.keys(bindings)) {
     const binding = bindings[name];
-    const value = 'input' in binding ? inputs[binding.input] : binding.literal;
+    const value = bindingValue(binding, inputs);
     if (value !== undefined) setProperty(params, name, value);
   }
   return params;
@@ -80,6 +81,23 @@ export function applyMapping(
       return elements.map((element) => applyMapping(mapping.items, element, env));
     }
   }
+}
+
+/** Whether any mapping reads an environment variable (then servers redact what it produces). */
+export function mappingsUseEnv(mappings: OutputMapping[] | undefined): boolean {
+  const usesEnv = (mapping: OutputMapping): boolean => {
+    switch (mapping.kind) {
+      case 'value':
+        return isValueTemplate(mapping.value) && mapping.value.some((part) => 'env' in part);
+      case 'object':
+        return Object.values(mapping.properties).some(usesEnv);
+      case 'array':
+        return usesEnv(mapping.items);
+      case 'path':
+        return false;
+    }
+  };
+  return (mappings ?? []).some(usesEnv);
 }
 
 // ---------------------------------------------------------------------------------------------------

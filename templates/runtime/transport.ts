@@ -1,8 +1,10 @@
 /**
  * HTTP transports for the capgen client.
  *
- * A transport sends one fully-built request and returns the whole response body as text. Retries,
- * timeouts, auth and error mapping live in `client.ts`; a transport only moves bytes.
+ * A transport sends one fully-built request and returns the whole response: status, headers and the
+ * body's bytes (text decoded on demand), read as a stream and refused past `maxResponseBytes`.
+ * Transports never follow redirects (the client decides, see client.ts). Retries, timeouts, auth and
+ * error mapping live in `client.ts`; a transport only moves bytes.
  *
  * Two implementations:
  * - `fetchTransport`: the WHATWG `fetch` (global by default, or an injected one). Runs anywhere:
@@ -27,9 +29,12 @@ export interface TransportRequest {
   /** Absolute URL, already percent-encoded. */
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** Text is sent as UTF-8. */
+  body?: string | Uint8Array;
   /** Aborts the request (timeout or caller abort); the transport then rejects. */
   signal: AbortSignal;
+  /** Largest response body accepted, in bytes; past it the transport rejects with ResponseTooLargeError. */
+  maxResponseBytes?: number;
 }
 
 /** A complete response. */
@@ -37,8 +42,75 @@ export interface TransportResponse {
   status: number;
   /** Header names lower-cased; repeated headers joined with `, `. */
   headers: Record<string, string>;
-  /** The body decoded as UTF-8 ('' when empty). */
-  body: string;
+  /** The body decoded as UTF-8 ('' when empty); the built-in transports decode it on first read. */
+  readonly body: string;
+  /** The body's bytes, when the transport has them (the built-in transports do). */
+  readonly bytes?: Uint8Array;
+}
+
+/** The response body was larger than the request's `maxResponseBytes`. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  constructor(readonly limit: number) {
+    super(`The response body is larger than the ${limit}-byte limit`);
+  }
+}
+
+/** A response over raw bytes whose text is decoded once, on first read. */
+class BytesResponse implements TransportResponse {
+  private text: string | undefined;
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly bytes: Uint8Array,
+  ) {}
+
+  get body(): string {
+    this.text ??= this.bytes.byteLength === 0 ? '' : new TextDecoder('utf-8').decode(this.bytes);
+    return this.text;
+  }
+}
+
+/** A response over raw bytes whose text is decoded once, on first read. */
+export function bytesResponse(
+  status: number,
+  headers: Record<string, string>,
+  bytes: Uint8Array,
+): TransportResponse {
+  return new BytesResponse(status, headers, bytes);
+}
+
+/** Appends chunks up to `limit` bytes; `add` returns false once the limit is passed. */
+class BodyCollector {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  constructor(private readonly limit: number) {}
+
+  add(chunk: Uint8Array): boolean {
+    this.size += chunk.byteLength;
+    if (this.size > this.limit) return false;
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  bytes(): Uint8Array {
+    const chunks = this.chunks;
+    if (chunks.length === 1) return chunks[0];
+    const all = new Uint8Array(this.size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return all;
+  }
+}
+
+const NO_LIMIT = Number.POSITIVE_INFINITY;
+
+/** A declared Content-Length over the limit is refused before reading anything. */
+function declaredTooLarge(contentLength: string | undefined | null, limit: number): boolean {
+  return contentLength !== undefined && contentLength !== null && Number(contentLength) > limit;
 }
 
 /**
@@ -63,8 +135,10 @@ export function fetchTransport(fetchImpl?: FetchLike): Transport {
     const response = await doFetch(request.url, {
       method: request.method,
       headers: request.headers,
-      body: request.body,
+      body: request.body as BodyInit | undefined,
       signal: request.signal,
+      // The client decides about redirects: fetch would follow them anywhere, with the credentials.
+      redirect: 'manual',
     });
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
@@ -72,8 +146,25 @@ export function fetchTransport(fetchImpl?: FetchLike): Transport {
       const key = name.toLowerCase();
       headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
     });
-    const body = await response.text();
-    return { status: response.status, headers, body };
+    const limit = request.maxResponseBytes ?? NO_LIMIT;
+    const body = response.body;
+    if (declaredTooLarge(headers['content-length'], limit)) {
+      await body?.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(limit);
+    }
+    const collector = new BodyCollector(limit);
+    if (body !== null) {
+      const reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (!collector.add(value)) {
+          await reader.cancel().catch(() => undefined);
+          throw new ResponseTooLargeError(limit);
+        }
+      }
+    }
+    return bytesResponse(response.status, headers, collector.bytes());
   };
 }
 
@@ -94,7 +185,7 @@ interface NodeIncomingMessage {
 /** The parts of `node:http`'s ClientRequest used here. */
 interface NodeClientRequest {
   on(event: 'error', listener: (error: Error) => void): unknown;
-  end(body?: string): unknown;
+  end(body?: string | Uint8Array): unknown;
   destroy(error?: Error): unknown;
 }
 
@@ -211,9 +302,13 @@ export function nodeHttpTransport(): Transport | undefined {
       signal.addEventListener('abort', onAbort);
 
       const headers = { ...request.headers };
-      if (request.body !== undefined) {
-        headers['Content-Length'] = String(new TextEncoder().encode(request.body).byteLength);
+      const body = request.body;
+      if (body !== undefined) {
+        headers['Content-Length'] = String(
+          typeof body === 'string' ? utf8Length(body) : body.byteLength,
+        );
       }
+      const limit = request.maxResponseBytes ?? NO_LIMIT;
 
       try {
         req = mod.request(
@@ -229,24 +324,32 @@ export function nodeHttpTransport(): Transport | undefined {
           },
           (response) => {
             res = response;
-            const chunks: Uint8Array[] = [];
-            response.on('data', (chunk) => chunks.push(chunk));
+            const responseHeaders: Record<string, string> = {};
+            for (const [name, value] of Object.entries(response.headers)) {
+              if (value === undefined) continue;
+              responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+            }
+            if (declaredTooLarge(responseHeaders['content-length'], limit)) {
+              fail(new ResponseTooLargeError(limit));
+              response.destroy();
+              return;
+            }
+            const collector = new BodyCollector(limit);
+            response.on('data', (chunk) => {
+              if (!collector.add(chunk)) {
+                fail(new ResponseTooLargeError(limit));
+                response.destroy();
+              }
+            });
             response.on('error', fail);
             response.on('close', () => {
               if (!response.complete)
                 fail(new Error('Connection closed before the response was complete'));
             });
             response.on('end', () => {
-              const responseHeaders: Record<string, string> = {};
-              for (const [name, value] of Object.entries(response.headers)) {
-                if (value === undefined) continue;
-                responseHeaders[name.toLowerCase()] = Array.isArray(value)
-                  ? value.join(', ')
-                  : value;
-              }
-              const body = decodeUtf8(chunks);
+              const bytes = collector.bytes();
               finish(() =>
-                resolve({ status: response.statusCode ?? 0, headers: responseHeaders, body }),
+                resolve(bytesResponse(response.statusCode ?? 0, responseHeaders, bytes)),
               );
             });
           },
@@ -256,23 +359,26 @@ export function nodeHttpTransport(): Transport | undefined {
         return;
       }
       req.on('error', fail);
-      req.end(request.body);
+      req.end(body);
     });
 }
 
-function decodeUtf8(chunks: Uint8Array[]): string {
-  if (chunks.length === 0) return '';
-  const decoder = new TextDecoder('utf-8');
-  if (chunks.length === 1) return decoder.decode(chunks[0]);
-  let length = 0;
-  for (const chunk of chunks) length += chunk.byteLength;
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
+/** Bytes of `text` in UTF-8, without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
+function utf8Length(text: string): number {
+  let length = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) length += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length += 2; // a pair: 2 units, 4 bytes
+        i++;
+      } else length += 2;
+    } else length += 2;
   }
-  return decoder.decode(all);
+  return length;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,8 +69,13 @@ export function capability(host: string, version: number) {
                   call: 'pets.get-pet',
                   with: { id: 'rest.id', expand: 'owner' },
                   outputParameters: [
-                    { name: 'id', type: 'string', mapping: '$.id' },
-                    { name: 'kind', type: 'string', value: 'pet' },
+                    {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string', mapping: '$.id' },
+                        kind: { type: 'string', value: 'pet' },
+                      },
+                    },
                   ],
                 },
                 {
@@ -171,11 +176,14 @@ export function openapi(host: string, version: number) {
       schemas: {
         Pet: {
           type: 'object',
+          title: 'Pet',
           description: 'A pet.',
+          // Titles, examples and formats reach only the JSDoc of the shared types module.
+          example: { id: 'p1', name: 'Rex' },
           required: ['id'],
           properties: {
             id: { type: 'string', description: 'Id.' },
-            name: { type: 'string', description: 'Name.' },
+            name: { type: 'string', description: 'Name.', format: 'pet-name', example: 'Rex' },
             status: { type: 'string', enum: ['available', 'sold'], description: 'Status.' },
           },
         },
@@ -197,7 +205,7 @@ export interface Target {
 /** Maps whose keys are names from the spec (parameter and property names, paths). */
 const NAMED_KEYS = new Set(['with', 'properties', 'paths']);
 /** Fields that only ever reach generated text, never a name or the structure of the output. */
-const TEXT_FIELDS = new Set(['label', 'description', 'summary', 'title', 'tags']);
+const TEXT_FIELDS = new Set(['label', 'description', 'summary', 'title', 'tags', 'example']);
 
 /** Every string or boolean leaf of a document, and every key of its name maps. */
 function targets(doc: Doc, value: unknown, at: Array<string | number> = []): Target[] {

@@ -14,11 +14,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import {
   createMcpFetchHandler,
-  serveMcpHttp,
   STRUCTURED_RESULT_KEY,
   type Invoke,
-  type McpHttpServerHandle,
 } from '../../templates/runtime/mcp.js';
+import { serveMcpHttp, type McpHttpServerHandle } from '../../templates/runtime/node-mcp.js';
 import { fakeInvoke, fixtureSpec, INSTRUCTIONS, LEAKED_SECRET } from '../fixtures/mcp-fixture.js';
 
 const STDIO_SERVER = fileURLToPath(new URL('../fixtures/mcp-stdio-server.ts', import.meta.url));

@@ -24,12 +24,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { JsonValue } from '../../templates/runtime/contract.js';
+import { serveRest, type RestServer } from '../../templates/runtime/node-rest.js';
 import {
   createRestHandler,
-  serveRest,
   type Invoke,
   type RestAdapterSpec,
-  type RestServer,
 } from '../../templates/runtime/rest.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);

@@ -6,15 +6,14 @@ import type {
   JsonValue,
   OperationSpec,
 } from '../../templates/runtime/contract.js';
+import { serveRest, type RestServer } from '../../templates/runtime/node-rest.js';
+import { installSignalHandlers } from '../../templates/runtime/node-signals.js';
 import {
   createRestHandler,
-  installSignalHandlers,
-  serveRest,
   timingSafeEqual,
   type Invoke,
   type RestAdapterSpec,
   type RestRoute,
-  type RestServer,
 } from '../../templates/runtime/rest.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -233,6 +232,8 @@ const invoke: Invoke = (o, params, ctx) => {
   calls.push({ op: o, params, signal: ctx.signal });
   return behaviour(o, params, ctx);
 };
+// The upstream credential, which the adapter scrubs from what it answers and logs.
+invoke.secrets = () => [SECRET];
 
 class FakeApiError extends Error {
   override readonly name = 'ApiError';
@@ -612,7 +613,10 @@ describe.each([
     });
 
     it('requires a required body', async () => {
-      const answer = await call(base, create, { method: 'POST' });
+      const answer = await call(base, create, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(answer.status).toBe(400);
       expect(answer.body.error.param).toBe('body');
       expect(answer.body.error.message).toMatch(/Missing required param: body/);
@@ -631,8 +635,15 @@ describe.each([
       expect(calls).toHaveLength(0);
     });
 
-    it('needs no content type for a body-less request', async () => {
-      const answer = await call(base, '/v1/v1/checkout/sessions/cs_1/expire', { method: 'POST' });
+    it('needs a JSON content type on a body-less POST (no cross-site simple request gets through)', async () => {
+      const bare = await call(base, '/v1/v1/checkout/sessions/cs_1/expire', { method: 'POST' });
+      expect(bare.status).toBe(415);
+      expect(bare.body.error.message).toMatch(/^Missing Content-Type: POST, PUT and PATCH/);
+      expect(calls).toHaveLength(0);
+      const answer = await call(base, '/v1/v1/checkout/sessions/cs_1/expire', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(answer.status).toBe(200);
       expect(calls[0].params).toEqual({ session: 'cs_1' });
     });
@@ -769,7 +780,7 @@ describe.each([
       const answer = await call(base, '/v1/v1/checkout/sessions/cs_x');
       expect(answer.status).toBe(401);
       expect(answer.text).not.toContain(SECRET);
-      expect(answer.body.error.message).toBe('Invalid API Key provided: [redacted]');
+      expect(answer.body.error.message).toBe('Invalid API Key provided: [REDACTED]');
     });
 
     it('rebuilds the Stripe shape when the raw body is unusable', async () => {
@@ -855,7 +866,7 @@ describe.each([
         },
       });
       expect(answer.text).not.toMatch(/boom|at |\.ts/);
-      expect(errorLines.join('\n')).toContain('boom with [redacted]');
+      expect(errorLines.join('\n')).toContain('boom with [REDACTED]');
       expect(errorLines.join('\n')).not.toContain(SECRET);
     });
   });
@@ -922,6 +933,22 @@ describe('inbound authentication', () => {
   };
   afterAll(() => Promise.all(servers.map((s) => s.close())));
   const path = '/v1/v1/checkout/sessions/cs_1';
+
+  it('redacts the inbound credential by value from upstream errors, whatever its variable is called', async () => {
+    const caller = 'caller-pass-0123456789';
+    const base = await start({ type: 'bearer', token: [{ env: 'CALLER_VALUE' }] }, undefined, {
+      CALLER_VALUE: caller,
+    });
+    behaviour = async () => {
+      throw new FakeApiError(400, {
+        error: { type: 'invalid_request_error', message: `saw ${caller}` },
+      });
+    };
+    const answer = await call(base, path, { headers: { authorization: `Bearer ${caller}` } });
+    expect(answer.status).toBe(400);
+    expect(answer.text).not.toContain(caller);
+    expect(answer.body.error.message).toBe('saw [REDACTED]');
+  });
 
   it('checks bearer tokens and leaves /healthz open', async () => {
     const base = await start({ type: 'bearer', token: [{ env: 'REST_TOKEN' }] });
@@ -1102,7 +1129,7 @@ describe('server lifecycle', () => {
     socket.on('data', (chunk: string) => (received += chunk));
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     const request = (path: string) =>
-      `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`;
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`;
 
     socket.write(request('/v1/v1/checkout/sessions/cs_first'));
     await arrival;

@@ -26,6 +26,26 @@ export const GET_TODOS_ID_OUTPUT_SCHEMA: JsonSchema = {
     tags: { type: 'array', items: { type: 'string' } },
     id: { type: 'string' },
     status: { type: 'string', enum: ['open', 'done'] },
+    project: {
+      description: 'The project, by id, or the whole project when expanded.',
+      anyOf: [
+        { type: 'string' },
+        {
+          type: 'object',
+          description: 'An expanded Project object (returned when the field is expanded).',
+        },
+      ],
+    },
+    owner: {
+      description: "The owner's id, or the user when expanded.",
+      anyOf: [
+        { type: 'string' },
+        {
+          type: 'object',
+          description: 'An expanded User object (returned when the field is expanded).',
+        },
+      ],
+    },
   },
   required: ['title', 'id', 'status'],
 };

@@ -1,0 +1,144 @@
+/** Checks of consumes blocks: namespaces, resources, operations, parameters, auth, bodies. */
+import type { NaftikoAuthentication } from '../load/naftiko-types.js';
+import type { JsonPath, SourceDocument } from '../load/source.js';
+import { pathPlaceholders } from './references.js';
+import type { CheckContext } from './semantics.js';
+
+export const GENERATED_AUTH = ['bearer', 'apikey', 'basic'];
+
+export function checkConsumes(ctx: CheckContext): void {
+  const namespaces = new Set<string>();
+  const operationKeys = new Set<string>();
+  for (const site of ctx.sites) {
+    const { consumes, source, at, binds } = site;
+    ctx.unique(namespaces, consumes.namespace, [...at, 'namespace'], 'namespace', source);
+    if (consumes.authentication !== undefined)
+      checkAuthentication(ctx, consumes.authentication, [...at, 'authentication'], source, binds);
+    (consumes.inputParameters ?? []).forEach((param, pi) => {
+      if (param.value !== undefined)
+        ctx.checkBindTemplate(param.value, [...at, 'inputParameters', pi, 'value'], source, binds);
+    });
+    const resourceNames = new Set<string>();
+    (consumes.resources ?? []).forEach((resource, ri) => {
+      const rat: JsonPath = [...at, 'resources', ri];
+      ctx.unique(resourceNames, resource.name, [...rat, 'name'], 'resource name', source);
+      const placeholders = pathPlaceholders(resource.path);
+      const routes = new Set<string>();
+      resource.operations.forEach((operation, oi) => {
+        const oat: JsonPath = [...rat, 'operations', oi];
+        const key = `${consumes.namespace}.${operation.name}`;
+        if (operationKeys.has(key))
+          ctx.error(
+            [...oat, 'name'],
+            'naftiko/duplicate-name',
+            `operation '${operation.name}' is declared twice in namespace '${consumes.namespace}'`,
+            'give each consumed operation a unique name',
+            false,
+            source,
+          );
+        operationKeys.add(key);
+        ctx.unique(routes, operation.method, [...oat, 'method'], 'method on this resource', source);
+        const bodyless = operation.method === 'GET' || operation.method === 'DELETE';
+        (operation.inputParameters ?? []).forEach((param, pi) => {
+          const pat: JsonPath = [...oat, 'inputParameters', pi];
+          if (param.in === 'path' && !placeholders.includes(param.name))
+            ctx.error(
+              [...pat, 'name'],
+              'naftiko/path-param-mismatch',
+              `path parameter '${param.name}' does not appear in the resource path '${resource.path}'`,
+              `add '{${param.name}}' to the path or change 'in'`,
+              false,
+              source,
+            );
+          if (param.in === 'body' && param.name === 'body' && bodyless)
+            ctx.warning(
+              pat,
+              'capgen/body-ignored',
+              `a ${operation.method} request never sends a body; parameter 'body' of '${operation.name}' is ignored`,
+              'remove the body parameter from this operation',
+              false,
+              source,
+            );
+          if (param.in === 'environment')
+            ctx.notGenerated(
+              pat,
+              "'in: environment' parameters are",
+              'pass the value with `value:` or through `with`',
+              source,
+            );
+        });
+        const seen = new Set<string>();
+        (operation.inputParameters ?? []).forEach((param, pi) =>
+          ctx.unique(
+            seen,
+            `${param.in}:${param.name}`,
+            [...oat, 'inputParameters', pi, 'name'],
+            'parameter',
+            source,
+          ),
+        );
+        if (operation.body !== undefined) {
+          if (bodyless)
+            ctx.warning(
+              [...oat, 'body'],
+              'capgen/body-ignored',
+              `a ${operation.method} request never sends a body; the body of '${operation.name}' is ignored`,
+              'remove `body` from this operation',
+              true,
+              source,
+            );
+          else if (typeof operation.body === 'object' && operation.body.type === 'multipartForm')
+            ctx.notGenerated(
+              [...oat, 'body'],
+              'multipart form bodies are',
+              'send JSON, text or form data',
+              source,
+            );
+        }
+        if (operation.outputRawFormat !== undefined && operation.outputRawFormat !== 'json')
+          ctx.notGenerated(
+            [...oat, 'outputRawFormat'],
+            `'${operation.outputRawFormat}' responses are`,
+            'the generated client reads JSON; other formats come with a later capgen',
+            source,
+          );
+      });
+    });
+  }
+}
+
+export function checkAuthentication(
+  ctx: CheckContext,
+  auth: NaftikoAuthentication,
+  at: JsonPath,
+  source: SourceDocument = ctx.source,
+  binds = ctx.binds,
+): void {
+  if (!GENERATED_AUTH.includes(auth.type)) {
+    ctx.notGenerated(
+      [...at, 'type'],
+      `${auth.type} authentication is`,
+      `use one of: ${GENERATED_AUTH.join(', ')}; until then no credentials are sent or checked`,
+      source,
+    );
+    return;
+  }
+  for (const field of ['token', 'value', 'username', 'password'] as const) {
+    const text = auth[field];
+    if (typeof text === 'string') ctx.checkBindTemplate(text, [...at, field], source, binds);
+  }
+  const missing = (what: string, hint: string) =>
+    ctx.error(at, 'naftiko/missing-field', what, hint, false, source);
+  if (auth.type === 'bearer' && auth.token === undefined)
+    missing(
+      'bearer authentication needs a token',
+      'add `token: "{{API_KEY}}"` and bind API_KEY under binds',
+    );
+  if (auth.type === 'apikey' && (auth.key === undefined || auth.value === undefined))
+    missing(
+      'apikey authentication needs key and value',
+      'add `key: X-Api-Key` and `value: "{{API_KEY}}"`',
+    );
+  if (auth.type === 'basic' && auth.username === undefined)
+    missing('basic authentication needs a username', 'add `username: "{{API_USER}}"`');
+}

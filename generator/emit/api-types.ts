@@ -1,0 +1,17 @@
+/**
+ * types/<api>.ts: the named types of one API, shared by every capability that consumes it (each
+ * capability's types.ts imports it as a namespace: `Stripe.CheckoutSession`).
+ */
+import type { TypeModuleModel } from '../model/types.js';
+import { codeHeader } from './header.js';
+import { moduleDeclarations } from './openapi-ts.js';
+
+export function emitApiTypes(module: TypeModuleModel): string {
+  return [
+    codeHeader(
+      `Types of the API at ${module.label}: one named type for each schema the generated capabilities reach.`,
+      module.sources,
+    ),
+    ...moduleDeclarations(module),
+  ].join('\n\n');
+}

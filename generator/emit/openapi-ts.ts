@@ -1,0 +1,264 @@
+/**
+ * TypeScript types from OpenAPI schemas through openapi-typescript's `transformSchemaObject`, which
+ * builds them with the TypeScript factory (property names, literals and doc comments escaped by
+ * construction). Its `$ref`s (`components["schemas"]["checkout.session"]`) are then replaced by the
+ * named types of the API's shared module: `CheckoutSession` inside it, `Stripe.CheckoutSession`
+ * from a capability.
+ */
+import {
+  addJSDocComment,
+  oapiRef,
+  scanDiscriminators,
+  transformSchemaObject,
+  type GlobalContext,
+  type OpenAPI3,
+  type SchemaObject,
+} from 'openapi-typescript';
+import ts from 'typescript';
+import type { OpenApiSchema, TypeModuleModel } from '../model/types.js';
+import { commentSafeDocument } from './openapi-comments.js';
+
+const factory = ts.factory;
+
+/** What an opaque named type stands for: any JSON object. */
+const ANY_OBJECT: OpenApiSchema = { type: 'object', additionalProperties: true };
+
+export interface SchemaPrinter {
+  /**
+   * The type of a schema; `path` locates it, for openapi-typescript's messages. The schema's texts
+   * that openapi-typescript writes into doc comments are escaped first (openapi-comments.ts).
+   */
+  type(schema: OpenApiSchema, path: string): ts.TypeNode;
+  /** `type` of a schema whose comment texts are escaped already. */
+  typeOfSafe(schema: OpenApiSchema, path: string): ts.TypeNode;
+  /** Helper declarations the printed types need (openapi-typescript's `WithRequired`). */
+  footer(): ts.Node[];
+  /** True once a printed type has referred to one of the module's named types. */
+  usedModule(): boolean;
+}
+
+/**
+ * A printer whose `$ref`s resolve to the module's named types, written bare (inside the module)
+ * or qualified by the module's namespace (from a capability).
+ */
+export function schemaPrinter(module: TypeModuleModel, qualified: boolean): SchemaPrinter {
+  const { names, ctx: shared } = indexOf(module);
+  // Each printer collects its own helper declarations, for the file it prints into.
+  const ctx: GlobalContext = { ...shared, injectFooter: [] };
+  let used = false;
+  const reference = (name: string): ts.TypeNode => {
+    used = true;
+    return factory.createTypeReferenceNode(
+      qualified
+        ? factory.createQualifiedName(factory.createIdentifier(module.namespace), name)
+        : factory.createIdentifier(name),
+    );
+  };
+  const rename: ts.TransformerFactory<ts.Node> = (transform) => {
+    const visit = (node: ts.Node): ts.Node => {
+      if (ts.isIndexedAccessTypeNode(node)) {
+        const name = names.get(refKey(node));
+        if (name) return reference(name);
+      }
+      tidyComments(node);
+      return ts.visitEachChild(node, visit, transform);
+    };
+    return (node) => ts.visitNode(node, visit);
+  };
+  const typeOfSafe = (schema: OpenApiSchema, path: string): ts.TypeNode => {
+    const raw = transformSchemaObject(schema as SchemaObject, { path, ctx });
+    const result = ts.transform<ts.Node>(raw, [rename]);
+    const [type] = result.transformed;
+    result.dispose();
+    return type as ts.TypeNode;
+  };
+  return {
+    type: (schema, path) => typeOfSafe(commentSafeDocument(schema), path),
+    typeOfSafe,
+    footer: () => ctx.injectFooter,
+    usedModule: () => used,
+  };
+}
+
+/**
+ * The type declarations of a shared module, as source text: an interface for each object, else a
+ * type alias; each printed as soon as it is built, so that the syntax trees do not pile up.
+ */
+export function moduleDeclarations(module: TypeModuleModel): string[] {
+  const printer = schemaPrinter(module, false);
+  const exported = [factory.createModifier(ts.SyntaxKind.ExportKeyword)];
+  const declarations = module.types.map((named) => {
+    // Spec text (descriptions, examples, the opaque note's $ref) only through doc-comment escaping.
+    const safe = commentSafeDocument(named.schema ?? { description: named.opaque });
+    const type = printer.typeOfSafe(named.schema ? safe : ANY_OBJECT, named.ref);
+    const declaration =
+      ts.isTypeLiteralNode(type) && named.schema
+        ? factory.createInterfaceDeclaration(
+            exported,
+            named.name,
+            undefined,
+            undefined,
+            type.members,
+          )
+        : factory.createTypeAliasDeclaration(exported, named.name, undefined, type);
+    addJSDocComment(safe, declaration as unknown as ts.PropertySignature);
+    tidyComments(declaration);
+    return printNode(declaration);
+  });
+  return [...declarations, ...printer.footer().map(printNode)];
+}
+
+/**
+ * Doc comments as a person writes them: openapi-typescript's JSDoc (`@description The status.`,
+ * `Format: unix-time`, `@enum {string}`) becomes the description first, without its tag (unless
+ * it starts with `@` itself), then the other lines; `@enum` goes, the type says it already.
+ */
+function tidyComments(node: ts.Node): void {
+  const comments = ts.getSyntheticLeadingComments(node);
+  if (!comments?.length) return;
+  ts.setSyntheticLeadingComments(
+    node,
+    comments.flatMap((c) => {
+      if (!c.text.startsWith('*')) return [c];
+      const text = tidyDocText(c.text);
+      return text ? [{ ...c, text }] : [];
+    }),
+  );
+}
+
+/**
+ * A comment's text (between the delimiters), in the shape openapi-typescript's addJSDocComment
+ * writes; '' when nothing is left.
+ */
+function tidyDocText(text: string): string {
+  const items: string[] = [];
+  if (!text.startsWith('*\n')) items.push(text.slice(1).trim());
+  else
+    for (const line of text.slice(2).trimEnd().split('\n')) {
+      const content = line.replace(/^ \* ?/, '');
+      // A continuation line of a multi-line item is indented by four more spaces.
+      if (items.length && content.startsWith('    '))
+        items[items.length - 1] += `\n${content.slice(4)}`;
+      else items.push(content);
+    }
+  const description = items.find((i) => i.startsWith('@description '));
+  const descriptionText = description?.slice('@description '.length);
+  const rest = items.filter((i) => i !== description && !/^@enum \{[^}]*\}$/.test(i));
+  const ordered = [
+    ...(descriptionText === undefined
+      ? []
+      : [descriptionText.startsWith('@') ? description! : descriptionText]),
+    ...rest,
+  ];
+  if (!ordered.length) return '';
+  if (ordered.length === 1 && !ordered[0].includes('\n')) return `* ${ordered[0]} `;
+  return `*\n * ${ordered.join('\n').replace(/\n/g, '\n * ').replace(/ +$/gm, '')}\n `;
+}
+
+const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed, removeComments: false });
+const sourceFile = ts.createSourceFile(
+  'types.ts',
+  '',
+  ts.ScriptTarget.ESNext,
+  false,
+  ts.ScriptKind.TS,
+);
+
+/** Source text of a node, as TypeScript's printer writes it (prettier formats it later). */
+export function printNode(node: ts.Node): string {
+  return printer.printNode(ts.EmitHint.Unspecified, node, sourceFile).trim();
+}
+
+interface ModuleIndex {
+  /** refKey of the node openapi-typescript prints for each `$ref` → the named type. */
+  names: Map<string, string>;
+  ctx: GlobalContext;
+}
+
+const indexes = new WeakMap<TypeModuleModel, ModuleIndex>();
+
+/** What every printer of a module shares, worked out once per module (however many capabilities). */
+function indexOf(module: TypeModuleModel): ModuleIndex {
+  const known = indexes.get(module);
+  if (known) return known;
+  const byRef = new Map(module.types.map((t) => [t.ref, t.schema]));
+  const index = {
+    names: new Map(module.types.map((t) => [refKey(oapiRef(t.ref)), t.name])),
+    ctx: context(module, (ref) => byRef.get(ref)),
+  };
+  indexes.set(module, index);
+  return index;
+}
+
+/**
+ * openapi-typescript's options, as `openapiTS()` would set them from ours: properties in the spec's
+ * order, objects without properties typed as records of `unknown` (never `Record<string, never>`,
+ * which would reject every response field the spec does not list).
+ */
+function context(
+  module: TypeModuleModel,
+  resolve: (ref: string) => OpenApiSchema | undefined,
+): GlobalContext {
+  return {
+    additionalProperties: false,
+    alphabetize: false,
+    arrayLength: false,
+    defaultNonNullable: true,
+    discriminators: discriminators(module),
+    emptyObjectsUnknown: true,
+    enum: false,
+    enumValues: false,
+    conditionalEnums: false,
+    dedupeEnums: false,
+    excludeDeprecated: false,
+    exportType: false,
+    immutable: false,
+    injectFooter: [],
+    pathParamsAsTypes: false,
+    postTransform: undefined,
+    propertiesRequiredByDefault: false,
+    rootTypes: false,
+    rootTypesNoSchemaPrefix: false,
+    rootTypesKeepCasing: false,
+    // Only openapiTS() reads Redocly's config (to bundle a whole document); schemas need none.
+    redoc: undefined as unknown as GlobalContext['redoc'],
+    silent: true,
+    transform: undefined,
+    transformProperty: undefined,
+    resolve: <T>(ref: string) => resolve(ref) as T | undefined,
+    makePathsEnum: false,
+    generatePathParams: false,
+    readWriteMarkers: false,
+  };
+}
+
+/** The `discriminator`s of the module's component schemas, as openapi-typescript finds them. */
+function discriminators(module: TypeModuleModel): GlobalContext['discriminators'] {
+  const prefix = '#/components/schemas/';
+  const schemas = Object.fromEntries(
+    module.types
+      .filter((t) => t.schema && t.ref.startsWith(prefix) && !t.ref.includes('/', prefix.length))
+      .map((t) => [t.ref.slice(prefix.length).replace(/~1/g, '/').replace(/~0/g, '~'), t.schema]),
+  );
+  return scanDiscriminators(
+    { openapi: '3.1.0', info: { title: '', version: '' }, components: { schemas } } as OpenAPI3,
+    {},
+  );
+}
+
+/**
+ * A key for the indexed-access chain openapi-typescript prints for a `$ref`
+ * (`components["schemas"]["x"]` → `components\0schemas\0x`); '' for any other node.
+ */
+function refKey(node: ts.TypeNode): string {
+  const parts: string[] = [];
+  let current: ts.TypeNode = node;
+  while (ts.isIndexedAccessTypeNode(current)) {
+    const index = current.indexType;
+    if (!ts.isLiteralTypeNode(index) || !ts.isStringLiteral(index.literal)) return '';
+    parts.unshift(index.literal.text);
+    current = current.objectType;
+  }
+  if (!ts.isTypeReferenceNode(current) || !ts.isIdentifier(current.typeName)) return '';
+  return [current.typeName.text, ...parts].join('\0');
+}

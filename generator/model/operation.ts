@@ -1,0 +1,215 @@
+/**
+ * A consumed operation as the client calls it: parameters (OpenAPI's descriptions and schemas where
+ * an operation matches, the capability's declarations otherwise), fixed values, template variables,
+ * body templates, the response schema and pagination.
+ */
+import type {
+  BodySpec,
+  JsonSchema,
+  OperationSpec,
+  ParamSpec,
+} from '../../templates/runtime/contract.js';
+import { isRecord } from '../check/paths.js';
+import {
+  bodyTemplateText,
+  normalizePath,
+  pathPlaceholders,
+  templateVariables,
+} from '../check/references.js';
+import type {
+  NaftikoConsumedOperation,
+  NaftikoConsumedParameter,
+  NaftikoConsumes,
+  NaftikoRequestBody,
+} from '../load/naftiko-types.js';
+import type { ResolvedOpenApi } from './build.js';
+import {
+  boundsFromDescription,
+  listItemSchema,
+  schemaFromDeclaredType,
+  toJsonSchema,
+} from './schema.js';
+import { htmlToText } from './text.js';
+import type { InputModel, OperationModel } from './types.js';
+import { valueTemplate, type Binds } from './values.js';
+
+export const BODY_LESS = new Set(['GET', 'DELETE', 'HEAD']);
+
+export function buildOperation(
+  consumes: NaftikoConsumes,
+  rawPath: string,
+  declared: NaftikoConsumedParameter[],
+  op: NaftikoConsumedOperation,
+  resolved: ResolvedOpenApi | undefined,
+  defaultMediaType: BodySpec['mediaType'],
+  methodName: string,
+  constName: string,
+  binds: Binds,
+): OperationModel {
+  const method = op.method as OperationSpec['method'];
+  const resourcePath = normalizePath(rawPath);
+  const oaParams = new Map<string, Record<string, unknown>>();
+  for (const p of (resolved?.operation.parameters as unknown[] | undefined) ?? []) {
+    if (isRecord(p) && typeof p.name === 'string' && typeof p.in === 'string')
+      oaParams.set(`${p.in}:${p.name}`, p);
+  }
+  const inputs: InputModel[] = [];
+  const params: ParamSpec[] = [];
+  let body: BodySpec | undefined;
+  for (const param of declared) {
+    if (param.in === 'environment') continue;
+    if (param.value !== undefined && param.in !== 'body') {
+      // Fixed by the capability: sent on every call, not an input of the method.
+      params.push({
+        name: param.name,
+        in: param.in,
+        required: false,
+        value: valueTemplate(param.value, binds),
+      });
+      continue;
+    }
+    if (param.value !== undefined) continue;
+    if (param.in === 'body') {
+      if (BODY_LESS.has(method)) continue;
+      const requestBody = isRecord(resolved?.operation.requestBody)
+        ? resolved.operation.requestBody
+        : undefined;
+      const content = isRecord(requestBody?.content) ? requestBody.content : undefined;
+      const mediaType: BodySpec['mediaType'] = content
+        ? content['application/x-www-form-urlencoded']
+          ? 'application/x-www-form-urlencoded'
+          : 'application/json'
+        : defaultMediaType;
+      const media = content?.[mediaType];
+      const schema: JsonSchema = isRecord(media)
+        ? toJsonSchema(media.schema)
+        : schemaFromDeclaredType('object', param.description);
+      if (!schema.type && schema.properties) schema.type = 'object';
+      const required = requestBody ? requestBody.required === true : param.required === true;
+      body = { required, mediaType, schema };
+      const description = htmlToText(
+        (requestBody?.description as string | undefined) ?? schema.description ?? param.description,
+      );
+      if (description && !schema.description) schema.description = description;
+      inputs.push({ name: param.name, in: 'body', required, description, schema });
+      continue;
+    }
+    const oa = oaParams.get(`${param.in}:${param.name}`);
+    const description = htmlToText((oa?.description as string | undefined) ?? param.description);
+    const schema = boundsFromDescription(
+      oa
+        ? { ...toJsonSchema(oa.schema), ...(description ? { description } : {}) }
+        : schemaFromDeclaredType(param.type, param.description),
+    );
+    const required = param.in === 'path' || (oa ? oa.required === true : param.required === true);
+    params.push({
+      name: param.name,
+      in: param.in,
+      required,
+      schema,
+      ...(description ? { description } : {}),
+    });
+    inputs.push({ name: param.name, in: param.in, required, description, schema });
+  }
+  // Path placeholders and `{{name}}` variables of templates that no parameter declares.
+  for (const name of templateVariables(
+    rawPath,
+    declared,
+    BODY_LESS.has(method) ? undefined : op.body,
+    binds,
+  )) {
+    if (declared.some((p) => p.name === name)) continue;
+    const inPath = pathPlaceholders(rawPath).includes(name);
+    const schema: JsonSchema = { type: 'string' };
+    if (inPath) params.push({ name, in: 'path', required: true, schema });
+    inputs.push({
+      name,
+      in: inPath ? 'path' : 'template',
+      required: inPath,
+      description: inPath ? '' : `Value of {{${name}}} in the request templates.`,
+      schema,
+    });
+  }
+  let bodyTemplate: OperationSpec['bodyTemplate'];
+  if (op.body !== undefined && !BODY_LESS.has(method) && bodyTemplateText(op.body) !== undefined) {
+    const mediaType = bodyMediaType(op.body);
+    bodyTemplate = valueTemplate(
+      bodyTemplateText(op.body)!,
+      binds,
+      mediaType === 'application/json'
+        ? 'json'
+        : mediaType === 'application/x-www-form-urlencoded'
+          ? 'form'
+          : undefined,
+    );
+    body = { required: false, mediaType };
+  }
+  const responseSchema = resolved ? successSchema(resolved.operation) : undefined;
+  const itemSchema = listItemSchema(responseSchema);
+  const cursor = params.find((p) => p.in === 'query' && p.name === 'starting_after');
+  const spec: OperationSpec = {
+    id: `${consumes.namespace}.${op.name}`,
+    method,
+    path: resourcePath,
+    params,
+  };
+  if (body) spec.body = body;
+  if (bodyTemplate) spec.bodyTemplate = bodyTemplate;
+  if (method === 'GET' && cursor && (itemSchema || !responseSchema))
+    spec.pagination = { cursorParam: cursor.name };
+  // Upper-casing the first letter keeps distinct method names distinct (pascalCase would not).
+  const typeName = methodName[0].toUpperCase() + methodName.slice(1);
+  return {
+    spec,
+    api: consumes.namespace,
+    methodName,
+    typeName,
+    constName,
+    description: htmlToText(op.description) || `${op.method} ${resourcePath}`,
+    inputs,
+    openapi: resolved
+      ? {
+          source: resolved.match.doc.file,
+          operationId: resolved.match.operation.operationId as string | undefined,
+          method: resolved.match.method,
+          path: resolved.match.path,
+        }
+      : undefined,
+    responseSchema,
+    types: {
+      params: `${typeName}Params`,
+      response: `${typeName}Response`,
+      ...(spec.pagination ? { item: `${typeName}Item` } : {}),
+    },
+  };
+}
+
+function successSchema(operation: Record<string, unknown>): JsonSchema | undefined {
+  const responses = isRecord(operation.responses) ? operation.responses : {};
+  const code = Object.keys(responses)
+    .sort()
+    .find((c) => /^2\d\d$/.test(c));
+  const response = code ? responses[code] : undefined;
+  const content = isRecord(response) && isRecord(response.content) ? response.content : undefined;
+  const media = content?.['application/json'];
+  return isRecord(media) && media.schema ? toJsonSchema(media.schema) : undefined;
+}
+
+/** Inputs of an exposed operation or tool: path placeholders, declared inputs, and what `with` references. */
+
+/** The media type a `body:` template is sent as (a plain string body is JSON, as the specification says). */
+function bodyMediaType(body: NaftikoRequestBody): BodySpec['mediaType'] {
+  if (typeof body === 'string') return 'application/json';
+  switch (body.type) {
+    case 'formUrlEncoded':
+      return 'application/x-www-form-urlencoded';
+    case 'text':
+      return 'text/plain';
+    case 'xml':
+      return 'application/xml';
+    case 'sparql':
+      return 'application/sparql-query';
+    default:
+      return 'application/json';
+  }
+}

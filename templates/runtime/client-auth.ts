@@ -1,0 +1,87 @@
+/** Upstream credentials for the client: resolves the API's auth template into headers or a query pair. */
+import type { UpstreamAuth, ValueTemplate } from './contract.js';
+import { encodeBase64Utf8, resolveValueTemplate } from './credentials.js';
+import { MissingCredentialsError } from './errors.js';
+import { encodeFormComponent } from './form.js';
+import { secretForms as formsOf } from './redact.js';
+
+export interface ResolvedAuth {
+  headers: Record<string, string>;
+  /** Encoded `key=value` for API keys placed in the query string. */
+  query?: string;
+  secrets: string[];
+}
+
+const formsCache = new Map<string, string[]>();
+
+/** The encodings of a credential, computed once per value (a call resolves its credential each time). */
+function secretForms(secret: string): string[] {
+  let forms = formsCache.get(secret);
+  if (forms === undefined) {
+    if (formsCache.size >= 16) formsCache.clear(); // credentials rotate rarely; bound it anyway
+    forms = formsOf(secret);
+    formsCache.set(secret, forms);
+  }
+  return forms;
+}
+
+/** Resolves a ValueTemplate; a missing or empty env var raises MissingCredentialsError. */
+function resolveTemplate(
+  template: ValueTemplate,
+  env: Record<string, string | undefined>,
+  namespace: string,
+): string {
+  const { value, missing } = resolveValueTemplate(template, env);
+  if (missing.length) throw new MissingCredentialsError(missing[0], namespace);
+  return value;
+}
+
+export function resolveAuth(
+  auth: UpstreamAuth,
+  namespace: string,
+  env: Record<string, string | undefined>,
+  apiKey: string | undefined,
+): ResolvedAuth {
+  const key = apiKey === '' ? undefined : apiKey;
+  switch (auth.type) {
+    case 'none':
+      return { headers: {}, secrets: [] };
+    case 'bearer': {
+      const token = key ?? resolveTemplate(auth.token, env, namespace);
+      return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
+    }
+    case 'apikey': {
+      const value = key ?? resolveTemplate(auth.value, env, namespace);
+      const secrets = secretForms(value);
+      if (auth.placement === 'query') {
+        return {
+          headers: {},
+          query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
+          secrets,
+        };
+      }
+      return { headers: { [auth.key]: value }, secrets };
+    }
+    case 'basic': {
+      let username: string;
+      let password: string;
+      if (key !== undefined) {
+        // As Stripe does with `sk_...:`: the key is the username, the password defaults to empty.
+        username = key;
+        try {
+          password = resolveTemplate(auth.password, env, namespace);
+        } catch {
+          password = '';
+        }
+      } else {
+        username = resolveTemplate(auth.username, env, namespace);
+        password = resolveTemplate(auth.password, env, namespace);
+      }
+      const encoded = encodeBase64Utf8(`${username}:${password}`);
+      return {
+        headers: { Authorization: `Basic ${encoded}` },
+        secrets: [...secretForms(username), ...secretForms(password), encoded],
+      };
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Request preparation for the client: everything that can fail without a request fails here, before
+ * anything is sent (credentials, base URI, path parameters). The result is reused by every attempt.
+ */
+import type { ClientOptions, RequestOptions } from './client.js';
+import { resolveAuth } from './client-auth.js';
+import {
+  buildCookie,
+  encodeParams,
+  buildPath,
+  buildQuery,
+  joinPath,
+  resolveBaseUri,
+  scalarToString,
+} from './client-url.js';
+import type { ApiSpec, OperationSpec } from './contract.js';
+import { ParameterError } from './errors.js';
+import { checkShape } from './limits.js';
+import { isRecord } from './client-response.js';
+import { secretForms } from './redact.js';
+import { withFixedValues } from './values.js';
+
+/** Version of this runtime, sent in the default User-Agent. */
+export const CAPGEN_RUNTIME_VERSION = '0.1.0';
+
+/** Methods that never carry a body. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
+/** Methods that get no generated idempotency key. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A request fully prepared, reused as-is by every attempt. */
+export interface PreparedRequest {
+  method: string;
+  url: string;
+  /** Path as sent, without query (for logs and errors). */
+  path: string;
+  /** Scheme + host, for error messages. */
+  origin: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Every credential value in play, in every encoding, for redaction. */
+  secrets: string[];
+}
+
+/** Builds the request for one call: URL, headers (lowest precedence first), body, idempotency key. */
+export function prepareRequest(
+  api: ApiSpec,
+  clientOptions: ClientOptions,
+  env: Record<string, string | undefined>,
+  op: OperationSpec,
+  passed: Record<string, unknown>,
+  options: RequestOptions,
+): PreparedRequest {
+  // Fixed values and body templates; what they read from the environment or bind files is secret.
+  const { params, secrets: bound } = withFixedValues(op, passed, env, api.namespace);
+  const method = op.method.toUpperCase();
+  const auth = resolveAuth(api.auth, api.namespace, env, clientOptions.apiKey);
+
+  // URL
+  const base = resolveBaseUri(api, clientOptions.baseUri, env);
+  const path = joinPath(base.pathname, buildPath(op, params));
+  const queryParts: string[] = [];
+  const query = buildQuery(op, params);
+  if (query) queryParts.push(query);
+  if (auth.query) queryParts.push(auth.query);
+  const search = queryParts.length ? '?' + queryParts.join('&') : '';
+  const url = base.origin + path + search;
+
+  // Headers, lowest precedence first.
+  const headers: Record<string, string> = {};
+  setHeader(headers, 'Accept', 'application/json');
+  setHeader(headers, 'User-Agent', clientOptions.userAgent ?? defaultUserAgent());
+  if (api.version) {
+    setHeader(headers, api.version.header, clientOptions.apiVersion ?? api.version.value);
+  }
+  for (const [name, value] of Object.entries(auth.headers)) setHeader(headers, name, value);
+  for (const p of op.params) {
+    if (p.in !== 'header') continue;
+    const value = params[p.name];
+    if (value !== undefined && value !== null)
+      setHeader(headers, p.name, headerValue(p.name, scalarToString(value)));
+  }
+  const cookie = buildCookie(op, params);
+  if (cookie) setHeader(headers, 'Cookie', cookie);
+
+  // Body
+  let body: string | undefined;
+  if (op.body && !BODYLESS_METHODS.has(method)) {
+    const value = params.body;
+    const issue = typeof value === 'object' ? checkShape(value, 'the request body') : undefined;
+    if (issue !== undefined) throw new ParameterError(issue.message, 'body');
+    if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
+      if (value !== undefined) {
+        body = typeof value === 'string' ? value : JSON.stringify(value);
+        setHeader(headers, 'Content-Type', op.body.mediaType);
+      }
+    } else {
+      // Like stripe-node: a form operation always sends a (possibly empty) form body.
+      body = typeof value === 'string' ? value : encodeParams(isRecord(value) ? value : {});
+      setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+    }
+  }
+
+  for (const [name, value] of Object.entries(clientOptions.headers ?? {}))
+    setHeader(headers, name, value);
+  for (const [name, value] of Object.entries(options.headers ?? {}))
+    setHeader(headers, name, value);
+
+  // One idempotency key per logical call, reused by every retry.
+  if (options.idempotencyKey !== undefined) {
+    setHeader(headers, 'Idempotency-Key', headerValue('Idempotency-Key', options.idempotencyKey));
+  } else if (!SAFE_METHODS.has(method) && getHeader(headers, 'Idempotency-Key') === undefined) {
+    setHeader(headers, 'Idempotency-Key', randomUuid());
+  }
+
+  const secrets = [...auth.secrets, ...bound.flatMap(secretForms)];
+  return { method, url, path, origin: base.origin, headers, body, secrets };
+}
+
+/** A header value as given, unless it would split the header (CR, LF or NUL). */
+function headerValue(name: string, value: string): string {
+  if (/[\r\n\0]/.test(value))
+    throw new ParameterError(`Header ${name} must not contain line breaks or NUL characters`, name);
+  return value;
+}
+
+function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  for (const existing of Object.keys(headers)) {
+    if (existing.toLowerCase() === lower) delete headers[existing];
+  }
+  headers[name] = value;
+}
+
+function getHeader(headers: Record<string, string>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [existing, value] of Object.entries(headers)) {
+    if (existing.toLowerCase() === lower) return value;
+  }
+  return undefined;
+}
+
+function defaultUserAgent(): string {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
+    ?.node;
+  return `capgen/${CAPGEN_RUNTIME_VERSION} (runtime; ${node ? `node/${node}` : 'fetch'})`;
+}
+
+function randomUuid(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  // Uniqueness is all an idempotency key needs.
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
+    const r = (Math.random() * 16) | 0;
+    return (ch === 'x' ? r : (r & 0x3) | 0x8).toString(16);
+  });
+}

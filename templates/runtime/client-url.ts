@@ -1,0 +1,131 @@
+/** URL building for the client: base URI, path parameters, query string, cookies. */
+import type { ApiSpec, OperationSpec } from './contract.js';
+import { ConfigurationError, ParameterError } from './errors.js';
+import { encodeForm, FormEncodingError } from './form.js';
+
+/** The base URI: the `baseUri` option, else the `api.baseUriEnv` variable, else the spec's. */
+export function resolveBaseUri(
+  api: ApiSpec,
+  override: string | undefined,
+  env: Record<string, string | undefined>,
+): URL {
+  const fromEnv = api.baseUriEnv ? env[api.baseUriEnv] : undefined;
+  const raw = override || fromEnv || api.baseUri;
+  const source = override
+    ? 'the baseUri option (--base-uri)'
+    : fromEnv
+      ? api.baseUriEnv
+      : 'the spec';
+  const hint = `set an absolute http(s) URL with --base-uri, the ${api.baseUriEnv} environment variable or the baseUri client option`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(
+      `Invalid base URI for API "${api.namespace}" (from ${source}): ${JSON.stringify(raw)}`,
+      hint,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError(
+      `Base URI for API "${api.namespace}" (from ${source}) must be http(s), got ${url.protocol}`,
+      hint,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ConfigurationError(
+      `Base URI for API "${api.namespace}" (from ${source}) must not contain credentials`,
+      'put credentials in the environment variables the capability names, not in the URL',
+    );
+  }
+  return url;
+}
+
+/**
+ * Encodes one path parameter value so it stays inside its segment: `/`, `?`, `#`, `%` are
+ * percent-encoded. `.` and `..` are rejected because URL parsers (WHATWG `URL`, fetch, proxies)
+ * collapse them, and even their `%2E` encodings, into a parent-directory step.
+ */
+export function encodePathSegment(value: string, param: string): string {
+  if (value === '.' || value === '..') {
+    throw new ParameterError(`Path parameter "${param}" must not be "${value}"`, param);
+  }
+  return encodeURIComponent(value);
+}
+
+export function buildPath(op: OperationSpec, params: Record<string, unknown>): string {
+  return op.path.replace(/\{([^{}]+)\}/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === null || value === '') {
+      throw new ParameterError(
+        `Missing required path parameter "${name}" for operation ${op.id}`,
+        name,
+      );
+    }
+    if (
+      typeof value !== 'string' &&
+      typeof value !== 'number' &&
+      typeof value !== 'boolean' &&
+      typeof value !== 'bigint'
+    ) {
+      throw new ParameterError(
+        `Path parameter "${name}" for operation ${op.id} must be a string or number`,
+        name,
+      );
+    }
+    return encodePathSegment(String(value), name);
+  });
+}
+
+/** Base path + operation path, with exactly one slash between them. */
+export function joinPath(basePath: string, opPath: string): string {
+  const left = basePath.replace(/\/+$/, '');
+  const right = opPath.replace(/^\/+/, '');
+  return right ? `${left}/${right}` : left || '/';
+}
+
+export function buildQuery(op: OperationSpec, params: Record<string, unknown>): string {
+  const query: Record<string, unknown> = {};
+  for (const p of op.params) {
+    if (p.in === 'query' && params[p.name] !== undefined) query[p.name] = params[p.name];
+  }
+  // The pagination cursor is a query parameter even when the spec does not declare it.
+  const cursor = op.pagination?.cursorParam;
+  if (
+    cursor &&
+    !(cursor in query) &&
+    params[cursor] !== undefined &&
+    !op.params.some((p) => p.name === cursor)
+  ) {
+    query[cursor] = params[cursor];
+  }
+  return encodeParams(query);
+}
+
+/** encodeForm, with inputs too deep, circular or too large reported as the caller's ParameterError. */
+export function encodeParams(params: Record<string, unknown>): string {
+  try {
+    return encodeForm(params);
+  } catch (error) {
+    if (error instanceof FormEncodingError) throw new ParameterError(error.message, error.param);
+    throw error;
+  }
+}
+
+export function buildCookie(op: OperationSpec, params: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const p of op.params) {
+    if (p.in !== 'cookie') continue;
+    const value = params[p.name];
+    if (value !== undefined && value !== null)
+      parts.push(`${p.name}=${encodeURIComponent(scalarToString(value))}`);
+  }
+  return parts.join('; ');
+}
+
+/** Header/cookie parameter value: arrays comma-joined (OpenAPI `simple` style), objects as JSON. */
+export function scalarToString(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => scalarToString(v)).join(',');
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}

@@ -1,0 +1,325 @@
+/**
+ * The MCP server, transport-independent: `createMcpServer` builds a low-level SDK `Server` with
+ * `tools/list` and `tools/call` handlers. The low-level server is used (not `McpServer.registerTool`)
+ * so that the generated JSON Schemas are served exactly as written instead of being round-tripped
+ * through zod.
+ *
+ * Tool arguments are checked with validate.ts, the validator the REST adapter uses (no ajv: it needs
+ * `new Function`, and its messages do not name the offending argument as clearly); every problem is
+ * reported at once so an agent can fix the whole call in one go. Web-standard: no Node built-in.
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type ListToolsResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+
+import type {
+  Binding,
+  InboundAuth,
+  Invoke,
+  JsonSchema,
+  JsonValue,
+  OperationSpec,
+  OutputMapping,
+} from './contract.js';
+import { describeFailure } from './mcp-failures.js';
+import { authSecrets } from './credentials.js';
+import { checkShape } from './limits.js';
+import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
+import { secretRedactor } from './redact.js';
+import { validateArguments } from './validate.js';
+
+/** One MCP tool: what `tools/list` shows and what `tools/call` does. */
+export interface McpToolSpec {
+  name: string;
+  title?: string;
+  description: string;
+  annotations: {
+    readOnlyHint: boolean;
+    destructiveHint: boolean;
+    idempotentHint: boolean;
+    openWorldHint: boolean;
+  };
+  /** JSON Schema of the tool arguments; always `type: 'object'`. */
+  inputSchema: JsonSchema;
+  /** JSON Schema of `structuredContent`; always `type: 'object'` when present. */
+  outputSchema?: JsonSchema;
+  /** The upstream operation the tool calls. */
+  call: OperationSpec;
+  /** Upstream parameter name → tool argument (or literal). */
+  with: Record<string, Binding>;
+  /** How the upstream response becomes the tool result; absent means the response as-is. */
+  output?: OutputMapping[];
+}
+
+/** One MCP server (an `mcp` exposes block). */
+export interface McpServerSpec {
+  name: string;
+  version: string;
+  /** Shown to the agent at initialisation (`client.getInstructions()`). */
+  instructions?: string;
+  tools: McpToolSpec[];
+  /** When set, HTTP callers must authenticate; stdio is never authenticated (the caller spawned us). */
+  auth?: InboundAuth;
+  /** Browser origins allowed besides http(s)://localhost, 127.0.0.1 and [::1] on any port. */
+  allowedOrigins?: string[];
+}
+
+let validator: AjvJsonSchemaValidator | undefined;
+/** One JSON Schema validator for every server of this process (the SDK's own, built once). */
+function sharedValidator(): AjvJsonSchemaValidator {
+  validator ??= new AjvJsonSchemaValidator();
+  return validator;
+}
+
+/** The upstream call (see contract.ts). */
+export type { Invoke };
+
+/** Environment variables, e.g. `process.env`. */
+export type McpEnv = Record<string, string | undefined>;
+
+/** Receives one human-readable log line (no secrets, no tool arguments). */
+export type McpLog = (line: string) => void;
+
+/** Options shared by every entry point. */
+export interface McpRuntimeOptions {
+  /** Where inbound-auth values and output templates are read from; default `process.env`. */
+  env?: McpEnv;
+  /** Scrubs secrets from results and log lines; default {@link mcpRedactor} (redaction by value). */
+  redact?: (text: string) => string;
+  /** Log sink; default: no logging for `createMcpServer`/`createMcpFetchHandler`, stderr for `serve*`. */
+  log?: McpLog;
+}
+
+/**
+ * When a tool's mapped output is not a JSON object (an array, a string, ...), it is returned as
+ * `structuredContent: { result: <value> }`, because MCP requires `structuredContent` to be an object.
+ * Generated output schemas for such tools describe that wrapper.
+ */
+export const STRUCTURED_RESULT_KEY = 'result';
+
+/**
+ * Builds a low-level MCP `Server` exposing `spec.tools`. Connect it to any transport. In stateless
+ * HTTP a new one is built per request, so everything expensive is prepared once per spec (see `prepare`).
+ */
+export function createMcpServer(
+  spec: McpServerSpec,
+  invoke: Invoke,
+  options: McpRuntimeOptions = {},
+): Server {
+  const prepared = prepare(spec);
+  const env = options.env ?? defaultEnv();
+  const log = options.log ?? noLog;
+  const redact = options.redact ?? mcpRedactor(spec, invoke, env);
+
+  const server = new Server(
+    { name: spec.name, version: spec.version },
+    {
+      capabilities: { tools: { listChanged: false } },
+      ...(spec.instructions !== undefined ? { instructions: spec.instructions } : {}),
+      // Stateless HTTP builds a server per request; without this the SDK builds a new Ajv each time.
+      jsonSchemaValidator: sharedValidator(),
+    },
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, (): ListToolsResult => ({
+    tools: prepared.listing,
+  }));
+
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request, extra): Promise<CallToolResult> => {
+      const name = request.params.name;
+      const tool = prepared.tools.get(name);
+      if (!tool) {
+        // The MCP specification reports unknown tools as a protocol error (-32602), not a tool result.
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Unknown tool: ${JSON.stringify(name)}. Available tools: ${[...prepared.tools.keys()].join(', ')}`,
+        );
+      }
+      return callTool(tool, request.params.arguments ?? {}, invoke, {
+        signal: extra.signal,
+        idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
+        env,
+        log,
+        redact,
+      });
+    },
+  );
+
+  return server;
+}
+
+/**
+ * The `_meta` key of `tools/call` that carries the caller's idempotency key: retrying a call with the
+ * same key makes the upstream run it at most once (the upstream must honour `Idempotency-Key`).
+ */
+export const IDEMPOTENCY_KEY_META = 'idempotencyKey';
+
+/** What an idempotency key may hold (Stripe allows up to 255 characters). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Redaction by value for an MCP server: its inbound credentials (`spec.auth`, from `env`) and the
+ * upstream ones `invoke` reports, read when a message is redacted.
+ */
+export function mcpRedactor(
+  spec: McpServerSpec,
+  invoke: Invoke,
+  env: McpEnv,
+): (text: string) => string {
+  return secretRedactor(
+    () => authSecrets(spec.auth, env),
+    () => invoke.secrets?.() ?? [],
+  );
+}
+
+/** A tool and its argument checker, prepared once per spec. */
+export interface PreparedTool {
+  spec: McpToolSpec;
+  check: (args: unknown) => string[];
+  /** Whether output mappings read environment variables (then the result is redacted). */
+  outputUsesEnv: boolean;
+}
+
+export interface PreparedServer {
+  tools: Map<string, PreparedTool>;
+  listing: Tool[];
+}
+
+const preparedCache = new WeakMap<McpServerSpec, PreparedServer>();
+
+/** Checks the spec once and precomputes the `tools/list` answer and the argument checkers. */
+export function prepare(spec: McpServerSpec): PreparedServer {
+  const cached = preparedCache.get(spec);
+  if (cached) return cached;
+
+  const tools = new Map<string, PreparedTool>();
+  const listing: Tool[] = [];
+  for (const tool of spec.tools) {
+    if (tools.has(tool.name))
+      throw new Error(`MCP server ${spec.name}: duplicate tool name ${tool.name}`);
+    if (tool.inputSchema.type !== 'object') {
+      throw new Error(`MCP tool ${tool.name}: inputSchema must have type "object"`);
+    }
+    if (tool.outputSchema && tool.outputSchema.type !== 'object') {
+      throw new Error(`MCP tool ${tool.name}: outputSchema must have type "object"`);
+    }
+    const schema = tool.inputSchema;
+    tools.set(tool.name, {
+      spec: tool,
+      check: (args) => validateArguments(schema, args),
+      outputUsesEnv: mappingsUseEnv(tool.output),
+    });
+    listing.push({
+      name: tool.name,
+      ...(tool.title !== undefined ? { title: tool.title } : {}),
+      description: tool.description,
+      // The generated schemas are plain JSON Schema objects; the SDK type only pins `type: 'object'`.
+      inputSchema: tool.inputSchema as Tool['inputSchema'],
+      ...(tool.outputSchema
+        ? { outputSchema: tool.outputSchema as NonNullable<Tool['outputSchema']> }
+        : {}),
+      annotations: {
+        ...(tool.title !== undefined ? { title: tool.title } : {}),
+        readOnlyHint: tool.annotations.readOnlyHint,
+        destructiveHint: tool.annotations.destructiveHint,
+        idempotentHint: tool.annotations.idempotentHint,
+        openWorldHint: tool.annotations.openWorldHint,
+      },
+    });
+  }
+  const result = { tools, listing };
+  preparedCache.set(spec, result);
+  return result;
+}
+
+/** Runs one tool call. Never throws: every failure becomes an `isError` result an agent can act on. */
+async function callTool(
+  tool: PreparedTool,
+  args: unknown,
+  invoke: Invoke,
+  ctx: {
+    signal: AbortSignal;
+    idempotencyKey: unknown;
+    env: McpEnv;
+    log: McpLog;
+    redact: (text: string) => string;
+  },
+): Promise<CallToolResult> {
+  const { spec } = tool;
+  const started = Date.now();
+
+  const tooBig = checkShape(args, 'the arguments');
+  const keyIssue =
+    ctx.idempotencyKey === undefined ||
+    (typeof ctx.idempotencyKey === 'string' && IDEMPOTENCY_KEY.test(ctx.idempotencyKey))
+      ? []
+      : [`_meta.${IDEMPOTENCY_KEY_META} must be a string of 1 to 255 visible ASCII characters.`];
+  const issues = tooBig !== undefined ? [tooBig.message] : [...keyIssue, ...tool.check(args)];
+  if (issues.length > 0) {
+    ctx.log(
+      `tool ${spec.name}: invalid arguments (${issues.length} issue${issues.length === 1 ? '' : 's'})`,
+    );
+    return errorResult(
+      ctx.redact(
+        `Invalid arguments for tool ${spec.name}:\n` +
+          issues.map((issue) => `- ${issue}`).join('\n') +
+          '\nFix the arguments to match the tool input schema and call the tool again.',
+      ),
+    );
+  }
+
+  try {
+    const params = bindInputs(spec.with, args as Record<string, unknown>);
+    const response = await invoke(spec.call, params, {
+      signal: ctx.signal,
+      idempotencyKey: ctx.idempotencyKey as string | undefined,
+    });
+    const mapped = applyOutput(spec.output, response.data, ctx.env);
+    let text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
+    if (tool.outputUsesEnv) text = ctx.redact(text);
+    const structured = JSON.parse(text) as Record<string, unknown>;
+    ctx.log(
+      `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
+        `${Date.now() - started} ms)`,
+    );
+    return {
+      // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
+      content: [{ type: 'text', text }],
+      structuredContent: structured,
+    };
+  } catch (error) {
+    const failure = describeFailure(error, spec);
+    ctx.log(ctx.redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`));
+    return errorResult(ctx.redact(failure.text));
+  }
+}
+
+function errorResult(text: string): CallToolResult {
+  // No structuredContent on errors: clients validate it against the tool's outputSchema.
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+export function noLog(): void {}
+
+/** `process.env` where there is one (Node, Bun, Deno, Workers with nodejs_compat), else nothing. */
+export function defaultEnv(): McpEnv {
+  return (globalThis as { process?: { env?: McpEnv } }).process?.env ?? {};
+}
+
+export function isJsonObject(value: JsonValue): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

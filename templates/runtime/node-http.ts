@@ -1,0 +1,133 @@
+/**
+ * Node only: what the REST and MCP node:http servers share: listening with clear start-up errors
+ * (naming the flag and environment variable to change), the announced URL of the address actually
+ * bound, the `Host` check that stops DNS rebinding against a loopback server, and graceful shutdown.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import { ConfigurationError } from './errors.js';
+import { hostName, isLoopbackName } from './origin.js';
+
+/** Where to listen, and which settings name the port and address (for error hints). */
+export interface ListenOptions {
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Interface to bind. */
+  host: string;
+  /** Environment variable that sets the port, named in the hint when the port is taken. */
+  portEnv?: string;
+  /** Environment variable that sets the address, named in the hint when it cannot be bound. */
+  addressEnv?: string;
+}
+
+/** Listens, or rejects with a ConfigurationError saying what to change (no stack trace needed). */
+export function listen(server: Server, options: ListenOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, options));
+    server.once('error', onError);
+    server.listen(options.port, options.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function listenError(error: NodeJS.ErrnoException, options: ListenOptions): Error {
+  const where = `${options.host}:${options.port}`;
+  const portHint = `choose another port with --port${options.portEnv ? ` or ${options.portEnv}` : ''} (0 picks a free one)`;
+  const addressHint = `choose another address with --address${options.addressEnv ? ` or ${options.addressEnv}` : ''}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ConfigurationError(
+        `Port ${options.port} on ${options.host} is already in use.`,
+        portHint,
+      );
+    case 'EACCES':
+      return new ConfigurationError(
+        `No permission to listen on ${where} (ports below 1024 need privileges).`,
+        portHint,
+      );
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigurationError(
+        `Cannot listen on address ${options.host}: not an address of this machine.`,
+        addressHint,
+      );
+    default:
+      return new ConfigurationError(
+        `Cannot listen on ${where}: ${error.message}`,
+        `${portHint}, or ${addressHint}`,
+      );
+  }
+}
+
+/** `http://<bound address>:<port>`, IPv6 in brackets: what the server is really listening on. */
+export function boundUrl(server: Server): string {
+  const address = server.address();
+  if (address === null || typeof address !== 'object') return 'http://localhost';
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/**
+ * For a server bound to a loopback address, a check that the `Host` header names a loopback host
+ * too: a page on another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own
+ * name. Undefined (no check) for servers bound elsewhere. Requests without `Host` pass.
+ */
+export function hostChecker(server: Server): ((req: IncomingMessage) => boolean) | undefined {
+  const address = server.address();
+  if (address === null || typeof address !== 'object') return undefined;
+  const bound = address.address;
+  if (!isLoopbackName(bound) && !bound.startsWith('127.')) return undefined;
+  let lastAllowed = '';
+  return (req) => {
+    const host = req.headers.host;
+    if (host === undefined || host === lastAllowed) return true;
+    const name = hostName(host);
+    const allowed = isLoopbackName(name) || name === bound || name.startsWith('127.');
+    if (allowed) lastAllowed = host;
+    return allowed;
+  };
+}
+
+/** Graceful shutdown of a node:http server, see {@link gracefulShutdown}. */
+export interface Shutdown {
+  /** True once shutdown has begun: answer new requests with 503 and `Connection: close`. */
+  readonly closing: boolean;
+  /** Idempotent; resolves once every connection is closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests finish (their responses should carry
+ * `Connection: close`, see `closing`), closes keep-alive connections as they go idle, and drops
+ * whatever is left after `timeoutMs`.
+ */
+export function gracefulShutdown(server: Server, timeoutMs: number): Shutdown {
+  let closing = false;
+  let closed: Promise<void> | undefined;
+  return {
+    get closing() {
+      return closing;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        closing = true;
+        // Keep-alive connections that go idle after their last response (written before shutdown
+        // began) are closed by this sweep; in-flight responses carry `Connection: close`.
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
+        const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+        sweep.unref();
+        force.unref();
+        server.close((error) => {
+          clearInterval(sweep);
+          clearTimeout(force);
+          if (error !== undefined) reject(error);
+          else resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,367 @@
+/**
+ * Node only: serves a REST handler on `node:http`. For handlers made by `createRestHandler` it runs the
+ * engine directly on Node's request/response objects (no Request/Response conversion, which costs
+ * measurable throughput); any other web handler is served through conversion. Also: the access log
+ * and graceful shutdown.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  boundUrl,
+  gracefulShutdown,
+  hostChecker,
+  listen,
+  type ListenOptions,
+  type Shutdown,
+} from './node-http.js';
+import { engineOf } from './rest.js';
+import { ClientClosedError } from './rest-engine.js';
+import { errorResponse } from './rest-responses.js';
+import {
+  JSON_CONTENT_TYPE,
+  UPSTREAM_REQUEST_ID_HEADER,
+  type CoreResponse,
+  type RequestView,
+  type RestHandler,
+} from './rest-types.js';
+
+export interface ServeRestOptions extends ListenOptions {
+  /** One access-log line per request; default: stdout. `false` disables it. */
+  log?: ((line: string) => void) | false;
+  /**
+   * The upstream request id (e.g. Stripe's `req_...`) is always logged; with `'expose'` (default) it is
+   * also returned to callers in the `x-upstream-request-id` header, with `'log-only'` it is not.
+   */
+  upstreamRequestIds?: 'expose' | 'log-only';
+  /** After this long, `close()` stops waiting and drops remaining connections; default 10 s. */
+  shutdownTimeoutMs?: number;
+  /**
+   * Serve `createRestHandler` handlers directly on node:http objects (default true). `false` forces
+   * the Request/Response conversion path, for comparison. Note that path cannot carry a body on a
+   * GET request (the Fetch API forbids it).
+   */
+  fastPath?: boolean;
+}
+
+/** A running server. */
+export interface RestServer {
+  /** Base URL of the address bound, e.g. `http://127.0.0.1:53123` (the real port when 0 was asked for). */
+  readonly url: string;
+  /** The underlying node:http server. */
+  readonly server: Server;
+  /**
+   * Graceful shutdown: stops accepting connections, answers requests that arrive on open
+   * keep-alive connections with 503, waits for in-flight requests to finish, then resolves.
+   * Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** A request view over node's IncomingMessage (the fast path). */
+class NodeRequestView implements RequestView {
+  private controller: AbortController | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly method: string,
+    readonly path: string,
+    readonly query: string,
+  ) {}
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return typeof value === 'string' ? value : value?.[0];
+  }
+
+  bodyLength(): number {
+    const headers = this.req.headers;
+    const declared = headers['content-length'];
+    if (declared !== undefined) return /^\d+$/.test(declared) ? Number(declared) : -1;
+    return headers['transfer-encoding'] !== undefined ? -1 : 0;
+  }
+
+  readBody(limit: number): Promise<string | null> {
+    const req = this.req;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const cleanup = (): void => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('close', onClose);
+      };
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size > limit) {
+          // Stop collecting; node discards the rest of the body once the response is sent.
+          cleanup();
+          resolve(null);
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = (): void => {
+        cleanup();
+        resolve(
+          chunks.length === 1
+            ? chunks[0].toString('utf8')
+            : Buffer.concat(chunks, size).toString('utf8'),
+        );
+      };
+      const onError = (): void => {
+        // `aborted` / ECONNRESET: the client went away mid-upload; nothing to report.
+        cleanup();
+        reject(new ClientClosedError('The client aborted the request while sending its body.'));
+      };
+      const onClose = (): void => {
+        cleanup();
+        reject(
+          new ClientClosedError('The client closed the connection while sending the request body.'),
+        );
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onError);
+      req.on('close', onClose);
+    });
+  }
+
+  /** Created on first use (only requests that reach the upstream call need it). */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      const controller = new AbortController();
+      this.controller = controller;
+      const res = this.res;
+      if (this.req.socket.destroyed && !res.writableFinished)
+        controller.abort(); // already gone
+      else
+        res.once('close', () => {
+          if (!res.writableFinished) controller.abort();
+        });
+    }
+    return this.controller.signal;
+  }
+}
+
+/** Splits a request target into raw path and query; handles absolute-form targets. */
+function splitTarget(target: string): { path: string; query: string } {
+  if (target.charCodeAt(0) !== 47 /* / */) {
+    try {
+      const url = new URL(target);
+      return { path: url.pathname, query: url.search.slice(1) };
+    } catch {
+      return { path: target, query: '' };
+    }
+  }
+  const q = target.indexOf('?');
+  return q < 0
+    ? { path: target, query: '' }
+    : { path: target.slice(0, q), query: target.slice(q + 1) };
+}
+
+/** Printable, bounded path for the access log (no query string, no control characters). */
+function loggablePath(path: string): string {
+  const bounded = path.length > 300 ? `${path.slice(0, 297)}...` : path;
+  return /^[\x21-\x7e]*$/.test(bounded)
+    ? bounded
+    : bounded.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
+}
+
+let lastLogMs = 0;
+let lastLogTime = '';
+
+/** ISO timestamp, formatted at most once per millisecond. */
+function logTimestamp(): string {
+  const now = Date.now();
+  if (now !== lastLogMs) {
+    lastLogMs = now;
+    lastLogTime = new Date(now).toISOString();
+  }
+  return lastLogTime;
+}
+
+function accessLogLine(
+  method: string,
+  path: string,
+  status: number,
+  startedAt: number,
+  upstreamRequestId: string | undefined,
+): string {
+  const ms = performance.now() - startedAt;
+  return `time=${logTimestamp()} method=${method} path=${loggablePath(path)} status=${status} duration_ms=${ms.toFixed(2)} upstream_request_id=${upstreamRequestId ?? '-'}`;
+}
+
+const SHUTTING_DOWN = errorResponse(
+  503,
+  'api_error',
+  'The server is shutting down; retry on another instance.',
+);
+
+/** Answers a request whose Host names another site than this loopback server (DNS rebinding). */
+const FOREIGN_HOST = errorResponse(
+  403,
+  'invalid_request_error',
+  'The Host header does not name this server: it is bound to a loopback address and answers only to localhost, 127.0.0.1 and [::1].',
+);
+
+/**
+ * Serves `handler` on node:http at `options.host`:`options.port` (0 picks a free port). Resolves
+ * once listening. See {@link RestServer} for shutdown.
+ */
+export async function serveRest(
+  handler: RestHandler,
+  options: ServeRestOptions,
+): Promise<RestServer> {
+  const http = await import('node:http');
+  const engine = options.fastPath === false ? undefined : engineOf(handler);
+  const log =
+    options.log === false
+      ? undefined
+      : (options.log ?? ((line: string) => void process.stdout.write(`${line}\n`)));
+  const exposeIds = options.upstreamRequestIds !== 'log-only';
+  // Settled once listening; nothing reads them before a request arrives.
+  let shutdown: Shutdown | undefined;
+  let hostAllowed: ((req: IncomingMessage) => boolean) | undefined;
+  let baseUrl = '';
+  let webTools: WebConversion | undefined;
+
+  const writeCore = (res: ServerResponse, core: CoreResponse): void => {
+    const headers: Record<string, string | number> =
+      core.headers === undefined ? {} : { ...core.headers };
+    if (core.body !== '') headers['content-type'] = JSON_CONTENT_TYPE;
+    headers['content-length'] = core.body === '' ? 0 : Buffer.byteLength(core.body);
+    if (exposeIds && core.upstreamRequestId !== undefined)
+      headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
+    if (shutdown?.closing) headers.connection = 'close';
+    res.writeHead(core.status, headers);
+    res.end(core.body);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const startedAt = performance.now();
+    const method = req.method ?? 'GET';
+    const { path, query } = splitTarget(req.url ?? '/');
+    const refusal = shutdown?.closing
+      ? SHUTTING_DOWN
+      : hostAllowed !== undefined && !hostAllowed(req)
+        ? FOREIGN_HOST
+        : undefined;
+    if (refusal !== undefined) {
+      writeCore(res, refusal);
+      log?.(accessLogLine(method, path, refusal.status, startedAt, undefined));
+      return;
+    }
+    const done = (status: number, upstreamRequestId: string | undefined): void => {
+      log?.(accessLogLine(method, path, status, startedAt, upstreamRequestId));
+    };
+    const failed = (error: unknown): void => {
+      // Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw.
+      try {
+        if (!res.headersSent)
+          writeCore(
+            res,
+            errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'),
+          );
+        else res.destroy();
+      } catch {
+        res.destroy();
+      }
+      log?.(
+        `capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`,
+      );
+      done(500, undefined);
+    };
+    if (engine !== undefined) {
+      engine
+        .handle(new NodeRequestView(req, res, method, path, query))
+        .then((core) => {
+          writeCore(res, core);
+          done(core.status, core.upstreamRequestId);
+        })
+        .catch(failed);
+    } else {
+      (async () => {
+        webTools ??= await loadWebConversion();
+        const status = await serveThroughWebHandler(
+          handler,
+          req,
+          res,
+          webTools,
+          exposeIds,
+          shutdown?.closing ?? false,
+          baseUrl,
+        );
+        done(status.status, status.upstreamRequestId);
+      })().catch(failed);
+    }
+  };
+
+  const server = http.createServer(onRequest);
+  await listen(server, options);
+  baseUrl = boundUrl(server);
+  hostAllowed = hostChecker(server);
+  shutdown = gracefulShutdown(server, options.shutdownTimeoutMs ?? 10_000);
+  return { url: baseUrl, server, close: shutdown.close };
+}
+
+// Conversion between node:http and web Request/Response (used for handlers not made by createRestHandler).
+
+interface WebConversion {
+  toWeb(stream: IncomingMessage): ReadableStream<Uint8Array>;
+}
+
+async function loadWebConversion(): Promise<WebConversion> {
+  const { Readable } = await import('node:stream');
+  return { toWeb: (stream) => Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array> };
+}
+
+async function serveThroughWebHandler(
+  handler: RestHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  tools: WebConversion,
+  exposeIds: boolean,
+  closing: boolean,
+  baseUrl: string,
+): Promise<{ status: number; upstreamRequestId: string | undefined }> {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  const method = req.method ?? 'GET';
+  const hasBody =
+    method !== 'GET' &&
+    method !== 'HEAD' &&
+    (req.headers['content-length'] !== undefined
+      ? req.headers['content-length'] !== '0'
+      : req.headers['transfer-encoding'] !== undefined);
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: controller.signal };
+  if (hasBody) {
+    // Streamed, not buffered: the handler reads it with its own size limit.
+    init.body = tools.toWeb(req);
+    init.duplex = 'half';
+  }
+  const response = await handler(new Request(`${baseUrl}${req.url ?? '/'}`, init));
+
+  const upstreamRequestId = response.headers.get(UPSTREAM_REQUEST_ID_HEADER) ?? undefined;
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name === UPSTREAM_REQUEST_ID_HEADER && !exposeIds) return;
+    out[name] = value;
+  });
+  if (closing) out.connection = 'close';
+  res.writeHead(response.status, out);
+  if (response.body === null) {
+    res.end();
+  } else {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  }
+  return { status: response.status, upstreamRequestId };
+}

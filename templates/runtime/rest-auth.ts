@@ -1,0 +1,67 @@
+/** Inbound authentication of the REST adapter: checks what the caller presents, answers 401. */
+import type { InboundAuth, ValueTemplate } from './contract.js';
+import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
+import type { ParsedQuery } from './rest-query.js';
+import { authNotConfigured, unauthorized } from './rest-responses.js';
+import type { CoreResponse, RequestView } from './rest-types.js';
+
+/** Undefined when the request is authenticated; otherwise the 401 (or 500 if misconfigured). */
+export function checkAuth(
+  auth: Exclude<InboundAuth, { type: 'none' }>,
+  req: RequestView,
+  query: ParsedQuery | undefined,
+  env: Record<string, string | undefined>,
+  realm: string,
+): CoreResponse | undefined {
+  const expected = resolveExpectedCredentials(auth, env);
+  if ('missing' in expected) return authNotConfigured(expected.missing[0]);
+  const presented = {
+    header: (name: string) => req.header(name),
+    query: (name: string) => {
+      const entries = query?.get(name);
+      return entries !== undefined && entries.length === 1 && entries[0].keys.length === 0
+        ? entries[0].value
+        : undefined;
+    },
+  };
+  if (credentialsMatch(expected, presented)) return undefined;
+  const quotedRealm = `"${realm.replace(/["\\]/g, '')}"`;
+  switch (expected.type) {
+    case 'bearer':
+      return unauthorized(
+        'Missing or invalid credentials. Send the header `Authorization: Bearer <token>`.',
+        `Bearer realm=${quotedRealm}${req.header('authorization') === undefined ? '' : ', error="invalid_token"'}`,
+      );
+    case 'apikey': {
+      const where =
+        expected.placement === 'header'
+          ? `the \`${expected.key}\` header`
+          : `the \`${expected.key}\` query parameter`;
+      return unauthorized(
+        `Missing or invalid API key. Pass it in ${where}.`,
+        `ApiKey realm=${quotedRealm}, in="${expected.placement}", name="${expected.key.replace(/["\\]/g, '')}"`,
+      );
+    }
+    case 'basic':
+      return unauthorized(
+        'Missing or invalid credentials. Use HTTP Basic authentication.',
+        `Basic realm=${quotedRealm}, charset="UTF-8"`,
+      );
+  }
+}
+
+export function authEnvNames(auth: InboundAuth | undefined): string[] {
+  if (auth === undefined) return [];
+  const names = (template: ValueTemplate): string[] =>
+    template.flatMap((part) => ('env' in part ? [part.env] : []));
+  switch (auth.type) {
+    case 'none':
+      return [];
+    case 'bearer':
+      return names(auth.token);
+    case 'apikey':
+      return names(auth.value);
+    case 'basic':
+      return [...names(auth.username), ...names(auth.password)];
+  }
+}
