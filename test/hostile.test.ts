@@ -141,6 +141,29 @@ const cases: Case[] = [
     expect: { generates: true },
   },
   {
+    name: 'api-named-like-a-name-of-types-ts',
+    attack:
+      "an API at json-value.example became the namespace JsonValue, declared twice in types.ts next to the runtime's JsonValue",
+    setup: project(
+      [[[...CONSUMES, 'baseUri'], 'https://json-value.example']],
+      [
+        [['servers', 0, 'url'], 'https://json-value.example'],
+        [
+          ['paths', '/v1/widgets/{id}', 'get', 'responses', '200', 'content'],
+          { 'application/json': { schema: { $ref: '#/components/schemas/Widget' } } },
+        ],
+        [['components'], { schemas: { Widget: { type: 'object' } } }],
+      ],
+    ),
+    expect: {
+      generates: true,
+      check: (out) =>
+        expect(fs.readFileSync(path.join(out, 'widgets/types.ts'), 'utf8')).toContain(
+          'export type { JsonValue, JsonValue2 };',
+        ),
+    },
+  },
+  {
     name: 'operation-description-adds-a-jsdoc-tag',
     attack: 'a consumed operation description added @deprecated to a client method',
     setup: project([

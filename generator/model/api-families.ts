@@ -40,7 +40,7 @@ export function apiFamilies(documents: OpenApiDocument[]): ApiFamily[] {
   });
   const groups = new Map<number, OpenApiDocument[]>();
   documents.forEach((doc, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), doc]));
-  const registry = new NameRegistry();
+  const registry = new NameRegistry(TYPES_FILE_NAMES);
   return [...groups.values()].map((docs) => {
     const url = serverUrls(docs[0])[0];
     return {
@@ -101,9 +101,18 @@ function apiName(doc: OpenApiDocument): string {
   return identifier(pascalCase(path.basename(doc.file).replace(/\.[^.]*$/, '')) || 'Api');
 }
 
+/**
+ * A namespace no other name of a capability's types.ts can take: not starting with a digit, and
+ * not ending like an operation's types (`ListWidgetsResponse`); names types.ts declares itself
+ * are reserved in the registry.
+ */
 function identifier(name: string): string {
-  return /^[0-9]/.test(name) ? `Api${name}` : name;
+  const named = /^[0-9]/.test(name) ? `Api${name}` : name;
+  return /(Params|Body|Response|Item)$/.test(named) ? `${named}Api` : named;
 }
+
+/** Names a capability's types.ts declares or imports besides the operations' types. */
+const TYPES_FILE_NAMES = ['JsonValue', 'WithRequired', 'Infinity', 'NaN'];
 
 /** The module file of a family: `Stripe` → `types/stripe.ts`. */
 export function familyModulePath(namespace: string): string {
