@@ -138,11 +138,8 @@ export const PATH_CASES: Case[] = [
     attack: 'schema: [../outside/…] in the config was read (and its errors quoted it)',
     setup: (root, outside) => {
       write(outside, { 'naftiko.schema.json': `{"title": "${SECRET}"}` });
-      write(root, {
-        'capgen.config.yaml': 'schema:\n  - ../outside/naftiko.schema.json\n',
-        'specs/widgets.yaml': BASE,
-        'specs/widgets.openapi.yaml': OPENAPI,
-      });
+      project([])(root);
+      write(root, { 'capgen.config.yaml': 'schema:\n  - ../outside/naftiko.schema.json\n' });
     },
     expect: { rule: 'io/outside-project', at: 'capgen.config.yaml:2:5' },
   },
@@ -151,7 +148,7 @@ export const PATH_CASES: Case[] = [
     attack: '--ruleset ../outside/… was loaded, with the custom functions it names',
     setup: (root, outside) => {
       write(outside, { 'rules.yml': 'rules: {}\n' });
-      write(root, { 'specs/widgets.yaml': BASE, 'specs/widgets.openapi.yaml': OPENAPI });
+      project([])(root);
     },
     args: ['--ruleset', '../outside/rules.yml'],
     expect: { rule: 'io/outside-project', at: '../outside/rules.yml:1:1' },
@@ -161,11 +158,8 @@ export const PATH_CASES: Case[] = [
     attack: 'a schema file in the project linked to a file outside it was read',
     setup: (root, outside) => {
       write(outside, { 'naftiko.schema.json': `{"title": "${SECRET}"}` });
-      write(root, {
-        'capgen.config.yaml': 'schema: vendor/naftiko.schema.json\n',
-        'specs/widgets.yaml': BASE,
-        'specs/widgets.openapi.yaml': OPENAPI,
-      });
+      project([])(root);
+      write(root, { 'capgen.config.yaml': 'schema: vendor/naftiko.schema.json\n' });
       fs.mkdirSync(path.join(root, 'vendor'));
       fs.symlinkSync(
         path.join(outside, 'naftiko.schema.json'),
