@@ -5,6 +5,7 @@
 import type { JsonSchema } from '../../templates/runtime/contract.js';
 import type { CapabilityModel, RestModel, RouteModel } from '../model/types.js';
 import { limitDepth } from '../model/schema.js';
+import { jsonText } from './escape.js';
 
 /** Levels of a response schema the document spells out. */
 const RESPONSE_SCHEMA_DEPTH = 2;
@@ -86,7 +87,7 @@ export function emitRestOpenApi(capability: CapabilityModel, rest: RestModel): s
     // An explicit empty list says the adapter is open (linters flag a missing security field).
     security: securitySchemes ? [{ inbound: [] }] : [],
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${jsonText(document)}\n`;
 }
 
 function operation(

@@ -28,7 +28,16 @@ import type {
 import type { SourceDocument } from '../load/source.js';
 import { GENERATED_AUTH } from '../check/consumes-checks.js';
 import { buildMcp, buildRest } from './exposes.js';
-import { camelCase, constantCase, NameRegistry, operationMethodName, pascalCase } from './names.js';
+import {
+  bindingName,
+  camelCase,
+  capabilityIdFromFile,
+  capabilityNames,
+  constantCase,
+  GENERATED_FILE_NAMES,
+  NameRegistry,
+  operationMethodName,
+} from './names.js';
 import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import { buildOperation } from './operation.js';
@@ -68,17 +77,12 @@ export interface BuildContext {
 }
 
 export function capabilityId(file: string): string {
-  return path
-    .basename(file)
-    .replace(/\.(naftiko\.)?ya?ml$/i, '')
-    .replace(/[^A-Za-z0-9-]+/g, '-')
-    .toLowerCase();
+  return capabilityIdFromFile(path.basename(file));
 }
 
 export function buildCapability(checked: CheckedCapability, ctx: BuildContext): CapabilityModel {
   const { doc, source } = checked;
   const id = capabilityId(source.file);
-  const pascal = pascalCase(id);
   const env: EnvVarModel[] = [];
   const addEnv = (
     name: string,
@@ -91,7 +95,11 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   const binds = bindings(doc);
   const consumed = indexConsumedOperations(checked.sites);
   const methodNames = new NameRegistry();
-  const constNames = new NameRegistry();
+  // One registry for every name declared at the top level of client.ts, rest.ts and mcp.ts
+  // (including what those files import), so no two declarations can collide.
+  const constNames = new NameRegistry(GENERATED_FILE_NAMES);
+  const names = capabilityNames(id, constNames);
+  const clientVars = new NameRegistry();
   const operations = new Map<string, OperationModel>();
   const apis: ApiModel[] = [];
   const openapiSources = new Set<string>();
@@ -123,7 +131,8 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     apis.push({
       spec,
       description: htmlToText(consumes.description),
-      constName: constNames.claim(`${nsConst}_API`),
+      constName: constNames.claim(bindingName(`${nsConst}_API`)),
+      clientVar: clientVars.claim(bindingName(`${camelCase(consumes.namespace)}Api`)),
     });
     const defaultMediaType = predominantMediaType(docs.map((d) => d.data));
 
@@ -209,7 +218,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     const body = op.inputs.find((i) => i.in === 'body');
     if (body?.schema.properties)
       sharedSchemas.push({
-        name: `${constantCase(op.methodName)}_BODY_SCHEMA`,
+        name: constNames.claim(`${constantCase(op.methodName)}_BODY_SCHEMA`),
         description: `Request body of ${op.methodName}.`,
         schema: body.schema,
       });
@@ -225,7 +234,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       continue;
     }
     const shared = {
-      name: `${constantCase(tool.operation.methodName)}_OUTPUT_SCHEMA`,
+      name: constNames.claim(`${constantCase(tool.operation.methodName)}_OUTPUT_SCHEMA`),
       description: `Structured output of ${tool.operation.methodName}, as MCP tools return it.`,
       schema: tool.outputSchema,
     };
@@ -240,13 +249,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     label: doc.info?.label ?? id,
     description: htmlToText(doc.info?.description),
     tags: doc.info?.tags ?? [],
-    names: {
-      pascal,
-      camel: camelCase(id),
-      constant: constantCase(id),
-      clientFactory: `create${pascal}Client`,
-      clientType: `${pascal}Client`,
-    },
+    names,
     env,
     apis,
     operations: [...operations.values()],

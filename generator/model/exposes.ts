@@ -51,7 +51,7 @@ function exposedInputs(
   binds: Binds,
 ): { inputs: InputModel[]; bindings: Record<string, Binding> } {
   const inputs = new Map<string, InputModel>();
-  const result: Record<string, Binding> = {};
+  const result = new Map<string, Binding>();
   // `in: body` inputs with `value: $.x` are parts of the JSON body, selected when bound.
   const selected = new Map<string, string>();
   for (const d of allDeclared)
@@ -102,14 +102,14 @@ function exposedInputs(
     const upstream = operation.inputs.find((i) => i.name === param);
     if (!upstream) continue; // a GET's body, or a parameter with a fixed value: nothing to send
     if (parsed.kind === 'literal') {
-      result[param] = { literal: coerceLiteral(parsed.value, upstream.schema) };
+      result.set(param, { literal: coerceLiteral(parsed.value, upstream.schema) });
       continue;
     }
     if (parsed.kind === 'template') {
-      result[param] = { template: valueTemplate(String(value), binds) };
+      result.set(param, { template: valueTemplate(String(value), binds) });
       continue;
     }
-    result[param] = source(parsed.name);
+    result.set(param, source(parsed.name));
     if (selected.has(parsed.name)) continue;
     const existing = inputs.get(parsed.name);
     const location =
@@ -142,11 +142,12 @@ function exposedInputs(
   // the same name, as the specification's engine does.
   for (const upstream of operation.inputs) {
     if (upstream.in !== 'template' && upstream.in !== 'path') continue;
-    if (result[upstream.name] !== undefined) continue;
+    if (result.has(upstream.name)) continue;
     if (inputs.has(upstream.name) || selected.has(upstream.name))
-      result[upstream.name] = source(upstream.name);
+      result.set(upstream.name, source(upstream.name));
   }
-  return { inputs: [...inputs.values()], bindings: result };
+  // fromEntries defines own properties: a parameter named `__proto__` stays a binding.
+  return { inputs: [...inputs.values()], bindings: Object.fromEntries(result) };
 }
 
 function coerceLiteral(value: string | number, schema: JsonSchema): string | number | boolean {
@@ -308,12 +309,15 @@ export function buildMcp(
     );
     const output = outputMappings(tool.outputParameters);
     const hints = tool.hints ?? {};
-    const properties: Record<string, JsonSchema> = {};
-    for (const input of inputs)
-      properties[input.name] =
+    // fromEntries defines own properties: an input named `__proto__` stays an input.
+    const properties: Record<string, JsonSchema> = Object.fromEntries(
+      inputs.map((input) => [
+        input.name,
         input.description && !input.schema.description
           ? { ...input.schema, description: input.description }
-          : input.schema;
+          : input.schema,
+      ]),
+    );
     const required = inputs.filter((i) => i.required).map((i) => i.name);
     const inputSchema: JsonSchema = {
       type: 'object',

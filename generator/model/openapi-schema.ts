@@ -31,8 +31,9 @@ export function normalizeSchema(node: unknown, onRef: (ref: string) => void): un
   if (Array.isArray(node)) return node.map((n) => normalizeSchema(n, onRef));
   if (!isRecord(node)) return node;
   if (typeof node.$ref === 'string') {
-    onRef(node.$ref);
-    return { $ref: node.$ref };
+    const ref = printableRef(node.$ref);
+    onRef(ref);
+    return { $ref: ref };
   }
   const out: OpenApiSchema = {};
   for (const [key, value] of Object.entries(withExpansions(node))) {
@@ -51,6 +52,18 @@ export function normalizeSchema(node: unknown, onRef: (ref: string) => void): un
     }
   }
   return out;
+}
+
+/**
+ * A `$ref` the types emitter can print: openapi-typescript reads the JSON pointer after `#/`, and
+ * throws on a reference without one (`Pet`, `#`, any text). Such a reference names no schema; it
+ * becomes a pointer of its own (whose type is then opaque), keeping what it said.
+ */
+export function printableRef(ref: string): string {
+  const pointer = ref.split('#/')[1] ?? '';
+  return pointer.split('/').some(Boolean)
+    ? ref
+    : `#/x-capgen-unresolvable/${ref.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
 /**

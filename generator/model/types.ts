@@ -78,6 +78,8 @@ export interface ApiModel {
   description: string;
   /** Constant holding the ApiSpec in generated code, e.g. `CHECKOUT_SESSIONS_API`. */
   constName: string;
+  /** Variable holding this API's client inside the client factory, e.g. `checkoutSessionsApi`. */
+  clientVar: string;
 }
 
 export interface OperationModel {
