@@ -107,7 +107,9 @@ describe('the packed package', () => {
       'client.ts',
       'types.ts',
       'rest.ts',
+      'rest-handler.ts',
       'mcp.ts',
+      'mcp-handler.ts',
       'openapi.json',
       'README.md',
     ]) {

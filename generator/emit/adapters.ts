@@ -1,4 +1,7 @@
-/** rest.ts and mcp.ts of a capability: the adapters' data (routes, tools) and their entry points. */
+/**
+ * The adapters of a capability: rest-handler.ts and mcp-handler.ts hold their data (routes, tools) and
+ * web-standard handlers, importing no Node built-in; rest.ts and mcp.ts are the Node entry points.
+ */
 import type {
   CapabilityModel,
   InputModel,
@@ -35,17 +38,15 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
   };
 }
 
-/** Slots both entry points share: the client factory, where they listen, and the env overrides. */
-function entryView(capability: CapabilityModel, adapter: RestModel | McpModel) {
+/** Slots both Node entry points share: where they listen, and the env overrides. */
+function entryView(adapter: RestModel | McpModel) {
   return {
-    factory: identifier(capability.names.clientFactory),
     listen: literal({
       port: adapter.port,
       address: adapter.address,
       portEnv: adapter.portEnv,
       addressEnv: adapter.addressEnv,
     }),
-    namespaceDoc: docInline(adapter.namespace),
     envDoc: docInline(`${adapter.portEnv} / ${adapter.addressEnv}`),
   };
 }
@@ -60,7 +61,7 @@ const restInput = (input: InputModel) => ({
       : input.schema,
 });
 
-export function emitRest(capability: CapabilityModel, rest: RestModel): string {
+export function emitRestHandler(capability: CapabilityModel, rest: RestModel): string {
   const adapter = adapterLiteral(
     {
       namespace: rest.namespace,
@@ -77,16 +78,35 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
     },
     capability,
   );
-  return renderTs('rest.ts.hbs', {
-    header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, rest),
+  return renderTs('rest-handler.ts.hbs', {
+    header: codeHeader(
+      `REST adapter ${rest.namespace} for ${capability.label}: its routes and web-standard handler.`,
+      capability,
+    ),
+    factory: identifier(capability.names.clientFactory),
+    namespaceDoc: docInline(rest.namespace),
     adapter: adapter.literal,
     operationImports: adapter.operationImports,
     schemaImports: adapter.schemaImports,
   });
 }
 
-export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): string {
+/** rest.ts: the REST adapter's Node entry point. */
+export function emitRest(capability: CapabilityModel, rest: RestModel): string {
+  return renderTs('rest.ts.hbs', {
+    header: codeHeader(
+      `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
+      capability,
+    ),
+    ...entryView(rest),
+  });
+}
+
+export function emitMcpHandler(
+  capability: CapabilityModel,
+  mcp: McpModel,
+  version: string,
+): string {
   const server = adapterLiteral(
     {
       name: mcp.namespace,
@@ -107,13 +127,29 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
     },
     capability,
   );
-  const transport: TsCode = literal(mcp.transport);
-  return renderTs('mcp.ts.hbs', {
-    header: codeHeader(`MCP server ${mcp.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, mcp),
+  return renderTs('mcp-handler.ts.hbs', {
+    header: codeHeader(
+      `MCP server ${mcp.namespace} for ${capability.label}: its tools and web-standard handler.`,
+      capability,
+    ),
+    factory: identifier(capability.names.clientFactory),
+    namespaceDoc: docInline(mcp.namespace),
     server: server.literal,
     operationImports: server.operationImports,
     schemaImports: server.schemaImports,
+  });
+}
+
+/** mcp.ts: the MCP server's Node entry point (Streamable HTTP or stdio). */
+export function emitMcp(capability: CapabilityModel, mcp: McpModel): string {
+  const transport: TsCode = literal(mcp.transport);
+  return renderTs('mcp.ts.hbs', {
+    header: codeHeader(
+      `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
+      capability,
+    ),
+    factory: identifier(capability.names.clientFactory),
+    ...entryView(mcp),
     transport,
   });
 }

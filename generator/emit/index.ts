@@ -3,7 +3,7 @@
  * adding one module here and its template under templates/.
  */
 import type { ProjectModel } from '../model/types.js';
-import { emitMcp, emitRest } from './adapters.js';
+import { emitMcp, emitMcpHandler, emitRest, emitRestHandler } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
 import { emitRestOpenApi } from './rest-openapi.js';
@@ -37,17 +37,23 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
       files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
     }
     if (capability.rest) {
+      files.push({
+        path: `${dir}/rest-handler.ts`,
+        contents: emitRestHandler(capability, capability.rest),
+      });
       files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
       files.push({
         path: `${dir}/openapi.json`,
         contents: emitRestOpenApi(capability, capability.rest),
       });
     }
-    if (capability.mcp)
+    if (capability.mcp) {
       files.push({
-        path: `${dir}/mcp.ts`,
-        contents: emitMcp(capability, capability.mcp, project.generatorVersion),
+        path: `${dir}/mcp-handler.ts`,
+        contents: emitMcpHandler(capability, capability.mcp, project.generatorVersion),
       });
+      files.push({ path: `${dir}/mcp.ts`, contents: emitMcp(capability, capability.mcp) });
+    }
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
