@@ -38,6 +38,26 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
   };
 }
 
+/** Slots both handler modules share: header, client factory, namespace and the imports of their data. */
+function handlerView(
+  capability: CapabilityModel,
+  what: string,
+  holds: string,
+  namespace: string,
+  data: ReturnType<typeof adapterLiteral>,
+) {
+  return {
+    header: codeHeader(
+      `${what} for ${capability.label}: its ${holds} and web-standard handler.`,
+      capability,
+    ),
+    factory: identifier(capability.names.clientFactory),
+    namespaceDoc: docInline(namespace),
+    operationImports: data.operationImports,
+    schemaImports: data.schemaImports,
+  };
+}
+
 /** Slots both Node entry points share: where they listen, and the env overrides. */
 function entryView(adapter: RestModel | McpModel) {
   return {
@@ -79,15 +99,8 @@ export function emitRestHandler(capability: CapabilityModel, rest: RestModel): s
     capability,
   );
   return renderTs('rest-handler.ts.hbs', {
-    header: codeHeader(
-      `REST adapter ${rest.namespace} for ${capability.label}: its routes and web-standard handler.`,
-      capability,
-    ),
-    factory: identifier(capability.names.clientFactory),
-    namespaceDoc: docInline(rest.namespace),
+    ...handlerView(capability, `REST adapter ${rest.namespace}`, 'routes', rest.namespace, adapter),
     adapter: adapter.literal,
-    operationImports: adapter.operationImports,
-    schemaImports: adapter.schemaImports,
   });
 }
 
@@ -128,15 +141,8 @@ export function emitMcpHandler(
     capability,
   );
   return renderTs('mcp-handler.ts.hbs', {
-    header: codeHeader(
-      `MCP server ${mcp.namespace} for ${capability.label}: its tools and web-standard handler.`,
-      capability,
-    ),
-    factory: identifier(capability.names.clientFactory),
-    namespaceDoc: docInline(mcp.namespace),
+    ...handlerView(capability, `MCP server ${mcp.namespace}`, 'tools', mcp.namespace, server),
     server: server.literal,
-    operationImports: server.operationImports,
-    schemaImports: server.schemaImports,
   });
 }
 

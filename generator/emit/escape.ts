@@ -190,6 +190,20 @@ export function htmlCommentText(text: string): MarkdownText {
   );
 }
 
+// --- line comments ---------------------------------------------------------------------------
+
+/**
+ * Comment lines for the formats with line comments (`//` in JSONC; `#` in YAML and Dockerfiles):
+ * each line of the text becomes one comment line, whatever breaks it (YAML 1.1 also breaks lines at
+ * U+0085, U+2028 and U+2029), and control characters become spaces, so no text can end the comment.
+ */
+export function lineComments(text: string, marker: '//' | '#'): string {
+  return text
+    .split(/\r\n|[\r\n\u0085\u2028\u2029]/)
+    .map((line) => `${marker} ${line.replace(/[\u0000-\u001f\u007f]/g, ' ')}`.trimEnd())
+    .join('\n');
+}
+
 // --- JSON --------------------------------------------------------------------------------------
 
 /**

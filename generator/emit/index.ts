@@ -6,6 +6,7 @@ import type { ProjectModel } from '../model/types.js';
 import { emitMcp, emitMcpHandler, emitRest, emitRestHandler } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
+import { emitDeploy, type DeployOptions } from './deploy.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
 import { emitReadme } from './readme.js';
@@ -18,8 +19,9 @@ export interface GeneratedFile {
   contents: string;
 }
 
-export function emitProject(project: ProjectModel, outDir: string): GeneratedFile[] {
-  const files: GeneratedFile[] = [...emitRuntime()];
+export function emitProject(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
+  const outDir = options.out;
+  const files: GeneratedFile[] = [...emitRuntime(options.targets), ...emitDeploy(project, options)];
   for (const module of project.typeModules)
     if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
   for (const capability of project.capabilities) {

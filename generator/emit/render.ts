@@ -24,6 +24,7 @@ const TS_TEMPLATES = [
   'rest-handler.ts.hbs',
   'rest.ts.hbs',
   'schemas.ts.hbs',
+  'worker.ts.hbs',
 ] as const;
 const MARKDOWN_TEMPLATES = ['readme.md.hbs'] as const;
 
