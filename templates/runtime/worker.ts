@@ -5,8 +5,9 @@
  * built-in, so a bundler needs no externals and the Worker no `nodejs_compat`.
  *
  * Bindings arrive with each request, not in a global: the handlers are built from the `env` object
- * the first time it is seen and kept for that object only (a WeakMap), so requests that come with
- * other bindings never share a handler, and nothing outlives the bindings it was built from. The
+ * the first time it is seen and kept for that object only (WeakMaps keyed by it), so requests that
+ * come with other bindings never share a handler, and nothing outlives the bindings it was built
+ * from. (workerd passes one `env` object to every request of an isolate: built once.) The
  * string bindings (vars and secrets) are what the client reads its credentials and
  * `<NAMESPACE>_BASE_URI` from, and what the adapters read their inbound-auth secrets from; no
  * `process.env` is consulted.
@@ -24,26 +25,29 @@ export interface WorkerSpec {
   mcp?: (options: ClientOptions, handlerOptions: McpFetchHandlerOptions) => FetchHandler;
 }
 
-/** A module Worker's default export. */
-export interface WorkerEntry {
-  fetch(request: Request, env?: Record<string, unknown>): Promise<Response>;
-}
-
 /** Where the MCP server answers; every other path goes to the REST adapter when there is one. */
 export const WORKER_MCP_PATH = '/mcp';
 
-export function createWorker(spec: WorkerSpec): WorkerEntry {
-  const handlers = new WeakMap<object, FetchHandler>();
-  return {
-    fetch(request, env = {}) {
-      let handle = handlers.get(env);
-      if (handle === undefined) {
-        handle = workerHandler(spec, env);
-        handlers.set(env, handle);
-      }
-      return handle(request);
-    },
-  };
+/** Handlers by bindings object, then by Worker. */
+const handlers = new WeakMap<object, WeakMap<WorkerSpec, FetchHandler>>();
+
+/** Answers one request to the Worker `spec` with the handlers for `env`, built on first use. */
+export function workerFetch(
+  spec: WorkerSpec,
+  request: Request,
+  env: Record<string, unknown> = {},
+): Promise<Response> {
+  let bySpec = handlers.get(env);
+  if (bySpec === undefined) {
+    bySpec = new WeakMap();
+    handlers.set(env, bySpec);
+  }
+  let handle = bySpec.get(spec);
+  if (handle === undefined) {
+    handle = workerHandler(spec, env);
+    bySpec.set(spec, handle);
+  }
+  return handle(request);
 }
 
 /** The Worker's handler for one set of bindings; an answer saying it is not configured when they cannot work. */

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../templates/runtime/errors.js';
-import { createWorker, type WorkerSpec } from '../../templates/runtime/worker.js';
+import { workerFetch, type WorkerSpec } from '../../templates/runtime/worker.js';
 
 type Built = { kind: 'rest' | 'mcp'; options: unknown; handlerOptions: unknown };
 
@@ -24,19 +24,18 @@ function recordingSpec(kinds: Array<'rest' | 'mcp'>): { spec: WorkerSpec; built:
   return { spec, built };
 }
 
-const get = async (worker: ReturnType<typeof createWorker>, url: string, env?: object) =>
-  (await worker.fetch(new Request(url), env as Record<string, unknown>)).text();
+const get = async (spec: WorkerSpec, url: string, env?: object) =>
+  (await workerFetch(spec, new Request(url), env as Record<string, unknown>)).text();
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('createWorker', () => {
+describe('workerFetch', () => {
   it('builds the handlers once per bindings object, from its string bindings only', async () => {
     const { spec, built } = recordingSpec(['rest', 'mcp']);
-    const worker = createWorker(spec);
     const env = { TOKEN: 'a', BASE_URI: 'https://x.example', KV: { get() {} }, COUNT: 3 };
-    expect(await get(worker, 'https://w.example/v1/things', env)).toBe('rest /v1/things a');
-    expect(await get(worker, 'https://w.example/mcp', env)).toBe('mcp /mcp a');
-    expect(await get(worker, 'https://w.example/healthz?x=/mcp', env)).toBe('rest /healthz a');
+    expect(await get(spec, 'https://w.example/v1/things', env)).toBe('rest /v1/things a');
+    expect(await get(spec, 'https://w.example/mcp', env)).toBe('mcp /mcp a');
+    expect(await get(spec, 'https://w.example/healthz?x=/mcp', env)).toBe('rest /healthz a');
     expect(built.map((b) => b.kind)).toEqual(['rest', 'mcp']);
     const strings = { TOKEN: 'a', BASE_URI: 'https://x.example' };
     expect(built[0]).toEqual({
@@ -47,34 +46,40 @@ describe('createWorker', () => {
     expect(built[1].handlerOptions).toEqual({ env: strings, path: '/mcp' });
   });
 
+  it('one bindings object serves each Worker with its own handlers', async () => {
+    const [a, b] = [recordingSpec(['rest']), recordingSpec(['mcp'])];
+    const env = { TOKEN: 't' };
+    expect(await get(a.spec, 'https://w.example/x', env)).toBe('rest /x t');
+    expect(await get(b.spec, 'https://w.example/x', env)).toBe('mcp /x t');
+    expect([a.built.length, b.built.length]).toEqual([1, 1]);
+  });
+
   it('requests with other bindings get their own handlers: nothing is shared between them', async () => {
     const { spec, built } = recordingSpec(['rest']);
-    const worker = createWorker(spec);
     const [first, second] = [{ TOKEN: 'one' }, { TOKEN: 'two' }];
-    expect(await get(worker, 'https://w.example/a', first)).toBe('rest /a one');
-    expect(await get(worker, 'https://w.example/a', second)).toBe('rest /a two');
-    expect(await get(worker, 'https://w.example/b', first)).toBe('rest /b one');
+    expect(await get(spec, 'https://w.example/a', first)).toBe('rest /a one');
+    expect(await get(spec, 'https://w.example/a', second)).toBe('rest /a two');
+    expect(await get(spec, 'https://w.example/b', first)).toBe('rest /b one');
     expect(built).toHaveLength(2);
   });
 
   it('an MCP-only capability serves every path from the MCP handler (its /healthz and 404s)', async () => {
     const { spec } = recordingSpec(['mcp']);
-    const worker = createWorker(spec);
-    expect(await get(worker, 'https://w.example/healthz', {})).toBe('mcp /healthz ');
+    expect(await get(spec, 'https://w.example/healthz', {})).toBe('mcp /healthz ');
   });
 
   it('bindings that cannot work: a 500 naming the setting for a ConfigurationError, logged once', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     let calls = 0;
-    const worker = createWorker({
+    const spec: WorkerSpec = {
       rest: () => {
         calls++;
         throw new ConfigurationError('Invalid base URI', 'set X_BASE_URI');
       },
-    });
+    };
     const env = {};
     for (let i = 0; i < 2; i++) {
-      const response = await worker.fetch(new Request('https://w.example/healthz'), env);
+      const response = await workerFetch(spec, new Request('https://w.example/healthz'), env);
       expect(response.status).toBe(500);
       expect(await response.json()).toEqual({
         error: {
@@ -89,12 +94,12 @@ describe('createWorker', () => {
 
   it('any other failure while building: a 500 that points at the log, without the message', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const worker = createWorker({
+    const spec: WorkerSpec = {
       mcp: () => {
         throw new Error('internal detail');
       },
-    });
-    const response = await worker.fetch(new Request('https://w.example/mcp'), {});
+    };
+    const response = await workerFetch(spec, new Request('https://w.example/mcp'), {});
     expect(response.status).toBe(500);
     const text = await response.text();
     expect(text).toContain('its log says why');
