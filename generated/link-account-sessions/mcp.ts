@@ -28,7 +28,10 @@ export const LISTEN = {
 };
 export const TRANSPORT: 'http' | 'stdio' = 'http';
 
-/** Serves over stdio (`--stdio` or `transport: stdio`), else Streamable HTTP (flags, then LINK_LINK_ACCOUNT_SESSIONS_MCP_PORT / LINK_LINK_ACCOUNT_SESSIONS_MCP_ADDRESS, then the spec). */
+/**
+ * Serves over stdio (`--stdio`, or `transport: stdio` without `--http`), else Streamable HTTP (flags, then
+ * LINK_LINK_ACCOUNT_SESSIONS_MCP_PORT / LINK_LINK_ACCOUNT_SESSIONS_MCP_ADDRESS, then the spec).
+ */
 export async function main(
   args: EntryArgs = {},
   options: ClientOptions = {},
@@ -37,7 +40,7 @@ export async function main(
     ...(args.baseUri ? { baseUri: args.baseUri } : {}),
     ...options,
   }).invoke;
-  if (args.stdio || TRANSPORT === 'stdio') {
+  if (args.stdio || (TRANSPORT === 'stdio' && !args.http)) {
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;
   }

@@ -3,6 +3,8 @@
  */
 import { deployNames, type Target } from '../model/deploy.js';
 import type { ProjectModel } from '../model/types.js';
+import { emitContainer } from './container.js';
+import { emitKubernetes, kubernetesPath } from './kubernetes.js';
 import type { GeneratedFile } from './index.js';
 import { emitWorker, emitWrangler, hasServer } from './workers.js';
 
@@ -17,7 +19,9 @@ export interface DeployOptions {
 export function emitDeploy(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   const on = (target: Target) => options.targets.includes(target);
-  for (const capability of project.capabilities.filter(hasServer)) {
+  const servers = project.capabilities.filter(hasServer);
+  if (on('container') && servers.length) files.push(...emitContainer(options.out, options.image));
+  for (const capability of servers) {
     const names = deployNames(capability);
     if (on('workers')) {
       files.push({ path: `${capability.id}/worker.ts`, contents: emitWorker(capability) });
@@ -26,6 +30,11 @@ export function emitDeploy(project: ProjectModel, options: DeployOptions): Gener
         contents: emitWrangler(capability, names, options.out),
       });
     }
+    if (on('kubernetes'))
+      files.push({
+        path: kubernetesPath(capability),
+        contents: emitKubernetes(capability, names, options.image, options.out),
+      });
   }
   return files;
 }

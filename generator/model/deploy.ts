@@ -32,7 +32,7 @@ export const IMAGE_PATTERN = new RegExp(
  * The output folder as the Dockerfile names it (it copies the project and runs the build script
  * from there): plain path characters only, so it needs no quoting in any instruction.
  */
-const DOCKERFILE_PATH = /^[A-Za-z0-9._/-]+$/;
+const DOCKERFILE_PATH = /^(?!-)[A-Za-z0-9._/-]+$/;
 
 /**
  * Checks the targets against each other and the output folder; reports at the config's `targets`
