@@ -8,6 +8,7 @@ import type {
 import type { JsonPath } from '../load/source.js';
 import { checkAuthentication } from './consumes-checks.js';
 import { checkInvocation, invocationMode } from './invocation-checks.js';
+import { checkPrompts, checkResources } from './mcp-extras-checks.js';
 import { pathPlaceholders, servedPath } from './references.js';
 import type { CheckContext } from './semantics.js';
 
@@ -181,13 +182,8 @@ function checkRest(
 }
 
 function checkMcp(ctx: CheckContext, mcp: NaftikoMcp, at: JsonPath, functions: Set<string>): void {
-  for (const block of ['resources', 'prompts'] as const)
-    if (mcp[block] !== undefined)
-      ctx.notGenerated(
-        [...at, block],
-        `MCP ${block} are`,
-        `remove '${block}' or expose the data through a tool`,
-      );
+  checkResources(ctx, mcp, at);
+  checkPrompts(ctx, mcp, at);
   const names = new Set<string>();
   mcp.tools.forEach((tool, ti) => {
     const tat: JsonPath = [...at, 'tools', ti];

@@ -4,6 +4,8 @@ import type {
   InputModel,
   McpModel,
   OperationModel,
+  PromptModel,
+  ResourceModel,
   RestModel,
 } from '../model/types.js';
 import { docInline, identifier, joinTs, type TsCode } from './escape.js';
@@ -86,6 +88,33 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
   });
 }
 
+/** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
+function resourceSpec(resource: ResourceModel) {
+  const base = {
+    name: resource.name,
+    title: resource.title,
+    uri: resource.uri,
+    description: resource.description || undefined,
+    mimeType: resource.mimeType,
+  };
+  if (resource.kind === 'static') return { ...base, location: resource.location };
+  return {
+    ...base,
+    call: operationRef(resource.operation),
+    with: resource.with,
+    ...(resource.output ? { output: resource.output } : {}),
+  };
+}
+
+/** A prompt as the runtime reads it (McpPromptSpec): empty descriptions left out. */
+function promptSpec(prompt: PromptModel) {
+  return {
+    ...prompt,
+    description: prompt.description || undefined,
+    arguments: prompt.arguments.map((a) => ({ ...a, description: a.description || undefined })),
+  };
+}
+
 export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): string {
   const server = adapterLiteral(
     {
@@ -104,6 +133,8 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
         with: tool.with,
         ...(tool.output ? { output: tool.output } : {}),
       })),
+      ...(mcp.resources.length ? { resources: mcp.resources.map(resourceSpec) } : {}),
+      ...(mcp.prompts.length ? { prompts: mcp.prompts.map(promptSpec) } : {}),
     },
     capability,
   );

@@ -125,6 +125,21 @@ export function emitReadme(
         ),
         description: markdownCell(t.description),
       })),
+      resources: capability.mcp.resources.map((r) => ({
+        name: markdownCode(r.name),
+        uri: markdownCode(r.kind === 'static' ? `${r.uri}/…` : r.uri),
+        serves: r.kind === 'static' ? markdownCode(r.location) : markdownCode(r.operation.spec.id),
+        description: markdownCell(r.description),
+      })),
+      prompts: capability.mcp.prompts.map((p) => ({
+        name: markdownCode(p.name),
+        arguments: trustedMarkdown(
+          p.arguments
+            .map((a) => `${markdownCode(a.name)}${a.required ? ' (required)' : ''}`)
+            .join(', ') || 'none',
+        ),
+        description: markdownCell(p.description),
+      })),
     },
   });
 }

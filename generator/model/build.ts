@@ -191,7 +191,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
   }
   if (rest && !rest.routes.length) rest = undefined;
-  if (mcp && !mcp.tools.length) mcp = undefined;
+  if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
   for (const [scope, adapter] of [
     ['rest', rest],
     ['mcp', mcp],

@@ -196,6 +196,42 @@ export interface McpModel {
   addressEnv: string;
   auth?: InboundAuth;
   tools: ToolModel[];
+  resources: ResourceModel[];
+  prompts: PromptModel[];
+}
+
+/** An MCP resource: one upstream call (its URI may be a `{param}` template), or a folder's files. */
+export type ResourceModel = ResourceBaseModel &
+  (
+    | {
+        kind: 'dynamic';
+        operation: OperationModel;
+        with: Record<string, Binding>;
+        output?: OutputMapping[];
+      }
+    | {
+        kind: 'static';
+        /** `file:///` URI of the folder, read at run time. */
+        location: string;
+      }
+  );
+
+interface ResourceBaseModel {
+  name: string;
+  title?: string;
+  uri: string;
+  description: string;
+  mimeType?: string;
+}
+
+export interface PromptModel {
+  name: string;
+  title?: string;
+  description: string;
+  arguments: Array<{ name: string; title?: string; description: string; required: boolean }>;
+  /** Inline messages, or (when absent) the template file at `location`. */
+  messages?: Array<{ role: 'user' | 'assistant'; content: string }>;
+  location?: string;
 }
 
 export interface ToolModel {

@@ -205,7 +205,7 @@ describe('dynamic resources (ResourceHandlerDynamicTest)', () => {
       { uri: 'data://users/u-1/name', mimeType: 'application/json', text: '"Alice"' },
     ]);
     const raw = await client.readResource({ uri: 'data://users/u-2/raw' });
-    expect(raw.contents[0].text).toContain('"id":"u-2"');
+    expect((raw.contents[0] as { text: string }).text).toContain('"id":"u-2"');
     expect(raw.contents[0].mimeType).toBe('application/json');
     expect(calls).toEqual([{ userId: 'u-1' }, { userId: 'u-2' }]);
   });
