@@ -37,8 +37,11 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
   };
 }
 
-/** Slots both entry points share: the client factory, where they listen, and the env overrides. */
-function entryView(capability: CapabilityModel, adapter: RestModel | McpModel) {
+/** Slots the entry points share: the client factory, where they listen, and the env overrides. */
+export function entryView(
+  capability: CapabilityModel,
+  adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
+) {
   return {
     factory: identifier(capability.names.clientFactory),
     listen: literal({

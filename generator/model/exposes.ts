@@ -362,13 +362,14 @@ export function buildMcp(
  * Where a server listens, and the environment variables that override it, named from the adapter's
  * namespace without its kind suffix: `checkout-sessions-rest` → CHECKOUT_SESSIONS_REST_PORT.
  */
-function listenModel(
+export function listenModel(
   namespace: string,
-  kind: 'rest' | 'mcp',
+  kind: 'rest' | 'mcp' | 'skill',
   port: number,
   address: string | undefined,
 ) {
-  const constant = `${constantCase(namespace.replace(new RegExp(`-${kind}$`, 'i'), ''))}_${kind.toUpperCase()}`;
+  const suffix = kind === 'skill' ? 'skills?' : kind;
+  const constant = `${constantCase(namespace.replace(new RegExp(`-${suffix}$`, 'i'), ''))}_${kind.toUpperCase()}`;
   return {
     port,
     address: address ?? '127.0.0.1',

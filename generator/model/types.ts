@@ -36,6 +36,7 @@ export interface CapabilityModel {
   operations: OperationModel[];
   rest?: RestModel;
   mcp?: McpModel;
+  skills?: SkillAdapterModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
   /**
@@ -69,8 +70,8 @@ export interface EnvVarModel {
   name: string;
   purpose: string;
   secret: boolean;
-  /** `upstream`: read by the client; `rest` / `mcp`: read by that server only. */
-  scope: 'upstream' | 'rest' | 'mcp';
+  /** `upstream`: read by the client; `rest` / `mcp` / `skill`: read by that server only. */
+  scope: 'upstream' | 'rest' | 'mcp' | 'skill';
 }
 
 export interface ApiModel {
@@ -250,3 +251,48 @@ export interface ToolModel {
   with: Record<string, Binding>;
   output?: OutputMapping[];
 }
+
+/** A skill adapter: the catalog server and one Agent Skills folder per skill. */
+export interface SkillAdapterModel {
+  namespace: string;
+  description: string;
+  port: number;
+  address: string;
+  portEnv: string;
+  addressEnv: string;
+  auth?: InboundAuth;
+  skills: SkillModel[];
+}
+
+export interface SkillModel {
+  name: string;
+  description: string;
+  license?: string;
+  compatibility?: string;
+  metadata?: Record<string, string>;
+  /** As declared (the catalog serves it so). */
+  allowedTools?: string;
+  /** For SKILL.md: each declared name of a derived tool replaced by the adapter's operation or tool. */
+  resolvedAllowedTools: string[];
+  argumentHint?: string;
+  userInvocable?: boolean;
+  disableModelInvocation?: boolean;
+  location?: string;
+  tools: SkillToolModel[];
+  /** Instruction files read from a location inside the project, copied beside SKILL.md. */
+  files: Array<{ path: string; contents: string }>;
+}
+
+export type SkillToolModel =
+  | {
+      kind: 'derived';
+      name: string;
+      description: string;
+      namespace: string;
+      action: string;
+      mode: 'rest' | 'mcp';
+      /** What the generated adapter serves for it; absent when that adapter is not generated. */
+      route?: { method: string; path: string };
+      tool?: string;
+    }
+  | { kind: 'instruction'; name: string; description: string; instruction: string };
