@@ -136,7 +136,11 @@ export function createSkillHandler(
         const { files } = await listFiles(root);
         return json(200, {
           name: skill.name,
-          files: files.map((f) => ({ path: f.path, size: f.size, type: mediaType(f.path) })),
+          files: files.map((f) => ({
+            path: f.path,
+            size: f.size,
+            type: mimeTypeOf(f.path) ?? 'application/octet-stream',
+          })),
         });
       }
       const segments = match[3].split('/').map(decodePart);
