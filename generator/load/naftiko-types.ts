@@ -3,6 +3,8 @@
  * against the schema. Parts capgen does not generate yet (steps, aggregates, forward, mock outputs,
  * control adapters) are typed only as far as the checks read them.
  */
+import type { SkillSpec } from '../../templates/runtime/skill-server.js';
+
 export interface NaftikoDocument {
   naftiko: string;
   info?: NaftikoInfo;
@@ -212,17 +214,8 @@ export interface NaftikoSkillAdapter {
   skills: NaftikoSkill[];
 }
 
-export interface NaftikoSkill {
-  name: string;
-  description: string;
-  license?: string;
-  compatibility?: string;
-  metadata?: Record<string, string>;
-  'allowed-tools'?: string;
-  'argument-hint'?: string;
-  'user-invocable'?: boolean;
-  'disable-model-invocation'?: boolean;
-  location?: string;
+/** A skill as declared: the catalog's SkillSpec, its tools not yet resolved to an adapter. */
+export interface NaftikoSkill extends Omit<SkillSpec, 'tools'> {
   tools?: NaftikoSkillTool[];
 }
 

@@ -252,15 +252,8 @@ export interface ToolModel {
   output?: OutputMapping[];
 }
 
-/** A skill adapter: the catalog server and one Agent Skills folder per skill. */
-export interface SkillAdapterModel {
-  namespace: string;
-  description: string;
-  port: number;
-  address: string;
-  portEnv: string;
-  addressEnv: string;
-  auth?: InboundAuth;
+/** A skill adapter: the catalog server (listening as a REST adapter does) and one Agent Skills folder per skill. */
+export interface SkillAdapterModel extends Omit<RestModel, 'routes'> {
   skills: SkillModel[];
 }
 
