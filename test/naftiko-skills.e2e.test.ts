@@ -20,6 +20,7 @@ import { unzipSync } from 'fflate';
 import matter from 'gray-matter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { runCli } from '../generator/cli.js';
 import { generate, loadGenerated, mcpClient } from './helpers/generated-e2e.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -288,6 +289,21 @@ describe('skills taken from a REST adapter and an MCP server, instruction files 
     } finally {
       await server.close();
     }
+  });
+
+  it('capgen serve takes --skills, alone, and names the capabilities that have a catalog', async () => {
+    let output = '';
+    const io = {
+      cwd: PROJECT,
+      stdout: (t: string) => (output += t),
+      stderr: (t: string) => (output += t),
+      color: false,
+    };
+    expect(await runCli(['serve', 'shop-skills', '--skills', '--rest'], io)).toBe(2);
+    expect(output).toContain('choose one of --rest, --mcp or --skills');
+    output = '';
+    expect(await runCli(['serve', 'nope', '--skills'], io)).toBe(1);
+    expect(output).toMatch(/Capabilities with a skills server: .*shop-skills/);
   });
 
   it('the MCP server of the same capability serves its static folder and its file prompt', async () => {
