@@ -49,7 +49,8 @@ import {
 } from './helpers/hostile-documents.js';
 
 const RUNS = Number(process.env.CAPGEN_PROPERTY_RUNS ?? 500);
-const SEED = 8;
+// A seed whose 500 cases try every field (the targets grow with the documents; re-pick when they do).
+const SEED = 7;
 
 // --- the run --------------------------------------------------------------------------------------
 

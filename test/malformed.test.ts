@@ -311,12 +311,12 @@ const cases: Case[] = [
     severity: 'error',
   },
   {
-    name: 'mcp-prompts-strict',
-    files: cap('mcp-prompts-strict'),
+    name: 'mcp-prompt-unknown-placeholder-strict',
+    files: cap('mcp-prompt-unknown-placeholder-strict'),
     args: ['--strict'],
     expectExit: 1,
-    expectRule: 'capgen/not-generated',
-    expectPos: 'specs/mcp-prompts-strict.yaml:54:7',
+    expectRule: 'naftiko/unknown-input',
+    expectPos: 'specs/mcp-prompt-unknown-placeholder-strict.yaml:60:24',
     severity: 'error',
   },
   {

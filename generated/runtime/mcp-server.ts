@@ -36,6 +36,8 @@ import type {
   OutputMapping,
 } from './contract.js';
 import { describeFailure } from './mcp-failures.js';
+import { registerPromptHandlers, type McpPromptSpec } from './mcp-prompts.js';
+import { registerResourceHandlers, type McpResourceSpec } from './mcp-resources.js';
 import { authSecrets } from './credentials.js';
 import { checkShape } from './limits.js';
 import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
@@ -72,6 +74,10 @@ export interface McpServerSpec {
   /** Shown to the agent at initialisation (`client.getInstructions()`). */
   instructions?: string;
   tools: McpToolSpec[];
+  /** Resources (mcp-resources.ts); the `resources` capability is advertised only when there are some. */
+  resources?: McpResourceSpec[];
+  /** Prompts (mcp-prompts.ts); the `prompts` capability is advertised only when there are some. */
+  prompts?: McpPromptSpec[];
   /** When set, HTTP callers must authenticate; stdio is never authenticated (the caller spawned us). */
   auth?: InboundAuth;
   /** Browser origins allowed besides http(s)://localhost, 127.0.0.1 and [::1] on any port. */
@@ -128,7 +134,11 @@ export function createMcpServer(
   const server = new Server(
     { name: spec.name, version: spec.version },
     {
-      capabilities: { tools: { listChanged: false } },
+      capabilities: {
+        tools: { listChanged: false },
+        ...(spec.resources?.length ? { resources: { listChanged: false } } : {}),
+        ...(spec.prompts?.length ? { prompts: { listChanged: false } } : {}),
+      },
       ...(spec.instructions !== undefined ? { instructions: spec.instructions } : {}),
       // Stateless HTTP builds a server per request; without this the SDK builds a new Ajv each time.
       jsonSchemaValidator: sharedValidator(),
@@ -161,6 +171,9 @@ export function createMcpServer(
     },
   );
 
+  if (spec.resources?.length)
+    registerResourceHandlers(server, spec.resources, invoke, { env, log, redact });
+  if (spec.prompts?.length) registerPromptHandlers(server, spec.prompts, log);
   return server;
 }
 

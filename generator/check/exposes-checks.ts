@@ -1,4 +1,4 @@
-/** Checks of exposed adapters (rest, mcp; skill and control are not generated yet) and aggregates. */
+/** Checks of exposed adapters (rest, mcp, skill; control is not generated yet) and aggregates. */
 import type {
   NaftikoAggregate,
   NaftikoInvocation,
@@ -8,6 +8,8 @@ import type {
 import type { JsonPath } from '../load/source.js';
 import { checkAuthentication } from './consumes-checks.js';
 import { checkInvocation, invocationMode } from './invocation-checks.js';
+import { checkPrompts, checkResources } from './mcp-extras-checks.js';
+import { checkSkills } from './skill-checks.js';
 import { pathPlaceholders, servedPath } from './references.js';
 import type { CheckContext } from './semantics.js';
 
@@ -21,11 +23,11 @@ export function checkExposes(ctx: CheckContext): void {
     const at: JsonPath = ['capability', 'exposes', ei];
     if (exposes.namespace !== undefined)
       ctx.unique(namespaces, exposes.namespace, [...at, 'namespace'], 'namespace');
-    if (exposes.type !== 'rest' && exposes.type !== 'mcp') {
+    if (exposes.type === 'control') {
       ctx.notGenerated(
         [...at, 'type'],
         `${exposes.type} adapters are`,
-        'capgen generates rest and mcp adapters',
+        'capgen generates rest, mcp and skill adapters',
       );
       return;
     }
@@ -41,7 +43,8 @@ export function checkExposes(ctx: CheckContext): void {
     if (exposes.authentication !== undefined)
       checkAuthentication(ctx, exposes.authentication, [...at, 'authentication']);
     if (exposes.type === 'rest') checkRest(ctx, exposes, at, functions);
-    else checkMcp(ctx, exposes, at, functions);
+    else if (exposes.type === 'mcp') checkMcp(ctx, exposes, at, functions);
+    else checkSkills(ctx, exposes, at);
   });
 }
 
@@ -181,13 +184,8 @@ function checkRest(
 }
 
 function checkMcp(ctx: CheckContext, mcp: NaftikoMcp, at: JsonPath, functions: Set<string>): void {
-  for (const block of ['resources', 'prompts'] as const)
-    if (mcp[block] !== undefined)
-      ctx.notGenerated(
-        [...at, block],
-        `MCP ${block} are`,
-        `remove '${block}' or expose the data through a tool`,
-      );
+  checkResources(ctx, mcp, at);
+  checkPrompts(ctx, mcp, at);
   const names = new Set<string>();
   mcp.tools.forEach((tool, ti) => {
     const tat: JsonPath = [...at, 'tools', ti];

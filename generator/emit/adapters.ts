@@ -4,6 +4,8 @@ import type {
   InputModel,
   McpModel,
   OperationModel,
+  PromptModel,
+  ResourceModel,
   RestModel,
 } from '../model/types.js';
 import { docInline, identifier, joinTs, type TsCode } from './escape.js';
@@ -35,8 +37,11 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
   };
 }
 
-/** Slots both entry points share: the client factory, where they listen, and the env overrides. */
-function entryView(capability: CapabilityModel, adapter: RestModel | McpModel) {
+/** Slots the entry points share: the client factory, where they listen, and the env overrides. */
+export function entryView(
+  capability: CapabilityModel,
+  adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
+) {
   return {
     factory: identifier(capability.names.clientFactory),
     listen: literal({
@@ -86,6 +91,33 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
   });
 }
 
+/** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
+function resourceSpec(resource: ResourceModel) {
+  const base = {
+    name: resource.name,
+    title: resource.title,
+    uri: resource.uri,
+    description: resource.description || undefined,
+    mimeType: resource.mimeType,
+  };
+  if (resource.kind === 'static') return { ...base, location: resource.location };
+  return {
+    ...base,
+    call: operationRef(resource.operation),
+    with: resource.with,
+    ...(resource.output ? { output: resource.output } : {}),
+  };
+}
+
+/** A prompt as the runtime reads it (McpPromptSpec): empty descriptions left out. */
+function promptSpec(prompt: PromptModel) {
+  return {
+    ...prompt,
+    description: prompt.description || undefined,
+    arguments: prompt.arguments.map((a) => ({ ...a, description: a.description || undefined })),
+  };
+}
+
 export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): string {
   const server = adapterLiteral(
     {
@@ -104,6 +136,8 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
         with: tool.with,
         ...(tool.output ? { output: tool.output } : {}),
       })),
+      ...(mcp.resources.length ? { resources: mcp.resources.map(resourceSpec) } : {}),
+      ...(mcp.prompts.length ? { prompts: mcp.prompts.map(promptSpec) } : {}),
     },
     capability,
   );

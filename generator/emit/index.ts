@@ -8,6 +8,7 @@ import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
+import { emitSkillFolders, emitSkillServer } from './skills.js';
 import { emitReadme } from './readme.js';
 import { emitRuntime } from './runtime.js';
 import { emitTypes } from './types.js';
@@ -42,6 +43,14 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
         path: `${dir}/openapi.json`,
         contents: emitRestOpenApi(capability, capability.rest),
       });
+    }
+    if (capability.skills) {
+      files.push({
+        path: `${dir}/skills.ts`,
+        contents: emitSkillServer(capability, capability.skills),
+      });
+      for (const file of emitSkillFolders(capability, capability.skills))
+        files.push({ path: `${dir}/${file.path}`, contents: file.contents });
     }
     if (capability.mcp)
       files.push({

@@ -1,5 +1,11 @@
 /** README.md of a capability: what it consumes and exposes (routes, tools, env vars) and how to run it. */
-import type { CapabilityModel, McpModel, RestModel, TypeModuleModel } from '../model/types.js';
+import type {
+  CapabilityModel,
+  McpModel,
+  RestModel,
+  SkillAdapterModel,
+  TypeModuleModel,
+} from '../model/types.js';
 import type { InboundAuth } from '../../templates/runtime/contract.js';
 import { templateEnvVars } from '../model/build.js';
 import {
@@ -40,8 +46,8 @@ function clientExample(capability: CapabilityModel): MarkdownText {
   );
 }
 
-/** Slots both servers share: where they listen and which variables override it. */
-function listenView(adapter: RestModel | McpModel) {
+/** Slots the servers share: where they listen and which variables override it. */
+function listenView(adapter: RestModel | McpModel | SkillAdapterModel) {
   return {
     namespace: markdownCode(adapter.namespace),
     address: markdownInline(adapter.address),
@@ -125,8 +131,42 @@ export function emitReadme(
         ),
         description: markdownCell(t.description),
       })),
+      resources: capability.mcp.resources.map((r) => ({
+        name: markdownCode(r.name),
+        uri: markdownCode(r.kind === 'static' ? `${r.uri}/…` : r.uri),
+        serves: r.kind === 'static' ? markdownCode(r.location) : markdownCode(r.operation.spec.id),
+        description: markdownCell(r.description),
+      })),
+      prompts: capability.mcp.prompts.map((p) => ({
+        name: markdownCode(p.name),
+        arguments: trustedMarkdown(
+          p.arguments
+            .map((a) => `${markdownCode(a.name)}${a.required ? ' (required)' : ''}`)
+            .join(', ') || 'none',
+        ),
+        description: markdownCell(p.description),
+      })),
+    },
+    skills: capability.skills && {
+      ...listenView(capability.skills),
+      description: markdownBlock(capability.skills.description),
+      skills: capability.skills.skills.map((s) => ({
+        name: markdownSkillLink(s.name),
+        tools: codeList(
+          s.tools.map((t) => t.name),
+          'none',
+        ),
+        description: markdownCell(s.description),
+      })),
     },
   });
+}
+
+/** A link to a skill's SKILL.md, its name as a code span. */
+function markdownSkillLink(name: string): MarkdownText {
+  return trustedMarkdown(
+    `[${markdownCode(name)}](${markdownLinkTarget(`skills/${name}/SKILL.md`)})`,
+  );
 }
 
 /** The `mcpServers` entry a desktop client needs to start the server over stdio. */

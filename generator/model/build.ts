@@ -24,6 +24,7 @@ import type {
   NaftikoDocument,
   NaftikoMcp,
   NaftikoRest,
+  NaftikoSkillAdapter,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
 import { GENERATED_AUTH } from '../check/consumes-checks.js';
@@ -50,7 +51,9 @@ import type {
   OperationModel,
   RestModel,
   SharedSchemaModel,
+  SkillAdapterModel,
 } from './types.js';
+import { buildSkills } from './skills.js';
 import { valueTemplate, type Binds } from './values.js';
 
 export interface CheckedCapability {
@@ -191,10 +194,12 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
   }
   if (rest && !rest.routes.length) rest = undefined;
-  if (mcp && !mcp.tools.length) mcp = undefined;
+  if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
+  const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
   for (const [scope, adapter] of [
     ['rest', rest],
     ['mcp', mcp],
+    ['skill', skills],
   ] as const) {
     if (!adapter) continue;
     addEnv(
@@ -255,10 +260,41 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     operations: [...operations.values()],
     rest,
     mcp,
+    ...(skills ? { skills } : {}),
     openapiSources: [...openapiSources]
       .map((f) => path.relative(ctx.root, path.resolve(ctx.root, f)).split(path.sep).join('/'))
       .sort(),
   };
+}
+
+/** The first skill adapter (one whose inbound auth is not generated is left out, as for the others). */
+function buildSkillAdapter(
+  checked: CheckedCapability,
+  ctx: BuildContext,
+  binds: Binds,
+  rest: RestModel | undefined,
+  mcp: McpModel | undefined,
+): SkillAdapterModel | undefined {
+  const exposes = checked.doc.capability?.exposes ?? [];
+  const index = exposes.findIndex((e) => e.type === 'skill');
+  const adapter = exposes[index] as NaftikoSkillAdapter | undefined;
+  if (!adapter || (adapter.authentication && !GENERATED_AUTH.includes(adapter.authentication.type)))
+    return undefined;
+  const kinds = new Map(
+    exposes.flatMap((e) =>
+      e.type === 'rest' || e.type === 'mcp' ? [[e.namespace, e.type] as const] : [],
+    ),
+  );
+  const auth = upstreamAuth(adapter.authentication, binds);
+  return buildSkills(adapter, ['capability', 'exposes', index], {
+    root: ctx.root,
+    source: checked.source,
+    bag: ctx.bag,
+    kinds,
+    rest,
+    mcp,
+    ...(auth.type !== 'none' ? { auth } : {}),
+  });
 }
 
 export function upstreamAuth(auth: NaftikoAuthentication | undefined, binds: Binds): UpstreamAuth {

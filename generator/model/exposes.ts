@@ -23,6 +23,7 @@ import type {
 } from '../load/naftiko-types.js';
 import { upstreamAuth } from './build.js';
 import { camelCase, constantCase } from './names.js';
+import { buildPrompts, buildResources } from './mcp-extras.js';
 import { BODY_LESS } from './operation.js';
 import { declaredOver, limitDepth, schemaFromDeclaredType } from './schema.js';
 import { htmlToText } from './text.js';
@@ -42,7 +43,7 @@ const OUTPUT_SCHEMA_DEPTH = 2;
 /** The whole JSON request body, when inputs are selected from it by JSONPath. */
 const BODY = 'body';
 
-function exposedInputs(
+export function exposedInputs(
   operation: OperationModel,
   withMap: Record<string, string | number> | undefined,
   allDeclared: NaftikoExposedInput[],
@@ -167,7 +168,7 @@ function coerceLiteral(value: string | number, schema: JsonSchema): string | num
   return value;
 }
 
-function outputMappings(
+export function outputMappings(
   outputs: NaftikoOutputParameter[] | undefined,
 ): OutputMapping[] | undefined {
   if (!outputs?.length) return undefined;
@@ -352,6 +353,8 @@ export function buildMcp(
     ...listenModel(mcp.namespace, 'mcp', mcp.port ?? 0, mcp.address),
     auth: inboundAuth(mcp.authentication, binds),
     tools,
+    resources: buildResources(mcp, operations, prefixes, binds),
+    prompts: buildPrompts(mcp),
   };
 }
 
@@ -359,13 +362,14 @@ export function buildMcp(
  * Where a server listens, and the environment variables that override it, named from the adapter's
  * namespace without its kind suffix: `checkout-sessions-rest` → CHECKOUT_SESSIONS_REST_PORT.
  */
-function listenModel(
+export function listenModel(
   namespace: string,
-  kind: 'rest' | 'mcp',
+  kind: 'rest' | 'mcp' | 'skill',
   port: number,
   address: string | undefined,
 ) {
-  const constant = `${constantCase(namespace.replace(new RegExp(`-${kind}$`, 'i'), ''))}_${kind.toUpperCase()}`;
+  const suffix = kind === 'skill' ? 'skills?' : kind;
+  const constant = `${constantCase(namespace.replace(new RegExp(`-${suffix}$`, 'i'), ''))}_${kind.toUpperCase()}`;
   return {
     port,
     address: address ?? '127.0.0.1',

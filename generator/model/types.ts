@@ -36,6 +36,7 @@ export interface CapabilityModel {
   operations: OperationModel[];
   rest?: RestModel;
   mcp?: McpModel;
+  skills?: SkillAdapterModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
   /**
@@ -69,8 +70,8 @@ export interface EnvVarModel {
   name: string;
   purpose: string;
   secret: boolean;
-  /** `upstream`: read by the client; `rest` / `mcp`: read by that server only. */
-  scope: 'upstream' | 'rest' | 'mcp';
+  /** `upstream`: read by the client; `rest` / `mcp` / `skill`: read by that server only. */
+  scope: 'upstream' | 'rest' | 'mcp' | 'skill';
 }
 
 export interface ApiModel {
@@ -196,6 +197,42 @@ export interface McpModel {
   addressEnv: string;
   auth?: InboundAuth;
   tools: ToolModel[];
+  resources: ResourceModel[];
+  prompts: PromptModel[];
+}
+
+/** An MCP resource: one upstream call (its URI may be a `{param}` template), or a folder's files. */
+export type ResourceModel = ResourceBaseModel &
+  (
+    | {
+        kind: 'dynamic';
+        operation: OperationModel;
+        with: Record<string, Binding>;
+        output?: OutputMapping[];
+      }
+    | {
+        kind: 'static';
+        /** `file:///` URI of the folder, read at run time. */
+        location: string;
+      }
+  );
+
+interface ResourceBaseModel {
+  name: string;
+  title?: string;
+  uri: string;
+  description: string;
+  mimeType?: string;
+}
+
+export interface PromptModel {
+  name: string;
+  title?: string;
+  description: string;
+  arguments: Array<{ name: string; title?: string; description: string; required: boolean }>;
+  /** Inline messages, or (when absent) the template file at `location`. */
+  messages?: Array<{ role: 'user' | 'assistant'; content: string }>;
+  location?: string;
 }
 
 export interface ToolModel {
@@ -214,3 +251,41 @@ export interface ToolModel {
   with: Record<string, Binding>;
   output?: OutputMapping[];
 }
+
+/** A skill adapter: the catalog server (listening as a REST adapter does) and one Agent Skills folder per skill. */
+export interface SkillAdapterModel extends Omit<RestModel, 'routes'> {
+  skills: SkillModel[];
+}
+
+export interface SkillModel {
+  name: string;
+  description: string;
+  license?: string;
+  compatibility?: string;
+  metadata?: Record<string, string>;
+  /** As declared (the catalog serves it so). */
+  allowedTools?: string;
+  /** For SKILL.md: each declared name of a derived tool replaced by the adapter's operation or tool. */
+  resolvedAllowedTools: string[];
+  argumentHint?: string;
+  userInvocable?: boolean;
+  disableModelInvocation?: boolean;
+  location?: string;
+  tools: SkillToolModel[];
+  /** Instruction files read from a location inside the project, copied beside SKILL.md. */
+  files: Array<{ path: string; contents: string }>;
+}
+
+export type SkillToolModel =
+  | {
+      kind: 'derived';
+      name: string;
+      description: string;
+      namespace: string;
+      action: string;
+      mode: 'rest' | 'mcp';
+      /** What the generated adapter serves for it; absent when that adapter is not generated. */
+      route?: { method: string; path: string };
+      tool?: string;
+    }
+  | { kind: 'instruction'; name: string; description: string; instruction: string };
