@@ -11,6 +11,7 @@ import type {
   JsonSchema,
   OperationSpec,
   OutputMapping,
+  Runner,
 } from './contract.js';
 import type { ShapeLimits } from './limits.js';
 
@@ -29,12 +30,14 @@ export interface RestRoute {
   method: HttpMethod;
   operationName: string;
   inputs: RestInput[];
-  /** The upstream operation to call. */
-  call: OperationSpec;
+  /** The upstream operation to call (simple mode). */
+  call?: OperationSpec;
   /** Upstream parameter name -> where its value comes from. */
-  with: Record<string, Binding>;
+  with?: Record<string, Binding>;
   /** Output mappings; absent means the upstream body as is. */
   output?: OutputMapping[];
+  /** Runs the route instead of `call` (steps, mock outputs, aggregate functions); see orchestrate.ts. */
+  run?: Runner;
 }
 
 /** A capability's REST exposure (an exposes block of type rest). */
