@@ -3,19 +3,32 @@ import type {
   CapabilityModel,
   InputModel,
   McpModel,
-  OperationModel,
   RestModel,
+  RouteModel,
+  ToolModel,
 } from '../model/types.js';
 import { docInline, identifier, joinTs, type TsCode } from './escape.js';
 import { codeHeader } from './header.js';
 import { CodeRef, dataLiteral, importLine, literal } from './literal.js';
+import { ORCHESTRATIONS_MODULE } from './orchestrations.js';
 import { renderTs } from './render.js';
 
 const CLIENT_MODULE = './client.js';
 const SCHEMAS_MODULE = './schemas.js';
 
-/** The operation constant of client.ts that a route or tool calls. */
-const operationRef = (operation: OperationModel) => new CodeRef(operation.constName, CLIENT_MODULE);
+/**
+ * What a route or tool runs: the operation constant of client.ts it calls with its bindings and
+ * output mappings, or the orchestration of orchestrations.ts that runs it.
+ */
+function runs(item: RouteModel | ToolModel) {
+  if (item.orchestration)
+    return { run: new CodeRef(item.orchestration.runName, ORCHESTRATIONS_MODULE) };
+  return {
+    call: new CodeRef(item.operation!.constName, CLIENT_MODULE),
+    with: item.with,
+    ...(item.output ? { output: item.output } : {}),
+  };
+}
 
 /**
  * A data literal in which each `call` is a reference to its operation constant from client.ts and
@@ -32,6 +45,7 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
     literal: code,
     operationImports: joinTs([...new Set(operations)].sort(), ', '),
     schemaImports: importLine(refs, SCHEMAS_MODULE),
+    runImports: importLine(refs, ORCHESTRATIONS_MODULE),
   };
 }
 
@@ -70,9 +84,7 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
         method: route.method,
         operationName: route.name,
         inputs: route.inputs.filter((i) => i.in !== 'header' && i.in !== 'cookie').map(restInput),
-        call: operationRef(route.operation),
-        with: route.with,
-        ...(route.output ? { output: route.output } : {}),
+        ...runs(route),
       })),
     },
     capability,
@@ -83,6 +95,7 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
     adapter: adapter.literal,
     operationImports: adapter.operationImports,
     schemaImports: adapter.schemaImports,
+    runImports: adapter.runImports,
   });
 }
 
@@ -100,9 +113,7 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
         annotations: tool.annotations,
         inputSchema: tool.inputSchema,
         ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-        call: operationRef(tool.operation),
-        with: tool.with,
-        ...(tool.output ? { output: tool.output } : {}),
+        ...runs(tool),
       })),
     },
     capability,
@@ -114,6 +125,7 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
     server: server.literal,
     operationImports: server.operationImports,
     schemaImports: server.schemaImports,
+    runImports: server.runImports,
     transport,
   });
 }
