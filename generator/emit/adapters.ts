@@ -75,6 +75,15 @@ const restInput = (input: InputModel) => ({
 });
 
 export function emitRest(capability: CapabilityModel, rest: RestModel): string {
+  const forwards = dataLiteral(
+    rest.forwards.map((f) => ({
+      prefix: f.prefix,
+      param: f.param,
+      api: new CodeRef(f.api.constName, CLIENT_MODULE),
+      trustedHeaders: f.trustedHeaders,
+      headers: f.headers,
+    })),
+  );
   const adapter = adapterLiteral(
     {
       namespace: rest.namespace,
@@ -89,11 +98,18 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
     },
     capability,
   );
+  const clientImports = [
+    ...new Set([
+      ...(adapter.operationImports ? adapter.operationImports.split(', ') : []),
+      ...forwards.refs.map((r) => r.name),
+    ]),
+  ].sort();
   return renderTs('rest.ts.hbs', {
     header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
     ...entryView(capability, rest),
     adapter: adapter.literal,
-    operationImports: adapter.operationImports,
+    forwards: rest.forwards.length ? forwards.code : undefined,
+    operationImports: joinTs(clientImports as TsCode[], ', '),
     schemaImports: adapter.schemaImports,
     runImports: adapter.runImports,
   });

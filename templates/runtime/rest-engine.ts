@@ -137,6 +137,11 @@ export class RestEngine {
     }
 
     const match = this.router.match(method, req.path);
+    // Declared operations win over a forwarded resource (the specification's rule).
+    if ((match === undefined || 'allow' in match) && this.spec.forward !== undefined) {
+      const forwarded = await this.spec.forward(req);
+      if (forwarded !== undefined) return forwarded;
+    }
     if (match === undefined) {
       return errorResponse(
         404,

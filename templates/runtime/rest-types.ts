@@ -50,6 +50,11 @@ export interface RestAdapterSpec {
   maxBodyBytes?: number;
   /** Browser origins allowed besides loopback ones and the server's own; see RestHandlerOptions. */
   allowedOrigins?: string[];
+  /**
+   * Pass-through resources (`forward`), tried when no route matches: see rest-forward.ts, which
+   * makes it. Undefined for a path it does not serve.
+   */
+  forward?: (req: RequestView) => Promise<CoreResponse | undefined>;
 }
 
 /** The upstream call (see contract.ts). */
@@ -89,6 +94,8 @@ export interface RequestView {
   bodyLength(): number;
   /** The body as UTF-8 text, or null when it exceeds `limit` bytes. */
   readBody(limit: number): Promise<string | null>;
+  /** The body as bytes, or null when it exceeds `limit` bytes (forwarded requests). */
+  readBytes(limit: number): Promise<Uint8Array | null>;
   /** Aborted when the caller goes away. */
   readonly signal: AbortSignal | undefined;
 }
@@ -98,9 +105,11 @@ export interface CoreResponse {
   status: number;
   /** JSON text, or '' for no body. */
   body: string;
-  /** Extra headers (Allow, WWW-Authenticate). */
+  /** Extra headers (Allow, WWW-Authenticate); a forwarded answer's headers. */
   headers?: Record<string, string>;
   upstreamRequestId?: string;
+  /** A forwarded answer's body, streamed as it comes (then `body` is unused and headers are all). */
+  stream?: ReadableStream<Uint8Array>;
 }
 
 /** A compiled route: the route plus lookups precomputed from its inputs. */
