@@ -96,7 +96,8 @@ export function createForwarder(
     } catch {
       return invalidRequest(`Invalid ${spec.param}: malformed percent-encoding in the URL path.`);
     }
-    if (rest.split('/').some((s) => isDotSegment(s)) || decoded.includes('\\'))
+    // Checked decoded too: an upstream that decodes %2F and %2E would walk up its own paths.
+    if ([...rest.split('/'), ...decoded.split('/')].some(isDotSegment) || decoded.includes('\\'))
       return invalidRequest(`Invalid ${spec.param}: '.' and '..' segments are not forwarded.`);
 
     const vars = env();
