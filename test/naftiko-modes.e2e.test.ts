@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, loadGenerated, mcpClient, restHandler } from './helpers/generated-e2e.js';
 import { startFakeUpstream, type RecordingUpstream } from './helpers/fake-upstream.js';
@@ -151,7 +151,66 @@ capability:
           value: "2025-09-03"
 `;
 
+/** Script steps: JavaScript in the sandbox (the framework's example scripts); Python not generated. */
+const scripted = (location: string) => `naftiko: "1.0.0-alpha3"
+capability:
+  exposes:
+    - type: "control"
+      port: 9303
+      management:
+        scripting:
+          enabled: true
+          defaultLanguage: "javascript"
+          defaultLocation: "${location}"
+          timeout: 200
+    - type: "mcp"
+      port: 9302
+      namespace: "scripted"
+      tools:
+        - name: "active-members"
+          description: "Active members, filtered by a script."
+          steps:
+            - type: call
+              name: list-members
+              call: org.list-members
+            - type: script
+              name: filter
+              language: javascript
+              location: "${location}"
+              file: "active-members.js"
+              dependencies:
+                - "lib/array-utils.js"
+        - name: "looping"
+          description: "A script that never ends."
+          steps:
+            - type: script
+              name: loop
+              file: "infinite-loop.js"
+        - name: "in-python"
+          description: "A Python script: not generated."
+          steps:
+            - type: script
+              name: py-filter
+              language: python
+              location: "${location}"
+              file: "filter-active.py"
+  consumes:
+    - type: "http"
+      namespace: "org"
+      baseUri: "http://localhost:1/v1"
+      resources:
+        - path: "/members"
+          name: "members"
+          operations:
+            - method: "GET"
+              name: "list-members"
+`;
+
 const ANSWERS: Record<string, unknown> = {
+  '/v1/members': [
+    { login: 'ada', id: 1, type: 'User' },
+    { login: 'bot', id: 2, type: 'Bot' },
+  ],
   '/v1/users': [
     { id: 'u-1', email: 'alice@example.com' },
     { id: 'u-2', email: 'bob@example.com' },
@@ -182,6 +241,11 @@ describe.skipIf(!available)('Naftiko modes, generated and run', () => {
       fs.copyFileSync(path.join(EXAMPLES, file), path.join(PROJECT, 'specs', path.basename(file)));
     fs.writeFileSync(path.join(PROJECT, 'specs/workflow.yaml'), WORKFLOW);
     fs.writeFileSync(path.join(PROJECT, 'specs/notion-forward.yaml'), NOTION_FORWARD);
+    fs.cpSync(path.join(EXAMPLES, 'scripts'), path.join(PROJECT, 'scripts'), { recursive: true });
+    fs.writeFileSync(
+      path.join(PROJECT, 'specs/scripted.yaml'),
+      scripted(pathToFileURL(path.join(PROJECT, 'scripts')).href),
+    );
     await generate(PROJECT, OUT);
     Object.assign(process.env, {
       TESTNS_BASE_URI: `${upstream.url}/v1`,
@@ -190,6 +254,7 @@ describe.skipIf(!available)('Naftiko modes, generated and run', () => {
       EXTERNAL_BASE_URI: `${upstream.url}/v1`,
       MOCK_API_BASE_URI: `${upstream.url}/v1`,
       WEATHER_API_BASE_URI: `${upstream.url}/v1`,
+      ORG_BASE_URI: `${upstream.url}/v1`,
     });
   });
 
@@ -373,6 +438,21 @@ describe.skipIf(!available)('Naftiko modes, generated and run', () => {
     expect(seen()[0].headers['notion-version']).toBe('v9');
     expect(seen()[0].headers.authorization).toBe(
       `Basic ${Buffer.from('scott:tiger').toString('base64')}`,
+    );
+  });
+
+  it('scripts: JavaScript runs sandboxed on the step outputs; an endless one fails the tool at the control adapter’s timeout; Python is not generated', async () => {
+    const client = await mcpClient(path.join(OUT, 'scripted/mcp.ts'));
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(['active-members', 'looping']);
+    const result = await client.callTool({ name: 'active-members', arguments: {} });
+    expect(result.isError, JSON.stringify(result)).toBeFalsy();
+    expect(result.structuredContent).toEqual({ result: [{ login: 'ada', id: 1 }] });
+    const looping = await client.callTool({ name: 'looping', arguments: {} });
+    await client.close();
+    expect(looping.isError).toBe(true);
+    expect((looping.content as Array<{ text: string }>)[0].text).toBe(
+      "Tool looping could not complete: step 'loop' of tool looping: script infinite-loop.js failed: infinite-loop.js ran longer than 200 ms and was stopped",
     );
   });
 });

@@ -51,6 +51,7 @@ import type {
   EnvVarModel,
   McpModel,
   OperationModel,
+  OrchestrationModel,
   RestModel,
   SharedSchemaModel,
 } from './types.js';
@@ -196,7 +197,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       ),
     ),
     orchestrations: [],
-    functionRuns: new Map(),
+    functionRuns: new Map<string, OrchestrationModel | undefined>(),
   };
   let rest: RestModel | undefined;
   let mcp: McpModel | undefined;

@@ -270,6 +270,7 @@ export function buildRest(rest: NaftikoRest, ctx: ModeContext): RestModel {
                 [rest.namespace],
                 ctx,
               );
+        if (!orchestration) continue; // a step capgen cannot run: reported by the checker
         routes.push({
           path,
           method,
@@ -366,6 +367,7 @@ export function buildMcp(mcp: NaftikoMcp, ctx: ModeContext): McpModel {
               [mcp.namespace],
               ctx,
             );
+      if (!orchestration) continue; // a step capgen cannot run: reported by the checker
       const output = orchestration.outputSchema;
       tools.push({
         ...common,

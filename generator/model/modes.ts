@@ -33,7 +33,7 @@ export interface ModeContext {
   /** Every orchestration built so far, in order (each is generated once). */
   orchestrations: OrchestrationModel[];
   /** The orchestration of each function referenced so far, by `ref` key. */
-  functionRuns: Map<string, OrchestrationModel>;
+  functionRuns: Map<string, OrchestrationModel | undefined>;
 }
 
 /** An input an exposed operation, tool or function declares. */
@@ -49,14 +49,17 @@ export function declaredInput(d: NaftikoExposedInput, placeholders: string[]): I
   };
 }
 
-/** The plan of an orchestrated or mock invocation, and its typed function's names. */
+/**
+ * The plan of an orchestrated or mock invocation, and its typed function's names; undefined when a
+ * step cannot be generated (a script in a language capgen does not run: reported by the checker).
+ */
 export function buildOrchestration(
   item: NaftikoInvocation,
   what: { name: string; label: string; description: string },
   declared: InputModel[],
   namespaces: string[],
   ctx: ModeContext,
-): OrchestrationModel {
+): OrchestrationModel | undefined {
   const read = readPlan(
     item,
     [],
@@ -68,6 +71,7 @@ export function buildOrchestration(
     },
     () => undefined, // reported by the checker
   );
+  if (read.unsupported) return undefined;
   const steps: StepModel[] = read.steps.map((step): StepModel => {
     if (step.kind !== 'call') {
       const { at: _at, ...plan } = step;
@@ -111,9 +115,11 @@ export function buildOrchestration(
 }
 
 /** The orchestration of an aggregate function (built once, shared by every `ref` to it). */
-export function functionOrchestration(ref: string, ctx: ModeContext): OrchestrationModel {
-  const known = ctx.functionRuns.get(ref);
-  if (known) return known;
+export function functionOrchestration(
+  ref: string,
+  ctx: ModeContext,
+): OrchestrationModel | undefined {
+  if (ctx.functionRuns.has(ref)) return ctx.functionRuns.get(ref);
   const { fn, namespace } = ctx.functions.get(ref)!;
   const model = buildOrchestration(
     fn,
