@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, loadGenerated, mcpClient, restHandler } from './helpers/generated-e2e.js';
 import { startFakeUpstream, type RecordingUpstream } from './helpers/fake-upstream.js';
+import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLES = path.resolve(ROOT, '../shared/naftiko/framework/examples');
@@ -33,6 +34,9 @@ const FILES = [
   'mcp/mcp-step-with-namespace-capability.yaml',
   'http/http-forward-value-capability.yaml',
   'register.capability.yml',
+  'baseuri-trailing-slash-capability.yaml',
+  'rules/spectral-semantics-consistent.yaml',
+  'rules/spectral-semantics-inconsistent.yaml',
 ];
 const available = FILES.every((f) => fs.existsSync(path.join(EXAMPLES, f)));
 if (!available) console.warn(`naftiko-modes.e2e: skipped, ${EXAMPLES} is not there`);
@@ -454,5 +458,12 @@ describe.skipIf(!available)('Naftiko modes, generated and run', () => {
     expect((looping.content as Array<{ text: string }>)[0].text).toBe(
       "Tool looping could not complete: step 'loop' of tool looping: script infinite-loop.js failed: infinite-loop.js ran longer than 200 ms and was stopped",
     );
+  });
+
+  it('the generated code of every capability here compiles under strict', () => {
+    const project = strictProject();
+    project.addSourceFilesAtPaths(path.join(OUT, '**/*.ts'));
+    const diagnostics = check(project);
+    expect(formatDiagnostics(project, diagnostics)).toBe('');
   });
 });
