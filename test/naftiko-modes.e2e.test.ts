@@ -465,5 +465,5 @@ describe.skipIf(!available)('Naftiko modes, generated and run', () => {
     project.addSourceFilesAtPaths(path.join(OUT, '**/*.ts'));
     const diagnostics = check(project);
     expect(formatDiagnostics(project, diagnostics)).toBe('');
-  });
+  }, 180_000);
 });
