@@ -19,6 +19,7 @@ import type {
   PlanValue,
   ResultShape,
   ScriptSpec,
+  StepPlan,
 } from '../../templates/runtime/orchestrate.js';
 import type {
   NaftikoDocument,
@@ -29,31 +30,10 @@ import type { JsonPath } from '../load/source.js';
 import { isRecord } from './paths.js';
 import { lookupBinding, type BoundVariable } from './references.js';
 
+/** A step as read: a call names its operation by `call` key; every step keeps its position. */
 export type ReadStep =
-  | {
-      kind: 'call';
-      name: string;
-      /** `<consumes namespace>.<operation>` */
-      call: string;
-      with: Record<string, PlanValue>;
-      at: JsonPath;
-    }
-  | {
-      kind: 'lookup';
-      name: string;
-      index: string;
-      match: string;
-      value: PlanValue;
-      fields: string[];
-      at: JsonPath;
-    }
-  | {
-      kind: 'script';
-      name: string;
-      script: ScriptSpec;
-      with: Record<string, PlanValue>;
-      at: JsonPath;
-    };
+  | (Omit<Extract<StepPlan, { kind: 'call' }>, 'call' | 'outputs'> & { call: string; at: JsonPath })
+  | (Exclude<StepPlan, { kind: 'call' }> & { at: JsonPath });
 
 export interface ReadPlan {
   steps: ReadStep[];
