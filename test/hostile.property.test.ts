@@ -49,7 +49,7 @@ import {
 } from './helpers/hostile-documents.js';
 
 const RUNS = Number(process.env.CAPGEN_PROPERTY_RUNS ?? 500);
-const SEED = 9;
+const SEED = 14;
 
 // --- the run --------------------------------------------------------------------------------------
 
