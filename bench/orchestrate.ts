@@ -4,7 +4,7 @@
  *   npx tsx bench/orchestrate.ts     (BENCH_ROUNDS=<n>, default 5)
  *
  * A two-step plan (call `GET /v1/checkout/sessions?limit=3`, then the same operation with `limit`
- * taken from the first answer through a `{{step.field}}` template) run by the orchestration
+ * and `starting_after` taken from the first answer through a `{{step.field}}` template) run by the orchestration
  * interpreter, against its peer: the same two calls made directly on the generated client, one
  * after the other. The fixed-JSON upstream runs in a child process. Each round measures both,
  * alternating which goes first, sequentially; the figure is the median over rounds of the median
@@ -41,7 +41,12 @@ const twoSteps = orchestration<Record<string, never>, unknown>({
       kind: 'call',
       name: 'second',
       call: GET_CHECKOUT_SESSIONS_OPERATION,
-      with: { limit: { template: [{ step: 'first', path: '$.data.length', ref: 'first.data' }] } },
+      with: {
+        limit: { literal: 3 },
+        starting_after: {
+          template: [{ step: 'first', path: '$.data[0].id', ref: 'first.data[0].id' }],
+        },
+      },
     },
   ],
 });
@@ -66,7 +71,8 @@ export async function run(): Promise<PartResult> {
     });
     const direct = async () => {
       const first = await client.getCheckoutSessions({ limit: 3 });
-      await client.getCheckoutSessions({ limit: (first as { data: unknown[] }).data.length });
+      const id = (first as unknown as { data: Array<{ id: string }> }).data[0].id;
+      await client.getCheckoutSessions({ limit: 3, starting_after: id });
     };
     const orchestrated = () => twoSteps({}, client);
     const ours: number[] = [];
