@@ -33,7 +33,7 @@ export function describeFailure(
   const err = isRecord(error) ? error : {};
   const name = typeof err.name === 'string' ? err.name : '';
   const message = typeof err.message === 'string' ? err.message : String(error);
-  const operation = `${tool.call.method} ${tool.call.path}`;
+  const operation = tool.call ? `${tool.call.method} ${tool.call.path}` : 'a step';
 
   if (name === 'ApiError' || (typeof err.status === 'number' && ('type' in err || 'code' in err))) {
     const status = typeof err.status === 'number' ? err.status : undefined;
@@ -108,6 +108,13 @@ export function describeFailure(
           : '') +
         '\nThis is a server configuration problem; changing the tool arguments will not help.',
       logSummary: `missing upstream credentials${variables.length > 0 ? ` (${variables.join(', ')})` : ''}`,
+    };
+  }
+
+  if (name === 'OrchestrationError') {
+    return {
+      text: `Tool ${tool.name} could not complete: ${message}`,
+      logSummary: `orchestration failed${typeof err.step === 'string' ? ` (step ${err.step})` : ''}`,
     };
   }
 

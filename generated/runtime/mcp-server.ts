@@ -34,6 +34,7 @@ import type {
   JsonValue,
   OperationSpec,
   OutputMapping,
+  Runner,
 } from './contract.js';
 import { describeFailure } from './mcp-failures.js';
 import { registerPromptHandlers, type McpPromptSpec } from './mcp-prompts.js';
@@ -59,12 +60,14 @@ export interface McpToolSpec {
   inputSchema: JsonSchema;
   /** JSON Schema of `structuredContent`; always `type: 'object'` when present. */
   outputSchema?: JsonSchema;
-  /** The upstream operation the tool calls. */
-  call: OperationSpec;
+  /** The upstream operation the tool calls (simple mode). */
+  call?: OperationSpec;
   /** Upstream parameter name → tool argument (or literal). */
-  with: Record<string, Binding>;
+  with?: Record<string, Binding>;
   /** How the upstream response becomes the tool result; absent means the response as-is. */
   output?: OutputMapping[];
+  /** Runs the tool instead of `call` (steps, mock outputs, aggregate functions); see orchestrate.ts. */
+  run?: Runner;
 }
 
 /** One MCP server (an `mcp` exposes block). */
@@ -236,7 +239,8 @@ export function prepare(spec: McpServerSpec): PreparedServer {
     tools.set(tool.name, {
       spec: tool,
       check: (args) => validateArguments(schema, args),
-      outputUsesEnv: mappingsUseEnv(tool.output),
+      // A runner's result may hold bound values (output templates): always redacted.
+      outputUsesEnv: tool.run !== undefined || mappingsUseEnv(tool.output),
     });
     listing.push({
       name: tool.name,
@@ -298,11 +302,18 @@ async function callTool(
   }
 
   try {
-    const params = bindInputs(spec.with, args as Record<string, unknown>);
-    const response = await invoke(spec.call, params, {
+    const inputs = args as Record<string, unknown>;
+    const invokeContext = {
       signal: ctx.signal,
       idempotencyKey: ctx.idempotencyKey as string | undefined,
-    });
+    };
+    // The one seam for other modes: a tool that runs more than one call brings its runner.
+    const response = spec.run
+      ? {
+          data: await spec.run.run(inputs, invoke, { ...invokeContext, env: ctx.env }),
+          status: 200,
+        }
+      : await invoke(spec.call!, bindInputs(spec.with ?? {}, inputs), invokeContext);
     const mapped = applyOutput(spec.output, response.data, ctx.env);
     let text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
     if (tool.outputUsesEnv) text = ctx.redact(text);

@@ -3,6 +3,8 @@ import type {
   CapabilityModel,
   McpModel,
   RestModel,
+  RouteModel,
+  ToolModel,
   SkillAdapterModel,
   TypeModuleModel,
 } from '../model/types.js';
@@ -98,17 +100,31 @@ export function emitReadme(
     })),
     rest: capability.rest && {
       ...listenView(capability.rest),
-      routeCount: capability.rest.routes.length,
-      routes: capability.rest.routes.map((r) => ({
-        method: markdownInline(r.method),
-        path: markdownCode(r.path),
-        call: markdownCode(r.operation.spec.id),
-        inputs: trustedMarkdown(
-          r.inputs
-            .map((i) => `${markdownCode(i.name)} (${i.in}${i.required ? ', required' : ''})`)
-            .join(', ') || 'none',
-        ),
-      })),
+      routeCount: capability.rest.routes.length + capability.rest.forwards.length,
+      routes: [
+        ...capability.rest.forwards.map((f) => ({
+          method: markdownInline('any'),
+          path: markdownCode(f.path),
+          call: trustedMarkdown(
+            `forwarded to ${markdownCode(f.api.spec.namespace)} as it is (headers passed: ${
+              f.trustedHeaders.map((h) => markdownCode(h)).join(', ') || 'none'
+            })`,
+          ),
+          inputs: trustedMarkdown(
+            f.param ? `${markdownCode(f.param)} (the rest of the path)` : 'none',
+          ),
+        })),
+        ...capability.rest.routes.map((r) => ({
+          method: markdownInline(r.method),
+          path: markdownCode(r.path),
+          call: runsText(r),
+          inputs: trustedMarkdown(
+            r.inputs
+              .map((i) => `${markdownCode(i.name)} (${i.in}${i.required ? ', required' : ''})`)
+              .join(', ') || 'none',
+          ),
+        })),
+      ],
     },
     mcp: capability.mcp && {
       ...listenView(capability.mcp),
@@ -122,7 +138,7 @@ export function emitReadme(
       desktopConfig: trustedMarkdown(jsonText(desktopConfig(capability, outDir))),
       tools: capability.mcp.tools.map((t) => ({
         name: markdownCode(t.name),
-        call: markdownCode(t.operation.spec.id),
+        call: runsText(t),
         hints: markdownInline(
           Object.entries(t.annotations)
             .filter(([, v]) => v)
@@ -191,4 +207,15 @@ function desktopConfig(capability: CapabilityModel, outDir: string) {
       },
     },
   };
+}
+
+/** What a route or tool runs: its consumed operation, or its orchestration's function and steps. */
+function runsText(item: RouteModel | ToolModel): MarkdownText {
+  if (!item.orchestration) return markdownCode(item.operation!.spec.id);
+  const steps = item.orchestration.steps.map((s) => s.name);
+  return trustedMarkdown(
+    `${markdownCode(`${item.orchestration.runName}()`)}${
+      steps.length ? `: ${steps.map((s) => markdownCode(s)).join(' → ')}` : ' (mock)'
+    }`,
+  );
 }

@@ -20,6 +20,7 @@ export type View<Text> = {
 const TS_TEMPLATES = [
   'client.ts.hbs',
   'mcp.ts.hbs',
+  'orchestrations.ts.hbs',
   'rest.ts.hbs',
   'schemas.ts.hbs',
   'skills.ts.hbs',

@@ -229,7 +229,15 @@ export interface NaftikoSkillTool {
 export interface NaftikoAggregate {
   label: string;
   namespace: string;
-  functions: Array<NaftikoInvocation & { name: string; description: string }>;
+  functions: NaftikoFunction[];
+}
+
+/** A reusable function of an aggregate, referenced by tools and operations with `ref`. */
+export interface NaftikoFunction extends NaftikoInvocation {
+  name: string;
+  description: string;
+  semantics?: { safe?: boolean; idempotent?: boolean; cacheable?: boolean };
+  inputParameters?: NaftikoExposedInput[];
 }
 
 export type NaftikoExposes =

@@ -29,6 +29,9 @@ import type {
 import type { SourceDocument } from '../load/source.js';
 import { GENERATED_AUTH } from '../check/consumes-checks.js';
 import { buildMcp, buildRest } from './exposes.js';
+import { buildForwards } from './forward.js';
+import type { ModeContext } from './modes.js';
+import { scriptDefaults } from '../check/steps.js';
 import {
   bindingName,
   camelCase,
@@ -49,6 +52,7 @@ import type {
   EnvVarModel,
   McpModel,
   OperationModel,
+  OrchestrationModel,
   RestModel,
   SharedSchemaModel,
   SkillAdapterModel,
@@ -180,7 +184,24 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     }
   }
 
-  const prefixes = allAdapterPrefixes(doc);
+  const modes: ModeContext = {
+    operations,
+    consumed,
+    prefixes: allAdapterPrefixes(doc),
+    binds,
+    names: constNames,
+    scriptDefaults: scriptDefaults(doc),
+    functions: new Map(
+      (doc.capability?.aggregates ?? []).flatMap((aggregate) =>
+        aggregate.functions.map(
+          (fn) =>
+            [`${aggregate.namespace}.${fn.name}`, { fn, namespace: aggregate.namespace }] as const,
+        ),
+      ),
+    ),
+    orchestrations: [],
+    functionRuns: new Map<string, OrchestrationModel | undefined>(),
+  };
   let rest: RestModel | undefined;
   let mcp: McpModel | undefined;
   for (const exposes of doc.capability?.exposes ?? []) {
@@ -188,12 +209,13 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     // open server in place of a protected one would be worse than none).
     const auth = (exposes as { authentication?: NaftikoAuthentication }).authentication;
     if (auth && !GENERATED_AUTH.includes(auth.type)) continue;
-    if (exposes.type === 'rest' && !rest)
-      rest = buildRest(exposes as NaftikoRest, operations, prefixes, binds);
-    if (exposes.type === 'mcp' && !mcp)
-      mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
+    if (exposes.type === 'rest' && !rest) {
+      rest = buildRest(exposes as NaftikoRest, modes);
+      rest.forwards = buildForwards(exposes as NaftikoRest, checked.sites, apis);
+    }
+    if (exposes.type === 'mcp' && !mcp) mcp = buildMcp(exposes as NaftikoMcp, modes);
   }
-  if (rest && !rest.routes.length) rest = undefined;
+  if (rest && !rest.routes.length && !rest.forwards.length) rest = undefined;
   if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
   const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
   for (const [scope, adapter] of [
@@ -231,7 +253,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   // Tools returning the same response share one output schema object (and constant).
   const outputs = new Map<string, SharedSchemaModel>();
   for (const tool of mcp?.tools ?? []) {
-    if (!tool.outputSchema) continue;
+    if (!tool.outputSchema || !tool.operation) continue;
     const key = JSON.stringify(tool.outputSchema);
     const existing = outputs.get(key);
     if (existing) {
@@ -258,6 +280,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     env,
     apis,
     operations: [...operations.values()],
+    orchestrations: modes.orchestrations,
     rest,
     mcp,
     ...(skills ? { skills } : {}),

@@ -2,6 +2,7 @@
  * The resolved capability model: everything the emitters need, decided once.
  * Emitters are pure functions of this model; they never look at YAML or OpenAPI again.
  */
+import type { ResultShape, StepPlan } from '../../templates/runtime/orchestrate.js';
 import type {
   ApiSpec,
   Binding,
@@ -9,6 +10,7 @@ import type {
   JsonSchema,
   OperationSpec,
   OutputMapping,
+  ValueTemplate,
 } from '../../templates/runtime/contract.js';
 
 export interface ProjectModel {
@@ -34,6 +36,8 @@ export interface CapabilityModel {
   apis: ApiModel[];
   /** All consumed operations, in declaration order. */
   operations: OperationModel[];
+  /** Orchestrated, mock and aggregate-function runs, each exported as a typed function. */
+  orchestrations: OrchestrationModel[];
   rest?: RestModel;
   mcp?: McpModel;
   skills?: SkillAdapterModel;
@@ -174,6 +178,24 @@ export interface RestModel {
   addressEnv: string;
   auth?: InboundAuth;
   routes: RouteModel[];
+  /** Pass-through resources (`forward`), tried when no route matches. */
+  forwards: ForwardModel[];
+}
+
+/** A resource forwarded to a consumed API as it is (`forward`). */
+export interface ForwardModel {
+  /** The path as written (for documentation). */
+  path: string;
+  /** What a request path must start with; the rest goes after the API's base URI. */
+  prefix: string;
+  /** The placeholder that takes the rest of the path, when the path ends with one. */
+  param?: string;
+  /** The consumed API. */
+  api: ApiModel;
+  /** Request headers passed on (lower-case). */
+  trustedHeaders: string[];
+  /** Fixed header values of the consumes block (`inputParameters` in a header, with a `value`). */
+  headers: Array<{ name: string; value: ValueTemplate }>;
 }
 
 export interface RouteModel {
@@ -181,7 +203,9 @@ export interface RouteModel {
   method: OperationSpec['method'];
   name: string;
   description: string;
-  operation: OperationModel;
+  /** The consumed operation it calls (simple mode); absent when it runs an orchestration. */
+  operation?: OperationModel;
+  orchestration?: OrchestrationModel;
   inputs: InputModel[];
   with: Record<string, Binding>;
   output?: OutputMapping[];
@@ -247,13 +271,15 @@ export interface ToolModel {
   };
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
-  operation: OperationModel;
+  /** The consumed operation it calls (simple mode); absent when it runs an orchestration. */
+  operation?: OperationModel;
+  orchestration?: OrchestrationModel;
   with: Record<string, Binding>;
   output?: OutputMapping[];
 }
 
 /** A skill adapter: the catalog server (listening as a REST adapter does) and one Agent Skills folder per skill. */
-export interface SkillAdapterModel extends Omit<RestModel, 'routes'> {
+export interface SkillAdapterModel extends Omit<RestModel, 'routes' | 'forwards'> {
   skills: SkillModel[];
 }
 
@@ -289,3 +315,31 @@ export type SkillToolModel =
       tool?: string;
     }
   | { kind: 'instruction'; name: string; description: string; instruction: string };
+/**
+ * An orchestrated or mock run (an exposed operation, a tool, or an aggregate function shared by its
+ * refs): the plan the runtime interprets, and the typed function generated for it.
+ */
+export interface OrchestrationModel {
+  /** For messages: `tool get-voyage-manifest`, `function shipyard.get-voyage-manifest`. */
+  label: string;
+  description: string;
+  /** `runGetVoyageManifest`, exported by orchestrations.ts. */
+  runName: string;
+  /** `GET_VOYAGE_MANIFEST_PLAN` */
+  planName: string;
+  inputType: string;
+  outputType: string;
+  steps: StepModel[];
+  /** Absent: the last step's output. */
+  result?: ResultShape;
+  inputs: InputModel[];
+  /** From the declared output parameters, when there are some. */
+  outputSchema?: JsonSchema;
+  /** True when a step runs a script (then the sandbox is imported). */
+  scripts: boolean;
+}
+
+/** A step of a plan; call steps name the operation model (emitted as its constant). */
+export type StepModel =
+  | Exclude<StepPlan, { kind: 'call' }>
+  | (Omit<Extract<StepPlan, { kind: 'call' }>, 'call'> & { operation: OperationModel });

@@ -21,6 +21,7 @@ export function capability(host: string, version: number) {
           baseUri: `https://${host}`,
           description: 'The pets API.',
           authentication: { type: 'bearer', token: '{{env.PETS_KEY}}' },
+          inputParameters: [{ name: 'X-Client', in: 'header', value: 'capgen' }],
           resources: [
             {
               name: 'pet',
@@ -87,6 +88,41 @@ export function capability(host: string, version: number) {
                 },
               ],
             },
+            {
+              path: '/pets/{id}/summary',
+              name: 'summary',
+              description: 'A summary.',
+              operations: [
+                {
+                  method: 'GET',
+                  name: 'pet-summary',
+                  description: 'Summarise one.',
+                  steps: [
+                    {
+                      type: 'call',
+                      name: 'fetch',
+                      call: 'pets.get-pet',
+                      with: { id: 'pets-rest.id' },
+                    },
+                    {
+                      type: 'lookup',
+                      name: 'find',
+                      index: 'fetch',
+                      match: 'id',
+                      lookupValue: '{{id}}',
+                      outputParameters: ['name'],
+                    },
+                  ],
+                  mappings: [{ targetName: 'pet.name', value: '$.fetch.name' }],
+                  outputParameters: [{ name: 'pet', type: 'string' }],
+                },
+              ],
+            },
+            {
+              path: '/proxy/{{rest}}',
+              description: 'Forwarded.',
+              forward: { targetNamespace: 'pets', trustedHeaders: ['X-Trace'] },
+            },
           ],
         },
         {
@@ -113,6 +149,7 @@ export function capability(host: string, version: number) {
               call: 'pets.update-pet',
               with: { id: 'tools.id', body: 'tools.body' },
             },
+            { ref: 'pets-fns.greet', hints: { openWorld: false } },
           ],
           resources: [
             {
@@ -177,6 +214,21 @@ export function capability(host: string, version: number) {
                 },
                 { name: 'care-guide', description: 'How to care.', instruction: 'guide.md' },
               ],
+            },
+          ],
+        },
+      ],
+      aggregates: [
+        {
+          label: 'Pet functions',
+          namespace: 'pets-fns',
+          functions: [
+            {
+              name: 'greet',
+              description: 'Greets a pet.',
+              semantics: { safe: true },
+              inputParameters: [{ name: 'who', type: 'string', description: 'Who.' }],
+              outputParameters: [{ name: 'message', type: 'string', value: 'Hello, {{who}}!' }],
             },
           ],
         },
