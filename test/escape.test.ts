@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import {
   docBlock,
   docInline,
@@ -18,6 +19,7 @@ import {
   objectKey,
   tsString,
   typeKey,
+  yamlFrontMatter,
 } from '../generator/emit/escape.js';
 import { CodeRef, dataLiteral } from '../generator/emit/literal.js';
 
@@ -182,6 +184,24 @@ describe('Markdown and JSON', () => {
         const comment = lineComments(s, marker);
         for (const line of comment.split(YAML_BREAKS)) expect(line.startsWith(marker)).toBe(true);
         expect(comment).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('yamlFrontMatter', () => {
+  it('reads back as exactly the data: one line per string, no line that ends or starts a document', () => {
+    fc.assert(
+      fc.property(text, text, text, (description, key, value) => {
+        const data = { name: 'n', description, metadata: { [key]: value, plain: value } };
+        const block = yamlFrontMatter(data);
+        expect(block.startsWith('---\n') && block.endsWith('\n---\n')).toBe(true);
+        const body = block.slice(4, -4);
+        expect(body.split('\n').filter((l) => /^(---|\.\.\.)/.test(l))).toEqual([]);
+        expect(body).not.toMatch(/[\u2028\u2029\r]/);
+        expect(body.split('\n').filter(Boolean)).toHaveLength(5);
+        expect(YAML.parse(body)).toEqual(data);
       }),
       RUNS,
     );

@@ -21,7 +21,7 @@ import {
   POST_CHECKOUT_SESSIONS_SESSION_EXPIRE_OPERATION,
 } from './client.js';
 
-/** The tools of checkout-sessions-mcp, one per tool the capability declares. */
+/** The tools, resources and prompts of checkout-sessions-mcp, as the capability declares them. */
 export const MCP_SERVER: McpServerSpec = {
   name: 'checkout-sessions-mcp',
   version: '0.1.0',

@@ -22,7 +22,7 @@ import {
   POST_IDENTITY_VERIFICATION_SESSIONS_SESSION_REDACT_OPERATION,
 } from './client.js';
 
-/** The tools of identity-sessions-mcp, one per tool the capability declares. */
+/** The tools, resources and prompts of identity-sessions-mcp, as the capability declares them. */
 export const MCP_SERVER: McpServerSpec = {
   name: 'identity-sessions-mcp',
   version: '0.1.0',

@@ -22,7 +22,7 @@ import {
   POST_LINK_ACCOUNT_SESSIONS_OUTPUT_SCHEMA,
 } from './schemas.js';
 
-/** The tools of link-link-account-sessions-mcp, one per tool the capability declares. */
+/** The tools, resources and prompts of link-link-account-sessions-mcp, as the capability declares them. */
 export const MCP_SERVER: McpServerSpec = {
   name: 'link-link-account-sessions-mcp',
   version: '0.1.0',

@@ -1,24 +1,42 @@
 /**
- * The adapters of a capability: rest-handler.ts and mcp-handler.ts hold their data (routes, tools) and
- * web-standard handlers, importing no Node built-in; rest.ts and mcp.ts are the Node entry points.
+ * The adapters of a capability: rest-handler.ts and mcp-handler.ts hold their data (routes, tools,
+ * resources, prompts, forwards) and web-standard handlers, importing no Node built-in; rest.ts and
+ * mcp.ts are the Node entry points.
  */
 import type {
   CapabilityModel,
   InputModel,
   McpModel,
   OperationModel,
+  PromptModel,
+  ResourceModel,
   RestModel,
+  RouteModel,
+  ToolModel,
 } from '../model/types.js';
 import { docInline, identifier, joinTs, type TsCode } from './escape.js';
 import { codeHeader } from './header.js';
 import { CodeRef, dataLiteral, importLine, literal } from './literal.js';
+import { ORCHESTRATIONS_MODULE } from './orchestrations.js';
 import { renderTs } from './render.js';
 
 const CLIENT_MODULE = './client.js';
 const SCHEMAS_MODULE = './schemas.js';
-
-/** The operation constant of client.ts that a route or tool calls. */
 const operationRef = (operation: OperationModel) => new CodeRef(operation.constName, CLIENT_MODULE);
+
+/**
+ * What a route or tool runs: the operation constant of client.ts it calls with its bindings and
+ * output mappings, or the orchestration of orchestrations.ts that runs it.
+ */
+function runs(item: RouteModel | ToolModel) {
+  if (item.orchestration)
+    return { run: new CodeRef(item.orchestration.runName, ORCHESTRATIONS_MODULE) };
+  return {
+    call: operationRef(item.operation!),
+    with: item.with,
+    ...(item.output ? { output: item.output } : {}),
+  };
+}
 
 /**
  * A data literal in which each `call` is a reference to its operation constant from client.ts and
@@ -35,6 +53,7 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
     literal: code,
     operationImports: joinTs([...new Set(operations)].sort(), ', '),
     schemaImports: importLine(refs, SCHEMAS_MODULE),
+    runImports: importLine(refs, ORCHESTRATIONS_MODULE),
   };
 }
 
@@ -44,7 +63,7 @@ function handlerView(
   what: string,
   holds: string,
   namespace: string,
-  data: ReturnType<typeof adapterLiteral>,
+  data: Omit<ReturnType<typeof adapterLiteral>, 'literal'>,
 ) {
   return {
     header: codeHeader(
@@ -55,18 +74,24 @@ function handlerView(
     namespaceDoc: docInline(namespace),
     operationImports: data.operationImports,
     schemaImports: data.schemaImports,
+    runImports: data.runImports,
   };
 }
 
-/** Slots both Node entry points share: where they listen, and the env overrides. */
-function entryView(adapter: RestModel | McpModel) {
+/** Slots the Node entry points share: the client factory, where they listen, and the env overrides. */
+export function entryView(
+  capability: CapabilityModel,
+  adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
+) {
   return {
+    factory: identifier(capability.names.clientFactory),
     listen: literal({
       port: adapter.port,
       address: adapter.address,
       portEnv: adapter.portEnv,
       addressEnv: adapter.addressEnv,
     }),
+    namespaceDoc: docInline(adapter.namespace),
     envDoc: docInline(`${adapter.portEnv} / ${adapter.addressEnv}`),
   };
 }
@@ -82,6 +107,15 @@ const restInput = (input: InputModel) => ({
 });
 
 export function emitRestHandler(capability: CapabilityModel, rest: RestModel): string {
+  const forwards = dataLiteral(
+    rest.forwards.map((f) => ({
+      prefix: f.prefix,
+      param: f.param,
+      api: new CodeRef(f.api.constName, CLIENT_MODULE),
+      trustedHeaders: f.trustedHeaders,
+      headers: f.headers,
+    })),
+  );
   const adapter = adapterLiteral(
     {
       namespace: rest.namespace,
@@ -91,16 +125,24 @@ export function emitRestHandler(capability: CapabilityModel, rest: RestModel): s
         method: route.method,
         operationName: route.name,
         inputs: route.inputs.filter((i) => i.in !== 'header' && i.in !== 'cookie').map(restInput),
-        call: operationRef(route.operation),
-        with: route.with,
-        ...(route.output ? { output: route.output } : {}),
+        ...runs(route),
       })),
     },
     capability,
   );
+  const clientImports = [
+    ...new Set([
+      ...(adapter.operationImports ? adapter.operationImports.split(', ') : []),
+      ...forwards.refs.map((r) => r.name),
+    ]),
+  ].sort();
   return renderTs('rest-handler.ts.hbs', {
-    ...handlerView(capability, `REST adapter ${rest.namespace}`, 'routes', rest.namespace, adapter),
+    ...handlerView(capability, `REST adapter ${rest.namespace}`, 'routes', rest.namespace, {
+      ...adapter,
+      operationImports: joinTs(clientImports as TsCode[], ', '),
+    }),
     adapter: adapter.literal,
+    forwards: rest.forwards.length ? forwards.code : undefined,
   });
 }
 
@@ -111,8 +153,35 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
       `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
       capability,
     ),
-    ...entryView(rest),
+    ...entryView(capability, rest),
   });
+}
+
+/** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
+function resourceSpec(resource: ResourceModel) {
+  const base = {
+    name: resource.name,
+    title: resource.title,
+    uri: resource.uri,
+    description: resource.description || undefined,
+    mimeType: resource.mimeType,
+  };
+  if (resource.kind === 'static') return { ...base, location: resource.location };
+  return {
+    ...base,
+    call: operationRef(resource.operation),
+    with: resource.with,
+    ...(resource.output ? { output: resource.output } : {}),
+  };
+}
+
+/** A prompt as the runtime reads it (McpPromptSpec): empty descriptions left out. */
+function promptSpec(prompt: PromptModel) {
+  return {
+    ...prompt,
+    description: prompt.description || undefined,
+    arguments: prompt.arguments.map((a) => ({ ...a, description: a.description || undefined })),
+  };
 }
 
 export function emitMcpHandler(
@@ -133,10 +202,10 @@ export function emitMcpHandler(
         annotations: tool.annotations,
         inputSchema: tool.inputSchema,
         ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-        call: operationRef(tool.operation),
-        with: tool.with,
-        ...(tool.output ? { output: tool.output } : {}),
+        ...runs(tool),
       })),
+      ...(mcp.resources.length ? { resources: mcp.resources.map(resourceSpec) } : {}),
+      ...(mcp.prompts.length ? { prompts: mcp.prompts.map(promptSpec) } : {}),
     },
     capability,
   );
@@ -154,8 +223,7 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel): string {
       `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
       capability,
     ),
-    factory: identifier(capability.names.clientFactory),
-    ...entryView(mcp),
+    ...entryView(capability, mcp),
     transport,
   });
 }

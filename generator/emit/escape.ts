@@ -7,7 +7,7 @@
  * slot without the compiler noticing.
  */
 
-import { stringify as stringifyYaml } from 'yaml';
+import { Document, isScalar, stringify as stringifyYaml, visit } from 'yaml';
 import { isBindingName, isIdentifier } from '../model/names.js';
 import { plainText } from '../model/text.js';
 
@@ -216,15 +216,15 @@ export function lineComments(text: string, marker: '//' | '#'): string {
  * as a line break (the names the deploy files hold are; anything else is a generator bug).
  */
 export function yamlText(value: unknown): string {
-  const visit = (v: unknown): void => {
+  const check = (v: unknown): void => {
     if (typeof v === 'string') {
       if (!/^[\x20-\x7e]*$/.test(v))
         throw new Error(`capgen bug: ${JSON.stringify(v)} in YAML is not printable ASCII`);
-    } else if (Array.isArray(v)) v.forEach(visit);
+    } else if (Array.isArray(v)) v.forEach(check);
     else if (v !== null && typeof v === 'object')
-      Object.entries(v).forEach((e) => e.forEach(visit));
+      Object.entries(v).forEach((e) => e.forEach(check));
   };
-  visit(value);
+  check(value);
   return stringifyYaml(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
 }
 
@@ -262,4 +262,36 @@ export function jsonText(value: unknown, indent = 2): string {
  */
 export function markdownCodeBlockText(text: string): MarkdownText {
   return trustedMarkdown(oneLine(text));
+}
+
+// --- YAML front matter ---------------------------------------------------------------------------
+
+/** A key written plain in YAML: a simple name (anything else is double-quoted). */
+const PLAIN_YAML_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * A YAML front-matter block (its `---` lines included, and a blank line after) for the top of a
+ * Markdown file, written by the `yaml` serializer, never by concatenation: every string value is
+ * double-quoted on one line (JSON escapes, with U+2028 and U+2029 escaped too) and every key that is
+ * not a simple name is quoted, so no value can end the block, start a document or add a key.
+ */
+export function yamlFrontMatter(data: Record<string, unknown>): MarkdownText {
+  const doc = new Document(data);
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && !PLAIN_YAML_KEY.test(String(pair.key.value)))
+        pair.key.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const body = doc
+    .toString({
+      defaultStringType: 'QUOTE_DOUBLE',
+      defaultKeyType: 'PLAIN',
+      doubleQuotedAsJSON: true,
+      lineWidth: 0,
+      minContentWidth: 0,
+    })
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+  return trustedMarkdown(`---\n${body}---\n`);
 }

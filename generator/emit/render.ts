@@ -22,12 +22,14 @@ const TS_TEMPLATES = [
   'client.ts.hbs',
   'mcp-handler.ts.hbs',
   'mcp.ts.hbs',
+  'orchestrations.ts.hbs',
   'rest-handler.ts.hbs',
   'rest.ts.hbs',
   'schemas.ts.hbs',
+  'skills.ts.hbs',
   'worker.ts.hbs',
 ] as const;
-const MARKDOWN_TEMPLATES = ['readme.md.hbs'] as const;
+const MARKDOWN_TEMPLATES = ['readme.md.hbs', 'skill.md.hbs'] as const;
 const DOCKERFILE_TEMPLATES = ['container/Dockerfile.hbs'] as const;
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();

@@ -3,13 +3,9 @@
  * server is generated with `targets: [workers]`, its worker.ts is bundled by esbuild for a neutral
  * platform with no externals (as wrangler bundles it), and the bundle runs in workerd through
  * miniflare, configured from the generated wrangler.jsonc, against a fake upstream on 127.0.0.1.
- * One Worker, started once.
+ * One Worker, started once (test/helpers/worker.ts).
  */
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKERS_COMPATIBILITY_DATE } from '../../generator/version.js';
 import {
@@ -18,6 +14,7 @@ import {
   type AuthFixture,
 } from '../fixtures/rest-auth-fixture.js';
 import { startFakeUpstream, type RecordingUpstream } from '../helpers/fake-upstream.js';
+import { startWorker, type RunningWorker } from '../helpers/worker.js';
 
 const TOKEN = 'adapter-token-for-the-worker';
 const STRIPE_KEY = 'sk_test_worker_key_0123456789';
@@ -28,21 +25,9 @@ const MCP_HEADERS = {
   accept: 'application/json, text/event-stream',
 };
 
-interface WranglerConfig {
-  name: string;
-  main: string;
-  compatibility_date: string;
-  compatibility_flags?: string[];
-  vars: Record<string, string>;
-  secrets?: { required: string[] };
-}
-
 let fixture: AuthFixture;
 let upstream: RecordingUpstream;
-let mf: Miniflare;
-let wranglerText: string;
-let wrangler: WranglerConfig;
-let bundleImports: string[];
+let worker: RunningWorker;
 
 beforeAll(async () => {
   fixture = await generateAuthFixture({ mcpAuth: true, config: 'targets: [node, workers]\n' });
@@ -53,43 +38,20 @@ beforeAll(async () => {
       livemode: false,
     },
   }));
-  wranglerText = fs.readFileSync(path.join(fixture.capabilityDir, 'wrangler.jsonc'), 'utf8');
-  wrangler = JSON.parse(wranglerText.replace(/^\s*\/\/.*$/gm, '')) as WranglerConfig;
-  const bundle = await build({
-    entryPoints: [path.join(fixture.capabilityDir, wrangler.main)],
-    bundle: true,
-    write: false,
-    platform: 'neutral',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser', 'import'],
-    // The temporary project has no node_modules: packages come from capgen's.
-    nodePaths: [path.resolve('node_modules')],
-    metafile: true,
-    logLevel: 'silent',
+  worker = await startWorker(fixture.capabilityDir, {
+    [BASE_URI_VAR]: upstream.url,
+    STRIPE_API_KEY: STRIPE_KEY,
+    [AUTH_TOKEN_ENV]: TOKEN,
   });
-  bundleImports = Object.values(bundle.metafile.inputs).flatMap((i) =>
-    i.imports.map((x) => x.path),
-  );
-  const secrets = { STRIPE_API_KEY: STRIPE_KEY, [AUTH_TOKEN_ENV]: TOKEN };
-  mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0].text,
-    compatibilityDate: wrangler.compatibility_date,
-    compatibilityFlags: wrangler.compatibility_flags ?? [],
-    bindings: { ...wrangler.vars, [BASE_URI_VAR]: upstream.url, ...secrets },
-  });
-  await mf.ready;
 }, 120_000);
 
 afterAll(async () => {
-  await mf?.dispose();
+  await worker?.mf.dispose();
   await upstream?.close();
   fixture?.cleanup();
 });
 
-const send = (pathAndQuery: string, init: RequestInit = {}) =>
-  mf.dispatchFetch(`https://link.example.workers.dev${pathAndQuery}`, init as never);
+const send = (pathAndQuery: string, init: RequestInit = {}) => worker.send(pathAndQuery, init);
 
 const authed = (headers: Record<string, string> = {}) => ({
   authorization: `Bearer ${TOKEN}`,
@@ -115,24 +77,26 @@ async function rpc(
 
 describe('wrangler.jsonc', () => {
   it('names the Worker, its entry and capgen’s fixed compatibility date, with no nodejs_compat', () => {
-    expect(wrangler.name).toBe('link-account-sessions');
-    expect(wrangler.main).toBe('worker.ts');
-    expect(wrangler.compatibility_date).toBe(WORKERS_COMPATIBILITY_DATE);
+    expect(worker.wrangler.name).toBe('link-account-sessions');
+    expect(worker.wrangler.main).toBe('worker.ts');
+    expect(worker.wrangler.compatibility_date).toBe(WORKERS_COMPATIBILITY_DATE);
     // The date this capgen is tested with is the workerd release miniflare runs.
     const workerd = createRequire(import.meta.url)('workerd') as { compatibilityDate: string };
     expect(WORKERS_COMPATIBILITY_DATE).toBe(workerd.compatibilityDate);
-    expect(wrangler.compatibility_flags).toBeUndefined();
-    expect(bundleImports.filter((p) => p.startsWith('node:'))).toEqual([]);
+    expect(worker.wrangler.compatibility_flags).toBeUndefined();
+    expect(worker.bundleImports.filter((p) => p.startsWith('node:'))).toEqual([]);
   });
 
   it('binds the upstream base URI as a var and names the secrets without values', () => {
-    expect(wrangler.vars).toEqual({ [BASE_URI_VAR]: 'https://api.stripe.com' });
-    expect(wrangler.secrets?.required.sort()).toEqual([AUTH_TOKEN_ENV, 'STRIPE_API_KEY'].sort());
-    expect(wranglerText).toMatch(
+    expect(worker.wrangler.vars).toEqual({ [BASE_URI_VAR]: 'https://api.stripe.com' });
+    expect(worker.wrangler.secrets?.required.sort()).toEqual(
+      [AUTH_TOKEN_ENV, 'STRIPE_API_KEY'].sort(),
+    );
+    expect(worker.wranglerText).toMatch(
       /^\/\/ Secrets, named here and never filled: npx wrangler secret put/m,
     );
-    expect(wranglerText).not.toContain(STRIPE_KEY);
-    expect(wranglerText).not.toContain(TOKEN);
+    expect(worker.wranglerText).not.toContain(STRIPE_KEY);
+    expect(worker.wranglerText).not.toContain(TOKEN);
   });
 });
 

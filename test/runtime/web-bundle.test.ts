@@ -1,6 +1,7 @@
 /**
  * The web-standard entry points of the runtime (REST handler, MCP server and fetch handler, the
- * client) and of each generated capability (rest-handler.ts, mcp-handler.ts) bundle for an edge
+ * client, the skill catalog, orchestrations and forwards) and of each generated capability
+ * (rest-handler.ts, mcp-handler.ts, worker.ts) bundle for an edge
  * runtime with no externals: neither they nor anything they import reach a Node built-in. Node-only
  * code lives in node-*.ts, and in the generated rest.ts and mcp.ts entries.
  */
@@ -36,10 +37,19 @@ async function bundleInputs(
 
 describe('web-standard runtime entry points', () => {
   const entries = [
-    ...['rest.ts', 'mcp.ts', 'client.ts'].map((file) => `${RUNTIME}${file}`),
-    ...['link-account-sessions/rest-handler.ts', 'link-account-sessions/mcp-handler.ts'].map(
-      (file) => `${GENERATED}${file}`,
-    ),
+    ...[
+      'rest.ts',
+      'mcp.ts',
+      'client.ts',
+      'skill-server.ts',
+      'orchestrate.ts',
+      'rest-forward.ts',
+    ].map((file) => `${RUNTIME}${file}`),
+    ...[
+      'link-account-sessions/rest-handler.ts',
+      'link-account-sessions/mcp-handler.ts',
+      'link-account-sessions/worker.ts',
+    ].map((file) => `${GENERATED}${file}`),
   ];
   for (const entry of entries) {
     it(`${entry.slice(entry.lastIndexOf('/', entry.lastIndexOf('/') - 1) + 1)} bundles with no externals and no node:* import`, async () => {

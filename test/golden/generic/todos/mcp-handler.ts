@@ -15,7 +15,7 @@ import {
 import { createTodosClient, GET_TODOS_ID_OPERATION, POST_TODOS_OPERATION } from './client.js';
 import { GET_TODOS_ID_OUTPUT_SCHEMA, POST_TODOS_BODY_SCHEMA } from './schemas.js';
 
-/** The tools of todos-mcp, one per tool the capability declares. */
+/** The tools, resources and prompts of todos-mcp, as the capability declares them. */
 export const MCP_SERVER: McpServerSpec = {
   name: 'todos-mcp',
   version: '0.1.0',
