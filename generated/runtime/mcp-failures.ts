@@ -67,7 +67,7 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
   }
 
   if (name === 'InvalidResponseError') {
-    const what = refusalReason(err.limit);
+    const what = refusalReason(err.limit, err.reason);
     return {
       text:
         `The upstream API's answer to ${operation} (tool ${tool.name}) was refused: ${what}.\n` +

@@ -39,7 +39,14 @@ export function checkExposes(ctx: CheckContext): void {
     }
     seenTypes.add(exposes.type);
     if (exposes.authentication !== undefined)
-      checkAuthentication(ctx, exposes.authentication, [...at, 'authentication']);
+      checkAuthentication(
+        ctx,
+        exposes.authentication,
+        [...at, 'authentication'],
+        ctx.source,
+        ctx.binds,
+        true,
+      );
     if (exposes.type === 'rest') checkRest(ctx, exposes, at, functions);
     else checkMcp(ctx, exposes, at, functions);
   });

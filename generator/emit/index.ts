@@ -19,7 +19,9 @@ export interface GeneratedFile {
 }
 
 export function emitProject(project: ProjectModel, outDir: string): GeneratedFile[] {
-  const files: GeneratedFile[] = [...emitRuntime()];
+  const files: GeneratedFile[] = [
+    ...emitRuntime(new Set(project.capabilities.flatMap((c) => c.runtimeModules))),
+  ];
   for (const module of project.typeModules)
     if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
   for (const capability of project.capabilities) {

@@ -7,12 +7,21 @@ import path from 'node:path';
 import type { GeneratedFile } from './index.js';
 import { TEMPLATES_DIR } from './render.js';
 import { codeHeader } from './header.js';
+import { OPTIONAL_RUNTIME } from '../model/runtime-modules.js';
 
-export function emitRuntime(): GeneratedFile[] {
+/**
+ * The runtime's files; of the optional modules (model/runtime-modules.ts) only those in `needed`,
+ * since each imports packages that only the capabilities using it require.
+ */
+export function emitRuntime(needed: ReadonlySet<string> = new Set()): GeneratedFile[] {
   const dir = path.join(TEMPLATES_DIR, 'runtime');
   return fs
     .readdirSync(dir)
     .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+    .filter((name) => {
+      const module = name.slice(0, -'.ts'.length);
+      return !(module in OPTIONAL_RUNTIME) || needed.has(module);
+    })
     .sort()
     .map((name) => ({
       path: `runtime/${name}`,

@@ -4,12 +4,7 @@
  * operations, parameters OpenAPI does not know) as diagnostics.
  */
 import path from 'node:path';
-import type {
-  ApiSpec,
-  BodySpec,
-  UpstreamAuth,
-  ValueTemplate,
-} from '../../templates/runtime/contract.js';
+import type { ApiSpec, BodySpec, ValueTemplate } from '../../templates/runtime/contract.js';
 import { isRecord } from '../check/paths.js';
 import {
   allAdapterPrefixes,
@@ -26,7 +21,8 @@ import type {
   NaftikoRest,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
-import { GENERATED_AUTH } from '../check/consumes-checks.js';
+import { packagesOf, runtimeModulesIn } from './runtime-modules.js';
+import { generatedInbound, keyEnvVars, templateEnvVars, upstreamAuth } from './auth.js';
 import { buildMcp, buildRest } from './exposes.js';
 import {
   bindingName,
@@ -58,6 +54,8 @@ export interface CheckedCapability {
   doc: NaftikoDocument;
   /** Its consumes blocks, imports resolved. */
   sites: ConsumesSite[];
+  /** The text of the avro and protobuf schema files its operations name, by `<namespace>.<operation>`. */
+  outputSchemas: Map<string, string>;
 }
 
 /** Resolved OpenAPI pieces for one matched operation (dereferenced). */
@@ -166,6 +164,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
           methodName,
           constNames.claim(`${constantCase(methodName)}_OPERATION`),
           siteBinds,
+          checked.outputSchemas.get(key),
         );
         operations.set(key, model);
         for (const param of model.spec.params)
@@ -184,7 +183,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     // The first adapter of each kind; one whose inbound auth is not generated is left out (an
     // open server in place of a protected one would be worse than none).
     const auth = (exposes as { authentication?: NaftikoAuthentication }).authentication;
-    if (auth && !GENERATED_AUTH.includes(auth.type)) continue;
+    if (auth && !generatedInbound(auth)) continue;
     if (exposes.type === 'rest' && !rest)
       rest = buildRest(exposes as NaftikoRest, operations, prefixes, binds);
     if (exposes.type === 'mcp' && !mcp)
@@ -211,6 +210,21 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     );
     for (const variable of templateEnvVars(adapter.auth))
       addEnv(variable, `credential callers of ${adapter.namespace} must present`, true, scope);
+    const [jwks, publicKey] = keyEnvVars(adapter.auth);
+    if (jwks && publicKey) {
+      addEnv(
+        jwks,
+        `JWKS URL verifying ${adapter.namespace}'s bearer tokens (default: from the authorization server's metadata)`,
+        false,
+        scope,
+      );
+      addEnv(
+        publicKey,
+        `static public key (PEM, JWK or JWKS) verifying ${adapter.namespace}'s bearer tokens, instead of a JWKS`,
+        false,
+        scope,
+      );
+    }
   }
 
   const sharedSchemas: SharedSchemaModel[] = [];
@@ -242,9 +256,17 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     sharedSchemas.push(shared);
   }
 
+  const runtimeModules = runtimeModulesIn([
+    apis.map((api) => api.spec.auth),
+    [...operations.values()].map((op) => op.spec.output),
+    rest?.auth,
+    mcp?.auth,
+  ]);
   return {
     id,
     sharedSchemas,
+    runtimeModules,
+    packages: packagesOf(runtimeModules),
     source: path.relative(ctx.root, path.resolve(ctx.root, source.file)).split(path.sep).join('/'),
     label: doc.info?.label ?? id,
     description: htmlToText(doc.info?.description),
@@ -259,44 +281,6 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       .map((f) => path.relative(ctx.root, path.resolve(ctx.root, f)).split(path.sep).join('/'))
       .sort(),
   };
-}
-
-export function upstreamAuth(auth: NaftikoAuthentication | undefined, binds: Binds): UpstreamAuth {
-  if (!auth) return { type: 'none' };
-  const template = (text: string): ValueTemplate => valueTemplate(text, binds);
-  switch (auth.type) {
-    case 'bearer':
-      return { type: 'bearer', token: template(auth.token ?? '') };
-    case 'apikey':
-      return {
-        type: 'apikey',
-        key: auth.key ?? '',
-        value: template(auth.value ?? ''),
-        placement: auth.placement ?? 'header',
-      };
-    case 'basic':
-      return {
-        type: 'basic',
-        username: template(auth.username ?? ''),
-        password: template(auth.password ?? ''),
-      };
-    default:
-      return { type: 'none' };
-  }
-}
-
-/** The environment variables an auth declaration reads, in order. */
-export function templateEnvVars(auth: UpstreamAuth | undefined): string[] {
-  if (!auth) return [];
-  const templates: ValueTemplate[] =
-    auth.type === 'bearer'
-      ? [auth.token]
-      : auth.type === 'apikey'
-        ? [auth.value]
-        : auth.type === 'basic'
-          ? [auth.username, auth.password]
-          : [];
-  return templates.flatMap((t) => t.flatMap((p) => ('env' in p ? [p.env] : [])));
 }
 
 /** The environment variables any value templates read, in order. */

@@ -21,7 +21,7 @@ import type {
   NaftikoOutputParameter,
   NaftikoRest,
 } from '../load/naftiko-types.js';
-import { upstreamAuth } from './build.js';
+import { inboundAuth } from './auth.js';
 import { camelCase, constantCase } from './names.js';
 import { BODY_LESS } from './operation.js';
 import { declaredOver, limitDepth, schemaFromDeclaredType } from './schema.js';
@@ -235,14 +235,6 @@ function outputSchema(
   return undefined;
 }
 
-function inboundAuth(
-  auth: NaftikoAuthentication | undefined,
-  binds: Binds,
-): InboundAuth | undefined {
-  const result = upstreamAuth(auth, binds);
-  return result.type === 'none' ? undefined : result;
-}
-
 export function buildRest(
   rest: NaftikoRest,
   operations: Map<string, OperationModel>,
@@ -285,7 +277,7 @@ export function buildRest(
     namespace: rest.namespace,
     description: htmlToText(rest.description),
     ...listenModel(rest.namespace, 'rest', rest.port, rest.address),
-    auth: inboundAuth(rest.authentication, binds),
+    auth: inboundAuth(rest.authentication, binds, rest.namespace),
     routes,
   };
 }
@@ -350,7 +342,7 @@ export function buildMcp(
     instructions: htmlToText(mcp.description),
     transport: mcp.transport ?? 'http',
     ...listenModel(mcp.namespace, 'mcp', mcp.port ?? 0, mcp.address),
-    auth: inboundAuth(mcp.authentication, binds),
+    auth: inboundAuth(mcp.authentication, binds, mcp.namespace),
     tools,
   };
 }
