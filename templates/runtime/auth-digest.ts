@@ -37,6 +37,8 @@ export interface DigestOptions {
   now?: () => number;
   /** How long a server nonce is accepted. Default 300 000 (5 minutes). */
   nonceLifetimeMs?: number;
+  /** The client nonce of an answer; default 16 random bytes in hex (tests fix it). */
+  cnonce?: () => string;
 }
 
 interface Credentials {
@@ -47,9 +49,10 @@ interface Credentials {
 export function digestScheme(options: DigestOptions = {}): DigestScheme {
   const now = options.now ?? Date.now;
   const lifetime = options.nonceLifetimeMs ?? 300_000;
+  const cnonce = options.cnonce ?? (() => bytesToHex(randomBytes(16)));
   return {
     authorization: (challenge, request, credentials) =>
-      answer(challenge, request.method, request.uri, credentials),
+      answer(challenge, request.method, request.uri, credentials, cnonce),
     challenge(realm, credentials, stale) {
       const nonce = makeNonce(credentials, now());
       return OFFERED.map(
@@ -108,6 +111,7 @@ function answer(
   method: string,
   uri: string,
   credentials: Credentials,
+  cnonce: () => string,
 ): string | undefined {
   if (header.length > MAX_HEADER) return undefined;
   for (const { scheme, params } of parseChallenges(header)) {
@@ -124,10 +128,7 @@ function answer(
     if (qops !== undefined && !qops.includes('auth')) continue; // auth-int only: not offered
     const mine = new Map<string, string>();
     if (qops !== undefined) {
-      mine
-        .set('qop', 'auth')
-        .set('nc', '00000001')
-        .set('cnonce', bytesToHex(randomBytes(16)));
+      mine.set('qop', 'auth').set('nc', '00000001').set('cnonce', cnonce());
     }
     const response = responseDigest(h, algorithm, credentials, realm, nonce, method, uri, mine);
     const userhash = params.get('userhash') === 'true';
