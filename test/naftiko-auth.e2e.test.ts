@@ -213,6 +213,13 @@ async function handler(capabilityId: string, kind: 'rest' | 'mcp'): Promise<Hand
   return h;
 }
 
+/** GET /hello on the digest capability's REST adapter, answering its challenge as the caller. */
+async function digestRestGet(): Promise<Response> {
+  const challenge = (await restGet('digest-capability')).headers.get('www-authenticate')!;
+  const answer = answerChallenge(challenge, 'MD5', 'caller', 'caller-secret-pw', 'GET', '/hello');
+  return restGet('digest-capability', { authorization: answer });
+}
+
 const restGet = async (capabilityId: string, headers: Record<string, string> = {}) =>
   (await handler(capabilityId, 'rest'))(new Request('http://localhost:18080/hello', { headers }));
 
@@ -378,34 +385,14 @@ describe('authentication, generated and run', () => {
         );
         for (const algorithm of ['SHA-256', 'MD5']) {
           const method = kind === 'rest' ? 'GET' : 'POST';
-          const answer = answerChallenge(
-            challenge,
-            algorithm,
-            'caller',
-            'caller-secret-pw',
-            method,
-            uri,
-          );
-          expect((await call({ authorization: answer })).status, `${kind} ${algorithm}`).toBe(200);
-          const wrong = answerChallenge(
-            challenge,
-            algorithm,
-            'caller',
-            'not-the-password',
-            method,
-            uri,
-          );
-          expect((await call({ authorization: wrong })).status, `${kind} ${algorithm}`).toBe(401);
+          const answer = (password: string, at: string = uri) => ({
+            authorization: answerChallenge(challenge, algorithm, 'caller', password, method, at),
+          });
+          const what = `${kind} ${algorithm}`;
+          expect((await call(answer('caller-secret-pw'))).status, what).toBe(200);
+          expect((await call(answer('not-the-password'))).status, what).toBe(401);
           // An answer made for another URI is refused.
-          const elsewhere = answerChallenge(
-            challenge,
-            algorithm,
-            'caller',
-            'caller-secret-pw',
-            method,
-            '/other',
-          );
-          expect((await call({ authorization: elsewhere })).status).toBe(401);
+          expect((await call(answer('caller-secret-pw', '/other'))).status, what).toBe(401);
         }
         // A nonce the server did not make is refused, even with a correct response for it.
         const forged = challenge.replace(/nonce="[^"]+"/g, 'nonce="forged-nonce"');
@@ -419,17 +406,7 @@ describe('authentication, generated and run', () => {
       process.env.UPSTREAM_BASE_URI = `${upstream.url}/digest`;
       upstream.seen.length = 0;
       try {
-        const challenge = (await restGet('digest-capability')).headers.get('www-authenticate')!;
-        const response = await restGet('digest-capability', {
-          authorization: answerChallenge(
-            challenge,
-            'MD5',
-            'caller',
-            'caller-secret-pw',
-            'GET',
-            '/hello',
-          ),
-        });
+        const response = await digestRestGet();
         expect(response.status, await response.clone().text()).toBe(200);
         expect(upstream.seen).toHaveLength(2);
         expect(upstream.seen[0].headers.authorization).toBeUndefined();
@@ -448,34 +425,15 @@ describe('authentication, generated and run', () => {
     it("a wrong upstream password: the upstream's second 401 comes back, and no third request", async () => {
       process.env.UPSTREAM_BASE_URI = `${upstream.url}/digest`;
       process.env.UPSTREAM_PASSWORD = 'wrong-upstream-pw';
-      handlers.delete('digest-capability/rest');
       upstream.seen.length = 0;
       try {
-        const h = await handler('digest-capability', 'rest');
-        const challenge = (await h(new Request('http://localhost:18080/hello'))).headers.get(
-          'www-authenticate',
-        )!;
-        const response = await h(
-          new Request('http://localhost:18080/hello', {
-            headers: {
-              authorization: answerChallenge(
-                challenge,
-                'MD5',
-                'caller',
-                'caller-secret-pw',
-                'GET',
-                '/hello',
-              ),
-            },
-          }),
-        );
+        const response = await digestRestGet();
         expect(response.status).toBe(401);
         expect(upstream.seen).toHaveLength(2);
         expect(await response.text()).not.toContain('wrong-upstream-pw');
       } finally {
         process.env.UPSTREAM_BASE_URI = `${upstream.url}/plain`;
         process.env.UPSTREAM_PASSWORD = 'upstream-secret-pw';
-        handlers.delete('digest-capability/rest');
       }
     });
 
