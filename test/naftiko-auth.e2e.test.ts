@@ -145,7 +145,13 @@ function answerChallenge(
   const challenge = header
     .split(/,\s*(?=Digest )/)
     .find((c) => c.includes(`algorithm=${algorithm}`));
-  const p = { ...digestParams(challenge!), uri, nc: '00000001', cnonce: 'c0ffee', qop: 'auth' };
+  const p: Record<string, string> = {
+    ...digestParams(challenge!),
+    uri,
+    nc: '00000001',
+    cnonce: 'c0ffee',
+    qop: 'auth',
+  };
   const response = digestResponse(p, user, password, method, algorithm);
   return `Digest username="${user}", realm="${p.realm}", nonce="${p.nonce}", uri="${uri}", algorithm=${algorithm}, qop=auth, nc=00000001, cnonce="c0ffee", response="${response}"`;
 }
@@ -493,6 +499,14 @@ describe('authentication, generated and run', () => {
       expect(
         (await restGet('oauth2-capability', { authorization: `Bearer ${await token({})}` })).status,
       ).toBe(200);
+      // The key set is cached: more verifications fetch nothing more.
+      const fetched = as.seen.length;
+      for (let i = 0; i < 3; i++)
+        expect(
+          (await restGet('oauth2-capability', { authorization: `Bearer ${await token({})}` }))
+            .status,
+        ).toBe(200);
+      expect(as.seen.length).toBe(fetched);
       for (const [what, claims] of [
         ['another audience', { aud: 'https://elsewhere.example.com' }],
         ['another issuer', { iss: 'https://evil.example.com' }],

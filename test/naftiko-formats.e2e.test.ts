@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../generator/cli.js';
 import { fakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
 import { generate, loadGenerated, restHandler } from './helpers/generated-e2e.js';
 import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js';
@@ -233,6 +234,23 @@ describe.skipIf(!available)('Naftiko Framework output-format examples, generated
     expect(fs.readdirSync(path.join(OUT, 'runtime')).filter((f) => f.startsWith('auth-'))).toEqual(
       [],
     );
+    // This repository's own capabilities read JSON: no converter in their runtime.
+    const own = fs.readdirSync(path.join(ROOT, 'generated/runtime'));
+    expect(own.filter((f) => /^(format|auth)-/.test(f))).toEqual([]);
+  });
+
+  it('no format example is reported as not generated', async () => {
+    let output = '';
+    const code = await runCli(['validate', '--verbose'], {
+      cwd: PROJECT,
+      stdout: (t) => (output += t),
+      stderr: (t) => (output += t),
+      color: false,
+    });
+    expect(code, output).toBe(0);
+    expect(output).not.toMatch(/capgen\/not-generated|naftiko\/unsupported/);
+    // Only the avro and protobuf examples as written, which name no schema file.
+    expect(output.match(/capgen\/output-schema-missing/g)).toHaveLength(2);
   });
 
   it('the generated code compiles under strict', () => {
