@@ -165,7 +165,8 @@ function responseDigest(
   uri: string,
   params: Map<string, string>,
 ): string {
-  let ha1 = h(`${username}:${realm}:${password}`);
+  const a1 = `${username}:${realm}:${password}`;
+  let ha1 = memoized(`${algorithm.replace(/-sess$/i, '').toUpperCase()}\0${a1}`, () => h(a1));
   if (/-sess$/i.test(algorithm)) ha1 = h(`${ha1}:${nonce}:${params.get('cnonce') ?? ''}`);
   const ha2 = h(`${method}:${uri}`);
   const qop = params.get('qop');
@@ -174,8 +175,20 @@ function responseDigest(
     : h(`${ha1}:${nonce}:${params.get('nc')}:${params.get('cnonce')}:${qop}:${ha2}`);
 }
 
+/** Derived values per credentials (a server has one set): computed once, not per request. */
+const memo = new Map<string, Uint8Array | string>();
+function memoized<T extends Uint8Array | string>(key: string, compute: () => T): T {
+  let value = memo.get(key) as T | undefined;
+  if (value === undefined) {
+    if (memo.size >= 32) memo.clear(); // credentials rotate rarely; bound it anyway
+    memo.set(key, (value = compute()));
+  }
+  return value;
+}
+
 function nonceKey({ username, password }: Credentials): Uint8Array {
-  return sha256(utf8ToBytes(`capgen digest nonce\0${username}\0${password}`));
+  const text = `capgen digest nonce\0${username}\0${password}`;
+  return memoized(text, () => sha256(utf8ToBytes(text)));
 }
 
 function makeNonce(credentials: Credentials, time: number): string {
