@@ -148,7 +148,13 @@ export function buildOperation(
     );
     body = { required: false, mediaType };
   }
-  const responseSchema = resolved ? successSchema(resolved.operation) : undefined;
+  const output = outputFormat(op, outputSchemaText);
+  // A converted answer has the converter's shape, whatever JSON an OpenAPI operation describes.
+  const responseSchema = output
+    ? FORMAT_SHAPES[output.format]
+    : resolved
+      ? successSchema(resolved.operation)
+      : undefined;
   const itemSchema = listItemSchema(responseSchema);
   const cursor = params.find((p) => p.in === 'query' && p.name === 'starting_after');
   const spec: OperationSpec = {
@@ -159,7 +165,6 @@ export function buildOperation(
   };
   if (body) spec.body = body;
   if (bodyTemplate) spec.bodyTemplate = bodyTemplate;
-  const output = outputFormat(op, outputSchemaText);
   if (output) spec.output = output;
   if (method === 'GET' && cursor && (itemSchema || !responseSchema))
     spec.pagination = { cursorParam: cursor.name };
@@ -203,6 +208,41 @@ const FORMATS: Record<RawFormat, { module: OptionalModule; accept: string }> = {
   protobuf: {
     module: 'format-protobuf',
     accept: 'application/protobuf, application/x-protobuf;q=0.9, */*;q=0.1',
+  },
+};
+
+/** Rows keyed by column names, every value a string (delimited formats, HTML and Markdown tables). */
+const ROWS = (): JsonSchema => ({
+  type: 'array',
+  items: { type: 'object', additionalProperties: { type: 'string' } },
+});
+const TABLES = (): JsonSchema => ({ type: 'array', items: ROWS() });
+
+/** The JSON a converter makes, where its shape does not depend on the answer. */
+const FORMAT_SHAPES: Partial<Record<RawFormat, JsonSchema>> = {
+  csv: ROWS(),
+  tsv: ROWS(),
+  psv: ROWS(),
+  html: { type: 'object', properties: { tables: TABLES() }, required: ['tables'] },
+  markdown: {
+    type: 'object',
+    properties: {
+      frontMatter: { type: 'object', additionalProperties: true },
+      tables: TABLES(),
+      sections: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            heading: { type: 'string' },
+            level: { type: 'integer' },
+            content: { type: 'string' },
+          },
+          required: ['heading', 'level', 'content'],
+        },
+      },
+    },
+    required: ['frontMatter', 'tables', 'sections'],
   },
 };
 
