@@ -35,6 +35,21 @@ export function checkDigest(
   };
 }
 
+/** checkDigest on a web-standard request: its Authorization header, method, path and query. */
+export function checkDigestRequest(
+  expected: Extract<ExpectedCredentials, { type: 'digest' }>,
+  request: Request,
+  url: URL,
+  realm: string,
+): Refusal | undefined {
+  return checkDigest(
+    expected,
+    request.headers.get('authorization') ?? undefined,
+    { method: request.method, uri: url.pathname + url.search },
+    realm,
+  );
+}
+
 /** Verifies the bearer JWT of `header` (see auth-oauth2.ts). */
 export async function checkOAuth2(
   auth: OAuth2Auth,

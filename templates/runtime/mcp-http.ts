@@ -7,7 +7,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 
 import type { InboundAuth, Invoke, JsonValue } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
-import { checkDigest, checkOAuth2, type Refusal } from './inbound-auth.js';
+import { checkDigestRequest, checkOAuth2, type Refusal } from './inbound-auth.js';
 import { originChecker } from './origin.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS } from './limits.js';
 import {
@@ -270,15 +270,7 @@ function inboundAuthenticator(
     );
   }
   if (expected.type === 'digest')
-    return (request, url) =>
-      refusalResponse(
-        checkDigest(
-          expected,
-          request.headers.get('authorization') ?? undefined,
-          { method: request.method, uri: url.pathname + url.search },
-          'mcp',
-        ),
-      );
+    return (request, url) => refusalResponse(checkDigestRequest(expected, request, url, 'mcp'));
   const rejection = (): Response => {
     switch (expected.type) {
       case 'bearer':
