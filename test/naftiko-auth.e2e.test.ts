@@ -12,6 +12,7 @@
  * - OAuth 2.1 bearer JWTs: keys from the authorization server's metadata, audience, issuer,
  *   expiry with a bounded skew (injected clock), scopes (403), `none` and HS256-with-the-public-key
  *   refused; MCP answers 401 with `resource_metadata` and serves its Protected Resource Metadata.
+ * - The skill catalog: digest and oauth2 (scopes: 403) as on the other servers.
  * - No upstream authentication declared: nothing is sent upstream, not even the caller's
  *   Authorization header (as the engine's simple calls do).
  */
@@ -43,8 +44,17 @@ const INITIALIZE = JSON.stringify({
   },
 });
 
-/** A capability calling `GET /hello` upstream from a REST route and an MCP tool. */
-function capability(rest: string, mcp: string, consumesAuth = '', binds = ''): string {
+/**
+ * A capability calling `GET /hello` upstream from a REST route and an MCP tool; with `skill`
+ * authentication, a skill catalog too (one skill taking the MCP tool).
+ */
+function capability(
+  rest: string,
+  mcp: string,
+  consumesAuth = '',
+  binds = '',
+  skill?: string,
+): string {
   return `naftiko: "1.0.0-alpha3"
 info:
   label: "Auth test"
@@ -77,7 +87,24 @@ ${mcp}      tools:
           outputParameters:
             - type: "string"
               value: "ok"
-  consumes:
+${
+  skill === undefined
+    ? ''
+    : `    - type: "skill"
+      address: "localhost"
+      port: 18082
+      namespace: "auth-test-skills"
+${skill}      skills:
+        - name: "greeting"
+          description: "Says hello"
+          tools:
+            - name: "test-tool"
+              description: "hello"
+              from:
+                sourceNamespace: "auth-test-mcp"
+                action: "test-tool"
+`
+}  consumes:
     - type: "http"
       namespace: "upstream"
       baseUri: "http://localhost:1"
@@ -206,7 +233,7 @@ async function token(
 }
 
 const handlers = new Map<string, Handler>();
-async function handler(capabilityId: string, kind: 'rest' | 'mcp'): Promise<Handler> {
+async function handler(capabilityId: string, kind: 'rest' | 'mcp' | 'skills'): Promise<Handler> {
   const key = `${capabilityId}/${kind}`;
   let h = handlers.get(key);
   if (!h) {
@@ -297,6 +324,11 @@ describe('authentication, generated and run', () => {
           password: '{{UPSTREAM_PASSWORD}}',
         }),
         BINDS,
+        auth('      ', {
+          type: 'digest',
+          username: '{{DIGEST_USER}}',
+          password: '{{DIGEST_PASSWORD}}',
+        }),
       ),
       'oauth2-capability': capability(
         auth('      ', {
@@ -309,6 +341,14 @@ describe('authentication, generated and run', () => {
           authorizationServerUri: `${as.url}/as`,
           resource: RESOURCE,
           scopes: ['tools:read'],
+        }),
+        '',
+        '',
+        auth('      ', {
+          type: 'oauth2',
+          authorizationServerUri: `${as.url}/as`,
+          resource: RESOURCE,
+          scopes: ['skills:read'],
         }),
       ),
     };
@@ -622,6 +662,55 @@ describe('authentication, generated and run', () => {
     });
   });
 
+  describe('the skill catalog', () => {
+    const skills = async (capabilityId: string, headers: Record<string, string> = {}) =>
+      (await handler(capabilityId, 'skills'))(
+        new Request('http://localhost:18082/skills', { headers }),
+      );
+
+    it('digest: challenged, and the independent client’s answer is accepted', async () => {
+      const challenged = await skills('digest-capability');
+      expect(challenged.status).toBe(401);
+      const challenge = challenged.headers.get('www-authenticate')!;
+      expect(challenge).toMatch(/^Digest realm="skills"/);
+      const answer = answerChallenge(
+        challenge,
+        'SHA-256',
+        'caller',
+        'caller-secret-pw',
+        'GET',
+        '/skills',
+      );
+      const ok = await skills('digest-capability', { authorization: answer });
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { count: number }).count).toBe(1);
+      const wrong = answerChallenge(
+        challenge,
+        'SHA-256',
+        'caller',
+        'wrong-password',
+        'GET',
+        '/skills',
+      );
+      expect((await skills('digest-capability', { authorization: wrong })).status).toBe(401);
+    });
+
+    it('oauth2: 401 without a token, 403 without the scope, 200 with it', async () => {
+      const missing = await skills('oauth2-capability');
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+      const unscoped = await skills('oauth2-capability', {
+        authorization: `Bearer ${await token({})}`,
+      });
+      expect(unscoped.status).toBe(403);
+      expect(unscoped.headers.get('www-authenticate')).toContain('insufficient_scope');
+      const scoped = await skills('oauth2-capability', {
+        authorization: `Bearer ${await token({ scope: 'skills:read' })}`,
+      });
+      expect(scoped.status).toBe(200);
+    });
+  });
+
   describe('no upstream authentication declared', () => {
     it('sends nothing upstream, not even the caller’s Authorization header', async () => {
       upstream.seen.length = 0;
@@ -646,6 +735,8 @@ describe('authentication, generated and run', () => {
     expect(imports('digest-capability/client.ts')).toEqual(['auth-digest']);
     expect(imports('digest-capability/rest.ts')).toEqual(['auth-digest']);
     expect(imports('oauth2-capability/mcp.ts')).toEqual(['auth-oauth2']);
+    expect(imports('oauth2-capability/skills.ts')).toEqual(['auth-oauth2']);
+    expect(imports('digest-capability/skills.ts')).toEqual(['auth-digest']);
     expect(imports('bearer-capability/client.ts')).toEqual([]);
     expect(imports('bearer-capability/mcp.ts')).toEqual([]);
     const project = strictProject();
