@@ -5,9 +5,9 @@
  * Do not edit: changes are overwritten. Regenerate with `npx capgen generate`.
  */
 
-import type { JsonValue } from '../runtime/contract.js';
+import type { JsonValue, BinaryBody } from '../runtime/contract.js';
 
-export type { JsonValue };
+export type { JsonValue, BinaryBody };
 
 /** Parameters of getCheckoutSessions: GET /v1/checkout/sessions */
 export interface GetCheckoutSessionsParams {
@@ -79,8 +79,8 @@ export interface GetCheckoutSessionsParams {
   subscription?: string;
 }
 
-/** Response of getCheckoutSessions. No OpenAPI operation describes it, so it is any JSON value. */
-export type GetCheckoutSessionsResponse = JsonValue;
+/** Response of getCheckoutSessions. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type GetCheckoutSessionsResponse = JsonValue | BinaryBody;
 
 /** One item of getCheckoutSessions's list, as yielded by its auto-pagination. */
 export type GetCheckoutSessionsItem = JsonValue;
@@ -102,8 +102,8 @@ export interface PostCheckoutSessionsParams {
   body?: PostCheckoutSessionsBody;
 }
 
-/** Response of postCheckoutSessions. No OpenAPI operation describes it, so it is any JSON value. */
-export type PostCheckoutSessionsResponse = JsonValue;
+/** Response of postCheckoutSessions. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type PostCheckoutSessionsResponse = JsonValue | BinaryBody;
 
 /** Parameters of getCheckoutSessionsSession: GET /v1/checkout/sessions/{session} */
 export interface GetCheckoutSessionsSessionParams {
@@ -117,8 +117,8 @@ export interface GetCheckoutSessionsSessionParams {
   session: string;
 }
 
-/** Response of getCheckoutSessionsSession. No OpenAPI operation describes it, so it is any JSON value. */
-export type GetCheckoutSessionsSessionResponse = JsonValue;
+/** Response of getCheckoutSessionsSession. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type GetCheckoutSessionsSessionResponse = JsonValue | BinaryBody;
 
 /**
  * Request body of postCheckoutSessionsSessionExpire.
@@ -139,8 +139,8 @@ export interface PostCheckoutSessionsSessionExpireParams {
   body?: PostCheckoutSessionsSessionExpireBody;
 }
 
-/** Response of postCheckoutSessionsSessionExpire. No OpenAPI operation describes it, so it is any JSON value. */
-export type PostCheckoutSessionsSessionExpireResponse = JsonValue;
+/** Response of postCheckoutSessionsSessionExpire. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type PostCheckoutSessionsSessionExpireResponse = JsonValue | BinaryBody;
 
 /** Parameters of getCheckoutSessionsSessionLineItems: GET /v1/checkout/sessions/{session}/line_items */
 export interface GetCheckoutSessionsSessionLineItemsParams {
@@ -172,8 +172,8 @@ export interface GetCheckoutSessionsSessionLineItemsParams {
   starting_after?: string;
 }
 
-/** Response of getCheckoutSessionsSessionLineItems. No OpenAPI operation describes it, so it is any JSON value. */
-export type GetCheckoutSessionsSessionLineItemsResponse = JsonValue;
+/** Response of getCheckoutSessionsSessionLineItems. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type GetCheckoutSessionsSessionLineItemsResponse = JsonValue | BinaryBody;
 
 /** One item of getCheckoutSessionsSessionLineItems's list, as yielded by its auto-pagination. */
 export type GetCheckoutSessionsSessionLineItemsItem = JsonValue;

@@ -5,9 +5,9 @@
  * Do not edit: changes are overwritten. Regenerate with `npx capgen generate`.
  */
 
-import type { JsonValue } from '../runtime/contract.js';
+import type { JsonValue, BinaryBody } from '../runtime/contract.js';
 
-export type { JsonValue };
+export type { JsonValue, BinaryBody };
 
 /** Parameters of getIdentityVerificationSessions: GET /v1/identity/verification_sessions */
 export interface GetIdentityVerificationSessionsParams {
@@ -45,8 +45,8 @@ export interface GetIdentityVerificationSessionsParams {
   status?: string;
 }
 
-/** Response of getIdentityVerificationSessions. No OpenAPI operation describes it, so it is any JSON value. */
-export type GetIdentityVerificationSessionsResponse = JsonValue;
+/** Response of getIdentityVerificationSessions. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type GetIdentityVerificationSessionsResponse = JsonValue | BinaryBody;
 
 /** One item of getIdentityVerificationSessions's list, as yielded by its auto-pagination. */
 export type GetIdentityVerificationSessionsItem = JsonValue;
@@ -68,8 +68,8 @@ export interface PostIdentityVerificationSessionsParams {
   body: PostIdentityVerificationSessionsBody;
 }
 
-/** Response of postIdentityVerificationSessions. No OpenAPI operation describes it, so it is any JSON value. */
-export type PostIdentityVerificationSessionsResponse = JsonValue;
+/** Response of postIdentityVerificationSessions. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type PostIdentityVerificationSessionsResponse = JsonValue | BinaryBody;
 
 /** Parameters of getIdentityVerificationSessionsSession: GET /v1/identity/verification_sessions/{session} */
 export interface GetIdentityVerificationSessionsSessionParams {
@@ -83,8 +83,8 @@ export interface GetIdentityVerificationSessionsSessionParams {
   session: string;
 }
 
-/** Response of getIdentityVerificationSessionsSession. No OpenAPI operation describes it, so it is any JSON value. */
-export type GetIdentityVerificationSessionsSessionResponse = JsonValue;
+/** Response of getIdentityVerificationSessionsSession. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type GetIdentityVerificationSessionsSessionResponse = JsonValue | BinaryBody;
 
 /**
  * Request body of postIdentityVerificationSessionsSession.
@@ -105,8 +105,8 @@ export interface PostIdentityVerificationSessionsSessionParams {
   body?: PostIdentityVerificationSessionsSessionBody;
 }
 
-/** Response of postIdentityVerificationSessionsSession. No OpenAPI operation describes it, so it is any JSON value. */
-export type PostIdentityVerificationSessionsSessionResponse = JsonValue;
+/** Response of postIdentityVerificationSessionsSession. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type PostIdentityVerificationSessionsSessionResponse = JsonValue | BinaryBody;
 
 /**
  * Request body of postIdentityVerificationSessionsSessionCancel.
@@ -127,8 +127,8 @@ export interface PostIdentityVerificationSessionsSessionCancelParams {
   body?: PostIdentityVerificationSessionsSessionCancelBody;
 }
 
-/** Response of postIdentityVerificationSessionsSessionCancel. No OpenAPI operation describes it, so it is any JSON value. */
-export type PostIdentityVerificationSessionsSessionCancelResponse = JsonValue;
+/** Response of postIdentityVerificationSessionsSessionCancel. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type PostIdentityVerificationSessionsSessionCancelResponse = JsonValue | BinaryBody;
 
 /**
  * Request body of postIdentityVerificationSessionsSessionRedact.
@@ -149,5 +149,5 @@ export interface PostIdentityVerificationSessionsSessionRedactParams {
   body?: PostIdentityVerificationSessionsSessionRedactBody;
 }
 
-/** Response of postIdentityVerificationSessionsSessionRedact. No OpenAPI operation describes it, so it is any JSON value. */
-export type PostIdentityVerificationSessionsSessionRedactResponse = JsonValue;
+/** Response of postIdentityVerificationSessionsSessionRedact. No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text). */
+export type PostIdentityVerificationSessionsSessionRedactResponse = JsonValue | BinaryBody;

@@ -19,6 +19,7 @@ import {
   resolveBaseUri,
   scalarToString,
 } from './client-url.js';
+import { encodeMultipart, multipartParts, type MultipartPart } from './binary.js';
 import type { ApiSpec, OperationSpec } from './contract.js';
 import { ParameterError } from './errors.js';
 import { checkShape } from './limits.js';
@@ -46,6 +47,8 @@ export interface PreparedRequest {
   body?: string | Uint8Array;
   /** Every credential value in play, in every encoding, for redaction. */
   secrets: string[];
+  /** The parts of a multipart body not encoded yet (see finishRequest). */
+  multipart?: MultipartPart[];
 }
 
 /** Builds the request for one call: URL, headers (lowest precedence first), body, idempotency key. */
@@ -63,7 +66,7 @@ export function prepareRequest(
   const auth = resolveAuth(api.auth, api.namespace, env, clientOptions.apiKey);
 
   // URL
-  const base = resolveBaseUri(api, clientOptions.baseUri, env);
+  const base = resolveBaseUri(api, clientOptions.baseUri, env, op.baseUri);
   const path = joinPath(base.pathname, buildPath(op, params));
   const queryParts: string[] = [];
   const query = buildQuery(op, params);
@@ -91,19 +94,25 @@ export function prepareRequest(
 
   // Body
   let body: string | undefined;
+  let multipart: MultipartPart[] | undefined;
   if (op.body && !BODYLESS_METHODS.has(method)) {
     const value = params.body;
-    const issue = typeof value === 'object' ? checkShape(value, 'the request body') : undefined;
-    if (issue !== undefined) throw new ParameterError(issue.message, 'body');
-    if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
-      if (value !== undefined) {
-        body = typeof value === 'string' ? value : JSON.stringify(value);
-        setHeader(headers, 'Content-Type', op.body.mediaType);
-      }
+    if (op.body.mediaType === 'multipart/form-data') {
+      // Its parts now (a bad input fails before any request), its bytes in finishRequest.
+      multipart = multipartParts(value);
     } else {
-      // Like stripe-node: a form operation always sends a (possibly empty) form body.
-      body = typeof value === 'string' ? value : encodeParams(isRecord(value) ? value : {});
-      setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+      const issue = typeof value === 'object' ? checkShape(value, 'the request body') : undefined;
+      if (issue !== undefined) throw new ParameterError(issue.message, 'body');
+      if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
+        if (value !== undefined) {
+          body = typeof value === 'string' ? value : JSON.stringify(value);
+          setHeader(headers, 'Content-Type', op.body.mediaType);
+        }
+      } else {
+        // Like stripe-node: a form operation always sends a (possibly empty) form body.
+        body = typeof value === 'string' ? value : encodeParams(isRecord(value) ? value : {});
+        setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+      }
     }
   }
 
@@ -120,7 +129,29 @@ export function prepareRequest(
   }
 
   const secrets = [...auth.secrets, ...bound.flatMap(secretForms)];
-  return { method, url, path, origin: base.origin, headers, body, secrets };
+  return {
+    method,
+    url,
+    path,
+    origin: base.origin,
+    headers,
+    body,
+    secrets,
+    ...(multipart ? { multipart } : {}),
+  };
+}
+
+/**
+ * What preparing could not do synchronously: a multipart body's bytes (files are read, and the
+ * platform's FormData serializes them), with its Content-Type and boundary.
+ */
+export async function finishRequest(req: PreparedRequest): Promise<void> {
+  if (!req.multipart) return;
+  const { contentType, bytes } = await encodeMultipart(req.multipart);
+  req.body = bytes;
+  if (getHeader(req.headers, 'Content-Type') === undefined)
+    setHeader(req.headers, 'Content-Type', contentType);
+  delete req.multipart;
 }
 
 /** A header value as given, unless it would split the header (CR, LF or NUL). */

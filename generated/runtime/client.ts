@@ -19,7 +19,7 @@
  */
 import type { ApiSpec, OperationSpec } from './contract.js';
 import { resolveAuth } from './client-auth.js';
-import { prepareRequest, type PreparedRequest } from './client-request.js';
+import { finishRequest, prepareRequest, type PreparedRequest } from './client-request.js';
 import {
   buildApiError,
   isRecord,
@@ -36,6 +36,7 @@ import {
   ApiError,
   ApiTimeoutError,
   CapgenError,
+  ConfigurationError,
   InvalidResponseError,
   MissingCredentialsError,
   redactError,
@@ -126,7 +127,10 @@ export interface RequestOptions {
 }
 
 export interface ApiResponse<T> {
-  /** Parsed JSON body (text when the body is not JSON, null when empty). */
+  /**
+   * Parsed JSON body (text when the body is not JSON, null when empty; a `BinaryBody` of bytes and
+   * media type when the answer is binary, see binary.ts).
+   */
   data: T;
   status: number;
   /** Response headers, names lower-cased. */
@@ -182,6 +186,7 @@ export class ApiClient {
 
     // Everything that can fail without a request fails here, before anything is sent.
     const prepared = this.prepare(op, params ?? {}, options);
+    if (prepared.multipart) await finishRequest(prepared);
 
     const maxRetries = nonNegativeInt(
       options.maxRetries ?? this.options.maxRetries,
@@ -386,7 +391,7 @@ export class ApiClient {
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     const durationMs = nowMs() - started;
-    const response = receive(sent, req);
+    const response = receive(sent, req, op.binaryResponse === true);
 
     const requestId = requestIdOf(response.headers);
     if (this.options.onResponse) {
@@ -509,6 +514,19 @@ export class ApiClient {
     const delay = Math.min(base * 2 ** (retryNumber - 1), cap);
     return delay * (0.5 + Math.random() / 2);
   }
+}
+
+/**
+ * Refuses an `apiKey` option that none of a client's APIs can send (none declares authentication),
+ * so that an explicit key is never ignored silently. Generated client factories call it.
+ */
+export function checkApiKey(apis: ApiSpec[], options: ClientOptions): void {
+  if (options.apiKey === undefined || options.apiKey === '') return;
+  if (apis.some((api) => api.auth.type !== 'none')) return;
+  throw new ConfigurationError(
+    `The apiKey option was given, but ${apis.map((api) => `"${api.namespace}"`).join(', ') || 'this client'} takes no credentials: the capability declares no authentication, so the key would not be sent.`,
+    'declare authentication (bearer, apikey or basic) in the consumes block and regenerate, or drop the apiKey option',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

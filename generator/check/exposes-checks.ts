@@ -6,7 +6,7 @@ import type {
   NaftikoRest,
 } from '../load/naftiko-types.js';
 import type { JsonPath } from '../load/source.js';
-import { checkAuthentication } from './consumes-checks.js';
+import { checkAuthentication, checkPathTemplate } from './consumes-checks.js';
 import { checkInvocation, invocationMode } from './invocation-checks.js';
 import { pathPlaceholders, servedPath } from './references.js';
 import type { CheckContext } from './semantics.js';
@@ -163,6 +163,7 @@ function checkRest(
         'declare operations with `call` instead',
       );
     }
+    checkPathTemplate(ctx, resource.path, [...rat, 'path']);
     const placeholders = pathPlaceholders(resource.path);
     (resource.operations ?? []).forEach((operation, oi) => {
       const oat: JsonPath = [...rat, 'operations', oi];

@@ -19,9 +19,10 @@ export interface GeneratedFile {
 }
 
 export function emitProject(project: ProjectModel, outDir: string): GeneratedFile[] {
-  const files: GeneratedFile[] = [...emitRuntime()];
+  const files: GeneratedFile[] = [...emitRuntime(project.regenerate)];
   for (const module of project.typeModules)
-    if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
+    if (module.types.length)
+      files.push({ path: module.path, contents: emitApiTypes(module, project.regenerate) });
   for (const capability of project.capabilities) {
     const dir = capability.id;
     files.push({

@@ -8,7 +8,7 @@ import type { GeneratedFile } from './index.js';
 import { TEMPLATES_DIR } from './render.js';
 import { codeHeader } from './header.js';
 
-export function emitRuntime(): GeneratedFile[] {
+export function emitRuntime(regenerate: string): GeneratedFile[] {
   const dir = path.join(TEMPLATES_DIR, 'runtime');
   return fs
     .readdirSync(dir)
@@ -16,6 +16,6 @@ export function emitRuntime(): GeneratedFile[] {
     .sort()
     .map((name) => ({
       path: `runtime/${name}`,
-      contents: `${codeHeader(`capgen runtime: ${name}, shared by every generated capability.`)}\n${fs.readFileSync(path.join(dir, name), 'utf8')}`,
+      contents: `${codeHeader(`capgen runtime: ${name}, shared by every generated capability.`, { sources: [], regenerate })}\n${fs.readFileSync(path.join(dir, name), 'utf8')}`,
     }));
 }

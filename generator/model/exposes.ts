@@ -13,7 +13,12 @@ import type {
 } from '../../templates/runtime/contract.js';
 import { invocationMode } from '../check/invocation-checks.js';
 import { isRecord } from '../check/paths.js';
-import { parseWithValue, pathPlaceholders, servedPath } from '../check/references.js';
+import {
+  parseWithValue,
+  pathPlaceholders,
+  placeholderAliases,
+  servedPath,
+} from '../check/references.js';
 import type {
   NaftikoAuthentication,
   NaftikoExposedInput,
@@ -52,6 +57,9 @@ function exposedInputs(
 ): { inputs: InputModel[]; bindings: Record<string, Binding> } {
   const inputs = new Map<string, InputModel>();
   const result = new Map<string, Binding>();
+  // A placeholder named like a `with` input but for '-' / '_' is that input (checker: an info).
+  const aliases = placeholderAliases(placeholders, withMap, prefixes);
+  const named = (name: string) => aliases.get(name) ?? name;
   // `in: body` inputs with `value: $.x` are parts of the JSON body, selected when bound.
   const selected = new Map<string, string>();
   for (const d of allDeclared)
@@ -76,8 +84,8 @@ function exposedInputs(
     selected.has(name)
       ? { input: BODY, path: selected.get(name)! }
       : defaults.has(name)
-        ? { input: name, default: defaults.get(name)! }
-        : { input: name };
+        ? { input: named(name), default: defaults.get(name)! }
+        : { input: named(name) };
   for (const name of placeholders)
     inputs.set(name, {
       name,
@@ -89,10 +97,11 @@ function exposedInputs(
   for (const d of declared) {
     const location =
       d.in === 'path' || d.in === 'query' || d.in === 'body' || d.in === 'header' ? d.in : 'query';
-    inputs.set(d.name, {
-      name: d.name,
-      in: placeholders.includes(d.name) ? 'path' : location,
-      required: d.required ?? placeholders.includes(d.name),
+    const name = named(d.name);
+    inputs.set(name, {
+      name,
+      in: placeholders.includes(name) ? 'path' : location,
+      required: d.required ?? placeholders.includes(name),
       description: htmlToText(d.description),
       schema: schemaFromDeclaredType(d.type, d.description),
     });
@@ -111,7 +120,8 @@ function exposedInputs(
     }
     result.set(param, source(parsed.name));
     if (selected.has(parsed.name)) continue;
-    const existing = inputs.get(parsed.name);
+    const name = named(parsed.name);
+    const existing = inputs.get(name);
     const location =
       existing?.in === 'path'
         ? 'path'
@@ -120,8 +130,8 @@ function exposedInputs(
           : upstream.in === 'path'
             ? 'query'
             : upstream.in;
-    inputs.set(parsed.name, {
-      name: parsed.name,
+    inputs.set(name, {
+      name,
       in: location,
       required: location === 'path' || upstream.required || (existing?.required ?? false),
       description: upstream.description || existing?.description || '',
@@ -134,9 +144,13 @@ function exposedInputs(
     });
   }
   for (const [name, value] of defaults) {
-    const input = inputs.get(name);
+    const input = inputs.get(named(name));
     if (input && input.in !== 'path')
-      inputs.set(name, { ...input, required: false, schema: { ...input.schema, default: value } });
+      inputs.set(input.name, {
+        ...input,
+        required: false,
+        schema: { ...input.schema, default: value },
+      });
   }
   // Template variables and path placeholders of the call that `with` leaves open take the input of
   // the same name, as the specification's engine does.

@@ -29,6 +29,13 @@ import {
   schemaFromDeclaredType,
   toJsonSchema,
 } from './schema.js';
+import {
+  binaryResponse,
+  fileMembers,
+  requestContent,
+  requestMediaType,
+  withFileUploads,
+} from './media.js';
 import { htmlToText } from './text.js';
 import type { InputModel, OperationModel } from './types.js';
 import { valueTemplate, type Binds } from './values.js';
@@ -71,22 +78,16 @@ export function buildOperation(
     if (param.value !== undefined) continue;
     if (param.in === 'body') {
       if (BODY_LESS.has(method)) continue;
-      const requestBody = isRecord(resolved?.operation.requestBody)
-        ? resolved.operation.requestBody
-        : undefined;
-      const content = isRecord(requestBody?.content) ? requestBody.content : undefined;
-      const mediaType: BodySpec['mediaType'] = content
-        ? content['application/x-www-form-urlencoded']
-          ? 'application/x-www-form-urlencoded'
-          : 'application/json'
-        : defaultMediaType;
+      const { requestBody, content } = requestContent(resolved?.operation);
+      const mediaType = requestMediaType(content, defaultMediaType);
       const media = content?.[mediaType];
+      const files = isRecord(media) ? fileMembers(media.schema) : [];
       const schema: JsonSchema = isRecord(media)
-        ? toJsonSchema(media.schema)
+        ? withFileUploads(toJsonSchema(media.schema), files)
         : schemaFromDeclaredType('object', param.description);
       if (!schema.type && schema.properties) schema.type = 'object';
       const required = requestBody ? requestBody.required === true : param.required === true;
-      body = { required, mediaType, schema };
+      body = { required, mediaType, ...(files.length ? { files } : {}), schema };
       const description = htmlToText(
         (requestBody?.description as string | undefined) ?? schema.description ?? param.description,
       );
@@ -144,18 +145,28 @@ export function buildOperation(
     );
     body = { required: false, mediaType };
   }
-  const responseSchema = resolved ? successSchema(resolved.operation) : undefined;
+  if (!body && !BODY_LESS.has(method)) {
+    // No body declared: a form API still gets an empty form with its Content-Type, as
+    // stripe-node sends it (Stripe refuses a POST without one).
+    const { content } = requestContent(resolved?.operation);
+    if (requestMediaType(content, defaultMediaType) === 'application/x-www-form-urlencoded')
+      body = { required: false, mediaType: 'application/x-www-form-urlencoded' };
+  }
+  const binary = resolved ? binaryResponse(resolved.operation) : false;
+  const responseSchema = resolved && !binary ? successSchema(resolved.operation) : undefined;
   const itemSchema = listItemSchema(responseSchema);
   const cursor = params.find((p) => p.in === 'query' && p.name === 'starting_after');
   const spec: OperationSpec = {
     id: `${consumes.namespace}.${op.name}`,
     method,
     path: resourcePath,
+    ...(resolved?.match.server ? { baseUri: resolved.match.server } : {}),
     params,
   };
   if (body) spec.body = body;
   if (bodyTemplate) spec.bodyTemplate = bodyTemplate;
-  if (method === 'GET' && cursor && (itemSchema || !responseSchema))
+  if (binary) spec.binaryResponse = true;
+  else if (method === 'GET' && cursor && (itemSchema || !responseSchema))
     spec.pagination = { cursorParam: cursor.name };
   // Upper-casing the first letter keeps distinct method names distinct (pascalCase would not).
   const typeName = methodName[0].toUpperCase() + methodName.slice(1);

@@ -2,7 +2,9 @@
  * Response handling for the client: secrets scrubbed from what was received, body parsing, upstream
  * error fields, redirects, Retry-After.
  */
+import { isBinaryMediaType } from './binary.js';
 import type { PreparedRequest } from './client-request.js';
+import type { BinaryBody } from './contract.js';
 import { ApiError, type UpstreamErrorFields } from './errors.js';
 import { redactHeaders, redactString } from './redact.js';
 import type { TransportResponse } from './transport.js';
@@ -12,14 +14,43 @@ export interface ReceivedResponse {
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** A successful binary answer, as received (its text is then ''; bytes are not scanned). */
+  binary?: BinaryBody;
 }
 
-/** Decodes the body and scrubs the request's credentials from it and from the headers. */
-export function receive(response: TransportResponse, req: PreparedRequest): ReceivedResponse {
+/**
+ * Decodes the body and scrubs the request's credentials from it and from the headers. A successful
+ * answer is kept as bytes when the operation is binary (`binary`) or its Content-Type names binary
+ * content.
+ */
+export function receive(
+  response: TransportResponse,
+  req: PreparedRequest,
+  binary = false,
+): ReceivedResponse {
+  const headers = redactHeaders(response.headers, req.secrets);
+  if (response.status >= 200 && response.status < 300) {
+    const contentType = headers['content-type'];
+    if (isBinaryMediaType(contentType) || (binary && bodyLength(response) > 0))
+      return {
+        status: response.status,
+        headers,
+        text: '',
+        binary: binaryBody(response, contentType),
+      };
+  }
+  return { status: response.status, headers, text: redactString(response.body, req.secrets) };
+}
+
+function bodyLength(response: TransportResponse): number {
+  return response.bytes ? response.bytes.byteLength : response.body.length;
+}
+
+function binaryBody(response: TransportResponse, contentType: string | undefined): BinaryBody {
   return {
-    status: response.status,
-    headers: redactHeaders(response.headers, req.secrets),
-    text: redactString(response.body, req.secrets),
+    contentType: contentType || 'application/octet-stream',
+    // A transport without bytes (an injected one) has only text: its UTF-8 is the best left.
+    bytes: response.bytes ?? new TextEncoder().encode(response.body),
   };
 }
 
@@ -28,6 +59,7 @@ export function requestIdOf(headers: Record<string, string>): string | undefined
 }
 
 export function parseBody(response: ReceivedResponse): { value: unknown; invalidJson: boolean } {
+  if (response.binary) return { value: response.binary, invalidJson: false };
   const text = response.text;
   if (text === '') return { value: null, invalidJson: false };
   const contentType = response.headers['content-type'] ?? '';

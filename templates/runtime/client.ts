@@ -13,7 +13,7 @@
  */
 import type { ApiSpec, OperationSpec } from './contract.js';
 import { resolveAuth } from './client-auth.js';
-import { prepareRequest, type PreparedRequest } from './client-request.js';
+import { finishRequest, prepareRequest, type PreparedRequest } from './client-request.js';
 import {
   buildApiError,
   isRecord,
@@ -30,6 +30,7 @@ import {
   ApiError,
   ApiTimeoutError,
   CapgenError,
+  ConfigurationError,
   InvalidResponseError,
   MissingCredentialsError,
   redactError,
@@ -120,7 +121,10 @@ export interface RequestOptions {
 }
 
 export interface ApiResponse<T> {
-  /** Parsed JSON body (text when the body is not JSON, null when empty). */
+  /**
+   * Parsed JSON body (text when the body is not JSON, null when empty; a `BinaryBody` of bytes and
+   * media type when the answer is binary, see binary.ts).
+   */
   data: T;
   status: number;
   /** Response headers, names lower-cased. */
@@ -176,6 +180,7 @@ export class ApiClient {
 
     // Everything that can fail without a request fails here, before anything is sent.
     const prepared = this.prepare(op, params ?? {}, options);
+    if (prepared.multipart) await finishRequest(prepared);
 
     const maxRetries = nonNegativeInt(
       options.maxRetries ?? this.options.maxRetries,
@@ -380,7 +385,7 @@ export class ApiClient {
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     const durationMs = nowMs() - started;
-    const response = receive(sent, req);
+    const response = receive(sent, req, op.binaryResponse === true);
 
     const requestId = requestIdOf(response.headers);
     if (this.options.onResponse) {
@@ -503,6 +508,19 @@ export class ApiClient {
     const delay = Math.min(base * 2 ** (retryNumber - 1), cap);
     return delay * (0.5 + Math.random() / 2);
   }
+}
+
+/**
+ * Refuses an `apiKey` option that none of a client's APIs can send (none declares authentication),
+ * so that an explicit key is never ignored silently. Generated client factories call it.
+ */
+export function checkApiKey(apis: ApiSpec[], options: ClientOptions): void {
+  if (options.apiKey === undefined || options.apiKey === '') return;
+  if (apis.some((api) => api.auth.type !== 'none')) return;
+  throw new ConfigurationError(
+    `The apiKey option was given, but ${apis.map((api) => `"${api.namespace}"`).join(', ') || 'this client'} takes no credentials: the capability declares no authentication, so the key would not be sent.`,
+    'declare authentication (bearer, apikey or basic) in the consumes block and regenerate, or drop the apiKey option',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
