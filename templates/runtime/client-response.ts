@@ -49,8 +49,11 @@ function bodyLength(response: TransportResponse): number {
 function binaryBody(response: TransportResponse, contentType: string | undefined): BinaryBody {
   return {
     contentType: contentType || 'application/octet-stream',
-    // A transport without bytes (an injected one) has only text: its UTF-8 is the best left.
-    bytes: response.bytes ?? new TextEncoder().encode(response.body),
+    // A plain Uint8Array view (a Node Buffer is a subclass); a transport without bytes (an
+    // injected one) has only text: its UTF-8 is the best left.
+    bytes: response.bytes
+      ? new Uint8Array(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength)
+      : new TextEncoder().encode(response.body),
   };
 }
 

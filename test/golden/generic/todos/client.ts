@@ -16,6 +16,7 @@ import type * as T from './types.js';
 
 export type * from './types.js';
 export type { ClientOptions, RequestOptions, ApiResponse } from '../runtime/client.js';
+export type { BinaryBody, FileInput } from '../runtime/contract.js';
 export {
   ApiError,
   ApiConnectionError,
