@@ -11,9 +11,9 @@ import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../generator/cli.ts';
 import { runPipeline } from '../generator/pipeline.ts';
 import { loadGenerated, mcpClient, postJson, restHandler } from './helpers/generated-e2e.ts';
+import { cli } from './helpers/import.ts';
 import { upstreamRecorder, withoutBoundary, type Recorded } from './helpers/surfaces.ts';
 import { PROJECT_ROOT as ROOT } from './helpers/ts-project.ts';
 
@@ -39,17 +39,7 @@ function project(name: string, extra: Record<string, string> = {}): string {
   return dir;
 }
 
-async function capgen(cwd: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    cwd,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    color: false,
-  });
-  return { code, stdout, stderr };
-}
+const capgen = cli;
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -36,7 +36,6 @@ import {
   ApiError,
   ApiTimeoutError,
   CapgenError,
-  ConfigurationError,
   InvalidResponseError,
   MissingCredentialsError,
   redactError,
@@ -51,7 +50,7 @@ import {
   type TransportResponse,
 } from './transport.js';
 
-export { CAPGEN_RUNTIME_VERSION } from './client-request.js';
+export { CAPGEN_RUNTIME_VERSION, checkApiKey } from './client-request.js';
 export { encodePathSegment } from './client-url.js';
 
 /** What `onResponse` is told about every HTTP response received (one per attempt). */
@@ -514,19 +513,6 @@ export class ApiClient {
     const delay = Math.min(base * 2 ** (retryNumber - 1), cap);
     return delay * (0.5 + Math.random() / 2);
   }
-}
-
-/**
- * Refuses an `apiKey` option that none of a client's APIs can send (none declares authentication),
- * so that an explicit key is never ignored silently. Generated client factories call it.
- */
-export function checkApiKey(apis: ApiSpec[], options: ClientOptions): void {
-  if (options.apiKey === undefined || options.apiKey === '') return;
-  if (apis.some((api) => api.auth.type !== 'none')) return;
-  throw new ConfigurationError(
-    `The apiKey option was given, but ${apis.map((api) => `"${api.namespace}"`).join(', ') || 'this client'} takes no credentials: the capability declares no authentication, so the key would not be sent.`,
-    'declare authentication (bearer, apikey or basic) in the consumes block and regenerate, or drop the apiKey option',
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -82,12 +82,18 @@ export function withFileUploads(schema: JsonSchema, files: string[]): JsonSchema
  * it JSON or text (`application/pdf`, `image/png`, `application/octet-stream`).
  */
 export function binaryResponse(operation: Record<string, unknown>): boolean {
+  const types = Object.keys(successContent(operation) ?? {});
+  return types.length > 0 && types.every((t) => isBinaryMediaType(t));
+}
+
+/** The content (by media type) of the first 2xx response of a (dereferenced) operation. */
+export function successContent(
+  operation: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   const responses = isRecord(operation.responses) ? operation.responses : {};
   const code = Object.keys(responses)
     .sort()
     .find((c) => /^2\d\d$/.test(c));
   const response = code ? responses[code] : undefined;
-  const content = isRecord(response) && isRecord(response.content) ? response.content : undefined;
-  const types = Object.keys(content ?? {});
-  return types.length > 0 && types.every((t) => isBinaryMediaType(t));
+  return isRecord(response) && isRecord(response.content) ? response.content : undefined;
 }

@@ -34,6 +34,7 @@ import {
   fileMembers,
   requestContent,
   requestMediaType,
+  successContent,
   withFileUploads,
 } from './media.js';
 import { htmlToText } from './text.js';
@@ -196,13 +197,7 @@ export function buildOperation(
 }
 
 function successSchema(operation: Record<string, unknown>): JsonSchema | undefined {
-  const responses = isRecord(operation.responses) ? operation.responses : {};
-  const code = Object.keys(responses)
-    .sort()
-    .find((c) => /^2\d\d$/.test(c));
-  const response = code ? responses[code] : undefined;
-  const content = isRecord(response) && isRecord(response.content) ? response.content : undefined;
-  const media = content?.['application/json'];
+  const media = successContent(operation)?.['application/json'];
   return isRecord(media) && media.schema ? toJsonSchema(media.schema) : undefined;
 }
 

@@ -15,7 +15,7 @@ import {
 } from './client-url.js';
 import { encodeMultipart, multipartParts, type MultipartPart } from './binary.js';
 import type { ApiSpec, OperationSpec } from './contract.js';
-import { ParameterError } from './errors.js';
+import { ConfigurationError, ParameterError } from './errors.js';
 import { checkShape } from './limits.js';
 import { isRecord } from './client-response.js';
 import { secretForms } from './redact.js';
@@ -146,6 +146,19 @@ export async function finishRequest(req: PreparedRequest): Promise<void> {
   if (getHeader(req.headers, 'Content-Type') === undefined)
     setHeader(req.headers, 'Content-Type', contentType);
   delete req.multipart;
+}
+
+/**
+ * Refuses an `apiKey` option that none of a client's APIs can send (none declares authentication),
+ * so that an explicit key is never ignored silently. Generated client factories call it.
+ */
+export function checkApiKey(apis: ApiSpec[], options: ClientOptions): void {
+  if (options.apiKey === undefined || options.apiKey === '') return;
+  if (apis.some((api) => api.auth.type !== 'none')) return;
+  throw new ConfigurationError(
+    `The apiKey option was given, but ${apis.map((api) => `"${api.namespace}"`).join(', ') || 'this client'} takes no credentials: the capability declares no authentication, so the key would not be sent.`,
+    'declare authentication (bearer, apikey or basic) in the consumes block and regenerate, or drop the apiKey option',
+  );
 }
 
 /** A header value as given, unless it would split the header (CR, LF or NUL). */
