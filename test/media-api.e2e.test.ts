@@ -202,6 +202,46 @@ describe('authentication when the capability declares none', () => {
       }),
     );
   }, 60_000);
+
+  it('an adapter’s inbound secret is never taken for the upstream credential', async () => {
+    const dir = project('inbound');
+    dirs.push(dir);
+    const file = path.join(dir, 'specs/images.yaml');
+    const inbound = (text: string) =>
+      text.replace(
+        '    namespace: images-rest\n',
+        "    namespace: images-rest\n    authentication:\n      type: bearer\n      token: '{{env.IMAGES_ADAPTER_TOKEN}}'\n",
+      );
+    const original = fs.readFileSync(file, 'utf8');
+    // Both in binds: the one no template reads is the upstream's.
+    fs.writeFileSync(
+      file,
+      inbound(original).replace(
+        '    MEDIA_API_KEY: MEDIA_API_KEY\n',
+        '    MEDIA_API_KEY: MEDIA_API_KEY\n    IMAGES_ADAPTER_TOKEN: IMAGES_ADAPTER_TOKEN\n',
+      ),
+    );
+    const both = await runPipeline(dir, {}, { emit: false });
+    expect(both.project!.capabilities[0].apis[0].spec.auth).toEqual({
+      type: 'apikey',
+      key: 'X-Api-Key',
+      value: [{ env: 'MEDIA_API_KEY' }],
+      placement: 'header',
+    });
+    // Only the adapter's token in binds: nothing is sent upstream, nothing said.
+    fs.writeFileSync(
+      file,
+      inbound(original).replace(
+        '    MEDIA_API_KEY: MEDIA_API_KEY\n',
+        '    IMAGES_ADAPTER_TOKEN: IMAGES_ADAPTER_TOKEN\n',
+      ),
+    );
+    const inboundOnly = await runPipeline(dir, {}, { emit: false });
+    expect(inboundOnly.project!.capabilities[0].apis[0].spec.auth).toEqual({ type: 'none' });
+    expect(inboundOnly.bag.items.filter((d) => /authentication|auth-from/.test(d.rule))).toEqual(
+      [],
+    );
+  });
 });
 
 describe('which document wins an operation several describe (item 8)', () => {

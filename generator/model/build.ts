@@ -120,7 +120,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     );
     const auth =
       (consumes.authentication === undefined
-        ? impliedAuth(consumes, siteBinds, matched, {
+        ? impliedAuth(consumes, doc, siteBinds, matched, {
             bag: ctx.bag,
             file: site.file,
             at: site.locate([...at, 'namespace']),

@@ -6,7 +6,7 @@
 import type { UpstreamAuth } from '../../templates/runtime/contract.js';
 import { parseTemplate } from '../check/references.js';
 import type { DiagnosticBag, Position } from '../diagnostics.js';
-import type { NaftikoConsumes } from '../load/naftiko-types.js';
+import type { NaftikoConsumes, NaftikoDocument } from '../load/naftiko-types.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import { preferredScheme, SCHEME_PREFERENCE, type SchemeKind } from './security.js';
 import { valueTemplate, type Binds } from './values.js';
@@ -16,11 +16,12 @@ const CREDENTIAL = /key|token|secret|password|credential/i;
 
 export function impliedAuth(
   consumes: NaftikoConsumes,
+  doc: NaftikoDocument,
   binds: Binds,
   matched: MatchedOperation[],
   report: { bag: DiagnosticBag; file: string; at: Position },
 ): UpstreamAuth | undefined {
-  const credentials = unusedCredentials(consumes, binds);
+  const credentials = unusedCredentials([consumes, doc], binds);
   if (!credentials.length) return undefined;
   const names = credentials.map((c) => c.name).join(', ');
   const scheme = credentials.length === 1 ? votedScheme(matched) : undefined;
@@ -54,13 +55,16 @@ export function impliedAuth(
   return auth;
 }
 
-/** Bound variables named like credentials that no template of the block reads. */
+/**
+ * Bound variables named like credentials that no template reads, in the consumes block or anywhere
+ * in the capability (an adapter's inbound secret is never sent upstream).
+ */
 function unusedCredentials(
-  consumes: NaftikoConsumes,
+  holders: unknown[],
   binds: Binds,
 ): Array<{ namespace: string; name: string }> {
   const read = new Set<string>();
-  for (const match of JSON.stringify(consumes).matchAll(/\{\{[^{}]*\}\}/g))
+  for (const match of JSON.stringify(holders).matchAll(/\{\{[^{}]*\}\}/g))
     for (const part of parseTemplate(match[0])) if ('name' in part) read.add(part.name);
   const found: Array<{ namespace: string; name: string }> = [];
   for (const [namespace, keys] of binds)
