@@ -323,3 +323,28 @@ describe('generated headers (item 12)', () => {
     );
   }, 60_000);
 });
+
+describe('output mappings on a binary answer', () => {
+  it('are a warning at the mapping: the bytes pass through as they are', async () => {
+    const dir = project('binary-output');
+    dirs.push(dir);
+    const file = path.join(dir, 'specs/images.yaml');
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace(
+          '      call: media.download-image\n      with:\n        image_id: tools.image_id\n',
+          '      call: media.download-image\n      with:\n        image_id: tools.image_id\n      outputParameters:\n      - type: string\n        mapping: $.id\n',
+        ),
+    );
+    const result = await runPipeline(dir, {}, { emit: false });
+    expect(
+      result.bag.items
+        .filter((d) => d.rule === 'capgen/binary-output')
+        .map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`),
+    ).toEqual([
+      "specs/images.yaml:82:7 'media.download-image' answers with bytes (its OpenAPI response is binary): the output mapping cannot apply, the answer passes through as it is",
+    ]);
+  });
+});

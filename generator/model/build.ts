@@ -28,7 +28,7 @@ import type {
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
 import { GENERATED_AUTH } from '../check/consumes-checks.js';
-import { buildMcp, buildRest } from './exposes.js';
+import { buildMcp, buildRest, reportBinaryOutputs } from './exposes.js';
 import {
   bindingName,
   camelCase,
@@ -211,6 +211,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     if (exposes.type === 'mcp' && !mcp)
       mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
   }
+  reportBinaryOutputs(doc, operations, source, ctx.bag);
   if (rest && !rest.routes.length) rest = undefined;
   if (mcp && !mcp.tools.length) mcp = undefined;
   for (const [scope, adapter] of [

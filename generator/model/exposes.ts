@@ -19,13 +19,17 @@ import {
   placeholderAliases,
   servedPath,
 } from '../check/references.js';
+import type { DiagnosticBag } from '../diagnostics.js';
 import type {
   NaftikoAuthentication,
+  NaftikoDocument,
   NaftikoExposedInput,
+  NaftikoInvocation,
   NaftikoMcp,
   NaftikoOutputParameter,
   NaftikoRest,
 } from '../load/naftiko-types.js';
+import type { JsonPath, SourceDocument } from '../load/source.js';
 import { upstreamAuth } from './build.js';
 import { camelCase, constantCase } from './names.js';
 import { BODY_LESS } from './operation.js';
@@ -238,15 +242,53 @@ function outputSchema(
   output: OutputMapping[] | undefined,
   response: JsonSchema | undefined,
 ): JsonSchema | undefined {
-  if (!response) return undefined;
-  if (
+  return response && wholeBody(output) ? response : undefined;
+}
+
+/** No mapping, or one that returns the upstream body as it is. */
+function wholeBody(output: OutputMapping[] | undefined): boolean {
+  return (
     !output ||
     (output.length === 1 &&
       output[0].kind === 'path' &&
       (output[0].path === '$' || output[0].path === '$.'))
-  )
-    return response;
-  return undefined;
+  );
+}
+
+/**
+ * Output mappings on operations and tools whose answer is binary (a PDF): they cannot apply, the
+ * bytes pass through as they are; a warning at each.
+ */
+export function reportBinaryOutputs(
+  doc: NaftikoDocument,
+  operations: Map<string, OperationModel>,
+  source: SourceDocument,
+  bag: DiagnosticBag,
+): void {
+  const check = (item: NaftikoInvocation, at: JsonPath) => {
+    const op = item.call === undefined ? undefined : operations.get(item.call);
+    if (!op?.spec.binaryResponse || wholeBody(outputMappings(item.outputParameters))) return;
+    bag.warning(
+      source.file,
+      source.locate([...at, 'outputParameters'], { key: true }),
+      'capgen/binary-output',
+      `'${item.call}' answers with bytes (its OpenAPI response is binary): the output mapping cannot apply, the answer passes through as it is`,
+      'remove outputParameters, or map `$.` (the whole answer)',
+    );
+  };
+  (doc.capability?.exposes ?? []).forEach((exposes, ei) => {
+    const at: JsonPath = ['capability', 'exposes', ei];
+    if (exposes.type === 'rest')
+      ((exposes as NaftikoRest).resources ?? []).forEach((resource, ri) =>
+        (resource.operations ?? []).forEach((op, oi) =>
+          check(op, [...at, 'resources', ri, 'operations', oi]),
+        ),
+      );
+    if (exposes.type === 'mcp')
+      ((exposes as NaftikoMcp).tools ?? []).forEach((tool, ti) =>
+        check(tool, [...at, 'tools', ti]),
+      );
+  });
 }
 
 function inboundAuth(
