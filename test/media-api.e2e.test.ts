@@ -166,6 +166,17 @@ describe('a non-Stripe API (Media API) through client, REST and MCP', () => {
       },
     });
 
+    upstream.reset(answer);
+    const notBase64 = await mcp.callTool({
+      name: 'upload-image',
+      arguments: { body: { caption: 'c', image: { data: '%%%' } } },
+    });
+    expect(notBase64.isError).toBe(true);
+    expect((notBase64.content as Array<{ text: string }>)[0].text).toBe(
+      "The arguments for tool upload-image cannot form an upstream request: Invalid image.data: not base64 (standard alphabet, padded with '=').\nFix the arguments and call the tool again.",
+    );
+    expect(upstream.seen).toHaveLength(0);
+
     const big = new Uint8Array(4 * 1024 * 1024 + 1);
     upstream.reset(() => new HttpResponse(big, { headers: { 'content-type': 'image/png' } }));
     const refused = await mcp.callTool({
