@@ -188,6 +188,19 @@ describe('a non-Stripe API (Media API) through client, REST and MCP', () => {
       'The answer of download-image (image/png, 4194305 bytes) is larger than the 4194304-byte limit for tool results (maxBinaryResultBytes).',
     );
   });
+
+  it('MCP: a resource calling the download is its bytes, as a blob with their media type', async () => {
+    upstream.reset(answer);
+    const read = await mcp.readResource({ uri: 'media://images/img_1/content' });
+    expect(read.contents).toEqual([
+      {
+        uri: 'media://images/img_1/content',
+        mimeType: 'image/png',
+        blob: Buffer.from(PNG).toString('base64'),
+      },
+    ]);
+    expect(upstream.only().url.href).toBe('https://api.media.test/v2/images/img_1/content');
+  });
 });
 
 describe('authentication when the capability declares none', () => {
@@ -335,11 +348,29 @@ describe('generated headers (item 12)', () => {
   }, 60_000);
 });
 
-describe('output mappings on a binary answer', () => {
-  it('are a warning at the mapping: the bytes pass through as they are', async () => {
+describe('output mappings and steps on a binary answer', () => {
+  it('are a warning at the mapping or step: the bytes pass through; a step fails naming itself', async () => {
     const dir = project('binary-output');
     dirs.push(dir);
     const file = path.join(dir, 'specs/images.yaml');
+    const steps = [
+      '    - name: image-content-steps',
+      '      description: Downloads an image through a step.',
+      '      inputParameters:',
+      '      - name: image_id',
+      '        type: string',
+      '        description: The image.',
+      '        required: true',
+      '      steps:',
+      '      - name: content',
+      '        type: call',
+      '        call: media.download-image',
+      '        with:',
+      '          image_id: images-mcp.image_id',
+      '    resources:',
+      '    - name: image-content',
+      '',
+    ].join('\n');
     fs.writeFileSync(
       file,
       fs
@@ -347,8 +378,11 @@ describe('output mappings on a binary answer', () => {
         .replace(
           '      call: media.download-image\n      with:\n        image_id: tools.image_id\n',
           '      call: media.download-image\n      with:\n        image_id: tools.image_id\n      outputParameters:\n      - type: string\n        mapping: $.id\n',
-        ),
+        )
+        .replace('    resources:\n    - name: image-content\n', steps),
     );
+    const run = await capgen(dir, 'generate');
+    expect(run.code, run.stderr).toBe(0);
     const result = await runPipeline(dir, {}, { emit: false });
     expect(
       result.bag.items
@@ -356,6 +390,31 @@ describe('output mappings on a binary answer', () => {
         .map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`),
     ).toEqual([
       "specs/images.yaml:82:7 'media.download-image' answers with bytes (its OpenAPI response is binary): the output mapping cannot apply, the answer passes through as it is",
+      "specs/images.yaml:95:15 'media.download-image' answers with bytes (its OpenAPI response is binary): steps read JSON, so this step fails when it runs",
     ]);
+
+    process.env.MEDIA_API_KEY = KEY;
+    const mcp = await mcpClient(path.join(dir, 'generated/images/mcp.ts'));
+    upstream.listen();
+    try {
+      upstream.reset(answer);
+      const mapped = await mcp.callTool({ name: 'download-image', arguments: { image_id: 'i' } });
+      expect((mapped.content as Array<{ resource?: { blob: string } }>)[1].resource?.blob).toBe(
+        Buffer.from(PNG).toString('base64'),
+      );
+      upstream.reset(answer);
+      const stepped = await mcp.callTool({
+        name: 'image-content-steps',
+        arguments: { image_id: 'img_1' },
+      });
+      expect(stepped.isError).toBe(true);
+      expect((stepped.content as Array<{ text: string }>)[0].text).toBe(
+        "Tool image-content-steps could not complete: step 'content' of tool image-content-steps: the upstream answered with bytes (image/png), which steps cannot read",
+      );
+    } finally {
+      upstream.close();
+      await mcp.close();
+      delete process.env.MEDIA_API_KEY;
+    }
   });
 });
