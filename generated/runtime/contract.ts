@@ -145,6 +145,11 @@ export interface InvokeContext {
   signal?: AbortSignal;
   /** The caller's idempotency key (REST `Idempotency-Key` header, MCP `_meta.idempotencyKey`). */
   idempotencyKey?: string;
+  /**
+   * The server answers with the upstream body unchanged: the call may return it as received
+   * (`InvokeResult.json`) without parsing it, `data` being parsed only if read.
+   */
+  passThrough?: boolean;
 }
 
 /** The upstream answer a server shapes into its own. */
@@ -152,6 +157,11 @@ export interface InvokeResult {
   data: JsonValue;
   status: number;
   requestId?: string;
+  /**
+   * `data` as the JSON text received (UTF-8), when it holds none of the call's secrets: a server
+   * whose answer is the upstream body unchanged writes these bytes as they are.
+   */
+  json?: Uint8Array;
 }
 
 /**

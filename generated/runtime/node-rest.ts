@@ -11,6 +11,7 @@
  * and graceful shutdown.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   boundUrl,
   gracefulShutdown,
@@ -62,13 +63,30 @@ export interface RestServer {
   close(): Promise<void>;
 }
 
+/**
+ * One AbortController per connection, aborted when the connection closes: a caller goes away by
+ * closing it, which ends every request in flight on it at once. Made on first use and shared by the
+ * requests of a keep-alive connection (an AbortController per request costs several microseconds).
+ */
+const connectionSignals = new WeakMap<Socket, AbortSignal>();
+
+function connectionSignal(socket: Socket): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (signal === undefined) {
+    const controller = new AbortController();
+    signal = controller.signal;
+    connectionSignals.set(socket, signal);
+    if (socket.destroyed)
+      controller.abort(); // already gone
+    else socket.once('close', () => controller.abort());
+  }
+  return signal;
+}
+
 /** A request view over node's IncomingMessage (the fast path). */
 class NodeRequestView implements RequestView {
-  private controller: AbortController | undefined;
-
   constructor(
     private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
     readonly method: string,
     readonly path: string,
     readonly query: string,
@@ -133,20 +151,9 @@ class NodeRequestView implements RequestView {
     });
   }
 
-  /** Created on first use (only requests that reach the upstream call need it). */
+  /** Aborted when the caller closes the connection (see connectionSignal). */
   get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      const controller = new AbortController();
-      this.controller = controller;
-      const res = this.res;
-      if (this.req.socket.destroyed && !res.writableFinished)
-        controller.abort(); // already gone
-      else
-        res.once('close', () => {
-          if (!res.writableFinished) controller.abort();
-        });
-    }
-    return this.controller.signal;
+    return connectionSignal(this.req.socket);
   }
 }
 
@@ -233,10 +240,13 @@ export async function serveRest(
   let webTools: WebConversion | undefined;
 
   const writeCore = (res: ServerResponse, core: CoreResponse): void => {
+    const body = core.body;
+    const length =
+      typeof body === 'string' ? (body === '' ? 0 : Buffer.byteLength(body)) : body.byteLength;
     const headers: Record<string, string | number> =
       core.headers === undefined ? {} : { ...core.headers };
-    if (core.body !== '') headers['content-type'] = JSON_CONTENT_TYPE;
-    headers['content-length'] = core.body === '' ? 0 : Buffer.byteLength(core.body);
+    if (length > 0) headers['content-type'] = JSON_CONTENT_TYPE;
+    headers['content-length'] = length;
     if (exposeIds && core.upstreamRequestId !== undefined)
       headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
     if (shutdown?.closing) headers.connection = 'close';
@@ -244,8 +254,33 @@ export async function serveRest(
     res.end(core.body);
   };
 
+  /** Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw. */
+  const failed = (
+    res: ServerResponse,
+    method: string,
+    path: string,
+    startedAt: number,
+    error: unknown,
+  ): void => {
+    try {
+      if (!res.headersSent)
+        writeCore(
+          res,
+          errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'),
+        );
+      else res.destroy();
+    } catch {
+      res.destroy();
+    }
+    if (log === undefined) return;
+    log(
+      `capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`,
+    );
+    log(accessLogLine(method, path, 500, startedAt, undefined));
+  };
+
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const startedAt = performance.now();
+    const startedAt = log === undefined ? 0 : performance.now();
     const method = req.method ?? 'GET';
     const { path, query } = splitTarget(req.url ?? '/');
     const refusal = shutdown?.closing
@@ -258,34 +293,15 @@ export async function serveRest(
       log?.(accessLogLine(method, path, refusal.status, startedAt, undefined));
       return;
     }
-    const done = (status: number, upstreamRequestId: string | undefined): void => {
-      log?.(accessLogLine(method, path, status, startedAt, upstreamRequestId));
-    };
-    const failed = (error: unknown): void => {
-      // Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw.
-      try {
-        if (!res.headersSent)
-          writeCore(
-            res,
-            errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'),
-          );
-        else res.destroy();
-      } catch {
-        res.destroy();
-      }
-      log?.(
-        `capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`,
-      );
-      done(500, undefined);
-    };
+    // Inline callbacks (no per-request named closures: under tsx each would be named at run time).
     if (engine !== undefined) {
       engine
-        .handle(new NodeRequestView(req, res, method, path, query))
+        .handle(new NodeRequestView(req, method, path, query))
         .then((core) => {
           writeCore(res, core);
-          done(core.status, core.upstreamRequestId);
+          log?.(accessLogLine(method, path, core.status, startedAt, core.upstreamRequestId));
         })
-        .catch(failed);
+        .catch((error: unknown) => failed(res, method, path, startedAt, error));
     } else {
       (async () => {
         webTools ??= await loadWebConversion();
@@ -298,8 +314,8 @@ export async function serveRest(
           shutdown?.closing ?? false,
           baseUrl,
         );
-        done(status.status, status.upstreamRequestId);
-      })().catch(failed);
+        log?.(accessLogLine(method, path, status.status, startedAt, status.upstreamRequestId));
+      })().catch((error: unknown) => failed(res, method, path, startedAt, error));
     }
   };
 

@@ -36,6 +36,27 @@ function resolveTemplate(
   return value;
 }
 
+/** The last resolution of each auth declaration, by credential: reused while it does not change. */
+const lastResolved = new WeakMap<UpstreamAuth, { credential: string; resolved: ResolvedAuth }>();
+
+function remembered(
+  auth: UpstreamAuth,
+  credential: string,
+  resolve: (credential: string) => ResolvedAuth,
+): ResolvedAuth {
+  const last = lastResolved.get(auth);
+  if (last !== undefined && last.credential === credential) return last.resolved;
+  const resolved = resolve(credential);
+  lastResolved.set(auth, { credential, resolved });
+  return resolved;
+}
+
+const NO_AUTH: ResolvedAuth = { headers: {}, secrets: [] };
+
+/**
+ * The headers (or query pair) and secrets of an auth declaration with the credential in effect now.
+ * The result is shared while the credential stays the same: read it, do not change it.
+ */
 export function resolveAuth(
   auth: UpstreamAuth,
   namespace: string,
@@ -45,22 +66,12 @@ export function resolveAuth(
   const key = apiKey === '' ? undefined : apiKey;
   switch (auth.type) {
     case 'none':
-      return { headers: {}, secrets: [] };
-    case 'bearer': {
-      const token = key ?? resolveTemplate(auth.token, env, namespace);
-      return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
-    }
+      return NO_AUTH;
+    case 'bearer':
+      return remembered(auth, key ?? resolveTemplate(auth.token, env, namespace), bearer);
     case 'apikey': {
       const value = key ?? resolveTemplate(auth.value, env, namespace);
-      const secrets = secretForms(value);
-      if (auth.placement === 'query') {
-        return {
-          headers: {},
-          query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
-          secrets,
-        };
-      }
-      return { headers: { [auth.key]: value }, secrets };
+      return remembered(auth, value, (credential) => apiKeyAuth(auth, credential));
     }
     case 'basic': {
       let username: string;
@@ -78,10 +89,26 @@ export function resolveAuth(
         password = resolveTemplate(auth.password, env, namespace);
       }
       const encoded = encodeBase64Utf8(`${username}:${password}`);
-      return {
+      return remembered(auth, encoded, () => ({
         headers: { Authorization: `Basic ${encoded}` },
         secrets: [...secretForms(username), ...secretForms(password), encoded],
-      };
+      }));
     }
   }
+}
+
+function bearer(token: string): ResolvedAuth {
+  return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
+}
+
+function apiKeyAuth(auth: Extract<UpstreamAuth, { type: 'apikey' }>, value: string): ResolvedAuth {
+  const secrets = secretForms(value);
+  if (auth.placement === 'query') {
+    return {
+      headers: {},
+      query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
+      secrets,
+    };
+  }
+  return { headers: { [auth.key]: value }, secrets };
 }

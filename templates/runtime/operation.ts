@@ -70,8 +70,12 @@ export function invokeThrough(clients: Record<string, ApiClient>): Invoke {
     const response = await client.request<JsonValue>(operation, params, {
       signal: context.signal,
       idempotencyKey: context.idempotencyKey,
+      passThrough: context.passThrough,
     });
-    return { data: response.data, status: response.status, requestId: response.requestId };
+    // Passed through, the response's `data` is parsed only if read (the REST adapter writes `json`).
+    if (context.passThrough) return response;
+    const { data, status, requestId, json } = response;
+    return { data, status, requestId, json };
   };
   invoke.secrets = () => all.flatMap((client) => client.secrets());
   invoke.check = () => all.flatMap((client) => client.check());

@@ -4,12 +4,12 @@
  * handler (rest.ts) and the node:http fast path (node-rest.ts) can drive it. Web-standard: no Node
  * built-in is imported here.
  */
-import type { InboundAuth, Invoke, InvokeContext, JsonValue } from './contract.js';
+import type { InboundAuth, Invoke, InvokeContext, JsonValue, OutputMapping } from './contract.js';
 import { authSecrets } from './credentials.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './limits.js';
 import { originChecker } from './origin.js';
 import { secretRedactor } from './redact.js';
-import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
+import { applyOutput, bindInputs, compilePath, mappingsUseEnv } from './output.js';
 import { checkAuth } from './rest-auth.js';
 import {
   coerceQueryParam,
@@ -94,18 +94,18 @@ export class RestEngine {
   }
 
   /** Answers one request. Never rejects. */
-  async handle(req: RequestView): Promise<CoreResponse> {
-    try {
-      return await this.handleUnsafe(req);
-    } catch (error) {
-      // The caller left while sending its body: nobody will read an answer, nothing to report.
-      if (error instanceof ClientClosedError)
-        return errorResponse(499, 'invalid_request_error', error.message);
-      // Otherwise only reached on bugs; upstream errors are classified in upstreamError.
-      this.log(`capgen rest: internal error: ${this.redact(describeError(error))}`);
-      return errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.');
-    }
+  handle(req: RequestView): Promise<CoreResponse> {
+    return this.handleUnsafe(req).catch(this.internalError);
   }
+
+  private readonly internalError = (error: unknown): CoreResponse => {
+    // The caller left while sending its body: nobody will read an answer, nothing to report.
+    if (error instanceof ClientClosedError)
+      return errorResponse(499, 'invalid_request_error', error.message);
+    // Otherwise only reached on bugs; upstream errors are classified in upstreamError.
+    this.log(`capgen rest: internal error: ${this.redact(describeError(error))}`);
+    return errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.');
+  };
 
   private async handleUnsafe(req: RequestView): Promise<CoreResponse> {
     const method = req.method;
@@ -189,8 +189,10 @@ export class RestEngine {
       }
     }
 
-    // JSON body.
-    const bodyResult = await this.readJsonBody(req, compiled);
+    // JSON body (read only when there is one).
+    const headerCheck = this.checkBodyHeaders(req);
+    const bodyResult =
+      headerCheck === READ_BODY ? await this.readJsonBody(req, compiled) : headerCheck;
     if (bodyResult !== undefined && 'status' in bodyResult) return bodyResult;
     if (compiled.bodyInput !== undefined && bodyResult !== undefined)
       inputs[compiled.bodyInput.name] = bodyResult.value;
@@ -212,7 +214,7 @@ export class RestEngine {
       );
     }
 
-    return this.callUpstream(
+    return await this.callUpstream(
       compiled,
       bindInputs(compiled.route.with, inputs),
       req,
@@ -221,27 +223,39 @@ export class RestEngine {
   }
 
   /**
-   * Reads, parses and validates the JSON body. Returns undefined when there is none, `{value}` when
-   * there is one, or an error response.
+   * What the headers say about the body, before reading it: an error response, undefined when there
+   * is none, or READ_BODY.
+   */
+  private checkBodyHeaders(req: RequestView): CoreResponse | undefined | typeof READ_BODY {
+    const length = req.bodyLength();
+    const method = req.method;
+    const stateChanging = method === 'POST' || method === 'PUT' || method === 'PATCH';
+    if (length === 0 && !stateChanging) return undefined;
+    const contentType = req.header('content-type');
+    // A state-changing request must say it is JSON, also with no body: browsers send such a header
+    // cross-site only after a CORS preflight, which this adapter does not grant.
+    if (stateChanging && !isJsonContentType(contentType, false))
+      return unsupportedMediaType(contentType, true);
+    if (length === 0) return undefined;
+    if (length > 0 && !isJsonContentType(contentType, true))
+      return unsupportedMediaType(contentType);
+    if (length > this.maxBodyBytes) return payloadTooLarge(this.maxBodyBytes);
+    return READ_BODY;
+  }
+
+  /**
+   * Reads, parses and validates the JSON body (its headers passed {@link checkBodyHeaders}). Returns
+   * undefined when it is blank, `{value}`, or an error response.
    */
   private async readJsonBody(
     req: RequestView,
     compiled: CompiledRoute,
   ): Promise<{ value: JsonValue } | CoreResponse | undefined> {
-    const length = req.bodyLength();
-    const contentType = req.header('content-type');
-    // A state-changing request must say it is JSON, also with no body: browsers send such a header
-    // cross-site only after a CORS preflight, which this adapter does not grant.
-    if (STATE_CHANGING.has(req.method) && !isJsonContentType(contentType, false))
-      return unsupportedMediaType(contentType, true);
-    if (length === 0) return undefined;
-    const jsonType = isJsonContentType(contentType, true);
-    if (!jsonType && length > 0) return unsupportedMediaType(req.header('content-type'));
-    if (length > this.maxBodyBytes) return payloadTooLarge(this.maxBodyBytes);
     const text = await req.readBody(this.maxBodyBytes);
     if (text === null) return payloadTooLarge(this.maxBodyBytes);
     if (isBlank(text)) return undefined;
-    if (!jsonType) return unsupportedMediaType(req.header('content-type'));
+    if (!isJsonContentType(req.header('content-type'), true))
+      return unsupportedMediaType(req.header('content-type'));
 
     let value: JsonValue;
     try {
@@ -285,6 +299,7 @@ export class RestEngine {
         return req.signal;
       },
       idempotencyKey,
+      passThrough: compiled.identityOutput,
     };
     let result: Awaited<ReturnType<Invoke>>;
     try {
@@ -295,6 +310,9 @@ export class RestEngine {
     const upstreamRequestId = safeHeaderValue(result.requestId);
     const status = result.status >= 200 && result.status < 300 ? result.status : 200;
     if (status === 204 || status === 205) return { status, body: '', upstreamRequestId };
+    // The upstream's own bytes, when they are the answer (checked JSON, no secret in them).
+    if (compiled.identityOutput && result.json !== undefined && result.json.byteLength > 0)
+      return { status, body: result.json, upstreamRequestId };
     let body: string;
     try {
       body =
@@ -340,11 +358,24 @@ function compileRoute(route: RestRoute): CompiledRoute {
     requiredInputs: route.inputs.filter((i) => i.required),
     bodyInput,
     outputUsesEnv: mappingsUseEnv(route.output),
+    identityOutput: isIdentity(route.output),
   };
 }
 
-/** Methods that must declare a JSON body (even an empty one). */
-const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH']);
+/** No mapping, or one that selects the whole document (`$`, `$.`). */
+function isIdentity(output: OutputMapping[] | undefined): boolean {
+  if (output === undefined || output.length === 0) return true;
+  const only = output[0];
+  if (output.length !== 1 || only.kind !== 'path') return false;
+  try {
+    return compilePath(only.path).steps.length === 0;
+  } catch {
+    return false; // an unsupported path fails when applied, as before
+  }
+}
+
+/** Returned by checkBodyHeaders when the body must be read. */
+const READ_BODY = Symbol('read body');
 
 /** What an Idempotency-Key header may hold (Stripe allows up to 255 characters). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -93,8 +93,8 @@ export interface RequestView {
 /** The engine's answer, turned into a Response or written to a ServerResponse. */
 export interface CoreResponse {
   status: number;
-  /** JSON text, or '' for no body. */
-  body: string;
+  /** JSON text (as a string, or UTF-8 bytes passed on from the upstream), or '' for no body. */
+  body: string | Uint8Array;
   /** Extra headers (Allow, WWW-Authenticate). */
   headers?: Record<string, string>;
   upstreamRequestId?: string;
@@ -109,6 +109,13 @@ export interface CompiledRoute {
   bodyInput: RestInput | undefined;
   /** Whether output mappings read environment variables (then the response is redacted). */
   outputUsesEnv: boolean;
+  /** Whether the answer is the upstream body unchanged (no mapping, or `$`): its bytes pass through. */
+  identityOutput: boolean;
+}
+
+/** Whether a response has a body. */
+export function hasBody(core: CoreResponse): boolean {
+  return typeof core.body === 'string' ? core.body !== '' : core.body.byteLength > 0;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -18,6 +18,7 @@
 import { timingSafeEqual } from './credentials.js';
 import { RestEngine } from './rest-engine.js';
 import {
+  hasBody,
   JSON_CONTENT_TYPE,
   UPSTREAM_REQUEST_ID_HEADER,
   type CoreResponse,
@@ -100,10 +101,11 @@ class WebRequestView implements RequestView {
 
 function toWebResponse(core: CoreResponse): Response {
   const headers = new Headers(core.headers);
-  if (core.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
+  const body = hasBody(core);
+  if (body) headers.set('content-type', JSON_CONTENT_TYPE);
   if (core.upstreamRequestId !== undefined)
     headers.set(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
-  return new Response(core.body === '' ? null : core.body, { status: core.status, headers });
+  return new Response(body ? (core.body as BodyInit) : null, { status: core.status, headers });
 }
 
 /**
