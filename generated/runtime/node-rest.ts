@@ -11,10 +11,11 @@
  * and graceful shutdown.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import {
   boundUrl,
+  connectionSignal,
   gracefulShutdown,
+  readNodeBody,
   hostChecker,
   listen,
   type ListenOptions,
@@ -63,26 +64,6 @@ export interface RestServer {
   close(): Promise<void>;
 }
 
-/**
- * One AbortController per connection, aborted when the connection closes: a caller goes away by
- * closing it, which ends every request in flight on it at once. Made on first use and shared by the
- * requests of a keep-alive connection (an AbortController per request costs several microseconds).
- */
-const connectionSignals = new WeakMap<Socket, AbortSignal>();
-
-function connectionSignal(socket: Socket): AbortSignal {
-  let signal = connectionSignals.get(socket);
-  if (signal === undefined) {
-    const controller = new AbortController();
-    signal = controller.signal;
-    connectionSignals.set(socket, signal);
-    if (socket.destroyed)
-      controller.abort(); // already gone
-    else socket.once('close', () => controller.abort());
-  }
-  return signal;
-}
-
 /** A request view over node's IncomingMessage (the fast path). */
 class NodeRequestView implements RequestView {
   constructor(
@@ -105,50 +86,7 @@ class NodeRequestView implements RequestView {
   }
 
   readBody(limit: number): Promise<string | null> {
-    const req = this.req;
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const cleanup = (): void => {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('error', onError);
-        req.off('close', onClose);
-      };
-      const onData = (chunk: Buffer): void => {
-        size += chunk.length;
-        if (size > limit) {
-          // Stop collecting; node discards the rest of the body once the response is sent.
-          cleanup();
-          resolve(null);
-          return;
-        }
-        chunks.push(chunk);
-      };
-      const onEnd = (): void => {
-        cleanup();
-        resolve(
-          chunks.length === 1
-            ? chunks[0].toString('utf8')
-            : Buffer.concat(chunks, size).toString('utf8'),
-        );
-      };
-      const onError = (): void => {
-        // `aborted` / ECONNRESET: the client went away mid-upload; nothing to report.
-        cleanup();
-        reject(new ClientClosedError('The client aborted the request while sending its body.'));
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(
-          new ClientClosedError('The client closed the connection while sending the request body.'),
-        );
-      };
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('error', onError);
-      req.on('close', onClose);
-    });
+    return readNodeBody(this.req, limit, (reason) => new ClientClosedError(reason));
   }
 
   /** Aborted when the caller closes the connection (see connectionSignal). */

@@ -32,7 +32,7 @@ import type {
 import { describeFailure } from './mcp-failures.js';
 import { authSecrets } from './credentials.js';
 import { checkShape } from './limits.js';
-import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
+import { applyOutput, bindInputs, isIdentityOutput, mappingsUseEnv } from './output.js';
 import { secretRedactor } from './redact.js';
 import { validateArguments } from './validate.js';
 
@@ -145,13 +145,15 @@ export function createMcpServer(
           `Unknown tool: ${JSON.stringify(name)}. Available tools: ${[...prepared.tools.keys()].join(', ')}`,
         );
       }
-      return callTool(tool, request.params.arguments ?? {}, invoke, {
-        signal: extra.signal,
-        idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
-        env,
-        log,
-        redact,
-      });
+      return toolResult(
+        await callTool(tool, request.params.arguments ?? {}, invoke, {
+          signal: extra.signal,
+          idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
+          env,
+          log,
+          redact,
+        }),
+      );
     },
   );
 
@@ -188,6 +190,8 @@ export interface PreparedTool {
   check: (args: unknown) => string[];
   /** Whether output mappings read environment variables (then the result is redacted). */
   outputUsesEnv: boolean;
+  /** Whether the result is the upstream body unchanged (no mapping, or `$`). */
+  identityOutput: boolean;
 }
 
 export interface PreparedServer {
@@ -218,6 +222,7 @@ export function prepare(spec: McpServerSpec): PreparedServer {
       spec: tool,
       check: (args) => validateArguments(schema, args),
       outputUsesEnv: mappingsUseEnv(tool.output),
+      identityOutput: isIdentityOutput(tool.output),
     });
     listing.push({
       name: tool.name,
@@ -242,19 +247,43 @@ export function prepare(spec: McpServerSpec): PreparedServer {
   return result;
 }
 
-/** Runs one tool call. Never throws: every failure becomes an `isError` result an agent can act on. */
-async function callTool(
+/** What a tool call gives: its text, and whether that is an error or a JSON object (then `structuredContent` too). */
+export interface ToolAnswer {
+  text: string;
+  isError: boolean;
+}
+
+/** What a tool call needs besides its arguments. */
+export interface ToolCallContext {
+  signal: AbortSignal | undefined;
+  idempotencyKey: unknown;
+  env: McpEnv;
+  log: McpLog;
+  redact: (text: string) => string;
+}
+
+/** The MCP result of a tool answer: a text block, and the same JSON as `structuredContent` on success. */
+export function toolResult(answer: ToolAnswer): CallToolResult {
+  // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
+  // No structuredContent on errors: clients validate it against the tool's outputSchema.
+  return answer.isError
+    ? { content: [{ type: 'text', text: answer.text }], isError: true }
+    : {
+        content: [{ type: 'text', text: answer.text }],
+        structuredContent: JSON.parse(answer.text) as Record<string, unknown>,
+      };
+}
+
+/**
+ * Runs one tool call. Never throws: every failure becomes an `isError` answer an agent can act on.
+ * A successful answer's text is a JSON object (the mapped output, or `{result: ...}`).
+ */
+export async function callTool(
   tool: PreparedTool,
   args: unknown,
   invoke: Invoke,
-  ctx: {
-    signal: AbortSignal;
-    idempotencyKey: unknown;
-    env: McpEnv;
-    log: McpLog;
-    redact: (text: string) => string;
-  },
-): Promise<CallToolResult> {
+  ctx: ToolCallContext,
+): Promise<ToolAnswer> {
   const { spec } = tool;
   const started = Date.now();
 
@@ -269,7 +298,7 @@ async function callTool(
     ctx.log(
       `tool ${spec.name}: invalid arguments (${issues.length} issue${issues.length === 1 ? '' : 's'})`,
     );
-    return errorResult(
+    return failed(
       ctx.redact(
         `Invalid arguments for tool ${spec.name}:\n` +
           issues.map((issue) => `- ${issue}`).join('\n') +
@@ -284,30 +313,33 @@ async function callTool(
       signal: ctx.signal,
       idempotencyKey: ctx.idempotencyKey as string | undefined,
     });
-    const mapped = applyOutput(spec.output, response.data, ctx.env);
-    let text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
-    if (tool.outputUsesEnv) text = ctx.redact(text);
-    const structured = JSON.parse(text) as Record<string, unknown>;
+    const data = response.data;
+    let text: string;
+    if (tool.identityOutput && response.json !== undefined && isJsonObject(data)) {
+      // The upstream's JSON text, as received and parsed (no credential in it): not serialised again.
+      text = utf8.decode(response.json);
+    } else {
+      const mapped = applyOutput(spec.output, data, ctx.env);
+      text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
+      if (tool.outputUsesEnv) text = ctx.redact(text);
+    }
     ctx.log(
       `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
         `${Date.now() - started} ms)`,
     );
-    return {
-      // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
-      content: [{ type: 'text', text }],
-      structuredContent: structured,
-    };
+    return { text, isError: false };
   } catch (error) {
     const failure = describeFailure(error, spec);
     ctx.log(ctx.redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`));
-    return errorResult(ctx.redact(failure.text));
+    return failed(ctx.redact(failure.text));
   }
 }
 
-function errorResult(text: string): CallToolResult {
-  // No structuredContent on errors: clients validate it against the tool's outputSchema.
-  return { content: [{ type: 'text', text }], isError: true };
+function failed(text: string): ToolAnswer {
+  return { text, isError: true };
 }
+
+const utf8 = new TextDecoder();
 
 export function noLog(): void {}
 

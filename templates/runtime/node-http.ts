@@ -4,6 +4,7 @@
  * bound, the `Host` check that stops DNS rebinding against a loopback server, and graceful shutdown.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { ConfigurationError } from './errors.js';
 import { hostName, isLoopbackName } from './origin.js';
 
@@ -88,6 +89,78 @@ export function hostChecker(server: Server): ((req: IncomingMessage) => boolean)
     if (allowed) lastAllowed = host;
     return allowed;
   };
+}
+
+/**
+ * One AbortController per connection, aborted when the connection closes: a caller goes away by
+ * closing it, which ends every request in flight on it at once. Made on first use and shared by the
+ * requests of a keep-alive connection (an AbortController per request costs several microseconds).
+ */
+const connectionSignals = new WeakMap<Socket, AbortSignal>();
+
+export function connectionSignal(socket: Socket): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (signal === undefined) {
+    const controller = new AbortController();
+    signal = controller.signal;
+    connectionSignals.set(socket, signal);
+    if (socket.destroyed)
+      controller.abort(); // already gone
+    else socket.once('close', () => controller.abort());
+  }
+  return signal;
+}
+
+/**
+ * The request body as UTF-8 text, or null once it passes `limit` bytes (the rest is left unread:
+ * node discards it when the response is sent). Rejects with `closed(reason)` when the client goes
+ * away before the end.
+ */
+export function readNodeBody(
+  req: IncomingMessage,
+  limit: number,
+  closed: (reason: string) => Error,
+): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(
+        chunks.length === 1
+          ? chunks[0].toString('utf8')
+          : Buffer.concat(chunks, size).toString('utf8'),
+      );
+    };
+    const onError = (): void => {
+      // `aborted` / ECONNRESET: the client went away mid-upload.
+      cleanup();
+      reject(closed('The client aborted the request while sending its body.'));
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(closed('The client closed the connection while sending the request body.'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** Graceful shutdown of a node:http server, see {@link gracefulShutdown}. */

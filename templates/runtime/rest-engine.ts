@@ -9,7 +9,7 @@ import { authSecrets } from './credentials.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './limits.js';
 import { originChecker } from './origin.js';
 import { secretRedactor } from './redact.js';
-import { applyOutput, bindInputs, compilePath, mappingsUseEnv } from './output.js';
+import { applyOutput, bindInputs, isIdentityOutput, mappingsUseEnv } from './output.js';
 import { checkAuth } from './rest-auth.js';
 import {
   coerceQueryParam,
@@ -358,20 +358,8 @@ function compileRoute(route: RestRoute): CompiledRoute {
     requiredInputs: route.inputs.filter((i) => i.required),
     bodyInput,
     outputUsesEnv: mappingsUseEnv(route.output),
-    identityOutput: isIdentity(route.output),
+    identityOutput: isIdentityOutput(route.output),
   };
-}
-
-/** No mapping, or one that selects the whole document (`$`, `$.`). */
-function isIdentity(output: OutputMapping[] | undefined): boolean {
-  if (output === undefined || output.length === 0) return true;
-  const only = output[0];
-  if (output.length !== 1 || only.kind !== 'path') return false;
-  try {
-    return compilePath(only.path).steps.length === 0;
-  } catch {
-    return false; // an unsupported path fails when applied, as before
-  }
 }
 
 /** Returned by checkBodyHeaders when the body must be read. */

@@ -1,0 +1,138 @@
+/**
+ * The generated REST adapter passes a 2xx JSON answer on as the upstream sent it when its output is
+ * the upstream body (`mapping: $.`): the same bytes, not parsed and serialised again. What must
+ * still hold: a credential in the answer, in any of its encodings, is redacted (the answer then takes
+ * the decoding path); an answer that is not a JSON document is refused as before; a route that maps
+ * the output still parses and maps it. Against a fake upstream on 127.0.0.1.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCheckoutSessionsClient } from '../generated/checkout-sessions/client.js';
+import { REST_ADAPTER } from '../generated/checkout-sessions/rest.js';
+import type { ClientOptions } from '../generated/runtime/client.js';
+import { serveRest, type RestServer } from '../generated/runtime/node-rest.js';
+import { createRestHandler, type RestAdapterSpec } from '../generated/runtime/rest.js';
+import { fakeUpstream, type FakeUpstream, type Handler } from './helpers/fake-upstream.js';
+
+/** A credential whose variable name would not look secret: it is redacted by value. */
+const CREDENTIAL = 'plain-credential-0123456789abcdef';
+/** One that each encoding changes. */
+const SPECIAL = 'key/with space+"quote"&0123456789';
+const SESSIONS = '/v1/v1/checkout/sessions';
+
+let upstream: FakeUpstream;
+const servers: RestServer[] = [];
+
+/** The adapter as generated, or with its routes changed by `routes`. */
+async function adapter(
+  routes: (spec: RestAdapterSpec) => RestAdapterSpec = (spec) => spec,
+  apiKey = CREDENTIAL,
+): Promise<RestServer> {
+  const options: ClientOptions = { apiKey, baseUri: upstream.url, maxRetries: 0 };
+  const handler = createRestHandler(
+    routes(REST_ADAPTER),
+    createCheckoutSessionsClient(options).invoke,
+  );
+  const server = await serveRest(handler, { port: 0, host: '127.0.0.1', log: false });
+  servers.push(server);
+  return server;
+}
+
+/** The upstream answers `body` as it is, declared JSON unless told otherwise. */
+const raw =
+  (body: string | Buffer, contentType = 'application/json'): Handler =>
+  (_seen, res) => {
+    res.writeHead(200, { 'content-type': contentType, 'request-id': 'req_raw' });
+    res.end(body);
+  };
+
+async function get(server: RestServer, target = `${SESSIONS}?limit=3`) {
+  const response = await fetch(`${server.url}${target}`);
+  return {
+    status: response.status,
+    headers: response.headers,
+    bytes: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
+beforeAll(async () => {
+  upstream = await fakeUpstream();
+});
+afterEach(async () => {
+  upstream.reset();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+afterAll(() => upstream.close());
+
+describe('an answer that is the upstream body', () => {
+  it('is passed on byte for byte: layout, key order, duplicate keys and big integers kept', async () => {
+    const body =
+      '{\n  "object": "list",\n  "b": 1, "a": 2, "a": 3,\n  "big": 12345678901234567890123,\n  "data": [],\n  "name": "Zo\\u00eb 😀"\n}\n';
+    upstream.handle(raw(body));
+    const server = await adapter();
+    const answer = await get(server);
+    expect(answer.status).toBe(200);
+    expect(answer.bytes.toString('utf8')).toBe(body);
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(answer.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    expect(answer.headers.get('x-upstream-request-id')).toBe('req_raw');
+  });
+
+  it.each([
+    ['as it is', CREDENTIAL, CREDENTIAL],
+    ['URL-encoded', SPECIAL, encodeURIComponent(SPECIAL)],
+    ['JSON-escaped', SPECIAL, JSON.stringify(SPECIAL).slice(1, -1)],
+  ])(
+    'still has the credential redacted when the upstream echoes it (%s)',
+    async (how, credential, echoed) => {
+      const body = `{"object":"list","data":[],"echo":"key ${echoed} here"}`;
+      expect(body.includes(echoed)).toBe(true);
+      upstream.handle(raw(body));
+      const server = await adapter(undefined, credential);
+      const answer = await get(server);
+      expect(answer.status).toBe(200);
+      const text = answer.bytes.toString('utf8');
+      expect(text, how).not.toContain(echoed);
+      expect(JSON.parse(text).echo).toBe('key [REDACTED] here');
+    },
+  );
+
+  it('is refused as before when it is declared JSON but is not a JSON document', async () => {
+    upstream.handle(raw('<html>Bad gateway</html>'));
+    const server = await adapter();
+    const answer = await get(server);
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.bytes.toString('utf8')).error.type).toBe('api_error');
+  });
+
+  it('is decoded and answered as JSON as before when it is not declared JSON', async () => {
+    upstream.handle(raw('{"object":"list","data":[]}', 'text/plain'));
+    const server = await adapter();
+    const answer = await get(server);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.bytes.toString('utf8'))).toEqual({ object: 'list', data: [] });
+  });
+
+  it('is passed on unparsed: a body malformed inside its braces reaches the caller as sent, as through a proxy', async () => {
+    upstream.handle(raw('{"object": "list", "data": [1, 2,]}'));
+    const server = await adapter();
+    const answer = await get(server);
+    expect(answer.status).toBe(200);
+    expect(answer.bytes.toString('utf8')).toBe('{"object": "list", "data": [1, 2,]}');
+  });
+});
+
+describe('an answer with an output mapping', () => {
+  it('is parsed and mapped (only the identity passes through)', async () => {
+    upstream.handle(raw('{ "object": "list", "data": [ {"id": "cs_1"} ] }'));
+    const server = await adapter((spec) => ({
+      ...spec,
+      routes: spec.routes.map((route) => ({
+        ...route,
+        output: [{ kind: 'path', path: '$.data[0].id' }],
+      })),
+    }));
+    const answer = await get(server);
+    expect(answer.status).toBe(200);
+    expect(answer.bytes.toString('utf8')).toBe('"cs_1"');
+  });
+});
