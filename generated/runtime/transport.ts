@@ -309,7 +309,8 @@ interface NodeRequestOptions {
   port?: number;
   path: string;
   method: string;
-  headers: Record<string, string>;
+  /** As a flat list of names and values, which node writes as given (no Host added for us). */
+  headers: string[];
   agent: unknown;
 }
 
@@ -429,13 +430,19 @@ class NodeExchange {
     else this.signal?.addEventListener('abort', this);
 
     const body = request.body;
-    let headers = request.headers;
-    if (body !== undefined) {
-      headers = { ...headers };
-      headers['Content-Length'] = String(
-        typeof body === 'string' ? utf8Length(body) : body.byteLength,
-      );
+    // A flat list: node writes it as it is, without the bookkeeping of a headers object.
+    const headers: string[] = [];
+    let host = false;
+    for (const name in request.headers) {
+      headers.push(name, request.headers[name]);
+      if (!host && name.length === 4 && name.toLowerCase() === 'host') host = true;
     }
+    if (!host) headers.push('Host', target.host);
+    if (body !== undefined)
+      headers.push(
+        'Content-Length',
+        String(typeof body === 'string' ? utf8Length(body) : body.byteLength),
+      );
     let req: NodeClientRequest;
     try {
       req = (secure ? modules.https : modules.http).request(
@@ -559,6 +566,8 @@ interface RequestTarget {
   protocol: string;
   hostname: string;
   port: number | undefined;
+  /** The Host header: host name (IPv6 in brackets) and port unless the default. */
+  host: string;
   /** Path and query, as sent. */
   path: string;
 }
@@ -583,7 +592,13 @@ function requestTarget(url: string): RequestTarget {
       if (origins.size >= 64) origins.clear();
       origins.set(origin, parsed);
     }
-    return { protocol: parsed.protocol, hostname: parsed.hostname, port: parsed.port, path };
+    return {
+      protocol: parsed.protocol,
+      hostname: parsed.hostname,
+      port: parsed.port,
+      host: parsed.host,
+      path,
+    };
   }
   const whole = new URL(url);
   const parsed = originOf(whole);
@@ -591,6 +606,7 @@ function requestTarget(url: string): RequestTarget {
     protocol: parsed.protocol,
     hostname: parsed.hostname,
     port: parsed.port,
+    host: parsed.host,
     path: whole.pathname + whole.search,
   };
 }
@@ -601,6 +617,7 @@ function originOf(url: URL): Omit<RequestTarget, 'path'> {
     // URL keeps IPv6 literals bracketed; node:http wants them bare.
     hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : undefined,
+    host: url.host,
   };
 }
 

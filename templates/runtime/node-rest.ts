@@ -4,7 +4,7 @@
  * measurable throughput); any other web handler is served through conversion. Also: the access log
  * and graceful shutdown.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import {
   boundUrl,
   connectionSignal,
@@ -175,15 +175,17 @@ export async function serveRest(
     const body = core.body;
     const length =
       typeof body === 'string' ? (body === '' ? 0 : Buffer.byteLength(body)) : body.byteLength;
-    const headers: Record<string, string | number> =
-      core.headers === undefined ? {} : { ...core.headers };
-    if (length > 0) headers['content-type'] = JSON_CONTENT_TYPE;
-    headers['content-length'] = length;
+    // As a flat list of names and values, which node writes as given.
+    const headers: Array<string | number> = [];
+    if (core.headers !== undefined)
+      for (const name of Object.keys(core.headers)) headers.push(name, core.headers[name]);
+    if (length > 0) headers.push('content-type', JSON_CONTENT_TYPE);
+    headers.push('content-length', length);
     if (exposeIds && core.upstreamRequestId !== undefined)
-      headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
-    if (shutdown?.closing) headers.connection = 'close';
-    res.writeHead(core.status, headers);
-    res.end(core.body);
+      headers.push(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
+    if (shutdown?.closing) headers.push('connection', 'close');
+    res.writeHead(core.status, headers as unknown as OutgoingHttpHeaders);
+    res.end(body);
   };
 
   /** Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw. */
