@@ -11,7 +11,7 @@ import {
   type McpRequestView,
 } from './mcp-engine.js';
 import type { McpServerSpec } from './mcp-server.js';
-import { readBodyText } from './web-body.js';
+import { WebRequestView } from './web-body.js';
 
 export type { McpFetchHandlerOptions } from './mcp-engine.js';
 
@@ -47,32 +47,9 @@ export function createMcpFetchHandler(
 }
 
 /** A request view over a web `Request`. */
-class WebMcpView implements McpRequestView {
-  readonly method: string;
-  readonly path: string;
-  readonly query: string;
-
-  constructor(private readonly request: Request) {
-    const url = new URL(request.url);
-    this.method = request.method;
-    this.path = url.pathname;
-    this.query = url.search.slice(1);
-  }
-
-  header(name: string): string | undefined {
-    return this.request.headers.get(name) ?? undefined;
-  }
-
-  readBody(limit: number): Promise<string | null> {
-    return readBodyText(
-      this.request.body,
-      limit,
-      () => new Error('The request body stream failed before it was complete.'),
-    );
-  }
-
-  get signal(): AbortSignal {
-    return this.request.signal;
+class WebMcpView extends WebRequestView implements McpRequestView {
+  constructor(request: Request) {
+    super(request, () => new Error('The request body stream failed before it was complete.'));
   }
 
   webRequest(): Request {

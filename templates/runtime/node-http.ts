@@ -163,6 +163,35 @@ export function readNodeBody(
   });
 }
 
+/** Splits a request target into raw path and query; handles absolute-form targets. */
+export function splitTarget(target: string): { path: string; query: string } {
+  if (target.charCodeAt(0) !== 47 /* / */) {
+    try {
+      const url = new URL(target);
+      return { path: url.pathname, query: url.search.slice(1) };
+    } catch {
+      return { path: target, query: '' };
+    }
+  }
+  const q = target.indexOf('?');
+  return q < 0
+    ? { path: target, query: '' }
+    : { path: target.slice(0, q), query: target.slice(q + 1) };
+}
+
+let lastLogMs = 0;
+let lastLogTime = '';
+
+/** ISO timestamp, formatted at most once per millisecond. */
+export function logTimestamp(): string {
+  const now = Date.now();
+  if (now !== lastLogMs) {
+    lastLogMs = now;
+    lastLogTime = new Date(now).toISOString();
+  }
+  return lastLogTime;
+}
+
 /** Graceful shutdown of a node:http server, see {@link gracefulShutdown}. */
 export interface Shutdown {
   /** True once shutdown has begun: answer new requests with 503 and `Connection: close`. */

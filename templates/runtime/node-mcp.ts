@@ -20,7 +20,9 @@ import {
   gracefulShutdown,
   hostChecker,
   listen,
+  logTimestamp,
   readNodeBody,
+  splitTarget,
   type ListenOptions,
   type Shutdown,
 } from './node-http.js';
@@ -122,10 +124,10 @@ class NodeMcpView implements McpRequestView {
     private readonly req: IncomingMessage,
     private readonly origin: string,
   ) {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const { path, query } = splitTarget(req.url ?? '/');
     this.method = req.method ?? 'GET';
-    this.path = url.pathname;
-    this.query = url.search.slice(1);
+    this.path = path;
+    this.query = query;
   }
 
   header(name: string): string | undefined {
@@ -188,5 +190,5 @@ export async function serveMcpStdio(
 }
 
 function stderrLog(line: string): void {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  process.stderr.write(`${logTimestamp()} ${line}\n`);
 }

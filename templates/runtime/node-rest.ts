@@ -9,9 +9,11 @@ import {
   boundUrl,
   connectionSignal,
   gracefulShutdown,
-  readNodeBody,
   hostChecker,
   listen,
+  logTimestamp,
+  readNodeBody,
+  splitTarget,
   type ListenOptions,
   type Shutdown,
 } from './node-http.js';
@@ -89,41 +91,12 @@ class NodeRequestView implements RequestView {
   }
 }
 
-/** Splits a request target into raw path and query; handles absolute-form targets. */
-function splitTarget(target: string): { path: string; query: string } {
-  if (target.charCodeAt(0) !== 47 /* / */) {
-    try {
-      const url = new URL(target);
-      return { path: url.pathname, query: url.search.slice(1) };
-    } catch {
-      return { path: target, query: '' };
-    }
-  }
-  const q = target.indexOf('?');
-  return q < 0
-    ? { path: target, query: '' }
-    : { path: target.slice(0, q), query: target.slice(q + 1) };
-}
-
 /** Printable, bounded path for the access log (no query string, no control characters). */
 function loggablePath(path: string): string {
   const bounded = path.length > 300 ? `${path.slice(0, 297)}...` : path;
   return /^[\x21-\x7e]*$/.test(bounded)
     ? bounded
     : bounded.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
-}
-
-let lastLogMs = 0;
-let lastLogTime = '';
-
-/** ISO timestamp, formatted at most once per millisecond. */
-function logTimestamp(): string {
-  const now = Date.now();
-  if (now !== lastLogMs) {
-    lastLogMs = now;
-    lastLogTime = new Date(now).toISOString();
-  }
-  return lastLogTime;
 }
 
 function accessLogLine(
