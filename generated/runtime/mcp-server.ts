@@ -113,7 +113,8 @@ export const STRUCTURED_RESULT_KEY = 'result';
 
 /**
  * Builds a low-level MCP `Server` exposing `spec.tools`. Connect it to any transport. In stateless
- * HTTP a new one is built per request, so everything expensive is prepared once per spec (see `prepare`).
+ * HTTP a new one is built for each request the fast path leaves to the SDK (mcp-dispatch.ts), so
+ * everything expensive is prepared once per spec (see `prepare`).
  */
 export function createMcpServer(
   spec: McpServerSpec,
@@ -130,7 +131,7 @@ export function createMcpServer(
     {
       capabilities: { tools: { listChanged: false } },
       ...(spec.instructions !== undefined ? { instructions: spec.instructions } : {}),
-      // Stateless HTTP builds a server per request; without this the SDK builds a new Ajv each time.
+      // Stateless HTTP builds servers per request; without this the SDK builds a new Ajv each time.
       jsonSchemaValidator: sharedValidator(),
     },
   );

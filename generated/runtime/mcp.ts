@@ -15,7 +15,9 @@
  * - `createMcpServer` (mcp-server.ts) builds a low-level SDK `Server` with `tools/list` and
  *   `tools/call` handlers; failures become tool results (mcp-failures.ts).
  * - `createMcpFetchHandler` (mcp-http.ts) is a web-standard `(Request) => Promise<Response>` handler
- *   speaking stateless Streamable HTTP at `/mcp`.
+ *   speaking stateless Streamable HTTP at `/mcp` (the engine in mcp-engine.ts): plain `tools/call`
+ *   and `tools/list` requests are answered directly (mcp-dispatch.ts), everything else by a
+ *   per-request SDK `Server` and transport.
  * - `serveMcpHttp` and `serveMcpStdio` (node-mcp.ts, Node only) serve them on node:http or stdio.
  *
  * The upstream call itself is injected (`Invoke`), so this runtime does not depend on the HTTP client.
