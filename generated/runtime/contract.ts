@@ -185,4 +185,11 @@ export interface Invoke {
    * credential variable).
    */
   check?(): string[];
+  /**
+   * True when the call removes every listener it adds to `context.signal` once it settles (the
+   * generated clients' `invoke` does): a server on node:http then passes one signal shared by the
+   * requests of a connection, which costs less than a signal per request. Otherwise each request
+   * gets its own signal.
+   */
+  releasesSignal?: boolean;
 }

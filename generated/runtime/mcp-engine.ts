@@ -82,6 +82,8 @@ const JSON_HEADERS = { 'Content-Type': 'application/json' };
 /** See createMcpFetchHandler (mcp-http.ts) for what is served and refused. */
 export class McpHttpEngine {
   readonly maxBodyBytes: number;
+  /** Requests may share their connection's signal (see `Invoke.releasesSignal`). */
+  readonly sharedSignal: boolean;
   private readonly env: McpEnv;
   private readonly log: McpLog;
   private readonly path: string;
@@ -105,6 +107,7 @@ export class McpHttpEngine {
     this.redact = options.redact ?? mcpRedactor(spec, invoke, this.env);
     this.prepared = prepare(spec); // fails fast on an invalid spec
     this.fastPath = options.fastPath !== false;
+    this.sharedSignal = invoke.releasesSignal === true;
     for (const warning of invoke.check?.() ?? []) this.log(`warning: ${this.redact(warning)}`);
   }
 

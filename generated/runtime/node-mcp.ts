@@ -8,7 +8,7 @@
  * Node only: serves MCP on a `node:http` server (the web-standard handler of mcp-http.ts) or over
  * stdin/stdout.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Invoke } from './contract.js';
 import { McpHttpEngine, type McpFetchHandlerOptions, type McpRequestView } from './mcp-engine.js';
@@ -22,12 +22,12 @@ import {
 } from './mcp-server.js';
 import {
   boundUrl,
-  connectionSignal,
   gracefulShutdown,
   hostChecker,
   listen,
   logTimestamp,
   readNodeBody,
+  requestSignal,
   splitTarget,
   type ListenOptions,
   type Shutdown,
@@ -95,7 +95,7 @@ export async function serveMcpHttp(
       res.end(refusal.body);
       return;
     }
-    const view = new NodeMcpView(req, origin);
+    const view = new NodeMcpView(req, res, engine.sharedSignal, origin);
     engine
       .handle(view)
       .then((answer) => {
@@ -125,9 +125,12 @@ class NodeMcpView implements McpRequestView {
   readonly method: string;
   readonly path: string;
   readonly query: string;
+  private aborted: AbortSignal | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly sharedSignal: boolean,
     private readonly origin: string,
   ) {
     const { path, query } = splitTarget(req.url ?? '/');
@@ -145,21 +148,21 @@ class NodeMcpView implements McpRequestView {
     return readNodeBody(this.req, limit, (reason) => new Error(reason));
   }
 
-  /** Aborted when the caller closes the connection (see connectionSignal). */
+  /** Made on first use, see requestSignal. */
   get signal(): AbortSignal {
-    return connectionSignal(this.req.socket);
+    this.aborted ??= requestSignal(this.req, this.res, this.sharedSignal);
+    return this.aborted;
   }
 
-  /** For the SDK's transport: method, URL and headers (the body is read already). */
+  /**
+   * For the SDK's transport: method, URL and headers (the body is read already; the transport does
+   * not read the request's signal, the engine watches `signal` itself).
+   */
   webRequest(): Request {
     const headers = new Headers();
     const raw = this.req.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-    return new Request(new URL(this.req.url ?? '/', this.origin), {
-      method: this.method,
-      headers,
-      signal: this.signal,
-    });
+    return new Request(new URL(this.req.url ?? '/', this.origin), { method: this.method, headers });
   }
 }
 

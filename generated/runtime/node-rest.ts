@@ -13,12 +13,12 @@
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import {
   boundUrl,
-  connectionSignal,
   gracefulShutdown,
   hostChecker,
   listen,
   logTimestamp,
   readNodeBody,
+  requestSignal,
   splitTarget,
   type ListenOptions,
   type Shutdown,
@@ -68,8 +68,12 @@ export interface RestServer {
 
 /** A request view over node's IncomingMessage (the fast path). */
 class NodeRequestView implements RequestView {
+  private aborted: AbortSignal | undefined;
+
   constructor(
     private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly sharedSignal: boolean,
     readonly method: string,
     readonly path: string,
     readonly query: string,
@@ -91,9 +95,10 @@ class NodeRequestView implements RequestView {
     return readNodeBody(this.req, limit, (reason) => new ClientClosedError(reason));
   }
 
-  /** Aborted when the caller closes the connection (see connectionSignal). */
+  /** Made on first use (only requests that reach the upstream call need it), see requestSignal. */
   get signal(): AbortSignal {
-    return connectionSignal(this.req.socket);
+    this.aborted ??= requestSignal(this.req, this.res, this.sharedSignal);
+    return this.aborted;
   }
 }
 
@@ -209,7 +214,7 @@ export async function serveRest(
     // Inline callbacks (no per-request named closures: under tsx each would be named at run time).
     if (engine !== undefined) {
       engine
-        .handle(new NodeRequestView(req, method, path, query))
+        .handle(new NodeRequestView(req, res, engine.sharedSignal, method, path, query))
         .then((core) => {
           writeCore(res, core);
           log?.(accessLogLine(method, path, core.status, startedAt, core.upstreamRequestId));

@@ -63,6 +63,8 @@ export class RestEngine {
   private readonly bodyLimits: ShapeLimits;
   /** Scrubs every inbound and upstream credential value from text that may reach a caller or a log. */
   readonly redact: (text: string) => string;
+  /** Requests may share their connection's signal (see `Invoke.releasesSignal`). */
+  readonly sharedSignal: boolean;
 
   constructor(
     readonly spec: RestAdapterSpec,
@@ -85,6 +87,7 @@ export class RestEngine {
       ...(options.allowedOrigins ?? []),
     ]);
     this.bodyLimits = options.bodyLimits ?? DEFAULT_SHAPE_LIMITS;
+    this.sharedSignal = invoke.releasesSignal === true;
     this.redact = secretRedactor(
       () => authSecrets(this.auth, this.env),
       () => invoke.secrets?.() ?? [],

@@ -3,7 +3,7 @@
  * (naming the flag and environment variable to change), the announced URL of the address actually
  * bound, the `Host` check that stops DNS rebinding against a loopback server, and graceful shutdown.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigurationError } from './errors.js';
 import { hostName, isLoopbackName } from './origin.js';
@@ -98,7 +98,7 @@ export function hostChecker(server: Server): ((req: IncomingMessage) => boolean)
  */
 const connectionSignals = new WeakMap<Socket, AbortSignal>();
 
-export function connectionSignal(socket: Socket): AbortSignal {
+function connectionSignal(socket: Socket): AbortSignal {
   let signal = connectionSignals.get(socket);
   if (signal === undefined) {
     const controller = new AbortController();
@@ -109,6 +109,27 @@ export function connectionSignal(socket: Socket): AbortSignal {
     else socket.once('close', () => controller.abort());
   }
   return signal;
+}
+
+/**
+ * A signal aborted when the caller goes away before its answer is written: the connection's, shared
+ * by its requests, when `shared` (for an `Invoke` that releases the signal, see `releasesSignal`),
+ * else one for this request.
+ */
+export function requestSignal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  shared: boolean,
+): AbortSignal {
+  if (shared) return connectionSignal(req.socket);
+  const controller = new AbortController();
+  if (req.socket.destroyed && !res.writableFinished)
+    controller.abort(); // already gone
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+  return controller.signal;
 }
 
 /**

@@ -78,6 +78,7 @@ export function invokeThrough(clients: Record<string, ApiClient>): Invoke {
     return { data, status, requestId, json };
   };
   invoke.secrets = () => all.flatMap((client) => client.secrets());
+  invoke.releasesSignal = true; // the client stops listening to the signal when each attempt ends
   invoke.check = () => all.flatMap((client) => client.check());
   return invoke;
 }
