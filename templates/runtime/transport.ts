@@ -424,12 +424,15 @@ class NodeExchange {
     else this.signal?.addEventListener('abort', this);
 
     const body = request.body;
-    // A flat list: node writes it as it is, without the bookkeeping of a headers object.
+    // A flat list: node writes it as it is, without the bookkeeping of a headers object. The body's
+    // length is ours to state; a Host given by the caller wins over the URL's.
     const headers: string[] = [];
     let host = false;
     for (const name in request.headers) {
+      const lower = name.length === 4 || name.length === 14 ? name.toLowerCase() : '';
+      if (lower === 'content-length' && body !== undefined) continue;
+      if (lower === 'host') host = true;
       headers.push(name, request.headers[name]);
-      if (!host && name.length === 4 && name.toLowerCase() === 'host') host = true;
     }
     if (!host) headers.push('Host', target.host);
     if (body !== undefined)
