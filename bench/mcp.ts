@@ -7,7 +7,7 @@
  * Processes: the fixed-JSON upstream and the MCP server (generated `main()`: Streamable HTTP,
  * stateless, JSON responses) each in a child process; this process is the caller. All calls are
  * sequential (one in flight), so the figures are latencies, not throughput. Variants, run in
- * interleaved blocks of 50 calls (order rotating), after a warm-up:
+ * interleaved blocks of 50 calls (order rotating), after a warm-up of 300 calls each:
  * - direct:   `client.getCheckoutSessions({ limit: 3 })` from this process to the upstream;
  * - MCP (SDK client): `Client.callTool({ name: 'stripe-get-checkout-sessions', arguments: { limit: 3 } })`
  *   over the SDK's StreamableHTTPClientTransport (fetch), connected (initialized) once;
@@ -32,7 +32,8 @@ import { cpuMs } from './lib/proc.js';
 
 const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 1000);
 const BLOCK = 50;
-const WARMUP = 50;
+/** Calls per variant before measuring: enough for the JIT to settle (50 left its compilation in the figures). */
+const WARMUP = 300;
 const TOOL = 'stripe-get-checkout-sessions';
 /** A block of calls stops after this long, whatever its count. */
 const BLOCK_MAX_MS = 15_000;

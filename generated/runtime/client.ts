@@ -42,10 +42,8 @@ import {
   redactError,
   redactString,
 } from './errors.js';
+import { AttemptRequest, CANCELLATION, Cancellable } from './cancellation.js';
 import {
-  AttemptRequest,
-  CANCELLATION,
-  Cancellable,
   defaultTransport,
   fetchTransport,
   ResponseTooLargeError,
