@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { FOLLOWERS, type FollowedSignal } from './cancellation.js';
 import { ConfigurationError } from './errors.js';
 import { hostName, isLoopbackName } from './origin.js';
 
@@ -102,17 +103,23 @@ export function hostChecker(server: Server): ((req: IncomingMessage) => boolean)
  * closing it, which ends every request in flight on it at once. Made on first use and shared by the
  * requests of a keep-alive connection (an AbortController per request costs several microseconds).
  */
-const connectionSignals = new WeakMap<Socket, AbortSignal>();
+const connectionSignals = new WeakMap<Socket, FollowedSignal>();
 
 function connectionSignal(socket: Socket): AbortSignal {
   let signal = connectionSignals.get(socket);
   if (signal === undefined) {
     const controller = new AbortController();
-    signal = controller.signal;
+    const followers = new Set<{ handleEvent(): void }>();
+    signal = controller.signal as FollowedSignal;
+    signal[FOLLOWERS] = followers; // the client's attempts join this set rather than listen
     connectionSignals.set(socket, signal);
+    const abort = (): void => {
+      controller.abort();
+      for (const follower of followers) follower.handleEvent();
+    };
     if (socket.destroyed)
-      controller.abort(); // already gone
-    else socket.once('close', () => controller.abort());
+      abort(); // already gone
+    else socket.once('close', abort);
   }
   return signal;
 }

@@ -6,6 +6,16 @@
  */
 import type { TransportRequest } from './transport.js';
 
+/**
+ * A signal may carry the set of what follows it (a node:http server's connection signal does, see
+ * node-http.ts): joining a set costs less than an abort listener, and whoever aborts the signal tells
+ * every member (`handleEvent`) too.
+ */
+export const FOLLOWERS = Symbol('capgen.followers');
+
+/** A signal that may carry its followers (see FOLLOWERS). */
+export type FollowedSignal = AbortSignal & { [FOLLOWERS]?: Set<{ handleEvent(): void }> };
+
 /** See `TransportRequest[CANCELLATION]`. */
 export const CANCELLATION = Symbol('capgen.cancellation');
 
@@ -32,10 +42,12 @@ export class Cancellable implements Cancellation {
 
   constructor(
     timeoutMs: number,
-    private readonly follow: AbortSignal | undefined,
+    private readonly follow: FollowedSignal | undefined,
   ) {
     this.timer = setTimeout(expire, timeoutMs, this);
-    follow?.addEventListener('abort', this);
+    const followers = follow?.[FOLLOWERS];
+    if (followers !== undefined) followers.add(this);
+    else follow?.addEventListener('abort', this);
   }
 
   /** The followed signal aborted (this object is its listener). */
@@ -46,7 +58,9 @@ export class Cancellable implements Cancellation {
   /** Stops the timer and stops following the signal. */
   release(): void {
     clearTimeout(this.timer);
-    this.follow?.removeEventListener('abort', this);
+    const followers = this.follow?.[FOLLOWERS];
+    if (followers !== undefined) followers.delete(this);
+    else this.follow?.removeEventListener('abort', this);
   }
 
   abort(reason: unknown): void {

@@ -8,6 +8,7 @@ import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { FOLLOWERS, type FollowedSignal } from '../../templates/runtime/cancellation.js';
 import { ApiClient } from '../../templates/runtime/client.js';
 import type { ApiSpec, Invoke, OperationSpec } from '../../templates/runtime/contract.js';
 import { serveMcpHttp } from '../../templates/runtime/node-mcp.js';
@@ -184,8 +185,20 @@ describe.each([
     }
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(1);
+    // The client's attempts follow the signal through its set of followers, and leave both empty.
     expect(getEventListeners(seen[0], 'abort')).toHaveLength(0);
+    expect((seen[0] as FollowedSignal)[FOLLOWERS]?.size).toBe(0);
     expect(upstream.seen).toHaveLength(5);
+  });
+
+  it("cancels the client's upstream call when the caller hangs up", async () => {
+    let upstreamClosed = false;
+    upstream.handle((_seen, _res, req) => {
+      req.socket.once('close', () => (upstreamClosed = true)); // never answered
+    });
+    const seen: AbortSignal[] = [];
+    await hangUp(await start(clientInvoke(seen)), post, seen);
+    await expect.poll(() => upstreamClosed).toBe(true);
   });
 
   it('gives any other invoke a signal per request', async () => {
