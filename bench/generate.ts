@@ -49,9 +49,9 @@ export async function run(): Promise<PartResult> {
     ours,
     theirs,
     dtsBytes: theirsBytes,
-  } = await againstOpenapiTypescript(RUNS, async (tmp, i) => {
+  } = await againstOpenapiTypescript(RUNS, async (tmp, i, spec) => {
     const out = path.join(tmp, `gen-${i}`);
-    const m = await measure(['bin/capgen.js', 'generate', '--out', out, '--openapi', STRIPE_SPEC]);
+    const m = await measure(['bin/capgen.js', 'generate', '--out', out, '--openapi', spec]);
     oursBytes = typesBytes(out);
     return m;
   });

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { colorStyle, plainStyle, UsageError, type Style } from './diagnostics.js';
+import { colorStyle, formatDiagnostic, plainStyle, UsageError, type Style } from './diagnostics.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { ServeOptions } from './serve.js';
 import type { ImportCommandOptions } from './import/command.js';
@@ -87,7 +87,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         const result = await runPipeline(io.cwd, options, { emit: true });
         exitCode = report(result.bag, io, style, options.verbose);
         if (exitCode !== 0 || !result.files || !result.config) return;
-        const outDir = path.resolve(io.cwd, result.config.out);
+        const outDir = path.resolve(result.config.root, result.config.out);
         const files = withManifest(result.files);
         const p = plan(outDir, files);
         const caps = result.project?.capabilities.length ?? 0;
@@ -113,7 +113,16 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
           exitCode = 1;
           return;
         }
-        apply(outDir, p);
+        try {
+          apply(outDir, p);
+        } catch (error) {
+          exitCode = reportWriteFailure(result.config.out, error, io, style);
+          return;
+        }
+        for (const f of p.kept)
+          io.stderr(
+            `${style.yellow('kept')}     ${result.config.out}/${f}: capgen wrote it, its source is gone, but it was edited since; delete it by hand if it is no longer needed\n`,
+          );
         io.stdout(
           `${style.green('✓')} ${caps} capabilities → ${result.config.out}/: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed, ${p.unchanged.length} unchanged\n`,
         );
@@ -148,9 +157,10 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
 
   program
     .command('serve <capability>')
-    .description('run a generated REST adapter or MCP server')
+    .description('run a generated REST adapter, MCP server or skill catalog')
     .option('--rest', 'serve the REST adapter')
     .option('--mcp', 'serve the MCP server')
+    .option('--skills', 'serve the skill catalog')
     .option('--stdio', 'MCP over stdio instead of Streamable HTTP')
     .option('-p, --port <port>', 'port (overrides the spec and the environment)', parsePort)
     .option('-a, --address <address>', 'address to bind (default from the spec, else 127.0.0.1)')
@@ -244,6 +254,26 @@ function wholeNumber(min: number, max: number, what: string): (value: string) =>
 const parseCount = wholeNumber(1, 20, 'a depth');
 const parsePortBase = wholeNumber(1, 65534, 'a port base');
 const parsePort = wholeNumber(0, 65535, 'a port');
+
+/** A failed write (full disk, permissions, a name taken by a folder) as a diagnostic: nothing was written. */
+function reportWriteFailure(out: string, error: unknown, io: CliIO, style: Style): number {
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(
+    `${formatDiagnostic(
+      {
+        file: out,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        rule: 'io/write-failed',
+        message: `could not write the output folder: ${message}`,
+        hint: 'free disk space or fix the permissions, then run capgen generate again',
+      },
+      style,
+    )}\n${style.red('1 error(s)')}, 0 warning(s); nothing was written\n`,
+  );
+  return 1;
+}
 
 function indent(text: string): string {
   return text

@@ -9,6 +9,9 @@ import { DiagnosticBag, type RuleSeverities } from './diagnostics.js';
 import { ExplainingValidator } from './check/schema-explain.js';
 import { reportSchemaIssues } from './check/schema-report.js';
 import { parseSource, type SourceDocument } from './load/source.js';
+import { inputFileProblem, lstat, outsideProblem, toPosix } from './paths.js';
+
+export { toPosix };
 
 export interface ResolvedConfig {
   root: string;
@@ -71,8 +74,9 @@ export async function resolveConfig(
   flags: ConfigFlags,
   bag: DiagnosticBag,
 ): Promise<ResolvedConfig | undefined> {
+  // lstat, so that a config file that is a dangling link is reported rather than ignored.
   const configPath =
-    flags.config ?? (fs.existsSync(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
+    flags.config ?? (lstat(path.join(root, CONFIG_FILE)) ? CONFIG_FILE : undefined);
   let fromFile: {
     openapi?: string[];
     capabilities?: string[];
@@ -86,14 +90,17 @@ export async function resolveConfig(
   let configSource: SourceDocument | undefined;
   if (configPath) {
     const absolute = path.resolve(root, configPath);
-    if (!fs.existsSync(absolute)) {
-      bag.error(
-        configPath,
-        { line: 1, col: 1 },
-        'io/not-found',
-        `config file '${configPath}' does not exist`,
-        'check the --config path',
-      );
+    const problem = inputFileProblem(root, configPath);
+    if (problem) {
+      if (problem === 'missing')
+        bag.error(
+          configPath,
+          { line: 1, col: 1 },
+          'io/not-found',
+          `config file '${configPath}' does not exist`,
+          'check the --config path',
+        );
+      else bag.error(configPath, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
       return undefined;
     }
     const before = bag.errorCount;
@@ -102,6 +109,7 @@ export async function resolveConfig(
       configValidator ??= new ExplainingValidator(CONFIG_SCHEMA);
       reportSchemaIssues(source, bag, configValidator.validate(source.data ?? {}));
     }
+    if (bag.errorCount === before) checkConfigPaths(root, source, bag);
     if (bag.errorCount > before) return undefined;
     fromFile = (source.data ?? {}) as typeof fromFile;
     configSource = source;
@@ -117,6 +125,17 @@ export async function resolveConfig(
     openapi ??= discovered.openapi;
     capabilities ??= discovered.capabilities;
   }
+  const named = [
+    ...(flags.openapi ?? []),
+    ...(flags.out ? [flags.out] : []),
+    ...(flags.schema ?? []),
+    ...(flags.ruleset ?? []),
+  ];
+  for (const extra of named) {
+    const problem = outsideProblem(root, extra);
+    if (problem) bag.error(extra, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
+  }
+  if (bag.hasErrors()) return undefined;
   const fromCwd = (p: string) => toPosix(path.relative(root, path.resolve(root, p)));
   for (const extra of flags.openapi ?? []) {
     const p = fromCwd(extra);
@@ -161,7 +180,9 @@ export async function resolveConfig(
 async function expandOrKeep(patterns: string[], root: string): Promise<string[]> {
   const out: string[] = [];
   for (const p of patterns) {
-    if (/[*?[{]/.test(p)) out.push(...(await glob([p], { cwd: root })).map(toPosix).sort());
+    // Links are not followed: a linked folder could lead anywhere.
+    if (/[*?[{]/.test(p))
+      out.push(...(await glob([p], { cwd: root, followSymbolicLinks: false })).map(toPosix).sort());
     else out.push(p);
   }
   return out;
@@ -180,12 +201,16 @@ function discoverSpecs(root: string, dir: string): { openapi: string[]; capabili
       .readdirSync(absolute, { withFileTypes: true })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const file = `${relative}/${entry.name}`;
+      // A linked folder is not entered: it could lead anywhere.
       if (entry.isDirectory()) {
         if (!entry.name.startsWith('.') && entry.name !== 'node_modules') visit(file);
         continue;
       }
-      if (!entry.isFile() || !SPEC_EXTENSIONS.test(entry.name)) continue;
-      if (isOpenApi(path.join(absolute, entry.name))) openapi.push(file);
+      if (!SPEC_EXTENSIONS.test(entry.name)) continue;
+      // Only regular files inside the project are read; anything else is listed, for the loader
+      // to report (a link, or a linked specs/ folder that leads outside).
+      if (!entry.isFile() || inputFileProblem(root, file)) capabilities.push(file);
+      else if (isOpenApi(path.join(absolute, entry.name))) openapi.push(file);
       else capabilities.push(file);
     }
   };
@@ -209,6 +234,34 @@ function isOpenApi(file: string): boolean {
   }
 }
 
-export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
+type ConfigEntry = [Array<string | number>, string];
+
+/**
+ * Paths a config file names (a glob by the part before its first wildcard) lie inside the project:
+ * inputs, the output folder, schemas and rulesets.
+ */
+function checkConfigPaths(root: string, source: SourceDocument, bag: DiagnosticBag): void {
+  const data = (source.data ?? {}) as {
+    openapi?: string[];
+    capabilities?: string[];
+    out?: string;
+    schema?: string | string[];
+    rulesets?: string[];
+  };
+  const base = path.dirname(path.resolve(root, source.file));
+  const list = (key: string, paths: string[] | undefined): ConfigEntry[] =>
+    (paths ?? []).map((p, i) => [[key, i], p]);
+  const entries: ConfigEntry[] = [
+    ...list('openapi', data.openapi),
+    ...list('capabilities', data.capabilities),
+    ...list('rulesets', data.rulesets),
+    ...(typeof data.schema === 'string' ? [[['schema'], data.schema] as ConfigEntry] : []),
+    ...list('schema', Array.isArray(data.schema) ? data.schema : undefined),
+    ...(data.out === undefined ? [] : [[['out'], data.out] as ConfigEntry]),
+  ];
+  for (const [at, p] of entries) {
+    const problem = outsideProblem(root, p.split(/[*?[{]/)[0] || '.', base, p);
+    if (problem)
+      bag.error(source.file, source.locate(at), problem.rule, problem.message, problem.hint);
+  }
 }

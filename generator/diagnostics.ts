@@ -135,6 +135,17 @@ export const colorStyle: Style = {
 const same = (text: string) => text;
 export const plainStyle: Style = { red: same, yellow: same, dim: same, bold: same, green: same };
 
+/**
+ * Text quoted from a spec, made safe for one line of a terminal: line breaks, control characters
+ * (escape sequences), bidirectional overrides and lone surrogates are shown as `\u` escapes.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** `file:line:col  error  rule-id  message` followed by an indented hint line. */
 export function formatDiagnostic(d: Diagnostic, style: Style = plainStyle): string {
   const severity =
@@ -143,8 +154,8 @@ export function formatDiagnostic(d: Diagnostic, style: Style = plainStyle): stri
       : d.severity === 'warning'
         ? style.yellow('warning')
         : style.dim('info');
-  const head = `${style.bold(`${d.file}:${d.line}:${d.col}`)}  ${severity}  ${style.dim(d.rule)}  ${d.message}`;
-  return d.hint ? `${head}\n    ${style.dim(`hint: ${d.hint}`)}` : head;
+  const head = `${style.bold(`${printable(d.file)}:${d.line}:${d.col}`)}  ${severity}  ${style.dim(d.rule)}  ${printable(d.message)}`;
+  return d.hint ? `${head}\n    ${style.dim(`hint: ${printable(d.hint)}`)}` : head;
 }
 
 /** Raised for problems that stop the run before diagnostics can be collected (bad CLI usage). */

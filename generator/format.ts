@@ -16,10 +16,13 @@ export const PRETTIER_OPTIONS: prettier.Options = {
 const PARSERS: Record<string, string> = { ts: 'babel-ts', md: 'markdown', json: 'json' };
 
 /**
- * Files that are already in prettier's format and skip it (formatting is the slowest stage): the
- * runtime, kept formatted in templates/runtime (a test checks).
+ * Files that skip prettier: the runtime, already in prettier's format (kept formatted in
+ * templates/runtime, a test checks; formatting is the slowest stage), and skill folders
+ * (`<capability>/skills/...`): instruction files stay as written, and SKILL.md's front matter keeps
+ * the serializer's quoting.
  */
-export const PREFORMATTED = (path: string): boolean => path.startsWith('runtime/');
+export const PREFORMATTED = (path: string): boolean =>
+  path.startsWith('runtime/') || /^[^/]+\/skills\//.test(path);
 
 export async function formatFiles(files: GeneratedFile[]): Promise<GeneratedFile[]> {
   return Promise.all(

@@ -21,12 +21,13 @@ import {
   type ResolvedOpenApi,
 } from './model/build.js';
 import { indexConsumedOperations, normalizePath } from './check/references.js';
-import { TYPES_FOLDER } from './model/api-families.js';
 import { buildTypeModules } from './model/api-types.js';
 import { OpenApiIndex } from './model/openapi-match.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
 import type { CapabilityModel, ProjectModel } from './model/types.js';
+import { RESERVED_OUTPUT_NAMES } from './model/names.js';
 import { GENERATOR_VERSION } from './version.js';
+import { outputFolderProblems, realRoot } from './paths.js';
 
 export interface PipelineResult {
   bag: DiagnosticBag;
@@ -41,8 +42,12 @@ export async function runPipeline(
   options: { emit: boolean },
 ): Promise<PipelineResult> {
   const bag = new DiagnosticBag();
-  const config = await resolveConfig(root, flags, bag);
+  const config = await resolveConfig(realRoot(root), flags, bag);
   if (!config) return { bag };
+  if (options.emit)
+    for (const { file, problem } of outputFolderProblems(config.root, config.out))
+      bag.error(file, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
+  if (bag.hasErrors()) return { bag, config };
   const finish = (result: PipelineResult): PipelineResult => {
     for (const rule of bag.applyRuleSeverities(config.rules))
       bag.warning(
@@ -121,12 +126,6 @@ function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocum
   return documents;
 }
 
-/**
- * Folders of the output that are not capabilities: the shared runtime (emit/runtime.ts) and the
- * shared API types (model/api-families.ts).
- */
-const RESERVED_FOLDERS = ['runtime', TYPES_FOLDER];
-
 async function loadCapabilities(
   config: ResolvedConfig,
   bag: DiagnosticBag,
@@ -148,22 +147,24 @@ async function loadCapabilities(
     if (source.data === undefined) continue;
     await runRulesets(rulesets, source, text, bag);
     const id = capabilityId(file);
-    if (RESERVED_FOLDERS.includes(id)) {
+    const reserved = RESERVED_OUTPUT_NAMES.get(id);
+    if (reserved) {
       bag.error(
         file,
         { line: 1, col: 1 },
         'naftiko/reserved-name',
-        `capability '${id}' would be generated into ${id}/, which holds ${id === 'runtime' ? 'the shared runtime' : 'the shared API types'}`,
+        `capability '${id}' would be generated into ${config.out}/${id}/, which holds ${reserved}`,
         'rename the file: the file name names the output folder',
       );
       continue;
     }
-    if (ids.has(id)) {
+    const taken = ids.get(id);
+    if (taken) {
       bag.error(
         file,
         { line: 1, col: 1 },
         'naftiko/duplicate-name',
-        `capability '${id}' comes from both ${ids.get(id)} and ${file}`,
+        `capability '${id}' (the output folder ${config.out}/${id}/) comes from both ${taken} and ${file}`,
         'rename one of the files: the file name names the output folder',
       );
       continue;

@@ -4,7 +4,7 @@
  * first position, with how many more there are; --verbose lists them all.
  */
 import type { CliIO } from './cli.js';
-import { formatDiagnostic, type DiagnosticBag, type Style } from './diagnostics.js';
+import { formatDiagnostic, printable, type DiagnosticBag, type Style } from './diagnostics.js';
 
 /** Prints the diagnostics; returns the exit code they call for (1 when any is an error). */
 export function report(bag: DiagnosticBag, io: CliIO, style: Style, verbose = false): number {
@@ -24,7 +24,9 @@ export function report(bag: DiagnosticBag, io: CliIO, style: Style, verbose = fa
     io.stderr(`${formatDiagnostic(d, style)}\n`);
     if (count > 1)
       io.stderr(
-        style.dim(`    … and ${count - 1} more ${d.rule} in ${d.file} (--verbose lists them)\n`),
+        style.dim(
+          `    … and ${count - 1} more ${d.rule} in ${printable(d.file)} (--verbose lists them)\n`,
+        ),
       );
   }
   const { errorCount: errors, warningCount: warnings, infoCount: infos } = bag;

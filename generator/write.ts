@@ -1,12 +1,18 @@
 /**
  * Writing the output folder, or comparing it (--check). A manifest inside the folder lists the
- * files capgen wrote, so a later run removes the ones whose source is gone and never touches files
- * it did not write, nor anything outside the folder.
+ * files capgen wrote with a hash of each, so a later run drops the ones whose source is gone (and
+ * only those it finds unedited), and never touches files it did not write.
+ *
+ * Writing is all or nothing: the new tree is staged in a folder beside the output folder (the
+ * generated files, plus every file of the old folder that is kept), then swapped in by renaming.
+ * Any failure before the swap removes the staging folder and leaves the output folder as it was.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { GeneratedFile } from './emit/index.js';
+import { lstat } from './paths.js';
 
 export const MANIFEST = '.capgen-manifest.json';
 
@@ -14,51 +20,80 @@ export interface Plan {
   added: GeneratedFile[];
   changed: GeneratedFile[];
   unchanged: GeneratedFile[];
-  /** Paths capgen wrote before and that no longer have a source. */
+  /** Files capgen wrote before, unedited since, that no longer have a source: left out. */
   removed: string[];
+  /** Files capgen wrote before that no longer have a source but were edited since: kept. */
+  kept: string[];
 }
 
+interface Manifest {
+  generator: 'capgen';
+  note: string;
+  files: string[];
+  /** SHA-256 of each file as capgen wrote it. */
+  sha256: Record<string, string>;
+}
+
+const sha256 = (contents: string | Buffer) => createHash('sha256').update(contents).digest('hex');
+
 export function withManifest(files: GeneratedFile[]): GeneratedFile[] {
-  const manifest = {
+  const manifest: Manifest = {
     generator: 'capgen',
-    note: 'Files written by `npx capgen generate`; it removes those whose source is gone.',
+    note: 'Files written by `npx capgen generate`; it removes those whose source is gone, unless edited since.',
     files: files.map((f) => f.path),
+    sha256: Object.fromEntries(files.map((f) => [f.path, sha256(f.contents)])),
   };
   return [...files, { path: MANIFEST, contents: `${JSON.stringify(manifest, null, 2)}\n` }];
 }
 
+/** Regular file at `target` (never a link), or undefined. */
+function readRegular(target: string): Buffer | undefined {
+  const stat = lstat(target);
+  return stat?.isFile() ? fs.readFileSync(target) : undefined;
+}
+
 export function plan(outDir: string, files: GeneratedFile[]): Plan {
-  const result: Plan = { added: [], changed: [], unchanged: [], removed: [] };
+  const result: Plan = { added: [], changed: [], unchanged: [], removed: [], kept: [] };
   for (const file of files) {
-    const target = path.join(outDir, file.path);
-    if (!fs.existsSync(target)) result.added.push(file);
-    else if (fs.readFileSync(target, 'utf8') !== file.contents) result.changed.push(file);
+    const existing = readRegular(path.join(outDir, file.path));
+    if (existing === undefined) result.added.push(file);
+    else if (existing.toString('utf8') !== file.contents) result.changed.push(file);
     else result.unchanged.push(file);
   }
   const wanted = new Set(files.map((f) => f.path));
-  for (const previous of readManifest(outDir)) {
-    if (
-      !wanted.has(previous) &&
-      isInside(outDir, previous) &&
-      fs.existsSync(path.join(outDir, previous))
-    )
-      result.removed.push(previous);
+  const previous = readManifest(outDir);
+  for (const [file, hash] of previous) {
+    if (wanted.has(file) || !isInside(outDir, file)) continue;
+    const existing = readRegular(path.join(outDir, file));
+    if (existing === undefined) continue;
+    if (hash !== undefined && sha256(existing) === hash) result.removed.push(file);
+    else result.kept.push(file);
   }
   result.removed.sort();
+  result.kept.sort();
   return result;
 }
 
-function readManifest(outDir: string): string[] {
+/** Files the previous run wrote, with their hashes (none for a manifest of an older capgen). */
+function readManifest(outDir: string): Map<string, string | undefined> {
+  const entries = new Map<string, string | undefined>();
   try {
-    const data = JSON.parse(fs.readFileSync(path.join(outDir, MANIFEST), 'utf8')) as {
-      files?: unknown;
-    };
-    return Array.isArray(data.files)
-      ? data.files.filter((f): f is string => typeof f === 'string')
-      : [];
+    const data = JSON.parse(fs.readFileSync(path.join(outDir, MANIFEST), 'utf8')) as Partial<
+      Record<keyof Manifest, unknown>
+    >;
+    const hashes = (data.sha256 && typeof data.sha256 === 'object' ? data.sha256 : {}) as Record<
+      string,
+      unknown
+    >;
+    for (const file of Array.isArray(data.files) ? data.files : [])
+      if (typeof file === 'string' && file !== MANIFEST) {
+        const hash = Object.hasOwn(hashes, file) ? hashes[file] : undefined;
+        entries.set(file, typeof hash === 'string' ? hash : undefined);
+      }
   } catch {
-    return [];
+    // No manifest, or not ours: nothing counts as written by capgen.
   }
+  return entries;
 }
 
 function isInside(outDir: string, relative: string): boolean {
@@ -67,44 +102,91 @@ function isInside(outDir: string, relative: string): boolean {
 }
 
 /**
- * Applies a plan in two phases: every new content is first written beside its target as a
- * temporary file; only when all of them are written are they renamed into place (renames are
- * atomic per file) and the stale files removed. A failure in the first phase removes the
- * temporary files and leaves the folder as it was.
+ * The file-system calls `apply` makes, replaceable so that a test can make one of them fail (a
+ * full disk on the fifth file, a rename refused) and check that nothing changed.
  */
-export function apply(outDir: string, p: Plan): void {
-  const pending = [...p.added, ...p.changed];
-  const temps: Array<[string, string]> = [];
+export interface WriteOps {
+  writeFile(file: string, contents: string): void;
+  rename(from: string, to: string): void;
+}
+
+const nodeOps: WriteOps = {
+  writeFile: (file, contents) => fs.writeFileSync(file, contents),
+  rename: (from, to) => fs.renameSync(from, to),
+};
+
+/**
+ * Applies a plan: stages the new output folder beside the old one, then swaps it in. Files of the
+ * old folder that capgen did not write (or wrote and that were edited since, when their source is
+ * gone) are carried over as they are (hard links where possible, else copies). On any failure the
+ * staging folder is removed and the output folder is left byte-identical; the error is rethrown.
+ */
+export function apply(outDir: string, p: Plan, ops: WriteOps = nodeOps): void {
+  const parent = path.dirname(outDir);
+  fs.mkdirSync(parent, { recursive: true });
+  const staging = path.join(parent, `.${path.basename(outDir)}.capgen-${randomUUID()}`);
+  fs.mkdirSync(staging);
   try {
-    for (const file of pending) {
-      const target = path.join(outDir, file.path);
+    const previous = lstat(outDir);
+    if (previous?.isDirectory()) fs.chmodSync(staging, previous.mode & 0o7777);
+    for (const file of [...p.added, ...p.changed]) {
+      const target = path.join(staging, file.path);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      const temp = `${target}.capgen-${process.pid}.tmp`;
-      fs.writeFileSync(temp, file.contents);
-      temps.push([temp, target]);
+      ops.writeFile(target, file.contents);
     }
+    if (previous?.isDirectory()) {
+      const replaced = new Set([...p.added, ...p.changed].map((f) => f.path));
+      const dropped = new Set(p.removed);
+      carryOver(outDir, staging, '', (file) => !replaced.has(file) && !dropped.has(file));
+    }
+    swap(outDir, staging, previous !== undefined, ops);
   } catch (error) {
-    for (const [temp] of temps) fs.rmSync(temp, { force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
     throw error;
-  }
-  for (const [temp, target] of temps) fs.renameSync(temp, target);
-  for (const stale of p.removed) {
-    fs.rmSync(path.join(outDir, stale), { force: true });
-    removeEmptyParents(outDir, path.dirname(path.join(outDir, stale)));
   }
 }
 
-function removeEmptyParents(outDir: string, dir: string): void {
-  const root = path.resolve(outDir);
-  let current = path.resolve(dir);
-  while (
-    current.startsWith(root + path.sep) &&
-    fs.existsSync(current) &&
-    fs.readdirSync(current).length === 0
-  ) {
-    fs.rmdirSync(current);
-    current = path.dirname(current);
+/** Links (or copies) every kept file and folder of `from` into `to`. */
+function carryOver(from: string, to: string, prefix: string, keep: (file: string) => boolean) {
+  for (const entry of fs.readdirSync(path.join(from, prefix), { withFileTypes: true })) {
+    const file = prefix ? `${prefix}/${entry.name}` : entry.name;
+    const source = path.join(from, file);
+    const target = path.join(to, file);
+    if (entry.isDirectory()) {
+      const before = fs.existsSync(target);
+      carryOver(from, to, file, keep);
+      // A folder the user made (empty, or holding kept files) stays; one left empty goes.
+      if (!before && !fs.existsSync(target) && fs.readdirSync(source).length === 0)
+        fs.mkdirSync(target, { recursive: true, mode: fs.statSync(source).mode & 0o7777 });
+    } else if (entry.isFile() && keep(file)) {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      try {
+        fs.linkSync(source, target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw error;
+        fs.copyFileSync(source, target);
+      }
+    } else if (!entry.isFile()) {
+      throw new Error(`'${file}' in the output folder is neither a file nor a folder`);
+    }
   }
+}
+
+/** Renames the staging folder into place; the old folder is moved aside first and removed last. */
+function swap(outDir: string, staging: string, exists: boolean, ops: WriteOps): void {
+  if (!exists) {
+    ops.rename(staging, outDir);
+    return;
+  }
+  const aside = `${staging}-previous`;
+  ops.rename(outDir, aside);
+  try {
+    ops.rename(staging, outDir);
+  } catch (error) {
+    fs.renameSync(aside, outDir);
+    throw error;
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
 }
 
 /** A short unified diff of one changed file (at most `maxLines` lines). */

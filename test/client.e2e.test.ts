@@ -953,7 +953,9 @@ describe('retries and errors', () => {
       retryBaseDelayMs: 1,
       maxRetryAfterMs: 150,
     });
-    const error = (await client.getCheckoutSessions({ limit: 1 }).catch((e: unknown) => e)) as ApiError;
+    const error = (await client
+      .getCheckoutSessions({ limit: 1 })
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(429);
     expect(error.headers['retry-after']).toBe('30');

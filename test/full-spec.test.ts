@@ -78,6 +78,7 @@ export async function probes() {
 
 describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () => {
   let dir: string;
+  let specDir: string;
   let exitCode: number;
   let stdout = '';
   let stderr = '';
@@ -89,18 +90,23 @@ describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () 
     // Inside the project (.tmp/ is git-ignored) so the output resolves the project's node_modules.
     fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
     dir = fs.mkdtempSync(path.join(ROOT, '.tmp', 'full-spec-'));
-    exitCode = await runCli(['generate', '--out', dir, '--openapi', SPEC_ARG], {
+    // capgen reads only inside the project: the spec is copied in.
+    specDir = fs.mkdtempSync(path.join(ROOT, '.tmp', 'full-spec-input-'));
+    const spec = path.relative(ROOT, path.join(specDir, 'spec3.json'));
+    fs.copyFileSync(path.join(ROOT, SPEC_ARG), path.join(ROOT, spec));
+    exitCode = await runCli(['generate', '--out', dir, '--openapi', spec], {
       cwd: ROOT,
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       color: false,
     });
-    full = await runPipeline(ROOT, { openapi: [SPEC_ARG] }, { emit: false });
+    full = await runPipeline(ROOT, { openapi: [spec] }, { emit: false });
     fragmentOnly = await runPipeline(ROOT, {}, { emit: false });
   }, 120_000);
 
   afterAll(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (specDir) fs.rmSync(specDir, { recursive: true, force: true });
   });
 
   it('exits 0 and writes the three capabilities', () => {

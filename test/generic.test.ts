@@ -21,8 +21,10 @@ import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = path.join(ROOT, 'test/fixtures/generic');
 const GOLDEN = path.join(ROOT, 'test/golden/generic');
-// Inside the project, so generated imports of @modelcontextprotocol/sdk resolve to node_modules.
-const OUT = path.join(ROOT, '.tmp-generic');
+// A copy of the fixture project inside the repository (git-ignored), so generated imports of
+// @modelcontextprotocol/sdk resolve to node_modules; capgen writes only inside the project it runs in.
+const PROJECT = path.join(ROOT, '.tmp-generic');
+const OUT = path.join(PROJECT, 'generated');
 
 interface Seen {
   method: string;
@@ -75,10 +77,11 @@ function tree(dir: string): Record<string, string> {
 const env = { TODO_API_KEY: 'todo-secret-key-123', TODOS_ADAPTER_TOKEN: 'adapter-token-456' };
 
 beforeAll(async () => {
-  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.rmSync(PROJECT, { recursive: true, force: true });
+  fs.cpSync(FIXTURE, PROJECT, { recursive: true });
   const output: string[] = [];
-  const code = await runCli(['generate', '--out', OUT], {
-    cwd: FIXTURE,
+  const code = await runCli(['generate'], {
+    cwd: PROJECT,
     stdout: (t) => output.push(t),
     stderr: (t) => output.push(t),
     color: false,
@@ -90,7 +93,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   upstream.close();
-  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.rmSync(PROJECT, { recursive: true, force: true });
 });
 
 describe('generic API: generated files', () => {
@@ -143,16 +146,17 @@ describe('generic API: generated files', () => {
   });
 
   it('cut types at typeDepth when configured: schemas further away stay named but opaque', async () => {
-    const config = path.join(OUT, 'depth.capgen.yaml');
+    // In the project copy: capgen reads only inside its project.
+    const config = 'depth.capgen.yaml';
     fs.writeFileSync(
-      config,
+      path.join(PROJECT, config),
       [
-        `openapi: [${JSON.stringify(path.join(FIXTURE, 'specs/todo.openapi.yaml'))}]`,
-        `capabilities: [${JSON.stringify(path.join(FIXTURE, 'specs/todos.yaml'))}]`,
+        'openapi: [specs/todo.openapi.yaml]',
+        'capabilities: [specs/todos.yaml]',
         'typeDepth: 1',
       ].join('\n'),
     );
-    const result = await runPipeline(FIXTURE, { config }, { emit: true });
+    const result = await runPipeline(PROJECT, { config }, { emit: true });
     const shared = result.files?.find((f) => f.path === 'types/todo.ts')?.contents ?? '';
     // Todo and NewTodo are one $ref from an operation; Project and User, two.
     expect(shared).toMatch(/export type Todo = NewTodo & \{\n {2}id: string;/);

@@ -17,6 +17,7 @@ import {
   naftikoAvailable,
   readTree,
   SHOP,
+  inProject,
   STACK_FRAME,
   workspace,
   type Capability,
@@ -47,7 +48,7 @@ describe.runIf(examplesAvailable)("import of the Naftiko framework's OpenAPI exa
     '%s: imported files pass validate --strict, the official schema and Spectral',
     async (file, extra) => {
       const dir = project(`example-${file.replace(/\W+/g, '-')}`);
-      const openapi = path.relative(dir, path.join(EXAMPLES, file));
+      const openapi = inProject(dir, path.join(EXAMPLES, file));
       const imported = await cli(dir, 'import', '--openapi', openapi, ...extra);
       expect(imported.code, imported.all).toBe(0);
       const validated = await cli(dir, 'validate', '--strict', '--openapi', openapi);
@@ -78,12 +79,7 @@ describe.runIf(examplesAvailable)("import of the Naftiko framework's OpenAPI exa
     ],
   ])('%s: refused with a positioned error and a hint, nothing written', async (file, message) => {
     const dir = project('refused');
-    const result = await cli(
-      dir,
-      'import',
-      '--openapi',
-      path.relative(dir, path.join(EXAMPLES, file)),
-    );
+    const result = await cli(dir, 'import', '--openapi', inProject(dir, path.join(EXAMPLES, file)));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(STACK_FRAME);
@@ -92,7 +88,7 @@ describe.runIf(examplesAvailable)("import of the Naftiko framework's OpenAPI exa
 });
 
 describe('what capgen import will not write', () => {
-  const shop = (dir: string) => path.relative(dir, SHOP);
+  const shop = (dir: string) => inProject(dir, SHOP);
 
   it('an edited file: exit 1 naming it, and no file of the import changes; --force replaces it', async () => {
     const dir = project('edited');
@@ -141,6 +137,12 @@ describe('what capgen import will not write', () => {
 
   it('outside the project, or through a symbolic link', async () => {
     const dir = project('unsafe');
+    const source = await cli(dir, 'import', '--openapi', path.relative(dir, SHOP));
+    expect(source.code).toBe(1);
+    expect(source.stderr).toMatch(
+      /shop\.openapi\.yaml:1:1 {2}error {2}io\/outside-project {2}'[^']*shop\.openapi\.yaml' is outside the project folder/,
+    );
+    expect(fs.readdirSync(path.join(dir, 'specs'))).toEqual([]);
     const outside = await cli(dir, 'import', '--openapi', shop(dir), '--out', '../unsafe-outside');
     expect(outside.code).toBe(1);
     expect(outside.stderr).toMatch(
@@ -193,7 +195,7 @@ describe('grouping', () => {
       dir,
       'import',
       '--openapi',
-      path.relative(dir, SHOP),
+      inProject(dir, SHOP),
       '--group-by',
       'path',
       '--out',
@@ -209,7 +211,7 @@ describe('grouping', () => {
       dir,
       'import',
       '--openapi',
-      path.relative(dir, SHOP),
+      inProject(dir, SHOP),
       '--paths',
       '/products/*',
       '--paths',
@@ -280,13 +282,13 @@ describe('paths', () => {
 
   it('an edit to a comment counts as an edit', async () => {
     const dir = project('comment-edit');
-    expect((await cli(dir, 'import', '--openapi', path.relative(dir, SHOP))).code).toBe(0);
+    expect((await cli(dir, 'import', '--openapi', inProject(dir, SHOP))).code).toBe(0);
     const file = path.join(dir, 'specs/health.yaml');
     fs.writeFileSync(
       file,
       fs.readFileSync(file, 'utf8').replace('# Edit it freely', '# Reviewed. Edit it freely'),
     );
-    const again = await cli(dir, 'import', '--openapi', path.relative(dir, SHOP));
+    const again = await cli(dir, 'import', '--openapi', inProject(dir, SHOP));
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('specs/health.yaml:1:1  error  import/edited');
   });

@@ -17,12 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generate,
-  mcpClient,
-  postJson,
-  restHandler,
-} from './helpers/generated-e2e.js';
+import { generate, mcpClient, postJson, restHandler } from './helpers/generated-e2e.js';
 import { startFakeUpstream, type RecordingUpstream } from './helpers/fake-upstream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -10,6 +10,7 @@ import { createCheckoutSessionsClient } from '../generated/checkout-sessions/cli
 import { REST_ADAPTER } from '../generated/checkout-sessions/rest.js';
 import type { ClientOptions } from '../generated/runtime/client.js';
 import { serveRest, type RestServer } from '../generated/runtime/node-rest.js';
+import { createForwarder } from '../generated/runtime/rest-forward.js';
 import { createRestHandler, type RestAdapterSpec } from '../generated/runtime/rest.js';
 import { fakeUpstream, type FakeUpstream, type Handler } from './helpers/fake-upstream.js';
 
@@ -134,5 +135,72 @@ describe('an answer with an output mapping', () => {
     const answer = await get(server);
     expect(answer.status).toBe(200);
     expect(answer.bytes.toString('utf8')).toBe('"cs_1"');
+  });
+});
+
+describe('a forwarded resource on node:http (the engine served directly)', () => {
+  /** The generated adapter plus a forward of /fwd/<rest> to the upstream, with a bearer credential. */
+  async function forwarding(): Promise<RestServer> {
+    const forward = createForwarder(
+      [
+        {
+          prefix: '/fwd/',
+          param: 'rest',
+          api: {
+            namespace: 'up',
+            baseUri: `${upstream.url}/base`,
+            baseUriEnv: 'UP_BASE_URI',
+            auth: { type: 'bearer', token: [{ env: 'UP_TOKEN' }] },
+          },
+          trustedHeaders: ['x-trace'],
+          headers: [],
+        },
+      ],
+      { apiKey: CREDENTIAL, env: {} },
+    );
+    const options: ClientOptions = { apiKey: CREDENTIAL, baseUri: upstream.url, maxRetries: 0 };
+    const handler = createRestHandler(
+      { ...REST_ADAPTER, forward },
+      createCheckoutSessionsClient(options).invoke,
+    );
+    const server = await serveRest(handler, { port: 0, host: '127.0.0.1', log: false });
+    servers.push(server);
+    return server;
+  }
+
+  it('passes a POST body on as bytes and streams the answer back, the credential redacted', async () => {
+    upstream.handle((seen, res) => {
+      res.writeHead(201, {
+        'content-type': 'text/plain',
+        'x-echo': seen.headers.authorization ?? '',
+      });
+      res.write('got ');
+      res.end(`${seen.body} with ${seen.headers.authorization ?? 'nothing'}`);
+    });
+    const server = await forwarding();
+    const response = await fetch(`${server.url}/fwd/things/1?x=y`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-trace': 't-1', 'x-other': 'dropped' },
+      body: 'raw bytes \u00e9',
+    });
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('got raw bytes \u00e9 with Bearer [REDACTED]');
+    expect(response.headers.get('x-echo')).toBe('Bearer [REDACTED]');
+    const seen = upstream.seen[0];
+    expect(seen.method).toBe('POST');
+    expect(seen.url).toBe('/base/things/1?x=y');
+    expect(seen.body).toBe('raw bytes \u00e9');
+    expect(seen.headers.authorization).toBe(`Bearer ${CREDENTIAL}`);
+    expect(seen.headers['x-trace']).toBe('t-1');
+    expect(seen.headers['x-other']).toBeUndefined();
+  });
+
+  it('leaves declared routes to the engine, and refuses dot segments before any upstream call', async () => {
+    upstream.handle(raw('{"object":"list","data":[]}'));
+    const server = await forwarding();
+    expect((await get(server)).status).toBe(200);
+    const dots = await fetch(`${server.url}/fwd/%2e%2e%2fadmin`);
+    expect(dots.status).toBe(400);
+    expect(upstream.seen.map((s) => s.url)).toEqual(['/v1/checkout/sessions?limit=3']);
   });
 });

@@ -3,9 +3,17 @@
  * `/usr/bin/time -v` when available, else the VmHWM of the process tree polled from /proc.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { ROOT, STRIPE_SPEC } from './common.js';
 
@@ -110,14 +118,19 @@ export function measure(args: string[], cwd = ROOT): Promise<Measurement> {
 /**
  * `runs` rounds of a capgen command and of openapi-typescript's CLI on the full Stripe spec, their
  * order swapped every round so neither always goes first, in a temporary folder removed afterwards.
- * `ours` runs the capgen side of round `i` (reading what it wrote if it likes).
+ * `ours` runs the capgen side of round `i` (reading what it wrote if it likes). The folder is
+ * inside the project (.tmp/, git-ignored) and holds a copy of the spec, `spec`: capgen reads and
+ * writes only inside its project.
  */
 export async function againstOpenapiTypescript(
   runs: number,
-  ours: (tmp: string, round: number) => Promise<Measurement>,
+  ours: (tmp: string, round: number, spec: string) => Promise<Measurement>,
 ): Promise<{ ours: Measurement[]; theirs: Measurement[]; dtsBytes: number }> {
   const peer = openapiTypescriptBin();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'capgen-bench-'));
+  mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+  const tmp = mkdtempSync(path.join(ROOT, '.tmp', 'bench-'));
+  const spec = path.join(tmp, 'spec3.json');
+  copyFileSync(STRIPE_SPEC, spec);
   const result = { ours: [] as Measurement[], theirs: [] as Measurement[], dtsBytes: 0 };
   const theirs = async (i: number) => {
     const dts = path.join(tmp, `stripe-${i}.d.ts`);
@@ -127,7 +140,7 @@ export async function againstOpenapiTypescript(
   try {
     for (let i = 0; i < runs; i++) {
       if (i % 2 === 1) await theirs(i);
-      result.ours.push(await ours(tmp, i));
+      result.ours.push(await ours(tmp, i, spec));
       if (i % 2 === 0) await theirs(i);
     }
   } finally {

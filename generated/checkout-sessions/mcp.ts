@@ -267,7 +267,7 @@ export async function main(
   }
   const server = await serveMcpHttp(MCP_SERVER, invoke, listenAddress(args, LISTEN));
   const removeSignalHandlers = installSignalHandlers(server);
-  process.stderr.write(`checkout-sessions-mcp MCP server at ${server.url}\n`);
+  process.stderr.write(`${MCP_SERVER.name} MCP server at ${server.url}\n`);
   // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
   return { url: server.url, close: () => (removeSignalHandlers(), server.close()) };
 }

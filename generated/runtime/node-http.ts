@@ -155,6 +155,28 @@ export function readNodeBody(
   limit: number,
   closed: (reason: string) => Error,
 ): Promise<string | null> {
+  return collectNodeBody(req, limit, closed, (chunks, size) =>
+    chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+  );
+}
+
+/** The body as bytes (a forwarded request's); null once it passes `limit` bytes. */
+export function readNodeBytes(
+  req: IncomingMessage,
+  limit: number,
+  closed: (reason: string) => Error,
+): Promise<Uint8Array | null> {
+  return collectNodeBody(req, limit, closed, (chunks, size) =>
+    chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
+  );
+}
+
+function collectNodeBody<T>(
+  req: IncomingMessage,
+  limit: number,
+  closed: (reason: string) => Error,
+  finish: (chunks: Buffer[], size: number) => T,
+): Promise<T | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -175,11 +197,7 @@ export function readNodeBody(
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(
-        chunks.length === 1
-          ? chunks[0].toString('utf8')
-          : Buffer.concat(chunks, size).toString('utf8'),
-      );
+      resolve(finish(chunks, size));
     };
     const onError = (): void => {
       // `aborted` / ECONNRESET: the client went away mid-upload.

@@ -18,6 +18,7 @@ import {
   listen,
   logTimestamp,
   readNodeBody,
+  readNodeBytes,
   requestSignal,
   splitTarget,
   type ListenOptions,
@@ -95,6 +96,11 @@ class NodeRequestView implements RequestView {
     return readNodeBody(this.req, limit, (reason) => new ClientClosedError(reason));
   }
 
+  /** The body as bytes (a forwarded request's), null past `limit`. */
+  readBytes(limit: number): Promise<Uint8Array | null> {
+    return readNodeBytes(this.req, limit, (reason) => new ClientClosedError(reason));
+  }
+
   /** Made on first use (only requests that reach the upstream call need it), see requestSignal. */
   get signal(): AbortSignal {
     this.aborted ??= requestSignal(this.req, this.res, this.sharedSignal);
@@ -156,6 +162,7 @@ export async function serveRest(
   let webTools: WebConversion | undefined;
 
   const writeCore = (res: ServerResponse, core: CoreResponse): void => {
+    if (core.stream !== undefined) return writeStream(res, core, shutdown?.closing === true);
     const body = core.body;
     const length =
       typeof body === 'string' ? (body === '' ? 0 : Buffer.byteLength(body)) : body.byteLength;
@@ -304,4 +311,20 @@ async function serveThroughWebHandler(
     res.end();
   }
   return { status: response.status, upstreamRequestId };
+}
+
+/** A forwarded answer: status and headers, then the body as it comes, with back-pressure. */
+function writeStream(res: ServerResponse, core: CoreResponse, closing: boolean): void {
+  const headers: Record<string, string> = { ...core.headers };
+  if (closing) headers.connection = 'close';
+  res.writeHead(core.status, headers);
+  void (async () => {
+    try {
+      for await (const chunk of core.stream as unknown as AsyncIterable<Uint8Array>)
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      res.end();
+    } catch {
+      res.destroy(); // cut short (too large, too slow, upstream gone): the caller sees it
+    }
+  })();
 }

@@ -76,6 +76,8 @@ class WebRestView extends WebRequestView implements RequestView {
 
 function toWebResponse(core: CoreResponse): Response {
   const headers = new Headers(core.headers);
+  // A forwarded answer: the upstream's status, headers and bytes as they come.
+  if (core.stream) return new Response(core.stream, { status: core.status, headers });
   const body = hasBody(core);
   if (body) headers.set('content-type', JSON_CONTENT_TYPE);
   if (core.upstreamRequestId !== undefined)

@@ -4,10 +4,10 @@
  * Locations are files, relative to the importing file; they must stay inside the project. Missing
  * files, unknown namespaces and import cycles are reported at the entry that names them.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DiagnosticBag } from '../diagnostics.js';
+import { inputFileProblem, toPosix } from '../paths.js';
 import type { NaftikoDocument, NaftikoImport } from '../load/naftiko-types.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
 import { checkShape } from './naftiko.js';
@@ -62,7 +62,7 @@ function resolveImport(
   const target = locate(source.file, entry.location, ctx.root);
   if ('problem' in target)
     return fail(
-      target.missing ? 'io/not-found' : 'naftiko/invalid-import',
+      target.rule ?? (target.missing ? 'io/not-found' : 'naftiko/invalid-import'),
       target.problem,
       target.hint,
     );
@@ -100,7 +100,7 @@ function locate(
   importer: string,
   location: string,
   root: string,
-): { file: string } | { problem: string; hint: string; missing?: boolean } {
+): { file: string } | { problem: string; hint: string; missing?: boolean; rule?: string } {
   let absolute: string;
   if (/^file:\/\//i.test(location)) {
     try {
@@ -117,25 +117,21 @@ function locate(
       hint: 'copy the shared consumes document into the project and write its relative path',
     };
   } else absolute = path.resolve(root, path.dirname(importer), location);
-  const inside = (p: string, base = root) => {
-    const relative = path.relative(base, p);
-    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-  };
-  if (!inside(absolute))
+  const relative = path.relative(root, absolute);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative))
     return {
-      problem: `'${location}' is outside the project (${path.relative(root, absolute) || '.'})`,
+      problem: `'${location}' is outside the project (${relative || '.'})`,
       hint: 'imported documents must be inside the project folder',
     };
-  if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile())
+  const file = toPosix(relative);
+  // A regular file inside the project, reached through no link (paths.ts), like every input.
+  const problem = inputFileProblem(root, file);
+  if (problem === 'missing')
     return {
       missing: true,
       problem: `imported file '${location}' does not exist`,
       hint: 'check the path; it is relative to this file',
     };
-  if (!inside(fs.realpathSync(absolute), fs.realpathSync(root)))
-    return {
-      problem: `'${location}' leads outside the project through a symbolic link`,
-      hint: 'imported documents must be inside the project folder',
-    };
-  return { file: path.relative(root, absolute).split(path.sep).join('/') };
+  if (problem) return { rule: problem.rule, problem: problem.message, hint: problem.hint };
+  return { file };
 }

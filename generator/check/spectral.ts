@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DiagnosticBag, Severity } from '../diagnostics.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
+import { inputFileProblem } from '../paths.js';
 
 export interface LoadedRuleset {
   /** Prefix of its rule ids: the ruleset file's name without extension. */
@@ -46,8 +47,14 @@ export async function loadRulesets(
   const loaded: LoadedRuleset[] = [];
   for (const [i, file] of files.entries()) {
     const absolute = path.resolve(root, file);
+    const problem = inputFileProblem(root, file);
+    if (problem && problem !== 'missing') {
+      const at = namedAt(i);
+      bag.error(at.file, at, problem.rule, problem.message, problem.hint);
+      continue;
+    }
     try {
-      if (!fs.existsSync(absolute)) throw new Error(`file '${file}' does not exist`);
+      if (problem) throw new Error(`file '${file}' does not exist`);
       const spectral = new Spectral();
       spectral.setRuleset(await bundler.bundleAndLoadRuleset(absolute, { fs, fetch }));
       loaded.push({

@@ -4,47 +4,71 @@ import type {
   InputModel,
   McpModel,
   OperationModel,
+  PromptModel,
+  ResourceModel,
   RestModel,
+  RouteModel,
+  ToolModel,
 } from '../model/types.js';
+import { docInline, identifier, joinTs, type TsCode } from './escape.js';
 import { codeHeader } from './header.js';
-import { literal } from './literal.js';
-import { render } from './render.js';
+import { CodeRef, dataLiteral, importLine, literal } from './literal.js';
+import { ORCHESTRATIONS_MODULE } from './orchestrations.js';
+import { renderTs } from './render.js';
+
+const CLIENT_MODULE = './client.js';
+const SCHEMAS_MODULE = './schemas.js';
+const operationRef = (operation: OperationModel) => new CodeRef(operation.constName, CLIENT_MODULE);
 
 /**
- * Object literal text in which each `call` refers to its operation constant from client.ts and each
- * shared schema (the very object the model holds) to its constant from schemas.ts.
+ * What a route or tool runs: the operation constant of client.ts it calls with its bindings and
+ * output mappings, or the orchestration of orchestrations.ts that runs it.
  */
-function withRefs(value: unknown, capability: CapabilityModel): string {
-  const shared = new Map<unknown, string>(capability.sharedSchemas.map((s) => [s.schema, s.name]));
-  const marker = (name: string) => `@@ref:${name}@@`;
-  const text = JSON.stringify(value, (_key, v: unknown) =>
-    shared.has(v) ? marker(shared.get(v)!) : v,
+function runs(item: RouteModel | ToolModel) {
+  if (item.orchestration)
+    return { run: new CodeRef(item.orchestration.runName, ORCHESTRATIONS_MODULE) };
+  return {
+    call: operationRef(item.operation!),
+    with: item.with,
+    ...(item.output ? { output: item.output } : {}),
+  };
+}
+
+/**
+ * A data literal in which each `call` is a reference to its operation constant from client.ts and
+ * each shared schema (the very object the model holds) a reference to its constant in schemas.ts,
+ * with the import lines those references need.
+ */
+function adapterLiteral(value: unknown, capability: CapabilityModel) {
+  const shared = new Map<unknown, CodeRef>(
+    capability.sharedSchemas.map((s) => [s.schema, new CodeRef(s.name, SCHEMAS_MODULE)]),
   );
-  return text.replace(/"@@(?:ref|operation):([A-Za-z0-9_]+)@@"/g, '$1');
+  const { code, refs } = dataLiteral(value, (v) => shared.get(v));
+  const operations = refs.filter((r) => r.module === CLIENT_MODULE).map((r) => r.name);
+  return {
+    literal: code,
+    operationImports: joinTs([...new Set(operations)].sort(), ', '),
+    schemaImports: importLine(refs, SCHEMAS_MODULE),
+    runImports: importLine(refs, ORCHESTRATIONS_MODULE),
+  };
 }
 
-/** Names of the shared schemas a literal refers to, for its import line. */
-function schemaImports(text: string, capability: CapabilityModel): string[] {
-  return capability.sharedSchemas
-    .map((s) => s.name)
-    .filter((name) => new RegExp(`\\b${name}\\b`).test(text));
-}
-
-function importLine(names: string[]): string {
-  return names.length ? `import { ${names.join(', ')} } from './schemas.js';` : '';
-}
-
-function operationImports(used: OperationModel[]): string {
-  return [...new Set(used.map((op) => op.constName))].sort().join(', ');
-}
-
-function listen(adapter: RestModel | McpModel): string {
-  return literal({
-    port: adapter.port,
-    address: adapter.address,
-    portEnv: adapter.portEnv,
-    addressEnv: adapter.addressEnv,
-  });
+/** Slots the entry points share: the client factory, where they listen, and the env overrides. */
+export function entryView(
+  capability: CapabilityModel,
+  adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
+) {
+  return {
+    factory: identifier(capability.names.clientFactory),
+    listen: literal({
+      port: adapter.port,
+      address: adapter.address,
+      portEnv: adapter.portEnv,
+      addressEnv: adapter.addressEnv,
+    }),
+    namespaceDoc: docInline(adapter.namespace),
+    envDoc: docInline(`${adapter.portEnv} / ${adapter.addressEnv}`),
+  };
 }
 
 const restInput = (input: InputModel) => ({
@@ -58,62 +82,102 @@ const restInput = (input: InputModel) => ({
 });
 
 export function emitRest(capability: CapabilityModel, rest: RestModel): string {
-  const adapter = {
-    namespace: rest.namespace,
-    ...(rest.auth ? { auth: rest.auth } : {}),
-    routes: rest.routes.map((route) => ({
-      path: route.path,
-      method: route.method,
-      operationName: route.name,
-      inputs: route.inputs.filter((i) => i.in !== 'header' && i.in !== 'cookie').map(restInput),
-      call: `@@operation:${route.operation.constName}@@`,
-      with: route.with,
-      ...(route.output ? { output: route.output } : {}),
+  const forwards = dataLiteral(
+    rest.forwards.map((f) => ({
+      prefix: f.prefix,
+      param: f.param,
+      api: new CodeRef(f.api.constName, CLIENT_MODULE),
+      trustedHeaders: f.trustedHeaders,
+      headers: f.headers,
     })),
-  };
-  const adapterText = withRefs(adapter, capability);
-  return render('rest.ts.hbs', {
+  );
+  const adapter = adapterLiteral(
+    {
+      namespace: rest.namespace,
+      ...(rest.auth ? { auth: rest.auth } : {}),
+      routes: rest.routes.map((route) => ({
+        path: route.path,
+        method: route.method,
+        operationName: route.name,
+        inputs: route.inputs.filter((i) => i.in !== 'header' && i.in !== 'cookie').map(restInput),
+        ...runs(route),
+      })),
+    },
+    capability,
+  );
+  const clientImports = [
+    ...new Set([
+      ...(adapter.operationImports ? adapter.operationImports.split(', ') : []),
+      ...forwards.refs.map((r) => r.name),
+    ]),
+  ].sort();
+  return renderTs('rest.ts.hbs', {
     header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
-    namespace: rest.namespace,
-    factory: capability.names.clientFactory,
-    operationImports: operationImports(rest.routes.map((r) => r.operation)),
-    adapter: adapterText,
-    schemaImports: importLine(schemaImports(adapterText, capability)),
-    listen: listen(rest),
-    portEnv: rest.portEnv,
-    addressEnv: rest.addressEnv,
+    ...entryView(capability, rest),
+    adapter: adapter.literal,
+    forwards: rest.forwards.length ? forwards.code : undefined,
+    operationImports: joinTs(clientImports as TsCode[], ', '),
+    schemaImports: adapter.schemaImports,
+    runImports: adapter.runImports,
   });
 }
 
-export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): string {
-  const server = {
-    name: mcp.namespace,
-    version,
-    ...(mcp.instructions ? { instructions: mcp.instructions } : {}),
-    ...(mcp.auth ? { auth: mcp.auth } : {}),
-    tools: mcp.tools.map((tool) => ({
-      name: tool.name,
-      ...(tool.title ? { title: tool.title } : {}),
-      description: tool.description,
-      annotations: tool.annotations,
-      inputSchema: tool.inputSchema,
-      ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-      call: `@@operation:${tool.operation.constName}@@`,
-      with: tool.with,
-      ...(tool.output ? { output: tool.output } : {}),
-    })),
+/** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
+function resourceSpec(resource: ResourceModel) {
+  const base = {
+    name: resource.name,
+    title: resource.title,
+    uri: resource.uri,
+    description: resource.description || undefined,
+    mimeType: resource.mimeType,
   };
-  const serverText = withRefs(server, capability);
-  return render('mcp.ts.hbs', {
+  if (resource.kind === 'static') return { ...base, location: resource.location };
+  return {
+    ...base,
+    call: operationRef(resource.operation),
+    with: resource.with,
+    ...(resource.output ? { output: resource.output } : {}),
+  };
+}
+
+/** A prompt as the runtime reads it (McpPromptSpec): empty descriptions left out. */
+function promptSpec(prompt: PromptModel) {
+  return {
+    ...prompt,
+    description: prompt.description || undefined,
+    arguments: prompt.arguments.map((a) => ({ ...a, description: a.description || undefined })),
+  };
+}
+
+export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): string {
+  const server = adapterLiteral(
+    {
+      name: mcp.namespace,
+      version,
+      ...(mcp.instructions ? { instructions: mcp.instructions } : {}),
+      ...(mcp.auth ? { auth: mcp.auth } : {}),
+      tools: mcp.tools.map((tool) => ({
+        name: tool.name,
+        ...(tool.title ? { title: tool.title } : {}),
+        description: tool.description,
+        annotations: tool.annotations,
+        inputSchema: tool.inputSchema,
+        ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+        ...runs(tool),
+      })),
+      ...(mcp.resources.length ? { resources: mcp.resources.map(resourceSpec) } : {}),
+      ...(mcp.prompts.length ? { prompts: mcp.prompts.map(promptSpec) } : {}),
+    },
+    capability,
+  );
+  const transport: TsCode = literal(mcp.transport);
+  return renderTs('mcp.ts.hbs', {
     header: codeHeader(`MCP server ${mcp.namespace} for ${capability.label}.`, capability),
-    namespace: mcp.namespace,
-    factory: capability.names.clientFactory,
-    operationImports: operationImports(mcp.tools.map((t) => t.operation)),
-    server: serverText,
-    schemaImports: importLine(schemaImports(serverText, capability)),
-    listen: listen(mcp),
-    transport: mcp.transport,
-    portEnv: mcp.portEnv,
-    addressEnv: mcp.addressEnv,
+    ...entryView(capability, mcp),
+    server: server.literal,
+    operationImports: server.operationImports,
+    schemaImports: server.schemaImports,
+    runImports: server.runImports,
+    transport,
   });
 }

@@ -3,14 +3,13 @@
  * capability's types.ts imports it as a namespace: `Stripe.CheckoutSession`).
  */
 import type { TypeModuleModel } from '../model/types.js';
-import { commentSafe } from '../model/text.js';
 import { codeHeader } from './header.js';
 import { moduleDeclarations } from './openapi-ts.js';
 
 export function emitApiTypes(module: TypeModuleModel): string {
   return [
     codeHeader(
-      `Types of the API at ${commentSafe(module.label)}: one named type for each schema the generated capabilities reach.`,
+      `Types of the API at ${module.label}: one named type for each schema the generated capabilities reach.`,
       module.sources,
     ),
     ...moduleDeclarations(module),

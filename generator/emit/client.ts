@@ -1,60 +1,64 @@
 /** client.ts of a capability: the operation descriptors and a typed client over the shared runtime. */
 import type { OperationSpec } from '../../templates/runtime/contract.js';
 import type { CapabilityModel } from '../model/types.js';
+import { docInline, identifier, objectKey, trustedTs, ts, typeKey } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment } from './json-schema-to-ts.js';
-import { literal } from './literal.js';
-import { render } from './render.js';
-import { camelCase } from '../model/names.js';
+import { CodeRef, literal } from './literal.js';
+import { renderTs } from './render.js';
 
 export function emitClient(capability: CapabilityModel): string {
-  const clientVar = (namespace: string) => `${camelCase(namespace)}Api`;
+  const clientVar = new Map(capability.apis.map((api) => [api.spec.namespace, api.clientVar]));
   const operations = capability.operations.map((op) => {
     const paginated = op.types.item !== undefined;
-    const p = `T.${op.types.params}`;
-    const r = `T.${op.types.response}`;
+    const p = ts`T.${identifier(op.types.params)}`;
+    const r = ts`T.${identifier(op.types.response)}`;
+    const item = op.types.item ? ts`T.${identifier(op.types.item)}` : undefined;
     const signature = `${op.spec.method} ${op.spec.path}`;
+    const constName = identifier(op.constName);
+    const api = identifier(clientVar.get(op.api)!);
+    const doc = docComment(
+      `${op.description}\n\n\`${signature}\`${paginated ? '. Use `.autoPaginate(params)` to iterate over every item of every page.' : ''}`,
+      '',
+    );
     return {
-      constName: op.constName,
-      methodName: op.methodName,
-      summary: `${signature}${op.openapi?.operationId ? ` (OpenAPI operation ${op.openapi.operationId})` : ''}`,
+      constName,
+      methodKey: typeKey(op.methodName),
+      methodProperty: objectKey(op.methodName),
+      summary: docInline(
+        `${signature}${op.openapi?.operationId ? ` (OpenAPI operation ${op.openapi.operationId})` : ''}`,
+      ),
       literal: literal(callOnly(op.spec)),
-      doc: docComment(
-        `${op.description}\n\n\`${signature}\`${paginated ? '. Use `.autoPaginate(params)` to iterate over every item of every page.' : ''}`,
-        '',
-      )
-        .trimEnd()
-        .replace(/\n/g, '\n  '),
-      methodType: paginated
-        ? `PaginatedOperationMethod<${p}, ${r}, T.${op.types.item}>`
-        : `OperationMethod<${p}, ${r}>`,
-      factoryCall: paginated
-        ? `paginatedMethod<${p}, ${r}, T.${op.types.item}>(${clientVar(op.api)}, ${op.constName})`
-        : `operationMethod<${p}, ${r}>(${clientVar(op.api)}, ${op.constName})`,
+      doc: trustedTs(doc.trimEnd().replace(/\n/g, '\n  ')),
+      methodType: item
+        ? ts`PaginatedOperationMethod<${p}, ${r}, ${item}>`
+        : ts`OperationMethod<${p}, ${r}>`,
+      factoryCall: item
+        ? ts`paginatedMethod<${p}, ${r}, ${item}>(${api}, ${constName})`
+        : ts`operationMethod<${p}, ${r}>(${api}, ${constName})`,
     };
   });
-  return render('client.ts.hbs', {
+  const upstreamSecrets = capability.env.filter((e) => e.secret && e.scope === 'upstream');
+  return renderTs('client.ts.hbs', {
     header: codeHeader(`Typed client for ${capability.label}.`, capability),
-    label: capability.label,
+    label: docInline(capability.label),
     apis: capability.apis.map((api) => ({
-      constName: api.constName,
-      description: api.description || api.spec.namespace,
+      constName: identifier(api.constName),
+      description: docInline(api.description || api.spec.namespace),
       literal: literal(api.spec),
-      clientVar: clientVar(api.spec.namespace),
+      clientVar: identifier(api.clientVar),
     })),
     operations,
     hasPlain: capability.operations.some((op) => !op.types.item),
     hasPaginated: capability.operations.some((op) => op.types.item),
-    clientType: capability.names.clientType,
-    factory: capability.names.clientFactory,
-    envList:
-      capability.env
-        .filter((e) => e.secret && e.scope === 'upstream')
-        .map((e) => e.name)
-        .join(', ') || 'no credentials',
-    clientMap: capability.apis
-      .map((api) => `${JSON.stringify(api.spec.namespace)}: ${clientVar(api.spec.namespace)}`)
-      .join(', '),
+    clientType: identifier(capability.names.clientType),
+    factory: identifier(capability.names.clientFactory),
+    envList: docInline(upstreamSecrets.map((e) => e.name).join(', ') || 'no credentials'),
+    clientMap: literal(
+      Object.fromEntries(
+        capability.apis.map((api) => [api.spec.namespace, new CodeRef(api.clientVar)]),
+      ),
+    ),
   });
 }
 

@@ -6,8 +6,10 @@ import type { ProjectModel } from '../model/types.js';
 import { emitMcp, emitRest } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
+import { emitOrchestrations } from './orchestrations.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
+import { emitSkillFolders, emitSkillServer } from './skills.js';
 import { emitReadme } from './readme.js';
 import { emitRuntime } from './runtime.js';
 import { emitTypes } from './types.js';
@@ -33,6 +35,8 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
       contents: emitTypes(capability, project.typeModules),
     });
     files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
+    if (capability.orchestrations.length)
+      files.push({ path: `${dir}/orchestrations.ts`, contents: emitOrchestrations(capability) });
     if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
       files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
     }
@@ -42,6 +46,14 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
         path: `${dir}/openapi.json`,
         contents: emitRestOpenApi(capability, capability.rest),
       });
+    }
+    if (capability.skills) {
+      files.push({
+        path: `${dir}/skills.ts`,
+        contents: emitSkillServer(capability, capability.skills),
+      });
+      for (const file of emitSkillFolders(capability, capability.skills))
+        files.push({ path: `${dir}/${file.path}`, contents: file.contents });
     }
     if (capability.mcp)
       files.push({

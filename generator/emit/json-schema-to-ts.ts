@@ -3,8 +3,7 @@
  * document describes. Unknown shapes become `JsonValue`, never `any`.
  */
 import type { JsonSchema, JsonValue } from '../../templates/runtime/contract.js';
-import { isIdentifier } from '../model/names.js';
-import { commentSafe } from '../model/text.js';
+import { docBlock, trustedTs, tsString, typeKey, type TsCode } from './escape.js';
 
 /**
  * `output` types describe what an API returns: unknown parts are `JsonValue`. `input` types describe
@@ -58,25 +57,23 @@ function objectToTs(schema: JsonSchema, indent: string, mode: TypeMode): string 
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 
-export function docComment(text: string | undefined, indent = ''): string {
-  if (!text) return '';
-  const lines = commentSafe(text).split('\n');
-  if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
-  return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join('\n')}\n${indent} */\n`;
+/** A `/** ... *\/` comment holding `text` (escaped), or nothing when there is no text. */
+export function docComment(text: string | undefined, indent = ''): TsCode {
+  return docBlock(text, indent);
 }
 
-export function propertyKey(name: string): string {
-  return isIdentifier(name) ? name : JSON.stringify(name);
+/** A property name in a type literal or interface. */
+export function propertyKey(name: string): TsCode {
+  return typeKey(name);
 }
 
-function literal(value: JsonValue): string {
-  return typeof value === 'string'
-    ? JSON.stringify(value)
-    : value === null
-      ? 'null'
-      : typeof value === 'object'
-        ? 'JsonValue'
-        : String(value);
+/** The literal type of an enum value. */
+function literal(value: JsonValue): TsCode {
+  if (typeof value === 'string') return tsString(value);
+  if (typeof value === 'number')
+    return trustedTs(Number.isFinite(value) ? String(value) : 'number');
+  if (typeof value === 'boolean' || value === null) return trustedTs(String(value));
+  return trustedTs('JsonValue');
 }
 
 function wrap(type: string): string {

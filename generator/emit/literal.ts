@@ -1,7 +1,71 @@
 /**
- * Data for generated files, written as TypeScript object literals. Written on one line, so that
- * prettier decides the layout: objects that fit on a line stay on one line.
+ * Data for generated files, written as TypeScript object literals by a printer that escapes by
+ * construction: strings through `tsString`, keys through `objectKey`, and references to generated
+ * constants as `CodeRef` values (never as strings that stand for code).
  */
-export function literal(value: unknown): string {
-  return JSON.stringify(value);
+import { identifier, objectKey, trustedTs, tsString, type TsCode } from './escape.js';
+
+/**
+ * A reference to a constant of generated code inside a data literal: `name` is validated as an
+ * identifier and `module` says where it is imported from (`undefined`: declared in the same file).
+ */
+export class CodeRef {
+  readonly name: TsCode;
+
+  constructor(
+    name: string,
+    readonly module?: string,
+  ) {
+    this.name = identifier(name);
+  }
+}
+
+export interface DataLiteral {
+  code: TsCode;
+  /** The references the literal contains, in order of first appearance, without repeats. */
+  refs: CodeRef[];
+}
+
+/**
+ * An object or array literal for data: strings through `tsString`, keys through `objectKey`,
+ * `CodeRef`s as their identifier. `refFor` may stand a reference in for any object (by identity),
+ * e.g. a schema that a shared module declares once. Properties that are `undefined` are left out,
+ * like JSON does; numbers that are not finite become `null`. Written on one line so that prettier
+ * decides the layout.
+ */
+export function dataLiteral(
+  value: unknown,
+  refFor: (value: object) => CodeRef | undefined = () => undefined,
+): DataLiteral {
+  const refs = new Map<string, CodeRef>();
+  const print = (v: unknown): string => {
+    if (v === null || v === undefined) return 'null';
+    if (typeof v === 'string') return tsString(v);
+    if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+    if (typeof v === 'boolean') return String(v);
+    if (typeof v !== 'object') throw new Error(`capgen bug: a ${typeof v} in generated data`);
+    const ref = v instanceof CodeRef ? v : refFor(v);
+    if (ref) {
+      if (!refs.has(ref.name)) refs.set(ref.name, ref);
+      return ref.name;
+    }
+    if (Array.isArray(v)) return `[${v.map(print).join(', ')}]`;
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null)
+      throw new Error('capgen bug: an object that is not plain data in generated data');
+    const entries = Object.entries(v).filter(([, item]) => item !== undefined);
+    return `{${entries.map(([k, item]) => `${objectKey(k)}: ${print(item)}`).join(', ')}}`;
+  };
+  return { code: trustedTs(print(value)), refs: [...refs.values()] };
+}
+
+/** `import { a, b } from './module.js';` for the refs that come from `module` ('' when none). */
+export function importLine(refs: readonly CodeRef[], module: string): TsCode {
+  const names = [...new Set(refs.filter((r) => r.module === module).map((r) => r.name))].sort();
+  return trustedTs(names.length ? `import { ${names.join(', ')} } from ${tsString(module)};` : '');
+}
+
+/** A data literal without references (the descriptors of client.ts, schemas.ts). */
+export function literal(value: unknown): TsCode {
+  return dataLiteral(value).code;
 }

@@ -16,6 +16,7 @@ import {
 } from 'openapi-typescript';
 import ts from 'typescript';
 import type { OpenApiSchema, TypeModuleModel } from '../model/types.js';
+import { commentSafeDocument } from './openapi-comments.js';
 
 const factory = ts.factory;
 
@@ -23,8 +24,13 @@ const factory = ts.factory;
 const ANY_OBJECT: OpenApiSchema = { type: 'object', additionalProperties: true };
 
 export interface SchemaPrinter {
-  /** The type of a schema; `path` locates it, for openapi-typescript's messages. */
+  /**
+   * The type of a schema; `path` locates it, for openapi-typescript's messages. The schema's texts
+   * that openapi-typescript writes into doc comments are escaped first (openapi-comments.ts).
+   */
   type(schema: OpenApiSchema, path: string): ts.TypeNode;
+  /** `type` of a schema whose comment texts are escaped already. */
+  typeOfSafe(schema: OpenApiSchema, path: string): ts.TypeNode;
   /** Helper declarations the printed types need (openapi-typescript's `WithRequired`). */
   footer(): ts.Node[];
   /** True once a printed type has referred to one of the module's named types. */
@@ -59,14 +65,16 @@ export function schemaPrinter(module: TypeModuleModel, qualified: boolean): Sche
     };
     return (node) => ts.visitNode(node, visit);
   };
+  const typeOfSafe = (schema: OpenApiSchema, path: string): ts.TypeNode => {
+    const raw = transformSchemaObject(schema as SchemaObject, { path, ctx });
+    const result = ts.transform<ts.Node>(raw, [rename]);
+    const [type] = result.transformed;
+    result.dispose();
+    return type as ts.TypeNode;
+  };
   return {
-    type(schema, path) {
-      const raw = transformSchemaObject(schema as SchemaObject, { path, ctx });
-      const result = ts.transform<ts.Node>(raw, [rename]);
-      const [type] = result.transformed;
-      result.dispose();
-      return type as ts.TypeNode;
-    },
+    type: (schema, path) => typeOfSafe(commentSafeDocument(schema), path),
+    typeOfSafe,
     footer: () => ctx.injectFooter,
     usedModule: () => used,
   };
@@ -80,7 +88,9 @@ export function moduleDeclarations(module: TypeModuleModel): string[] {
   const printer = schemaPrinter(module, false);
   const exported = [factory.createModifier(ts.SyntaxKind.ExportKeyword)];
   const declarations = module.types.map((named) => {
-    const type = printer.type(named.schema ?? ANY_OBJECT, named.ref);
+    // Spec text (descriptions, examples, the opaque note's $ref) only through doc-comment escaping.
+    const safe = commentSafeDocument(named.schema ?? { description: named.opaque });
+    const type = printer.typeOfSafe(named.schema ? safe : ANY_OBJECT, named.ref);
     const declaration =
       ts.isTypeLiteralNode(type) && named.schema
         ? factory.createInterfaceDeclaration(
@@ -91,10 +101,7 @@ export function moduleDeclarations(module: TypeModuleModel): string[] {
             type.members,
           )
         : factory.createTypeAliasDeclaration(exported, named.name, undefined, type);
-    addJSDocComment(
-      named.schema ?? { description: named.opaque },
-      declaration as unknown as ts.PropertySignature,
-    );
+    addJSDocComment(safe, declaration as unknown as ts.PropertySignature);
     tidyComments(declaration);
     return printNode(declaration);
   });

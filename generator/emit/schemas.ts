@@ -1,18 +1,19 @@
 /** schemas.ts of a capability: the large JSON Schemas rest.ts and mcp.ts share, written once. */
 import type { CapabilityModel } from '../model/types.js';
+import { docInline, identifier } from './escape.js';
 import { codeHeader } from './header.js';
 import { literal } from './literal.js';
-import { render } from './render.js';
+import { renderTs } from './render.js';
 
 export function emitSchemas(capability: CapabilityModel): string {
-  return render('schemas.ts.hbs', {
+  return renderTs('schemas.ts.hbs', {
     header: codeHeader(
       `JSON Schemas shared by the REST adapter and MCP server of ${capability.label}.`,
       capability,
     ),
     schemas: capability.sharedSchemas.map((s) => ({
-      name: s.name,
-      description: s.description,
+      name: identifier(s.name),
+      description: docInline(s.description),
       literal: literal(s.schema),
     })),
   });

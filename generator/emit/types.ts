@@ -10,7 +10,7 @@ import type {
   OperationModel,
   TypeModuleModel,
 } from '../model/types.js';
-import { commentSafe } from '../model/text.js';
+import { identifier, ts, tsString } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment, propertyKey, schemaToTs } from './json-schema-to-ts.js';
 import { printNode, schemaPrinter, type SchemaPrinter } from './openapi-ts.js';
@@ -49,18 +49,15 @@ export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[
     ...new Set([...printers.values()].flatMap(({ printer }) => printer.footer().map(printNode))),
   ];
   return [
-    codeHeader(
-      `Parameter, body and response types of ${commentSafe(capability.label)}.`,
-      capability,
-    ),
+    codeHeader(`Parameter, body and response types of ${capability.label}.`, capability),
     [
       `import type { JsonValue } from '../runtime/contract.js';`,
       ...used.map(
         ({ module }) =>
-          `import type * as ${module.namespace} from '../${module.path.replace(/\.ts$/, '.js')}';`,
+          ts`import type * as ${identifier(module.namespace)} from ${tsString(`../${module.path.replace(/\.ts$/, '.js')}`)};`,
       ),
     ].join('\n'),
-    `export type { ${['JsonValue', ...used.map(({ module }) => module.namespace)].join(', ')} };`,
+    `export type { ${['JsonValue', ...used.map(({ module }) => identifier(module.namespace))].join(', ')} };`,
     ...blocks,
     ...footer,
   ].join('\n\n');

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { CliIO } from '../cli.js';
 import { DiagnosticBag, type Style } from '../diagnostics.js';
+import { realRoot } from '../paths.js';
 import { report } from '../report.js';
 import {
   applyImport,
@@ -41,11 +42,13 @@ export async function importCommand(
     return 2;
   }
   const bag = new DiagnosticBag();
-  const result = runImport(io.cwd, { ...options, naftiko: options.naftikoVersion }, bag);
+  // Inputs and outputs are checked against the project folder with its links resolved (paths.ts).
+  const root = realRoot(io.cwd);
+  const result = runImport(root, { ...options, naftiko: options.naftikoVersion }, bag);
   let plan: ImportPlan | undefined;
   if (result) {
     try {
-      plan = planImport(io.cwd, options.out, result.files);
+      plan = planImport(root, options.out, result.files);
     } catch (error) {
       if (!(error instanceof UnsafeOutputError)) throw error;
       bag.error(

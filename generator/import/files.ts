@@ -5,12 +5,14 @@
  * that was edited since the import wrote it (unless forced).
  *
  * The output folder must be inside the project root, and no part of it, nor any file written,
- * may be a symbolic link. (`capgen generate` has its own writer in ../write.ts.)
+ * may be a symbolic link (the checks of ../paths.ts). (`capgen generate` has its own writer in
+ * ../write.ts: it replaces a whole folder, where import adds files to one the user edits.)
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { isWithin, lstat, outsideProblem } from '../paths.js';
 
 export interface ImportFile {
   /** Relative to the output folder. */
@@ -121,7 +123,7 @@ function safeOutputDir(root: string, out: string): string {
   const absoluteRoot = path.resolve(root);
   const outDir = path.resolve(absoluteRoot, out);
   const relative = path.relative(absoluteRoot, outDir);
-  if (relative.startsWith('..') || path.isAbsolute(relative))
+  if (!isWithin(absoluteRoot, outDir))
     throw new UnsafeOutputError(
       `the output folder '${out}' is outside the project (${absoluteRoot}); capgen import writes only inside it`,
     );
@@ -135,13 +137,9 @@ function safeOutputDir(root: string, out: string): string {
         `${path.relative(absoluteRoot, current)} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; the output folder must be a plain folder inside the project`,
       );
   }
+  // The project folder itself may be reached through a link; what lies under it may not lead out.
+  const outside = outsideProblem(absoluteRoot, out);
+  if (outside)
+    throw new UnsafeOutputError(`${outside.message}; capgen import writes only inside it`);
   return outDir;
-}
-
-function lstat(target: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(target);
-  } catch {
-    return undefined;
-  }
 }

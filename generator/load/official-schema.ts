@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DiagnosticBag } from '../diagnostics.js';
+import { inputFileProblem, lstat, outsideProblem } from '../paths.js';
 import { isRecord } from './source.js';
 
 export interface SchemaFile {
@@ -21,21 +22,26 @@ export function readSchemaFiles(
 ): SchemaFile[] {
   const files: SchemaFile[] = [];
   entries.forEach((entry, i) => {
-    const fail = (message: string, hint: string) => {
+    const fail = (message: string, hint: string, rule = 'io/schema') => {
       const at = namedAt(i);
-      bag.error(at.file, at, 'io/schema', message, hint);
+      bag.error(at.file, at, rule, message, hint);
     };
     const absolute = path.resolve(root, entry);
-    if (!fs.existsSync(absolute))
+    // A regular file, or a folder, inside the project and reached through no link (paths.ts).
+    const stat = lstat(absolute);
+    const isDir = stat?.isDirectory() === true;
+    const problem = isDir ? outsideProblem(root, entry) : inputFileProblem(root, entry);
+    if (problem === 'missing')
       return fail(
         `schema '${entry}' does not exist`,
         'check the path under `schema:` (or --schema)',
       );
-    const isDir = fs.statSync(absolute).isDirectory();
+    if (problem) return fail(problem.message, problem.hint, problem.rule);
     const candidates = isDir
       ? fs
-          .readdirSync(absolute)
-          .filter((n) => n.endsWith('.json'))
+          .readdirSync(absolute, { withFileTypes: true })
+          .filter((e) => e.isFile() && e.name.endsWith('.json'))
+          .map((e) => e.name)
           .sort()
           .map((n) => path.join(absolute, n))
       : [absolute];

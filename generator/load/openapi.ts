@@ -113,12 +113,24 @@ export function resolvePointer(root: unknown, ref: string): unknown {
   if (!ref.startsWith('#')) return undefined;
   let node: unknown = root;
   for (const raw of ref.slice(1).split('/').slice(1)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (!isRecord(node) && !Array.isArray(node)) return undefined;
+    const key = pointerSegment(raw);
+    // Own members only: `#/__proto__` names nothing.
+    if ((!isRecord(node) && !Array.isArray(node)) || !Object.hasOwn(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
     if (node === undefined) return undefined;
   }
   return node;
+}
+
+/** A segment of a JSON pointer in a URI fragment, decoded (as written when it is not valid %-encoding). */
+export function pointerSegment(raw: string): string {
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // malformed %-encoding: the text as it is
+  }
+  return decoded.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {

@@ -1,7 +1,12 @@
-/** Reading an input file named by the user; a missing one is a diagnostic, not an exception. */
+/**
+ * Reading an input file named by the user (pipeline and capgen import): a regular file inside the
+ * project, never read through a link (paths.ts). A missing file, or one elsewhere, is a
+ * diagnostic, not an exception.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DiagnosticBag } from '../diagnostics.js';
+import { inputFileProblem } from '../paths.js';
 
 export function readInput(
   root: string,
@@ -9,10 +14,10 @@ export function readInput(
   bag: DiagnosticBag,
   hint = 'check the path in capgen.config.yaml or on the command line',
 ): string | undefined {
-  const absolute = path.resolve(root, file);
-  if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
+  const problem = inputFileProblem(root, file);
+  if (problem === 'missing')
     bag.error(file, { line: 1, col: 1 }, 'io/not-found', `file '${file}' does not exist`, hint);
-    return undefined;
-  }
-  return fs.readFileSync(absolute, 'utf8');
+  else if (problem)
+    bag.error(file, { line: 1, col: 1 }, problem.rule, problem.message, problem.hint);
+  return problem ? undefined : fs.readFileSync(path.resolve(root, file), 'utf8');
 }

@@ -10,7 +10,9 @@
 import path from 'node:path';
 import type { OpenApiDocument } from '../load/openapi.js';
 import { resolvePointer } from '../load/openapi.js';
-import { NameRegistry, pascalCase, words } from './names.js';
+import { NameRegistry, pascalCase, TYPES_FOLDER, words } from './names.js';
+
+export { TYPES_FOLDER };
 
 export interface ApiFamily {
   /** `Stripe`: the namespace its types are imported as; `stripe` names the module file. */
@@ -38,7 +40,7 @@ export function apiFamilies(documents: OpenApiDocument[]): ApiFamily[] {
   });
   const groups = new Map<number, OpenApiDocument[]>();
   documents.forEach((doc, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), doc]));
-  const registry = new NameRegistry();
+  const registry = new NameRegistry(TYPES_FILE_NAMES);
   return [...groups.values()].map((docs) => {
     const url = serverUrls(docs[0])[0];
     return {
@@ -99,12 +101,18 @@ function apiName(doc: OpenApiDocument): string {
   return identifier(pascalCase(path.basename(doc.file).replace(/\.[^.]*$/, '')) || 'Api');
 }
 
+/**
+ * A namespace no other name of a capability's types.ts can take: not starting with a digit, and
+ * not ending like an operation's types (`ListWidgetsResponse`); names types.ts declares itself
+ * are reserved in the registry.
+ */
 function identifier(name: string): string {
-  return /^[0-9]/.test(name) ? `Api${name}` : name;
+  const named = /^[0-9]/.test(name) ? `Api${name}` : name;
+  return /(Params|Body|Response|Item)$/.test(named) ? `${named}Api` : named;
 }
 
-/** The output folder of the shared type modules. */
-export const TYPES_FOLDER = 'types';
+/** Names a capability's types.ts declares or imports besides the operations' types. */
+const TYPES_FILE_NAMES = ['JsonValue', 'WithRequired', 'Infinity', 'NaN'];
 
 /** The module file of a family: `Stripe` → `types/stripe.ts`. */
 export function familyModulePath(namespace: string): string {

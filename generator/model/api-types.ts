@@ -6,7 +6,7 @@
  * cuts the walk: schemas more than that many `$ref` hops from an operation stay opaque.
  */
 import { isRecord } from '../check/paths.js';
-import type { OpenApiDocument } from '../load/openapi.js';
+import { pointerSegment, type OpenApiDocument } from '../load/openapi.js';
 import { apiFamilies, familyModulePath, resolveInFamily, type ApiFamily } from './api-families.js';
 import { NameRegistry, pascalCase } from './names.js';
 import { normalizeSchema } from './openapi-schema.js';
@@ -180,7 +180,7 @@ function label(ref: string): string {
   return pointer
     .replace(/^#\/(components\/)?/, '')
     .split('/')
-    .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map(pointerSegment)
     .join(' ');
 }
 

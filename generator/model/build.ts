@@ -24,11 +24,24 @@ import type {
   NaftikoDocument,
   NaftikoMcp,
   NaftikoRest,
+  NaftikoSkillAdapter,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
 import { GENERATED_AUTH } from '../check/consumes-checks.js';
 import { buildMcp, buildRest } from './exposes.js';
-import { camelCase, constantCase, NameRegistry, operationMethodName, pascalCase } from './names.js';
+import { buildForwards } from './forward.js';
+import type { ModeContext } from './modes.js';
+import { scriptDefaults } from '../check/steps.js';
+import {
+  bindingName,
+  camelCase,
+  capabilityIdFromFile,
+  capabilityNames,
+  constantCase,
+  GENERATED_FILE_NAMES,
+  NameRegistry,
+  operationMethodName,
+} from './names.js';
 import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import { buildOperation } from './operation.js';
@@ -39,9 +52,12 @@ import type {
   EnvVarModel,
   McpModel,
   OperationModel,
+  OrchestrationModel,
   RestModel,
   SharedSchemaModel,
+  SkillAdapterModel,
 } from './types.js';
+import { buildSkills } from './skills.js';
 import { valueTemplate, type Binds } from './values.js';
 
 export interface CheckedCapability {
@@ -68,17 +84,12 @@ export interface BuildContext {
 }
 
 export function capabilityId(file: string): string {
-  return path
-    .basename(file)
-    .replace(/\.(naftiko\.)?ya?ml$/i, '')
-    .replace(/[^A-Za-z0-9-]+/g, '-')
-    .toLowerCase();
+  return capabilityIdFromFile(path.basename(file));
 }
 
 export function buildCapability(checked: CheckedCapability, ctx: BuildContext): CapabilityModel {
   const { doc, source } = checked;
   const id = capabilityId(source.file);
-  const pascal = pascalCase(id);
   const env: EnvVarModel[] = [];
   const addEnv = (
     name: string,
@@ -91,7 +102,11 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   const binds = bindings(doc);
   const consumed = indexConsumedOperations(checked.sites);
   const methodNames = new NameRegistry();
-  const constNames = new NameRegistry();
+  // One registry for every name declared at the top level of client.ts, rest.ts and mcp.ts
+  // (including what those files import), so no two declarations can collide.
+  const constNames = new NameRegistry(GENERATED_FILE_NAMES);
+  const names = capabilityNames(id, constNames);
+  const clientVars = new NameRegistry();
   const operations = new Map<string, OperationModel>();
   const apis: ApiModel[] = [];
   const openapiSources = new Set<string>();
@@ -123,7 +138,8 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     apis.push({
       spec,
       description: htmlToText(consumes.description),
-      constName: constNames.claim(`${nsConst}_API`),
+      constName: constNames.claim(bindingName(`${nsConst}_API`)),
+      clientVar: clientVars.claim(bindingName(`${camelCase(consumes.namespace)}Api`)),
     });
     const defaultMediaType = predominantMediaType(docs.map((d) => d.data));
 
@@ -168,7 +184,24 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     }
   }
 
-  const prefixes = allAdapterPrefixes(doc);
+  const modes: ModeContext = {
+    operations,
+    consumed,
+    prefixes: allAdapterPrefixes(doc),
+    binds,
+    names: constNames,
+    scriptDefaults: scriptDefaults(doc),
+    functions: new Map(
+      (doc.capability?.aggregates ?? []).flatMap((aggregate) =>
+        aggregate.functions.map(
+          (fn) =>
+            [`${aggregate.namespace}.${fn.name}`, { fn, namespace: aggregate.namespace }] as const,
+        ),
+      ),
+    ),
+    orchestrations: [],
+    functionRuns: new Map<string, OrchestrationModel | undefined>(),
+  };
   let rest: RestModel | undefined;
   let mcp: McpModel | undefined;
   for (const exposes of doc.capability?.exposes ?? []) {
@@ -176,16 +209,19 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     // open server in place of a protected one would be worse than none).
     const auth = (exposes as { authentication?: NaftikoAuthentication }).authentication;
     if (auth && !GENERATED_AUTH.includes(auth.type)) continue;
-    if (exposes.type === 'rest' && !rest)
-      rest = buildRest(exposes as NaftikoRest, operations, prefixes, binds);
-    if (exposes.type === 'mcp' && !mcp)
-      mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
+    if (exposes.type === 'rest' && !rest) {
+      rest = buildRest(exposes as NaftikoRest, modes);
+      rest.forwards = buildForwards(exposes as NaftikoRest, checked.sites, apis);
+    }
+    if (exposes.type === 'mcp' && !mcp) mcp = buildMcp(exposes as NaftikoMcp, modes);
   }
-  if (rest && !rest.routes.length) rest = undefined;
-  if (mcp && !mcp.tools.length) mcp = undefined;
+  if (rest && !rest.routes.length && !rest.forwards.length) rest = undefined;
+  if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
+  const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
   for (const [scope, adapter] of [
     ['rest', rest],
     ['mcp', mcp],
+    ['skill', skills],
   ] as const) {
     if (!adapter) continue;
     addEnv(
@@ -209,7 +245,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     const body = op.inputs.find((i) => i.in === 'body');
     if (body?.schema.properties)
       sharedSchemas.push({
-        name: `${constantCase(op.methodName)}_BODY_SCHEMA`,
+        name: constNames.claim(`${constantCase(op.methodName)}_BODY_SCHEMA`),
         description: `Request body of ${op.methodName}.`,
         schema: body.schema,
       });
@@ -217,7 +253,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   // Tools returning the same response share one output schema object (and constant).
   const outputs = new Map<string, SharedSchemaModel>();
   for (const tool of mcp?.tools ?? []) {
-    if (!tool.outputSchema) continue;
+    if (!tool.outputSchema || !tool.operation) continue;
     const key = JSON.stringify(tool.outputSchema);
     const existing = outputs.get(key);
     if (existing) {
@@ -225,7 +261,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       continue;
     }
     const shared = {
-      name: `${constantCase(tool.operation.methodName)}_OUTPUT_SCHEMA`,
+      name: constNames.claim(`${constantCase(tool.operation.methodName)}_OUTPUT_SCHEMA`),
       description: `Structured output of ${tool.operation.methodName}, as MCP tools return it.`,
       schema: tool.outputSchema,
     };
@@ -240,22 +276,48 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     label: doc.info?.label ?? id,
     description: htmlToText(doc.info?.description),
     tags: doc.info?.tags ?? [],
-    names: {
-      pascal,
-      camel: camelCase(id),
-      constant: constantCase(id),
-      clientFactory: `create${pascal}Client`,
-      clientType: `${pascal}Client`,
-    },
+    names,
     env,
     apis,
     operations: [...operations.values()],
+    orchestrations: modes.orchestrations,
     rest,
     mcp,
+    ...(skills ? { skills } : {}),
     openapiSources: [...openapiSources]
       .map((f) => path.relative(ctx.root, path.resolve(ctx.root, f)).split(path.sep).join('/'))
       .sort(),
   };
+}
+
+/** The first skill adapter (one whose inbound auth is not generated is left out, as for the others). */
+function buildSkillAdapter(
+  checked: CheckedCapability,
+  ctx: BuildContext,
+  binds: Binds,
+  rest: RestModel | undefined,
+  mcp: McpModel | undefined,
+): SkillAdapterModel | undefined {
+  const exposes = checked.doc.capability?.exposes ?? [];
+  const index = exposes.findIndex((e) => e.type === 'skill');
+  const adapter = exposes[index] as NaftikoSkillAdapter | undefined;
+  if (!adapter || (adapter.authentication && !GENERATED_AUTH.includes(adapter.authentication.type)))
+    return undefined;
+  const kinds = new Map(
+    exposes.flatMap((e) =>
+      e.type === 'rest' || e.type === 'mcp' ? [[e.namespace, e.type] as const] : [],
+    ),
+  );
+  const auth = upstreamAuth(adapter.authentication, binds);
+  return buildSkills(adapter, ['capability', 'exposes', index], {
+    root: ctx.root,
+    source: checked.source,
+    bag: ctx.bag,
+    kinds,
+    rest,
+    mcp,
+    ...(auth.type !== 'none' ? { auth } : {}),
+  });
 }
 
 export function upstreamAuth(auth: NaftikoAuthentication | undefined, binds: Binds): UpstreamAuth {

@@ -26,13 +26,16 @@ const SCHEMA_VALUES = new Set([
   'additionalItems',
 ]);
 
+const SCHEMA_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
 /** A copy of `node` ready for the types emitter; `onRef` hears every `$ref` it contains. */
 export function normalizeSchema(node: unknown, onRef: (ref: string) => void): unknown {
   if (Array.isArray(node)) return node.map((n) => normalizeSchema(n, onRef));
   if (!isRecord(node)) return node;
   if (typeof node.$ref === 'string') {
-    onRef(node.$ref);
-    return { $ref: node.$ref };
+    const ref = printableRef(node.$ref);
+    onRef(ref);
+    return { $ref: ref };
   }
   const out: OpenApiSchema = {};
   for (const [key, value] of Object.entries(withExpansions(node))) {
@@ -40,6 +43,12 @@ export function normalizeSchema(node: unknown, onRef: (ref: string) => void): un
     if (key === 'description') {
       const text = typeof value === 'string' ? htmlToText(value) : '';
       if (text) out.description = text;
+    } else if (key === 'type') {
+      // Only the JSON Schema type names: any other text would reach the emitted types' comments.
+      const types = (Array.isArray(value) ? value : [value]).filter(
+        (t): t is string => typeof t === 'string' && SCHEMA_TYPES.has(t),
+      );
+      if (types.length) out.type = Array.isArray(value) ? types : types[0];
     } else if (SCHEMA_MAPS.has(key) && isRecord(value)) {
       out[key] = Object.fromEntries(
         Object.entries(value).map(([name, schema]) => [name, normalizeSchema(schema, onRef)]),
@@ -51,6 +60,18 @@ export function normalizeSchema(node: unknown, onRef: (ref: string) => void): un
     }
   }
   return out;
+}
+
+/**
+ * A `$ref` the types emitter can print: openapi-typescript reads the JSON pointer after `#/`, and
+ * throws on a reference without one (`Pet`, `#`, any text). Such a reference names no schema; it
+ * becomes a pointer of its own (whose type is then opaque), keeping what it said.
+ */
+export function printableRef(ref: string): string {
+  const pointer = ref.split('#/')[1] ?? '';
+  return pointer.split('/').some(Boolean)
+    ? ref
+    : `#/x-capgen-unresolvable/${ref.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
 /**

@@ -23,7 +23,6 @@ import type {
   NaftikoRequestBody,
 } from '../load/naftiko-types.js';
 import type { ResolvedOpenApi } from './build.js';
-import { pascalCase } from './names.js';
 import {
   boundsFromDescription,
   listItemSchema,
@@ -158,7 +157,8 @@ export function buildOperation(
   if (bodyTemplate) spec.bodyTemplate = bodyTemplate;
   if (method === 'GET' && cursor && (itemSchema || !responseSchema))
     spec.pagination = { cursorParam: cursor.name };
-  const typeName = pascalCase(methodName);
+  // Upper-casing the first letter keeps distinct method names distinct (pascalCase would not).
+  const typeName = methodName[0].toUpperCase() + methodName.slice(1);
   return {
     spec,
     api: consumes.namespace,

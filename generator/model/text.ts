@@ -1,42 +1,72 @@
-/** Descriptions in specs are often HTML; generated comments, READMEs and tool descriptions want plain text. */
+/**
+ * Descriptions in specs are often HTML; generated comments, READMEs and tool descriptions want
+ * plain text. htmlparser2 reads any HTML, malformed included, in one linear pass and decodes every
+ * entity (named, decimal, hex; a numeric one that names no character is left as written).
+ */
+import { Parser } from 'htmlparser2';
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-};
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029\u0085\v\f]/g;
+/** C0 and C1 control characters other than tab and line feed, and the byte-order mark. */
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufeff]/g;
 
+/**
+ * Text as a person reads it: well-formed Unicode (lone surrogates replaced), one kind of line
+ * break (`\n`), no control characters.
+ */
+export function plainText(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd').replace(LINE_BREAKS, '\n').replace(CONTROLS, '');
+}
+
+/**
+ * Plain text from HTML: `<br>` and paragraphs become line breaks, list items `- ` lines, `<code>`
+ * backticks, links `text (href)`; other tags are dropped.
+ */
 export function htmlToText(html: string | undefined): string {
   if (!html) return '';
-  return html
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>\s*<p>/gi, '\n\n')
-    .replace(/<li>/gi, '\n- ')
-    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>(.*?)<\/a>/gi, (_m, href: string, text: string) =>
-      href && !href.startsWith('#') ? `${text} (${href})` : text,
-    )
-    .replace(/<code>(.*?)<\/code>/gi, '`$1`')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&(#?\w+);/g, (m, name: string) => ENTITIES[name] ?? numericEntity(name) ?? m)
+  let out = '';
+  const hrefs: string[] = [];
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        if (name === 'br') out += '\n';
+        else if (name === 'p') out += '\n\n';
+        else if (name === 'li') out += '\n- ';
+        else if (name === 'code') out += '`';
+        else if (name === 'a') hrefs.push(attributes.href ?? '');
+      },
+      onclosetag(name) {
+        if (name === 'code') out += '`';
+        else if (name === 'p') out += '\n\n';
+        else if (name === 'a') {
+          const href = hrefs.pop();
+          if (href && !href.startsWith('#')) out += ` (${href})`;
+        }
+      },
+      ontext(text) {
+        out += text;
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  parser.end(keepInvalidReferences(html));
+  return plainText(out)
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 
-/** `#39` or `#x27` → the character; undefined for anything else (left as written). */
-function numericEntity(name: string): string | undefined {
-  const match = /^#(x[0-9a-f]+|\d+)$/i.exec(name);
-  if (!match) return undefined;
-  const code =
-    match[1][0].toLowerCase() === 'x' ? parseInt(match[1].slice(1), 16) : Number(match[1]);
-  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
-}
+/** Decimal or hexadecimal character references. */
+const NUMERIC_REFERENCE = /&#(x[0-9a-f]+|\d+);/gi;
 
-/** Text made safe to place inside a `/** ... *\/` comment. */
-export function commentSafe(text: string): string {
-  return text.replace(/\*\//g, '*\\/');
+/**
+ * A numeric reference no character answers (`&#0;`, past U+10FFFF) stays as written, as it did
+ * before htmlparser2 (which would turn it into U+FFFD): its `&` is escaped for the parser.
+ */
+function keepInvalidReferences(html: string): string {
+  return html.replace(NUMERIC_REFERENCE, (reference, digits: string) => {
+    const code = /^x/i.test(digits) ? parseInt(digits.slice(1), 16) : Number(digits);
+    return code > 0 && code <= 0x10ffff ? reference : `&amp;${reference.slice(1)}`;
+  });
 }

@@ -140,6 +140,11 @@ export class RestEngine {
     }
 
     const match = this.router.match(method, req.path);
+    // Declared operations win over a forwarded resource (the specification's rule).
+    if ((match === undefined || 'allow' in match) && this.spec.forward !== undefined) {
+      const forwarded = await this.spec.forward(req);
+      if (forwarded !== undefined) return forwarded;
+    }
     if (match === undefined) {
       return errorResponse(
         404,
@@ -217,12 +222,7 @@ export class RestEngine {
       );
     }
 
-    return await this.callUpstream(
-      compiled,
-      bindInputs(compiled.route.with, inputs),
-      req,
-      idempotencyKey,
-    );
+    return await this.callUpstream(compiled, inputs, req, idempotencyKey);
   }
 
   /**
@@ -290,7 +290,7 @@ export class RestEngine {
 
   private async callUpstream(
     compiled: CompiledRoute,
-    params: Record<string, unknown>,
+    inputs: Record<string, unknown>,
     req: RequestView,
     idempotencyKey: string | undefined,
   ): Promise<CoreResponse> {
@@ -306,7 +306,10 @@ export class RestEngine {
     };
     let result: Awaited<ReturnType<Invoke>>;
     try {
-      result = await this.invoke(route.call, params, ctx);
+      // The one seam for other modes: a route that runs more than one call brings its runner.
+      result = route.run
+        ? { data: await route.run.run(inputs, this.invoke, { ...ctx, env: this.env }), status: 200 }
+        : await this.invoke(route.call!, bindInputs(route.with ?? {}, inputs), ctx);
     } catch (error) {
       return this.upstreamError(route, error);
     }
@@ -327,7 +330,7 @@ export class RestEngine {
       return errorResponse(
         502,
         'api_error',
-        `The upstream API's answer could not be returned: it is nested too deeply (${route.call.id}).`,
+        `The upstream API's answer could not be returned: it is nested too deeply (${route.call?.id ?? route.operationName}).`,
       );
     }
     if (compiled.outputUsesEnv) body = this.redact(body);
@@ -360,8 +363,9 @@ function compileRoute(route: RestRoute): CompiledRoute {
     queryInputs,
     requiredInputs: route.inputs.filter((i) => i.required),
     bodyInput,
-    outputUsesEnv: mappingsUseEnv(route.output),
-    identityOutput: isIdentityOutput(route.output),
+    // A runner's result may hold bound values (output templates): always redacted, never passed on.
+    outputUsesEnv: route.run !== undefined || mappingsUseEnv(route.output),
+    identityOutput: route.run === undefined && isIdentityOutput(route.output),
   };
 }
 

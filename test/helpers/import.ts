@@ -49,6 +49,16 @@ export function workspace(name: string) {
   };
 }
 
+/**
+ * A copy of `source` in the project folder `dir` (capgen reads only inside its project), by its
+ * file name; returns that name, for `--openapi`.
+ */
+export function inProject(dir: string, source: string): string {
+  const name = path.basename(source);
+  fs.copyFileSync(source, path.join(dir, name));
+  return name;
+}
+
 export function readTree(dir: string): Record<string, string> {
   return Object.fromEntries(
     fs

@@ -35,6 +35,45 @@ function spec(): McpServerSpec {
         with: {},
         output: [{ kind: 'path', path: '$.' }],
       },
+      {
+        // Another mode (steps, mock outputs, functions): a runner instead of a call.
+        name: 'run_greeting',
+        description: 'Answers from its runner, not from one upstream call.',
+        annotations: base.tools[0].annotations,
+        inputSchema: {
+          type: 'object',
+          properties: { name: { type: 'string' } },
+          required: ['name'],
+          additionalProperties: false,
+        },
+        run: {
+          run: async (inputs, runInvoke, context) => {
+            const customer = await runInvoke(
+              base.tools[0].call!,
+              { id: 'cus_1' },
+              { signal: context.signal },
+            );
+            return { greeting: `Hello, ${String(inputs.name)}!`, upstream: customer.data };
+          },
+        },
+      },
+    ],
+    resources: [
+      {
+        name: 'customer',
+        uri: 'data://customers/{id}',
+        description: 'A customer, read on request.',
+        call: base.tools[0].call!,
+        with: { id: { input: 'id' } },
+      },
+    ],
+    prompts: [
+      {
+        name: 'greet',
+        description: 'Greets someone.',
+        arguments: [{ name: 'who', required: true }],
+        messages: [{ role: 'user', content: 'Say hello to {{who}}.' }],
+      },
     ],
   };
 }
@@ -97,6 +136,7 @@ const FAST: Array<[string, unknown, Record<string, string>?]> = [
   ['a non-object output, wrapped', call('list_customer_ids', {})],
   ['no arguments at all', call('list_customer_ids')],
   ['the upstream body as received', call('raw_customer', {})],
+  ['a tool with a runner (another mode)', call('run_greeting', { name: 'Ada' })],
   ['invalid arguments', call('create_customer', { email: 5, plan: 'gold', extra: true })],
   ['an upstream API error', call('charge_card', {})],
   ['an unreachable upstream', call('offline', {})],
@@ -139,7 +179,31 @@ const SDK: Array<[string, unknown, Record<string, string>?]> = [
   ],
   ['a notification', { jsonrpc: '2.0', method: 'notifications/initialized' }],
   ['ping', { jsonrpc: '2.0', id: 3, method: 'ping' }],
-  ['an unknown method', { jsonrpc: '2.0', id: 4, method: 'resources/list', params: {} }],
+  ['an unknown method', { jsonrpc: '2.0', id: 4, method: 'completion/complete', params: {} }],
+  ['resources/list', { jsonrpc: '2.0', id: 8, method: 'resources/list', params: {} }],
+  [
+    'resources/templates/list',
+    { jsonrpc: '2.0', id: 9, method: 'resources/templates/list', params: {} },
+  ],
+  [
+    'resources/read',
+    {
+      jsonrpc: '2.0',
+      id: 10,
+      method: 'resources/read',
+      params: { uri: 'data://customers/cus_7' },
+    },
+  ],
+  ['prompts/list', { jsonrpc: '2.0', id: 11, method: 'prompts/list', params: {} }],
+  [
+    'prompts/get',
+    {
+      jsonrpc: '2.0',
+      id: 12,
+      method: 'prompts/get',
+      params: { name: 'greet', arguments: { who: 'Ada' } },
+    },
+  ],
   ['an unknown tool', call('nope', {})],
   ['a tool name that is not a string', call(5 as unknown as string, {})],
   ['arguments that are not an object', call('get_customer', ['cus_1'])],
@@ -205,5 +269,22 @@ describe('MCP fast path: the same answers as the SDK', () => {
     ).result;
     expect(result.content[0].text).toBe(UPSTREAM_TEXT);
     expect(result.structuredContent).toEqual({ id: 'cus_raw', object: 'customer', name: 'Zoë é' });
+  });
+
+  it('serves resources, prompts and runner tools with their results (not errors) beside it', async () => {
+    const read = await send(fast, SDK.find(([name]) => name === 'resources/read')![1]);
+    expect(read.body).toMatchObject({
+      result: { contents: [{ uri: 'data://customers/cus_7', mimeType: 'application/json' }] },
+    });
+    const prompt = await send(fast, SDK.find(([name]) => name === 'prompts/get')![1]);
+    expect(prompt.body).toMatchObject({
+      result: {
+        messages: [{ role: 'user', content: { type: 'text', text: 'Say hello to Ada.' } }],
+      },
+    });
+    const run = await send(fast, call('run_greeting', { name: 'Ada' }));
+    expect(run.body).toMatchObject({
+      result: { structuredContent: { greeting: 'Hello, Ada!' } },
+    });
   });
 });

@@ -16,7 +16,7 @@ import { createMcpFetchHandler, createMcpServer, type McpServerSpec } from '../r
 import { serveMcpHttp, serveMcpStdio, type McpHttpServerHandle } from '../runtime/node-mcp.js';
 import { installSignalHandlers } from '../runtime/node-signals.js';
 import { createTodosClient, GET_TODOS_ID_OPERATION, POST_TODOS_OPERATION } from './client.js';
-import { POST_TODOS_BODY_SCHEMA, GET_TODOS_ID_OUTPUT_SCHEMA } from './schemas.js';
+import { GET_TODOS_ID_OUTPUT_SCHEMA, POST_TODOS_BODY_SCHEMA } from './schemas.js';
 
 /** The tools of todos-mcp, one per tool the capability declares. */
 export const MCP_SERVER: McpServerSpec = {
@@ -102,7 +102,7 @@ export async function main(
   }
   const server = await serveMcpHttp(MCP_SERVER, invoke, listenAddress(args, LISTEN));
   const removeSignalHandlers = installSignalHandlers(server);
-  process.stderr.write(`todos-mcp MCP server at ${server.url}\n`);
+  process.stderr.write(`${MCP_SERVER.name} MCP server at ${server.url}\n`);
   // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
   return { url: server.url, close: () => (removeSignalHandlers(), server.close()) };
 }

@@ -103,7 +103,7 @@ export async function main(args: EntryArgs = {}, options: ClientOptions = {}): P
     listenAddress(args, LISTEN),
   );
   const removeSignalHandlers = installSignalHandlers(server);
-  process.stderr.write(`todos-rest listening on ${server.url}\n`);
+  process.stderr.write(`${REST_ADAPTER.namespace} listening on ${server.url}\n`);
   // Closing by hand (an embedding program, a test) also drops the SIGTERM/SIGINT handlers.
   return {
     url: server.url,
