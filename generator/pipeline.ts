@@ -6,6 +6,7 @@ import { resolveConsumes } from './check/imports.js';
 import { checkShape } from './check/naftiko.js';
 import { builtinSchemas, officialSchemas, type NaftikoSchemas } from './check/naftiko-schema.js';
 import { checkSemantics } from './check/semantics.js';
+import { readOutputSchemas } from './check/output-schemas.js';
 import { runRulesets, loadRulesets, type LoadedRuleset } from './check/spectral.js';
 import { readSchemaFiles } from './load/official-schema.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
@@ -72,7 +73,7 @@ export async function runPipeline(
     import('./emit/index.js'),
     import('./format.js'),
   ]);
-  const files = await formatFiles(emitProject(project, config.out));
+  const files = await formatFiles(emitProject(project, config));
   return finish({ bag, config, project, files });
 }
 
@@ -176,7 +177,8 @@ async function loadCapabilities(
     const sites = resolveConsumes(source, doc, { root: config.root, schemas, bag, read });
     if (bag.errorCount > before) continue;
     checkSemantics(source, bag, doc, sites);
-    if (bag.errorCount === before) checked.push({ source, doc, sites });
+    const outputSchemas = readOutputSchemas(sites, config.root, bag);
+    if (bag.errorCount === before) checked.push({ source, doc, sites, outputSchemas });
   }
   return checked;
 }

@@ -3,12 +3,18 @@
  * the upstream body (`mapping: $.`): the same bytes, not parsed and serialised again. What must
  * still hold: a credential in the answer, in any of its encodings, is redacted (the answer then takes
  * the decoding path); an answer that is not a JSON document is refused as before; a route that maps
- * the output still parses and maps it. Against a fake upstream on 127.0.0.1.
+ * the output still parses and maps it; an operation with a non-JSON output format has its answer
+ * converted, even one declared JSON. Against a fake upstream on 127.0.0.1.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCheckoutSessionsClient } from '../generated/checkout-sessions/client.js';
+import {
+  CHECKOUT_SESSIONS_API,
+  createCheckoutSessionsClient,
+} from '../generated/checkout-sessions/client.js';
 import { REST_ADAPTER } from '../generated/checkout-sessions/rest.js';
-import type { ClientOptions } from '../generated/runtime/client.js';
+import { ApiClient, type ClientOptions } from '../generated/runtime/client.js';
+import type { Invoke, OutputFormat } from '../generated/runtime/contract.js';
+import { invokeThrough } from '../generated/runtime/operation.js';
 import { serveRest, type RestServer } from '../generated/runtime/node-rest.js';
 import { createForwarder } from '../generated/runtime/rest-forward.js';
 import { createRestHandler, type RestAdapterSpec } from '../generated/runtime/rest.js';
@@ -135,6 +141,34 @@ describe('an answer with an output mapping', () => {
     const answer = await get(server);
     expect(answer.status).toBe(200);
     expect(answer.bytes.toString('utf8')).toBe('"cs_1"');
+  });
+});
+
+describe('an operation with a non-JSON output format', () => {
+  it('has its answer converted, never passed on, even when the upstream declares it JSON', async () => {
+    const body = '{"object":"list","data":[]}';
+    upstream.handle(raw(body));
+    const output: OutputFormat = {
+      format: 'yaml',
+      accept: 'application/yaml',
+      decode: ({ text }) => ({ converted: text }),
+    };
+    const options: ClientOptions = { apiKey: CREDENTIAL, baseUri: upstream.url, maxRetries: 0 };
+    const through = invokeThrough({
+      [CHECKOUT_SESSIONS_API.namespace]: new ApiClient(CHECKOUT_SESSIONS_API, options),
+    });
+    const invoke: Invoke = Object.assign(
+      (...[operation, params, context]: Parameters<Invoke>) =>
+        through({ ...operation, output }, params, context),
+      through,
+    );
+    const handler = createRestHandler(REST_ADAPTER, invoke);
+    const server = await serveRest(handler, { port: 0, host: '127.0.0.1', log: false });
+    servers.push(server);
+    const answer = await get(server);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.bytes.toString('utf8'))).toEqual({ converted: body });
+    expect(upstream.seen[0].headers.accept).toBe('application/yaml');
   });
 });
 

@@ -40,6 +40,8 @@ export interface PreparedRequest {
   body?: string | Uint8Array;
   /** Every credential value in play, in every encoding, for redaction. */
   secrets: string[];
+  /** Digest auth: the scheme and credentials that answer a 401 challenge. */
+  digest?: ResolvedAuth['digest'];
 }
 
 /** Builds the request for one call: URL, headers (lowest precedence first), body, idempotency key. */
@@ -68,6 +70,8 @@ export function prepareRequest(
 
   // Headers, lowest precedence first: those of every call (shared), then a copy for this call's own.
   const headers = new HeaderSet(commonHeaders(api, clientOptions, auth));
+  // A non-JSON output format asks for its own media type (a declared Accept header parameter wins).
+  if (op.output !== undefined) headers.set('Accept', op.output.accept);
   for (const p of op.params) {
     if (p.in !== 'header') continue;
     const value = params[p.name];
@@ -107,7 +111,16 @@ export function prepareRequest(
 
   const secrets =
     bound.length === 0 ? auth.secrets : [...auth.secrets, ...bound.flatMap(secretForms)];
-  return { method, url, path, origin: base.origin, headers: headers.result(), body, secrets };
+  return {
+    method,
+    url,
+    path,
+    origin: base.origin,
+    headers: headers.result(),
+    body,
+    secrets,
+    digest: auth.digest,
+  };
 }
 
 /** A header value as given, unless it would split the header (CR, LF or NUL). */

@@ -3,8 +3,10 @@
  * error fields, redirects, Retry-After.
  */
 import type { ApiResponse } from './client.js';
+import { decodeOutput } from './client-decode.js';
 import type { PreparedRequest } from './client-request.js';
-import { ApiError, type UpstreamErrorFields } from './errors.js';
+import type { OutputFormat } from './contract.js';
+import { ApiError, InvalidResponseError, type UpstreamErrorFields } from './errors.js';
 import { MIN_SECRET_LENGTH, redactHeaders, redactString } from './redact.js';
 import { decodedBytes, type TransportResponse } from './transport.js';
 
@@ -18,6 +20,8 @@ export interface ReceivedResponse {
    * credentials (so nothing was redacted): a server may pass them on as they are.
    */
   verbatim?: Uint8Array;
+  /** The body's bytes as received (not scrubbed), when the transport has them (format converters). */
+  bytes?: Uint8Array;
 }
 
 /** Decodes the body and scrubs the request's credentials from it and from the headers. */
@@ -30,6 +34,7 @@ export function receive(response: TransportResponse, req: PreparedRequest): Rece
     headers: redactHeaders(response.headers, req.secrets),
     text,
     verbatim: bytes !== undefined && decodesVerbatim(bytes, text) ? bytes : undefined,
+    bytes: response.bytes,
   };
 }
 
@@ -45,14 +50,28 @@ export function requestIdOf(headers: Record<string, string>): string | undefined
   return headers['request-id'] ?? headers['x-request-id'];
 }
 
-/** What an answer gives the caller: the error it is, or its data (with its bytes, see `verbatim`). */
-export type Outcome = { error: ApiError } | Success;
-type Success = { error?: undefined; data: unknown; json?: Uint8Array };
+/**
+ * What an answer gives the caller: the error it is, a body its output format's converter refused
+ * (`refused`), or its data (with its bytes, see `verbatim`).
+ */
+export type Outcome =
+  | { error: ApiError; refused?: undefined }
+  | { error?: undefined; refused: InvalidResponseError }
+  | Success;
+type Success = { error?: undefined; refused?: undefined; data: unknown; json?: Uint8Array };
 
-/** Classifies a received answer (see {@link Outcome}). */
-export function outcomeOf(response: ReceivedResponse, req: PreparedRequest): Outcome {
+/**
+ * Classifies a received answer (see {@link Outcome}); a 2xx body of an operation with a non-JSON
+ * `output` goes through its converter, and its result is never passed on as bytes.
+ */
+export function outcomeOf(
+  response: ReceivedResponse,
+  req: PreparedRequest,
+  output?: OutputFormat,
+): Outcome {
   const status = response.status;
-  const parsed = parseBody(response);
+  const parsed = parseBody(response, output, req);
+  if (parsed.refused !== undefined) return { refused: parsed.refused };
   if (status < 200 || status >= 300) return { error: buildApiError(response, parsed.value, req) };
   if (parsed.invalidJson) {
     return {
@@ -161,12 +180,27 @@ function bytesContainAny(bytes: Uint8Array, secrets: readonly string[]): boolean
   return redactString(text, secrets) !== text;
 }
 
-/** The body: parsed JSON (`json` true), text, or null when empty; `invalidJson` when declared JSON but not. */
-export function parseBody(response: ReceivedResponse): {
-  value: unknown;
-  invalidJson: boolean;
-  json?: boolean;
-} {
+/**
+ * The body as data: parsed JSON (`json` true), else the text, or null when empty (`invalidJson` when
+ * declared JSON but not); for a 2xx answer of an operation that declares a non-JSON
+ * `outputRawFormat`, what its converter makes of it (`refused` when it cannot).
+ */
+export function parseBody(
+  response: ReceivedResponse,
+  output?: OutputFormat,
+  req?: PreparedRequest,
+): { value: unknown; invalidJson: boolean; json?: boolean; refused?: InvalidResponseError } {
+  if (
+    output !== undefined &&
+    req !== undefined &&
+    response.status >= 200 &&
+    response.status < 300
+  ) {
+    const decoded = decodeOutput(output, response, req);
+    return 'refused' in decoded
+      ? { value: response.text, invalidJson: false, refused: decoded.refused }
+      : { value: decoded.value, invalidJson: false };
+  }
   const text = response.text;
   if (text === '') return { value: null, invalidJson: false };
   const contentType = response.headers['content-type'] ?? '';

@@ -352,28 +352,29 @@ export class ApiClient {
     let sent: TransportResponse;
     try {
       let url = req.url;
+      let digest: string | undefined;
       for (let hops = 0; ; hops++) {
         const maxResponseBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+        // The built-in transport leaves the headers alone (no copy); a digest answer adds one.
+        const headers = digest ? { ...req.headers, Authorization: digest } : req.headers;
         sent = await this.transport(
           this.ownTransport
-            ? new AttemptRequest(
-                req.method,
-                url,
-                req.headers,
-                req.body,
-                maxResponseBytes,
-                cancellation,
-              )
+            ? new AttemptRequest(req.method, url, headers, req.body, maxResponseBytes, cancellation)
             : {
                 method: req.method,
                 url,
-                headers: { ...req.headers },
+                headers: headers === req.headers ? { ...headers } : headers,
                 body: req.body,
                 signal: cancellation.signal,
                 [CANCELLATION]: cancellation,
                 maxResponseBytes,
               },
         );
+        // Digest auth: one answer to the upstream's challenge, on the same URL.
+        if (sent.status === 401 && req.digest && digest === undefined) {
+          digest = digestAnswer(sent, req.digest, req.method, url) ?? '';
+          if (digest !== '') continue;
+        }
         const next = redirectTarget(sent, req, url, hops);
         if (next === undefined) break;
         url = next;
@@ -395,8 +396,10 @@ export class ApiClient {
     } finally {
       cancellation.release();
     }
-    // An answer passed on as received is not decoded; any other is decoded and scrubbed.
-    const passed = passThrough ? passThroughAnswer(sent, req) : undefined;
+    // An answer passed on as received is not decoded; any other is decoded and scrubbed (and one in
+    // a non-JSON output format converted, so it is never passed on).
+    const passed =
+      passThrough && op.output === undefined ? passThroughAnswer(sent, req) : undefined;
     const response = passed === undefined ? receive(sent, req) : undefined;
 
     if (this.options.onResponse) {
@@ -418,7 +421,9 @@ export class ApiClient {
     }
 
     if (response === undefined) return { kind: 'answer', answer: passed as ApiResponse<unknown> };
-    const outcome = outcomeOf(response, req);
+    const outcome = outcomeOf(response, req, op.output);
+    if (outcome.refused !== undefined)
+      return { kind: 'network', retriable: false, connectionClosed: false, error: outcome.refused };
     if (outcome.error !== undefined) return { kind: 'response', response, error: outcome.error };
     return { kind: 'answer', answer: apiResponse(response, outcome) };
   }
@@ -509,6 +514,23 @@ export class ApiClient {
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
+
+/** The Authorization answering a 401's Digest challenge (RFC 7616), if it carries one. */
+function digestAnswer(
+  response: TransportResponse,
+  digest: NonNullable<PreparedRequest['digest']>,
+  method: string,
+  url: string,
+): string | undefined {
+  const challenge = response.headers['www-authenticate'];
+  if (challenge === undefined) return undefined;
+  const target = new URL(url);
+  return digest.scheme.authorization(
+    challenge,
+    { method, uri: target.pathname + target.search },
+    digest,
+  );
+}
 
 function isListEnvelope(value: unknown): value is ListEnvelope {
   return isRecord(value) && Array.isArray(value.data);

@@ -10,6 +10,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 
 import type { InboundAuth, Invoke, JsonValue } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
+import { checkDigest, checkOAuth2, type Refusal } from './inbound-auth.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS } from './limits.js';
 import { answerFast, fastRequest } from './mcp-dispatch.js';
 import {
@@ -82,7 +83,11 @@ export class McpHttpEngine {
   private readonly log: McpLog;
   private readonly path: string;
   private readonly originAllowed: (origin: string) => boolean;
-  private readonly authenticate: (req: McpRequestView) => McpAnswer | undefined;
+  private readonly authenticate: (
+    req: McpRequestView,
+  ) => McpAnswer | undefined | Promise<McpAnswer | undefined>;
+  /** The OAuth 2.0 Protected Resource Metadata served for oauth2 inbound auth. */
+  private readonly metadata: ResourceMetadata | undefined;
   private readonly redact: (text: string) => string;
   private readonly prepared: PreparedServer;
   private readonly fastPath: boolean;
@@ -96,7 +101,8 @@ export class McpHttpEngine {
     this.log = options.log ?? noLog;
     this.path = options.path ?? '/mcp';
     this.originAllowed = originChecker(spec.allowedOrigins ?? []);
-    this.authenticate = inboundAuthenticator(spec.auth, this.env);
+    this.metadata = spec.auth?.type === 'oauth2' ? protectedResourceMetadata(spec.auth) : undefined;
+    this.authenticate = inboundAuthenticator(spec.auth, this.env, this.metadata?.url);
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.redact = options.redact ?? mcpRedactor(spec, invoke, this.env);
     this.prepared = prepare(spec); // fails fast on an invalid spec
@@ -125,6 +131,11 @@ export class McpHttpEngine {
       const spec = this.spec;
       return jsonAnswer(200, { status: 'ok', name: spec.name, version: spec.version });
     }
+    const metadata = this.metadata;
+    if (metadata !== undefined && req.path === metadata.path) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET, HEAD');
+      return jsonAnswer(200, metadata.body);
+    }
     if (req.path !== this.path)
       return jsonAnswer(404, { error: 'not_found', message: `No route for ${req.path}` });
 
@@ -135,10 +146,12 @@ export class McpHttpEngine {
     const cors = corsHeaders(origin, this.spec.auth);
 
     if (req.method === 'OPTIONS') return { status: 204, headers: cors.preflight, body: null };
-    if (req.method !== 'POST') return withHeaders(methodNotAllowed('POST, OPTIONS'), cors.response);
-
-    const denied = this.authenticate(req);
+    // Every method but the CORS preflight is authenticated first, as the Naftiko engine does; the
+    // fast path and the SDK alike see only authenticated requests.
+    let denied = this.authenticate(req);
+    if (denied instanceof Promise) denied = await denied;
     if (denied) return withHeaders(denied, cors.response);
+    if (req.method !== 'POST') return withHeaders(methodNotAllowed('POST, OPTIONS'), cors.response);
 
     const message = await this.readMessage(req);
     if ('status' in message) return withHeaders(message, cors.response);
@@ -284,20 +297,65 @@ function corsHeaders(
 
 const NO_CORS = { response: {}, preflight: {} };
 
+interface ResourceMetadata {
+  path: string;
+  url: string;
+  body: JsonValue;
+}
+
+/**
+ * OAuth 2.0 Protected Resource Metadata (RFC 9728), which the MCP authorization specification asks
+ * a protected server to publish: at `/.well-known/oauth-protected-resource` followed by the path of
+ * `resource`, and named by `resource_metadata` in every 401 challenge.
+ */
+function protectedResourceMetadata(
+  auth: Extract<InboundAuth, { type: 'oauth2' }>,
+): ResourceMetadata {
+  const resource = new URL(auth.resource);
+  const suffix = resource.pathname === '/' ? '' : resource.pathname.replace(/\/$/, '');
+  const path = `/.well-known/oauth-protected-resource${suffix}`;
+  return {
+    path,
+    url: `${resource.origin}${path}`,
+    body: {
+      resource: auth.resource,
+      authorization_servers: [auth.authorizationServerUri],
+      ...(auth.scopes?.length ? { scopes_supported: auth.scopes } : {}),
+      bearer_methods_supported: ['header'],
+    },
+  };
+}
+
 /**
  * Returns a checker that yields a 401 answer for unauthenticated requests, or undefined when the
- * request may proceed. Expected values are resolved from the environment once, here.
+ * request may proceed. Expected values are resolved from the environment once, here; oauth2 tokens
+ * are verified asynchronously (the checker then returns a promise).
  */
 function inboundAuthenticator(
   auth: InboundAuth | undefined,
   env: McpEnv,
-): (req: McpRequestView) => McpAnswer | undefined {
+  resourceMetadata: string | undefined,
+): (req: McpRequestView) => McpAnswer | undefined | Promise<McpAnswer | undefined> {
   if (!auth || auth.type === 'none') return () => undefined;
+  if (auth.type === 'oauth2')
+    return (req) =>
+      checkOAuth2(auth, req.header('authorization'), env, resourceMetadata).then(refusalAnswer);
   const expected = resolveExpectedCredentials(auth, env);
   if ('missing' in expected) {
     throw new Error(
       `MCP inbound authentication: set environment variable ${expected.missing.join(', ')} (the ${expected.what})`,
     );
+  }
+  if (expected.type === 'digest') {
+    return (req) =>
+      refusalAnswer(
+        checkDigest(
+          expected,
+          req.header('authorization'),
+          { method: req.method, uri: req.query === '' ? req.path : `${req.path}?${req.query}` },
+          'mcp',
+        ),
+      );
   }
   const rejection = (): McpAnswer => {
     switch (expected.type) {
@@ -322,6 +380,23 @@ function inboundAuthenticator(
     };
     return credentialsMatch(expected, presented) ? undefined : rejection();
   };
+}
+
+function refusalAnswer(refusal: Refusal | undefined): McpAnswer | undefined {
+  if (refusal === undefined) return undefined;
+  const label =
+    refusal.status === 403
+      ? 'Forbidden'
+      : refusal.status === 500
+        ? 'Internal error'
+        : 'Unauthorized';
+  const answer = jsonRpcError(
+    refusal.status,
+    refusal.status === 500 ? -32603 : -32001,
+    `${label}: ${refusal.message}`,
+  );
+  if (refusal.challenge) answer.headers['WWW-Authenticate'] = refusal.challenge;
+  return answer;
 }
 
 function unauthorized(challenge: string | undefined, message: string): McpAnswer {
