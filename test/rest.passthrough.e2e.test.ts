@@ -13,7 +13,7 @@ import {
 } from '../generated/checkout-sessions/client.js';
 import { REST_ADAPTER } from '../generated/checkout-sessions/rest.js';
 import { ApiClient, type ClientOptions } from '../generated/runtime/client.js';
-import type { Invoke, OutputFormat } from '../generated/runtime/contract.js';
+import type { Invoke, OperationSpec, OutputFormat } from '../generated/runtime/contract.js';
 import { invokeThrough } from '../generated/runtime/operation.js';
 import { serveRest, type RestServer } from '../generated/runtime/node-rest.js';
 import { createForwarder } from '../generated/runtime/rest-forward.js';
@@ -144,8 +144,30 @@ describe('an answer with an output mapping', () => {
   });
 });
 
-describe('an operation with a non-JSON output format', () => {
-  it('has its answer converted, never passed on, even when the upstream declares it JSON', async () => {
+/** The generated adapter over a client whose operations are changed by `change`. */
+async function adapterWithOperations(
+  change: (operation: OperationSpec) => OperationSpec,
+): Promise<RestServer> {
+  const options: ClientOptions = { apiKey: CREDENTIAL, baseUri: upstream.url, maxRetries: 0 };
+  const through = invokeThrough({
+    [CHECKOUT_SESSIONS_API.namespace]: new ApiClient(CHECKOUT_SESSIONS_API, options),
+  });
+  const invoke: Invoke = Object.assign(
+    (...[operation, params, context]: Parameters<Invoke>) =>
+      through(change(operation), params, context),
+    through,
+  );
+  const server = await serveRest(createRestHandler(REST_ADAPTER, invoke), {
+    port: 0,
+    host: '127.0.0.1',
+    log: false,
+  });
+  servers.push(server);
+  return server;
+}
+
+describe('an answer the client does not take as JSON', () => {
+  it('is converted when the operation has a non-JSON output format, even one declared JSON', async () => {
     const body = '{"object":"list","data":[]}';
     upstream.handle(raw(body));
     const output: OutputFormat = {
@@ -153,22 +175,20 @@ describe('an operation with a non-JSON output format', () => {
       accept: 'application/yaml',
       decode: ({ text }) => ({ converted: text }),
     };
-    const options: ClientOptions = { apiKey: CREDENTIAL, baseUri: upstream.url, maxRetries: 0 };
-    const through = invokeThrough({
-      [CHECKOUT_SESSIONS_API.namespace]: new ApiClient(CHECKOUT_SESSIONS_API, options),
-    });
-    const invoke: Invoke = Object.assign(
-      (...[operation, params, context]: Parameters<Invoke>) =>
-        through({ ...operation, output }, params, context),
-      through,
-    );
-    const handler = createRestHandler(REST_ADAPTER, invoke);
-    const server = await serveRest(handler, { port: 0, host: '127.0.0.1', log: false });
-    servers.push(server);
-    const answer = await get(server);
+    const answer = await get(await adapterWithOperations((op) => ({ ...op, output })));
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.bytes.toString('utf8'))).toEqual({ converted: body });
     expect(upstream.seen[0].headers.accept).toBe('application/yaml');
+  });
+
+  it('passes through as bytes with its own media type when the operation is binary', async () => {
+    const body = '{"object":"list","data":[]}';
+    upstream.handle(raw(body));
+    const server = await adapterWithOperations((op) => ({ ...op, binaryResponse: true }));
+    const answer = await get(server);
+    expect(answer.status).toBe(200);
+    expect(answer.bytes.toString('utf8')).toBe(body);
+    expect(answer.headers.get('content-type')).toBe('application/json');
   });
 });
 

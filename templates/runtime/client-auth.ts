@@ -4,6 +4,7 @@ import { encodeBase64Utf8, resolveValueTemplate } from './credentials.js';
 import { MissingCredentialsError } from './errors.js';
 import { encodeFormComponent } from './form.js';
 import { secretForms as formsOf } from './redact.js';
+import type { TransportResponse } from './transport.js';
 
 export interface ResolvedAuth {
   headers: Record<string, string>;
@@ -123,4 +124,21 @@ function apiKeyAuth(auth: Extract<UpstreamAuth, { type: 'apikey' }>, value: stri
     };
   }
   return { headers: { [auth.key]: value }, secrets };
+}
+
+/** The Authorization answering a 401's Digest challenge (RFC 7616), if it carries one. */
+export function digestAnswer(
+  response: TransportResponse,
+  digest: NonNullable<ResolvedAuth['digest']>,
+  method: string,
+  url: string,
+): string | undefined {
+  const challenge = response.headers['www-authenticate'];
+  if (challenge === undefined) return undefined;
+  const target = new URL(url);
+  return digest.scheme.authorization(
+    challenge,
+    { method, uri: target.pathname + target.search },
+    digest,
+  );
 }

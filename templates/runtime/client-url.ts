@@ -12,14 +12,18 @@ export interface BaseUri {
 /** Base URIs checked so far, by their text (a client has one or two). */
 const checkedBaseUris = new Map<string, BaseUri>();
 
-/** The base URI: the `baseUri` option, else the `api.baseUriEnv` variable, else the spec's. */
+/**
+ * The base URI: the `baseUri` option, else the `api.baseUriEnv` variable, else the operation's own
+ * server (`operationBase`, from its OpenAPI `servers`), else the spec's.
+ */
 export function resolveBaseUri(
   api: ApiSpec,
   override: string | undefined,
   env: Record<string, string | undefined>,
+  operationBase?: string,
 ): BaseUri {
   const fromEnv = override || !api.baseUriEnv ? undefined : env[api.baseUriEnv];
-  const raw = override || fromEnv || api.baseUri;
+  const raw = override || fromEnv || operationBase || api.baseUri;
   let checked = checkedBaseUris.get(raw);
   if (checked === undefined) {
     const url = checkBaseUri(api, override, fromEnv, raw);

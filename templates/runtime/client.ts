@@ -12,8 +12,8 @@
  * Runs on Node (>= 20.16) and on fetch-only runtimes: no npm dependencies, no static Node imports.
  */
 import type { ApiSpec, OperationSpec } from './contract.js';
-import { resolveAuth } from './client-auth.js';
-import { prepareRequest, type PreparedRequest } from './client-request.js';
+import { digestAnswer, resolveAuth } from './client-auth.js';
+import { finishRequest, prepareRequest, type PreparedRequest } from './client-request.js';
 import {
   apiResponse,
   isRecord,
@@ -46,7 +46,7 @@ import {
   type TransportResponse,
 } from './transport.js';
 
-export { CAPGEN_RUNTIME_VERSION } from './client-request.js';
+export { CAPGEN_RUNTIME_VERSION, checkApiKey } from './client-request.js';
 export { encodePathSegment } from './client-url.js';
 
 /** What `onResponse` is told about every HTTP response received (one per attempt). */
@@ -127,7 +127,10 @@ export interface RequestOptions {
 }
 
 export interface ApiResponse<T> {
-  /** Parsed JSON body (text when the body is not JSON, null when empty). */
+  /**
+   * Parsed JSON body (text when the body is not JSON, null when empty; a `BinaryBody` of bytes and
+   * media type when the answer is binary, see binary.ts).
+   */
   data: T;
   status: number;
   /** Response headers, names lower-cased. */
@@ -193,6 +196,7 @@ export class ApiClient {
 
     // Everything that can fail without a request fails here, before anything is sent.
     const prepared = this.prepare(op, params ?? {}, options);
+    if (prepared.multipart) await finishRequest(prepared);
 
     const maxRetries = nonNegativeInt(
       options.maxRetries ?? this.options.maxRetries,
@@ -396,11 +400,16 @@ export class ApiClient {
     } finally {
       cancellation.release();
     }
-    // An answer passed on as received is not decoded; any other is decoded and scrubbed (and one in
-    // a non-JSON output format converted, so it is never passed on).
+    // An answer passed on as received is not decoded; any other is decoded and scrubbed (one in a
+    // non-JSON output format converted, a binary one kept as bytes: neither is ever passed on).
     const passed =
-      passThrough && op.output === undefined ? passThroughAnswer(sent, req) : undefined;
-    const response = passed === undefined ? receive(sent, req) : undefined;
+      passThrough && op.output === undefined && op.binaryResponse !== true
+        ? passThroughAnswer(sent, req)
+        : undefined;
+    const response =
+      passed === undefined
+        ? receive(sent, req, op.binaryResponse === true, op.output !== undefined)
+        : undefined;
 
     if (this.options.onResponse) {
       const durationMs = nowMs() - started;
@@ -514,23 +523,6 @@ export class ApiClient {
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
-
-/** The Authorization answering a 401's Digest challenge (RFC 7616), if it carries one. */
-function digestAnswer(
-  response: TransportResponse,
-  digest: NonNullable<PreparedRequest['digest']>,
-  method: string,
-  url: string,
-): string | undefined {
-  const challenge = response.headers['www-authenticate'];
-  if (challenge === undefined) return undefined;
-  const target = new URL(url);
-  return digest.scheme.authorization(
-    challenge,
-    { method, uri: target.pathname + target.search },
-    digest,
-  );
-}
 
 function isListEnvelope(value: unknown): value is ListEnvelope {
   return isRecord(value) && Array.isArray(value.data);

@@ -84,11 +84,14 @@ export async function answerFast(
     ...ctx,
     idempotencyKey: request.idempotencyKey,
   });
-  const content = `[{"type":"text","text":${JSON.stringify(answer.text)}}]`;
-  // A successful answer's text is a JSON object: it is also the structured content, as it is.
+  const text = `{"type":"text","text":${JSON.stringify(answer.text)}}`;
+  // A successful answer's text is a JSON object: it is also the structured content, as it is; a
+  // binary answer has its embedded resource instead.
   const result = answer.isError
-    ? `{"content":${content},"isError":true}`
-    : `{"content":${content},"structuredContent":${answer.text}}`;
+    ? `{"content":[${text}],"isError":true}`
+    : answer.resource !== undefined
+      ? `{"content":[${text},{"type":"resource","resource":${JSON.stringify(answer.resource)}}]}`
+      : `{"content":[${text}],"structuredContent":${answer.text}}`;
   return `{"result":${result},"jsonrpc":"2.0","id":${id}}`;
 }
 

@@ -170,6 +170,7 @@ export class McpHttpEngine {
   ): Promise<McpAnswer> {
     const signal = fast.method === 'tools/call' ? req.signal : undefined;
     const body = await answerFast(fast, this.prepared, this.invoke, {
+      server: this.spec,
       signal,
       env: this.env,
       log: this.log,

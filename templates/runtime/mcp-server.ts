@@ -20,7 +20,9 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
+import { bytesToBase64, isBinaryBody, passThrough } from './binary.js';
 import type {
+  BinaryBody,
   Binding,
   InboundAuth,
   Invoke,
@@ -79,7 +81,14 @@ export interface McpServerSpec {
   auth?: InboundAuth;
   /** Browser origins allowed besides http(s)://localhost, 127.0.0.1 and [::1] on any port. */
   allowedOrigins?: string[];
+  /**
+   * Largest binary answer (a PDF, an image) a tool returns, as an embedded resource (base64);
+   * a larger one is a tool error. Default 4 MiB.
+   */
+  maxBinaryResultBytes?: number;
 }
+
+const DEFAULT_MAX_BINARY_RESULT_BYTES = 4 * 1024 * 1024;
 
 let validator: AjvJsonSchemaValidator | undefined;
 /** One JSON Schema validator for every server of this process (the SDK's own, built once). */
@@ -161,6 +170,7 @@ export function createMcpServer(
       }
       return toolResult(
         await callTool(tool, request.params.arguments ?? {}, invoke, {
+          server: spec,
           signal: extra.signal,
           idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
           env,
@@ -265,14 +275,21 @@ export function prepare(spec: McpServerSpec): PreparedServer {
   return result;
 }
 
-/** What a tool call gives: its text, and whether that is an error or a JSON object (then `structuredContent` too). */
+/**
+ * What a tool call gives: its text, and whether that is an error or a JSON object (then
+ * `structuredContent` too); for a binary answer, a line saying what it is and the embedded resource
+ * holding it (no structured content).
+ */
 export interface ToolAnswer {
   text: string;
   isError: boolean;
+  resource?: { uri: string; mimeType: string; blob: string };
 }
 
 /** What a tool call needs besides its arguments. */
 export interface ToolCallContext {
+  /** The server the tool belongs to (its name and limits). */
+  server: McpServerSpec;
   signal: AbortSignal | undefined;
   idempotencyKey: unknown;
   env: McpEnv;
@@ -280,16 +297,18 @@ export interface ToolCallContext {
   redact: (text: string) => string;
 }
 
-/** The MCP result of a tool answer: a text block, and the same JSON as `structuredContent` on success. */
+/**
+ * The MCP result of a tool answer: a text block, and the same JSON as `structuredContent` on success
+ * (or the embedded resource of a binary answer).
+ */
 export function toolResult(answer: ToolAnswer): CallToolResult {
   // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
   // No structuredContent on errors: clients validate it against the tool's outputSchema.
-  return answer.isError
-    ? { content: [{ type: 'text', text: answer.text }], isError: true }
-    : {
-        content: [{ type: 'text', text: answer.text }],
-        structuredContent: JSON.parse(answer.text) as Record<string, unknown>,
-      };
+  const text = { type: 'text' as const, text: answer.text };
+  if (answer.isError) return { content: [text], isError: true };
+  if (answer.resource !== undefined)
+    return { content: [text, { type: 'resource', resource: answer.resource }] };
+  return { content: [text], structuredContent: JSON.parse(answer.text) as Record<string, unknown> };
 }
 
 /**
@@ -339,6 +358,15 @@ export async function callTool(
         }
       : await invoke(spec.call!, bindInputs(spec.with ?? {}, inputs), invokeContext);
     const data = response.data;
+    const log = () =>
+      ctx.log(
+        `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
+          `${Date.now() - started} ms)`,
+      );
+    if (isBinaryBody(data)) {
+      log();
+      return binaryAnswer(ctx.server, spec, data);
+    }
     let text: string;
     if (tool.identityOutput && response.json !== undefined && isJsonObject(data)) {
       // The upstream's JSON text, as received and parsed (no credential in it): not serialised again.
@@ -348,10 +376,7 @@ export async function callTool(
       text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
       if (tool.outputUsesEnv) text = ctx.redact(text);
     }
-    ctx.log(
-      `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
-        `${Date.now() - started} ms)`,
-    );
+    log();
     return { text, isError: false };
   } catch (error) {
     const failure = describeFailure(error, spec);
@@ -362,6 +387,26 @@ export async function callTool(
 
 function failed(text: string): ToolAnswer {
   return { text, isError: true };
+}
+
+/**
+ * A binary answer (a PDF, an image) as an embedded resource, base64-encoded, with a line saying what
+ * it is; past the server's `maxBinaryResultBytes`, a tool error.
+ */
+function binaryAnswer(server: McpServerSpec, tool: McpToolSpec, body: BinaryBody): ToolAnswer {
+  const { contentType, bytes } = passThrough(body);
+  const limit = server.maxBinaryResultBytes ?? DEFAULT_MAX_BINARY_RESULT_BYTES;
+  const what = `${contentType}, ${bytes.byteLength} bytes`;
+  if (bytes.byteLength > limit)
+    return failed(
+      `The answer of ${tool.name} (${what}) is larger than the ${limit}-byte limit for tool results (maxBinaryResultBytes).`,
+    );
+  const uri = `capgen://${encodeURIComponent(server.name)}/tools/${encodeURIComponent(tool.name)}/result`;
+  return {
+    text: `${what}: the embedded resource ${uri} holds them, base64-encoded.`,
+    isError: false,
+    resource: { uri, mimeType: contentType, blob: bytesToBase64(bytes) },
+  };
 }
 
 const utf8 = new TextDecoder();

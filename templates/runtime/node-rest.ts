@@ -157,14 +157,17 @@ export async function serveRest(
 
   const writeCore = (res: ServerResponse, core: CoreResponse): void => {
     if (core.stream !== undefined) return writeStream(res, core, shutdown?.closing === true);
-    const body = core.body;
+    // A binary answer passed through from the upstream, else JSON text or bytes.
+    const binary = core.binary;
+    const body = binary !== undefined ? binary.bytes : core.body;
     const length =
       typeof body === 'string' ? (body === '' ? 0 : Buffer.byteLength(body)) : body.byteLength;
     // As a flat list of names and values, which node writes as given.
     const headers: Array<string | number> = [];
     if (core.headers !== undefined)
       for (const name of Object.keys(core.headers)) headers.push(name, core.headers[name]);
-    if (length > 0) headers.push('content-type', JSON_CONTENT_TYPE);
+    if (binary !== undefined) headers.push('content-type', binary.contentType);
+    else if (length > 0) headers.push('content-type', JSON_CONTENT_TYPE);
     headers.push('content-length', length);
     if (exposeIds && core.upstreamRequestId !== undefined)
       headers.push(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);

@@ -4,6 +4,7 @@
  * handler (rest.ts) and the node:http fast path (node-rest.ts) can drive it. Web-standard: no Node
  * built-in is imported here.
  */
+import { isBinaryBody, passThrough } from './binary.js';
 import type { InboundAuth, Invoke, InvokeContext, JsonValue, OutputMapping } from './contract.js';
 import { authSecrets } from './credentials.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './limits.js';
@@ -42,12 +43,15 @@ import { describeError, safeHeaderValue, upstreamError } from './rest-upstream.j
 import { validateValue } from './validate.js';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Routes that upload files (multipart upstream) take their files base64-encoded in JSON. */
+const DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
 const HEALTHZ_BODY = '{"status":"ok"}';
 
 export class RestEngine {
   readonly router: Router;
   private readonly healthzOpen: boolean;
   private readonly maxBodyBytes: number;
+  private readonly maxUploadBytes: number;
   private readonly env: Record<string, string | undefined>;
   private readonly log: (line: string) => void;
   private readonly auth: Exclude<InboundAuth, { type: 'none' }> | undefined;
@@ -68,6 +72,7 @@ export class RestEngine {
     this.router = new Router(spec.routes.map(compileRoute));
     this.healthzOpen = !spec.routes.some((r) => r.path === '/healthz');
     this.maxBodyBytes = spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxUploadBytes = spec.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
     this.env =
       options.env ??
       (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ??
@@ -199,7 +204,7 @@ export class RestEngine {
     }
 
     // JSON body (read only when there is one).
-    const headerCheck = this.checkBodyHeaders(req);
+    const headerCheck = this.checkBodyHeaders(req, compiled);
     const bodyResult =
       headerCheck === READ_BODY ? await this.readJsonBody(req, compiled) : headerCheck;
     if (bodyResult !== undefined && 'status' in bodyResult) return bodyResult;
@@ -230,7 +235,10 @@ export class RestEngine {
    * What the headers say about the body, before reading it: an error response, undefined when there
    * is none, or READ_BODY.
    */
-  private checkBodyHeaders(req: RequestView): CoreResponse | undefined | typeof READ_BODY {
+  private checkBodyHeaders(
+    req: RequestView,
+    compiled: CompiledRoute,
+  ): CoreResponse | undefined | typeof READ_BODY {
     const length = req.bodyLength();
     const method = req.method;
     const stateChanging = method === 'POST' || method === 'PUT' || method === 'PATCH';
@@ -243,8 +251,14 @@ export class RestEngine {
     if (length === 0) return undefined;
     if (length > 0 && !isJsonContentType(contentType, true))
       return unsupportedMediaType(contentType);
-    if (length > this.maxBodyBytes) return payloadTooLarge(this.maxBodyBytes);
+    const limit = this.bodyLimit(compiled);
+    if (length > limit) return payloadTooLarge(limit);
     return READ_BODY;
+  }
+
+  /** The largest body a route takes: `maxUploadBytes` for one that uploads files (base64 in JSON). */
+  private bodyLimit(compiled: CompiledRoute): number {
+    return compiled.uploads ? this.maxUploadBytes : this.maxBodyBytes;
   }
 
   /**
@@ -255,8 +269,9 @@ export class RestEngine {
     req: RequestView,
     compiled: CompiledRoute,
   ): Promise<{ value: JsonValue } | CoreResponse | undefined> {
-    const text = await req.readBody(this.maxBodyBytes);
-    if (text === null) return payloadTooLarge(this.maxBodyBytes);
+    const limit = this.bodyLimit(compiled);
+    const text = await req.readBody(limit);
+    if (text === null) return payloadTooLarge(limit);
     if (isBlank(text)) return undefined;
     if (!isJsonContentType(req.header('content-type'), true))
       return unsupportedMediaType(req.header('content-type'));
@@ -317,9 +332,13 @@ export class RestEngine {
     const upstreamRequestId = safeHeaderValue(result.requestId);
     const status = result.status >= 200 && result.status < 300 ? result.status : 200;
     if (status === 204 || status === 205) return { status, body: '', upstreamRequestId };
-    // The upstream's own bytes, when they are the answer (checked JSON, no secret in them).
+    // The upstream's own bytes, when they are the answer (checked JSON, no secret in them); first,
+    // since reading `data` of an answer passed through parses it.
     if (compiled.identityOutput && result.json !== undefined && result.json.byteLength > 0)
       return { status, body: result.json, upstreamRequestId };
+    // A binary answer (a PDF, an image) passes through as it came, whatever the output mapping.
+    if (isBinaryBody(result.data))
+      return { status, body: '', binary: passThrough(result.data), upstreamRequestId };
     let body: string;
     try {
       body =
@@ -367,6 +386,7 @@ function compileRoute(route: RestRoute): CompiledRoute {
     // A runner's result may hold bound values (output templates): always redacted, never passed on.
     outputUsesEnv: route.run !== undefined || mappingsUseEnv(route.output),
     identityOutput: route.run === undefined && isIdentityOutput(route.output),
+    uploads: route.call?.body?.files !== undefined,
   };
 }
 

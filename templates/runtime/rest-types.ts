@@ -48,6 +48,11 @@ export interface RestAdapterSpec {
   auth?: InboundAuth;
   /** Largest accepted request body in bytes; default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Largest accepted request body of a route that uploads files (base64 in JSON, see binary.ts) in
+   * bytes; default 16 MiB.
+   */
+  maxUploadBytes?: number;
   /** Browser origins allowed besides loopback ones and the server's own; see RestHandlerOptions. */
   allowedOrigins?: string[];
   /**
@@ -103,8 +108,13 @@ export interface RequestView {
 /** The engine's answer, turned into a Response or written to a ServerResponse. */
 export interface CoreResponse {
   status: number;
-  /** JSON text (as a string, or UTF-8 bytes passed on from the upstream), or '' for no body. */
+  /**
+   * JSON text (as a string, or UTF-8 bytes passed on from the upstream), or '' for no body (or for a
+   * binary one).
+   */
   body: string | Uint8Array;
+  /** A binary body passed through from the upstream, with its media type. */
+  binary?: { contentType: string; bytes: Uint8Array };
   /** Extra headers (Allow, WWW-Authenticate); a forwarded answer's headers. */
   headers?: Record<string, string>;
   upstreamRequestId?: string;
@@ -123,9 +133,11 @@ export interface CompiledRoute {
   outputUsesEnv: boolean;
   /** Whether the answer is the upstream body unchanged (no mapping, or `$`): its bytes pass through. */
   identityOutput: boolean;
+  /** Whether the route uploads files (its body limit is `maxUploadBytes`). */
+  uploads: boolean;
 }
 
-/** Whether a response has a body. */
+/** Whether a response has a JSON body (a binary one is `binary`). */
 export function hasBody(core: CoreResponse): boolean {
   return typeof core.body === 'string' ? core.body !== '' : core.body.byteLength > 0;
 }

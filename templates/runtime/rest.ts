@@ -72,11 +72,14 @@ function toWebResponse(core: CoreResponse): Response {
   const headers = new Headers(core.headers);
   // A forwarded answer: the upstream's status, headers and bytes as they come.
   if (core.stream) return new Response(core.stream, { status: core.status, headers });
-  const body = hasBody(core);
-  if (body) headers.set('content-type', JSON_CONTENT_TYPE);
+  const binary = core.binary;
+  const body = binary === undefined && hasBody(core);
+  if (binary !== undefined) headers.set('content-type', binary.contentType);
+  else if (body) headers.set('content-type', JSON_CONTENT_TYPE);
   if (core.upstreamRequestId !== undefined)
     headers.set(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
-  return new Response(body ? (core.body as BodyInit) : null, { status: core.status, headers });
+  const payload = binary?.bytes ?? (body ? core.body : null);
+  return new Response(payload as BodyInit | null, { status: core.status, headers });
 }
 
 /**

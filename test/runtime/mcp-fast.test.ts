@@ -53,7 +53,10 @@ function spec(): McpServerSpec {
               { id: 'cus_1' },
               { signal: context.signal },
             );
-            return { greeting: `Hello, ${String(inputs.name)}!`, upstream: customer.data };
+            return {
+              greeting: `Hello, ${String(inputs.name)}!`,
+              upstream: customer.data as JsonValue,
+            };
           },
         },
       },
