@@ -123,7 +123,8 @@ export function createForwarder(
     let url: URL;
     let auth: ReturnType<typeof resolveAuth>;
     try {
-      url = resolveBaseUri(spec.api, options.baseUri, vars);
+      const baseUri = resolveBaseUri(spec.api, options.baseUri, vars);
+      url = new URL(baseUri.origin + baseUri.pathname);
       auth = resolveAuth(spec.api.auth, spec.api.namespace, vars, options.apiKey);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
