@@ -2,7 +2,7 @@
  * All emitters, each a pure function from the model to file contents. Adding a kind of output means
  * adding one module here and its template under templates/.
  */
-import type { ProjectModel } from '../model/types.js';
+import type { CapabilityModel, ProjectModel, TypeModuleModel } from '../model/types.js';
 import { emitMcp, emitRest } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
@@ -22,32 +22,47 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
   const files: GeneratedFile[] = [...emitRuntime()];
   for (const module of project.typeModules)
     if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
-  for (const capability of project.capabilities) {
-    const dir = capability.id;
-    files.push({
-      path: `${dir}/README.md`,
-      contents: emitReadme(capability, outDir, project.typeModules),
-    });
-    files.push({
-      path: `${dir}/types.ts`,
-      contents: emitTypes(capability, project.typeModules),
-    });
-    files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
-    if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
-      files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
-    }
-    if (capability.rest) {
-      files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
-      files.push({
-        path: `${dir}/openapi.json`,
-        contents: emitRestOpenApi(capability, capability.rest),
-      });
-    }
-    if (capability.mcp)
-      files.push({
-        path: `${dir}/mcp.ts`,
-        contents: emitMcp(capability, capability.mcp, project.generatorVersion),
-      });
-  }
+  for (const capability of project.capabilities)
+    files.push(
+      ...emitCapability(capability, outDir, project.typeModules, project.generatorVersion),
+    );
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+
+/**
+ * The files of one capability (its folder). `typeModules` gives the shared modules its types refer
+ * to; it reads only what their `context` decides, never which types they hold.
+ */
+export function emitCapability(
+  capability: CapabilityModel,
+  outDir: string,
+  typeModules: TypeModuleModel[],
+  generatorVersion: string,
+): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  const dir = capability.id;
+  files.push({
+    path: `${dir}/README.md`,
+    contents: emitReadme(capability, outDir, typeModules),
+  });
+  files.push({ path: `${dir}/types.ts`, contents: emitTypes(capability, typeModules) });
+  files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
+  if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
+    files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
+  }
+  if (capability.rest) {
+    files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
+    files.push({
+      path: `${dir}/openapi.json`,
+      contents: emitRestOpenApi(capability, capability.rest),
+    });
+  }
+  if (capability.mcp)
+    files.push({
+      path: `${dir}/mcp.ts`,
+      contents: emitMcp(capability, capability.mcp, generatorVersion),
+    });
+  return files;
+}
+
+export { emitApiTypes, emitRuntime };

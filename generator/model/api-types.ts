@@ -71,21 +71,34 @@ export class TypeModules {
     if (reaches.some((family) => !family)) return false;
     Object.values(roots).forEach((refs, i) => {
       const reach = this.reachOf(reaches[i]!);
-      for (const ref of refs) reach.enqueue(ref, 1);
+      for (const ref of refs) reach.addRoot(ref);
     });
     return true;
   }
 
   /** The module of each family a capability was attached to, sorted by path. */
   modules(): TypeModuleModel[] {
-    return [...this.reaches.values()]
-      .map((reach) => reach.module())
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return this.paths().map((path) => this.reaches.get(path)!.module());
   }
 
-  /** The module a capability's types are printed against (its named types come later). */
-  module(path: string): TypeModuleModel | undefined {
-    return [...this.reaches.values()].find((reach) => reach.path === path)?.shell;
+  /** The paths of those modules, sorted. */
+  paths(): string[] {
+    return [...this.reaches.keys()].sort();
+  }
+
+  /** The `$ref`s the capabilities' operations refer to in a module, sorted: all its types follow. */
+  rootsOf(path: string): string[] {
+    return [...(this.reaches.get(path)?.roots ?? [])].sort();
+  }
+
+  /** A module with its named types (walked from its roots). */
+  complete(path: string): TypeModuleModel | undefined {
+    return this.reaches.get(path)?.module();
+  }
+
+  /** The modules as capabilities' types are printed against them (their named types come later). */
+  shells(): TypeModuleModel[] {
+    return this.paths().map((path) => this.reaches.get(path)!.shell);
   }
 
   private reachOf(family: ApiFamily): Reach {
@@ -149,6 +162,8 @@ class Reach {
   readonly path: string;
   /** The module without its named types, for printing capabilities' types against. */
   readonly shell: TypeModuleModel;
+  /** The `$ref`s operations refer to. */
+  readonly roots = new Set<string>();
   private readonly names = new Map<string, string>();
   private readonly normalized = new Map<string, OpenApiSchema | undefined>();
   private readonly queue: Array<[ref: string, depth: number]> = [];
@@ -202,8 +217,14 @@ class Reach {
   root(schema: Record<string, unknown>, roots: Set<string>): OpenApiSchema {
     return normalizeSchema(schema, (ref) => {
       roots.add(ref);
-      this.enqueue(ref, 1);
+      this.addRoot(ref);
     }) as OpenApiSchema;
+  }
+
+  /** A `$ref` an operation refers to: reached at depth 1. */
+  addRoot(ref: string): void {
+    this.roots.add(ref);
+    this.enqueue(ref, 1);
   }
 
   resolve(ref: string): unknown {
