@@ -8,7 +8,15 @@ import type {
 } from '../model/types.js';
 import { docInline, identifier, joinTs, type TsCode } from './escape.js';
 import { codeHeader } from './header.js';
-import { CodeRef, dataLiteral, importLine, literal } from './literal.js';
+import {
+  CodeRef,
+  dataLiteral,
+  importLine,
+  literal,
+  renderWithLiterals,
+  type Emitted,
+  type LiteralSlots,
+} from './literal.js';
 import { renderTs } from './render.js';
 
 const CLIENT_MODULE = './client.js';
@@ -22,24 +30,30 @@ const operationRef = (operation: OperationModel) => new CodeRef(operation.constN
  * each shared schema (the very object the model holds) a reference to its constant in schemas.ts,
  * with the import lines those references need.
  */
-function adapterLiteral(value: unknown, capability: CapabilityModel) {
+function adapterLiteral(value: unknown, capability: CapabilityModel, slots: LiteralSlots) {
   const shared = new Map<unknown, CodeRef>(
     capability.sharedSchemas.map((s) => [s.schema, new CodeRef(s.name, SCHEMAS_MODULE)]),
   );
-  const { code, refs } = dataLiteral(value, (v) => shared.get(v));
+  const refFor = (v: object) => shared.get(v);
+  const literal = dataLiteral(value, refFor);
+  const { refs } = literal;
   const operations = refs.filter((r) => r.module === CLIENT_MODULE).map((r) => r.name);
   return {
-    literal: code,
+    literal: slots.slot(value, refFor, literal),
     operationImports: joinTs([...new Set(operations)].sort(), ', '),
     schemaImports: importLine(refs, SCHEMAS_MODULE),
   };
 }
 
 /** Slots both entry points share: the client factory, where they listen, and the env overrides. */
-function entryView(capability: CapabilityModel, adapter: RestModel | McpModel) {
+function entryView(
+  capability: CapabilityModel,
+  adapter: RestModel | McpModel,
+  slots: LiteralSlots,
+) {
   return {
     factory: identifier(capability.names.clientFactory),
-    listen: literal({
+    listen: slots.slot({
       port: adapter.port,
       address: adapter.address,
       portEnv: adapter.portEnv,
@@ -60,7 +74,11 @@ const restInput = (input: InputModel) => ({
       : input.schema,
 });
 
-export function emitRest(capability: CapabilityModel, rest: RestModel): string {
+export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted {
+  return renderWithLiterals((slots) => restText(capability, rest, slots));
+}
+
+function restText(capability: CapabilityModel, rest: RestModel, slots: LiteralSlots): string {
   const adapter = adapterLiteral(
     {
       namespace: rest.namespace,
@@ -76,17 +94,27 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
       })),
     },
     capability,
+    slots,
   );
   return renderTs('rest.ts.hbs', {
     header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, rest),
+    ...entryView(capability, rest, slots),
     adapter: adapter.literal,
     operationImports: adapter.operationImports,
     schemaImports: adapter.schemaImports,
   });
 }
 
-export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): string {
+export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): Emitted {
+  return renderWithLiterals((slots) => mcpText(capability, mcp, version, slots));
+}
+
+function mcpText(
+  capability: CapabilityModel,
+  mcp: McpModel,
+  version: string,
+  slots: LiteralSlots,
+): string {
   const server = adapterLiteral(
     {
       name: mcp.namespace,
@@ -106,11 +134,12 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
       })),
     },
     capability,
+    slots,
   );
   const transport: TsCode = literal(mcp.transport);
   return renderTs('mcp.ts.hbs', {
     header: codeHeader(`MCP server ${mcp.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, mcp),
+    ...entryView(capability, mcp, slots),
     server: server.literal,
     operationImports: server.operationImports,
     schemaImports: server.schemaImports,

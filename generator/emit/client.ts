@@ -4,10 +4,20 @@ import type { CapabilityModel } from '../model/types.js';
 import { docInline, identifier, objectKey, trustedTs, ts, typeKey } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment } from './json-schema-to-ts.js';
-import { CodeRef, literal } from './literal.js';
+import {
+  CodeRef,
+  literal,
+  renderWithLiterals,
+  type Emitted,
+  type LiteralSlots,
+} from './literal.js';
 import { renderTs } from './render.js';
 
-export function emitClient(capability: CapabilityModel): string {
+export function emitClient(capability: CapabilityModel): Emitted {
+  return renderWithLiterals((slots) => clientText(capability, slots));
+}
+
+function clientText(capability: CapabilityModel, slots: LiteralSlots): string {
   const clientVar = new Map(capability.apis.map((api) => [api.spec.namespace, api.clientVar]));
   const operations = capability.operations.map((op) => {
     const paginated = op.types.item !== undefined;
@@ -28,7 +38,7 @@ export function emitClient(capability: CapabilityModel): string {
       summary: docInline(
         `${signature}${op.openapi?.operationId ? ` (OpenAPI operation ${op.openapi.operationId})` : ''}`,
       ),
-      literal: literal(callOnly(op.spec)),
+      literal: slots.slot(callOnly(op.spec)),
       doc: trustedTs(doc.trimEnd().replace(/\n/g, '\n  ')),
       methodType: item
         ? ts`PaginatedOperationMethod<${p}, ${r}, ${item}>`
@@ -45,7 +55,7 @@ export function emitClient(capability: CapabilityModel): string {
     apis: capability.apis.map((api) => ({
       constName: identifier(api.constName),
       description: docInline(api.description || api.spec.namespace),
-      literal: literal(api.spec),
+      literal: slots.slot(api.spec),
       clientVar: identifier(api.clientVar),
     })),
     operations,

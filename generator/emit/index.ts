@@ -11,11 +11,14 @@ import { emitSchemas } from './schemas.js';
 import { emitReadme } from './readme.js';
 import { emitRuntime } from './runtime.js';
 import { emitTypes } from './types.js';
+import type { LaidOutLiteral } from './literal.js';
 
 export interface GeneratedFile {
   /** Path inside the output folder, with forward slashes. */
   path: string;
   contents: string;
+  /** Literals the formatter lays out in place of their stand-ins in `contents` (literal.ts). */
+  literals?: readonly LaidOutLiteral[];
 }
 
 export function emitProject(project: ProjectModel, outDir: string): GeneratedFile[] {
@@ -46,22 +49,19 @@ export function emitCapability(
     contents: emitReadme(capability, outDir, typeModules),
   });
   files.push({ path: `${dir}/types.ts`, contents: emitTypes(capability, typeModules) });
-  files.push({ path: `${dir}/client.ts`, contents: emitClient(capability) });
+  files.push({ path: `${dir}/client.ts`, ...emitClient(capability) });
   if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
-    files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
+    files.push({ path: `${dir}/schemas.ts`, ...emitSchemas(capability) });
   }
   if (capability.rest) {
-    files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
+    files.push({ path: `${dir}/rest.ts`, ...emitRest(capability, capability.rest) });
     files.push({
       path: `${dir}/openapi.json`,
       contents: emitRestOpenApi(capability, capability.rest),
     });
   }
   if (capability.mcp)
-    files.push({
-      path: `${dir}/mcp.ts`,
-      contents: emitMcp(capability, capability.mcp, generatorVersion),
-    });
+    files.push({ path: `${dir}/mcp.ts`, ...emitMcp(capability, capability.mcp, generatorVersion) });
   return files;
 }
 
