@@ -12,6 +12,7 @@ import * as prettier from 'prettier';
 import type { GeneratedFile } from './emit/index.js';
 import { layoutJson, layoutLiteral, NotLaidOut } from './emit/layout.js';
 import type { LaidOutLiteral } from './emit/literal.js';
+import { alignableTables, alignTable } from './emit/table-layout.js';
 
 export const PRETTIER_OPTIONS: prettier.Options = {
   printWidth: 100,
@@ -38,6 +39,7 @@ async function formatFile(file: GeneratedFile): Promise<string> {
   if (!parser || PREFORMATTED(file.path)) return file.contents;
   const format = (text: string) => prettier.format(text, { ...PRETTIER_OPTIONS, parser });
   if (parser === 'json') return layoutJson(JSON.parse(file.contents));
+  if (parser === 'markdown') return formatMarkdown(file.contents, format);
   if (!file.literals?.length) return format(file.contents);
   try {
     return spliceLiterals(await format(file.contents), file.literals);
@@ -83,4 +85,33 @@ function spliceLiterals(text: string, literals: readonly LaidOutLiteral[]): stri
     text = text.slice(0, open) + laidOut + text.slice(close + 1);
   }
   return text;
+}
+
+/**
+ * Markdown: prettier formats the document with each table it need not see replaced by a one-word
+ * line (a word the document does not contain), then the tables, aligned (table-layout.ts), take
+ * those lines' places.
+ */
+async function formatMarkdown(
+  text: string,
+  format: (text: string) => Promise<string>,
+): Promise<string> {
+  const lines = text.split('\n');
+  const tables = alignableTables(lines);
+  if (!tables.length) return format(text);
+  let prefix = 'capgentable';
+  for (let k = 2; text.includes(prefix); k++) prefix = `capgentable${k}x`;
+  const skeleton: string[] = [];
+  let next = 0;
+  tables.forEach((table, i) => {
+    skeleton.push(...lines.slice(next, table.start), `${prefix}${i}z`);
+    next = table.end;
+  });
+  skeleton.push(...lines.slice(next));
+  const formatted = (await format(skeleton.join('\n'))).split('\n');
+  const aligned = new Map(tables.map((table, i) => [`${prefix}${i}z`, alignTable(table.rows)]));
+  const out = formatted.flatMap((line) => aligned.get(line) ?? [line]);
+  if (out.length - formatted.length !== tables.reduce((n, t) => n + t.end - t.start - 1, 0))
+    throw new Error('capgen bug: a table stand-in was reshaped by formatting');
+  return out.join('\n');
 }
