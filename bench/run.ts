@@ -12,6 +12,7 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<PartResult> }>> =
   mcp: () => import('./mcp.js'),
   cli: () => import('./cli.js'),
   faults: () => import('./faults.js'),
+  corpus: () => import('./corpus.js'),
 };
 
 const asked = process.argv.slice(2);

@@ -48,7 +48,7 @@ interface Entry<T> {
   format: typeof FORMAT;
   key: string;
   deps: Dependency[];
-  /** SHA-256 of the JSON of `payload`. */
+  /** SHA-256 of the payload's JSON text (the file's lines after the first). */
   integrity: string;
   payload: T;
 }
@@ -136,9 +136,12 @@ export class GenerationCache {
     try {
       const stat = lstat(file);
       if (!stat?.isFile() || stat.size > MAX_ENTRY_BYTES) return undefined;
-      const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-      if (!isRecord(entry) || entry.format !== FORMAT || entry.key !== key) return undefined;
-      const deps = entry.deps;
+      // First line: the entry's header; the rest: its payload, whose hash the header holds.
+      const text = fs.readFileSync(file, 'utf8');
+      const newline = text.indexOf('\n');
+      const header = JSON.parse(text.slice(0, newline)) as unknown;
+      if (!isRecord(header) || header.format !== FORMAT || header.key !== key) return undefined;
+      const deps = header.deps;
       if (
         !Array.isArray(deps) ||
         !deps.every(
@@ -146,22 +149,18 @@ export class GenerationCache {
         )
       )
         return undefined;
-      if (entry.integrity !== sha256(JSON.stringify(entry.payload) ?? '')) return undefined;
-      return entry as unknown as Entry<unknown>;
+      const payload = text.slice(newline + 1);
+      if (newline < 0 || header.integrity !== sha256(payload)) return undefined;
+      return { ...(header as Omit<Entry<unknown>, 'payload'>), payload: JSON.parse(payload) };
     } catch {
       return undefined; // unreadable or not JSON: as if absent
     }
   }
 
   private write(name: string, key: string, deps: Dependency[], payload: unknown): void {
-    const entry: Entry<unknown> = {
-      format: FORMAT,
-      key,
-      deps,
-      integrity: sha256(JSON.stringify(payload)),
-      payload,
-    };
-    this.pending.set(`${name}.json`, JSON.stringify(entry));
+    const text = JSON.stringify(payload);
+    const header = { format: FORMAT, key, deps, integrity: sha256(text) };
+    this.pending.set(`${name}.json`, `${JSON.stringify(header)}\n${text}`);
   }
 }
 

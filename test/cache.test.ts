@@ -84,6 +84,17 @@ async function cached() {
   };
 }
 
+/** A damage that rewrites an entry's payload and gives it the matching integrity hash. */
+function forge(change: (payload: any) => unknown): (text: string) => string {
+  return (text) => {
+    const newline = text.indexOf('\n');
+    const header = JSON.parse(text.slice(0, newline));
+    const payload = JSON.stringify(change(JSON.parse(text.slice(newline + 1))));
+    header.integrity = sha256(payload);
+    return `${JSON.stringify(header)}\n${payload}`;
+  };
+}
+
 function edit(file: string, from: string | RegExp, to: string): void {
   const full = path.join(root, file);
   const before = fs.readFileSync(full, 'utf8');
@@ -145,21 +156,16 @@ describe('the generation cache', { timeout: 180_000 }, () => {
       // A file whose integrity hash no longer matches its payload.
       (text) => text.replace(/"contents":"/, '"contents":"export const injected = 1;\\n'),
       // A forged entry, integrity recomputed, naming a path outside its capability's folder.
-      (text) => {
-        const entry = JSON.parse(text);
-        if (Array.isArray(entry.payload?.files)) entry.payload.files[0].path = '../escaped.ts';
-        else entry.payload = 42;
-        entry.integrity = sha256(JSON.stringify(entry.payload));
-        return JSON.stringify(entry);
-      },
+      forge((payload) => {
+        if (Array.isArray(payload.files)) payload.files[0].path = '../escaped.ts';
+        else return 42;
+        return payload;
+      }),
       // Forged diagnostics and roots of the wrong shape.
-      (text) => {
-        const entry = JSON.parse(text);
-        if (entry.payload?.diagnostics) entry.payload.diagnostics = [{ file: 1 }];
-        else entry.payload = { contents: 'x' };
-        entry.integrity = sha256(JSON.stringify(entry.payload));
-        return JSON.stringify(entry);
-      },
+      forge((payload) =>
+        payload.diagnostics ? { ...payload, diagnostics: [{ file: 1 }] } : { contents: 'x' },
+      ),
+      forge((payload) => (payload.roots ? { ...payload, roots: { '../x.ts': ['#/a'] } } : [])),
     ];
     for (const damage of corrupt) {
       for (const name of entries()) {
