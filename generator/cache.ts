@@ -55,7 +55,10 @@ interface Entry<T> {
 
 export class GenerationCache {
   /** Entries to write once the run has succeeded (a failing run changes nothing on disk). */
-  private readonly pending = new Map<string, string>();
+  private readonly pending = new Map<
+    string,
+    { key: string; deps: Dependency[]; payload: unknown }
+  >();
 
   private constructor(
     private readonly root: string,
@@ -85,8 +88,12 @@ export class GenerationCache {
         const ignore = path.join(this.dir, '.gitignore');
         if (!lstat(ignore)) writeAtomically(this.dir, ignore, '# capgen generation cache\n*\n');
       }
-      for (const [name, text] of this.pending)
-        writeAtomically(this.dir, path.join(this.dir, name), text);
+      // Serialized one at a time: the payloads are the run's output, already in memory.
+      for (const [name, { key, deps, payload }] of this.pending) {
+        const text = JSON.stringify(payload);
+        const header = { format: FORMAT, key, deps, integrity: sha256(text) };
+        writeAtomically(this.dir, path.join(this.dir, name), `${JSON.stringify(header)}\n${text}`);
+      }
     } catch {
       // A cache that cannot be written (read-only, full disk) only makes the next run slower.
     }
@@ -158,9 +165,7 @@ export class GenerationCache {
   }
 
   private write(name: string, key: string, deps: Dependency[], payload: unknown): void {
-    const text = JSON.stringify(payload);
-    const header = { format: FORMAT, key, deps, integrity: sha256(text) };
-    this.pending.set(`${name}.json`, `${JSON.stringify(header)}\n${text}`);
+    this.pending.set(`${name}.json`, { key, deps, payload });
   }
 }
 
