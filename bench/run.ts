@@ -10,6 +10,7 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<PartResult> }>> =
   generate: () => import('./generate.js'),
   rest: () => import('./rest.js'),
   mcp: () => import('./mcp.js'),
+  orchestrate: () => import('./orchestrate.js'),
   cli: () => import('./cli.js'),
   faults: () => import('./faults.js'),
   corpus: () => import('./corpus.js'),

@@ -5,7 +5,7 @@
  *
  * An entry is used only when its key matches: capgen's version and code, the output folder and
  * type depth, every OpenAPI document, schema and ruleset, the capability file and each file it
- * imports (recorded with their hashes). A file that does not parse, does not match the expected
+ * imports or reads (consumes documents, a skill's instruction files; recorded with their hashes). A file that does not parse, does not match the expected
  * shape, names a path outside its capability's folder, or whose content hash does not match is
  * ignored (and overwritten), never trusted. The same inputs give the same bytes with or without it.
  *

@@ -170,9 +170,10 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
 
   program
     .command('serve <capability>')
-    .description('run a generated REST adapter or MCP server')
+    .description('run a generated REST adapter, MCP server or skill catalog')
     .option('--rest', 'serve the REST adapter')
     .option('--mcp', 'serve the MCP server')
+    .option('--skills', 'serve the skill catalog')
     .option('--stdio', 'MCP over stdio instead of Streamable HTTP')
     .option('-p, --port <port>', 'port (overrides the spec and the environment)', parsePort)
     .option('-a, --address <address>', 'address to bind (default from the spec, else 127.0.0.1)')

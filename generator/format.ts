@@ -24,8 +24,14 @@ export const PRETTIER_OPTIONS: prettier.Options = {
 
 const PARSERS: Record<string, string> = { ts: 'babel-ts', md: 'markdown', json: 'json' };
 
-/** Files that are already in prettier's format and skip it: the runtime (see above). */
-export const PREFORMATTED = (path: string): boolean => path.startsWith('runtime/');
+/**
+ * Files that skip prettier: the runtime, already in prettier's format (kept formatted in
+ * templates/runtime, a test checks; formatting is the slowest stage), and skill folders
+ * (`<capability>/skills/...`): instruction files stay as written, and SKILL.md's front matter keeps
+ * the serializer's quoting.
+ */
+export const PREFORMATTED = (path: string): boolean =>
+  path.startsWith('runtime/') || /^[^/]+\/skills\//.test(path);
 
 /** Formats the files one after the other (at most one file's syntax tree in memory). */
 export async function formatFiles(files: GeneratedFile[]): Promise<GeneratedFile[]> {

@@ -71,17 +71,19 @@ export async function generateFiles(
     // which capability happened to report a shared file first.
     const own = new DiagnosticBag();
     const deps: Dependency[] = [];
+    const onRead = (dep: string, contents: string | Buffer) =>
+      deps.push({ file: dep, sha256: sha256(contents) });
     const checked = await checkCapability(file, text, {
       config,
       schemas,
       rulesets,
       bag: own,
-      onRead: (dep, depText) => deps.push({ file: dep, sha256: sha256(depText) }),
+      onRead,
     });
     let output: GeneratedFile[] | undefined;
     let roots: Record<string, string[]> = {};
     if (checked && !failed && !fails(own.items)) {
-      const model = await modelCapability(checked, index, own, config.root);
+      const model = await modelCapability(checked, index, own, config.root, onRead);
       roots = modules.attach(model);
       if (!fails(own.items)) {
         const emit = await loadEmitters();

@@ -19,6 +19,7 @@ import { parseSource, type SourceDocument } from './load/source.js';
 import {
   buildCapability,
   capabilityId,
+  type BuildContext,
   type CheckedCapability,
   type ResolvedOpenApi,
 } from './model/build.js';
@@ -262,12 +263,14 @@ export async function modelCapability(
   index: OpenApiIndex,
   bag: DiagnosticBag,
   root: string,
+  onRead?: BuildContext['onRead'],
 ): Promise<CapabilityModel> {
   return buildCapability(capability, {
     index,
     resolved: await resolveOpenApi(capability, index),
     bag,
     root,
+    ...(onRead ? { onRead } : {}),
   });
 }
 

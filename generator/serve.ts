@@ -1,4 +1,4 @@
-/** `capgen serve <capability>`: runs a generated server entry (rest.ts or mcp.ts) in this process. */
+/** `capgen serve <capability>`: runs a generated server entry (rest.ts, mcp.ts or skills.ts) in this process. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { enableTypeScript } from './typescript.js';
 export interface ServeOptions {
   rest?: boolean;
   mcp?: boolean;
+  skills?: boolean;
   stdio?: boolean;
   port?: number;
   address?: string;
@@ -25,11 +26,12 @@ interface ServerEntry {
 }
 
 export async function serve(capability: string, options: ServeOptions, io: CliIO): Promise<number> {
-  if (Boolean(options.rest) === Boolean(options.mcp)) {
-    io.stderr('capgen serve: choose one of --rest or --mcp\n');
+  const kinds = (['rest', 'mcp', 'skills'] as const).filter((k) => options[k]);
+  if (kinds.length !== 1) {
+    io.stderr('capgen serve: choose one of --rest, --mcp or --skills\n');
     return 2;
   }
-  const kind = options.rest ? 'rest' : 'mcp';
+  const kind = kinds[0];
   const dir = path.resolve(io.cwd, options.out, capability);
   const entry = path.join(dir, `${kind}.ts`);
   if (!fs.existsSync(entry)) {

@@ -12,6 +12,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../generator/cli.js';
 import { sha256 } from '../generator/cache.js';
 import { runPipeline } from '../generator/pipeline.js';
+import { writeModesCapability } from './helpers/modes-capability.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const IMPORT_CASE = path.join(ROOT, 'test/fixtures/malformed/import-unknown-namespace');
@@ -142,6 +143,32 @@ describe('the generation cache', { timeout: 180_000 }, () => {
     const changed = await cached();
     expect(changed.fromCache).toBe(0);
     expect(changed.files['types/stripe.ts']).toContain('An edited Financial Connections Session');
+    expect(changed.files).toEqual(await uncached());
+  });
+
+  it('covers every kind of output: orchestrations, forwards, resources, prompts and skill folders, whose instruction files it tracks', async () => {
+    writeModesCapability(root);
+    const first = await cached();
+    expect(first.count).toBe(6);
+    for (const file of [
+      'shop/orchestrations.ts',
+      'shop/rest.ts',
+      'shop/mcp.ts',
+      'shop/skills.ts',
+      'shop/skills/orders/SKILL.md',
+      'shop/skills/orders/references/guide.md',
+    ])
+      expect(Object.keys(first.files)).toContain(file);
+    expect(first.files).toEqual(await uncached());
+    const again = await cached();
+    expect(again.fromCache).toBe(6);
+    expect(again.files).toEqual(first.files);
+
+    // The capability file is unchanged; the instruction file its skill reads is not.
+    edit('files/orders-skill/references/guide.md', 'List first', 'Always list first');
+    const changed = await cached();
+    expect(changed.fromCache).toBe(5);
+    expect(changed.files['shop/skills/orders/references/guide.md']).toContain('Always list first');
     expect(changed.files).toEqual(await uncached());
   });
 

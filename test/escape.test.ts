@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import {
   docBlock,
   docInline,
@@ -17,6 +18,7 @@ import {
   objectKey,
   tsString,
   typeKey,
+  yamlFrontMatter,
 } from '../generator/emit/escape.js';
 import { CodeRef, dataLiteral } from '../generator/emit/literal.js';
 
@@ -167,6 +169,24 @@ describe('Markdown and JSON', () => {
         expect(htmlCommentText(s)).not.toMatch(/--|[<>]/);
         expect(jsonText(s)).not.toMatch(/<\/|\u2028|\u2029/);
         expect(JSON.parse(jsonText({ s }))).toEqual({ s });
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('yamlFrontMatter', () => {
+  it('reads back as exactly the data: one line per string, no line that ends or starts a document', () => {
+    fc.assert(
+      fc.property(text, text, text, (description, key, value) => {
+        const data = { name: 'n', description, metadata: { [key]: value, plain: value } };
+        const block = yamlFrontMatter(data);
+        expect(block.startsWith('---\n') && block.endsWith('\n---\n')).toBe(true);
+        const body = block.slice(4, -4);
+        expect(body.split('\n').filter((l) => /^(---|\.\.\.)/.test(l))).toEqual([]);
+        expect(body).not.toMatch(/[\u2028\u2029\r]/);
+        expect(body.split('\n').filter(Boolean)).toHaveLength(5);
+        expect(YAML.parse(body)).toEqual(data);
       }),
       RUNS,
     );

@@ -339,6 +339,121 @@ const cases: Case[] = [
     },
   },
 
+  // --- MCP resources and prompts, skills ----------------------------------------------------------
+  {
+    name: 'resource-and-prompt-texts-break-out',
+    attack:
+      'resource names, URIs and descriptions and prompt texts are new spec text in mcp.ts and the README',
+    setup: project([
+      [
+        [...MCP, 'resources'],
+        [
+          {
+            name: 'card',
+            label: `Card */ ${PAYLOAD}; /*`,
+            uri: `card://'); ${PAYLOAD}; ('/{id}`,
+            description: '<script>alert(1)</script> | `x` @deprecated',
+            mimeType: 'application/json',
+            call: 'widgets.get-widget',
+            with: { id: '{{id}}' },
+          },
+        ],
+      ],
+      [
+        [...MCP, 'prompts'],
+        [
+          {
+            name: 'p',
+            label: '${' + PAYLOAD + '}',
+            description: '*/ @internal',
+            arguments: [{ name: 'x', description: '`); ' + PAYLOAD + '; (`' }],
+            template: [{ role: 'user', content: '{{x}} \u2028 ${' + PAYLOAD + '} </script>' }],
+          },
+        ],
+      ],
+    ]),
+    expect: {
+      generates: true,
+      check: (out) => {
+        const mcp = fs.readFileSync(path.join(out, 'widgets/mcp.ts'), 'utf8');
+        expect(mcp).toContain('resources: [');
+        expect(mcp).toContain('prompts: [');
+        expect(readme(out)).not.toContain('<script>');
+      },
+    },
+  },
+  {
+    name: 'skill-texts-break-the-front-matter',
+    attack:
+      'skill descriptions, metadata keys and values, allowed-tools and hints in the YAML front matter of SKILL.md',
+    setup: project([
+      [
+        ['capability', 'exposes', 2],
+        {
+          type: 'skill',
+          namespace: 'widgets-skills',
+          port: 9091,
+          description: '<script>alert(1)</script>',
+          skills: [
+            {
+              name: 'widget-care',
+              description: 'Care.\n---\nname: evil\n...\n<!-- `x` */ ' + PAYLOAD,
+              metadata: { 'evil: key\n---': '"\n---', '--- ': "'" },
+              'allowed-tools': 'get "\n---\n',
+              'argument-hint': '\u2028---\u2029',
+              tools: [
+                {
+                  name: 'get',
+                  description: `Get. */ ${PAYLOAD}; /*`,
+                  from: { sourceNamespace: 'widgets-mcp', action: 'get-widget' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    ]),
+    expect: {
+      generates: true,
+      check: (out) => {
+        const text = fs.readFileSync(path.join(out, 'widgets/skills/widget-care/SKILL.md'), 'utf8');
+        const front = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1] ?? '';
+        expect(YAML.parse(front)).toEqual({
+          name: 'widget-care',
+          description: 'Care.\n---\nname: evil\n...\n<!-- `x` */ ' + PAYLOAD,
+          'allowed-tools': 'get-widget " ---',
+          metadata: { 'evil: key\n---': '"\n---', '--- ': "'" },
+          'argument-hint': '\u2028---\u2029',
+        });
+        // The body escapes the description: no tag or comment opens in it.
+        expect(text.slice(front.length + 8)).not.toMatch(/(^|[^\\])<(script>|!-- `x`)/);
+      },
+    },
+  },
+  {
+    name: 'instruction-file-outside-the-skill-folder',
+    attack: 'an instruction path climbing out of the skill folder, copied or served',
+    setup: project([
+      [
+        ['capability', 'exposes', 2],
+        {
+          type: 'skill',
+          namespace: 'widgets-skills',
+          port: 9091,
+          skills: [
+            {
+              name: 'widget-care',
+              description: 'Care.',
+              location: 'file:///tmp/capgen-hostile-skill',
+              tools: [{ name: 'read', description: 'Read.', instruction: '../../etc/passwd' }],
+            },
+          ],
+        },
+      ],
+    ]),
+    expect: { rule: 'naftiko/invalid-value', at: 'specs/widgets.yaml:72:28' },
+  },
+
   ...PATH_CASES,
 ];
 

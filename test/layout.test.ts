@@ -2,7 +2,8 @@
  * What capgen lays out itself instead of asking prettier (emit/layout.ts, emit/table-layout.ts,
  * and the splicing in format.ts) is byte for byte what prettier prints: on random data literals,
  * JSON documents and tables (hostile strings included), on every file of generated/, on the
- * largest capabilities imported from Stripe's full spec, and when spec text holds the stand-ins'
+ * largest capabilities imported from Stripe's full spec, on a capability using every mode and
+ * adapter kind, and when spec text holds the stand-ins'
  * very names.
  */
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import { alignableTables, alignTable } from '../generator/emit/table-layout.js';
 import { PRETTIER_OPTIONS } from '../generator/format.js';
 import { runCli } from '../generator/cli.js';
 import { runPipeline } from '../generator/pipeline.js';
+import { writeModesCapability } from './helpers/modes-capability.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SPEC = path.join(ROOT, '..', 'shared', 'stripe', 'spec3.json');
@@ -152,6 +154,21 @@ describe('generated output', () => {
       .map((f) => ({ path: f, contents: fs.readFileSync(path.join(dir, f), 'utf8') }));
     expect(files.length).toBeGreaterThan(40);
     expect(await notPrettier(files)).toEqual([]);
+  });
+
+  it('orchestrations, forwards, resources, prompts and skill servers are what prettier prints', async () => {
+    fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+    const root = fs.mkdtempSync(path.join(ROOT, '.tmp', 'layout-modes-'));
+    temps.push(root);
+    fs.mkdirSync(path.join(root, 'specs'));
+    writeModesCapability(root);
+    const result = await runPipeline(root, {}, { emit: true });
+    expect(result.bag.hasErrors()).toBe(false);
+    const files = result.files!.filter((f) => f.path.startsWith('shop/'));
+    for (const name of ['orchestrations.ts', 'rest.ts', 'mcp.ts', 'skills.ts'])
+      expect(files.map((f) => f.path)).toContain(`shop/${name}`);
+    // Skill folders are written as they are (format.ts PREFORMATTED), not through prettier.
+    expect(await notPrettier(files.filter((f) => !f.path.startsWith('shop/skills/')))).toEqual([]);
   });
 
   it('spec text holding the stand-ins’ names changes nothing', async () => {

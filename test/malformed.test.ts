@@ -311,12 +311,12 @@ const cases: Case[] = [
     severity: 'error',
   },
   {
-    name: 'mcp-prompts-strict',
-    files: cap('mcp-prompts-strict'),
+    name: 'mcp-prompt-unknown-placeholder-strict',
+    files: cap('mcp-prompt-unknown-placeholder-strict'),
     args: ['--strict'],
     expectExit: 1,
-    expectRule: 'capgen/not-generated',
-    expectPos: 'specs/mcp-prompts-strict.yaml:54:7',
+    expectRule: 'naftiko/unknown-input',
+    expectPos: 'specs/mcp-prompt-unknown-placeholder-strict.yaml:60:24',
     severity: 'error',
   },
   {
@@ -384,14 +384,13 @@ const cases: Case[] = [
     severity: 'error',
   },
 
-  // --- not generated yet (warnings; errors with --strict), unknown refs -------------------------
+  // --- not generated yet (warnings; errors with --strict), unknown refs and step references -------
   {
     name: 'orchestrated-steps',
     files: cap('orchestrated-steps'),
-    args: ['--strict'],
     expectExit: 1,
-    expectRule: 'capgen/not-generated',
-    expectPos: 'specs/orchestrated-steps.yaml:56:11',
+    expectRule: 'naftiko/unknown-reference',
+    expectPos: 'specs/orchestrated-steps.yaml:61:21',
     severity: 'error',
   },
   {
@@ -434,7 +433,7 @@ const cases: Case[] = [
     args: ['--strict'],
     expectExit: 1,
     expectRule: 'capgen/not-generated',
-    expectPos: 'specs/forward-resource.yaml:40:11',
+    expectPos: 'specs/forward-resource.yaml:38:11',
     severity: 'error',
   },
 

@@ -16,21 +16,16 @@
  * If the inspector CLI cannot start on this Node version (probe: its inner CLI's --help), the tests are
  * skipped with a printed notice giving the exact error, instead of failing or passing silently.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { main } from '../generated/link-account-sessions/mcp.js';
 import type { McpHttpServerHandle } from '../generated/runtime/node-mcp.js';
+import { inspect, inspector } from './helpers/inspector.js';
 import {
   captureServerLog,
   linkSession,
   loadCapability,
-  ROOT,
-  run,
   startFakeStripe,
   TEST_API_KEY,
   type FakeStripe,
@@ -39,84 +34,6 @@ import {
 const LINK_CREATE = 'p-to-launch-financial-connections-authorization';
 const LINK_RETRIEVE = 'p-retrieves-details-financial-connections-code-session';
 const SPEC = loadCapability('link-account-sessions');
-
-// ---------------------------------------------------------------------------------------------------
-// Locate the inspector's CLI and check that it starts here.
-
-interface Probe {
-  ok: boolean;
-  bin: string;
-  version: string;
-  reason?: string;
-}
-
-async function probeInspector(): Promise<Probe> {
-  const require = createRequire(import.meta.url);
-  let pkgFile: string;
-  try {
-    pkgFile = require.resolve('@modelcontextprotocol/inspector/package.json');
-  } catch (error) {
-    return {
-      ok: false,
-      bin: '',
-      version: '?',
-      reason: `@modelcontextprotocol/inspector is not installed: ${String(error)}`,
-    };
-  }
-  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as {
-    version: string;
-    bin: Record<string, string>;
-  };
-  const bin = path.join(path.dirname(pkgFile), pkg.bin['mcp-inspector']);
-  // The bin only forwards to cli/build/index.js (the real CLI, which loads the MCP SDK); probe that one.
-  const inner = path.join(path.dirname(bin), 'index.js');
-  if (!fs.existsSync(bin) || !fs.existsSync(inner)) {
-    return {
-      ok: false,
-      bin,
-      version: pkg.version,
-      reason: `inspector CLI entry not found (${bin}, ${inner})`,
-    };
-  }
-  const probe = await run(process.execPath, [inner, '--help'], { timeoutMs: 15_000 });
-  if (probe.code !== 0 || !probe.stdout.includes('--tool-arg')) {
-    return {
-      ok: false,
-      bin,
-      version: pkg.version,
-      reason: `\`node ${path.relative(ROOT, inner)} --help\` exited ${probe.code} on Node ${process.version}: ${(probe.stderr || probe.stdout).trim()}`,
-    };
-  }
-  return { ok: true, bin, version: pkg.version };
-}
-
-const inspector = await probeInspector();
-if (!inspector.ok) {
-  console.warn(
-    `\n[mcp.inspector.test] SKIPPED: the MCP Inspector CLI ${inspector.version} cannot run here.\n` +
-      `Reason: ${inspector.reason}\n`,
-  );
-}
-
-/** Runs the inspector CLI (`mcp-inspector --cli ...`) and parses the JSON it prints. */
-async function inspect<T>(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
-  const result = await run(process.execPath, [inspector.bin, '--cli', ...args], {
-    env,
-    timeoutMs: 20_000,
-  });
-  if (result.code !== 0) {
-    throw new Error(
-      `inspector exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
-    );
-  }
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch {
-    throw new Error(
-      `inspector printed no JSON\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
-    );
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 

@@ -166,12 +166,16 @@ const placeOf = (issue: SchemaIssue) => {
 };
 
 describe.skipIf(!available)('capgen built-in schema ⇔ official Naftiko schema ⇔ plain ajv', () => {
+  // The describe body runs even when skipped: read the official files only when they are there.
   const official = officialSchemas(
-    OFFICIAL.map((file) => ({ file, schema: JSON.parse(fs.readFileSync(file, 'utf8')) as Data })),
+    (available ? OFFICIAL : []).map((file) => ({
+      file,
+      schema: JSON.parse(fs.readFileSync(file, 'utf8')) as Data,
+    })),
   );
   const builtin = builtinSchemas();
   const raw = new Map<string, ReturnType<InstanceType<typeof Ajv2020>['compile']>>();
-  for (const file of OFFICIAL) {
+  for (const file of available ? OFFICIAL : []) {
     const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as Data;
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats(ajv);

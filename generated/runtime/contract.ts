@@ -176,3 +176,18 @@ export interface Invoke {
    */
   check?(): string[];
 }
+
+/**
+ * What the REST adapter and the MCP server execute for a route or tool that is more than one
+ * upstream call (steps, mock outputs, aggregate functions): see orchestrate.ts, which makes them
+ * from generated plans. The engines import nothing of it, so a capability without orchestrations
+ * loads none of it.
+ */
+export interface Runner {
+  run(inputs: Record<string, unknown>, invoke: Invoke, context: RunContext): Promise<JsonValue>;
+}
+
+export interface RunContext extends InvokeContext {
+  /** Bound variables (`{{env.X}}`) of output templates; default `process.env`. */
+  env?: Record<string, string | undefined>;
+}

@@ -34,8 +34,11 @@ import type {
   JsonValue,
   OperationSpec,
   OutputMapping,
+  Runner,
 } from './contract.js';
 import { describeFailure } from './mcp-failures.js';
+import { registerPromptHandlers, type McpPromptSpec } from './mcp-prompts.js';
+import { registerResourceHandlers, type McpResourceSpec } from './mcp-resources.js';
 import { authSecrets } from './credentials.js';
 import { checkShape } from './limits.js';
 import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
@@ -57,12 +60,14 @@ export interface McpToolSpec {
   inputSchema: JsonSchema;
   /** JSON Schema of `structuredContent`; always `type: 'object'` when present. */
   outputSchema?: JsonSchema;
-  /** The upstream operation the tool calls. */
-  call: OperationSpec;
+  /** The upstream operation the tool calls (simple mode). */
+  call?: OperationSpec;
   /** Upstream parameter name → tool argument (or literal). */
-  with: Record<string, Binding>;
+  with?: Record<string, Binding>;
   /** How the upstream response becomes the tool result; absent means the response as-is. */
   output?: OutputMapping[];
+  /** Runs the tool instead of `call` (steps, mock outputs, aggregate functions); see orchestrate.ts. */
+  run?: Runner;
 }
 
 /** One MCP server (an `mcp` exposes block). */
@@ -72,6 +77,10 @@ export interface McpServerSpec {
   /** Shown to the agent at initialisation (`client.getInstructions()`). */
   instructions?: string;
   tools: McpToolSpec[];
+  /** Resources (mcp-resources.ts); the `resources` capability is advertised only when there are some. */
+  resources?: McpResourceSpec[];
+  /** Prompts (mcp-prompts.ts); the `prompts` capability is advertised only when there are some. */
+  prompts?: McpPromptSpec[];
   /** When set, HTTP callers must authenticate; stdio is never authenticated (the caller spawned us). */
   auth?: InboundAuth;
   /** Browser origins allowed besides http(s)://localhost, 127.0.0.1 and [::1] on any port. */
@@ -128,7 +137,11 @@ export function createMcpServer(
   const server = new Server(
     { name: spec.name, version: spec.version },
     {
-      capabilities: { tools: { listChanged: false } },
+      capabilities: {
+        tools: { listChanged: false },
+        ...(spec.resources?.length ? { resources: { listChanged: false } } : {}),
+        ...(spec.prompts?.length ? { prompts: { listChanged: false } } : {}),
+      },
       ...(spec.instructions !== undefined ? { instructions: spec.instructions } : {}),
       // Stateless HTTP builds a server per request; without this the SDK builds a new Ajv each time.
       jsonSchemaValidator: sharedValidator(),
@@ -161,6 +174,9 @@ export function createMcpServer(
     },
   );
 
+  if (spec.resources?.length)
+    registerResourceHandlers(server, spec.resources, invoke, { env, log, redact });
+  if (spec.prompts?.length) registerPromptHandlers(server, spec.prompts, log);
   return server;
 }
 
@@ -223,7 +239,8 @@ export function prepare(spec: McpServerSpec): PreparedServer {
     tools.set(tool.name, {
       spec: tool,
       check: (args) => validateArguments(schema, args),
-      outputUsesEnv: mappingsUseEnv(tool.output),
+      // A runner's result may hold bound values (output templates): always redacted.
+      outputUsesEnv: tool.run !== undefined || mappingsUseEnv(tool.output),
     });
     listing.push({
       name: tool.name,
@@ -285,11 +302,18 @@ async function callTool(
   }
 
   try {
-    const params = bindInputs(spec.with, args as Record<string, unknown>);
-    const response = await invoke(spec.call, params, {
+    const inputs = args as Record<string, unknown>;
+    const invokeContext = {
       signal: ctx.signal,
       idempotencyKey: ctx.idempotencyKey as string | undefined,
-    });
+    };
+    // The one seam for other modes: a tool that runs more than one call brings its runner.
+    const response = spec.run
+      ? {
+          data: await spec.run.run(inputs, invoke, { ...invokeContext, env: ctx.env }),
+          status: 200,
+        }
+      : await invoke(spec.call!, bindInputs(spec.with ?? {}, inputs), invokeContext);
     const mapped = applyOutput(spec.output, response.data, ctx.env);
     let text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
     if (tool.outputUsesEnv) text = ctx.redact(text);

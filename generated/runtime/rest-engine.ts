@@ -143,6 +143,11 @@ export class RestEngine {
     }
 
     const match = this.router.match(method, req.path);
+    // Declared operations win over a forwarded resource (the specification's rule).
+    if ((match === undefined || 'allow' in match) && this.spec.forward !== undefined) {
+      const forwarded = await this.spec.forward(req);
+      if (forwarded !== undefined) return forwarded;
+    }
     if (match === undefined) {
       return errorResponse(
         404,
@@ -218,12 +223,7 @@ export class RestEngine {
       );
     }
 
-    return this.callUpstream(
-      compiled,
-      bindInputs(compiled.route.with, inputs),
-      req,
-      idempotencyKey,
-    );
+    return this.callUpstream(compiled, inputs, req, idempotencyKey);
   }
 
   /**
@@ -279,7 +279,7 @@ export class RestEngine {
 
   private async callUpstream(
     compiled: CompiledRoute,
-    params: Record<string, unknown>,
+    inputs: Record<string, unknown>,
     req: RequestView,
     idempotencyKey: string | undefined,
   ): Promise<CoreResponse> {
@@ -294,7 +294,10 @@ export class RestEngine {
     };
     let result: Awaited<ReturnType<Invoke>>;
     try {
-      result = await this.invoke(route.call, params, ctx);
+      // The one seam for other modes: a route that runs more than one call brings its runner.
+      result = route.run
+        ? { data: await route.run.run(inputs, this.invoke, { ...ctx, env: this.env }), status: 200 }
+        : await this.invoke(route.call!, bindInputs(route.with ?? {}, inputs), ctx);
     } catch (error) {
       return this.upstreamError(route, error);
     }
@@ -312,7 +315,7 @@ export class RestEngine {
       return errorResponse(
         502,
         'api_error',
-        `The upstream API's answer could not be returned: it is nested too deeply (${route.call.id}).`,
+        `The upstream API's answer could not be returned: it is nested too deeply (${route.call?.id ?? route.operationName}).`,
       );
     }
     if (compiled.outputUsesEnv) body = this.redact(body);
@@ -345,7 +348,8 @@ function compileRoute(route: RestRoute): CompiledRoute {
     queryInputs,
     requiredInputs: route.inputs.filter((i) => i.required),
     bodyInput,
-    outputUsesEnv: mappingsUseEnv(route.output),
+    // A runner's result may hold bound values (output templates): always redacted.
+    outputUsesEnv: route.run !== undefined || mappingsUseEnv(route.output),
   };
 }
 

@@ -29,7 +29,7 @@ export function upstreamError(
       ...errorResponse(
         504,
         'api_connection_error',
-        `The upstream API did not answer in time (${route.call.id}).`,
+        `The upstream API did not answer in time (${route.call?.id ?? route.operationName}).`,
       ),
       upstreamRequestId,
     };
@@ -39,7 +39,7 @@ export function upstreamError(
       ...errorResponse(
         502,
         'api_connection_error',
-        `Could not reach the upstream API (${route.call.id}).`,
+        `Could not reach the upstream API (${route.call?.id ?? route.operationName}).`,
       ),
       upstreamRequestId,
     };
@@ -51,7 +51,7 @@ export function upstreamError(
       ...errorResponse(
         502,
         'api_connection_error',
-        `The upstream API's answer was refused: ${what} (${route.call.id}).`,
+        `The upstream API's answer was refused: ${what} (${route.call?.id ?? route.operationName}).`,
       ),
       upstreamRequestId,
     };
@@ -69,6 +69,11 @@ export function upstreamError(
               : 'The server has no credentials for the upstream API.',
           );
     return errorResponse(500, 'api_error', message);
+  }
+  if (name === 'OrchestrationError') {
+    // Steps whose data did not fit (502) or a failed script (500); the message names the step.
+    const status = typeof err.httpStatus === 'number' ? err.httpStatus : 502;
+    return errorResponse(status, 'api_error', redact(String(err.message)));
   }
   if (name === 'ParameterError') {
     // The client could not form the upstream request from the inputs (e.g. a required path value).

@@ -34,7 +34,7 @@ import {
   type RestHandlerOptions,
 } from './rest-types.js';
 import { ClientClosedError } from './rest-engine.js';
-import { readBodyText } from './web-body.js';
+import { readBodyBytes, readBodyText } from './web-body.js';
 
 export type {
   Invoke,
@@ -99,6 +99,14 @@ class WebRequestView implements RequestView {
     );
   }
 
+  readBytes(limit: number): Promise<Uint8Array | null> {
+    return readBodyBytes(
+      this.request.body,
+      limit,
+      () => new ClientClosedError('The request body stream failed before it was complete.'),
+    );
+  }
+
   get signal(): AbortSignal {
     return this.request.signal;
   }
@@ -106,6 +114,8 @@ class WebRequestView implements RequestView {
 
 function toWebResponse(core: CoreResponse): Response {
   const headers = new Headers(core.headers);
+  // A forwarded answer: the upstream's status, headers and bytes as they come.
+  if (core.stream) return new Response(core.stream, { status: core.status, headers });
   if (core.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
   if (core.upstreamRequestId !== undefined)
     headers.set(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);

@@ -1,6 +1,7 @@
-/** Checks of exposed adapters (rest, mcp; skill and control are not generated yet) and aggregates. */
+/** Checks of exposed adapters (rest, mcp, skill; control is not generated yet) and aggregates. */
 import type {
   NaftikoAggregate,
+  NaftikoExposedInput,
   NaftikoInvocation,
   NaftikoMcp,
   NaftikoRest,
@@ -8,8 +9,11 @@ import type {
 import type { JsonPath } from '../load/source.js';
 import { checkAuthentication } from './consumes-checks.js';
 import { checkInvocation, invocationMode } from './invocation-checks.js';
+import { checkPrompts, checkResources } from './mcp-extras-checks.js';
+import { checkSkills } from './skill-checks.js';
 import { pathPlaceholders, servedPath } from './references.js';
 import type { CheckContext } from './semantics.js';
+import { readPlan } from './steps.js';
 
 export function checkExposes(ctx: CheckContext): void {
   const capability = ctx.doc.capability;
@@ -21,11 +25,11 @@ export function checkExposes(ctx: CheckContext): void {
     const at: JsonPath = ['capability', 'exposes', ei];
     if (exposes.namespace !== undefined)
       ctx.unique(namespaces, exposes.namespace, [...at, 'namespace'], 'namespace');
-    if (exposes.type !== 'rest' && exposes.type !== 'mcp') {
+    if (exposes.type === 'control') {
       ctx.notGenerated(
         [...at, 'type'],
         `${exposes.type} adapters are`,
-        'capgen generates rest and mcp adapters',
+        'capgen generates rest, mcp and skill adapters',
       );
       return;
     }
@@ -41,11 +45,12 @@ export function checkExposes(ctx: CheckContext): void {
     if (exposes.authentication !== undefined)
       checkAuthentication(ctx, exposes.authentication, [...at, 'authentication']);
     if (exposes.type === 'rest') checkRest(ctx, exposes, at, functions);
-    else checkMcp(ctx, exposes, at, functions);
+    else if (exposes.type === 'mcp') checkMcp(ctx, exposes, at, functions);
+    else checkSkills(ctx, exposes, at);
   });
 }
 
-/** Aggregate functions by `ref` key; their calls and unique names checked. */
+/** Aggregate functions by `ref` key; their calls, steps, inputs and unique names checked. */
 function checkAggregates(ctx: CheckContext, aggregates: NaftikoAggregate[]): Set<string> {
   const functions = new Set<string>();
   const namespaces = new Set<string>();
@@ -57,8 +62,12 @@ function checkAggregates(ctx: CheckContext, aggregates: NaftikoAggregate[]): Set
       const fat: JsonPath = [...at, 'functions', fi];
       ctx.unique(names, fn.name, [...fat, 'name'], 'function name');
       functions.add(`${aggregate.namespace}.${fn.name}`);
-      if (fn.call !== undefined) checkCallTarget(ctx, fn.call, [...fat, 'call']);
-      checkSteps(ctx, fn.steps, fat);
+      const declared = (fn.inputParameters ?? []) as NaftikoExposedInput[];
+      const mode = invocationMode(fn);
+      if (mode === 'simple')
+        checkInvocation(ctx, fn, fat, aggregate.namespace, declared, [], [aggregate.namespace]);
+      else if (mode === 'orchestrated' || mode === 'mock')
+        checkPlan(ctx, fn, fat, [aggregate.namespace], declared);
     });
   });
   return functions;
@@ -78,11 +87,41 @@ export function checkCallTarget(ctx: CheckContext, call: string, at: JsonPath): 
   return false;
 }
 
-function checkSteps(ctx: CheckContext, steps: unknown[] | undefined, at: JsonPath): void {
-  (steps ?? []).forEach((step, si) => {
+/**
+ * Steps and mappings (orchestrated mode) or output values (mock mode): call targets, and what
+ * readPlan finds (references to no step or input, steps out of order, scripts it cannot run).
+ */
+function checkPlan(
+  ctx: CheckContext,
+  item: NaftikoInvocation,
+  at: JsonPath,
+  namespaces: string[],
+  declared: NaftikoExposedInput[],
+  placeholders: string[] = [],
+): void {
+  (item.steps ?? []).forEach((step, si) => {
     const call = (step as { type?: string; call?: unknown }).call;
     if (typeof call === 'string') checkCallTarget(ctx, call, [...at, 'steps', si, 'call']);
   });
+  const names = [...placeholders, ...declared.map((d) => d.name)];
+  readPlan(
+    item,
+    at,
+    {
+      prefixes: new Set([...ctx.prefixes, ...namespaces]),
+      inputs: names.length ? new Set(names) : undefined,
+      binds: ctx.binds,
+      scriptDefaults: ctx.scriptDefaults,
+    },
+    (p) =>
+      (p.severity === 'error' ? ctx.error : ctx.warning)(
+        p.at,
+        p.rule,
+        p.message,
+        p.hint,
+        p.rule === 'capgen/not-generated',
+      ),
+  );
 }
 
 /** `ref` must name an aggregate function. */
@@ -98,36 +137,23 @@ function checkRef(ctx: CheckContext, ref: string, at: JsonPath, functions: Set<s
   );
 }
 
-/** Checks a mode other than simple (`call`): reports it as not generated. True when simple. */
+/** Checks a mode other than simple (`call`). True when simple. */
 function checkMode(
   ctx: CheckContext,
   item: NaftikoInvocation,
   at: JsonPath,
   functions: Set<string>,
   what: string,
+  namespace: string,
+  declared: NaftikoExposedInput[],
+  placeholders: string[] = [],
 ): boolean {
   const mode = invocationMode(item);
   if (mode === 'simple') return true;
   if (mode === 'ref') {
     checkRef(ctx, item.ref!, at, functions);
-    ctx.notGenerated(
-      [...at, 'ref'],
-      `${what} in ref mode (aggregate functions) is`,
-      'call one consumed operation with `call` and `with`',
-    );
-  } else if (mode === 'orchestrated') {
-    checkSteps(ctx, item.steps, at);
-    ctx.notGenerated(
-      [...at, 'steps'],
-      `${what} in orchestrated mode (steps) is`,
-      'call one consumed operation with `call` and `with`',
-    );
-  } else if (mode === 'mock') {
-    ctx.notGenerated(
-      [...at, 'outputParameters'],
-      `${what} in mock mode (output values without a call) is`,
-      'call a consumed operation with `call`',
-    );
+  } else if (mode === 'orchestrated' || mode === 'mock') {
+    checkPlan(ctx, item, at, [namespace], declared, placeholders);
   } else {
     ctx.error(
       at,
@@ -157,11 +183,16 @@ function checkRest(
           `forward target '${resource.forward.targetNamespace}' is not a consumes namespace`,
           `consumes namespaces: ${ctx.sites.map((s) => s.consumes.namespace).join(', ') || 'none'}`,
         );
-      ctx.notGenerated(
-        [...rat, 'forward'],
-        'forward resources are',
-        'declare operations with `call` instead',
-      );
+      const placeholders = pathPlaceholders(resource.path);
+      if (
+        placeholders.length > 1 ||
+        (!/\{\{?[^{}/]+\}?\}$/.test(resource.path.trim()) && placeholders.length)
+      )
+        ctx.notGenerated(
+          [...rat, 'path'],
+          'a forward path whose placeholder is not its last segment is',
+          "end the path with the one placeholder that takes the rest of it: '/prefix/{{path}}'",
+        );
     }
     const placeholders = pathPlaceholders(resource.path);
     (resource.operations ?? []).forEach((operation, oi) => {
@@ -173,28 +204,36 @@ function checkRest(
         'route (method and path)',
       );
       if (operation.name) ctx.unique(names, operation.name, [...oat, 'name'], 'operation name');
-      if (!checkMode(ctx, operation, oat, functions, 'operation')) return;
       const declared = [...(resource.inputParameters ?? []), ...(operation.inputParameters ?? [])];
+      if (
+        !checkMode(
+          ctx,
+          operation,
+          oat,
+          functions,
+          'operation',
+          rest.namespace,
+          declared,
+          placeholders,
+        )
+      )
+        return;
       checkInvocation(ctx, operation, oat, rest.namespace, declared, placeholders);
     });
   });
 }
 
 function checkMcp(ctx: CheckContext, mcp: NaftikoMcp, at: JsonPath, functions: Set<string>): void {
-  for (const block of ['resources', 'prompts'] as const)
-    if (mcp[block] !== undefined)
-      ctx.notGenerated(
-        [...at, block],
-        `MCP ${block} are`,
-        `remove '${block}' or expose the data through a tool`,
-      );
+  checkResources(ctx, mcp, at);
+  checkPrompts(ctx, mcp, at);
   const names = new Set<string>();
   mcp.tools.forEach((tool, ti) => {
     const tat: JsonPath = [...at, 'tools', ti];
     const name = tool.name ?? tool.ref?.split('.')[1];
     if (name !== undefined)
       ctx.unique(names, name, [...tat, tool.name ? 'name' : 'ref'], 'tool name');
-    if (!checkMode(ctx, tool, tat, functions, 'tool')) return;
+    if (!checkMode(ctx, tool, tat, functions, 'tool', mcp.namespace, tool.inputParameters ?? []))
+      return;
     checkInvocation(ctx, tool, tat, mcp.namespace, tool.inputParameters ?? [], []);
   });
 }

@@ -46,7 +46,12 @@ export function checkInvocation(
   namespace: string,
   declared: NaftikoExposedInput[],
   placeholders: string[],
+  /** Prefixes that qualify an input besides the adapters' (an aggregate function's namespace). */
+  extraPrefixes: string[] = [],
 ): void {
+  const prefixes = extraPrefixes.length
+    ? new Set([...ctx.prefixes, ...extraPrefixes])
+    : ctx.prefixes;
   if (!checkCallTarget(ctx, item.call!, [...at, 'call'])) return;
   const target = ctx.consumed.get(item.call!)!;
   const params = consumedParameters(target);
@@ -75,7 +80,7 @@ export function checkInvocation(
       continue;
     }
     bound.add(key);
-    const parsed = parseWithValue(value, ctx.prefixes);
+    const parsed = parseWithValue(value, prefixes);
     if (parsed.kind === 'literal') continue;
     if (parsed.kind === 'template') {
       for (const part of parsed.template) {
@@ -93,7 +98,7 @@ export function checkInvocation(
       }
       continue;
     }
-    const allowed = ['rest', 'tools', 'mcp', namespace];
+    const allowed = ['rest', 'tools', 'mcp', namespace, ...extraPrefixes];
     if (!allowed.includes(parsed.prefix)) {
       ctx.error(
         wat,

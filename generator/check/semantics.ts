@@ -8,6 +8,7 @@ import type { NaftikoDocument } from '../load/naftiko-types.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
 import { checkConsumes } from './consumes-checks.js';
 import { checkExposes } from './exposes-checks.js';
+import { scriptDefaults, type ScriptDefaults } from './steps.js';
 import {
   allAdapterPrefixes,
   bindings,
@@ -34,7 +35,11 @@ export class CheckContext {
     this.consumed = indexConsumedOperations(sites);
     this.prefixes = allAdapterPrefixes(doc);
     this.binds = bindings(doc);
+    this.scriptDefaults = scriptDefaults(doc);
   }
+
+  /** Script defaults of the control adapter (`management.scripting`), for script steps. */
+  readonly scriptDefaults: ScriptDefaults;
 
   readonly error = this.reporter('error');
   readonly warning = this.reporter('warning');

@@ -4,7 +4,11 @@ import type {
   InputModel,
   McpModel,
   OperationModel,
+  PromptModel,
+  ResourceModel,
   RestModel,
+  RouteModel,
+  ToolModel,
 } from '../model/types.js';
 import { docInline, identifier, joinTs, type TsCode } from './escape.js';
 import { codeHeader } from './header.js';
@@ -17,13 +21,26 @@ import {
   type Emitted,
   type LiteralSlots,
 } from './literal.js';
+import { ORCHESTRATIONS_MODULE } from './orchestrations.js';
 import { renderTs } from './render.js';
 
 const CLIENT_MODULE = './client.js';
 const SCHEMAS_MODULE = './schemas.js';
-
-/** The operation constant of client.ts that a route or tool calls. */
 const operationRef = (operation: OperationModel) => new CodeRef(operation.constName, CLIENT_MODULE);
+
+/**
+ * What a route or tool runs: the operation constant of client.ts it calls with its bindings and
+ * output mappings, or the orchestration of orchestrations.ts that runs it.
+ */
+function runs(item: RouteModel | ToolModel) {
+  if (item.orchestration)
+    return { run: new CodeRef(item.orchestration.runName, ORCHESTRATIONS_MODULE) };
+  return {
+    call: operationRef(item.operation!),
+    with: item.with,
+    ...(item.output ? { output: item.output } : {}),
+  };
+}
 
 /**
  * A data literal in which each `call` is a reference to its operation constant from client.ts and
@@ -42,13 +59,14 @@ function adapterLiteral(value: unknown, capability: CapabilityModel, slots: Lite
     literal: slots.slot(value, refFor, literal),
     operationImports: joinTs([...new Set(operations)].sort(), ', '),
     schemaImports: importLine(refs, SCHEMAS_MODULE),
+    runImports: importLine(refs, ORCHESTRATIONS_MODULE),
   };
 }
 
-/** Slots both entry points share: the client factory, where they listen, and the env overrides. */
-function entryView(
+/** Slots the entry points share: the client factory, where they listen, and the env overrides. */
+export function entryView(
   capability: CapabilityModel,
-  adapter: RestModel | McpModel,
+  adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
   slots: LiteralSlots,
 ) {
   return {
@@ -79,6 +97,15 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted 
 }
 
 function restText(capability: CapabilityModel, rest: RestModel, slots: LiteralSlots): string {
+  const forwards = dataLiteral(
+    rest.forwards.map((f) => ({
+      prefix: f.prefix,
+      param: f.param,
+      api: new CodeRef(f.api.constName, CLIENT_MODULE),
+      trustedHeaders: f.trustedHeaders,
+      headers: f.headers,
+    })),
+  );
   const adapter = adapterLiteral(
     {
       namespace: rest.namespace,
@@ -88,21 +115,54 @@ function restText(capability: CapabilityModel, rest: RestModel, slots: LiteralSl
         method: route.method,
         operationName: route.name,
         inputs: route.inputs.filter((i) => i.in !== 'header' && i.in !== 'cookie').map(restInput),
-        call: operationRef(route.operation),
-        with: route.with,
-        ...(route.output ? { output: route.output } : {}),
+        ...runs(route),
       })),
     },
     capability,
     slots,
   );
+  const clientImports = [
+    ...new Set([
+      ...(adapter.operationImports ? adapter.operationImports.split(', ') : []),
+      ...forwards.refs.map((r) => r.name),
+    ]),
+  ].sort();
   return renderTs('rest.ts.hbs', {
     header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
     ...entryView(capability, rest, slots),
     adapter: adapter.literal,
-    operationImports: adapter.operationImports,
+    forwards: rest.forwards.length ? forwards.code : undefined,
+    operationImports: joinTs(clientImports as TsCode[], ', '),
     schemaImports: adapter.schemaImports,
+    runImports: adapter.runImports,
   });
+}
+
+/** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
+function resourceSpec(resource: ResourceModel) {
+  const base = {
+    name: resource.name,
+    title: resource.title,
+    uri: resource.uri,
+    description: resource.description || undefined,
+    mimeType: resource.mimeType,
+  };
+  if (resource.kind === 'static') return { ...base, location: resource.location };
+  return {
+    ...base,
+    call: operationRef(resource.operation),
+    with: resource.with,
+    ...(resource.output ? { output: resource.output } : {}),
+  };
+}
+
+/** A prompt as the runtime reads it (McpPromptSpec): empty descriptions left out. */
+function promptSpec(prompt: PromptModel) {
+  return {
+    ...prompt,
+    description: prompt.description || undefined,
+    arguments: prompt.arguments.map((a) => ({ ...a, description: a.description || undefined })),
+  };
 }
 
 export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): Emitted {
@@ -128,10 +188,10 @@ function mcpText(
         annotations: tool.annotations,
         inputSchema: tool.inputSchema,
         ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-        call: operationRef(tool.operation),
-        with: tool.with,
-        ...(tool.output ? { output: tool.output } : {}),
+        ...runs(tool),
       })),
+      ...(mcp.resources.length ? { resources: mcp.resources.map(resourceSpec) } : {}),
+      ...(mcp.prompts.length ? { prompts: mcp.prompts.map(promptSpec) } : {}),
     },
     capability,
     slots,
@@ -143,6 +203,7 @@ function mcpText(
     server: server.literal,
     operationImports: server.operationImports,
     schemaImports: server.schemaImports,
+    runImports: server.runImports,
     transport,
   });
 }

@@ -7,6 +7,7 @@
  * slot without the compiler noticing.
  */
 
+import { Document, isScalar, visit } from 'yaml';
 import { isBindingName, isIdentifier } from '../model/names.js';
 import { plainText } from '../model/text.js';
 
@@ -206,4 +207,36 @@ export function jsonText(value: unknown, indent = 2): string {
  */
 export function markdownCodeBlockText(text: string): MarkdownText {
   return trustedMarkdown(oneLine(text));
+}
+
+// --- YAML front matter ---------------------------------------------------------------------------
+
+/** A key written plain in YAML: a simple name (anything else is double-quoted). */
+const PLAIN_YAML_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * A YAML front-matter block (its `---` lines included, and a blank line after) for the top of a
+ * Markdown file, written by the `yaml` serializer, never by concatenation: every string value is
+ * double-quoted on one line (JSON escapes, with U+2028 and U+2029 escaped too) and every key that is
+ * not a simple name is quoted, so no value can end the block, start a document or add a key.
+ */
+export function yamlFrontMatter(data: Record<string, unknown>): MarkdownText {
+  const doc = new Document(data);
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && !PLAIN_YAML_KEY.test(String(pair.key.value)))
+        pair.key.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const body = doc
+    .toString({
+      defaultStringType: 'QUOTE_DOUBLE',
+      defaultKeyType: 'PLAIN',
+      doubleQuotedAsJSON: true,
+      lineWidth: 0,
+      minContentWidth: 0,
+    })
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+  return trustedMarkdown(`---\n${body}---\n`);
 }

@@ -6,8 +6,10 @@ import type { CapabilityModel, ProjectModel, TypeModuleModel } from '../model/ty
 import { emitMcp, emitRest } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
+import { emitOrchestrations } from './orchestrations.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
+import { emitSkillFolders, emitSkillServer } from './skills.js';
 import { emitReadme } from './readme.js';
 import { emitRuntime } from './runtime.js';
 import { emitTypes } from './types.js';
@@ -50,6 +52,8 @@ export function emitCapability(
   });
   files.push({ path: `${dir}/types.ts`, contents: emitTypes(capability, typeModules) });
   files.push({ path: `${dir}/client.ts`, ...emitClient(capability) });
+  if (capability.orchestrations.length)
+    files.push({ path: `${dir}/orchestrations.ts`, contents: emitOrchestrations(capability) });
   if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
     files.push({ path: `${dir}/schemas.ts`, ...emitSchemas(capability) });
   }
@@ -59,6 +63,11 @@ export function emitCapability(
       path: `${dir}/openapi.json`,
       contents: emitRestOpenApi(capability, capability.rest),
     });
+  }
+  if (capability.skills) {
+    files.push({ path: `${dir}/skills.ts`, ...emitSkillServer(capability, capability.skills) });
+    for (const file of emitSkillFolders(capability, capability.skills))
+      files.push({ path: `${dir}/${file.path}`, contents: file.contents });
   }
   if (capability.mcp)
     files.push({ path: `${dir}/mcp.ts`, ...emitMcp(capability, capability.mcp, generatorVersion) });

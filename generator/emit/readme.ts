@@ -1,5 +1,13 @@
 /** README.md of a capability: what it consumes and exposes (routes, tools, env vars) and how to run it. */
-import type { CapabilityModel, McpModel, RestModel, TypeModuleModel } from '../model/types.js';
+import type {
+  CapabilityModel,
+  McpModel,
+  RestModel,
+  RouteModel,
+  ToolModel,
+  SkillAdapterModel,
+  TypeModuleModel,
+} from '../model/types.js';
 import type { InboundAuth } from '../../templates/runtime/contract.js';
 import { templateEnvVars } from '../model/build.js';
 import {
@@ -40,8 +48,8 @@ function clientExample(capability: CapabilityModel): MarkdownText {
   );
 }
 
-/** Slots both servers share: where they listen and which variables override it. */
-function listenView(adapter: RestModel | McpModel) {
+/** Slots the servers share: where they listen and which variables override it. */
+function listenView(adapter: RestModel | McpModel | SkillAdapterModel) {
   return {
     namespace: markdownCode(adapter.namespace),
     address: markdownInline(adapter.address),
@@ -98,17 +106,31 @@ export function emitReadme(
     })),
     rest: capability.rest && {
       ...listenView(capability.rest),
-      routeCount: capability.rest.routes.length,
-      routes: capability.rest.routes.map((r) => ({
-        method: markdownInline(r.method),
-        path: markdownCode(r.path),
-        call: markdownCode(r.operation.spec.id),
-        inputs: trustedMarkdown(
-          r.inputs
-            .map((i) => `${markdownCode(i.name)} (${i.in}${i.required ? ', required' : ''})`)
-            .join(', ') || 'none',
-        ),
-      })),
+      routeCount: capability.rest.routes.length + capability.rest.forwards.length,
+      routes: [
+        ...capability.rest.forwards.map((f) => ({
+          method: markdownInline('any'),
+          path: markdownCode(f.path),
+          call: trustedMarkdown(
+            `forwarded to ${markdownCode(f.api.spec.namespace)} as it is (headers passed: ${
+              f.trustedHeaders.map((h) => markdownCode(h)).join(', ') || 'none'
+            })`,
+          ),
+          inputs: trustedMarkdown(
+            f.param ? `${markdownCode(f.param)} (the rest of the path)` : 'none',
+          ),
+        })),
+        ...capability.rest.routes.map((r) => ({
+          method: markdownInline(r.method),
+          path: markdownCode(r.path),
+          call: runsText(r),
+          inputs: trustedMarkdown(
+            r.inputs
+              .map((i) => `${markdownCode(i.name)} (${i.in}${i.required ? ', required' : ''})`)
+              .join(', ') || 'none',
+          ),
+        })),
+      ],
     },
     mcp: capability.mcp && {
       ...listenView(capability.mcp),
@@ -122,7 +144,7 @@ export function emitReadme(
       desktopConfig: trustedMarkdown(jsonText(desktopConfig(capability, outDir))),
       tools: capability.mcp.tools.map((t) => ({
         name: markdownCode(t.name),
-        call: markdownCode(t.operation.spec.id),
+        call: runsText(t),
         hints: markdownInline(
           Object.entries(t.annotations)
             .filter(([, v]) => v)
@@ -131,8 +153,42 @@ export function emitReadme(
         ),
         description: markdownCell(t.description),
       })),
+      resources: capability.mcp.resources.map((r) => ({
+        name: markdownCode(r.name),
+        uri: markdownCode(r.kind === 'static' ? `${r.uri}/…` : r.uri),
+        serves: r.kind === 'static' ? markdownCode(r.location) : markdownCode(r.operation.spec.id),
+        description: markdownCell(r.description),
+      })),
+      prompts: capability.mcp.prompts.map((p) => ({
+        name: markdownCode(p.name),
+        arguments: trustedMarkdown(
+          p.arguments
+            .map((a) => `${markdownCode(a.name)}${a.required ? ' (required)' : ''}`)
+            .join(', ') || 'none',
+        ),
+        description: markdownCell(p.description),
+      })),
+    },
+    skills: capability.skills && {
+      ...listenView(capability.skills),
+      description: markdownBlock(capability.skills.description),
+      skills: capability.skills.skills.map((s) => ({
+        name: markdownSkillLink(s.name),
+        tools: codeList(
+          s.tools.map((t) => t.name),
+          'none',
+        ),
+        description: markdownCell(s.description),
+      })),
     },
   });
+}
+
+/** A link to a skill's SKILL.md, its name as a code span. */
+function markdownSkillLink(name: string): MarkdownText {
+  return trustedMarkdown(
+    `[${markdownCode(name)}](${markdownLinkTarget(`skills/${name}/SKILL.md`)})`,
+  );
 }
 
 /** The `mcpServers` entry a desktop client needs to start the server over stdio. */
@@ -165,5 +221,16 @@ function hasRef(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
   return Object.entries(value).some(
     ([key, item]) => (key === '$ref' && typeof item === 'string') || hasRef(item),
+  );
+}
+
+/** What a route or tool runs: its consumed operation, or its orchestration's function and steps. */
+function runsText(item: RouteModel | ToolModel): MarkdownText {
+  if (!item.orchestration) return markdownCode(item.operation!.spec.id);
+  const steps = item.orchestration.steps.map((s) => s.name);
+  return trustedMarkdown(
+    `${markdownCode(`${item.orchestration.runName}()`)}${
+      steps.length ? `: ${steps.map((s) => markdownCode(s)).join(' → ')}` : ' (mock)'
+    }`,
   );
 }

@@ -17,8 +17,15 @@ export type View<Text> = {
   readonly [slot: string]: Text | number | boolean | undefined | View<Text> | readonly View<Text>[];
 };
 
-const TS_TEMPLATES = ['client.ts.hbs', 'mcp.ts.hbs', 'rest.ts.hbs', 'schemas.ts.hbs'] as const;
-const MARKDOWN_TEMPLATES = ['readme.md.hbs'] as const;
+const TS_TEMPLATES = [
+  'client.ts.hbs',
+  'mcp.ts.hbs',
+  'orchestrations.ts.hbs',
+  'rest.ts.hbs',
+  'schemas.ts.hbs',
+  'skills.ts.hbs',
+] as const;
+const MARKDOWN_TEMPLATES = ['readme.md.hbs', 'skill.md.hbs'] as const;
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 

@@ -111,17 +111,25 @@ function operation(
     (route.output.length === 1 &&
       route.output[0].kind === 'path' &&
       /^\$\.?$/.test(route.output[0].path));
-  const responseSchema = passthrough ? route.operation.responseSchema : undefined;
+  const run = route.orchestration;
+  const responseSchema = run
+    ? run.outputSchema
+    : passthrough
+      ? route.operation!.responseSchema
+      : undefined;
+  const typeName = run ? run.outputType : `${route.operation!.typeName}Response`;
   const response = responseSchema
-    ? components.ref(
-        `${route.operation.typeName}Response`,
-        limitDepth(responseSchema, RESPONSE_SCHEMA_DEPTH),
-      )
+    ? components.ref(typeName, limitDepth(responseSchema, RESPONSE_SCHEMA_DEPTH))
     : {};
+  const calls = run
+    ? run.steps.length
+      ? `Runs ${run.label}: ${run.steps.map((s) => (s.kind === 'call' ? `${s.name} (\`${s.operation.spec.id}\`)` : `${s.name} (${s.kind})`)).join(', then ')}.`
+      : 'Answers from its output values (mock), without an upstream call.'
+    : `Calls \`${route.operation!.spec.id}\` (${route.operation!.spec.method} ${route.operation!.spec.path}).`;
   return {
     operationId: route.name,
     summary: firstSentence(route.description),
-    description: `${route.description}\n\nCalls \`${route.operation.spec.id}\` (${route.operation.spec.method} ${route.operation.spec.path}).`,
+    description: `${route.description}\n\n${calls}`,
     tags: [rest.namespace],
     ...(parameters.length ? { parameters } : {}),
     ...(body
@@ -130,9 +138,10 @@ function operation(
             required: body.required,
             content: {
               'application/json': {
-                schema: body.schema.properties
-                  ? components.ref(`${route.operation.typeName}Body`, body.schema)
-                  : body.schema,
+                schema:
+                  body.schema.properties && route.operation
+                    ? components.ref(`${route.operation.typeName}Body`, body.schema)
+                    : body.schema,
               },
             },
           },

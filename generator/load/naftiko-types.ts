@@ -1,8 +1,10 @@
 /**
  * A Naftiko document (1.0.0-alpha2 / alpha3) as read from YAML, after its shape has been checked
  * against the schema. Parts capgen does not generate yet (steps, aggregates, forward, mock outputs,
- * MCP resources and prompts, skill and control adapters) are typed only as far as the checks read them.
+ * control adapters) are typed only as far as the checks read them.
  */
+import type { SkillSpec } from '../../templates/runtime/skill-server.js';
+
 export interface NaftikoDocument {
   naftiko: string;
   info?: NaftikoInfo;
@@ -177,15 +179,69 @@ export interface NaftikoMcp {
   description?: string;
   authentication?: NaftikoAuthentication;
   tools: NaftikoTool[];
-  resources?: unknown[];
-  prompts?: unknown[];
+  resources?: NaftikoMcpResource[];
+  prompts?: NaftikoMcpPrompt[];
+}
+
+/** An MCP resource: dynamic (`call` or `steps`) or static (`location`, a folder). */
+export interface NaftikoMcpResource extends NaftikoInvocation {
+  name: string;
+  label?: string;
+  uri: string;
+  description?: string;
+  mimeType?: string;
+  location?: string;
+}
+
+/** An MCP prompt: inline `template` messages, or a file (`location`). */
+export interface NaftikoMcpPrompt {
+  name: string;
+  label?: string;
+  description?: string;
+  arguments?: Array<{ name: string; label?: string; description?: string; required?: boolean }>;
+  template?: Array<{ role: 'user' | 'assistant'; content: string }>;
+  location?: string;
+}
+
+/** A skill adapter: a catalog of skills whose tools come from sibling adapters or instruction files. */
+export interface NaftikoSkillAdapter {
+  type: 'skill';
+  namespace: string;
+  port: number;
+  address?: string;
+  description?: string;
+  authentication?: NaftikoAuthentication;
+  skills: NaftikoSkill[];
+}
+
+/** A skill as declared: the catalog's SkillSpec, its tools not yet resolved to an adapter. */
+export interface NaftikoSkill extends Omit<SkillSpec, 'tools'> {
+  tools?: NaftikoSkillTool[];
+}
+
+export interface NaftikoSkillTool {
+  name: string;
+  description: string;
+  from?: { sourceNamespace: string; action: string };
+  instruction?: string;
 }
 
 export interface NaftikoAggregate {
   label: string;
   namespace: string;
-  functions: Array<NaftikoInvocation & { name: string; description: string }>;
+  functions: NaftikoFunction[];
+}
+
+/** A reusable function of an aggregate, referenced by tools and operations with `ref`. */
+export interface NaftikoFunction extends NaftikoInvocation {
+  name: string;
+  description: string;
+  semantics?: { safe?: boolean; idempotent?: boolean; cacheable?: boolean };
+  inputParameters?: NaftikoExposedInput[];
 }
 
 export type NaftikoExposes =
-  NaftikoRest | NaftikoMcp | { type: 'skill' | 'control'; namespace?: string; port?: number };
+  | NaftikoRest
+  | NaftikoMcp
+  | NaftikoSkillAdapter
+  | { type: 'control'; namespace?: string; port?: number };

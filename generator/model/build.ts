@@ -24,10 +24,14 @@ import type {
   NaftikoDocument,
   NaftikoMcp,
   NaftikoRest,
+  NaftikoSkillAdapter,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
 import { GENERATED_AUTH } from '../check/consumes-checks.js';
 import { buildMcp, buildRest } from './exposes.js';
+import { buildForwards } from './forward.js';
+import type { ModeContext } from './modes.js';
+import { scriptDefaults } from '../check/steps.js';
 import {
   bindingName,
   camelCase,
@@ -48,9 +52,12 @@ import type {
   EnvVarModel,
   McpModel,
   OperationModel,
+  OrchestrationModel,
   RestModel,
   SharedSchemaModel,
+  SkillAdapterModel,
 } from './types.js';
+import { buildSkills } from './skills.js';
 import { valueTemplate, type Binds } from './values.js';
 
 export interface CheckedCapability {
@@ -74,6 +81,8 @@ export interface BuildContext {
   bag: DiagnosticBag;
   /** Project root, for relative source paths. */
   root: string;
+  /** Hears each file the model reads (a skill's instruction files), for the generation cache. */
+  onRead?: (file: string, contents: Buffer) => void;
 }
 
 export function capabilityId(file: string): string {
@@ -177,7 +186,24 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     }
   }
 
-  const prefixes = allAdapterPrefixes(doc);
+  const modes: ModeContext = {
+    operations,
+    consumed,
+    prefixes: allAdapterPrefixes(doc),
+    binds,
+    names: constNames,
+    scriptDefaults: scriptDefaults(doc),
+    functions: new Map(
+      (doc.capability?.aggregates ?? []).flatMap((aggregate) =>
+        aggregate.functions.map(
+          (fn) =>
+            [`${aggregate.namespace}.${fn.name}`, { fn, namespace: aggregate.namespace }] as const,
+        ),
+      ),
+    ),
+    orchestrations: [],
+    functionRuns: new Map<string, OrchestrationModel | undefined>(),
+  };
   let rest: RestModel | undefined;
   let mcp: McpModel | undefined;
   for (const exposes of doc.capability?.exposes ?? []) {
@@ -185,16 +211,19 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     // open server in place of a protected one would be worse than none).
     const auth = (exposes as { authentication?: NaftikoAuthentication }).authentication;
     if (auth && !GENERATED_AUTH.includes(auth.type)) continue;
-    if (exposes.type === 'rest' && !rest)
-      rest = buildRest(exposes as NaftikoRest, operations, prefixes, binds);
-    if (exposes.type === 'mcp' && !mcp)
-      mcp = buildMcp(exposes as NaftikoMcp, operations, prefixes, binds);
+    if (exposes.type === 'rest' && !rest) {
+      rest = buildRest(exposes as NaftikoRest, modes);
+      rest.forwards = buildForwards(exposes as NaftikoRest, checked.sites, apis);
+    }
+    if (exposes.type === 'mcp' && !mcp) mcp = buildMcp(exposes as NaftikoMcp, modes);
   }
-  if (rest && !rest.routes.length) rest = undefined;
-  if (mcp && !mcp.tools.length) mcp = undefined;
+  if (rest && !rest.routes.length && !rest.forwards.length) rest = undefined;
+  if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
+  const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
   for (const [scope, adapter] of [
     ['rest', rest],
     ['mcp', mcp],
+    ['skill', skills],
   ] as const) {
     if (!adapter) continue;
     addEnv(
@@ -226,7 +255,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   // Tools returning the same response share one output schema object (and constant).
   const outputs = new Map<string, SharedSchemaModel>();
   for (const tool of mcp?.tools ?? []) {
-    if (!tool.outputSchema) continue;
+    if (!tool.outputSchema || !tool.operation) continue;
     const key = JSON.stringify(tool.outputSchema);
     const existing = outputs.get(key);
     if (existing) {
@@ -253,12 +282,45 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     env,
     apis,
     operations: [...operations.values()],
+    orchestrations: modes.orchestrations,
     rest,
     mcp,
+    ...(skills ? { skills } : {}),
     openapiSources: [...openapiSources]
       .map((f) => path.relative(ctx.root, path.resolve(ctx.root, f)).split(path.sep).join('/'))
       .sort(),
   };
+}
+
+/** The first skill adapter (one whose inbound auth is not generated is left out, as for the others). */
+function buildSkillAdapter(
+  checked: CheckedCapability,
+  ctx: BuildContext,
+  binds: Binds,
+  rest: RestModel | undefined,
+  mcp: McpModel | undefined,
+): SkillAdapterModel | undefined {
+  const exposes = checked.doc.capability?.exposes ?? [];
+  const index = exposes.findIndex((e) => e.type === 'skill');
+  const adapter = exposes[index] as NaftikoSkillAdapter | undefined;
+  if (!adapter || (adapter.authentication && !GENERATED_AUTH.includes(adapter.authentication.type)))
+    return undefined;
+  const kinds = new Map(
+    exposes.flatMap((e) =>
+      e.type === 'rest' || e.type === 'mcp' ? [[e.namespace, e.type] as const] : [],
+    ),
+  );
+  const auth = upstreamAuth(adapter.authentication, binds);
+  return buildSkills(adapter, ['capability', 'exposes', index], {
+    root: ctx.root,
+    source: checked.source,
+    bag: ctx.bag,
+    ...(ctx.onRead ? { onRead: ctx.onRead } : {}),
+    kinds,
+    rest,
+    mcp,
+    ...(auth.type !== 'none' ? { auth } : {}),
+  });
 }
 
 export function upstreamAuth(auth: NaftikoAuthentication | undefined, binds: Binds): UpstreamAuth {

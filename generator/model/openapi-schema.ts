@@ -26,6 +26,8 @@ const SCHEMA_VALUES = new Set([
   'additionalItems',
 ]);
 
+const SCHEMA_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
 /** A copy of `node` ready for the types emitter; `onRef` hears every `$ref` it contains. */
 export function normalizeSchema(node: unknown, onRef: (ref: string) => void): unknown {
   if (Array.isArray(node)) return node.map((n) => normalizeSchema(n, onRef));
@@ -41,6 +43,12 @@ export function normalizeSchema(node: unknown, onRef: (ref: string) => void): un
     if (key === 'description') {
       const text = typeof value === 'string' ? htmlToText(value) : '';
       if (text) out.description = text;
+    } else if (key === 'type') {
+      // Only the JSON Schema type names: any other text would reach the emitted types' comments.
+      const types = (Array.isArray(value) ? value : [value]).filter(
+        (t): t is string => typeof t === 'string' && SCHEMA_TYPES.has(t),
+      );
+      if (types.length) out.type = Array.isArray(value) ? types : types[0];
     } else if (SCHEMA_MAPS.has(key) && isRecord(value)) {
       out[key] = Object.fromEntries(
         Object.entries(value).map(([name, schema]) => [name, normalizeSchema(schema, onRef)]),

@@ -2,6 +2,7 @@
  * The resolved capability model: everything the emitters need, decided once.
  * Emitters are pure functions of this model; they never look at YAML or OpenAPI again.
  */
+import type { ResultShape, StepPlan } from '../../templates/runtime/orchestrate.js';
 import type {
   ApiSpec,
   Binding,
@@ -9,6 +10,7 @@ import type {
   JsonSchema,
   OperationSpec,
   OutputMapping,
+  ValueTemplate,
 } from '../../templates/runtime/contract.js';
 
 export interface ProjectModel {
@@ -34,8 +36,11 @@ export interface CapabilityModel {
   apis: ApiModel[];
   /** All consumed operations, in declaration order. */
   operations: OperationModel[];
+  /** Orchestrated, mock and aggregate-function runs, each exported as a typed function. */
+  orchestrations: OrchestrationModel[];
   rest?: RestModel;
   mcp?: McpModel;
+  skills?: SkillAdapterModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
   /**
@@ -69,8 +74,8 @@ export interface EnvVarModel {
   name: string;
   purpose: string;
   secret: boolean;
-  /** `upstream`: read by the client; `rest` / `mcp`: read by that server only. */
-  scope: 'upstream' | 'rest' | 'mcp';
+  /** `upstream`: read by the client; `rest` / `mcp` / `skill`: read by that server only. */
+  scope: 'upstream' | 'rest' | 'mcp' | 'skill';
 }
 
 export interface ApiModel {
@@ -187,6 +192,24 @@ export interface RestModel {
   addressEnv: string;
   auth?: InboundAuth;
   routes: RouteModel[];
+  /** Pass-through resources (`forward`), tried when no route matches. */
+  forwards: ForwardModel[];
+}
+
+/** A resource forwarded to a consumed API as it is (`forward`). */
+export interface ForwardModel {
+  /** The path as written (for documentation). */
+  path: string;
+  /** What a request path must start with; the rest goes after the API's base URI. */
+  prefix: string;
+  /** The placeholder that takes the rest of the path, when the path ends with one. */
+  param?: string;
+  /** The consumed API. */
+  api: ApiModel;
+  /** Request headers passed on (lower-case). */
+  trustedHeaders: string[];
+  /** Fixed header values of the consumes block (`inputParameters` in a header, with a `value`). */
+  headers: Array<{ name: string; value: ValueTemplate }>;
 }
 
 export interface RouteModel {
@@ -194,7 +217,9 @@ export interface RouteModel {
   method: OperationSpec['method'];
   name: string;
   description: string;
-  operation: OperationModel;
+  /** The consumed operation it calls (simple mode); absent when it runs an orchestration. */
+  operation?: OperationModel;
+  orchestration?: OrchestrationModel;
   inputs: InputModel[];
   with: Record<string, Binding>;
   output?: OutputMapping[];
@@ -210,6 +235,42 @@ export interface McpModel {
   addressEnv: string;
   auth?: InboundAuth;
   tools: ToolModel[];
+  resources: ResourceModel[];
+  prompts: PromptModel[];
+}
+
+/** An MCP resource: one upstream call (its URI may be a `{param}` template), or a folder's files. */
+export type ResourceModel = ResourceBaseModel &
+  (
+    | {
+        kind: 'dynamic';
+        operation: OperationModel;
+        with: Record<string, Binding>;
+        output?: OutputMapping[];
+      }
+    | {
+        kind: 'static';
+        /** `file:///` URI of the folder, read at run time. */
+        location: string;
+      }
+  );
+
+interface ResourceBaseModel {
+  name: string;
+  title?: string;
+  uri: string;
+  description: string;
+  mimeType?: string;
+}
+
+export interface PromptModel {
+  name: string;
+  title?: string;
+  description: string;
+  arguments: Array<{ name: string; title?: string; description: string; required: boolean }>;
+  /** Inline messages, or (when absent) the template file at `location`. */
+  messages?: Array<{ role: 'user' | 'assistant'; content: string }>;
+  location?: string;
 }
 
 export interface ToolModel {
@@ -224,7 +285,75 @@ export interface ToolModel {
   };
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
-  operation: OperationModel;
+  /** The consumed operation it calls (simple mode); absent when it runs an orchestration. */
+  operation?: OperationModel;
+  orchestration?: OrchestrationModel;
   with: Record<string, Binding>;
   output?: OutputMapping[];
 }
+
+/** A skill adapter: the catalog server (listening as a REST adapter does) and one Agent Skills folder per skill. */
+export interface SkillAdapterModel extends Omit<RestModel, 'routes' | 'forwards'> {
+  skills: SkillModel[];
+}
+
+export interface SkillModel {
+  name: string;
+  description: string;
+  license?: string;
+  compatibility?: string;
+  metadata?: Record<string, string>;
+  /** As declared (the catalog serves it so). */
+  allowedTools?: string;
+  /** For SKILL.md: each declared name of a derived tool replaced by the adapter's operation or tool. */
+  resolvedAllowedTools: string[];
+  argumentHint?: string;
+  userInvocable?: boolean;
+  disableModelInvocation?: boolean;
+  location?: string;
+  tools: SkillToolModel[];
+  /** Instruction files read from a location inside the project, copied beside SKILL.md. */
+  files: Array<{ path: string; contents: string }>;
+}
+
+export type SkillToolModel =
+  | {
+      kind: 'derived';
+      name: string;
+      description: string;
+      namespace: string;
+      action: string;
+      mode: 'rest' | 'mcp';
+      /** What the generated adapter serves for it; absent when that adapter is not generated. */
+      route?: { method: string; path: string };
+      tool?: string;
+    }
+  | { kind: 'instruction'; name: string; description: string; instruction: string };
+/**
+ * An orchestrated or mock run (an exposed operation, a tool, or an aggregate function shared by its
+ * refs): the plan the runtime interprets, and the typed function generated for it.
+ */
+export interface OrchestrationModel {
+  /** For messages: `tool get-voyage-manifest`, `function shipyard.get-voyage-manifest`. */
+  label: string;
+  description: string;
+  /** `runGetVoyageManifest`, exported by orchestrations.ts. */
+  runName: string;
+  /** `GET_VOYAGE_MANIFEST_PLAN` */
+  planName: string;
+  inputType: string;
+  outputType: string;
+  steps: StepModel[];
+  /** Absent: the last step's output. */
+  result?: ResultShape;
+  inputs: InputModel[];
+  /** From the declared output parameters, when there are some. */
+  outputSchema?: JsonSchema;
+  /** True when a step runs a script (then the sandbox is imported). */
+  scripts: boolean;
+}
+
+/** A step of a plan; call steps name the operation model (emitted as its constant). */
+export type StepModel =
+  | Exclude<StepPlan, { kind: 'call' }>
+  | (Omit<Extract<StepPlan, { kind: 'call' }>, 'call'> & { operation: OperationModel });

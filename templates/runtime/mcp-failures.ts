@@ -19,11 +19,15 @@ export interface Failure {
  * `ApiConnectionError`, `ApiTimeoutError` and `MissingCredentialsError` are recognised without importing
  * them. The upstream error body (`raw`) is deliberately never included.
  */
-export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
+export function describeFailure(
+  error: unknown,
+  tool: Pick<McpToolSpec, 'name' | 'call'>,
+  subject = `tool ${tool.name}`,
+): Failure {
   const err = isRecord(error) ? error : {};
   const name = typeof err.name === 'string' ? err.name : '';
   const message = typeof err.message === 'string' ? err.message : String(error);
-  const operation = `${tool.call.method} ${tool.call.path}`;
+  const operation = tool.call ? `${tool.call.method} ${tool.call.path}` : 'a step';
 
   if (name === 'ApiError' || (typeof err.status === 'number' && ('type' in err || 'code' in err))) {
     const status = typeof err.status === 'number' ? err.status : undefined;
@@ -38,7 +42,7 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
     details.retryable = retryable;
     return {
       text:
-        `The upstream API rejected ${operation} (tool ${tool.name}) with HTTP ${status ?? 'error'}: ${message}\n` +
+        `The upstream API rejected ${operation} (${subject}) with HTTP ${status ?? 'error'}: ${message}\n` +
         `${apiErrorHint(status, details.param)}\n` +
         JSON.stringify({ error: details }),
       logSummary:
@@ -53,7 +57,7 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
   if (name === 'ApiTimeoutError' || name === 'TimeoutError') {
     return {
       text:
-        `The upstream API did not answer ${operation} (tool ${tool.name}) in time.\n` +
+        `The upstream API did not answer ${operation} (${subject}) in time.\n` +
         'This may be temporary; retry later. If the tool is not idempotent, check first whether the ' +
         'previous attempt took effect.',
       logSummary: 'upstream timeout',
@@ -64,7 +68,7 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
     const what = refusalReason(err.limit);
     return {
       text:
-        `The upstream API's answer to ${operation} (tool ${tool.name}) was refused: ${what}.\n` +
+        `The upstream API's answer to ${operation} (${subject}) was refused: ${what}.\n` +
         'Retrying the same call will not help; narrow the request (fewer items, fewer expansions) if you can.',
       logSummary: `upstream answer refused (${what})`,
     };
@@ -74,7 +78,7 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
     const code = errorCode(message);
     return {
       text:
-        `Could not connect to the upstream API for ${operation} (tool ${tool.name})${code ? ` (${code})` : ''}.\n` +
+        `Could not connect to the upstream API for ${operation} (${subject})${code ? ` (${code})` : ''}.\n` +
         'The service may be down or unreachable from this server; retry later.',
       logSummary: `upstream connection failed${code ? ` (${code})` : ''}`,
     };
@@ -83,7 +87,7 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
   if (name === 'RangeError') {
     // JSON.stringify of an upstream answer nested beyond the stack's reach.
     return {
-      text: `The upstream API's answer to ${operation} (tool ${tool.name}) could not be returned: it is nested too deeply.`,
+      text: `The upstream API's answer to ${operation} (${subject}) could not be returned: it is nested too deeply.`,
       logSummary: 'upstream answer nested too deeply',
     };
   }
@@ -101,21 +105,28 @@ export function describeFailure(error: unknown, tool: McpToolSpec): Failure {
     };
   }
 
+  if (name === 'OrchestrationError') {
+    return {
+      text: `Tool ${tool.name} could not complete: ${message}`,
+      logSummary: `orchestration failed${typeof err.step === 'string' ? ` (step ${err.step})` : ''}`,
+    };
+  }
+
   if (name === 'ParameterError') {
     return {
       text:
-        `The arguments for tool ${tool.name} cannot form an upstream request: ${message}\n` +
+        `The arguments for ${subject} cannot form an upstream request: ${message}\n` +
         'Fix the arguments and call the tool again.',
       logSummary: `parameter error${typeof err.param === 'string' ? ` (${err.param})` : ''}`,
     };
   }
 
   if (name === 'AbortError') {
-    return { text: `The call to tool ${tool.name} was cancelled.`, logSummary: 'cancelled' };
+    return { text: `The call to ${subject} was cancelled.`, logSummary: 'cancelled' };
   }
 
   return {
-    text: `Tool ${tool.name} failed inside the MCP server: ${name ? `${name}: ` : ''}${message}`,
+    text: `${subject.charAt(0).toUpperCase()}${subject.slice(1)} failed inside the MCP server: ${name ? `${name}: ` : ''}${message}`,
     logSummary: `internal error ${name ? `${name}: ` : ''}${message}`,
   };
 }

@@ -7,7 +7,8 @@
  * touches a Node built-in, so it bundles for edge runtimes without externals:
  *
  * - `createMcpServer` (mcp-server.ts) builds a low-level SDK `Server` with `tools/list` and
- *   `tools/call` handlers; failures become tool results (mcp-failures.ts).
+ *   `tools/call` handlers; failures become tool results (mcp-failures.ts). Resources
+ *   (mcp-resources.ts) and prompts (mcp-prompts.ts) add their handlers when the server has some.
  * - `createMcpFetchHandler` (mcp-http.ts) is a web-standard `(Request) => Promise<Response>` handler
  *   speaking stateless Streamable HTTP at `/mcp`.
  * - `serveMcpHttp` and `serveMcpStdio` (node-mcp.ts, Node only) serve them on node:http or stdio.
@@ -30,3 +31,5 @@ export {
   type McpToolSpec,
 } from './mcp-server.js';
 export { createMcpFetchHandler, type McpFetchHandlerOptions } from './mcp-http.js';
+export { substitute, type McpPromptSpec } from './mcp-prompts.js';
+export { matchUriTemplate, type McpResourceSpec } from './mcp-resources.js';

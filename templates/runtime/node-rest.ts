@@ -81,6 +81,24 @@ class NodeRequestView implements RequestView {
   }
 
   readBody(limit: number): Promise<string | null> {
+    return this.collect(limit, (chunks, size) =>
+      chunks.length === 1
+        ? chunks[0].toString('utf8')
+        : Buffer.concat(chunks, size).toString('utf8'),
+    );
+  }
+
+  /** The body as bytes (a forwarded request's), null past `limit`. */
+  readBytes(limit: number): Promise<Uint8Array | null> {
+    return this.collect(limit, (chunks, size) =>
+      chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
+    );
+  }
+
+  private collect<T>(
+    limit: number,
+    finish: (chunks: Buffer[], size: number) => T,
+  ): Promise<T | null> {
     const req = this.req;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -103,11 +121,7 @@ class NodeRequestView implements RequestView {
       };
       const onEnd = (): void => {
         cleanup();
-        resolve(
-          chunks.length === 1
-            ? chunks[0].toString('utf8')
-            : Buffer.concat(chunks, size).toString('utf8'),
-        );
+        resolve(finish(chunks, size));
       };
       const onError = (): void => {
         // `aborted` / ECONNRESET: the client went away mid-upload; nothing to report.
@@ -227,6 +241,7 @@ export async function serveRest(
   let webTools: WebConversion | undefined;
 
   const writeCore = (res: ServerResponse, core: CoreResponse): void => {
+    if (core.stream !== undefined) return writeStream(res, core, shutdown?.closing === true);
     const headers: Record<string, string | number> =
       core.headers === undefined ? {} : { ...core.headers };
     if (core.body !== '') headers['content-type'] = JSON_CONTENT_TYPE;
@@ -364,4 +379,20 @@ async function serveThroughWebHandler(
     res.end();
   }
   return { status: response.status, upstreamRequestId };
+}
+
+/** A forwarded answer: status and headers, then the body as it comes, with back-pressure. */
+function writeStream(res: ServerResponse, core: CoreResponse, closing: boolean): void {
+  const headers: Record<string, string> = { ...core.headers };
+  if (closing) headers.connection = 'close';
+  res.writeHead(core.status, headers);
+  void (async () => {
+    try {
+      for await (const chunk of core.stream as unknown as AsyncIterable<Uint8Array>)
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      res.end();
+    } catch {
+      res.destroy(); // cut short (too large, too slow, upstream gone): the caller sees it
+    }
+  })();
 }

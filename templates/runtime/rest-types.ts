@@ -11,6 +11,7 @@ import type {
   JsonSchema,
   OperationSpec,
   OutputMapping,
+  Runner,
 } from './contract.js';
 import type { ShapeLimits } from './limits.js';
 
@@ -29,12 +30,14 @@ export interface RestRoute {
   method: HttpMethod;
   operationName: string;
   inputs: RestInput[];
-  /** The upstream operation to call. */
-  call: OperationSpec;
+  /** The upstream operation to call (simple mode). */
+  call?: OperationSpec;
   /** Upstream parameter name -> where its value comes from. */
-  with: Record<string, Binding>;
+  with?: Record<string, Binding>;
   /** Output mappings; absent means the upstream body as is. */
   output?: OutputMapping[];
+  /** Runs the route instead of `call` (steps, mock outputs, aggregate functions); see orchestrate.ts. */
+  run?: Runner;
 }
 
 /** A capability's REST exposure (an exposes block of type rest). */
@@ -47,6 +50,11 @@ export interface RestAdapterSpec {
   maxBodyBytes?: number;
   /** Browser origins allowed besides loopback ones and the server's own; see RestHandlerOptions. */
   allowedOrigins?: string[];
+  /**
+   * Pass-through resources (`forward`), tried when no route matches: see rest-forward.ts, which
+   * makes it. Undefined for a path it does not serve.
+   */
+  forward?: (req: RequestView) => Promise<CoreResponse | undefined>;
 }
 
 /** The upstream call (see contract.ts). */
@@ -86,6 +94,8 @@ export interface RequestView {
   bodyLength(): number;
   /** The body as UTF-8 text, or null when it exceeds `limit` bytes. */
   readBody(limit: number): Promise<string | null>;
+  /** The body as bytes, or null when it exceeds `limit` bytes (forwarded requests). */
+  readBytes(limit: number): Promise<Uint8Array | null>;
   /** Aborted when the caller goes away. */
   readonly signal: AbortSignal | undefined;
 }
@@ -95,9 +105,11 @@ export interface CoreResponse {
   status: number;
   /** JSON text, or '' for no body. */
   body: string;
-  /** Extra headers (Allow, WWW-Authenticate). */
+  /** Extra headers (Allow, WWW-Authenticate); a forwarded answer's headers. */
   headers?: Record<string, string>;
   upstreamRequestId?: string;
+  /** A forwarded answer's body, streamed as it comes (then `body` is unused and headers are all). */
+  stream?: ReadableStream<Uint8Array>;
 }
 
 /** A compiled route: the route plus lookups precomputed from its inputs. */

@@ -23,7 +23,7 @@ export function upstreamError(
       ...errorResponse(
         504,
         'api_connection_error',
-        `The upstream API did not answer in time (${route.call.id}).`,
+        `The upstream API did not answer in time (${route.call?.id ?? route.operationName}).`,
       ),
       upstreamRequestId,
     };
@@ -33,7 +33,7 @@ export function upstreamError(
       ...errorResponse(
         502,
         'api_connection_error',
-        `Could not reach the upstream API (${route.call.id}).`,
+        `Could not reach the upstream API (${route.call?.id ?? route.operationName}).`,
       ),
       upstreamRequestId,
     };
@@ -45,7 +45,7 @@ export function upstreamError(
       ...errorResponse(
         502,
         'api_connection_error',
-        `The upstream API's answer was refused: ${what} (${route.call.id}).`,
+        `The upstream API's answer was refused: ${what} (${route.call?.id ?? route.operationName}).`,
       ),
       upstreamRequestId,
     };
@@ -63,6 +63,11 @@ export function upstreamError(
               : 'The server has no credentials for the upstream API.',
           );
     return errorResponse(500, 'api_error', message);
+  }
+  if (name === 'OrchestrationError') {
+    // Steps whose data did not fit (502) or a failed script (500); the message names the step.
+    const status = typeof err.httpStatus === 'number' ? err.httpStatus : 502;
+    return errorResponse(status, 'api_error', redact(String(err.message)));
   }
   if (name === 'ParameterError') {
     // The client could not form the upstream request from the inputs (e.g. a required path value).

@@ -21,6 +21,7 @@ export function capability(host: string, version: number) {
           baseUri: `https://${host}`,
           description: 'The pets API.',
           authentication: { type: 'bearer', token: '{{env.PETS_KEY}}' },
+          inputParameters: [{ name: 'X-Client', in: 'header', value: 'capgen' }],
           resources: [
             {
               name: 'pet',
@@ -87,6 +88,41 @@ export function capability(host: string, version: number) {
                 },
               ],
             },
+            {
+              path: '/pets/{id}/summary',
+              name: 'summary',
+              description: 'A summary.',
+              operations: [
+                {
+                  method: 'GET',
+                  name: 'pet-summary',
+                  description: 'Summarise one.',
+                  steps: [
+                    {
+                      type: 'call',
+                      name: 'fetch',
+                      call: 'pets.get-pet',
+                      with: { id: 'pets-rest.id' },
+                    },
+                    {
+                      type: 'lookup',
+                      name: 'find',
+                      index: 'fetch',
+                      match: 'id',
+                      lookupValue: '{{id}}',
+                      outputParameters: ['name'],
+                    },
+                  ],
+                  mappings: [{ targetName: 'pet.name', value: '$.fetch.name' }],
+                  outputParameters: [{ name: 'pet', type: 'string' }],
+                },
+              ],
+            },
+            {
+              path: '/proxy/{{rest}}',
+              description: 'Forwarded.',
+              forward: { targetNamespace: 'pets', trustedHeaders: ['X-Trace'] },
+            },
           ],
         },
         {
@@ -112,6 +148,87 @@ export function capability(host: string, version: number) {
               description: 'Update a pet.',
               call: 'pets.update-pet',
               with: { id: 'tools.id', body: 'tools.body' },
+            },
+            { ref: 'pets-fns.greet', hints: { openWorld: false } },
+          ],
+          resources: [
+            {
+              name: 'pet-card',
+              label: 'Pet card',
+              uri: 'pets://cards/{id}',
+              description: 'One pet, as a card.',
+              mimeType: 'application/json',
+              call: 'pets.get-pet',
+              with: { id: '{{id}}' },
+              outputParameters: [{ type: 'string', mapping: '$.name' }],
+            },
+            {
+              name: 'pet-docs',
+              label: 'Pet docs',
+              uri: 'docs://pets',
+              description: 'Pet documentation.',
+              location: 'file:///nonexistent/capgen-property/docs',
+            },
+          ],
+          prompts: [
+            {
+              name: 'describe-pet',
+              label: 'Describe a pet',
+              description: 'Describe one pet.',
+              arguments: [
+                { name: 'pet', label: 'Pet', description: 'The pet.', required: true },
+                { name: 'tone', description: 'The tone.', required: false },
+              ],
+              template: [
+                { role: 'user', content: 'Describe {{pet}} in a {{tone}} tone.' },
+                { role: 'assistant', content: 'Here is {{pet}}.' },
+              ],
+            },
+          ],
+        },
+        {
+          type: 'skill',
+          namespace: 'pets-skills',
+          port: 9091,
+          description: 'Pet skills.',
+          skills: [
+            {
+              name: 'pet-care',
+              description: 'Look after pets.',
+              license: 'MIT',
+              compatibility: 'Any agent.',
+              metadata: { team: 'pets' },
+              'allowed-tools': 'get-pet find-pet',
+              'argument-hint': 'A pet id.',
+              location: 'file:///nonexistent/capgen-property/pet-care',
+              tools: [
+                {
+                  name: 'get-pet',
+                  description: 'Get a pet over REST.',
+                  from: { sourceNamespace: 'pets-rest', action: 'get-pet' },
+                },
+                {
+                  name: 'find-pet',
+                  description: 'Get a pet over MCP.',
+                  from: { sourceNamespace: 'pets-mcp', action: 'get-pet' },
+                },
+                { name: 'care-guide', description: 'How to care.', instruction: 'guide.md' },
+              ],
+            },
+          ],
+        },
+      ],
+      aggregates: [
+        {
+          label: 'Pet functions',
+          namespace: 'pets-fns',
+          functions: [
+            {
+              name: 'greet',
+              description: 'Greets a pet.',
+              semantics: { safe: true },
+              inputParameters: [{ name: 'who', type: 'string', description: 'Who.' }],
+              outputParameters: [{ name: 'message', type: 'string', value: 'Hello, {{who}}!' }],
             },
           ],
         },
@@ -203,7 +320,7 @@ export interface Target {
 }
 
 /** Maps whose keys are names from the spec (parameter and property names, paths). */
-const NAMED_KEYS = new Set(['with', 'properties', 'paths']);
+const NAMED_KEYS = new Set(['with', 'properties', 'paths', 'metadata']);
 /** Fields that only ever reach generated text, never a name or the structure of the output. */
 const TEXT_FIELDS = new Set(['label', 'description', 'summary', 'title', 'tags', 'example']);
 

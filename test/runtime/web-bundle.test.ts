@@ -29,7 +29,14 @@ async function bundleInputs(entry: string): Promise<{ inputs: string[]; imports:
 }
 
 describe('web-standard runtime entry points', () => {
-  for (const entry of ['rest.ts', 'mcp.ts', 'client.ts']) {
+  for (const entry of [
+    'rest.ts',
+    'mcp.ts',
+    'client.ts',
+    'skill-server.ts',
+    'orchestrate.ts',
+    'rest-forward.ts',
+  ]) {
     it(`${entry} bundles with no externals and no node:* import`, async () => {
       const { inputs, imports } = await bundleInputs(entry);
       expect(imports.filter((path) => path.startsWith('node:'))).toEqual([]);
