@@ -3,11 +3,13 @@
  * named types it reaches), kept on disk under the content hash of everything it was made from, so
  * that a re-run (or `--check`) after a one-file change regenerates one capability.
  *
- * An entry is used only when its key matches: capgen's version and code, the output folder and
- * type depth, every OpenAPI document, schema and ruleset, the capability file and each file it
- * imports or reads (consumes documents, a skill's instruction files; recorded with their hashes). A file that does not parse, does not match the expected
- * shape, names a path outside its capability's folder, or whose content hash does not match is
- * ignored (and overwritten), never trusted. The same inputs give the same bytes with or without it.
+ * An entry is used only when its key matches: capgen's version and code, the output folder, type
+ * depth, deploy targets and image, every OpenAPI document, schema and ruleset, the capability file
+ * and each file it imports or reads (consumes documents, avro and protobuf schema files, a skill's
+ * instruction files; recorded with their hashes, and a path looked at that was absent as absent).
+ * A file that does not parse, does not match the expected shape, names a path outside its
+ * capability's folder and its Kubernetes manifest, or whose content hash does not match is ignored
+ * (and overwritten), never trusted. The same inputs give the same bytes with or without it.
  *
  * It lives in `node_modules/.cache/capgen/` when the project has a node_modules folder, else in
  * `.capgen-cache/` (which holds a `.gitignore` of its own); never through a symbolic link.
@@ -19,6 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Diagnostic } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
+import type { SharedNeeds } from './emit/shared.js';
+import { KUBERNETES_FOLDER } from './model/names.js';
+import { OPTIONAL_RUNTIME } from './model/runtime-modules.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { lstat } from './paths.js';
 import { GENERATOR_VERSION } from './version.js';
@@ -33,8 +38,12 @@ export const sha256 = (text: string | Buffer): string =>
 /** A file a capability read besides itself (an imported consumes document), with its hash. */
 export interface Dependency {
   file: string;
+  /** Its content hash, or ABSENT: it was looked for and was not there (or not readable). */
   sha256: string;
 }
+
+/** The `sha256` of a dependency that was absent. */
+export const ABSENT = 'absent';
 
 export interface CapabilityOutput {
   files: GeneratedFile[];
@@ -42,6 +51,8 @@ export interface CapabilityOutput {
   diagnostics: Diagnostic[];
   /** The `$ref`s its types refer to, by shared module path (TypeModules.attach). */
   roots: Record<string, string[]>;
+  /** What it asks of the files the project shares (the runtime's optional modules, the image). */
+  needs: SharedNeeds;
 }
 
 interface Entry<T> {
@@ -107,13 +118,13 @@ export class GenerationCache {
 
   /**
    * The output of capability `id` from `file` (its text `text`), when an earlier run stored it for
-   * these very inputs; `current` gives the hash of an imported file now (undefined: unreadable).
+   * these very inputs; `current` gives the hash of a file it read now (ABSENT: absent, unreadable).
    */
   lookupCapability(
     id: string,
     file: string,
     text: string,
-    current: (file: string) => string | undefined,
+    current: (file: string) => string,
   ): CapabilityOutput | undefined {
     const entry = this.read(`capability-${sha256(file)}`, this.key('capability', file, text));
     if (!entry || !entry.deps.every((d) => current(d.file) === d.sha256)) return undefined;
@@ -172,15 +183,16 @@ export class GenerationCache {
 /** The payload as a capability's output, when it has exactly that shape; else undefined. */
 function validCapabilityOutput(payload: unknown, id: string): CapabilityOutput | undefined {
   if (!isRecord(payload)) return undefined;
-  const { files, diagnostics, roots } = payload;
+  const { files, diagnostics, roots, needs } = payload;
   const prefix = `${id}/`;
   const validPath = (p: unknown) =>
     typeof p === 'string' &&
-    p.startsWith(prefix) &&
-    p
-      .slice(prefix.length)
-      .split('/')
-      .every((segment) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(segment));
+    (p === `${KUBERNETES_FOLDER}/${id}.yaml` ||
+      (p.startsWith(prefix) &&
+        p
+          .slice(prefix.length)
+          .split('/')
+          .every((segment) => /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(segment))));
   if (
     !Array.isArray(files) ||
     !files.every((f) => isRecord(f) && validPath(f.path) && typeof f.contents === 'string') ||
@@ -198,10 +210,18 @@ function validCapabilityOutput(payload: unknown, id: string): CapabilityOutput |
     )
   )
     return undefined;
+  if (
+    !isRecord(needs) ||
+    typeof needs.server !== 'boolean' ||
+    !Array.isArray(needs.runtimeModules) ||
+    !needs.runtimeModules.every((m) => typeof m === 'string' && Object.hasOwn(OPTIONAL_RUNTIME, m))
+  )
+    return undefined;
   return {
     files: files.map((f) => ({ path: f.path as string, contents: f.contents as string })),
     diagnostics: diagnostics.map((d) => ({ ...d })),
     roots: roots as Record<string, string[]>,
+    needs: { runtimeModules: needs.runtimeModules as string[], server: needs.server },
   };
 }
 

@@ -9,11 +9,12 @@
  * Once a capability fails (errors, or warnings under --strict), the others are still checked, for
  * their diagnostics, but nothing more is generated.
  */
-import { GenerationCache, sha256, type Dependency } from './cache.js';
+import { ABSENT, GenerationCache, sha256, type Dependency } from './cache.js';
 import type { ResolvedConfig } from './config.js';
 import { DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
-import { readInput } from './load/read.js';
+import type { SharedNeeds } from './emit/shared.js';
+import { readInput, type ReadListener } from './load/read.js';
 import { TypeModules } from './model/api-types.js';
 import { capabilityId } from './model/build.js';
 import { OpenApiIndex } from './model/openapi-match.js';
@@ -45,6 +46,7 @@ export async function generateFiles(
   const modules = new TypeModules(documents, config.typeDepth);
   const index = new OpenApiIndex(documents);
   const files: GeneratedFile[] = [];
+  const needs: SharedNeeds[] = [];
   const ids = new Map<string, string>();
   let failed = fails(bag.items);
   let count = 0;
@@ -57,12 +59,13 @@ export async function generateFiles(
     }
     const cached = cache?.lookupCapability(capabilityId(file), file, text, (dep) => {
       const depText = readInput(config.root, dep, new DiagnosticBag());
-      return depText === undefined ? undefined : sha256(depText);
+      return depText === undefined ? ABSENT : sha256(depText);
     });
     if (cached && modules.addRoots(cached.roots)) {
       for (const d of cached.diagnostics) bag.add(d);
       failed ||= fails(cached.diagnostics);
       files.push(...cached.files);
+      needs.push(cached.needs);
       count++;
       cachedCount++;
       continue;
@@ -71,8 +74,8 @@ export async function generateFiles(
     // which capability happened to report a shared file first.
     const own = new DiagnosticBag();
     const deps: Dependency[] = [];
-    const onRead = (dep: string, contents: string | Buffer) =>
-      deps.push({ file: dep, sha256: sha256(contents) });
+    const onRead: ReadListener = (dep, contents) =>
+      deps.push({ file: dep, sha256: contents === undefined ? ABSENT : sha256(contents) });
     const checked = await checkCapability(file, text, {
       config,
       schemas,
@@ -82,14 +85,16 @@ export async function generateFiles(
     });
     let output: GeneratedFile[] | undefined;
     let roots: Record<string, string[]> = {};
+    let capabilityNeeds: SharedNeeds = { runtimeModules: [], server: false };
     if (checked && !failed && !fails(own.items)) {
       const model = await modelCapability(checked, index, own, config.root, onRead);
       roots = modules.attach(model);
       if (!fails(own.items)) {
         const emit = await loadEmitters();
         output = await emit.formatFiles(
-          emit.emitCapability(model, config.out, modules.shells(), GENERATOR_VERSION),
+          emit.emitCapability(model, config, modules.shells(), GENERATOR_VERSION),
         );
+        capabilityNeeds = emit.sharedNeeds(model);
       }
     }
     for (const d of own.items) bag.add(d);
@@ -98,11 +103,17 @@ export async function generateFiles(
       continue;
     }
     files.push(...output);
+    needs.push(capabilityNeeds);
     count++;
-    cache?.storeCapability(file, text, deps, { files: output, diagnostics: own.items, roots });
+    cache?.storeCapability(file, text, deps, {
+      files: output,
+      diagnostics: own.items,
+      roots,
+      needs: capabilityNeeds,
+    });
   }
   if (failed || fails(bag.items)) return { capabilityCount: count, cachedCount };
-  files.push(...(await import('./emit/runtime.js')).emitRuntime());
+  files.push(...(await import('./emit/shared.js')).emitShared(needs, config));
   for (const path of modules.paths()) {
     const roots = modules.rootsOf(path);
     if (!roots.length) continue; // no named type: no module

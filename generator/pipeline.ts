@@ -8,13 +8,14 @@ import { resolveConsumes } from './check/imports.js';
 import { checkShape } from './check/naftiko.js';
 import { builtinSchemas, officialSchemas, type NaftikoSchemas } from './check/naftiko-schema.js';
 import { checkSemantics } from './check/semantics.js';
+import { readOutputSchemas } from './check/output-schemas.js';
 import { runRulesets, loadRulesets, type LoadedRuleset } from './check/spectral.js';
 import { readSchemaFiles } from './load/official-schema.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
-import { readInput } from './load/read.js';
+import { readInput, type ReadListener } from './load/read.js';
 import { parseSource, type SourceDocument } from './load/source.js';
 import {
   buildCapability,
@@ -122,6 +123,9 @@ async function loadInputs(
   const fingerprint = {
     out: config.out,
     typeDepth: config.typeDepth ?? null,
+    // Deploy files (worker.ts, wrangler.jsonc, Kubernetes manifests) are a capability's output.
+    targets: config.targets,
+    image: config.image,
     openapi: texts.map(([file, text]) => [file, sha256(text)]),
     schema: schemaFiles ? sha256(JSON.stringify(schemaFiles)) : null,
     // A ruleset's custom functions live beside it: its whole folder counts.
@@ -228,8 +232,8 @@ export interface CheckContext {
   schemas: NaftikoSchemas;
   rulesets: LoadedRuleset[];
   bag: DiagnosticBag;
-  /** Hears each file the capability reads besides itself (imported consumes documents). */
-  onRead?: (file: string, text: string) => void;
+  /** Hears each file the capability reads besides itself (imported documents, schema files). */
+  onRead?: ReadListener;
 }
 
 /** Parses and checks one capability file (its text given); undefined when it has errors. */
@@ -254,7 +258,8 @@ export async function checkCapability(
   const sites = resolveConsumes(source, doc, { root: config.root, schemas, bag, read });
   if (bag.errorCount > before) return undefined;
   checkSemantics(source, bag, doc, sites);
-  return bag.errorCount === before ? { source, doc, sites } : undefined;
+  const outputSchemas = readOutputSchemas(sites, config.root, bag, onRead);
+  return bag.errorCount === before ? { source, doc, sites, outputSchemas } : undefined;
 }
 
 /** The model of one checked capability. */

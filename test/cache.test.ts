@@ -1,8 +1,9 @@
 /**
  * The generation cache: a re-run regenerates only what changed, and the output never depends on
  * it. Each case compares a cached run with `--no-cache` output of the same inputs, byte for byte:
- * after a change to one capability, to a file a capability imports, to the OpenAPI document, and
- * with cache files that are corrupt, forged or links. `--check` reads it too, and still sees every
+ * after a change to one capability, to a file a capability imports or reads (a skill's instruction
+ * file, a protobuf schema), to the OpenAPI document, to the deploy settings, and with cache files
+ * that are corrupt, forged or links. `--check` reads it too, and still sees every
  * drift in the output folder.
  */
 import fs from 'node:fs';
@@ -172,6 +173,81 @@ describe('the generation cache', { timeout: 180_000 }, () => {
     expect(changed.files).toEqual(await uncached());
   });
 
+  it('covers the handler modules, the deploy files and the optional runtime modules; schema files and deploy settings are tracked', async () => {
+    writeModesCapability(root);
+    // A capability whose protobuf answers are decoded with a schema file from the project root.
+    fs.writeFileSync(
+      path.join(root, 'specs/records.yaml'),
+      fs
+        .readFileSync(
+          path.join(ROOT, 'test/fixtures/malformed/output-schema-not-found.yaml'),
+          'utf8',
+        )
+        .replace('schemas/missing.proto', 'schemas/records.proto'),
+    );
+    fs.mkdirSync(path.join(root, 'schemas'));
+    const proto = (field: string) =>
+      `syntax = "proto3";\nmessage Widget {\n  string ${field} = 1;\n}\n`;
+    fs.writeFileSync(path.join(root, 'schemas/records.proto'), proto('id'));
+    const config = (image: string, targets = '[node, workers, container, kubernetes]') =>
+      fs.writeFileSync(
+        path.join(root, 'capgen.config.yaml'),
+        `targets: ${targets}\nimage: ${image}\n`,
+      );
+    config('registry.example/shop:1');
+
+    const first = await cached();
+    expect(first.count).toBe(7);
+    for (const file of [
+      'shop/rest-handler.ts',
+      'shop/mcp-handler.ts',
+      'shop/worker.ts',
+      'shop/wrangler.jsonc',
+      'kubernetes/shop.yaml',
+      'records/worker.ts',
+      'kubernetes/records.yaml',
+      'container/Dockerfile',
+      'container/start.sh',
+      'runtime/worker.ts',
+      'runtime/format-protobuf.ts',
+    ])
+      expect(Object.keys(first.files)).toContain(file);
+    expect(first.files).toEqual(await uncached());
+    const again = await cached();
+    expect(again.fromCache).toBe(7);
+    // Served from the cache, the capabilities still ask for the runtime modules and the image.
+    expect(again.files).toEqual(first.files);
+
+    // The capability file is unchanged; the schema file it names is not.
+    fs.writeFileSync(path.join(root, 'schemas/records.proto'), proto('code'));
+    const edited = await cached();
+    expect(edited.fromCache).toBe(6);
+    expect(edited.files['records/client.ts']).toContain('string code = 1;');
+    expect(edited.files).toEqual(await uncached());
+
+    // A schema file appearing beside the capability is looked at first: it is now the one read.
+    fs.mkdirSync(path.join(root, 'specs/schemas'));
+    fs.writeFileSync(path.join(root, 'specs/schemas/records.proto'), proto('beside'));
+    const beside = await cached();
+    expect(beside.fromCache).toBe(6);
+    expect(beside.files['records/client.ts']).toContain('string beside = 1;');
+    expect(beside.files).toEqual(await uncached());
+
+    // The image is in every manifest; the targets decide which deploy files there are.
+    config('registry.example/shop:2');
+    const image = await cached();
+    expect(image.fromCache).toBe(0);
+    expect(image.files['kubernetes/shop.yaml']).toContain('registry.example/shop:2');
+    expect(image.files).toEqual(await uncached());
+    config('registry.example/shop:2', '[node, container]');
+    const targets = await cached();
+    expect(Object.keys(targets.files).filter((f) => /worker|wrangler|kubernetes/.test(f))).toEqual(
+      [],
+    );
+    expect(targets.files['container/Dockerfile']).toBeDefined();
+    expect(targets.files).toEqual(await uncached());
+  });
+
   it('ignores corrupt, truncated, forged and linked cache files', async () => {
     const reference = (await cached()).files;
     const entries = () =>
@@ -193,6 +269,10 @@ describe('the generation cache', { timeout: 180_000 }, () => {
         payload.diagnostics ? { ...payload, diagnostics: [{ file: 1 }] } : { contents: 'x' },
       ),
       forge((payload) => (payload.roots ? { ...payload, roots: { '../x.ts': ['#/a'] } } : [])),
+      // Needs naming a runtime module that does not exist.
+      forge((payload) =>
+        payload.needs ? { ...payload, needs: { runtimeModules: ['../x'], server: true } } : null,
+      ),
     ];
     for (const damage of corrupt) {
       for (const name of entries()) {

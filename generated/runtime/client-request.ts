@@ -9,7 +9,7 @@
  * anything is sent (credentials, base URI, path parameters). The result is reused by every attempt.
  */
 import type { ClientOptions, RequestOptions } from './client.js';
-import { resolveAuth } from './client-auth.js';
+import { resolveAuth, type ResolvedAuth } from './client-auth.js';
 import {
   buildCookie,
   encodeParams,
@@ -46,6 +46,8 @@ export interface PreparedRequest {
   body?: string | Uint8Array;
   /** Every credential value in play, in every encoding, for redaction. */
   secrets: string[];
+  /** Digest auth: the scheme and credentials that answer a 401 challenge. */
+  digest?: ResolvedAuth['digest'];
 }
 
 /** Builds the request for one call: URL, headers (lowest precedence first), body, idempotency key. */
@@ -74,7 +76,7 @@ export function prepareRequest(
 
   // Headers, lowest precedence first.
   const headers: Record<string, string> = {};
-  setHeader(headers, 'Accept', 'application/json');
+  setHeader(headers, 'Accept', op.output?.accept ?? 'application/json');
   setHeader(headers, 'User-Agent', clientOptions.userAgent ?? defaultUserAgent());
   if (api.version) {
     setHeader(headers, api.version.header, clientOptions.apiVersion ?? api.version.value);
@@ -120,7 +122,7 @@ export function prepareRequest(
   }
 
   const secrets = [...auth.secrets, ...bound.flatMap(secretForms)];
-  return { method, url, path, origin: base.origin, headers, body, secrets };
+  return { method, url, path, origin: base.origin, headers, body, secrets, digest: auth.digest };
 }
 
 /** A header value as given, unless it would split the header (CR, LF or NUL). */

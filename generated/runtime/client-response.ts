@@ -8,8 +8,10 @@
  * Response handling for the client: secrets scrubbed from what was received, body parsing, upstream
  * error fields, redirects, Retry-After.
  */
+import { decodeOutput } from './client-decode.js';
 import type { PreparedRequest } from './client-request.js';
-import { ApiError, type UpstreamErrorFields } from './errors.js';
+import type { OutputFormat } from './contract.js';
+import { ApiError, InvalidResponseError, type UpstreamErrorFields } from './errors.js';
 import { redactHeaders, redactString } from './redact.js';
 import type { TransportResponse } from './transport.js';
 
@@ -18,6 +20,8 @@ export interface ReceivedResponse {
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** The body's bytes as received (not scrubbed), when the transport has them. */
+  bytes?: Uint8Array;
 }
 
 /** Decodes the body and scrubs the request's credentials from it and from the headers. */
@@ -26,6 +30,7 @@ export function receive(response: TransportResponse, req: PreparedRequest): Rece
     status: response.status,
     headers: redactHeaders(response.headers, req.secrets),
     text: redactString(response.body, req.secrets),
+    bytes: response.bytes,
   };
 }
 
@@ -33,7 +38,26 @@ export function requestIdOf(headers: Record<string, string>): string | undefined
   return headers['request-id'] ?? headers['x-request-id'];
 }
 
-export function parseBody(response: ReceivedResponse): { value: unknown; invalidJson: boolean } {
+/**
+ * The body as data: JSON (else the text), or for a 2xx answer of an operation that declares a
+ * non-JSON `outputRawFormat`, what its converter makes of it (`refused` when it cannot).
+ */
+export function parseBody(
+  response: ReceivedResponse,
+  output?: OutputFormat,
+  req?: PreparedRequest,
+): { value: unknown; invalidJson: boolean; refused?: InvalidResponseError } {
+  if (
+    output !== undefined &&
+    req !== undefined &&
+    response.status >= 200 &&
+    response.status < 300
+  ) {
+    const decoded = decodeOutput(output, response, req);
+    return 'refused' in decoded
+      ? { value: response.text, invalidJson: false, refused: decoded.refused }
+      : { value: decoded.value, invalidJson: false };
+  }
   const text = response.text;
   if (text === '') return { value: null, invalidJson: false };
   const contentType = response.headers['content-type'] ?? '';

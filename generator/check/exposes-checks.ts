@@ -43,7 +43,14 @@ export function checkExposes(ctx: CheckContext): void {
     }
     seenTypes.add(exposes.type);
     if (exposes.authentication !== undefined)
-      checkAuthentication(ctx, exposes.authentication, [...at, 'authentication']);
+      checkAuthentication(
+        ctx,
+        exposes.authentication,
+        [...at, 'authentication'],
+        ctx.source,
+        ctx.binds,
+        true,
+      );
     if (exposes.type === 'rest') checkRest(ctx, exposes, at, functions);
     else if (exposes.type === 'mcp') checkMcp(ctx, exposes, at, functions);
     else checkSkills(ctx, exposes, at);

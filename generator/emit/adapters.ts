@@ -1,4 +1,8 @@
-/** rest.ts and mcp.ts of a capability: the adapters' data (routes, tools) and their entry points. */
+/**
+ * The adapters of a capability: rest-handler.ts and mcp-handler.ts hold their data (routes, tools,
+ * resources, prompts, forwards) and web-standard handlers, importing no Node built-in; rest.ts and
+ * mcp.ts are the Node entry points.
+ */
 import type {
   CapabilityModel,
   InputModel,
@@ -18,6 +22,8 @@ import {
   importLine,
   literal,
   renderWithLiterals,
+  runtimeCodeRef,
+  runtimeImports,
   type Emitted,
   type LiteralSlots,
 } from './literal.js';
@@ -51,19 +57,40 @@ function adapterLiteral(value: unknown, capability: CapabilityModel, slots: Lite
   const shared = new Map<unknown, CodeRef>(
     capability.sharedSchemas.map((s) => [s.schema, new CodeRef(s.name, SCHEMAS_MODULE)]),
   );
-  const refFor = (v: object) => shared.get(v);
+  const refFor = (v: object) => shared.get(v) ?? runtimeCodeRef(v);
   const literal = dataLiteral(value, refFor);
   const { refs } = literal;
   const operations = refs.filter((r) => r.module === CLIENT_MODULE).map((r) => r.name);
   return {
     literal: slots.slot(value, refFor, literal),
     operationImports: joinTs([...new Set(operations)].sort(), ', '),
-    schemaImports: importLine(refs, SCHEMAS_MODULE),
+    schemaImports: joinTs([importLine(refs, SCHEMAS_MODULE), runtimeImports(refs)], '\n'),
     runImports: importLine(refs, ORCHESTRATIONS_MODULE),
   };
 }
 
-/** Slots the entry points share: the client factory, where they listen, and the env overrides. */
+/** Slots both handler modules share: header, client factory, namespace and the imports of their data. */
+function handlerView(
+  capability: CapabilityModel,
+  what: string,
+  holds: string,
+  namespace: string,
+  data: Omit<ReturnType<typeof adapterLiteral>, 'literal'>,
+) {
+  return {
+    header: codeHeader(
+      `${what} for ${capability.label}: its ${holds} and web-standard handler.`,
+      capability,
+    ),
+    factory: identifier(capability.names.clientFactory),
+    namespaceDoc: docInline(namespace),
+    operationImports: data.operationImports,
+    schemaImports: data.schemaImports,
+    runImports: data.runImports,
+  };
+}
+
+/** Slots the Node entry points share: the client factory, where they listen, and the env overrides. */
 export function entryView(
   capability: CapabilityModel,
   adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
@@ -92,11 +119,15 @@ const restInput = (input: InputModel) => ({
       : input.schema,
 });
 
-export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted {
-  return renderWithLiterals((slots) => restText(capability, rest, slots));
+export function emitRestHandler(capability: CapabilityModel, rest: RestModel): Emitted {
+  return renderWithLiterals((slots) => restHandlerText(capability, rest, slots));
 }
 
-function restText(capability: CapabilityModel, rest: RestModel, slots: LiteralSlots): string {
+function restHandlerText(
+  capability: CapabilityModel,
+  rest: RestModel,
+  slots: LiteralSlots,
+): string {
   const forwards = dataLiteral(
     rest.forwards.map((f) => ({
       prefix: f.prefix,
@@ -127,15 +158,27 @@ function restText(capability: CapabilityModel, rest: RestModel, slots: LiteralSl
       ...forwards.refs.map((r) => r.name),
     ]),
   ].sort();
-  return renderTs('rest.ts.hbs', {
-    header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, rest, slots),
+  return renderTs('rest-handler.ts.hbs', {
+    ...handlerView(capability, `REST adapter ${rest.namespace}`, 'routes', rest.namespace, {
+      ...adapter,
+      operationImports: joinTs(clientImports as TsCode[], ', '),
+    }),
     adapter: adapter.literal,
     forwards: rest.forwards.length ? forwards.code : undefined,
-    operationImports: joinTs(clientImports as TsCode[], ', '),
-    schemaImports: adapter.schemaImports,
-    runImports: adapter.runImports,
   });
+}
+
+/** rest.ts: the REST adapter's Node entry point. */
+export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted {
+  return renderWithLiterals((slots) =>
+    renderTs('rest.ts.hbs', {
+      header: codeHeader(
+        `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
+        capability,
+      ),
+      ...entryView(capability, rest, slots),
+    }),
+  );
 }
 
 /** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
@@ -165,11 +208,15 @@ function promptSpec(prompt: PromptModel) {
   };
 }
 
-export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): Emitted {
-  return renderWithLiterals((slots) => mcpText(capability, mcp, version, slots));
+export function emitMcpHandler(
+  capability: CapabilityModel,
+  mcp: McpModel,
+  version: string,
+): Emitted {
+  return renderWithLiterals((slots) => mcpHandlerText(capability, mcp, version, slots));
 }
 
-function mcpText(
+function mcpHandlerText(
   capability: CapabilityModel,
   mcp: McpModel,
   version: string,
@@ -196,14 +243,23 @@ function mcpText(
     capability,
     slots,
   );
-  const transport: TsCode = literal(mcp.transport);
-  return renderTs('mcp.ts.hbs', {
-    header: codeHeader(`MCP server ${mcp.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, mcp, slots),
+  return renderTs('mcp-handler.ts.hbs', {
+    ...handlerView(capability, `MCP server ${mcp.namespace}`, 'tools', mcp.namespace, server),
     server: server.literal,
-    operationImports: server.operationImports,
-    schemaImports: server.schemaImports,
-    runImports: server.runImports,
-    transport,
   });
+}
+
+/** mcp.ts: the MCP server's Node entry point (Streamable HTTP or stdio). */
+export function emitMcp(capability: CapabilityModel, mcp: McpModel): Emitted {
+  const transport: TsCode = literal(mcp.transport);
+  return renderWithLiterals((slots) =>
+    renderTs('mcp.ts.hbs', {
+      header: codeHeader(
+        `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
+        capability,
+      ),
+      ...entryView(capability, mcp, slots),
+      transport,
+    }),
+  );
 }

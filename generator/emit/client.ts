@@ -6,8 +6,11 @@ import { codeHeader } from './header.js';
 import { docComment } from './json-schema-to-ts.js';
 import {
   CodeRef,
+  dataLiteral,
   literal,
   renderWithLiterals,
+  runtimeCodeRef,
+  runtimeImports,
   type Emitted,
   type LiteralSlots,
 } from './literal.js';
@@ -19,6 +22,13 @@ export function emitClient(capability: CapabilityModel): Emitted {
 
 function clientText(capability: CapabilityModel, slots: LiteralSlots): string {
   const clientVar = new Map(capability.apis.map((api) => [api.spec.namespace, api.clientVar]));
+  // Descriptors as data; a converter or the digest scheme as a reference to its runtime module.
+  const refs: CodeRef[] = [];
+  const data = (value: unknown) => {
+    const printed = dataLiteral(value, runtimeCodeRef);
+    refs.push(...printed.refs);
+    return slots.slot(value, runtimeCodeRef, printed);
+  };
   const operations = capability.operations.map((op) => {
     const paginated = op.types.item !== undefined;
     const p = ts`T.${identifier(op.types.params)}`;
@@ -38,7 +48,7 @@ function clientText(capability: CapabilityModel, slots: LiteralSlots): string {
       summary: docInline(
         `${signature}${op.openapi?.operationId ? ` (OpenAPI operation ${op.openapi.operationId})` : ''}`,
       ),
-      literal: slots.slot(callOnly(op.spec)),
+      literal: data(callOnly(op.spec)),
       doc: trustedTs(doc.trimEnd().replace(/\n/g, '\n  ')),
       methodType: item
         ? ts`PaginatedOperationMethod<${p}, ${r}, ${item}>`
@@ -49,15 +59,17 @@ function clientText(capability: CapabilityModel, slots: LiteralSlots): string {
     };
   });
   const upstreamSecrets = capability.env.filter((e) => e.secret && e.scope === 'upstream');
+  const apis = capability.apis.map((api) => ({
+    constName: identifier(api.constName),
+    description: docInline(api.description || api.spec.namespace),
+    literal: data(api.spec),
+    clientVar: identifier(api.clientVar),
+  }));
   return renderTs('client.ts.hbs', {
+    runtimeImports: runtimeImports(refs),
     header: codeHeader(`Typed client for ${capability.label}.`, capability),
     label: docInline(capability.label),
-    apis: capability.apis.map((api) => ({
-      constName: identifier(api.constName),
-      description: docInline(api.description || api.spec.namespace),
-      literal: slots.slot(api.spec),
-      clientVar: identifier(api.clientVar),
-    })),
+    apis,
     operations,
     hasPlain: capability.operations.some((op) => !op.types.item),
     hasPaginated: capability.operations.some((op) => op.types.item),

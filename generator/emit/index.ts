@@ -3,16 +3,18 @@
  * adding one module here and its template under templates/.
  */
 import type { CapabilityModel, ProjectModel, TypeModuleModel } from '../model/types.js';
-import { emitMcp, emitRest } from './adapters.js';
+import { emitMcp, emitMcpHandler, emitRest, emitRestHandler } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
+import { emitCapabilityDeploy, type DeployOptions } from './deploy.js';
 import { emitOrchestrations } from './orchestrations.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
 import { emitSkillFolders, emitSkillServer } from './skills.js';
 import { emitReadme } from './readme.js';
-import { emitRuntime } from './runtime.js';
+import { emitShared, type SharedNeeds } from './shared.js';
 import { emitTypes } from './types.js';
+import { hasServer } from './workers.js';
 import type { LaidOutLiteral } from './literal.js';
 
 export interface GeneratedFile {
@@ -23,24 +25,32 @@ export interface GeneratedFile {
   literals?: readonly LaidOutLiteral[];
 }
 
-export function emitProject(project: ProjectModel, outDir: string): GeneratedFile[] {
-  const files: GeneratedFile[] = [...emitRuntime()];
+/** The whole output of a project's model (generate.ts makes the same, one capability at a time). */
+export function emitProject(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
+  const files = emitShared(project.capabilities.map(sharedNeeds), options);
   for (const module of project.typeModules)
     if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
   for (const capability of project.capabilities)
     files.push(
-      ...emitCapability(capability, outDir, project.typeModules, project.generatorVersion),
+      ...emitCapability(capability, options, project.typeModules, project.generatorVersion),
     );
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** What a capability asks of the files the project shares. */
+export const sharedNeeds = (capability: CapabilityModel): SharedNeeds => ({
+  runtimeModules: capability.runtimeModules,
+  server: hasServer(capability),
+});
+
 /**
- * The files of one capability (its folder). `typeModules` gives the shared modules its types refer
- * to; it reads only what their `context` decides, never which types they hold.
+ * The files of one capability: its folder and its deploy files. `typeModules` gives the shared
+ * modules its types refer to; it reads only what their `context` decides, never which types they
+ * hold.
  */
 export function emitCapability(
   capability: CapabilityModel,
-  outDir: string,
+  options: DeployOptions,
   typeModules: TypeModuleModel[],
   generatorVersion: string,
 ): GeneratedFile[] {
@@ -48,7 +58,7 @@ export function emitCapability(
   const dir = capability.id;
   files.push({
     path: `${dir}/README.md`,
-    contents: emitReadme(capability, outDir, typeModules),
+    contents: emitReadme(capability, options.out, typeModules),
   });
   files.push({ path: `${dir}/types.ts`, contents: emitTypes(capability, typeModules) });
   files.push({ path: `${dir}/client.ts`, ...emitClient(capability) });
@@ -58,6 +68,7 @@ export function emitCapability(
     files.push({ path: `${dir}/schemas.ts`, ...emitSchemas(capability) });
   }
   if (capability.rest) {
+    files.push({ path: `${dir}/rest-handler.ts`, ...emitRestHandler(capability, capability.rest) });
     files.push({ path: `${dir}/rest.ts`, ...emitRest(capability, capability.rest) });
     files.push({
       path: `${dir}/openapi.json`,
@@ -69,9 +80,15 @@ export function emitCapability(
     for (const file of emitSkillFolders(capability, capability.skills))
       files.push({ path: `${dir}/${file.path}`, contents: file.contents });
   }
-  if (capability.mcp)
-    files.push({ path: `${dir}/mcp.ts`, ...emitMcp(capability, capability.mcp, generatorVersion) });
+  if (capability.mcp) {
+    files.push({
+      path: `${dir}/mcp-handler.ts`,
+      ...emitMcpHandler(capability, capability.mcp, generatorVersion),
+    });
+    files.push({ path: `${dir}/mcp.ts`, ...emitMcp(capability, capability.mcp) });
+  }
+  files.push(...emitCapabilityDeploy(capability, options));
   return files;
 }
 
-export { emitApiTypes, emitRuntime };
+export { emitApiTypes };

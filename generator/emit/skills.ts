@@ -20,7 +20,14 @@ import {
   type MarkdownText,
 } from './escape.js';
 import { codeHeader, markdownHeader } from './header.js';
-import { renderWithLiterals, type Emitted, type LiteralSlots } from './literal.js';
+import {
+  dataLiteral,
+  renderWithLiterals,
+  runtimeCodeRef,
+  runtimeImports,
+  type Emitted,
+  type LiteralSlots,
+} from './literal.js';
 import { renderMarkdown, renderTs } from './render.js';
 
 /** Where a capability's skill folders go, inside its own folder. */
@@ -35,7 +42,8 @@ function skillServerText(
   adapter: SkillAdapterModel,
   slots: LiteralSlots,
 ): string {
-  const server = slots.slot({
+  // The digest scheme or the oauth2 verifier of `auth` are references to their runtime modules.
+  const value = {
     name: adapter.namespace,
     ...(adapter.description ? { description: adapter.description } : {}),
     ...(adapter.auth ? { auth: adapter.auth } : {}),
@@ -61,11 +69,14 @@ function skillServerText(
           : { name: tool.name, description: tool.description, instruction: tool.instruction },
       ),
     })),
-  });
+  };
+  const printed = dataLiteral(value, runtimeCodeRef);
+  const server = slots.slot(value, runtimeCodeRef, printed);
   return renderTs('skills.ts.hbs', {
     header: codeHeader(`Skill catalog ${adapter.namespace} for ${capability.label}.`, capability),
     ...entryView(capability, adapter, slots),
     server,
+    runtimeImports: runtimeImports(printed.refs),
   });
 }
 

@@ -80,9 +80,12 @@ function operationTypes(op: OperationModel, printed: OperationTypes): string {
   parts.push(
     `${docComment(`Parameters of ${op.methodName}: ${op.spec.method} ${op.spec.path}`)}export interface ${op.types.params} {\n${fields.join('\n')}\n}`,
   );
-  const unknownWhy = op.openapi
-    ? ' The OpenAPI operation declares no JSON response body.'
-    : ' No OpenAPI operation describes it, so it is any JSON value.';
+  const format = op.spec.output?.format;
+  const unknownWhy = format
+    ? ` The ${format} answer converted to JSON${op.responseSchema ? '' : ' (any JSON value)'}.`
+    : op.openapi
+      ? ' The OpenAPI operation declares no JSON response body.'
+      : ' No OpenAPI operation describes it, so it is any JSON value.';
   parts.push(
     `${docComment(`Response of ${op.methodName}.${printed.response ? '' : unknownWhy}`)}export type ${op.types.response} = ${printed.response ?? (op.responseSchema ? schemaToTs(op.responseSchema) : 'JsonValue')};`,
   );

@@ -4,12 +4,7 @@
  * operations, parameters OpenAPI does not know) as diagnostics.
  */
 import path from 'node:path';
-import type {
-  ApiSpec,
-  BodySpec,
-  UpstreamAuth,
-  ValueTemplate,
-} from '../../templates/runtime/contract.js';
+import type { ApiSpec, BodySpec, ValueTemplate } from '../../templates/runtime/contract.js';
 import { isRecord } from '../check/paths.js';
 import {
   allAdapterPrefixes,
@@ -27,7 +22,15 @@ import type {
   NaftikoSkillAdapter,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
-import { GENERATED_AUTH } from '../check/consumes-checks.js';
+import type { ReadListener } from '../load/read.js';
+import { packagesOf, runtimeModulesIn } from './runtime-modules.js';
+import {
+  generatedInbound,
+  inboundAuth,
+  keyEnvVars,
+  templateEnvVars,
+  upstreamAuth,
+} from './auth.js';
 import { buildMcp, buildRest } from './exposes.js';
 import { buildForwards } from './forward.js';
 import type { ModeContext } from './modes.js';
@@ -65,6 +68,8 @@ export interface CheckedCapability {
   doc: NaftikoDocument;
   /** Its consumes blocks, imports resolved. */
   sites: ConsumesSite[];
+  /** The text of the avro and protobuf schema files its operations name, by `<namespace>.<operation>`. */
+  outputSchemas: Map<string, string>;
 }
 
 /** Resolved OpenAPI pieces for one matched operation (dereferenced). */
@@ -82,7 +87,7 @@ export interface BuildContext {
   /** Project root, for relative source paths. */
   root: string;
   /** Hears each file the model reads (a skill's instruction files), for the generation cache. */
-  onRead?: (file: string, contents: Buffer) => void;
+  onRead?: ReadListener;
 }
 
 export function capabilityId(file: string): string {
@@ -175,6 +180,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
           methodName,
           constNames.claim(`${constantCase(methodName)}_OPERATION`),
           siteBinds,
+          checked.outputSchemas.get(key),
         );
         operations.set(key, model);
         for (const param of model.spec.params)
@@ -210,7 +216,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     // The first adapter of each kind; one whose inbound auth is not generated is left out (an
     // open server in place of a protected one would be worse than none).
     const auth = (exposes as { authentication?: NaftikoAuthentication }).authentication;
-    if (auth && !GENERATED_AUTH.includes(auth.type)) continue;
+    if (auth && !generatedInbound(auth)) continue;
     if (exposes.type === 'rest' && !rest) {
       rest = buildRest(exposes as NaftikoRest, modes);
       rest.forwards = buildForwards(exposes as NaftikoRest, checked.sites, apis);
@@ -240,6 +246,21 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     );
     for (const variable of templateEnvVars(adapter.auth))
       addEnv(variable, `credential callers of ${adapter.namespace} must present`, true, scope);
+    const [jwks, publicKey] = keyEnvVars(adapter.auth);
+    if (jwks && publicKey) {
+      addEnv(
+        jwks,
+        `JWKS URL verifying ${adapter.namespace}'s bearer tokens (default: from the authorization server's metadata)`,
+        false,
+        scope,
+      );
+      addEnv(
+        publicKey,
+        `static public key (PEM, JWK or JWKS) verifying ${adapter.namespace}'s bearer tokens, instead of a JWKS`,
+        false,
+        scope,
+      );
+    }
   }
 
   const sharedSchemas: SharedSchemaModel[] = [];
@@ -271,9 +292,18 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     sharedSchemas.push(shared);
   }
 
+  const runtimeModules = runtimeModulesIn([
+    apis.map((api) => api.spec.auth),
+    [...operations.values()].map((op) => op.spec.output),
+    rest?.auth,
+    mcp?.auth,
+    skills?.auth,
+  ]);
   return {
     id,
     sharedSchemas,
+    runtimeModules,
+    packages: packagesOf(runtimeModules),
     source: path.relative(ctx.root, path.resolve(ctx.root, source.file)).split(path.sep).join('/'),
     label: doc.info?.label ?? id,
     description: htmlToText(doc.info?.description),
@@ -303,14 +333,14 @@ function buildSkillAdapter(
   const exposes = checked.doc.capability?.exposes ?? [];
   const index = exposes.findIndex((e) => e.type === 'skill');
   const adapter = exposes[index] as NaftikoSkillAdapter | undefined;
-  if (!adapter || (adapter.authentication && !GENERATED_AUTH.includes(adapter.authentication.type)))
+  if (!adapter || (adapter.authentication && !generatedInbound(adapter.authentication)))
     return undefined;
   const kinds = new Map(
     exposes.flatMap((e) =>
       e.type === 'rest' || e.type === 'mcp' ? [[e.namespace, e.type] as const] : [],
     ),
   );
-  const auth = upstreamAuth(adapter.authentication, binds);
+  const auth = inboundAuth(adapter.authentication, binds, adapter.namespace);
   return buildSkills(adapter, ['capability', 'exposes', index], {
     root: ctx.root,
     source: checked.source,
@@ -319,46 +349,8 @@ function buildSkillAdapter(
     kinds,
     rest,
     mcp,
-    ...(auth.type !== 'none' ? { auth } : {}),
+    ...(auth ? { auth } : {}),
   });
-}
-
-export function upstreamAuth(auth: NaftikoAuthentication | undefined, binds: Binds): UpstreamAuth {
-  if (!auth) return { type: 'none' };
-  const template = (text: string): ValueTemplate => valueTemplate(text, binds);
-  switch (auth.type) {
-    case 'bearer':
-      return { type: 'bearer', token: template(auth.token ?? '') };
-    case 'apikey':
-      return {
-        type: 'apikey',
-        key: auth.key ?? '',
-        value: template(auth.value ?? ''),
-        placement: auth.placement ?? 'header',
-      };
-    case 'basic':
-      return {
-        type: 'basic',
-        username: template(auth.username ?? ''),
-        password: template(auth.password ?? ''),
-      };
-    default:
-      return { type: 'none' };
-  }
-}
-
-/** The environment variables an auth declaration reads, in order. */
-export function templateEnvVars(auth: UpstreamAuth | undefined): string[] {
-  if (!auth) return [];
-  const templates: ValueTemplate[] =
-    auth.type === 'bearer'
-      ? [auth.token]
-      : auth.type === 'apikey'
-        ? [auth.value]
-        : auth.type === 'basic'
-          ? [auth.username, auth.password]
-          : [];
-  return templates.flatMap((t) => t.flatMap((p) => ('env' in p ? [p.env] : [])));
 }
 
 /** The environment variables any value templates read, in order. */

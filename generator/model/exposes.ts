@@ -21,7 +21,7 @@ import type {
   NaftikoOutputParameter,
   NaftikoRest,
 } from '../load/naftiko-types.js';
-import { upstreamAuth } from './build.js';
+import { inboundAuth } from './auth.js';
 import { camelCase, constantCase } from './names.js';
 import { buildPrompts, buildResources } from './mcp-extras.js';
 import { BODY_LESS } from './operation.js';
@@ -239,14 +239,6 @@ function outputSchema(
   return undefined;
 }
 
-function inboundAuth(
-  auth: NaftikoAuthentication | undefined,
-  binds: Binds,
-): InboundAuth | undefined {
-  const result = upstreamAuth(auth, binds);
-  return result.type === 'none' ? undefined : result;
-}
-
 export function buildRest(rest: NaftikoRest, ctx: ModeContext): RestModel {
   const routes: RouteModel[] = [];
   for (const resource of rest.resources ?? []) {
@@ -313,7 +305,7 @@ export function buildRest(rest: NaftikoRest, ctx: ModeContext): RestModel {
     namespace: rest.namespace,
     description: htmlToText(rest.description),
     ...listenModel(rest.namespace, 'rest', rest.port, rest.address),
-    auth: inboundAuth(rest.authentication, ctx.binds),
+    auth: inboundAuth(rest.authentication, ctx.binds, rest.namespace),
     routes,
     forwards: [],
   };
@@ -406,7 +398,7 @@ export function buildMcp(mcp: NaftikoMcp, ctx: ModeContext): McpModel {
     instructions: htmlToText(mcp.description),
     transport: mcp.transport ?? 'http',
     ...listenModel(mcp.namespace, 'mcp', mcp.port ?? 0, mcp.address),
-    auth: inboundAuth(mcp.authentication, ctx.binds),
+    auth: inboundAuth(mcp.authentication, ctx.binds, mcp.namespace),
     tools,
     resources: buildResources(mcp, ctx.operations, ctx.prefixes, ctx.binds),
     prompts: buildPrompts(mcp),

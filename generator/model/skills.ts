@@ -12,6 +12,7 @@ import { allowedToolTokens } from '../check/skill-checks.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { NaftikoSkill, NaftikoSkillAdapter } from '../load/naftiko-types.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
+import type { ReadListener } from '../load/read.js';
 import { inputFileProblem, isWithin } from '../paths.js';
 import { listenModel } from './exposes.js';
 import { htmlToText } from './text.js';
@@ -37,7 +38,7 @@ export interface SkillContext {
   mcp?: McpModel;
   auth?: InboundAuth;
   /** Hears each instruction file read (BuildContext.onRead). */
-  onRead?: (file: string, contents: Buffer) => void;
+  onRead?: ReadListener;
 }
 
 export function buildSkills(

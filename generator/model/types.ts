@@ -12,6 +12,7 @@ import type {
   OutputMapping,
   ValueTemplate,
 } from '../../templates/runtime/contract.js';
+import type { OptionalModule } from './runtime-modules.js';
 
 export interface ProjectModel {
   capabilities: CapabilityModel[];
@@ -48,6 +49,10 @@ export interface CapabilityModel {
    * emitted once in schemas.ts; the inputs and tools hold these very objects.
    */
   sharedSchemas: SharedSchemaModel[];
+  /** Optional runtime modules its generated code imports (format converters, auth schemes). */
+  runtimeModules: OptionalModule[];
+  /** The npm packages those modules need: dependencies the user adds. */
+  packages: string[];
 }
 
 export interface SharedSchemaModel {

@@ -348,15 +348,21 @@ export class ApiClient {
     let sent: TransportResponse;
     try {
       let url = req.url;
+      let digest: string | undefined;
       for (let hops = 0; ; hops++) {
         sent = await this.transport({
           method: req.method,
           url,
-          headers: { ...req.headers },
+          headers: digest ? { ...req.headers, Authorization: digest } : { ...req.headers },
           body: req.body,
           signal: controller.signal,
           maxResponseBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
         });
+        // Digest auth: one answer to the upstream's challenge, on the same URL.
+        if (sent.status === 401 && req.digest && digest === undefined) {
+          digest = digestAnswer(sent, req.digest, req.method, url) ?? '';
+          if (digest !== '') continue;
+        }
         const next = redirectTarget(sent, req, url, hops);
         if (next === undefined) break;
         url = next;
@@ -399,7 +405,9 @@ export class ApiClient {
       }
     }
 
-    const parsed = parseBody(response);
+    const parsed = parseBody(response, op.output, req);
+    if (parsed.refused)
+      return { kind: 'network', retriable: false, connectionClosed: false, error: parsed.refused };
     if (response.status >= 200 && response.status < 300) {
       if (parsed.invalidJson) {
         return {
@@ -507,6 +515,23 @@ export class ApiClient {
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
+
+/** The Authorization answering a 401's Digest challenge (RFC 7616), if it carries one. */
+function digestAnswer(
+  response: TransportResponse,
+  digest: NonNullable<PreparedRequest['digest']>,
+  method: string,
+  url: string,
+): string | undefined {
+  const challenge = response.headers['www-authenticate'];
+  if (challenge === undefined) return undefined;
+  const target = new URL(url);
+  return digest.scheme.authorization(
+    challenge,
+    { method, uri: target.pathname + target.search },
+    digest,
+  );
+}
 
 function isListEnvelope(value: unknown): value is ListEnvelope {
   return isRecord(value) && Array.isArray(value.data);

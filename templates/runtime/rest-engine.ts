@@ -132,7 +132,8 @@ export class RestEngine {
     }
 
     if (this.auth !== undefined) {
-      const denied = checkAuth(this.auth, req, query, this.env, this.spec.namespace);
+      let denied = checkAuth(this.auth, req, query, this.env, this.spec.namespace);
+      if (denied instanceof Promise) denied = await denied;
       if (denied !== undefined) return denied;
     }
 
