@@ -23,6 +23,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import type { SharedNeeds } from './emit/shared.js';
 import { KUBERNETES_FOLDER } from './model/names.js';
+import type { Listener } from './model/ports.js';
 import { OPTIONAL_RUNTIME } from './model/runtime-modules.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { lstat } from './paths.js';
@@ -53,6 +54,8 @@ export interface CapabilityOutput {
   roots: Record<string, string[]>;
   /** What it asks of the files the project shares (the runtime's optional modules, the image). */
   needs: SharedNeeds;
+  /** Its servers' ports, for the check that spans every capability (model/ports.ts). */
+  listeners: Listener[];
 }
 
 interface Entry<T> {
@@ -183,7 +186,7 @@ export class GenerationCache {
 /** The payload as a capability's output, when it has exactly that shape; else undefined. */
 function validCapabilityOutput(payload: unknown, id: string): CapabilityOutput | undefined {
   if (!isRecord(payload)) return undefined;
-  const { files, diagnostics, roots, needs } = payload;
+  const { files, diagnostics, roots, needs, listeners } = payload;
   const prefix = `${id}/`;
   const validPath = (p: unknown) =>
     typeof p === 'string' &&
@@ -217,16 +220,36 @@ function validCapabilityOutput(payload: unknown, id: string): CapabilityOutput |
     !needs.runtimeModules.every((m) => typeof m === 'string' && Object.hasOwn(OPTIONAL_RUNTIME, m))
   )
     return undefined;
+  if (!Array.isArray(listeners) || !listeners.every(isListener)) return undefined;
   return {
     files: files.map((f) => ({ path: f.path as string, contents: f.contents as string })),
     diagnostics: diagnostics.map((d) => ({ ...d })),
     roots: roots as Record<string, string[]>,
     needs: { runtimeModules: needs.runtimeModules as string[], server: needs.server },
+    listeners: listeners.map((l) => ({ ...l, at: { ...l.at } })),
   };
 }
 
+const position = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 1;
+
+function isListener(l: unknown): l is Listener {
+  return (
+    isRecord(l) &&
+    (l.kind === 'REST adapter' || l.kind === 'MCP server') &&
+    typeof l.namespace === 'string' &&
+    Number.isSafeInteger(l.port) &&
+    typeof l.address === 'string' &&
+    typeof l.portEnv === 'string' &&
+    typeof l.file === 'string' &&
+    isRecord(l.at) &&
+    position(l.at.line) &&
+    position(l.at.col) &&
+    Object.keys(l).length === 7 &&
+    Object.keys(l.at).length === 2
+  );
+}
+
 function isDiagnostic(d: unknown): d is Diagnostic {
-  const position = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 1;
   return (
     isRecord(d) &&
     typeof d.file === 'string' &&
@@ -237,8 +260,19 @@ function isDiagnostic(d: unknown): d is Diagnostic {
     typeof d.message === 'string' &&
     (d.hint === undefined || typeof d.hint === 'string') &&
     (d.advisory === undefined || typeof d.advisory === 'boolean') &&
+    (d.verboseOnly === undefined || typeof d.verboseOnly === 'boolean') &&
     Object.keys(d).every((k) =>
-      ['file', 'line', 'col', 'severity', 'rule', 'message', 'hint', 'advisory'].includes(k),
+      [
+        'file',
+        'line',
+        'col',
+        'severity',
+        'rule',
+        'message',
+        'hint',
+        'advisory',
+        'verboseOnly',
+      ].includes(k),
     )
   );
 }

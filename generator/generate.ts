@@ -18,6 +18,7 @@ import { readInput, type ReadListener } from './load/read.js';
 import { TypeModules } from './model/api-types.js';
 import { capabilityId } from './model/build.js';
 import { OpenApiIndex } from './model/openapi-match.js';
+import { listenersOf, reportPortConflicts, type Listener } from './model/ports.js';
 import {
   checkCapability,
   claimCapabilityId,
@@ -47,6 +48,7 @@ export async function generateFiles(
   const index = new OpenApiIndex(documents);
   const files: GeneratedFile[] = [];
   const needs: SharedNeeds[] = [];
+  const listeners: Listener[] = [];
   const ids = new Map<string, string>();
   let failed = fails(bag.items);
   let count = 0;
@@ -66,6 +68,7 @@ export async function generateFiles(
       failed ||= fails(cached.diagnostics);
       files.push(...cached.files);
       needs.push(cached.needs);
+      listeners.push(...cached.listeners);
       count++;
       cachedCount++;
       continue;
@@ -86,9 +89,11 @@ export async function generateFiles(
     let output: GeneratedFile[] | undefined;
     let roots: Record<string, string[]> = {};
     let capabilityNeeds: SharedNeeds = { runtimeModules: [], server: false };
+    let servers: Listener[] = [];
     if (checked && !failed && !fails(own.items)) {
-      const model = await modelCapability(checked, index, own, config.root, onRead);
+      const model = await modelCapability(checked, { config, inputs, index, bag: own, onRead });
       roots = modules.attach(model);
+      servers = listenersOf(model, checked.source);
       if (!fails(own.items)) {
         const emit = await loadEmitters();
         output = await emit.formatFiles(
@@ -104,16 +109,20 @@ export async function generateFiles(
     }
     files.push(...output);
     needs.push(capabilityNeeds);
+    listeners.push(...servers);
     count++;
     cache?.storeCapability(file, text, deps, {
       files: output,
       diagnostics: own.items,
       roots,
       needs: capabilityNeeds,
+      listeners: servers,
     });
   }
+  // Servers of different capabilities on one port: said once every capability is modeled.
+  if (!failed) reportPortConflicts(listeners, bag);
   if (failed || fails(bag.items)) return { capabilityCount: count, cachedCount };
-  files.push(...(await import('./emit/shared.js')).emitShared(needs, config));
+  files.push(...(await import('./emit/shared.js')).emitShared(needs, config, inputs.regenerate));
   for (const path of modules.paths()) {
     const roots = modules.rootsOf(path);
     if (!roots.length) continue; // no named type: no module
@@ -121,7 +130,7 @@ export async function generateFiles(
     if (contents === undefined) {
       const emit = await loadEmitters();
       const [formatted] = await emit.formatFiles([
-        { path, contents: emit.emitApiTypes(modules.complete(path)!) },
+        { path, contents: emit.emitApiTypes(modules.complete(path)!, inputs.regenerate) },
       ]);
       contents = formatted.contents;
       cache?.storeModule(path, roots, contents);

@@ -11,7 +11,12 @@ import { checkSemantics } from './check/semantics.js';
 import { readOutputSchemas } from './check/output-schemas.js';
 import { runRulesets, loadRulesets, type LoadedRuleset } from './check/spectral.js';
 import { readSchemaFiles } from './load/official-schema.js';
-import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
+import {
+  regenerateCommand,
+  resolveConfig,
+  type ConfigFlags,
+  type ResolvedConfig,
+} from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
@@ -20,13 +25,14 @@ import { parseSource, type SourceDocument } from './load/source.js';
 import {
   buildCapability,
   capabilityId,
-  type BuildContext,
   type CheckedCapability,
   type ResolvedOpenApi,
 } from './model/build.js';
 import { indexConsumedOperations, normalizePath } from './check/references.js';
+import { apiFamilies, type ApiFamily } from './model/api-families.js';
 import { buildTypeModules } from './model/api-types.js';
 import { OpenApiIndex } from './model/openapi-match.js';
+import { listenersOf, reportPortConflicts } from './model/ports.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
 import type { CapabilityModel, ProjectModel } from './model/types.js';
 import { RESERVED_OUTPUT_NAMES } from './model/names.js';
@@ -81,7 +87,7 @@ export async function runPipeline(
     return bag.hasErrors() ? { bag, config } : result;
   };
 
-  const inputs = await loadInputs(config, bag);
+  const inputs = await loadInputs(config, flags, bag);
   if (!inputs) return finish({ bag, config });
   if (options.emit) {
     // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
@@ -98,12 +104,17 @@ export interface PipelineInputs {
   documents: OpenApiDocument[];
   schemas: NaftikoSchemas;
   rulesets: LoadedRuleset[];
+  /** The APIs the documents describe (model/api-families.ts). */
+  families: ApiFamily[];
+  /** The command that regenerates the output, for file headers (ProjectModel.regenerate). */
+  regenerate: string;
   /** What the output depends on besides capgen and the capability files (the cache's key). */
   fingerprint: unknown;
 }
 
 async function loadInputs(
   config: ResolvedConfig,
+  flags: ConfigFlags,
   bag: DiagnosticBag,
 ): Promise<PipelineInputs | undefined> {
   const texts: Array<[string, string]> = [];
@@ -120,7 +131,9 @@ async function loadInputs(
   const schemas: NaftikoSchemas = schemaFiles ? officialSchemas(schemaFiles) : builtinSchemas();
   const rulesets = await loadRulesets(config.rulesets, config.root, bag, namedAt('rulesets'));
   if (bag.hasErrors()) return undefined;
+  const regenerate = regenerateCommand(config, flags);
   const fingerprint = {
+    regenerate,
     out: config.out,
     typeDepth: config.typeDepth ?? null,
     // Deploy files (worker.ts, wrangler.jsonc, Kubernetes manifests) are a capability's output.
@@ -137,15 +150,23 @@ async function loadInputs(
       ];
     }),
   };
-  return { documents, schemas, rulesets, fingerprint };
+  return {
+    documents,
+    schemas,
+    rulesets,
+    families: apiFamilies(documents),
+    regenerate,
+    fingerprint,
+  };
 }
 
 /** Check and model every capability, keeping the whole model (validate). */
 async function buildProject(
   config: ResolvedConfig,
-  { documents, schemas, rulesets }: PipelineInputs,
+  inputs: PipelineInputs,
   bag: DiagnosticBag,
 ): Promise<ProjectModel | undefined> {
+  const { documents, schemas, rulesets, regenerate } = inputs;
   const checked = await loadCapabilities(config, bag, schemas, rulesets);
   bag.applyRuleSeverities(config.rules);
   if (config.strict) bag.promoteWarnings();
@@ -153,9 +174,13 @@ async function buildProject(
   const index = new OpenApiIndex(documents);
   const capabilities: CapabilityModel[] = [];
   for (const capability of checked)
-    capabilities.push(await modelCapability(capability, index, bag, config.root));
+    capabilities.push(await modelCapability(capability, { config, inputs, index, bag }));
+  reportPortConflicts(
+    capabilities.flatMap((capability, i) => listenersOf(capability, checked[i].source)),
+    bag,
+  );
   const typeModules = buildTypeModules(capabilities, documents, config.typeDepth);
-  return { capabilities, typeModules, generatorVersion: GENERATOR_VERSION };
+  return { capabilities, typeModules, generatorVersion: GENERATOR_VERSION, regenerate };
 }
 
 function loadDocuments(
@@ -265,16 +290,27 @@ export async function checkCapability(
 /** The model of one checked capability. */
 export async function modelCapability(
   capability: CheckedCapability,
-  index: OpenApiIndex,
-  bag: DiagnosticBag,
-  root: string,
-  onRead?: BuildContext['onRead'],
+  {
+    config,
+    inputs,
+    index,
+    bag,
+    onRead,
+  }: {
+    config: ResolvedConfig;
+    inputs: PipelineInputs;
+    index: OpenApiIndex;
+    bag: DiagnosticBag;
+    onRead?: ReadListener;
+  },
 ): Promise<CapabilityModel> {
   return buildCapability(capability, {
     index,
     resolved: await resolveOpenApi(capability, index),
     bag,
-    root,
+    root: config.root,
+    regenerate: inputs.regenerate,
+    families: inputs.families,
     ...(onRead ? { onRead } : {}),
   });
 }

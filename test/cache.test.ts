@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../generator/cli.js';
 import { sha256 } from '../generator/cache.js';
+import type { ConfigFlags } from '../generator/config.js';
 import { runPipeline } from '../generator/pipeline.js';
 import { writeModesCapability } from './helpers/modes-capability.js';
 
@@ -68,15 +69,15 @@ function tree(dir = path.join(root, 'generated')): Record<string, string> {
 }
 
 /** What `--no-cache` generates from the project as it is now (into a folder of its own). */
-async function uncached(): Promise<Record<string, string>> {
-  const result = await runPipeline(root, {}, { emit: true });
+async function uncached(flags: ConfigFlags = {}): Promise<Record<string, string>> {
+  const result = await runPipeline(root, flags, { emit: true });
   expect(result.bag.hasErrors()).toBe(false);
   return Object.fromEntries(result.files!.map((f) => [f.path, f.contents]));
 }
 
 /** The generated files of a cached run, as runPipeline returns them, and how many came from it. */
-async function cached() {
-  const result = await runPipeline(root, {}, { emit: true, cache: 'write' });
+async function cached(flags: ConfigFlags = {}) {
+  const result = await runPipeline(root, flags, { emit: true, cache: 'write' });
   expect(result.bag.hasErrors()).toBe(false);
   return {
     files: Object.fromEntries(result.files!.map((f) => [f.path, f.contents])),
@@ -116,6 +117,10 @@ describe('the generation cache', { timeout: 180_000 }, () => {
     // Diagnostics are replayed from the cache: the same warnings, whichever way they came.
     expect(again.warnings).toEqual(first.warnings);
     expect(again.warnings.length).toBeGreaterThan(0);
+    // The servers' ports of cached capabilities still take part in the check that spans them all.
+    expect(again.warnings.filter((w) => w.includes('capgen/port-conflict')).length).toBeGreaterThan(
+      1,
+    );
 
     edit('specs/checkout-sessions.yaml', /label: .*/, 'label: Checkout, edited');
     const changed = await cached();
@@ -246,6 +251,16 @@ describe('the generation cache', { timeout: 180_000 }, () => {
     );
     expect(targets.files['container/Dockerfile']).toBeDefined();
     expect(targets.files).toEqual(await uncached());
+
+    // Every header names the command that regenerates the output, with the run's options.
+    const flags = { config: 'capgen.config.yaml' };
+    const named = await cached(flags);
+    expect(named.fromCache).toBe(0);
+    expect(named.files['shop/client.ts']).toContain(
+      'npx capgen generate --config capgen.config.yaml',
+    );
+    expect(named.files['container/Dockerfile']).toContain('--config capgen.config.yaml');
+    expect(named.files).toEqual(await uncached(flags));
   });
 
   it('ignores corrupt, truncated, forged and linked cache files', async () => {

@@ -1,7 +1,7 @@
 /** Checks of consumes blocks: namespaces, resources, operations, parameters, auth, bodies. */
 import type { NaftikoAuthentication } from '../load/naftiko-types.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
-import { pathPlaceholders } from './references.js';
+import { pathPlaceholders, pathTemplateProblem } from './references.js';
 import type { CheckContext } from './semantics.js';
 
 export function checkConsumes(ctx: CheckContext): void {
@@ -20,6 +20,7 @@ export function checkConsumes(ctx: CheckContext): void {
     (consumes.resources ?? []).forEach((resource, ri) => {
       const rat: JsonPath = [...at, 'resources', ri];
       ctx.unique(resourceNames, resource.name, [...rat, 'name'], 'resource name', source);
+      checkPathTemplate(ctx, resource.path, [...rat, 'path'], source);
       const placeholders = pathPlaceholders(resource.path);
       const routes = new Set<string>();
       resource.operations.forEach((operation, oi) => {
@@ -96,6 +97,25 @@ export function checkConsumes(ctx: CheckContext): void {
       });
     });
   }
+}
+
+/** A positioned warning for a path that is not a URL path template (`/v1/Invoice Items`). */
+export function checkPathTemplate(
+  ctx: CheckContext,
+  path: string,
+  at: JsonPath,
+  source: SourceDocument = ctx.source,
+): void {
+  const problem = pathTemplateProblem(path);
+  if (problem)
+    ctx.warning(
+      at,
+      'capgen/invalid-path',
+      `'${path}' is not a valid URL path template: it contains ${problem}`,
+      'write the path as the API spells it (e.g. /v1/invoiceitems), %-encoding what is not a path character',
+      false,
+      source,
+    );
 }
 
 /**

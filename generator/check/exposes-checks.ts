@@ -7,7 +7,7 @@ import type {
   NaftikoRest,
 } from '../load/naftiko-types.js';
 import type { JsonPath } from '../load/source.js';
-import { checkAuthentication } from './consumes-checks.js';
+import { checkAuthentication, checkPathTemplate } from './consumes-checks.js';
 import { checkInvocation, invocationMode } from './invocation-checks.js';
 import { checkPrompts, checkResources } from './mcp-extras-checks.js';
 import { checkSkills } from './skill-checks.js';
@@ -201,6 +201,7 @@ function checkRest(
           "end the path with the one placeholder that takes the rest of it: '/prefix/{{path}}'",
         );
     }
+    checkPathTemplate(ctx, resource.path, [...rat, 'path']);
     const placeholders = pathPlaceholders(resource.path);
     (resource.operations ?? []).forEach((operation, oi) => {
       const oat: JsonPath = [...rat, 'operations', oi];

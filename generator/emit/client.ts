@@ -71,6 +71,7 @@ function clientText(capability: CapabilityModel, slots: LiteralSlots): string {
     label: docInline(capability.label),
     apis,
     operations,
+    apiList: trustedTs(capability.apis.map((api) => identifier(api.constName)).join(', ')),
     hasPlain: capability.operations.some((op) => !op.types.item),
     hasPaginated: capability.operations.some((op) => op.types.item),
     clientType: identifier(capability.names.clientType),
@@ -90,6 +91,14 @@ function callOnly(spec: OperationSpec): OperationSpec {
   return {
     ...rest,
     params: params.map(({ schema: _schema, description: _description, ...param }) => param),
-    ...(body ? { body: { required: body.required, mediaType: body.mediaType } } : {}),
+    ...(body
+      ? {
+          body: {
+            required: body.required,
+            mediaType: body.mediaType,
+            ...(body.files ? { files: body.files } : {}),
+          },
+        }
+      : {}),
   };
 }

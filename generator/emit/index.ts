@@ -27,9 +27,10 @@ export interface GeneratedFile {
 
 /** The whole output of a project's model (generate.ts makes the same, one capability at a time). */
 export function emitProject(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
-  const files = emitShared(project.capabilities.map(sharedNeeds), options);
+  const files = emitShared(project.capabilities.map(sharedNeeds), options, project.regenerate);
   for (const module of project.typeModules)
-    if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
+    if (module.types.length)
+      files.push({ path: module.path, contents: emitApiTypes(module, project.regenerate) });
   for (const capability of project.capabilities)
     files.push(
       ...emitCapability(capability, options, project.typeModules, project.generatorVersion),

@@ -87,6 +87,7 @@ export function emitReadme(
       `${'../'.repeat(outDir.split('/').filter(Boolean).length + 1)}${capability.source}`,
     ),
     openapiSources: codeList(capability.openapiSources, ''),
+    regenerate: markdownCode(capability.regenerate),
     id: markdownCodeBlockText(capability.id),
     outDir: markdownCodeBlockText(outDir),
     serveOut: markdownCodeBlockText(serveOut),

@@ -16,9 +16,10 @@ const TARGET_FILES: Record<string, Target> = { 'worker.ts': 'workers' };
 /**
  * The runtime's files: those of the enabled deploy targets and, of the optional modules
  * (model/runtime-modules.ts), only those in `needed`, since each imports packages that only the
- * capabilities using it require.
+ * capabilities using it require. `regenerate`: the command their headers name.
  */
 export function emitRuntime(
+  regenerate: string,
   targets: readonly Target[],
   needed: ReadonlySet<string> = new Set(),
 ): GeneratedFile[] {
@@ -34,6 +35,6 @@ export function emitRuntime(
     .sort()
     .map((name) => ({
       path: `runtime/${name}`,
-      contents: `${codeHeader(`capgen runtime: ${name}, shared by every generated capability.`)}\n${fs.readFileSync(path.join(dir, name), 'utf8')}`,
+      contents: `${codeHeader(`capgen runtime: ${name}, shared by every generated capability.`, { sources: [], regenerate })}\n${fs.readFileSync(path.join(dir, name), 'utf8')}`,
     }));
 }

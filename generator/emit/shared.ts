@@ -17,15 +17,18 @@ export interface SharedNeeds {
   server: boolean;
 }
 
+/** `regenerate`: the command their headers name (ProjectModel.regenerate). */
 export function emitShared(
   capabilities: readonly SharedNeeds[],
   options: DeployOptions,
+  regenerate: string,
 ): GeneratedFile[] {
   const files = emitRuntime(
+    regenerate,
     options.targets,
     new Set(capabilities.flatMap((c) => c.runtimeModules)),
   );
   if (options.targets.includes('container') && capabilities.some((c) => c.server))
-    files.push(...emitContainer(options.out, options.image));
+    files.push(...emitContainer(options.out, options.image, regenerate));
   return files;
 }

@@ -9,6 +9,7 @@ import { isRecord } from '../check/paths.js';
 import {
   allAdapterPrefixes,
   bindings,
+  normalizePath,
   indexConsumedOperations,
   type ConsumesSite,
 } from '../check/references.js';
@@ -31,7 +32,7 @@ import {
   templateEnvVars,
   upstreamAuth,
 } from './auth.js';
-import { buildMcp, buildRest } from './exposes.js';
+import { buildMcp, buildRest, reportBinaryOutputs } from './exposes.js';
 import { buildForwards } from './forward.js';
 import type { ModeContext } from './modes.js';
 import { scriptDefaults } from '../check/steps.js';
@@ -48,6 +49,10 @@ import {
 import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import { buildOperation } from './operation.js';
+import type { ApiFamily } from './api-families.js';
+import { apiVersion } from './api-version.js';
+import { impliedAuth } from './implied-auth.js';
+import { reportMatch } from './match-report.js';
 import { htmlToText } from './text.js';
 import type {
   ApiModel,
@@ -88,6 +93,10 @@ export interface BuildContext {
   root: string;
   /** Hears each file the model reads (a skill's instruction files), for the generation cache. */
   onRead?: ReadListener;
+  /** The command that regenerates the output (for file headers). */
+  regenerate: string;
+  /** The APIs the OpenAPI documents describe (model/api-families.ts). */
+  families: ApiFamily[];
 }
 
 export function capabilityId(file: string): string {
@@ -118,15 +127,21 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   const apis: ApiModel[] = [];
   const openapiSources = new Set<string>();
 
-  for (const { consumes, source: site, binds: siteBinds } of checked.sites) {
+  for (const { consumes, source: site, binds: siteBinds, at } of checked.sites) {
     const nsConst = constantCase(consumes.namespace);
-    const auth = upstreamAuth(consumes.authentication, siteBinds);
+    const matched = (consumes.resources ?? []).flatMap((r) =>
+      r.operations.flatMap((o) => ctx.resolved.get(`${consumes.namespace}.${o.name}`)?.match ?? []),
+    );
+    const auth =
+      (consumes.authentication === undefined
+        ? impliedAuth(consumes, doc, siteBinds, matched, {
+            bag: ctx.bag,
+            file: site.file,
+            at: site.locate([...at, 'namespace']),
+          })
+        : undefined) ?? upstreamAuth(consumes.authentication, siteBinds);
     for (const variable of templateEnvVars(auth))
-      addEnv(
-        variable,
-        `credential for ${consumes.namespace} (${consumes.authentication?.type} authentication)`,
-        true,
-      );
+      addEnv(variable, `credential for ${consumes.namespace} (${auth.type} authentication)`, true);
     const baseUriEnv = `${nsConst}_BASE_URI`;
     addEnv(
       baseUriEnv,
@@ -140,7 +155,11 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       baseUriEnv,
       auth,
     };
-    const version = apiVersion(consumes, ctx, consumed);
+    const version = apiVersion(consumes, matched, ctx.families, {
+      bag: ctx.bag,
+      file: site.file,
+      at: site.locate([...at, 'baseUri']),
+    });
     if (version) spec.version = version;
     apis.push({
       spec,
@@ -154,15 +173,17 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       for (const op of resource.operations) {
         const key = `${consumes.namespace}.${op.name}`;
         const resolved = ctx.resolved.get(key);
-        if (resolved) openapiSources.add(resolved.match.doc.file);
-        else {
-          const ref = consumed.get(key)!;
+        const ref = consumed.get(key)!;
+        if (resolved) {
+          openapiSources.add(resolved.match.doc.file);
+          reportMatch(ctx.bag, site, ref, resolved.match);
+        } else {
           ctx.bag.warning(
             site.file,
             site.locate([...ref.at, 'name']),
             'openapi/no-match',
             `no OpenAPI operation matches ${op.method} ${resource.path} (${key}); its types come from the capability's inputParameters`,
-            "add the API's OpenAPI document with --openapi or in capgen.config.yaml",
+            nearPath(ctx, op.method, consumes.baseUri, resource.path),
           );
         }
         const methodName = methodNames.claim(operationMethodName(op.method, resource.path));
@@ -223,6 +244,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     }
     if (exposes.type === 'mcp' && !mcp) mcp = buildMcp(exposes as NaftikoMcp, modes);
   }
+  reportBinaryOutputs(doc, operations, source, ctx.bag);
   if (rest && !rest.routes.length && !rest.forwards.length) rest = undefined;
   if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
   const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
@@ -301,6 +323,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   ]);
   return {
     id,
+    regenerate: ctx.regenerate,
     sharedSchemas,
     runtimeModules,
     packages: packagesOf(runtimeModules),
@@ -358,22 +381,12 @@ export function envVarsOf(templates: ValueTemplate[]): string[] {
   return templates.flatMap((t) => t.flatMap((p) => ('env' in p ? [p.env] : [])));
 }
 
-/**
- * The version header an API expects, when its OpenAPI document says so: Stripe's documents carry
- * `x-stripeSpecFilename` in info and their info.version is the Stripe-Version they describe.
- */
-function apiVersion(
-  consumes: NaftikoConsumes,
-  ctx: BuildContext,
-  consumed: ReturnType<typeof indexConsumedOperations>,
-): ApiSpec['version'] {
-  for (const [key, ref] of consumed) {
-    if (ref.consumes !== consumes) continue;
-    const info = ctx.resolved.get(key)?.match.doc.data.info;
-    if (info && typeof info.version === 'string' && 'x-stripeSpecFilename' in info)
-      return { header: 'Stripe-Version', value: info.version };
-  }
-  return undefined;
+/** The hint of an unmatched operation: the OpenAPI path it may mean, else how to add a document. */
+function nearPath(ctx: BuildContext, method: string, baseUri: string, path: string): string {
+  const near = ctx.index.near(method, baseUri, normalizePath(path));
+  return near
+    ? `did you mean ${method} ${near}? (an OpenAPI path of this API that differs in case, spaces, '-' or '_')`
+    : "add the API's OpenAPI document with --openapi or in capgen.config.yaml";
 }
 
 /** The request media type most operations of these documents use (form for Stripe), JSON when none. */

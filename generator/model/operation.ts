@@ -31,6 +31,14 @@ import {
   schemaFromDeclaredType,
   toJsonSchema,
 } from './schema.js';
+import {
+  binaryResponse,
+  fileMembers,
+  requestContent,
+  requestMediaType,
+  successContent,
+  withFileUploads,
+} from './media.js';
 import { htmlToText } from './text.js';
 import type { InputModel, OperationModel } from './types.js';
 import { runtimeRef, type OptionalModule } from './runtime-modules.js';
@@ -75,22 +83,16 @@ export function buildOperation(
     if (param.value !== undefined) continue;
     if (param.in === 'body') {
       if (BODY_LESS.has(method)) continue;
-      const requestBody = isRecord(resolved?.operation.requestBody)
-        ? resolved.operation.requestBody
-        : undefined;
-      const content = isRecord(requestBody?.content) ? requestBody.content : undefined;
-      const mediaType: BodySpec['mediaType'] = content
-        ? content['application/x-www-form-urlencoded']
-          ? 'application/x-www-form-urlencoded'
-          : 'application/json'
-        : defaultMediaType;
+      const { requestBody, content } = requestContent(resolved?.operation);
+      const mediaType = requestMediaType(content, defaultMediaType);
       const media = content?.[mediaType];
+      const files = isRecord(media) ? fileMembers(media.schema) : [];
       const schema: JsonSchema = isRecord(media)
-        ? toJsonSchema(media.schema)
+        ? withFileUploads(toJsonSchema(media.schema), files)
         : schemaFromDeclaredType('object', param.description);
       if (!schema.type && schema.properties) schema.type = 'object';
       const required = requestBody ? requestBody.required === true : param.required === true;
-      body = { required, mediaType, schema };
+      body = { required, mediaType, ...(files.length ? { files } : {}), schema };
       const description = htmlToText(
         (requestBody?.description as string | undefined) ?? schema.description ?? param.description,
       );
@@ -148,11 +150,19 @@ export function buildOperation(
     );
     body = { required: false, mediaType };
   }
+  if (!body && !BODY_LESS.has(method)) {
+    // No body declared: a form API still gets an empty form with its Content-Type, as
+    // stripe-node sends it (Stripe refuses a POST without one).
+    const { content } = requestContent(resolved?.operation);
+    if (requestMediaType(content, defaultMediaType) === 'application/x-www-form-urlencoded')
+      body = { required: false, mediaType: 'application/x-www-form-urlencoded' };
+  }
   const output = outputFormat(op, outputSchemaText);
   // A converted answer has the converter's shape, whatever JSON an OpenAPI operation describes.
+  const binary = !output && resolved ? binaryResponse(resolved.operation) : false;
   const responseSchema = output
     ? FORMAT_SHAPES[output.format]
-    : resolved
+    : resolved && !binary
       ? successSchema(resolved.operation)
       : undefined;
   const itemSchema = listItemSchema(responseSchema);
@@ -161,12 +171,14 @@ export function buildOperation(
     id: `${consumes.namespace}.${op.name}`,
     method,
     path: resourcePath,
+    ...(resolved?.match.server ? { baseUri: resolved.match.server } : {}),
     params,
   };
   if (body) spec.body = body;
   if (bodyTemplate) spec.bodyTemplate = bodyTemplate;
   if (output) spec.output = output;
-  if (method === 'GET' && cursor && (itemSchema || !responseSchema))
+  if (binary) spec.binaryResponse = true;
+  else if (method === 'GET' && cursor && (itemSchema || !responseSchema))
     spec.pagination = { cursorParam: cursor.name };
   // Upper-casing the first letter keeps distinct method names distinct (pascalCase would not).
   const typeName = methodName[0].toUpperCase() + methodName.slice(1);
@@ -273,13 +285,7 @@ function outputFormat(
 }
 
 function successSchema(operation: Record<string, unknown>): JsonSchema | undefined {
-  const responses = isRecord(operation.responses) ? operation.responses : {};
-  const code = Object.keys(responses)
-    .sort()
-    .find((c) => /^2\d\d$/.test(c));
-  const response = code ? responses[code] : undefined;
-  const content = isRecord(response) && isRecord(response.content) ? response.content : undefined;
-  const media = content?.['application/json'];
+  const media = successContent(operation)?.['application/json'];
   return isRecord(media) && media.schema ? toJsonSchema(media.schema) : undefined;
 }
 

@@ -20,6 +20,11 @@ export interface ProjectModel {
   typeModules: TypeModuleModel[];
   /** Values that appear in every generated file header. */
   generatorVersion: string;
+  /**
+   * The command that regenerates the output, with the options of this run that change it
+   * (`--config`, `--openapi`, `--out`), paths relative to the project root.
+   */
+  regenerate: string;
 }
 
 export interface CapabilityModel {
@@ -44,6 +49,8 @@ export interface CapabilityModel {
   skills?: SkillAdapterModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
+  /** The command that regenerates it (ProjectModel.regenerate), for the file headers. */
+  regenerate: string;
   /**
    * Large schemas used by more than one generated file (request bodies, tool output schemas),
    * emitted once in schemas.ts; the inputs and tools hold these very objects.

@@ -13,7 +13,7 @@
  */
 import type { ApiSpec, OperationSpec } from './contract.js';
 import { resolveAuth } from './client-auth.js';
-import { prepareRequest, type PreparedRequest } from './client-request.js';
+import { finishRequest, prepareRequest, type PreparedRequest } from './client-request.js';
 import {
   buildApiError,
   isRecord,
@@ -44,7 +44,7 @@ import {
   type TransportResponse,
 } from './transport.js';
 
-export { CAPGEN_RUNTIME_VERSION } from './client-request.js';
+export { CAPGEN_RUNTIME_VERSION, checkApiKey } from './client-request.js';
 export { encodePathSegment } from './client-url.js';
 
 /** What `onResponse` is told about every HTTP response received (one per attempt). */
@@ -120,7 +120,10 @@ export interface RequestOptions {
 }
 
 export interface ApiResponse<T> {
-  /** Parsed JSON body (text when the body is not JSON, null when empty). */
+  /**
+   * Parsed JSON body (text when the body is not JSON, null when empty; a `BinaryBody` of bytes and
+   * media type when the answer is binary, see binary.ts).
+   */
   data: T;
   status: number;
   /** Response headers, names lower-cased. */
@@ -176,6 +179,7 @@ export class ApiClient {
 
     // Everything that can fail without a request fails here, before anything is sent.
     const prepared = this.prepare(op, params ?? {}, options);
+    if (prepared.multipart) await finishRequest(prepared);
 
     const maxRetries = nonNegativeInt(
       options.maxRetries ?? this.options.maxRetries,
@@ -386,7 +390,7 @@ export class ApiClient {
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     const durationMs = nowMs() - started;
-    const response = receive(sent, req);
+    const response = receive(sent, req, op.binaryResponse === true, op.output !== undefined);
 
     const requestId = requestIdOf(response.headers);
     if (this.options.onResponse) {

@@ -145,13 +145,22 @@ export interface ParamSpec {
 /** The request body of an upstream operation, passed as the parameter named `body`. */
 export interface BodySpec {
   required: boolean;
-  /** How the body is put on the wire: Stripe-style bracket form encoding, or JSON. */
+  /**
+   * How the body is put on the wire: Stripe-style bracket form encoding, JSON, multipart/form-data
+   * (file uploads, see binary.ts), or a body template's text.
+   */
   mediaType:
     | 'application/x-www-form-urlencoded'
     | 'application/json'
+    | 'multipart/form-data'
     | 'text/plain'
     | 'application/xml'
     | 'application/sparql-query';
+  /**
+   * Multipart only: the body members that are files. Servers take them as `{data: <base64>, name?,
+   * type?}` in their JSON input and pass bytes on; the client sends them as file parts.
+   */
+  files?: string[];
   /** Not needed to make the call; carried where a server validates inputs. */
   schema?: JsonSchema;
 }
@@ -163,12 +172,24 @@ export interface OperationSpec {
   method: HttpMethod;
   /** Path relative to the base URI, with `{param}` placeholders. */
   path: string;
+  /**
+   * Where this operation is served when it is not the API's base URI (OpenAPI `servers` on the
+   * operation or its path, e.g. Stripe's `https://files.stripe.com`). A base URI set at run time
+   * (the `baseUri` option, `ApiSpec.baseUriEnv`) still wins: it moves every operation.
+   */
+  baseUri?: string;
   params: ParamSpec[];
   body?: BodySpec;
   /** The body as a template over the call's parameters (`body:` in the capability); sent as text. */
   bodyTemplate?: ValueTemplate;
   /** Set when the operation declares a non-JSON `outputRawFormat`: how a 2xx body becomes JSON. */
   output?: OutputFormat;
+  /**
+   * Set when a successful answer is binary (a PDF, an image: neither JSON nor text): it is returned
+   * as a `BinaryBody` (bytes and media type) whatever its Content-Type says. Answers whose
+   * Content-Type names binary content are returned that way in any case.
+   */
+  binaryResponse?: boolean;
   /**
    * Set when the response is a cursor-paginated list envelope (`has_more` + `data` array);
    * names the query parameter that takes the last item's id (`starting_after`).
@@ -244,9 +265,27 @@ export interface InvokeContext {
   idempotencyKey?: string;
 }
 
+/** A binary answer: the bytes as received and their media type (`application/octet-stream` when unnamed). */
+export interface BinaryBody {
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** A file to upload through the typed client: a Blob or File, bytes, or stripe-node's `{ data, name, type }`. */
+export type FileInput =
+  Blob | Uint8Array | { data: Blob | Uint8Array; name?: string; type?: string };
+
+/** A file in a JSON input (REST body, MCP arguments): its bytes base64-encoded, with a name and media type. */
+export interface FileUpload {
+  data: string;
+  name?: string;
+  type?: string;
+}
+
 /** The upstream answer a server shapes into its own. */
 export interface InvokeResult {
-  data: JsonValue;
+  /** The parsed JSON (or text) answer, or a binary one's bytes and media type. */
+  data: JsonValue | BinaryBody;
   status: number;
   requestId?: string;
 }
