@@ -621,6 +621,19 @@ const cases: Case[] = [
     severity: 'error',
   },
   {
+    // A JSON document is read with JSON.parse; its positions come from the yaml parser on demand.
+    name: 'openapi-dangling-ref-json-strict',
+    files: {
+      'specs/widgets.yaml': '_base.yaml',
+      'specs/widgets.openapi.json': 'openapi-dangling-ref-json.json',
+    },
+    args: ['--strict'],
+    expectExit: 1,
+    expectRule: 'openapi/dangling-ref',
+    expectPos: 'specs/widgets.openapi.json:42:27',
+    severity: 'error',
+  },
+  {
     name: 'openapi-no-match-strict',
     files: { 'specs/widgets.yaml': '_base.yaml' },
     args: ['--strict'],

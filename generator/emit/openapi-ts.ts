@@ -5,20 +5,28 @@
  * named types of the API's shared module: `CheckoutSession` inside it, `Stripe.CheckoutSession`
  * from a capability.
  */
-import {
-  addJSDocComment,
-  oapiRef,
-  scanDiscriminators,
-  transformSchemaObject,
-  type GlobalContext,
-  type OpenAPI3,
-  type SchemaObject,
-} from 'openapi-typescript';
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type { GlobalContext, OpenAPI3, SchemaObject } from 'openapi-typescript';
+import type * as TS from 'typescript';
 import { isFileSchema } from '../model/media.js';
 import type { OpenApiSchema, TypeContext, TypeModuleModel } from '../model/types.js';
 import { commentSafeDocument } from './openapi-comments.js';
 
+// TypeScript and openapi-typescript's transforms through require: an `import` of the 9 MB CommonJS
+// compiler makes Node scan it for module syntax and for its export names (about 0.4 s of CPU at
+// every run that prints types), and openapi-typescript's entry point loads Redocly's whole
+// OpenAPI toolkit (0.3 s) for the `openapiTS()` function capgen never calls.
+const require = createRequire(import.meta.url);
+const ts = require('typescript') as typeof TS;
+const { default: transformSchemaObject } = require(
+  'openapi-typescript/dist/transform/schema-object.cjs',
+) as { default: typeof import('openapi-typescript').transformSchemaObject };
+const { addJSDocComment, oapiRef } = require(
+  'openapi-typescript/dist/lib/ts.cjs',
+) as typeof import('openapi-typescript');
+const { scanDiscriminators } = require(
+  'openapi-typescript/dist/lib/utils.cjs',
+) as typeof import('openapi-typescript');
 const factory = ts.factory;
 
 /** What an opaque named type stands for: any JSON object. */
@@ -29,11 +37,11 @@ export interface SchemaPrinter {
    * The type of a schema; `path` locates it, for openapi-typescript's messages. The schema's texts
    * that openapi-typescript writes into doc comments are escaped first (openapi-comments.ts).
    */
-  type(schema: OpenApiSchema, path: string): ts.TypeNode;
+  type(schema: OpenApiSchema, path: string): TS.TypeNode;
   /** `type` of a schema whose comment texts are escaped already. */
-  typeOfSafe(schema: OpenApiSchema, path: string): ts.TypeNode;
+  typeOfSafe(schema: OpenApiSchema, path: string): TS.TypeNode;
   /** Helper declarations the printed types need (openapi-typescript's `WithRequired`). */
-  footer(): ts.Node[];
+  footer(): TS.Node[];
   /** True once a printed type has referred to one of the module's named types. */
   usedModule(): boolean;
 }
@@ -61,7 +69,7 @@ export function schemaPrinter(
         ? factory.createTypeReferenceNode(FILE_INPUT)
         : undefined;
   let used = false;
-  const reference = (name: string): ts.TypeNode => {
+  const reference = (name: string): TS.TypeNode => {
     used = true;
     return factory.createTypeReferenceNode(
       qualified
@@ -69,8 +77,8 @@ export function schemaPrinter(
         : factory.createIdentifier(name),
     );
   };
-  const rename: ts.TransformerFactory<ts.Node> = (transform) => {
-    const visit = (node: ts.Node): ts.Node => {
+  const rename: TS.TransformerFactory<TS.Node> = (transform) => {
+    const visit = (node: TS.Node): TS.Node => {
       if (ts.isIndexedAccessTypeNode(node)) {
         const name = names.get(refKey(node));
         if (name) return reference(name);
@@ -80,13 +88,13 @@ export function schemaPrinter(
     };
     return (node) => ts.visitNode(node, visit);
   };
-  const typeOfSafe = (schema: OpenApiSchema, path: string): ts.TypeNode => {
+  const typeOfSafe = (schema: OpenApiSchema, path: string): TS.TypeNode => {
     root = path;
     const raw = transformSchemaObject(schema as SchemaObject, { path, ctx });
-    const result = ts.transform<ts.Node>(raw, [rename]);
+    const result = ts.transform<TS.Node>(raw, [rename]);
     const [type] = result.transformed;
     result.dispose();
-    return type as ts.TypeNode;
+    return type as TS.TypeNode;
   };
   return {
     type: (schema, path) => typeOfSafe(commentSafeDocument(schema), path),
@@ -117,7 +125,7 @@ export function moduleDeclarations(module: TypeModuleModel): string[] {
             type.members,
           )
         : factory.createTypeAliasDeclaration(exported, named.name, undefined, type);
-    addJSDocComment(safe, declaration as unknown as ts.PropertySignature);
+    addJSDocComment(safe, declaration as unknown as TS.PropertySignature);
     tidyComments(declaration);
     return printNode(declaration);
   });
@@ -129,7 +137,7 @@ export function moduleDeclarations(module: TypeModuleModel): string[] {
  * `Format: unix-time`, `@enum {string}`) becomes the description first, without its tag (unless
  * it starts with `@` itself), then the other lines; `@enum` goes, the type says it already.
  */
-function tidyComments(node: ts.Node): void {
+function tidyComments(node: TS.Node): void {
   const comments = ts.getSyntheticLeadingComments(node);
   if (!comments?.length) return;
   ts.setSyntheticLeadingComments(
@@ -181,7 +189,7 @@ const sourceFile = ts.createSourceFile(
 );
 
 /** Source text of a node, as TypeScript's printer writes it (prettier formats it later). */
-export function printNode(node: ts.Node): string {
+export function printNode(node: TS.Node): string {
   return printer.printNode(ts.EmitHint.Unspecified, node, sourceFile).trim();
 }
 
@@ -259,9 +267,9 @@ function options(context: TypeContext): GlobalContext {
  * A key for the indexed-access chain openapi-typescript prints for a `$ref`
  * (`components["schemas"]["x"]` → `components\0schemas\0x`); '' for any other node.
  */
-function refKey(node: ts.TypeNode): string {
+function refKey(node: TS.TypeNode): string {
   const parts: string[] = [];
-  let current: ts.TypeNode = node;
+  let current: TS.TypeNode = node;
   while (ts.isIndexedAccessTypeNode(current)) {
     const index = current.indexType;
     if (!ts.isLiteralTypeNode(index) || !ts.isStringLiteral(index.literal)) return '';
