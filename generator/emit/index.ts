@@ -6,6 +6,7 @@ import type { ProjectModel } from '../model/types.js';
 import { emitMcp, emitRest } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
+import { emitControl } from './control.js';
 import { emitOrchestrations } from './orchestrations.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
@@ -59,6 +60,11 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
       files.push({
         path: `${dir}/mcp.ts`,
         contents: emitMcp(capability, capability.mcp, project.generatorVersion),
+      });
+    if (capability.control)
+      files.push({
+        path: `${dir}/control.ts`,
+        contents: emitControl(capability, capability.control, project.generatorVersion),
       });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -19,6 +19,7 @@ export type View<Text> = {
 
 const TS_TEMPLATES = [
   'client.ts.hbs',
+  'control.ts.hbs',
   'mcp.ts.hbs',
   'orchestrations.ts.hbs',
   'rest.ts.hbs',

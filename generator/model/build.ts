@@ -28,6 +28,7 @@ import type {
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
 import { GENERATED_AUTH } from '../check/consumes-checks.js';
+import { buildControl } from './control.js';
 import { buildMcp, buildRest } from './exposes.js';
 import { buildForwards } from './forward.js';
 import type { ModeContext } from './modes.js';
@@ -218,6 +219,28 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   if (rest && !rest.routes.length && !rest.forwards.length) rest = undefined;
   if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
   const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
+  // A control adapter with inbound authentication is not generated (checks say so): an open
+  // management port in place of a protected one would be worse than none.
+  const control = buildControl(
+    (doc.capability?.exposes ?? []).filter(
+      (e) => (e as { authentication?: unknown }).authentication === undefined,
+    ),
+    id,
+  );
+  if (control) {
+    addEnv(
+      control.portEnv,
+      `port of the control adapter (default ${control.port})`,
+      false,
+      'control',
+    );
+    addEnv(
+      control.addressEnv,
+      `address the control adapter binds (default ${control.address})`,
+      false,
+      'control',
+    );
+  }
   for (const [scope, adapter] of [
     ['rest', rest],
     ['mcp', mcp],
@@ -284,6 +307,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     rest,
     mcp,
     ...(skills ? { skills } : {}),
+    ...(control ? { control } : {}),
     openapiSources: [...openapiSources]
       .map((f) => path.relative(ctx.root, path.resolve(ctx.root, f)).split(path.sep).join('/'))
       .sort(),

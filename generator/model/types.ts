@@ -41,6 +41,7 @@ export interface CapabilityModel {
   rest?: RestModel;
   mcp?: McpModel;
   skills?: SkillAdapterModel;
+  control?: ControlModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
   /**
@@ -75,7 +76,7 @@ export interface EnvVarModel {
   purpose: string;
   secret: boolean;
   /** `upstream`: read by the client; `rest` / `mcp` / `skill`: read by that server only. */
-  scope: 'upstream' | 'rest' | 'mcp' | 'skill';
+  scope: 'upstream' | 'rest' | 'mcp' | 'skill' | 'control';
 }
 
 export interface ApiModel {
@@ -343,3 +344,34 @@ export interface OrchestrationModel {
 export type StepModel =
   | Exclude<StepPlan, { kind: 'call' }>
   | (Omit<Extract<StepPlan, { kind: 'call' }>, 'call'> & { operation: OperationModel });
+
+/** The control adapter: health, info, metrics and traces endpoints of the capability's process. */
+export interface ControlModel {
+  port: number;
+  address: string;
+  portEnv: string;
+  addressEnv: string;
+  /** `/health/live` and `/health/ready`. */
+  health: boolean;
+  /** `/status` and `/config`. */
+  info: boolean;
+  observability: ObservabilityModel;
+}
+
+/** `observability` of the control adapter, defaults filled in. */
+export interface ObservabilityModel {
+  /**
+   * `spec`: the capability enables it (an `observability` section not disabled); `env`: only when the
+   * standard OTEL_* environment asks for an exporter; `off`: `enabled: false`.
+   */
+  mode: 'spec' | 'env' | 'off';
+  /** `/metrics` (Prometheus text). */
+  metricsEndpoint: boolean;
+  /** `/traces` and `/traces/{traceId}`. */
+  tracesEndpoint: boolean;
+  bufferSize: number;
+  sampling: number;
+  propagation: 'w3c' | 'b3';
+  /** OTLP endpoint as written (may hold `{{VARIABLE}}`, read from the environment at start-up). */
+  otlpEndpoint?: string;
+}
