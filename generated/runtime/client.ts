@@ -49,6 +49,7 @@ import {
   type Transport,
   type TransportResponse,
 } from './transport.js';
+import { startUpstreamSpan } from './telemetry.js';
 
 export { CAPGEN_RUNTIME_VERSION } from './client-request.js';
 export { encodePathSegment } from './client-url.js';
@@ -351,6 +352,7 @@ export class ApiClient {
     callerSignal?.addEventListener('abort', onCallerAbort);
 
     const started = nowMs();
+    const span = startUpstreamSpan(op.id, req.method, `${req.origin}${req.path}`);
     let sent: TransportResponse;
     try {
       let url = req.url;
@@ -358,7 +360,7 @@ export class ApiClient {
         sent = await this.transport({
           method: req.method,
           url,
-          headers: { ...req.headers },
+          headers: span === undefined ? { ...req.headers } : { ...req.headers, ...span.headers },
           body: req.body,
           signal: controller.signal,
           maxResponseBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
@@ -368,6 +370,7 @@ export class ApiClient {
         url = next;
       }
     } catch (error) {
+      span?.end(undefined, error);
       if (callerSignal?.aborted) throw abortReason(callerSignal);
       if (timedOut) {
         return {
@@ -386,6 +389,7 @@ export class ApiClient {
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     const durationMs = nowMs() - started;
+    span?.end(sent.status);
     const response = receive(sent, req);
 
     const requestId = requestIdOf(response.headers);

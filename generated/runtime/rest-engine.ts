@@ -10,6 +10,7 @@
  * handler (rest.ts) and the node:http fast path (node-rest.ts) can drive it. Web-standard: no Node
  * built-in is imported here.
  */
+import { markOperation, observeInbound } from './telemetry.js';
 import type { InboundAuth, Invoke, InvokeContext, JsonValue } from './contract.js';
 import { authSecrets } from './credentials.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './limits.js';
@@ -100,7 +101,16 @@ export class RestEngine {
   }
 
   /** Answers one request. Never rejects. */
-  async handle(req: RequestView): Promise<CoreResponse> {
+  handle(req: RequestView): Promise<CoreResponse> {
+    return observeInbound(
+      this.spec.namespace,
+      req.method,
+      (name) => req.header(name),
+      () => this.answer(req),
+    );
+  }
+
+  private async answer(req: RequestView): Promise<CoreResponse> {
     try {
       return await this.handleUnsafe(req);
     } catch (error) {
@@ -157,6 +167,7 @@ export class RestEngine {
     }
     if ('allow' in match) return methodNotAllowed(method, req.path, match.allow);
     const compiled = match.route;
+    markOperation(compiled.route.path);
 
     // Path parameters: one segment each, percent-decoded exactly once.
     const inputs: Record<string, unknown> = {};

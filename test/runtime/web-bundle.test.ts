@@ -36,6 +36,8 @@ describe('web-standard runtime entry points', () => {
     'skill-server.ts',
     'orchestrate.ts',
     'rest-forward.ts',
+    'control.ts',
+    'telemetry.ts',
   ]) {
     it(`${entry} bundles with no externals and no node:* import`, async () => {
       const { inputs, imports } = await bundleInputs(entry);
