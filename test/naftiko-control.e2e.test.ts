@@ -228,8 +228,8 @@ describe.skipIf(!available)('the control port and observability, generated and r
       expect(metrics).toMatch(
         /^naftiko_requests_total\{[^}]*naftiko_operation="\/ships\/\{imo\}"[^}]*\} 1\b/m,
       );
-      expect(metrics).toMatch(/^# TYPE http_server_request_duration(_seconds)? histogram$/m);
-      expect(metrics).toMatch(/^http_client_request_duration(_seconds)?_count\{[^}]*\} 1\b/m);
+      expect(metrics).toMatch(/^# TYPE http_server_request_duration histogram$/m);
+      expect(metrics).toMatch(/^http_client_request_duration_count\{[^}]*\} 1\b/m);
 
       const traces = (await (await fetch(`${server.url}/traces`)).json()) as {
         traces: { traceId: string; spans: { name: string; kind: string }[] }[];

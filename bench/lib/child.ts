@@ -7,6 +7,9 @@
  * - proxy:     minimal node:http pass-through to BENCH_UPSTREAM with a keep-alive http.Agent
  *              (the reference for the REST adapter);
  * - rest:      the generated checkout-sessions REST adapter, `serveRest(createHandler(...), {log: false})`;
+ * - rest-observed: the same adapter with observability on: the OpenTelemetry SDK started as a
+ *              control port starts it (spans into the /traces ring buffer, metrics for /metrics,
+ *              no exporter over the network);
  * - rest-main: the same through the generated `main()`, as shipped (one access-log line per request
  *              on stdout, which the parent points at /dev/null);
  * - mcp:       the generated checkout-sessions MCP server through its `main()` (Streamable HTTP,
@@ -155,6 +158,30 @@ switch (role) {
   }
 
   case 'rest': {
+    const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
+    const { serveRest } = await import('../../generated/runtime/node-rest.js');
+    const server = await serveRest(createHandler(clientOptions), {
+      port: 0,
+      host: '127.0.0.1',
+      log: false,
+    });
+    report(Number(new URL(server.url).port));
+    break;
+  }
+
+  case 'rest-observed': {
+    const { startTelemetry } = await import('../../generated/runtime/node-telemetry.js');
+    startTelemetry(
+      {
+        mode: 'spec',
+        metricsEndpoint: true,
+        tracesEndpoint: true,
+        bufferSize: 100,
+        sampling: 1,
+        propagation: 'w3c',
+      },
+      { serviceName: 'bench', env: {} },
+    );
     const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
     const { serveRest } = await import('../../generated/runtime/node-rest.js');
     const server = await serveRest(createHandler(clientOptions), {
