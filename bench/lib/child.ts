@@ -42,6 +42,18 @@ async function listen(server: http.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** The generated checkout-sessions adapter on serveRest, access log off; reports its port. */
+async function serveCheckoutRest(): Promise<void> {
+  const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
+  const { serveRest } = await import('../../generated/runtime/node-rest.js');
+  const server = await serveRest(createHandler(clientOptions), {
+    port: 0,
+    host: '127.0.0.1',
+    log: false,
+  });
+  report(Number(new URL(server.url).port));
+}
+
 switch (role) {
   case 'upstream': {
     const body = Buffer.from(UPSTREAM_PAYLOAD);
@@ -158,14 +170,7 @@ switch (role) {
   }
 
   case 'rest': {
-    const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
-    const { serveRest } = await import('../../generated/runtime/node-rest.js');
-    const server = await serveRest(createHandler(clientOptions), {
-      port: 0,
-      host: '127.0.0.1',
-      log: false,
-    });
-    report(Number(new URL(server.url).port));
+    await serveCheckoutRest();
     break;
   }
 
@@ -182,14 +187,7 @@ switch (role) {
       },
       { serviceName: 'bench', env: {} },
     );
-    const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
-    const { serveRest } = await import('../../generated/runtime/node-rest.js');
-    const server = await serveRest(createHandler(clientOptions), {
-      port: 0,
-      host: '127.0.0.1',
-      log: false,
-    });
-    report(Number(new URL(server.url).port));
+    await serveCheckoutRest();
     break;
   }
 

@@ -2,6 +2,7 @@
  * The resolved capability model: everything the emitters need, decided once.
  * Emitters are pure functions of this model; they never look at YAML or OpenAPI again.
  */
+import type { ObservabilitySpec } from '../../templates/runtime/control.js';
 import type { ResultShape, StepPlan } from '../../templates/runtime/orchestrate.js';
 import type {
   ApiSpec,
@@ -358,20 +359,5 @@ export interface ControlModel {
   observability: ObservabilityModel;
 }
 
-/** `observability` of the control adapter, defaults filled in. */
-export interface ObservabilityModel {
-  /**
-   * `spec`: the capability enables it (an `observability` section not disabled); `env`: only when the
-   * standard OTEL_* environment asks for an exporter; `off`: `enabled: false`.
-   */
-  mode: 'spec' | 'env' | 'off';
-  /** `/metrics` (Prometheus text). */
-  metricsEndpoint: boolean;
-  /** `/traces` and `/traces/{traceId}`. */
-  tracesEndpoint: boolean;
-  bufferSize: number;
-  sampling: number;
-  propagation: 'w3c' | 'b3';
-  /** OTLP endpoint as written (may hold `{{VARIABLE}}`, read from the environment at start-up). */
-  otlpEndpoint?: string;
-}
+/** `observability` of the control adapter, defaults filled in (as the runtime reads it). */
+export type ObservabilityModel = ObservabilitySpec;
