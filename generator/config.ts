@@ -10,6 +10,13 @@ import { ExplainingValidator } from './check/schema-explain.js';
 import { reportSchemaIssues } from './check/schema-report.js';
 import { parseSource, type SourceDocument } from './load/source.js';
 import { inputFileProblem, lstat, outsideProblem, toPosix } from './paths.js';
+import {
+  checkTargets,
+  DEFAULT_IMAGE,
+  IMAGE_PATTERN,
+  TARGETS,
+  type Target,
+} from './model/deploy.js';
 
 export { toPosix };
 
@@ -32,6 +39,10 @@ export interface ResolvedConfig {
   rulesets: string[];
   /** Severity overrides by rule id. */
   rules: RuleSeverities;
+  /** What to generate besides the client: `node` (always) and the deploy targets, in TARGETS order. */
+  targets: Target[];
+  /** The container image the Kubernetes manifests run. */
+  image: string;
   /** The config file, when one was read (for positions of its entries). */
   configSource?: SourceDocument;
 }
@@ -64,6 +75,8 @@ const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: { type: 'string', enum: ['off', 'info', 'warning', 'error'] },
     },
+    targets: { type: 'array', items: { type: 'string', enum: TARGETS }, uniqueItems: true },
+    image: { type: 'string', pattern: IMAGE_PATTERN.source },
   },
   additionalProperties: false,
 };
@@ -86,6 +99,8 @@ export async function resolveConfig(
     schema?: string | string[];
     rulesets?: string[];
     rules?: RuleSeverities;
+    targets?: Target[];
+    image?: string;
   } = {};
   let configSource: SourceDocument | undefined;
   if (configPath) {
@@ -153,16 +168,19 @@ export async function resolveConfig(
     );
     return undefined;
   }
+  // Relative to the project root, so nothing machine-specific reaches generated files.
+  const out = flags.out
+    ? toPosix(path.relative(root, path.resolve(root, flags.out))) || '.'
+    : fromFile.out
+      ? rel(fromFile.out)
+      : 'generated';
+  const targets = TARGETS.filter((t) => t === 'node' || fromFile.targets?.includes(t));
+  if (!checkTargets(targets, out, configPath ?? CONFIG_FILE, configSource, bag)) return undefined;
   return {
     root,
     openapi,
     capabilities,
-    // Relative to the project root, so nothing machine-specific reaches generated files.
-    out: flags.out
-      ? toPosix(path.relative(root, path.resolve(root, flags.out))) || '.'
-      : fromFile.out
-        ? rel(fromFile.out)
-        : 'generated',
+    out,
     strict: flags.strict ?? fromFile.strict ?? false,
     ...(fromFile.typeDepth === undefined ? {} : { typeDepth: fromFile.typeDepth }),
     schema: flags.schema?.length
@@ -172,6 +190,8 @@ export async function resolveConfig(
       ? flags.ruleset.map(fromCwd)
       : (fromFile.rulesets ?? []).map(rel),
     rules: fromFile.rules ?? {},
+    targets,
+    image: fromFile.image ?? DEFAULT_IMAGE,
     configSource,
   };
 }

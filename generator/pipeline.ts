@@ -72,7 +72,7 @@ export async function runPipeline(
     import('./emit/index.js'),
     import('./format.js'),
   ]);
-  const files = await formatFiles(emitProject(project, config.out));
+  const files = await formatFiles(emitProject(project, config));
   return finish({ bag, config, project, files });
 }
 

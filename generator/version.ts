@@ -8,3 +8,10 @@ export const GENERATOR_VERSION: string = (
     version: string;
   }
 ).version;
+
+/**
+ * The Workers compatibility date the generated wrangler files carry: the date of the workerd release
+ * this capgen version is tested with (miniflare's, see test/deploy/workers.test.ts), fixed per capgen
+ * version so that output never depends on the day it is generated. Bump it with miniflare.
+ */
+export const WORKERS_COMPATIBILITY_DATE = '2026-04-26';

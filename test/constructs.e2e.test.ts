@@ -190,7 +190,12 @@ afterAll(async () => {
 
 describe('generated code for the specification constructs', () => {
   it('carries no secret: the token and the file key are read at run time', () => {
-    const all = ['ships/client.ts', 'ships/rest.ts', 'ships/mcp.ts', 'ships/README.md']
+    const all = [
+      'ships/client.ts',
+      'ships/rest-handler.ts',
+      'ships/mcp-handler.ts',
+      'ships/README.md',
+    ]
       .map((f) => fs.readFileSync(path.join(OUT, f), 'utf8'))
       .join('\n');
     expect(all).not.toContain(key);

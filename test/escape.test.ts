@@ -12,6 +12,7 @@ import {
   docInline,
   htmlCommentText,
   jsonText,
+  lineComments,
   markdownBlock,
   markdownCell,
   markdownCode,
@@ -40,6 +41,8 @@ const NASTY = [
   '<',
   '&',
   '-->',
+  '\u0085',
+  '\u2029',
 ];
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
@@ -169,6 +172,18 @@ describe('Markdown and JSON', () => {
         expect(htmlCommentText(s)).not.toMatch(/--|[<>]/);
         expect(jsonText(s)).not.toMatch(/<\/|\u2028|\u2029/);
         expect(JSON.parse(jsonText({ s }))).toEqual({ s });
+      }),
+      RUNS,
+    );
+  });
+
+  it('lineComments: every line of the output is a comment, whatever the text', () => {
+    const YAML_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+    fc.assert(
+      fc.property(text, fc.constantFrom('//' as const, '#' as const), (s, marker) => {
+        const comment = lineComments(s, marker);
+        for (const line of comment.split(YAML_BREAKS)) expect(line.startsWith(marker)).toBe(true);
+        expect(comment).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
       }),
       RUNS,
     );

@@ -117,7 +117,9 @@ describe.skipIf(!HAS_SPEC)('generate --openapi ../shared/stripe/spec3.json', () 
         'client.ts',
         'types.ts',
         'rest.ts',
+        'rest-handler.ts',
         'mcp.ts',
+        'mcp-handler.ts',
         'openapi.json',
         'README.md',
       ]) {

@@ -375,7 +375,7 @@ const cases: Case[] = [
     expect: {
       generates: true,
       check: (out) => {
-        const mcp = fs.readFileSync(path.join(out, 'widgets/mcp.ts'), 'utf8');
+        const mcp = fs.readFileSync(path.join(out, 'widgets/mcp-handler.ts'), 'utf8');
         expect(mcp).toContain('resources: [');
         expect(mcp).toContain('prompts: [');
         expect(readme(out)).not.toContain('<script>');

@@ -9,8 +9,6 @@
  * the diff.
  */
 import fs from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -27,6 +25,7 @@ import * as identityMcp from '../generated/identity-sessions/mcp.js';
 import { LINK_LINK_ACCOUNT_SESSIONS_API } from '../generated/link-account-sessions/client.js';
 import * as linkMcp from '../generated/link-account-sessions/mcp.js';
 import type { McpHttpServerHandle } from '../generated/runtime/node-mcp.js';
+import { roundRobinProxy, type RoundRobinProxy } from './helpers/round-robin.js';
 import {
   CAPABILITIES,
   captureServerLog,
@@ -843,68 +842,35 @@ describe('Origin header', () => {
 
 describe('two instances behind a round-robin proxy', () => {
   let instances: McpHttpServerHandle[] = [];
-  let proxy: HttpServer;
+  let proxy: RoundRobinProxy;
   let proxyUrl: string;
   /** [instance, JSON-RPC method (or HTTP method when there is no body)] per proxied request. */
-  const routed: Array<[number, string]> = [];
+  let routed: Array<[number, string]> = [];
 
   beforeAll(async () => {
     instances = [
       (await linkMcp.main({ port: 0 }, FAST_RETRIES))!,
       (await linkMcp.main({ port: 0 }, FAST_RETRIES))!,
     ];
-    let next = 0;
-    proxy = createHttpServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', async () => {
-        const index = next++ % instances.length;
-        const body = Buffer.concat(chunks);
-        let method = req.method ?? 'GET';
-        try {
-          method = (JSON.parse(body.toString('utf8')) as { method?: string }).method ?? method;
-        } catch {
-          // not JSON (GET, DELETE)
-        }
-        routed.push([index, method]);
-        const headers = new Headers();
-        for (const [key, value] of Object.entries(req.headers)) {
-          if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(key))
-            headers.set(key, value);
-        }
-        try {
-          const upstream = await realFetch(instances[index].url, {
-            method: req.method,
-            headers,
-            ...(body.length > 0 ? { body } : {}),
-          });
-          const outHeaders: Record<string, string> = {};
-          upstream.headers.forEach((value, key) => {
-            if (
-              !['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(
-                key,
-              )
-            )
-              outHeaders[key] = value;
-          });
-          const payload = Buffer.from(await upstream.arrayBuffer());
-          res.writeHead(upstream.status, outHeaders);
-          res.end(payload);
-        } catch (error) {
-          res.writeHead(502);
-          res.end(String(error));
-        }
-      });
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/mcp`;
+    proxy = await roundRobinProxy(
+      instances.map((i) => i.url),
+      {
+        fetch: realFetch,
+        label: (req, body) => {
+          try {
+            return (JSON.parse(body.toString('utf8')) as { method?: string }).method ?? '';
+          } catch {
+            return req.method ?? 'GET'; // not JSON (GET, DELETE)
+          }
+        },
+      },
+    );
+    routed = proxy.routed;
+    proxyUrl = `${proxy.url}/mcp`;
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      proxy.close(() => resolve());
-      proxy.closeAllConnections();
-    });
+    await proxy.close();
     for (const instance of instances) await instance.close();
   });
 

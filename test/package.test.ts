@@ -107,7 +107,9 @@ describe('the packed package', () => {
       'client.ts',
       'types.ts',
       'rest.ts',
+      'rest-handler.ts',
       'mcp.ts',
+      'mcp-handler.ts',
       'openapi.json',
       'README.md',
     ]) {
@@ -116,9 +118,22 @@ describe('the packed package', () => {
       );
     }
     expect(run('npx', ['capgen', 'generate', '--check'], project)).toMatch(/up to date/);
-
     // The installed package serves a generated adapter (serve loads tsx for the TypeScript) ...
     expect(await servesHealth(project)).toBe(200);
+
+    // No deploy file unless its target is on; with `container`, the image's build step works with
+    // what installing capgen brought (esbuild).
+    expect(fs.existsSync(path.join(project, 'generated/container'))).toBe(false);
+    expect(fs.existsSync(path.join(project, 'generated/runtime/worker.ts'))).toBe(false);
+    fs.writeFileSync(path.join(project, 'capgen.config.yaml'), 'targets: [node, container]\n');
+    expect(run('npx', ['capgen', 'generate'], project)).toMatch(/: 5 added, 1 changed, 0 removed/);
+    expect(run('node', ['generated/container/build.mjs', path.join(work, 'app')], project)).toMatch(
+      /link-account-sessions\/mcp, link-account-sessions\/rest → /,
+    );
+    expect(fs.readdirSync(path.join(work, 'app/link-account-sessions')).sort()).toEqual([
+      'mcp.mjs',
+      'rest.mjs',
+    ]);
 
     // ... and the rest of the CLI runs from dist/ alone: no tsx needed.
     fs.renameSync(path.join(project, 'node_modules/tsx'), path.join(work, 'tsx-away'));

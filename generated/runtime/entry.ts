@@ -13,6 +13,8 @@ export interface EntryArgs {
   port?: number;
   address?: string;
   stdio?: boolean;
+  /** MCP: Streamable HTTP even where the capability declares stdio (a container serves over the network). */
+  http?: boolean;
   /** Upstream base URI for every consumed API (else `<NAMESPACE>_BASE_URI`, else the spec's). */
   baseUri?: string;
 }
@@ -36,7 +38,7 @@ export function isMainModule(moduleUrl: string): boolean {
   );
 }
 
-/** `--port 8080 --address 0.0.0.0 --stdio` (also `--port=8080`). Unknown flags are an error. */
+/** `--port 8080 --address 0.0.0.0 --stdio`, `--http` (also `--port=8080`). Unknown flags are an error. */
 export function parseEntryArgs(argv: readonly string[]): EntryArgs {
   const args: EntryArgs = {};
   for (let i = 0; i < argv.length; i++) {
@@ -45,10 +47,11 @@ export function parseEntryArgs(argv: readonly string[]): EntryArgs {
     if (flag === '--port' || flag === '-p') args.port = parsePort(value(), flag);
     else if (flag === '--address' || flag === '-a') args.address = value();
     else if (flag === '--stdio') args.stdio = true;
+    else if (flag === '--http') args.http = true;
     else if (flag === '--base-uri') args.baseUri = value();
     else
       throw new Error(
-        `unknown option '${argv[i]}' (expected --port, --address, --base-uri or --stdio)`,
+        `unknown option '${argv[i]}' (expected --port, --address, --base-uri, --stdio or --http)`,
       );
   }
   return args;

@@ -256,6 +256,8 @@ const PATTERN_MEANINGS: Array<[RegExp, string]> = [
   [/^\^\[A-Z\]\[A-Z0-9_\]\*\$$/, 'a SCREAMING_SNAKE_CASE variable name'],
   [/^\^file:\/\/\//, 'a file:/// URI'],
   [/^\^\[a-zA-Z\]\[a-zA-Z0-9\+\.-\]\*:\/\//, 'a URI (scheme://...)'],
+  // capgen.config.yaml's `image` (model/deploy.ts), before the email address its '@' would suggest.
+  [/@sha256:/, 'a container image reference ([registry/]name[:tag], lower-case name)'],
   [/@/, 'an email address'],
   [/\[0-9a-fA-F\]|25\[0-5\]|\{0,61\}/, 'a hostname or an IP address'],
   [/\\\//, 'a MIME type (type/subtype)'],

@@ -1,4 +1,8 @@
-/** rest.ts and mcp.ts of a capability: the adapters' data (routes, tools) and their entry points. */
+/**
+ * The adapters of a capability: rest-handler.ts and mcp-handler.ts hold their data (routes, tools,
+ * resources, prompts, forwards) and web-standard handlers, importing no Node built-in; rest.ts and
+ * mcp.ts are the Node entry points.
+ */
 import type {
   CapabilityModel,
   InputModel,
@@ -53,7 +57,28 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
   };
 }
 
-/** Slots the entry points share: the client factory, where they listen, and the env overrides. */
+/** Slots both handler modules share: header, client factory, namespace and the imports of their data. */
+function handlerView(
+  capability: CapabilityModel,
+  what: string,
+  holds: string,
+  namespace: string,
+  data: Omit<ReturnType<typeof adapterLiteral>, 'literal'>,
+) {
+  return {
+    header: codeHeader(
+      `${what} for ${capability.label}: its ${holds} and web-standard handler.`,
+      capability,
+    ),
+    factory: identifier(capability.names.clientFactory),
+    namespaceDoc: docInline(namespace),
+    operationImports: data.operationImports,
+    schemaImports: data.schemaImports,
+    runImports: data.runImports,
+  };
+}
+
+/** Slots the Node entry points share: the client factory, where they listen, and the env overrides. */
 export function entryView(
   capability: CapabilityModel,
   adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
@@ -81,7 +106,7 @@ const restInput = (input: InputModel) => ({
       : input.schema,
 });
 
-export function emitRest(capability: CapabilityModel, rest: RestModel): string {
+export function emitRestHandler(capability: CapabilityModel, rest: RestModel): string {
   const forwards = dataLiteral(
     rest.forwards.map((f) => ({
       prefix: f.prefix,
@@ -111,14 +136,24 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): string {
       ...forwards.refs.map((r) => r.name),
     ]),
   ].sort();
-  return renderTs('rest.ts.hbs', {
-    header: codeHeader(`REST adapter ${rest.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, rest),
+  return renderTs('rest-handler.ts.hbs', {
+    ...handlerView(capability, `REST adapter ${rest.namespace}`, 'routes', rest.namespace, {
+      ...adapter,
+      operationImports: joinTs(clientImports as TsCode[], ', '),
+    }),
     adapter: adapter.literal,
     forwards: rest.forwards.length ? forwards.code : undefined,
-    operationImports: joinTs(clientImports as TsCode[], ', '),
-    schemaImports: adapter.schemaImports,
-    runImports: adapter.runImports,
+  });
+}
+
+/** rest.ts: the REST adapter's Node entry point. */
+export function emitRest(capability: CapabilityModel, rest: RestModel): string {
+  return renderTs('rest.ts.hbs', {
+    header: codeHeader(
+      `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
+      capability,
+    ),
+    ...entryView(capability, rest),
   });
 }
 
@@ -149,7 +184,11 @@ function promptSpec(prompt: PromptModel) {
   };
 }
 
-export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: string): string {
+export function emitMcpHandler(
+  capability: CapabilityModel,
+  mcp: McpModel,
+  version: string,
+): string {
   const server = adapterLiteral(
     {
       name: mcp.namespace,
@@ -170,14 +209,21 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel, version: str
     },
     capability,
   );
+  return renderTs('mcp-handler.ts.hbs', {
+    ...handlerView(capability, `MCP server ${mcp.namespace}`, 'tools', mcp.namespace, server),
+    server: server.literal,
+  });
+}
+
+/** mcp.ts: the MCP server's Node entry point (Streamable HTTP or stdio). */
+export function emitMcp(capability: CapabilityModel, mcp: McpModel): string {
   const transport: TsCode = literal(mcp.transport);
   return renderTs('mcp.ts.hbs', {
-    header: codeHeader(`MCP server ${mcp.namespace} for ${capability.label}.`, capability),
+    header: codeHeader(
+      `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
+      capability,
+    ),
     ...entryView(capability, mcp),
-    server: server.literal,
-    operationImports: server.operationImports,
-    schemaImports: server.schemaImports,
-    runImports: server.runImports,
     transport,
   });
 }

@@ -7,7 +7,7 @@
  * slot without the compiler noticing.
  */
 
-import { Document, isScalar, visit } from 'yaml';
+import { Document, isScalar, stringify as stringifyYaml, visit } from 'yaml';
 import { isBindingName, isIdentifier } from '../model/names.js';
 import { plainText } from '../model/text.js';
 
@@ -17,6 +17,8 @@ declare const brand: unique symbol;
 export type TsCode = string & { readonly [brand]: 'ts' };
 /** Text that is safe to place in a Markdown file where the emitter puts it. */
 export type MarkdownText = string & { readonly [brand]: 'md' };
+/** Text that is safe to place in a Dockerfile where the emitter puts it. */
+export type DockerfileText = string & { readonly [brand]: 'dockerfile' };
 
 /** Marks text the generator wrote itself (never spec text) as TypeScript. */
 export const trustedTs = (text: string): TsCode => text as TsCode;
@@ -189,6 +191,59 @@ export function htmlCommentText(text: string): MarkdownText {
       .replace(/-(?=-)/g, '- ')
       .replace(/[<>]/g, ' '),
   );
+}
+
+// --- line comments ---------------------------------------------------------------------------
+
+/**
+ * Comment lines for the formats with line comments (`//` in JSONC; `#` in YAML and Dockerfiles):
+ * each line of the text becomes one comment line, whatever breaks it (YAML 1.1 also breaks lines at
+ * U+0085, U+2028 and U+2029), and control characters become spaces, so no text can end the comment.
+ */
+export function lineComments(text: string, marker: '//' | '#'): string {
+  return text
+    .split(/\r\n|[\r\n\u0085\u2028\u2029]/)
+    .map((line) => `${marker} ${line.replace(/[\u0000-\u001f\u007f]/g, ' ')}`.trimEnd())
+    .join('\n');
+}
+
+// --- YAML --------------------------------------------------------------------------------------
+
+/**
+ * A YAML document of `value`, printed by the yaml package (which quotes by construction) with YAML
+ * 1.1's rules, so that readers of either version (Kubernetes reads 1.1) get `value` back: `on`,
+ * `no`, `0777` and `12:30` stay strings. Its strings are printable ASCII, which YAML 1.1 never reads
+ * as a line break (the names the deploy files hold are; anything else is a generator bug).
+ */
+export function yamlText(value: unknown): string {
+  const check = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (!/^[\x20-\x7e]*$/.test(v))
+        throw new Error(`capgen bug: ${JSON.stringify(v)} in YAML is not printable ASCII`);
+    } else if (Array.isArray(v)) v.forEach(check);
+    else if (v !== null && typeof v === 'object')
+      Object.entries(v).forEach((e) => e.forEach(check));
+  };
+  check(value);
+  return stringifyYaml(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+// --- Dockerfile --------------------------------------------------------------------------------
+
+/** `#` comment lines in a Dockerfile (see lineComments). */
+export function dockerfileComment(text: string): DockerfileText {
+  return lineComments(text, '#') as DockerfileText;
+}
+
+/**
+ * A path written unquoted in a Dockerfile instruction: plain path characters only, so nothing in it
+ * is a variable, a quote, a flag or a line break. The config refuses other output folders for the
+ * container target (model/deploy.ts); one that reaches here is a bug in the generator.
+ */
+export function dockerfilePath(path: string): DockerfileText {
+  if (!/^[A-Za-z0-9._/-]+$/.test(path) || path.startsWith('-'))
+    throw new Error(`capgen bug: '${oneLine(path)}' cannot be written unquoted in a Dockerfile`);
+  return path as DockerfileText;
 }
 
 // --- JSON --------------------------------------------------------------------------------------

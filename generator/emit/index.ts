@@ -3,10 +3,11 @@
  * adding one module here and its template under templates/.
  */
 import type { ProjectModel } from '../model/types.js';
-import { emitMcp, emitRest } from './adapters.js';
+import { emitMcp, emitMcpHandler, emitRest, emitRestHandler } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
 import { emitControl } from './control.js';
+import { emitDeploy, type DeployOptions } from './deploy.js';
 import { emitOrchestrations } from './orchestrations.js';
 import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
@@ -21,8 +22,9 @@ export interface GeneratedFile {
   contents: string;
 }
 
-export function emitProject(project: ProjectModel, outDir: string): GeneratedFile[] {
-  const files: GeneratedFile[] = [...emitRuntime()];
+export function emitProject(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
+  const outDir = options.out;
+  const files: GeneratedFile[] = [...emitRuntime(options.targets), ...emitDeploy(project, options)];
   for (const module of project.typeModules)
     if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
   for (const capability of project.capabilities) {
@@ -42,6 +44,10 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
       files.push({ path: `${dir}/schemas.ts`, contents: emitSchemas(capability) });
     }
     if (capability.rest) {
+      files.push({
+        path: `${dir}/rest-handler.ts`,
+        contents: emitRestHandler(capability, capability.rest),
+      });
       files.push({ path: `${dir}/rest.ts`, contents: emitRest(capability, capability.rest) });
       files.push({
         path: `${dir}/openapi.json`,
@@ -56,11 +62,13 @@ export function emitProject(project: ProjectModel, outDir: string): GeneratedFil
       for (const file of emitSkillFolders(capability, capability.skills))
         files.push({ path: `${dir}/${file.path}`, contents: file.contents });
     }
-    if (capability.mcp)
+    if (capability.mcp) {
       files.push({
-        path: `${dir}/mcp.ts`,
-        contents: emitMcp(capability, capability.mcp, project.generatorVersion),
+        path: `${dir}/mcp-handler.ts`,
+        contents: emitMcpHandler(capability, capability.mcp, project.generatorVersion),
       });
+      files.push({ path: `${dir}/mcp.ts`, contents: emitMcp(capability, capability.mcp) });
+    }
     if (capability.control)
       files.push({
         path: `${dir}/control.ts`,

@@ -77,6 +77,9 @@ export function bindingName(name: string): string {
 
 /** The folder of the shared API types modules (`types/<api>.ts`, model/api-families.ts). */
 export const TYPES_FOLDER = 'types';
+/** The folders of the `container` and `kubernetes` deploy targets (model/deploy.ts). */
+export const CONTAINER_FOLDER = 'container';
+export const KUBERNETES_FOLDER = 'kubernetes';
 
 /**
  * Names at the top of the output folder that capgen uses itself, with what holds each: a capability
@@ -86,6 +89,9 @@ export const TYPES_FOLDER = 'types';
 export const RESERVED_OUTPUT_NAMES: ReadonlyMap<string, string> = new Map([
   ['runtime', 'the shared runtime'],
   [TYPES_FOLDER, 'the shared API types'],
+  // Reserved whether or not the target is enabled, so that enabling it never renames a capability.
+  [CONTAINER_FOLDER, "the container image's files (target 'container')"],
+  [KUBERNETES_FOLDER, "the Kubernetes manifests (target 'kubernetes')"],
 ]);
 
 /**
@@ -123,7 +129,9 @@ export const GENERATED_FILE_NAMES = [
   'JsonSchema',
   'LISTEN',
   'MCP_SERVER',
+  'McpFetchHandlerOptions',
   'McpHttpServerHandle',
+  'McpRuntimeOptions',
   'McpServerSpec',
   'MissingCredentialsError',
   'OperationMethod',
@@ -133,6 +141,7 @@ export const GENERATED_FILE_NAMES = [
   'RequestOptions',
   'RestAdapterSpec',
   'RestHandler',
+  'RestHandlerOptions',
   'RestServer',
   'SKILL_SERVER',
   'SkillHandlerOptions',
