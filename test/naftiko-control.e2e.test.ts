@@ -216,7 +216,8 @@ describe.skipIf(!available)('the control port and observability, generated and r
       expect(clientSpan?.spanContext().traceId).toBe(serverSpan?.spanContext().traceId);
       expect(clientSpan?.parentSpanContext?.spanId).toBe(serverSpan?.spanContext().spanId);
       // The upstream call carries the trace (W3C traceparent, the default propagation).
-      const traceparent = upstream.seen[0].headers.traceparent;
+      const traceparent = upstream.seen.find((r) => r.url.pathname === '/v1/ships/9321483')?.headers
+        .traceparent;
       expect(traceparent).toMatch(
         new RegExp(
           `^00-${clientSpan?.spanContext().traceId}-${clientSpan?.spanContext().spanId}-01$`,
