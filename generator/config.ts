@@ -196,6 +196,29 @@ export async function resolveConfig(
   };
 }
 
+/**
+ * The command that regenerates the output of a run: `npx capgen generate` with the options that
+ * change what it writes (`--config`, `--openapi`, `--out`), their paths relative to the project
+ * root, so the same inputs give the same headers from any working directory; a config file found
+ * by default is named, not passed.
+ */
+export function regenerateCommand(config: ResolvedConfig, flags: ConfigFlags): string {
+  const fromRoot = (p: string) => toPosix(path.relative(config.root, path.resolve(config.root, p)));
+  const args = ['npx', 'capgen', 'generate'];
+  if (flags.config) args.push('--config', fromRoot(flags.config));
+  for (const file of flags.openapi ?? []) args.push('--openapi', fromRoot(file));
+  if (flags.out) args.push('--out', config.out);
+  const command = args.map(shellWord).join(' ');
+  return config.configSource && !flags.config
+    ? `${command} (settings: ${config.configSource.file})`
+    : command;
+}
+
+/** A word as a POSIX shell reads it: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Literal paths are kept even when missing (so the loader reports them); globs are expanded. */
 async function expandOrKeep(patterns: string[], root: string): Promise<string[]> {
   const out: string[] = [];

@@ -28,6 +28,8 @@ export interface Diagnostic {
    * lowered. capgen's own errors stop generation and are never lowered.
    */
   advisory?: boolean;
+  /** An info worth reading only when asked for everything: printed with --verbose only. */
+  verboseOnly?: boolean;
 }
 
 export class DiagnosticBag {
@@ -54,6 +56,26 @@ export class DiagnosticBag {
 
   warning(file: string, pos: Position, rule: string, message: string, hint?: string): void {
     this.add({ file, ...pos, severity: 'warning', rule, message, hint });
+  }
+
+  /** What capgen decided on its own and the user may want to know (`verboseOnly`: --verbose only). */
+  info(
+    file: string,
+    pos: Position,
+    rule: string,
+    message: string,
+    hint?: string,
+    verboseOnly = false,
+  ): void {
+    this.add({
+      file,
+      ...pos,
+      severity: 'info',
+      rule,
+      message,
+      hint,
+      ...(verboseOnly ? { verboseOnly } : {}),
+    });
   }
 
   get errorCount(): number {

@@ -6,9 +6,15 @@ import { resolveConsumes } from './check/imports.js';
 import { checkShape } from './check/naftiko.js';
 import { builtinSchemas, officialSchemas, type NaftikoSchemas } from './check/naftiko-schema.js';
 import { checkSemantics } from './check/semantics.js';
+import { readOutputSchemas } from './check/output-schemas.js';
 import { runRulesets, loadRulesets, type LoadedRuleset } from './check/spectral.js';
 import { readSchemaFiles } from './load/official-schema.js';
-import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
+import {
+  regenerateCommand,
+  resolveConfig,
+  type ConfigFlags,
+  type ResolvedConfig,
+} from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
@@ -21,8 +27,10 @@ import {
   type ResolvedOpenApi,
 } from './model/build.js';
 import { indexConsumedOperations, normalizePath } from './check/references.js';
+import { apiFamilies } from './model/api-families.js';
 import { buildTypeModules } from './model/api-types.js';
 import { OpenApiIndex } from './model/openapi-match.js';
+import { reportPortConflicts } from './model/ports.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
 import type { CapabilityModel, ProjectModel } from './model/types.js';
 import { RESERVED_OUTPUT_NAMES } from './model/names.js';
@@ -61,7 +69,7 @@ export async function runPipeline(
     return bag.hasErrors() ? { bag, config } : result;
   };
 
-  const project = await buildProject(config, bag);
+  const project = await buildProject(config, bag, regenerateCommand(config, flags));
   if (!project) return finish({ bag, config });
   if (!options.emit) return finish({ bag, config, project });
   if (config.strict && bag.items.some((d) => d.severity !== 'info'))
@@ -83,6 +91,7 @@ export async function runPipeline(
 async function buildProject(
   config: ResolvedConfig,
   bag: DiagnosticBag,
+  regenerate: string,
 ): Promise<ProjectModel | undefined> {
   const documents = loadDocuments(config, bag);
   const namedAt = (key: string) => (index: number) => {
@@ -101,6 +110,7 @@ async function buildProject(
   if (config.strict) bag.promoteWarnings();
   if (bag.hasErrors()) return undefined;
   const index = new OpenApiIndex(documents);
+  const families = apiFamilies(documents);
   const capabilities: CapabilityModel[] = [];
   for (const capability of checked) {
     capabilities.push(
@@ -109,11 +119,17 @@ async function buildProject(
         resolved: await resolveOpenApi(capability, index),
         bag,
         root: config.root,
+        regenerate,
+        families,
       }),
     );
   }
+  reportPortConflicts(
+    capabilities.map((capability, i) => ({ capability, source: checked[i].source })),
+    bag,
+  );
   const typeModules = buildTypeModules(capabilities, documents, config.typeDepth);
-  return { capabilities, typeModules, generatorVersion: GENERATOR_VERSION };
+  return { capabilities, typeModules, generatorVersion: GENERATOR_VERSION, regenerate };
 }
 
 function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocument[] {
@@ -176,7 +192,8 @@ async function loadCapabilities(
     const sites = resolveConsumes(source, doc, { root: config.root, schemas, bag, read });
     if (bag.errorCount > before) continue;
     checkSemantics(source, bag, doc, sites);
-    if (bag.errorCount === before) checked.push({ source, doc, sites });
+    const outputSchemas = readOutputSchemas(sites, config.root, bag);
+    if (bag.errorCount === before) checked.push({ source, doc, sites, outputSchemas });
   }
   return checked;
 }

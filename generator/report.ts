@@ -8,7 +8,9 @@ import { formatDiagnostic, printable, type DiagnosticBag, type Style } from './d
 
 /** Prints the diagnostics; returns the exit code they call for (1 when any is an error). */
 export function report(bag: DiagnosticBag, io: CliIO, style: Style, verbose = false): number {
-  const diagnostics = bag.sorted();
+  const diagnostics = bag
+    .sorted()
+    .filter((d) => verbose || !(d.verboseOnly && d.severity === 'info'));
   const perRule = new Map<string, number>();
   for (const d of diagnostics) {
     if (d.severity === 'error' || verbose) continue;
@@ -29,7 +31,8 @@ export function report(bag: DiagnosticBag, io: CliIO, style: Style, verbose = fa
         ),
       );
   }
-  const { errorCount: errors, warningCount: warnings, infoCount: infos } = bag;
+  const { errorCount: errors, warningCount: warnings } = bag;
+  const infos = diagnostics.filter((d) => d.severity === 'info').length;
   if (diagnostics.length)
     io.stderr(
       `${errors ? style.red(`${errors} error(s)`) : '0 errors'}, ${warnings} warning(s)${infos ? `, ${infos} info(s)` : ''}${errors ? '; nothing was written' : ''}\n`,

@@ -167,12 +167,18 @@ describe('validate on the real specs', () => {
     const diagnostics = lines.filter((l) => /^\S+:\d+:\d+ {2}/.test(l));
     expect(diagnostics.length).toBeGreaterThan(0);
     for (const line of diagnostics)
-      expect(line).toMatch(/^specs\/[\w.-]+:\d+:\d+ {2}warning {2}[a-z-]+\/[a-z-]+ {2}\S/);
+      expect(line).toMatch(/^specs\/[\w.-]+:\d+:\d+ {2}(warning|info) {2}[a-z-]+\/[a-z-]+ {2}\S/);
     lines.forEach((line, i) => {
       if (/^\S+:\d+:\d+ {2}/.test(line)) expect(lines[i + 1], line).toMatch(/^ {4}hint: \S/);
     });
-    const warnings = Number(/^0 errors, (\d+) warning\(s\)$/m.exec(stderr)?.[1]);
-    expect(warnings).toBe(diagnostics.length);
+    // The infos: the bundled capabilities' servers all default to ports 8080 and 9090.
+    const infos = diagnostics.filter((l) => / {2}info {2}/.test(l));
+    expect(infos.length).toBe(6);
+    for (const line of infos) expect(line).toMatch(/ {2}capgen\/port-conflict {2}/);
+    const [, warnings, infoCount] = /^0 errors, (\d+) warning\(s\), (\d+) info\(s\)$/m.exec(
+      stderr,
+    )!;
+    expect(Number(warnings) + Number(infoCount)).toBe(diagnostics.length);
     expect(stdout).toBe('✓ 3 capabilities are valid\n');
   });
 
@@ -200,9 +206,8 @@ describe('validate on the real specs', () => {
     });
     expect(shown.size).toBe(new Set(all.map((v) => `${v[1]} ${v[4]}`)).size);
     expect(shown.size).toBeLessThan(all.length);
-    expect(/^0 errors, \d+ warning\(s\)$/m.exec(stderr)?.[0]).toBe(
-      /^0 errors, \d+ warning\(s\)$/m.exec(verbose.stderr)?.[0],
-    );
+    const summary = /^0 errors, \d+ warning\(s\)(, \d+ info\(s\))?$/m;
+    expect(summary.exec(stderr)?.[0]).toBe(summary.exec(verbose.stderr)?.[0]);
     expect(stdout).toBe('✓ 3 capabilities are valid\n');
   });
 
@@ -210,7 +215,7 @@ describe('validate on the real specs', () => {
     const { root } = freshProject();
     fs.writeFileSync(
       path.join(root, 'capgen.config.yaml'),
-      'rules:\n  schema/deviation: off\n  openapi/*: off\n  capgen/body-ignored: error\n',
+      'rules:\n  schema/deviation: off\n  openapi/*: off\n  capgen/body-ignored: error\n  capgen/port-conflict: off\n',
     );
     const { code, stderr } = await capgen(root, ['validate', '--verbose']);
     expect(code).toBe(1);
@@ -220,7 +225,7 @@ describe('validate on the real specs', () => {
     expect([...rules]).toEqual(['error capgen/body-ignored']);
     fs.writeFileSync(
       path.join(root, 'capgen.config.yaml'),
-      'rules:\n  schema/deviation: off\n  openapi/*: off\n  capgen/body-ignored: off\n',
+      'rules:\n  schema/deviation: off\n  openapi/*: off\n  capgen/body-ignored: off\n  capgen/port-conflict: off\n',
     );
     const strict = await capgen(root, ['validate', '--strict']);
     expect(strict.stderr).toBe('');

@@ -56,7 +56,7 @@ import {
 
 const RUNS = Number(process.env.CAPGEN_PROPERTY_RUNS ?? 500);
 // A seed whose 500 cases try every field (the targets grow with the documents; re-pick when they do).
-const SEED = 16;
+const SEED = 396;
 
 const KUBERNETES_MODELS: Record<string, new (data: never) => { validate(): void }> = {
   Deployment,

@@ -1,10 +1,8 @@
 /** Checks of consumes blocks: namespaces, resources, operations, parameters, auth, bodies. */
 import type { NaftikoAuthentication } from '../load/naftiko-types.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
-import { pathPlaceholders } from './references.js';
+import { pathPlaceholders, pathTemplateProblem } from './references.js';
 import type { CheckContext } from './semantics.js';
-
-export const GENERATED_AUTH = ['bearer', 'apikey', 'basic'];
 
 export function checkConsumes(ctx: CheckContext): void {
   const namespaces = new Set<string>();
@@ -22,6 +20,7 @@ export function checkConsumes(ctx: CheckContext): void {
     (consumes.resources ?? []).forEach((resource, ri) => {
       const rat: JsonPath = [...at, 'resources', ri];
       ctx.unique(resourceNames, resource.name, [...rat, 'name'], 'resource name', source);
+      checkPathTemplate(ctx, resource.path, [...rat, 'path'], source);
       const placeholders = pathPlaceholders(resource.path);
       const routes = new Set<string>();
       resource.operations.forEach((operation, oi) => {
@@ -95,32 +94,75 @@ export function checkConsumes(ctx: CheckContext): void {
               source,
             );
         }
-        if (operation.outputRawFormat !== undefined && operation.outputRawFormat !== 'json')
-          ctx.notGenerated(
-            [...oat, 'outputRawFormat'],
-            `'${operation.outputRawFormat}' responses are`,
-            'the generated client reads JSON; other formats come with a later capgen',
-            source,
-          );
       });
     });
   }
 }
 
+/** A positioned warning for a path that is not a URL path template (`/v1/Invoice Items`). */
+export function checkPathTemplate(
+  ctx: CheckContext,
+  path: string,
+  at: JsonPath,
+  source: SourceDocument = ctx.source,
+): void {
+  const problem = pathTemplateProblem(path);
+  if (problem)
+    ctx.warning(
+      at,
+      'capgen/invalid-path',
+      `'${path}' is not a valid URL path template: it contains ${problem}`,
+      'write the path as the API spells it (e.g. /v1/invoiceitems), %-encoding what is not a path character',
+      false,
+      source,
+    );
+}
+
+/**
+ * An authentication object: on a consumes block (`inbound` false) how upstream calls authenticate,
+ * on an adapter how callers must. oauth2 describes a resource server, so it is inbound only.
+ */
 export function checkAuthentication(
   ctx: CheckContext,
   auth: NaftikoAuthentication,
   at: JsonPath,
   source: SourceDocument = ctx.source,
   binds = ctx.binds,
+  inbound = false,
 ): void {
-  if (!GENERATED_AUTH.includes(auth.type)) {
-    ctx.notGenerated(
-      [...at, 'type'],
-      `${auth.type} authentication is`,
-      `use one of: ${GENERATED_AUTH.join(', ')}; until then no credentials are sent or checked`,
-      source,
-    );
+  if (auth.type === 'oauth2') {
+    if (!inbound) {
+      ctx.warning(
+        [...at, 'type'],
+        'capgen/auth-ignored',
+        'oauth2 authentication describes a resource server (callers presenting tokens); upstream calls carry no credentials, as with the Naftiko engine',
+        'to send a token you obtained, use `type: bearer` with `token: "{{TOKEN}}"`',
+        true,
+        source,
+      );
+      return;
+    }
+    if (auth.tokenValidation === 'introspection')
+      ctx.notGenerated(
+        [...at, 'tokenValidation'],
+        'token introspection (RFC 7662) is',
+        'use `tokenValidation: jwks` (the default); the adapter is left out until then',
+        source,
+      );
+    for (const field of ['authorizationServerUri', 'resource'] as const) {
+      const value = auth[field];
+      if (value !== undefined && !/^https?:\/\/[^/?#\s]+/i.test(value))
+        ctx.error(
+          [...at, field],
+          'naftiko/invalid-uri',
+          `${field} '${value}' is not an absolute http(s) URI`,
+          field === 'resource'
+            ? 'write the canonical URI of this server, e.g. https://mcp.example.com/mcp'
+            : 'write the issuer URI of the authorization server, e.g. https://auth.example.com',
+          false,
+          source,
+        );
+    }
     return;
   }
   for (const field of ['token', 'value', 'username', 'password'] as const) {
@@ -139,6 +181,6 @@ export function checkAuthentication(
       'apikey authentication needs key and value',
       'add `key: X-Api-Key` and `value: "{{API_KEY}}"`',
     );
-  if (auth.type === 'basic' && auth.username === undefined)
-    missing('basic authentication needs a username', 'add `username: "{{API_USER}}"`');
+  if ((auth.type === 'basic' || auth.type === 'digest') && auth.username === undefined)
+    missing(`${auth.type} authentication needs a username`, 'add `username: "{{API_USER}}"`');
 }

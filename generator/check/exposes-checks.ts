@@ -8,7 +8,7 @@ import type {
   NaftikoRest,
 } from '../load/naftiko-types.js';
 import type { JsonPath } from '../load/source.js';
-import { checkAuthentication } from './consumes-checks.js';
+import { checkAuthentication, checkPathTemplate } from './consumes-checks.js';
 import { checkInvocation, invocationMode } from './invocation-checks.js';
 import { checkPrompts, checkResources } from './mcp-extras-checks.js';
 import { checkSkills } from './skill-checks.js';
@@ -40,7 +40,14 @@ export function checkExposes(ctx: CheckContext): void {
     }
     seenTypes.add(exposes.type);
     if (exposes.authentication !== undefined)
-      checkAuthentication(ctx, exposes.authentication, [...at, 'authentication']);
+      checkAuthentication(
+        ctx,
+        exposes.authentication,
+        [...at, 'authentication'],
+        ctx.source,
+        ctx.binds,
+        true,
+      );
     if (exposes.type === 'rest') checkRest(ctx, exposes, at, functions);
     else if (exposes.type === 'mcp') checkMcp(ctx, exposes, at, functions);
     else checkSkills(ctx, exposes, at);
@@ -191,6 +198,7 @@ function checkRest(
           "end the path with the one placeholder that takes the rest of it: '/prefix/{{path}}'",
         );
     }
+    checkPathTemplate(ctx, resource.path, [...rat, 'path']);
     const placeholders = pathPlaceholders(resource.path);
     (resource.operations ?? []).forEach((operation, oi) => {
       const oat: JsonPath = [...rat, 'operations', oi];

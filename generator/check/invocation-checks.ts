@@ -13,6 +13,7 @@ import { checkCallTarget } from './exposes-checks.js';
 import {
   lookupBinding,
   parseWithValue,
+  placeholderAliases,
   templateVariables,
   type ConsumedRef,
 } from './references.js';
@@ -62,7 +63,8 @@ export function checkInvocation(
     target.site.binds,
   ).filter((v) => !params.some((p) => p.name === v));
   const known = new Set([...params.map((p) => p.name), ...variables]);
-  const inputs = new Set([...placeholders, ...declared.map((d) => d.name)]);
+  const aliases = placeholderAliases(placeholders, item.with, ctx.prefixes);
+  const inputs = new Set([...placeholders, ...aliases.keys(), ...declared.map((d) => d.name)]);
   const bound = new Set<string>();
   const referenced = new Set<string>();
   for (const [key, value] of Object.entries(item.with ?? {})) {
@@ -141,8 +143,16 @@ export function checkInvocation(
       `add '${variable}: ${namespace}.<input>' under with, or an input named '${variable}'`,
     );
   }
+  for (const [input, placeholder] of aliases)
+    ctx.info(
+      at,
+      'capgen/path-param-alias',
+      `path placeholder '{${placeholder}}' is the input '${input}' that 'with' passes to '${item.call}' (the names differ only by '-' and '_')`,
+      `name both the same to silence this: '{${input}}' in the path, or '${namespace}.${placeholder}' in with`,
+    );
+  const aliased = new Set(aliases.values());
   for (const placeholder of placeholders)
-    if (!referenced.has(placeholder))
+    if (!referenced.has(placeholder) && !aliased.has(placeholder))
       ctx.warning(
         at,
         'capgen/unused-path-param',

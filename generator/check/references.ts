@@ -60,6 +60,29 @@ export function pathPlaceholders(path: string): string[] {
   return [...path.matchAll(PLACEHOLDER)].map((m) => m[1] ?? m[2]);
 }
 
+/**
+ * What keeps a path from being a URL path template, or undefined when it is one: outside its
+ * `{param}` / `{{param}}` placeholders, only what RFC 3986 allows in a path (letters, digits,
+ * `-._~!$&'()*+,;=:@/` and %-escapes).
+ */
+export function pathTemplateProblem(path: string): string | undefined {
+  const rest = path.replace(PLACEHOLDER, '');
+  if (/[{}]/.test(rest)) return 'a brace that opens or closes no placeholder';
+  const bad = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]|%(?![0-9A-Fa-f]{2})/.exec(rest);
+  if (!bad) return undefined;
+  const char = bad[0];
+  const named: Record<string, string> = {
+    ' ': 'a space',
+    '?': "'?' (a query string belongs in query parameters)",
+    '#': "'#' (a fragment is never sent)",
+    '%': "a '%' that starts no %-escape",
+  };
+  return (
+    named[char] ??
+    `the character ${JSON.stringify(char)} (U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), which must be %-encoded`
+  );
+}
+
 /** A path with `{param}` placeholders only (`{{param}}` is the specification's other spelling). */
 export function normalizePath(path: string): string {
   return path.replace(
@@ -72,6 +95,36 @@ export function normalizePath(path: string): string {
 export function servedPath(path: string): string {
   const normal = normalizePath(path);
   return normal.startsWith('/') ? normal : `/${normal}`;
+}
+
+/**
+ * Path placeholders bound to a `with` input whose name differs from theirs only by `-` and `_`
+ * (`{payment-method}` and `rest.payment_method`): input name → placeholder. Only a placeholder that
+ * `with` does not name itself, matching exactly one such input, and only an input that is not a
+ * placeholder of its own.
+ */
+export function placeholderAliases(
+  placeholders: string[],
+  withMap: Record<string, string | number> | undefined,
+  adapterPrefixes: ReadonlySet<string>,
+): Map<string, string> {
+  const referenced = new Set<string>();
+  for (const value of Object.values(withMap ?? {})) {
+    const parsed = parseWithValue(value, adapterPrefixes);
+    if (parsed.kind === 'reference') referenced.add(parsed.name);
+    if (parsed.kind === 'template')
+      for (const part of parsed.template) if ('name' in part) referenced.add(part.name);
+  }
+  const fold = (name: string) => name.replace(/-/g, '_');
+  const aliases = new Map<string, string>();
+  for (const placeholder of placeholders) {
+    if (referenced.has(placeholder)) continue;
+    const matches = [...referenced].filter(
+      (name) => !placeholders.includes(name) && fold(name) === fold(placeholder),
+    );
+    if (matches.length === 1 && !aliases.has(matches[0])) aliases.set(matches[0], placeholder);
+  }
+  return aliases;
 }
 
 export type WithValue =

@@ -43,8 +43,9 @@ export class CheckContext {
 
   readonly error = this.reporter('error');
   readonly warning = this.reporter('warning');
+  readonly info = this.reporter('info');
 
-  private reporter(severity: 'error' | 'warning') {
+  private reporter(severity: 'error' | 'warning' | 'info') {
     return (
       path: JsonPath,
       rule: string,

@@ -16,7 +16,14 @@ import type {
 } from '../model/types.js';
 import { docInline, identifier, joinTs, type TsCode } from './escape.js';
 import { codeHeader } from './header.js';
-import { CodeRef, dataLiteral, importLine, literal } from './literal.js';
+import {
+  CodeRef,
+  dataLiteral,
+  importLine,
+  literal,
+  runtimeCodeRef,
+  runtimeImports,
+} from './literal.js';
 import { ORCHESTRATIONS_MODULE } from './orchestrations.js';
 import { renderTs } from './render.js';
 
@@ -47,12 +54,12 @@ function adapterLiteral(value: unknown, capability: CapabilityModel) {
   const shared = new Map<unknown, CodeRef>(
     capability.sharedSchemas.map((s) => [s.schema, new CodeRef(s.name, SCHEMAS_MODULE)]),
   );
-  const { code, refs } = dataLiteral(value, (v) => shared.get(v));
+  const { code, refs } = dataLiteral(value, (v) => shared.get(v) ?? runtimeCodeRef(v));
   const operations = refs.filter((r) => r.module === CLIENT_MODULE).map((r) => r.name);
   return {
     literal: code,
     operationImports: joinTs([...new Set(operations)].sort(), ', '),
-    schemaImports: importLine(refs, SCHEMAS_MODULE),
+    schemaImports: joinTs([importLine(refs, SCHEMAS_MODULE), runtimeImports(refs)], '\n'),
     runImports: importLine(refs, ORCHESTRATIONS_MODULE),
   };
 }

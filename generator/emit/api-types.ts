@@ -6,11 +6,11 @@ import type { TypeModuleModel } from '../model/types.js';
 import { codeHeader } from './header.js';
 import { moduleDeclarations } from './openapi-ts.js';
 
-export function emitApiTypes(module: TypeModuleModel): string {
+export function emitApiTypes(module: TypeModuleModel, regenerate: string): string {
   return [
     codeHeader(
       `Types of the API at ${module.label}: one named type for each schema the generated capabilities reach.`,
-      module.sources,
+      { sources: module.sources, regenerate },
     ),
     ...moduleDeclarations(module),
   ].join('\n\n');

@@ -4,11 +4,18 @@ import type { CapabilityModel } from '../model/types.js';
 import { docInline, identifier, objectKey, trustedTs, ts, typeKey } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment } from './json-schema-to-ts.js';
-import { CodeRef, literal } from './literal.js';
+import { CodeRef, dataLiteral, literal, runtimeCodeRef, runtimeImports } from './literal.js';
 import { renderTs } from './render.js';
 
 export function emitClient(capability: CapabilityModel): string {
   const clientVar = new Map(capability.apis.map((api) => [api.spec.namespace, api.clientVar]));
+  // Descriptors as data; a converter or the digest scheme as a reference to its runtime module.
+  const refs: CodeRef[] = [];
+  const data = (value: unknown) => {
+    const printed = dataLiteral(value, runtimeCodeRef);
+    refs.push(...printed.refs);
+    return printed.code;
+  };
   const operations = capability.operations.map((op) => {
     const paginated = op.types.item !== undefined;
     const p = ts`T.${identifier(op.types.params)}`;
@@ -28,7 +35,7 @@ export function emitClient(capability: CapabilityModel): string {
       summary: docInline(
         `${signature}${op.openapi?.operationId ? ` (OpenAPI operation ${op.openapi.operationId})` : ''}`,
       ),
-      literal: literal(callOnly(op.spec)),
+      literal: data(callOnly(op.spec)),
       doc: trustedTs(doc.trimEnd().replace(/\n/g, '\n  ')),
       methodType: item
         ? ts`PaginatedOperationMethod<${p}, ${r}, ${item}>`
@@ -39,16 +46,19 @@ export function emitClient(capability: CapabilityModel): string {
     };
   });
   const upstreamSecrets = capability.env.filter((e) => e.secret && e.scope === 'upstream');
+  const apis = capability.apis.map((api) => ({
+    constName: identifier(api.constName),
+    description: docInline(api.description || api.spec.namespace),
+    literal: data(api.spec),
+    clientVar: identifier(api.clientVar),
+  }));
   return renderTs('client.ts.hbs', {
+    runtimeImports: runtimeImports(refs),
     header: codeHeader(`Typed client for ${capability.label}.`, capability),
     label: docInline(capability.label),
-    apis: capability.apis.map((api) => ({
-      constName: identifier(api.constName),
-      description: docInline(api.description || api.spec.namespace),
-      literal: literal(api.spec),
-      clientVar: identifier(api.clientVar),
-    })),
+    apis,
     operations,
+    apiList: trustedTs(capability.apis.map((api) => identifier(api.constName)).join(', ')),
     hasPlain: capability.operations.some((op) => !op.types.item),
     hasPaginated: capability.operations.some((op) => op.types.item),
     clientType: identifier(capability.names.clientType),
@@ -68,6 +78,14 @@ function callOnly(spec: OperationSpec): OperationSpec {
   return {
     ...rest,
     params: params.map(({ schema: _schema, description: _description, ...param }) => param),
-    ...(body ? { body: { required: body.required, mediaType: body.mediaType } } : {}),
+    ...(body
+      ? {
+          body: {
+            required: body.required,
+            mediaType: body.mediaType,
+            ...(body.files ? { files: body.files } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -20,7 +20,7 @@ export function emitDeploy(project: ProjectModel, options: DeployOptions): Gener
   const files: GeneratedFile[] = [];
   const on = (target: Target) => options.targets.includes(target);
   const servers = project.capabilities.filter(hasServer);
-  if (on('container') && servers.length) files.push(...emitContainer(options.out, options.image));
+  if (on('container') && servers.length) files.push(...emitContainer(options.out, options.image, project.regenerate));
   for (const capability of servers) {
     const names = deployNames(capability);
     if (on('workers')) {

@@ -24,9 +24,17 @@ export interface GeneratedFile {
 
 export function emitProject(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
   const outDir = options.out;
-  const files: GeneratedFile[] = [...emitRuntime(options.targets), ...emitDeploy(project, options)];
+  const files: GeneratedFile[] = [
+    ...emitRuntime(
+      project.regenerate,
+      options.targets,
+      new Set(project.capabilities.flatMap((c) => c.runtimeModules)),
+    ),
+    ...emitDeploy(project, options),
+  ];
   for (const module of project.typeModules)
-    if (module.types.length) files.push({ path: module.path, contents: emitApiTypes(module) });
+    if (module.types.length)
+      files.push({ path: module.path, contents: emitApiTypes(module, project.regenerate) });
   for (const capability of project.capabilities) {
     const dir = capability.id;
     files.push({

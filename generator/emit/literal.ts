@@ -3,7 +3,8 @@
  * construction: strings through `tsString`, keys through `objectKey`, and references to generated
  * constants as `CodeRef` values (never as strings that stand for code).
  */
-import { identifier, objectKey, trustedTs, tsString, type TsCode } from './escape.js';
+import { OPTIONAL_RUNTIME, RuntimeRef } from '../model/runtime-modules.js';
+import { identifier, joinTs, objectKey, trustedTs, tsString, type TsCode } from './escape.js';
 
 /**
  * A reference to a constant of generated code inside a data literal: `name` is validated as an
@@ -68,4 +69,22 @@ export function importLine(refs: readonly CodeRef[], module: string): TsCode {
 /** A data literal without references (the descriptors of client.ts, schemas.ts). */
 export function literal(value: unknown): TsCode {
   return dataLiteral(value).code;
+}
+
+/** The reference a model's RuntimeRef stands for: the export of its module in `../runtime/`. */
+export function runtimeCodeRef(value: object): CodeRef | undefined {
+  return value instanceof RuntimeRef
+    ? new CodeRef(OPTIONAL_RUNTIME[value.module].export, `../runtime/${value.module}.js`)
+    : undefined;
+}
+
+/** The import lines of the optional runtime modules among `refs`, one per module, sorted. */
+export function runtimeImports(refs: readonly CodeRef[]): TsCode {
+  const modules = [
+    ...new Set(refs.map((r) => r.module).filter((m) => m?.startsWith('../runtime/'))),
+  ];
+  return joinTs(
+    modules.sort().map((m) => importLine(refs, m!)),
+    '\n',
+  );
 }

@@ -15,6 +15,7 @@ import {
   type SchemaObject,
 } from 'openapi-typescript';
 import ts from 'typescript';
+import { isFileSchema } from '../model/media.js';
 import type { OpenApiSchema, TypeModuleModel } from '../model/types.js';
 import { commentSafeDocument } from './openapi-comments.js';
 
@@ -37,14 +38,28 @@ export interface SchemaPrinter {
   usedModule(): boolean;
 }
 
+/** The runtime's type of a file to upload (contract.ts), which types.ts imports when it uses it. */
+export const FILE_INPUT = 'FileInput';
+
 /**
  * A printer whose `$ref`s resolve to the module's named types, written bare (inside the module)
  * or qualified by the module's namespace (from a capability).
  */
-export function schemaPrinter(module: TypeModuleModel, qualified: boolean): SchemaPrinter {
+export function schemaPrinter(
+  module: TypeModuleModel,
+  qualified: boolean,
+  options: { files?: boolean } = {},
+): SchemaPrinter {
   const { names, ctx: shared } = indexOf(module);
   // Each printer collects its own helper declarations, for the file it prints into.
   const ctx: GlobalContext = { ...shared, injectFooter: [] };
+  let root = '';
+  if (options.files)
+    // A multipart body's file members (top level, as the client sends them) take FileInput.
+    ctx.transform = (schema, at) =>
+      at.path === root && isFileSchema(schema)
+        ? factory.createTypeReferenceNode(FILE_INPUT)
+        : undefined;
   let used = false;
   const reference = (name: string): ts.TypeNode => {
     used = true;
@@ -66,6 +81,7 @@ export function schemaPrinter(module: TypeModuleModel, qualified: boolean): Sche
     return (node) => ts.visitNode(node, visit);
   };
   const typeOfSafe = (schema: OpenApiSchema, path: string): ts.TypeNode => {
+    root = path;
     const raw = transformSchemaObject(schema as SchemaObject, { path, ctx });
     const result = ts.transform<ts.Node>(raw, [rename]);
     const [type] = result.transformed;

@@ -9,7 +9,7 @@ import type {
   TypeModuleModel,
 } from '../model/types.js';
 import type { InboundAuth } from '../../templates/runtime/contract.js';
-import { templateEnvVars } from '../model/build.js';
+import { templateEnvVars } from '../model/auth.js';
 import {
   identifier,
   jsonText,
@@ -31,6 +31,10 @@ const codeList = (items: string[], none: string): MarkdownText =>
 
 function authText(auth: InboundAuth | undefined): MarkdownText | undefined {
   if (!auth || auth.type === 'none') return undefined;
+  if (auth.type === 'oauth2')
+    return trustedMarkdown(
+      `OAuth 2.1 bearer JWTs issued by ${markdownCode(auth.authorizationServerUri)} for ${markdownCode(auth.audience ?? auth.resource)}${auth.scopes?.length ? ` with scopes ${codeList(auth.scopes, '')}` : ''}, keys from its metadata unless ${codeList([auth.jwksUriEnv, auth.publicKeyEnv], '')} are set`,
+    );
   return trustedMarkdown(
     `${markdownInline(auth.type)}, checked against ${codeList(templateEnvVars(auth), 'nothing')}`,
   );
@@ -77,12 +81,14 @@ export function emitReadme(
       `${'../'.repeat(outDir.split('/').filter(Boolean).length + 1)}${capability.source}`,
     ),
     openapiSources: codeList(capability.openapiSources, ''),
+    regenerate: markdownCode(capability.regenerate),
     id: markdownCodeBlockText(capability.id),
     outDir: markdownCodeBlockText(outDir),
     serveOut: markdownCodeBlockText(serveOut),
     clientModule: markdownCodeBlockText(tsString(`./${outDir}/${capability.id}/client.js`)),
     factory: markdownCodeBlockText(identifier(capability.names.clientFactory)),
     factoryCode: markdownCode(`${capability.names.clientFactory}()`),
+    packages: codeList(capability.packages, ''),
     typeModules: typeModules
       .filter((m) => used.has(m.path) && m.types.length)
       .map((m) => ({ path: markdownCode(`../${m.path}`) })),

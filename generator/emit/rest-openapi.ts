@@ -170,6 +170,14 @@ function securityScheme(rest: RestModel): Record<string, unknown> {
   if (auth.type === 'bearer') return { type: 'http', scheme: 'bearer' };
   if (auth.type === 'basic') return { type: 'http', scheme: 'basic' };
   if (auth.type === 'apikey') return { type: 'apiKey', name: auth.key, in: auth.placement };
+  if (auth.type === 'digest') return { type: 'http', scheme: 'digest' };
+  if (auth.type === 'oauth2')
+    return {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: `Access tokens issued by ${auth.authorizationServerUri} for ${auth.audience ?? auth.resource}.`,
+    };
   return { type: 'http', scheme: 'bearer' };
 }
 

@@ -20,44 +20,49 @@ import {
   type MarkdownText,
 } from './escape.js';
 import { codeHeader, markdownHeader } from './header.js';
-import { literal } from './literal.js';
+import { dataLiteral, runtimeCodeRef, runtimeImports } from './literal.js';
 import { renderMarkdown, renderTs } from './render.js';
 
 /** Where a capability's skill folders go, inside its own folder. */
 export const SKILLS_FOLDER = 'skills';
 
 export function emitSkillServer(capability: CapabilityModel, adapter: SkillAdapterModel): string {
-  const server = literal({
-    name: adapter.namespace,
-    ...(adapter.description ? { description: adapter.description } : {}),
-    ...(adapter.auth ? { auth: adapter.auth } : {}),
-    skills: adapter.skills.map((skill) => ({
-      name: skill.name,
-      description: skill.description,
-      license: skill.license,
-      compatibility: skill.compatibility,
-      metadata: skill.metadata,
-      'allowed-tools': skill.allowedTools,
-      'argument-hint': skill.argumentHint,
-      'user-invocable': skill.userInvocable,
-      'disable-model-invocation': skill.disableModelInvocation,
-      location: skill.location,
-      tools: skill.tools.map((tool) =>
-        tool.kind === 'derived'
-          ? {
-              name: tool.name,
-              description: tool.description,
-              from: { sourceNamespace: tool.namespace, action: tool.action },
-              mode: tool.mode,
-            }
-          : { name: tool.name, description: tool.description, instruction: tool.instruction },
-      ),
-    })),
-  });
+  // The digest scheme or the oauth2 verifier of `auth` are references to their runtime modules.
+  const { code: server, refs } = dataLiteral(
+    {
+      name: adapter.namespace,
+      ...(adapter.description ? { description: adapter.description } : {}),
+      ...(adapter.auth ? { auth: adapter.auth } : {}),
+      skills: adapter.skills.map((skill) => ({
+        name: skill.name,
+        description: skill.description,
+        license: skill.license,
+        compatibility: skill.compatibility,
+        metadata: skill.metadata,
+        'allowed-tools': skill.allowedTools,
+        'argument-hint': skill.argumentHint,
+        'user-invocable': skill.userInvocable,
+        'disable-model-invocation': skill.disableModelInvocation,
+        location: skill.location,
+        tools: skill.tools.map((tool) =>
+          tool.kind === 'derived'
+            ? {
+                name: tool.name,
+                description: tool.description,
+                from: { sourceNamespace: tool.namespace, action: tool.action },
+                mode: tool.mode,
+              }
+            : { name: tool.name, description: tool.description, instruction: tool.instruction },
+        ),
+      })),
+    },
+    runtimeCodeRef,
+  );
   return renderTs('skills.ts.hbs', {
     header: codeHeader(`Skill catalog ${adapter.namespace} for ${capability.label}.`, capability),
     ...entryView(capability, adapter),
     server,
+    runtimeImports: runtimeImports(refs),
   });
 }
 

@@ -13,7 +13,7 @@ import type {
 import { identifier, ts, tsString } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment, propertyKey, schemaToTs } from './json-schema-to-ts.js';
-import { printNode, schemaPrinter, type SchemaPrinter } from './openapi-ts.js';
+import { FILE_INPUT, printNode, schemaPrinter, type SchemaPrinter } from './openapi-ts.js';
 
 interface OperationTypes {
   body?: string;
@@ -22,42 +22,58 @@ interface OperationTypes {
 }
 
 export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[]): string {
+  // One printer per module, and one more for multipart bodies (their files are FileInput).
   const printers = new Map<string, { module: TypeModuleModel; printer: SchemaPrinter }>();
-  const printerFor = (path: string) => {
+  const printerFor = (path: string, files: boolean) => {
     const module = modules.find((m) => m.path === path);
     if (!module) return undefined;
-    const existing = printers.get(path);
+    const key = `${path}${files ? ' files' : ''}`;
+    const existing = printers.get(key);
     if (existing) return existing.printer;
-    const printer = schemaPrinter(module, true);
-    printers.set(path, { module, printer });
+    const printer = schemaPrinter(module, true, { files });
+    printers.set(key, { module, printer });
     return printer;
   };
   const blocks = capability.operations.map((op) => {
     const schemas = op.types.openapi;
-    const printer = schemas && printerFor(schemas.module);
-    const print = (schema: OpenApiSchema | undefined, what: string) =>
-      printer && schema ? printNode(printer.type(schema, `${op.typeName}${what}`)) : undefined;
+    const print = (schema: OpenApiSchema | undefined, what: string, files = false) => {
+      const printer = schemas && printerFor(schemas.module, files);
+      return printer && schema
+        ? printNode(printer.type(schema, `${op.typeName}${what}`))
+        : undefined;
+    };
     return operationTypes(op, {
-      body: print(schemas?.body, 'Body'),
+      body: print(schemas?.body, 'Body', op.spec.body?.files !== undefined),
       response: print(schemas?.response, 'Response'),
       item: print(schemas?.item, 'Item'),
     });
   });
-  const used = [...printers.values()].filter(({ printer }) => printer.usedModule());
+  const used = [
+    ...new Set(
+      [...printers.values()].filter(({ printer }) => printer.usedModule()).map((p) => p.module),
+    ),
+  ];
   // Helper declarations, once each even when two modules' types need the same one.
   const footer = [
     ...new Set([...printers.values()].flatMap(({ printer }) => printer.footer().map(printNode))),
   ];
+  const runtimeTypes = [
+    'JsonValue',
+    ...(capability.operations.some((op) => !op.openapi || op.spec.binaryResponse)
+      ? ['BinaryBody']
+      : []),
+    ...(capability.operations.some((op) => op.spec.body?.files) ? [FILE_INPUT] : []),
+  ];
   return [
     codeHeader(`Parameter, body and response types of ${capability.label}.`, capability),
     [
-      `import type { JsonValue } from '../runtime/contract.js';`,
+      `import type { ${runtimeTypes.join(', ')} } from '../runtime/contract.js';`,
       ...used.map(
-        ({ module }) =>
+        (module) =>
           ts`import type * as ${identifier(module.namespace)} from ${tsString(`../${module.path.replace(/\.ts$/, '.js')}`)};`,
       ),
     ].join('\n'),
-    `export type { ${['JsonValue', ...used.map(({ module }) => identifier(module.namespace))].join(', ')} };`,
+    `export type { ${[...runtimeTypes, ...used.map((module) => identifier(module.namespace))].join(', ')} };`,
     ...blocks,
     ...footer,
   ].join('\n\n');
@@ -80,11 +96,23 @@ function operationTypes(op: OperationModel, printed: OperationTypes): string {
   parts.push(
     `${docComment(`Parameters of ${op.methodName}: ${op.spec.method} ${op.spec.path}`)}export interface ${op.types.params} {\n${fields.join('\n')}\n}`,
   );
-  const unknownWhy = op.openapi
-    ? ' The OpenAPI operation declares no JSON response body.'
-    : ' No OpenAPI operation describes it, so it is any JSON value.';
+  const format = op.spec.output?.format;
+  const unknownWhy = op.spec.binaryResponse
+    ? ' A binary answer: its bytes and media type.'
+    : format
+      ? ` The ${format} answer converted to JSON${op.responseSchema ? '' : ' (any JSON value)'}.`
+      : op.openapi
+        ? ' The OpenAPI operation declares no JSON response body.'
+        : ' No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text).';
+  const fallback = op.spec.binaryResponse
+    ? 'BinaryBody'
+    : op.responseSchema
+      ? schemaToTs(op.responseSchema)
+      : op.openapi || format
+        ? 'JsonValue'
+        : 'JsonValue | BinaryBody';
   parts.push(
-    `${docComment(`Response of ${op.methodName}.${printed.response ? '' : unknownWhy}`)}export type ${op.types.response} = ${printed.response ?? (op.responseSchema ? schemaToTs(op.responseSchema) : 'JsonValue')};`,
+    `${docComment(`Response of ${op.methodName}.${printed.response ? '' : unknownWhy}`)}export type ${op.types.response} = ${printed.response ?? fallback};`,
   );
   if (op.types.item) {
     const item =

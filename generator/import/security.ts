@@ -7,6 +7,7 @@ import { isRecord } from '../check/paths.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { OpenApiDocument } from '../load/openapi.js';
 import { constantCase } from '../model/names.js';
+import { SCHEME_PREFERENCE, schemeKind } from '../model/security.js';
 import { deref, type ImportedOperation } from './operations.js';
 
 export type NaftikoAuth =
@@ -22,8 +23,7 @@ export interface ImportedAuth {
   scheme: string;
 }
 
-/** How much a scheme is preferred when a document offers alternatives (Stripe: basic or bearer). */
-const PREFERENCE = { bearer: 0, apikey: 1, basic: 2 } as const;
+const PREFERENCE = SCHEME_PREFERENCE;
 
 /**
  * Maps each usable security scheme of the document; schemes capgen cannot use (digest, cookie API
@@ -90,38 +90,36 @@ function toNaftiko(
   scheme: Record<string, unknown>,
   env: string,
 ): Omit<ImportedAuth, 'scheme'> | undefined {
-  const type = scheme.type;
-  const httpScheme = typeof scheme.scheme === 'string' ? scheme.scheme.toLowerCase() : '';
-  // OAuth 2 and OpenID Connect end in a bearer access token; obtaining it is left to the user.
-  if ((type === 'http' && httpScheme === 'bearer') || type === 'oauth2' || type === 'openIdConnect')
-    return {
-      authentication: { type: 'bearer', token: `{{env.${env}_TOKEN}}` },
-      variables: [`${env}_TOKEN`],
-    };
-  if (type === 'http' && httpScheme === 'basic')
-    return {
-      authentication: {
-        type: 'basic',
-        username: `{{env.${env}_USERNAME}}`,
-        password: `{{env.${env}_PASSWORD}}`,
-      },
-      variables: [`${env}_USERNAME`, `${env}_PASSWORD`],
-    };
-  if (
-    type === 'apiKey' &&
-    typeof scheme.name === 'string' &&
-    (scheme.in === 'header' || scheme.in === 'query')
-  )
-    return {
-      authentication: {
-        type: 'apikey',
-        key: scheme.name,
-        value: `{{env.${env}_API_KEY}}`,
-        placement: scheme.in,
-      },
-      variables: [`${env}_API_KEY`],
-    };
-  return undefined;
+  const kind = schemeKind(scheme);
+  switch (kind?.type) {
+    case 'bearer':
+      // OAuth 2 and OpenID Connect end in a bearer access token; obtaining it is left to the user.
+      return {
+        authentication: { type: 'bearer', token: `{{env.${env}_TOKEN}}` },
+        variables: [`${env}_TOKEN`],
+      };
+    case 'basic':
+      return {
+        authentication: {
+          type: 'basic',
+          username: `{{env.${env}_USERNAME}}`,
+          password: `{{env.${env}_PASSWORD}}`,
+        },
+        variables: [`${env}_USERNAME`, `${env}_PASSWORD`],
+      };
+    case 'apikey':
+      return {
+        authentication: {
+          type: 'apikey',
+          key: kind.name,
+          value: `{{env.${env}_API_KEY}}`,
+          placement: kind.in,
+        },
+        variables: [`${env}_API_KEY`],
+      };
+    default:
+      return undefined;
+  }
 }
 
 function describe(scheme: Record<string, unknown>): string {

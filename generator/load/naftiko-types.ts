@@ -44,6 +44,13 @@ export interface NaftikoAuthentication {
   placement?: 'header' | 'query';
   username?: string;
   password?: string;
+  /** oauth2 (inbound only): the authorization server, this resource, and what tokens must carry. */
+  authorizationServerUri?: string;
+  resource?: string;
+  audience?: string;
+  scopes?: string[];
+  tokenEndpoint?: string;
+  tokenValidation?: 'jwks' | 'introspection';
 }
 
 export type NaftikoConsumesEntry = NaftikoConsumes | NaftikoImport;

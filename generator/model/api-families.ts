@@ -3,9 +3,10 @@
  * path) form one family: a `$ref` such as `#/components/schemas/customer` means the same schema in
  * each of them, so one set of named types serves them all. A fragment and the full spec of one API
  * are the usual case (specs/stripe-link.openapi.yaml and Stripe's spec3.json both serve
- * https://api.stripe.com/). Within a family the document listed first wins for a component both
- * define (the same tie-break as operation matching), and the others supply what it lacks, which
- * also types the `$ref`s a fragment leaves dangling.
+ * https://api.stripe.com/). Within a family the preferred document (compareDocuments: the larger,
+ * then the later listed; the same order breaks ties in operation matching) wins for a component
+ * several define, and the others supply what it lacks, which also types the `$ref`s a fragment
+ * leaves dangling.
  */
 import path from 'node:path';
 import type { OpenApiDocument } from '../load/openapi.js';
@@ -19,7 +20,7 @@ export interface ApiFamily {
   namespace: string;
   /** The server URL the family is known by, e.g. `https://api.stripe.com`. */
   label: string;
-  /** In priority order (the order they were listed). */
+  /** In priority order (see compareDocuments). */
   documents: OpenApiDocument[];
 }
 
@@ -46,9 +47,28 @@ export function apiFamilies(documents: OpenApiDocument[]): ApiFamily[] {
     return {
       namespace: registry.claim(apiName(docs[0])),
       label: url ? `${url.protocol}//${serverKey(url)}` : docs[0].file,
-      documents: docs,
+      documents: [...docs].sort((a, b) => compareDocuments(a, b, documents)),
     };
   });
+}
+
+/**
+ * Which of two documents of one API to prefer where both have what is asked for (a component, or
+ * an operation whose schemas resolve equally well): the larger one (paths and component schemas:
+ * the full spec over a fragment), then the one listed later (`--openapi` adds documents after the
+ * configured ones). Negative when `a` comes first.
+ */
+export function compareDocuments(
+  a: OpenApiDocument,
+  b: OpenApiDocument,
+  listed: readonly OpenApiDocument[],
+): number {
+  return size(b) - size(a) || listed.indexOf(b) - listed.indexOf(a);
+}
+
+function size(doc: OpenApiDocument): number {
+  const schemas = doc.data.components?.schemas;
+  return Object.keys(doc.data.paths).length + (schemas ? Object.keys(schemas).length : 0);
 }
 
 /** The schema a `$ref` names within the family: from the first document that has it. */
@@ -112,7 +132,14 @@ function identifier(name: string): string {
 }
 
 /** Names a capability's types.ts declares or imports besides the operations' types. */
-const TYPES_FILE_NAMES = ['JsonValue', 'WithRequired', 'Infinity', 'NaN'];
+const TYPES_FILE_NAMES = [
+  'JsonValue',
+  'BinaryBody',
+  'FileInput',
+  'WithRequired',
+  'Infinity',
+  'NaN',
+];
 
 /** The module file of a family: `Stripe` → `types/stripe.ts`. */
 export function familyModulePath(namespace: string): string {

@@ -76,7 +76,8 @@ function operationSchemas(
     return isRecord(media) ? media.schema : undefined;
   };
   const out: { body?: OpenApiSchema; response?: OpenApiSchema; item?: OpenApiSchema } = {};
-  if (op.spec.body) {
+  // Only a body the method takes as an input has a type (an implied empty form has none).
+  if (op.spec.body && op.inputs.some((i) => i.in === 'body')) {
     const body = mediaSchema(raw.requestBody, op.spec.body.mediaType);
     if (isRecord(body)) out.body = reach.root(body);
   }

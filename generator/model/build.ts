@@ -4,16 +4,12 @@
  * operations, parameters OpenAPI does not know) as diagnostics.
  */
 import path from 'node:path';
-import type {
-  ApiSpec,
-  BodySpec,
-  UpstreamAuth,
-  ValueTemplate,
-} from '../../templates/runtime/contract.js';
+import type { ApiSpec, BodySpec, ValueTemplate } from '../../templates/runtime/contract.js';
 import { isRecord } from '../check/paths.js';
 import {
   allAdapterPrefixes,
   bindings,
+  normalizePath,
   indexConsumedOperations,
   type ConsumesSite,
 } from '../check/references.js';
@@ -27,9 +23,16 @@ import type {
   NaftikoSkillAdapter,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
-import { GENERATED_AUTH } from '../check/consumes-checks.js';
+import { packagesOf, runtimeModulesIn } from './runtime-modules.js';
+import {
+  generatedInbound,
+  inboundAuth,
+  keyEnvVars,
+  templateEnvVars,
+  upstreamAuth,
+} from './auth.js';
 import { buildControl } from './control.js';
-import { buildMcp, buildRest } from './exposes.js';
+import { buildMcp, buildRest, reportBinaryOutputs } from './exposes.js';
 import { buildForwards } from './forward.js';
 import type { ModeContext } from './modes.js';
 import { scriptDefaults } from '../check/steps.js';
@@ -46,6 +49,10 @@ import {
 import type { OpenApiIndex } from './openapi-match.js';
 import type { MatchedOperation } from './openapi-subset.js';
 import { buildOperation } from './operation.js';
+import type { ApiFamily } from './api-families.js';
+import { apiVersion } from './api-version.js';
+import { impliedAuth } from './implied-auth.js';
+import { reportMatch } from './match-report.js';
 import { htmlToText } from './text.js';
 import type {
   ApiModel,
@@ -66,6 +73,8 @@ export interface CheckedCapability {
   doc: NaftikoDocument;
   /** Its consumes blocks, imports resolved. */
   sites: ConsumesSite[];
+  /** The text of the avro and protobuf schema files its operations name, by `<namespace>.<operation>`. */
+  outputSchemas: Map<string, string>;
 }
 
 /** Resolved OpenAPI pieces for one matched operation (dereferenced). */
@@ -82,6 +91,10 @@ export interface BuildContext {
   bag: DiagnosticBag;
   /** Project root, for relative source paths. */
   root: string;
+  /** The command that regenerates the output (for file headers). */
+  regenerate: string;
+  /** The APIs the OpenAPI documents describe (model/api-families.ts). */
+  families: ApiFamily[];
 }
 
 export function capabilityId(file: string): string {
@@ -112,15 +125,21 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   const apis: ApiModel[] = [];
   const openapiSources = new Set<string>();
 
-  for (const { consumes, source: site, binds: siteBinds } of checked.sites) {
+  for (const { consumes, source: site, binds: siteBinds, at } of checked.sites) {
     const nsConst = constantCase(consumes.namespace);
-    const auth = upstreamAuth(consumes.authentication, siteBinds);
+    const matched = (consumes.resources ?? []).flatMap((r) =>
+      r.operations.flatMap((o) => ctx.resolved.get(`${consumes.namespace}.${o.name}`)?.match ?? []),
+    );
+    const auth =
+      (consumes.authentication === undefined
+        ? impliedAuth(consumes, doc, siteBinds, matched, {
+            bag: ctx.bag,
+            file: site.file,
+            at: site.locate([...at, 'namespace']),
+          })
+        : undefined) ?? upstreamAuth(consumes.authentication, siteBinds);
     for (const variable of templateEnvVars(auth))
-      addEnv(
-        variable,
-        `credential for ${consumes.namespace} (${consumes.authentication?.type} authentication)`,
-        true,
-      );
+      addEnv(variable, `credential for ${consumes.namespace} (${auth.type} authentication)`, true);
     const baseUriEnv = `${nsConst}_BASE_URI`;
     addEnv(
       baseUriEnv,
@@ -134,7 +153,11 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       baseUriEnv,
       auth,
     };
-    const version = apiVersion(consumes, ctx, consumed);
+    const version = apiVersion(consumes, matched, ctx.families, {
+      bag: ctx.bag,
+      file: site.file,
+      at: site.locate([...at, 'baseUri']),
+    });
     if (version) spec.version = version;
     apis.push({
       spec,
@@ -148,15 +171,17 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
       for (const op of resource.operations) {
         const key = `${consumes.namespace}.${op.name}`;
         const resolved = ctx.resolved.get(key);
-        if (resolved) openapiSources.add(resolved.match.doc.file);
-        else {
-          const ref = consumed.get(key)!;
+        const ref = consumed.get(key)!;
+        if (resolved) {
+          openapiSources.add(resolved.match.doc.file);
+          reportMatch(ctx.bag, site, ref, resolved.match);
+        } else {
           ctx.bag.warning(
             site.file,
             site.locate([...ref.at, 'name']),
             'openapi/no-match',
             `no OpenAPI operation matches ${op.method} ${resource.path} (${key}); its types come from the capability's inputParameters`,
-            "add the API's OpenAPI document with --openapi or in capgen.config.yaml",
+            nearPath(ctx, op.method, consumes.baseUri, resource.path),
           );
         }
         const methodName = methodNames.claim(operationMethodName(op.method, resource.path));
@@ -174,6 +199,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
           methodName,
           constNames.claim(`${constantCase(methodName)}_OPERATION`),
           siteBinds,
+          checked.outputSchemas.get(key),
         );
         operations.set(key, model);
         for (const param of model.spec.params)
@@ -209,13 +235,14 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     // The first adapter of each kind; one whose inbound auth is not generated is left out (an
     // open server in place of a protected one would be worse than none).
     const auth = (exposes as { authentication?: NaftikoAuthentication }).authentication;
-    if (auth && !GENERATED_AUTH.includes(auth.type)) continue;
+    if (auth && !generatedInbound(auth)) continue;
     if (exposes.type === 'rest' && !rest) {
       rest = buildRest(exposes as NaftikoRest, modes);
       rest.forwards = buildForwards(exposes as NaftikoRest, checked.sites, apis);
     }
     if (exposes.type === 'mcp' && !mcp) mcp = buildMcp(exposes as NaftikoMcp, modes);
   }
+  reportBinaryOutputs(doc, operations, source, ctx.bag);
   if (rest && !rest.routes.length && !rest.forwards.length) rest = undefined;
   if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
   const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
@@ -261,6 +288,21 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     );
     for (const variable of templateEnvVars(adapter.auth))
       addEnv(variable, `credential callers of ${adapter.namespace} must present`, true, scope);
+    const [jwks, publicKey] = keyEnvVars(adapter.auth);
+    if (jwks && publicKey) {
+      addEnv(
+        jwks,
+        `JWKS URL verifying ${adapter.namespace}'s bearer tokens (default: from the authorization server's metadata)`,
+        false,
+        scope,
+      );
+      addEnv(
+        publicKey,
+        `static public key (PEM, JWK or JWKS) verifying ${adapter.namespace}'s bearer tokens, instead of a JWKS`,
+        false,
+        scope,
+      );
+    }
   }
 
   const sharedSchemas: SharedSchemaModel[] = [];
@@ -292,9 +334,19 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     sharedSchemas.push(shared);
   }
 
+  const runtimeModules = runtimeModulesIn([
+    apis.map((api) => api.spec.auth),
+    [...operations.values()].map((op) => op.spec.output),
+    rest?.auth,
+    mcp?.auth,
+    skills?.auth,
+  ]);
   return {
     id,
+    regenerate: ctx.regenerate,
     sharedSchemas,
+    runtimeModules,
+    packages: packagesOf(runtimeModules),
     source: path.relative(ctx.root, path.resolve(ctx.root, source.file)).split(path.sep).join('/'),
     label: doc.info?.label ?? id,
     description: htmlToText(doc.info?.description),
@@ -325,14 +377,14 @@ function buildSkillAdapter(
   const exposes = checked.doc.capability?.exposes ?? [];
   const index = exposes.findIndex((e) => e.type === 'skill');
   const adapter = exposes[index] as NaftikoSkillAdapter | undefined;
-  if (!adapter || (adapter.authentication && !GENERATED_AUTH.includes(adapter.authentication.type)))
+  if (!adapter || (adapter.authentication && !generatedInbound(adapter.authentication)))
     return undefined;
   const kinds = new Map(
     exposes.flatMap((e) =>
       e.type === 'rest' || e.type === 'mcp' ? [[e.namespace, e.type] as const] : [],
     ),
   );
-  const auth = upstreamAuth(adapter.authentication, binds);
+  const auth = inboundAuth(adapter.authentication, binds, adapter.namespace);
   return buildSkills(adapter, ['capability', 'exposes', index], {
     root: ctx.root,
     source: checked.source,
@@ -340,46 +392,8 @@ function buildSkillAdapter(
     kinds,
     rest,
     mcp,
-    ...(auth.type !== 'none' ? { auth } : {}),
+    ...(auth ? { auth } : {}),
   });
-}
-
-export function upstreamAuth(auth: NaftikoAuthentication | undefined, binds: Binds): UpstreamAuth {
-  if (!auth) return { type: 'none' };
-  const template = (text: string): ValueTemplate => valueTemplate(text, binds);
-  switch (auth.type) {
-    case 'bearer':
-      return { type: 'bearer', token: template(auth.token ?? '') };
-    case 'apikey':
-      return {
-        type: 'apikey',
-        key: auth.key ?? '',
-        value: template(auth.value ?? ''),
-        placement: auth.placement ?? 'header',
-      };
-    case 'basic':
-      return {
-        type: 'basic',
-        username: template(auth.username ?? ''),
-        password: template(auth.password ?? ''),
-      };
-    default:
-      return { type: 'none' };
-  }
-}
-
-/** The environment variables an auth declaration reads, in order. */
-export function templateEnvVars(auth: UpstreamAuth | undefined): string[] {
-  if (!auth) return [];
-  const templates: ValueTemplate[] =
-    auth.type === 'bearer'
-      ? [auth.token]
-      : auth.type === 'apikey'
-        ? [auth.value]
-        : auth.type === 'basic'
-          ? [auth.username, auth.password]
-          : [];
-  return templates.flatMap((t) => t.flatMap((p) => ('env' in p ? [p.env] : [])));
 }
 
 /** The environment variables any value templates read, in order. */
@@ -387,22 +401,12 @@ export function envVarsOf(templates: ValueTemplate[]): string[] {
   return templates.flatMap((t) => t.flatMap((p) => ('env' in p ? [p.env] : [])));
 }
 
-/**
- * The version header an API expects, when its OpenAPI document says so: Stripe's documents carry
- * `x-stripeSpecFilename` in info and their info.version is the Stripe-Version they describe.
- */
-function apiVersion(
-  consumes: NaftikoConsumes,
-  ctx: BuildContext,
-  consumed: ReturnType<typeof indexConsumedOperations>,
-): ApiSpec['version'] {
-  for (const [key, ref] of consumed) {
-    if (ref.consumes !== consumes) continue;
-    const info = ctx.resolved.get(key)?.match.doc.data.info;
-    if (info && typeof info.version === 'string' && 'x-stripeSpecFilename' in info)
-      return { header: 'Stripe-Version', value: info.version };
-  }
-  return undefined;
+/** The hint of an unmatched operation: the OpenAPI path it may mean, else how to add a document. */
+function nearPath(ctx: BuildContext, method: string, baseUri: string, path: string): string {
+  const near = ctx.index.near(method, baseUri, normalizePath(path));
+  return near
+    ? `did you mean ${method} ${near}? (an OpenAPI path of this API that differs in case, spaces, '-' or '_')`
+    : "add the API's OpenAPI document with --openapi or in capgen.config.yaml";
 }
 
 /** The request media type most operations of these documents use (form for Stripe), JSON when none. */

@@ -13,15 +13,24 @@ import type {
 } from '../../templates/runtime/contract.js';
 import { invocationMode } from '../check/invocation-checks.js';
 import { isRecord } from '../check/paths.js';
-import { parseWithValue, pathPlaceholders, servedPath } from '../check/references.js';
+import {
+  parseWithValue,
+  pathPlaceholders,
+  placeholderAliases,
+  servedPath,
+} from '../check/references.js';
+import type { DiagnosticBag } from '../diagnostics.js';
 import type {
   NaftikoAuthentication,
+  NaftikoDocument,
   NaftikoExposedInput,
+  NaftikoInvocation,
   NaftikoMcp,
   NaftikoOutputParameter,
   NaftikoRest,
 } from '../load/naftiko-types.js';
-import { upstreamAuth } from './build.js';
+import type { JsonPath, SourceDocument } from '../load/source.js';
+import { inboundAuth } from './auth.js';
 import { camelCase, constantCase } from './names.js';
 import { buildPrompts, buildResources } from './mcp-extras.js';
 import { BODY_LESS } from './operation.js';
@@ -62,6 +71,9 @@ export function exposedInputs(
 ): { inputs: InputModel[]; bindings: Record<string, Binding> } {
   const inputs = new Map<string, InputModel>();
   const result = new Map<string, Binding>();
+  // A placeholder named like a `with` input but for '-' / '_' is that input (checker: an info).
+  const aliases = placeholderAliases(placeholders, withMap, prefixes);
+  const named = (name: string) => aliases.get(name) ?? name;
   // `in: body` inputs with `value: $.x` are parts of the JSON body, selected when bound.
   const selected = new Map<string, string>();
   for (const d of allDeclared)
@@ -86,8 +98,8 @@ export function exposedInputs(
     selected.has(name)
       ? { input: BODY, path: selected.get(name)! }
       : defaults.has(name)
-        ? { input: name, default: defaults.get(name)! }
-        : { input: name };
+        ? { input: named(name), default: defaults.get(name)! }
+        : { input: named(name) };
   for (const name of placeholders)
     inputs.set(name, {
       name,
@@ -96,11 +108,13 @@ export function exposedInputs(
       description: '',
       schema: { type: 'string' },
     });
-  for (const d of declared)
-    inputs.set(d.name, {
-      ...declaredInput(d, placeholders),
-      required: d.required ?? placeholders.includes(d.name),
+  for (const d of declared) {
+    const name = named(d.name);
+    inputs.set(name, {
+      ...declaredInput({ ...d, name }, placeholders),
+      required: d.required ?? placeholders.includes(name),
     });
+  }
   for (const [param, value] of Object.entries(withMap ?? {})) {
     const parsed = parseWithValue(value, prefixes);
     const upstream = operation.inputs.find((i) => i.name === param);
@@ -115,7 +129,8 @@ export function exposedInputs(
     }
     result.set(param, source(parsed.name));
     if (selected.has(parsed.name)) continue;
-    const existing = inputs.get(parsed.name);
+    const name = named(parsed.name);
+    const existing = inputs.get(name);
     const location =
       existing?.in === 'path'
         ? 'path'
@@ -124,8 +139,8 @@ export function exposedInputs(
           : upstream.in === 'path'
             ? 'query'
             : upstream.in;
-    inputs.set(parsed.name, {
-      name: parsed.name,
+    inputs.set(name, {
+      name,
       in: location,
       required: location === 'path' || upstream.required || (existing?.required ?? false),
       description: upstream.description || existing?.description || '',
@@ -138,9 +153,13 @@ export function exposedInputs(
     });
   }
   for (const [name, value] of defaults) {
-    const input = inputs.get(name);
+    const input = inputs.get(named(name));
     if (input && input.in !== 'path')
-      inputs.set(name, { ...input, required: false, schema: { ...input.schema, default: value } });
+      inputs.set(input.name, {
+        ...input,
+        required: false,
+        schema: { ...input.schema, default: value },
+      });
   }
   // Template variables and path placeholders of the call that `with` leaves open take the input of
   // the same name, as the specification's engine does.
@@ -228,23 +247,65 @@ function outputSchema(
   output: OutputMapping[] | undefined,
   response: JsonSchema | undefined,
 ): JsonSchema | undefined {
-  if (!response) return undefined;
-  if (
+  return response && wholeBody(output) ? response : undefined;
+}
+
+/** No mapping, or one that returns the upstream body as it is. */
+function wholeBody(output: OutputMapping[] | undefined): boolean {
+  return (
     !output ||
     (output.length === 1 &&
       output[0].kind === 'path' &&
       (output[0].path === '$' || output[0].path === '$.'))
-  )
-    return response;
-  return undefined;
+  );
 }
 
-function inboundAuth(
-  auth: NaftikoAuthentication | undefined,
-  binds: Binds,
-): InboundAuth | undefined {
-  const result = upstreamAuth(auth, binds);
-  return result.type === 'none' ? undefined : result;
+/**
+ * Output mappings on operations and tools whose answer is binary (a PDF): they cannot apply, the
+ * bytes pass through as they are; a warning at each. So is a step calling such an operation (steps
+ * read JSON: the run fails there).
+ */
+export function reportBinaryOutputs(
+  doc: NaftikoDocument,
+  operations: Map<string, OperationModel>,
+  source: SourceDocument,
+  bag: DiagnosticBag,
+): void {
+  const check = (item: NaftikoInvocation, at: JsonPath) => {
+    (item.steps ?? []).forEach((step, si) => {
+      const call = isRecord(step) && step.type === 'call' ? step.call : undefined;
+      if (typeof call !== 'string' || !operations.get(call)?.spec.binaryResponse) return;
+      bag.warning(
+        source.file,
+        source.locate([...at, 'steps', si, 'call']),
+        'capgen/binary-output',
+        `'${call}' answers with bytes (its OpenAPI response is binary): steps read JSON, so this step fails when it runs`,
+        'call the operation directly (a tool or operation with `call`), where the bytes pass through',
+      );
+    });
+    const op = item.call === undefined ? undefined : operations.get(item.call);
+    if (!op?.spec.binaryResponse || wholeBody(outputMappings(item.outputParameters))) return;
+    bag.warning(
+      source.file,
+      source.locate([...at, 'outputParameters'], { key: true }),
+      'capgen/binary-output',
+      `'${item.call}' answers with bytes (its OpenAPI response is binary): the output mapping cannot apply, the answer passes through as it is`,
+      'remove outputParameters, or map `$.` (the whole answer)',
+    );
+  };
+  (doc.capability?.exposes ?? []).forEach((exposes, ei) => {
+    const at: JsonPath = ['capability', 'exposes', ei];
+    if (exposes.type === 'rest')
+      ((exposes as NaftikoRest).resources ?? []).forEach((resource, ri) =>
+        (resource.operations ?? []).forEach((op, oi) =>
+          check(op, [...at, 'resources', ri, 'operations', oi]),
+        ),
+      );
+    if (exposes.type === 'mcp')
+      ((exposes as NaftikoMcp).tools ?? []).forEach((tool, ti) =>
+        check(tool, [...at, 'tools', ti]),
+      );
+  });
 }
 
 export function buildRest(rest: NaftikoRest, ctx: ModeContext): RestModel {
@@ -313,7 +374,7 @@ export function buildRest(rest: NaftikoRest, ctx: ModeContext): RestModel {
     namespace: rest.namespace,
     description: htmlToText(rest.description),
     ...listenModel(rest.namespace, 'rest', rest.port, rest.address),
-    auth: inboundAuth(rest.authentication, ctx.binds),
+    auth: inboundAuth(rest.authentication, ctx.binds, rest.namespace),
     routes,
     forwards: [],
   };
@@ -406,7 +467,7 @@ export function buildMcp(mcp: NaftikoMcp, ctx: ModeContext): McpModel {
     instructions: htmlToText(mcp.description),
     transport: mcp.transport ?? 'http',
     ...listenModel(mcp.namespace, 'mcp', mcp.port ?? 0, mcp.address),
-    auth: inboundAuth(mcp.authentication, ctx.binds),
+    auth: inboundAuth(mcp.authentication, ctx.binds, mcp.namespace),
     tools,
     resources: buildResources(mcp, ctx.operations, ctx.prefixes, ctx.binds),
     prompts: buildPrompts(mcp),

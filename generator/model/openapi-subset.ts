@@ -16,6 +16,17 @@ export interface MatchedOperation {
   path: string;
   method: string;
   operation: Record<string, unknown>;
+  /**
+   * Where to call it, when its own `servers` (on the operation or its path item) name another host
+   * than the base URI's: that server's origin and path, plus what the base URI's path adds to its
+   * document's server path (`https://files.stripe.com`).
+   */
+  server?: string;
+  /**
+   * Set when several documents have the operation: each of them, the chosen one first, with how
+   * many `$ref`s that do not resolve it reaches there.
+   */
+  choice?: Array<{ file: string; dangling: number }>;
 }
 
 /** An object schema standing in for a schema beyond the depth limit or a dangling $ref. */

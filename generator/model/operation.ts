@@ -7,7 +7,9 @@ import type {
   BodySpec,
   JsonSchema,
   OperationSpec,
+  OutputFormat,
   ParamSpec,
+  RawFormat,
 } from '../../templates/runtime/contract.js';
 import { isRecord } from '../check/paths.js';
 import {
@@ -29,8 +31,17 @@ import {
   schemaFromDeclaredType,
   toJsonSchema,
 } from './schema.js';
+import {
+  binaryResponse,
+  fileMembers,
+  requestContent,
+  requestMediaType,
+  successContent,
+  withFileUploads,
+} from './media.js';
 import { htmlToText } from './text.js';
 import type { InputModel, OperationModel } from './types.js';
+import { runtimeRef, type OptionalModule } from './runtime-modules.js';
 import { valueTemplate, type Binds } from './values.js';
 
 export const BODY_LESS = new Set(['GET', 'DELETE', 'HEAD']);
@@ -45,6 +56,7 @@ export function buildOperation(
   methodName: string,
   constName: string,
   binds: Binds,
+  outputSchemaText?: string,
 ): OperationModel {
   const method = op.method as OperationSpec['method'];
   const resourcePath = normalizePath(rawPath);
@@ -71,22 +83,16 @@ export function buildOperation(
     if (param.value !== undefined) continue;
     if (param.in === 'body') {
       if (BODY_LESS.has(method)) continue;
-      const requestBody = isRecord(resolved?.operation.requestBody)
-        ? resolved.operation.requestBody
-        : undefined;
-      const content = isRecord(requestBody?.content) ? requestBody.content : undefined;
-      const mediaType: BodySpec['mediaType'] = content
-        ? content['application/x-www-form-urlencoded']
-          ? 'application/x-www-form-urlencoded'
-          : 'application/json'
-        : defaultMediaType;
+      const { requestBody, content } = requestContent(resolved?.operation);
+      const mediaType = requestMediaType(content, defaultMediaType);
       const media = content?.[mediaType];
+      const files = isRecord(media) ? fileMembers(media.schema) : [];
       const schema: JsonSchema = isRecord(media)
-        ? toJsonSchema(media.schema)
+        ? withFileUploads(toJsonSchema(media.schema), files)
         : schemaFromDeclaredType('object', param.description);
       if (!schema.type && schema.properties) schema.type = 'object';
       const required = requestBody ? requestBody.required === true : param.required === true;
-      body = { required, mediaType, schema };
+      body = { required, mediaType, ...(files.length ? { files } : {}), schema };
       const description = htmlToText(
         (requestBody?.description as string | undefined) ?? schema.description ?? param.description,
       );
@@ -144,18 +150,35 @@ export function buildOperation(
     );
     body = { required: false, mediaType };
   }
-  const responseSchema = resolved ? successSchema(resolved.operation) : undefined;
+  if (!body && !BODY_LESS.has(method)) {
+    // No body declared: a form API still gets an empty form with its Content-Type, as
+    // stripe-node sends it (Stripe refuses a POST without one).
+    const { content } = requestContent(resolved?.operation);
+    if (requestMediaType(content, defaultMediaType) === 'application/x-www-form-urlencoded')
+      body = { required: false, mediaType: 'application/x-www-form-urlencoded' };
+  }
+  const output = outputFormat(op, outputSchemaText);
+  // A converted answer has the converter's shape, whatever JSON an OpenAPI operation describes.
+  const binary = !output && resolved ? binaryResponse(resolved.operation) : false;
+  const responseSchema = output
+    ? FORMAT_SHAPES[output.format]
+    : resolved && !binary
+      ? successSchema(resolved.operation)
+      : undefined;
   const itemSchema = listItemSchema(responseSchema);
   const cursor = params.find((p) => p.in === 'query' && p.name === 'starting_after');
   const spec: OperationSpec = {
     id: `${consumes.namespace}.${op.name}`,
     method,
     path: resourcePath,
+    ...(resolved?.match.server ? { baseUri: resolved.match.server } : {}),
     params,
   };
   if (body) spec.body = body;
   if (bodyTemplate) spec.bodyTemplate = bodyTemplate;
-  if (method === 'GET' && cursor && (itemSchema || !responseSchema))
+  if (output) spec.output = output;
+  if (binary) spec.binaryResponse = true;
+  else if (method === 'GET' && cursor && (itemSchema || !responseSchema))
     spec.pagination = { cursorParam: cursor.name };
   // Upper-casing the first letter keeps distinct method names distinct (pascalCase would not).
   const typeName = methodName[0].toUpperCase() + methodName.slice(1);
@@ -184,14 +207,85 @@ export function buildOperation(
   };
 }
 
+/** The converter module of each non-JSON `outputRawFormat`, and what the client accepts for it. */
+const FORMATS: Record<RawFormat, { module: OptionalModule; accept: string }> = {
+  xml: { module: 'format-xml', accept: 'application/xml, text/xml;q=0.9, */*;q=0.1' },
+  yaml: { module: 'format-yaml', accept: 'application/yaml, text/yaml;q=0.9, */*;q=0.1' },
+  csv: { module: 'format-delimited', accept: 'text/csv, */*;q=0.1' },
+  tsv: { module: 'format-delimited', accept: 'text/tab-separated-values, */*;q=0.1' },
+  psv: { module: 'format-delimited', accept: 'text/plain, */*;q=0.1' },
+  html: { module: 'format-html', accept: 'text/html, */*;q=0.1' },
+  markdown: { module: 'format-markdown', accept: 'text/markdown, text/plain;q=0.9, */*;q=0.1' },
+  avro: { module: 'format-avro', accept: 'application/avro, avro/binary;q=0.9, */*;q=0.1' },
+  protobuf: {
+    module: 'format-protobuf',
+    accept: 'application/protobuf, application/x-protobuf;q=0.9, */*;q=0.1',
+  },
+};
+
+/** Rows keyed by column names, every value a string (delimited formats, HTML and Markdown tables). */
+const ROWS = (): JsonSchema => ({
+  type: 'array',
+  items: { type: 'object', additionalProperties: { type: 'string' } },
+});
+const TABLES = (): JsonSchema => ({ type: 'array', items: ROWS() });
+
+/** The JSON a converter makes, where its shape does not depend on the answer. */
+const FORMAT_SHAPES: Partial<Record<RawFormat, JsonSchema>> = {
+  csv: ROWS(),
+  tsv: ROWS(),
+  psv: ROWS(),
+  html: { type: 'object', properties: { tables: TABLES() }, required: ['tables'] },
+  markdown: {
+    type: 'object',
+    properties: {
+      frontMatter: { type: 'object', additionalProperties: true },
+      tables: TABLES(),
+      sections: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            heading: { type: 'string' },
+            level: { type: 'integer' },
+            content: { type: 'string' },
+          },
+          required: ['heading', 'level', 'content'],
+        },
+      },
+    },
+    required: ['frontMatter', 'tables', 'sections'],
+  },
+};
+
+/**
+ * How a 2xx answer is converted to JSON, for an operation declaring a non-JSON `outputRawFormat`:
+ * `outputSchema` is the selector (html) or heading prefix (markdown) as written, or the text of
+ * the schema file it names (avro, protobuf; read by the checker).
+ */
+function outputFormat(
+  op: NaftikoConsumedOperation,
+  schemaText: string | undefined,
+): OutputFormat | undefined {
+  const format = op.outputRawFormat as RawFormat | 'json' | undefined;
+  if (format === undefined || format === 'json' || !(format in FORMATS)) return undefined;
+  const { module, accept } = FORMATS[format];
+  const schema =
+    format === 'avro' || format === 'protobuf'
+      ? schemaText
+      : format === 'html' || format === 'markdown'
+        ? op.outputSchema
+        : undefined;
+  return {
+    format,
+    accept,
+    ...(schema !== undefined && schema !== '' ? { schema } : {}),
+    decode: runtimeRef(module),
+  };
+}
+
 function successSchema(operation: Record<string, unknown>): JsonSchema | undefined {
-  const responses = isRecord(operation.responses) ? operation.responses : {};
-  const code = Object.keys(responses)
-    .sort()
-    .find((c) => /^2\d\d$/.test(c));
-  const response = code ? responses[code] : undefined;
-  const content = isRecord(response) && isRecord(response.content) ? response.content : undefined;
-  const media = content?.['application/json'];
+  const media = successContent(operation)?.['application/json'];
   return isRecord(media) && media.schema ? toJsonSchema(media.schema) : undefined;
 }
 

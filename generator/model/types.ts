@@ -13,6 +13,7 @@ import type {
   OutputMapping,
   ValueTemplate,
 } from '../../templates/runtime/contract.js';
+import type { OptionalModule } from './runtime-modules.js';
 
 export interface ProjectModel {
   capabilities: CapabilityModel[];
@@ -20,6 +21,11 @@ export interface ProjectModel {
   typeModules: TypeModuleModel[];
   /** Values that appear in every generated file header. */
   generatorVersion: string;
+  /**
+   * The command that regenerates the output, with the options of this run that change it
+   * (`--config`, `--openapi`, `--out`), paths relative to the project root.
+   */
+  regenerate: string;
 }
 
 export interface CapabilityModel {
@@ -45,11 +51,17 @@ export interface CapabilityModel {
   control?: ControlModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
+  /** The command that regenerates it (ProjectModel.regenerate), for the file headers. */
+  regenerate: string;
   /**
    * Large schemas used by more than one generated file (request bodies, tool output schemas),
    * emitted once in schemas.ts; the inputs and tools hold these very objects.
    */
   sharedSchemas: SharedSchemaModel[];
+  /** Optional runtime modules its generated code imports (format converters, auth schemes). */
+  runtimeModules: OptionalModule[];
+  /** The npm packages those modules need: dependencies the user adds. */
+  packages: string[];
 }
 
 export interface SharedSchemaModel {

@@ -1,5 +1,5 @@
 /** Upstream credentials for the client: resolves the API's auth template into headers or a query pair. */
-import type { UpstreamAuth, ValueTemplate } from './contract.js';
+import type { DigestScheme, UpstreamAuth, ValueTemplate } from './contract.js';
 import { encodeBase64Utf8, resolveValueTemplate } from './credentials.js';
 import { MissingCredentialsError } from './errors.js';
 import { encodeFormComponent } from './form.js';
@@ -10,6 +10,8 @@ export interface ResolvedAuth {
   /** Encoded `key=value` for API keys placed in the query string. */
   query?: string;
   secrets: string[];
+  /** Digest auth: answered after the upstream's 401 challenge (see client.ts). */
+  digest?: { scheme: DigestScheme; username: string; password: string };
 }
 
 const formsCache = new Map<string, string[]>();
@@ -81,6 +83,16 @@ export function resolveAuth(
       return {
         headers: { Authorization: `Basic ${encoded}` },
         secrets: [...secretForms(username), ...secretForms(password), encoded],
+      };
+    }
+    case 'digest': {
+      // The explicit key is the password, as for basic auth's key being the username is not.
+      const username = resolveTemplate(auth.username, env, namespace);
+      const password = key ?? resolveTemplate(auth.password, env, namespace);
+      return {
+        headers: {},
+        secrets: [...secretForms(username), ...secretForms(password)],
+        digest: { scheme: auth.scheme, username, password },
       };
     }
   }

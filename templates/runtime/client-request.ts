@@ -3,7 +3,7 @@
  * anything is sent (credentials, base URI, path parameters). The result is reused by every attempt.
  */
 import type { ClientOptions, RequestOptions } from './client.js';
-import { resolveAuth } from './client-auth.js';
+import { resolveAuth, type ResolvedAuth } from './client-auth.js';
 import {
   buildCookie,
   encodeParams,
@@ -13,8 +13,9 @@ import {
   resolveBaseUri,
   scalarToString,
 } from './client-url.js';
+import { encodeMultipart, multipartParts, type MultipartPart } from './binary.js';
 import type { ApiSpec, OperationSpec } from './contract.js';
-import { ParameterError } from './errors.js';
+import { ConfigurationError, ParameterError } from './errors.js';
 import { checkShape } from './limits.js';
 import { isRecord } from './client-response.js';
 import { secretForms } from './redact.js';
@@ -40,6 +41,10 @@ export interface PreparedRequest {
   body?: string | Uint8Array;
   /** Every credential value in play, in every encoding, for redaction. */
   secrets: string[];
+  /** Digest auth: the scheme and credentials that answer a 401 challenge. */
+  digest?: ResolvedAuth['digest'];
+  /** The parts of a multipart body not encoded yet (see finishRequest). */
+  multipart?: MultipartPart[];
 }
 
 /** Builds the request for one call: URL, headers (lowest precedence first), body, idempotency key. */
@@ -57,7 +62,7 @@ export function prepareRequest(
   const auth = resolveAuth(api.auth, api.namespace, env, clientOptions.apiKey);
 
   // URL
-  const base = resolveBaseUri(api, clientOptions.baseUri, env);
+  const base = resolveBaseUri(api, clientOptions.baseUri, env, op.baseUri);
   const path = joinPath(base.pathname, buildPath(op, params));
   const queryParts: string[] = [];
   const query = buildQuery(op, params);
@@ -68,7 +73,7 @@ export function prepareRequest(
 
   // Headers, lowest precedence first.
   const headers: Record<string, string> = {};
-  setHeader(headers, 'Accept', 'application/json');
+  setHeader(headers, 'Accept', op.output?.accept ?? 'application/json');
   setHeader(headers, 'User-Agent', clientOptions.userAgent ?? defaultUserAgent());
   if (api.version) {
     setHeader(headers, api.version.header, clientOptions.apiVersion ?? api.version.value);
@@ -85,19 +90,25 @@ export function prepareRequest(
 
   // Body
   let body: string | undefined;
+  let multipart: MultipartPart[] | undefined;
   if (op.body && !BODYLESS_METHODS.has(method)) {
     const value = params.body;
-    const issue = typeof value === 'object' ? checkShape(value, 'the request body') : undefined;
-    if (issue !== undefined) throw new ParameterError(issue.message, 'body');
-    if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
-      if (value !== undefined) {
-        body = typeof value === 'string' ? value : JSON.stringify(value);
-        setHeader(headers, 'Content-Type', op.body.mediaType);
-      }
+    if (op.body.mediaType === 'multipart/form-data') {
+      // Its parts now (a bad input fails before any request), its bytes in finishRequest.
+      multipart = multipartParts(value);
     } else {
-      // Like stripe-node: a form operation always sends a (possibly empty) form body.
-      body = typeof value === 'string' ? value : encodeParams(isRecord(value) ? value : {});
-      setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+      const issue = typeof value === 'object' ? checkShape(value, 'the request body') : undefined;
+      if (issue !== undefined) throw new ParameterError(issue.message, 'body');
+      if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
+        if (value !== undefined) {
+          body = typeof value === 'string' ? value : JSON.stringify(value);
+          setHeader(headers, 'Content-Type', op.body.mediaType);
+        }
+      } else {
+        // Like stripe-node: a form operation always sends a (possibly empty) form body.
+        body = typeof value === 'string' ? value : encodeParams(isRecord(value) ? value : {});
+        setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+      }
     }
   }
 
@@ -114,7 +125,43 @@ export function prepareRequest(
   }
 
   const secrets = [...auth.secrets, ...bound.flatMap(secretForms)];
-  return { method, url, path, origin: base.origin, headers, body, secrets };
+  return {
+    method,
+    url,
+    path,
+    origin: base.origin,
+    headers,
+    body,
+    secrets,
+    digest: auth.digest,
+    ...(multipart ? { multipart } : {}),
+  };
+}
+
+/**
+ * What preparing could not do synchronously: a multipart body's bytes (files are read, and the
+ * platform's FormData serializes them), with its Content-Type and boundary.
+ */
+export async function finishRequest(req: PreparedRequest): Promise<void> {
+  if (!req.multipart) return;
+  const { contentType, bytes } = await encodeMultipart(req.multipart);
+  req.body = bytes;
+  if (getHeader(req.headers, 'Content-Type') === undefined)
+    setHeader(req.headers, 'Content-Type', contentType);
+  delete req.multipart;
+}
+
+/**
+ * Refuses an `apiKey` option that none of a client's APIs can send (none declares authentication),
+ * so that an explicit key is never ignored silently. Generated client factories call it.
+ */
+export function checkApiKey(apis: ApiSpec[], options: ClientOptions): void {
+  if (options.apiKey === undefined || options.apiKey === '') return;
+  if (apis.some((api) => api.auth.type !== 'none')) return;
+  throw new ConfigurationError(
+    `The apiKey option was given, but ${apis.map((api) => `"${api.namespace}"`).join(', ') || 'this client'} takes no credentials: the capability declares no authentication, so the key would not be sent.`,
+    'declare authentication (bearer, apikey or basic) in the consumes block and regenerate, or drop the apiKey option',
+  );
 }
 
 /** A header value as given, unless it would split the header (CR, LF or NUL). */

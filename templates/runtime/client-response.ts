@@ -2,8 +2,11 @@
  * Response handling for the client: secrets scrubbed from what was received, body parsing, upstream
  * error fields, redirects, Retry-After.
  */
+import { isBinaryMediaType } from './binary.js';
+import { decodeOutput } from './client-decode.js';
 import type { PreparedRequest } from './client-request.js';
-import { ApiError, type UpstreamErrorFields } from './errors.js';
+import type { BinaryBody, OutputFormat } from './contract.js';
+import { ApiError, InvalidResponseError, type UpstreamErrorFields } from './errors.js';
 import { redactHeaders, redactString } from './redact.js';
 import type { TransportResponse } from './transport.js';
 
@@ -12,14 +15,55 @@ export interface ReceivedResponse {
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** The body's bytes as received (not scrubbed), when the transport has them. */
+  bytes?: Uint8Array;
+  /** A successful binary answer, as received (its text is then ''; bytes are not scanned). */
+  binary?: BinaryBody;
 }
 
-/** Decodes the body and scrubs the request's credentials from it and from the headers. */
-export function receive(response: TransportResponse, req: PreparedRequest): ReceivedResponse {
+/**
+ * Decodes the body and scrubs the request's credentials from it and from the headers. A successful
+ * answer is kept as bytes when the operation is binary (`binary`) or its Content-Type names binary
+ * content, unless the operation converts its answers to JSON (`converted`: an `outputRawFormat`,
+ * whose converter reads the bytes, avro and protobuf included).
+ */
+export function receive(
+  response: TransportResponse,
+  req: PreparedRequest,
+  binary = false,
+  converted = false,
+): ReceivedResponse {
+  const headers = redactHeaders(response.headers, req.secrets);
+  if (!converted && response.status >= 200 && response.status < 300) {
+    const contentType = headers['content-type'];
+    if (isBinaryMediaType(contentType) || (binary && bodyLength(response) > 0))
+      return {
+        status: response.status,
+        headers,
+        text: '',
+        binary: binaryBody(response, contentType),
+      };
+  }
   return {
     status: response.status,
-    headers: redactHeaders(response.headers, req.secrets),
+    headers,
     text: redactString(response.body, req.secrets),
+    bytes: response.bytes,
+  };
+}
+
+function bodyLength(response: TransportResponse): number {
+  return response.bytes ? response.bytes.byteLength : response.body.length;
+}
+
+function binaryBody(response: TransportResponse, contentType: string | undefined): BinaryBody {
+  return {
+    contentType: contentType || 'application/octet-stream',
+    // A plain Uint8Array view (a Node Buffer is a subclass); a transport without bytes (an
+    // injected one) has only text: its UTF-8 is the best left.
+    bytes: response.bytes
+      ? new Uint8Array(response.bytes.buffer, response.bytes.byteOffset, response.bytes.byteLength)
+      : new TextEncoder().encode(response.body),
   };
 }
 
@@ -27,7 +71,27 @@ export function requestIdOf(headers: Record<string, string>): string | undefined
   return headers['request-id'] ?? headers['x-request-id'];
 }
 
-export function parseBody(response: ReceivedResponse): { value: unknown; invalidJson: boolean } {
+/**
+ * The body as data: JSON (else the text), or for a 2xx answer of an operation that declares a
+ * non-JSON `outputRawFormat`, what its converter makes of it (`refused` when it cannot).
+ */
+export function parseBody(
+  response: ReceivedResponse,
+  output?: OutputFormat,
+  req?: PreparedRequest,
+): { value: unknown; invalidJson: boolean; refused?: InvalidResponseError } {
+  if (
+    output !== undefined &&
+    req !== undefined &&
+    response.status >= 200 &&
+    response.status < 300
+  ) {
+    const decoded = decodeOutput(output, response, req);
+    return 'refused' in decoded
+      ? { value: response.text, invalidJson: false, refused: decoded.refused }
+      : { value: decoded.value, invalidJson: false };
+  }
+  if (response.binary) return { value: response.binary, invalidJson: false };
   const text = response.text;
   if (text === '') return { value: null, invalidJson: false };
   const contentType = response.headers['content-type'] ?? '';

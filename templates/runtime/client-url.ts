@@ -3,14 +3,18 @@ import type { ApiSpec, OperationSpec } from './contract.js';
 import { ConfigurationError, ParameterError } from './errors.js';
 import { encodeForm, FormEncodingError } from './form.js';
 
-/** The base URI: the `baseUri` option, else the `api.baseUriEnv` variable, else the spec's. */
+/**
+ * The base URI: the `baseUri` option, else the `api.baseUriEnv` variable, else the operation's own
+ * server (`operationBase`, from its OpenAPI `servers`), else the spec's.
+ */
 export function resolveBaseUri(
   api: ApiSpec,
   override: string | undefined,
   env: Record<string, string | undefined>,
+  operationBase?: string,
 ): URL {
   const fromEnv = api.baseUriEnv ? env[api.baseUriEnv] : undefined;
-  const raw = override || fromEnv || api.baseUri;
+  const raw = override || fromEnv || operationBase || api.baseUri;
   const source = override
     ? 'the baseUri option (--base-uri)'
     : fromEnv

@@ -13,7 +13,7 @@
  */
 import type { ApiSpec, OperationSpec } from './contract.js';
 import { resolveAuth } from './client-auth.js';
-import { prepareRequest, type PreparedRequest } from './client-request.js';
+import { finishRequest, prepareRequest, type PreparedRequest } from './client-request.js';
 import {
   buildApiError,
   isRecord,
@@ -45,7 +45,7 @@ import {
 } from './transport.js';
 import { startUpstreamSpan } from './telemetry.js';
 
-export { CAPGEN_RUNTIME_VERSION } from './client-request.js';
+export { CAPGEN_RUNTIME_VERSION, checkApiKey } from './client-request.js';
 export { encodePathSegment } from './client-url.js';
 
 /** What `onResponse` is told about every HTTP response received (one per attempt). */
@@ -121,7 +121,10 @@ export interface RequestOptions {
 }
 
 export interface ApiResponse<T> {
-  /** Parsed JSON body (text when the body is not JSON, null when empty). */
+  /**
+   * Parsed JSON body (text when the body is not JSON, null when empty; a `BinaryBody` of bytes and
+   * media type when the answer is binary, see binary.ts).
+   */
   data: T;
   status: number;
   /** Response headers, names lower-cased. */
@@ -177,6 +180,7 @@ export class ApiClient {
 
     // Everything that can fail without a request fails here, before anything is sent.
     const prepared = this.prepare(op, params ?? {}, options);
+    if (prepared.multipart) await finishRequest(prepared);
 
     const maxRetries = nonNegativeInt(
       options.maxRetries ?? this.options.maxRetries,
@@ -350,15 +354,25 @@ export class ApiClient {
     let sent: TransportResponse;
     try {
       let url = req.url;
+      let digest: string | undefined;
       for (let hops = 0; ; hops++) {
         sent = await this.transport({
           method: req.method,
           url,
-          headers: span === undefined ? { ...req.headers } : { ...req.headers, ...span.headers },
+          headers: {
+            ...req.headers,
+            ...(span === undefined ? {} : span.headers),
+            ...(digest ? { Authorization: digest } : {}),
+          },
           body: req.body,
           signal: controller.signal,
           maxResponseBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
         });
+        // Digest auth: one answer to the upstream's challenge, on the same URL.
+        if (sent.status === 401 && req.digest && digest === undefined) {
+          digest = digestAnswer(sent, req.digest, req.method, url) ?? '';
+          if (digest !== '') continue;
+        }
         const next = redirectTarget(sent, req, url, hops);
         if (next === undefined) break;
         url = next;
@@ -384,7 +398,7 @@ export class ApiClient {
     }
     const durationMs = nowMs() - started;
     span?.end(sent.status);
-    const response = receive(sent, req);
+    const response = receive(sent, req, op.binaryResponse === true, op.output !== undefined);
 
     const requestId = requestIdOf(response.headers);
     if (this.options.onResponse) {
@@ -403,7 +417,9 @@ export class ApiClient {
       }
     }
 
-    const parsed = parseBody(response);
+    const parsed = parseBody(response, op.output, req);
+    if (parsed.refused)
+      return { kind: 'network', retriable: false, connectionClosed: false, error: parsed.refused };
     if (response.status >= 200 && response.status < 300) {
       if (parsed.invalidJson) {
         return {
@@ -511,6 +527,23 @@ export class ApiClient {
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
+
+/** The Authorization answering a 401's Digest challenge (RFC 7616), if it carries one. */
+function digestAnswer(
+  response: TransportResponse,
+  digest: NonNullable<PreparedRequest['digest']>,
+  method: string,
+  url: string,
+): string | undefined {
+  const challenge = response.headers['www-authenticate'];
+  if (challenge === undefined) return undefined;
+  const target = new URL(url);
+  return digest.scheme.authorization(
+    challenge,
+    { method, uri: target.pathname + target.search },
+    digest,
+  );
+}
 
 function isListEnvelope(value: unknown): value is ListEnvelope {
   return isRecord(value) && Array.isArray(value.data);

@@ -51,10 +51,82 @@ export type UpstreamAuth =
   | { type: 'none' }
   | { type: 'bearer'; token: ValueTemplate }
   | { type: 'apikey'; key: string; value: ValueTemplate; placement: 'header' | 'query' }
-  | { type: 'basic'; username: ValueTemplate; password: ValueTemplate };
+  | { type: 'basic'; username: ValueTemplate; password: ValueTemplate }
+  | DigestAuth;
 
-/** How a server checks its callers (an exposes block's `authentication`). Same shapes. */
-export type InboundAuth = UpstreamAuth;
+/** HTTP Digest (RFC 7616): the hashing lives in auth-digest.ts, which generated code passes in. */
+export interface DigestAuth {
+  type: 'digest';
+  username: ValueTemplate;
+  password: ValueTemplate;
+  scheme: DigestScheme;
+}
+
+/** The challenge-response computations of HTTP Digest, both sides (auth-digest.ts). */
+export interface DigestScheme {
+  /**
+   * Client side: the `Authorization` value answering the `WWW-Authenticate` header of a 401, or
+   * undefined when it holds no Digest challenge the scheme can answer.
+   */
+  authorization(
+    challenge: string,
+    request: { method: string; uri: string },
+    credentials: { username: string; password: string },
+  ): string | undefined;
+  /** Server side: the `WWW-Authenticate` value (one challenge per algorithm), `stale` after an expired nonce. */
+  challenge(
+    realm: string,
+    credentials: { username: string; password: string },
+    stale: boolean,
+  ): string;
+  /** Server side: checks an `Authorization: Digest ...` value against the expected credentials. */
+  verify(
+    header: string,
+    request: { method: string; uri: string },
+    realm: string,
+    credentials: { username: string; password: string },
+  ): 'valid' | 'stale' | 'invalid';
+}
+
+/**
+ * OAuth 2.1 resource server (the `oauth2` authentication of an exposes block): bearer JWTs verified
+ * by auth-oauth2.ts (which generated code passes in as `verifier`) against the authorization
+ * server's keys (its JWKS, found through its metadata, or `jwksUriEnv` / `publicKeyEnv`).
+ */
+export interface OAuth2Auth {
+  type: 'oauth2';
+  /** Issuer URI of the authorization server (`iss` must equal it, trailing slash aside). */
+  authorizationServerUri: string;
+  /** Canonical URI of this server (RFC 8707), served in its Protected Resource Metadata. */
+  resource: string;
+  /** Expected `aud` (default: `resource`). */
+  audience?: string;
+  /** Scopes every token must carry (403 `insufficient_scope` otherwise). */
+  scopes?: string[];
+  /** Environment variable naming a JWKS URL to use instead of the authorization server's metadata. */
+  jwksUriEnv: string;
+  /** Environment variable holding a static public key (PEM SPKI, a JWK or a JWKS), instead of a JWKS URL. */
+  publicKeyEnv: string;
+  verifier: OAuth2Verifier;
+}
+
+/** What an oauth2 check decided: accepted, or the status, `WWW-Authenticate` and message of a refusal. */
+export type OAuth2Outcome =
+  { ok: true } | { ok: false; status: 401 | 403 | 500; challenge: string; message: string };
+
+/** Verifies bearer JWTs for an `OAuth2Auth` (auth-oauth2.ts); keeps its key cache per auth object. */
+export interface OAuth2Verifier {
+  check(
+    auth: OAuth2Auth,
+    authorization: string | undefined,
+    env: Record<string, string | undefined>,
+    /** Added to the challenge: the Protected Resource Metadata URL (MCP). */
+    resourceMetadata?: string,
+  ): Promise<OAuth2Outcome>;
+}
+
+/** How a server checks its callers (an exposes block's `authentication`): the upstream shapes, and oauth2. */
+export type InboundAuth = UpstreamAuth | OAuth2Auth;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -73,13 +145,22 @@ export interface ParamSpec {
 /** The request body of an upstream operation, passed as the parameter named `body`. */
 export interface BodySpec {
   required: boolean;
-  /** How the body is put on the wire: Stripe-style bracket form encoding, or JSON. */
+  /**
+   * How the body is put on the wire: Stripe-style bracket form encoding, JSON, multipart/form-data
+   * (file uploads, see binary.ts), or a body template's text.
+   */
   mediaType:
     | 'application/x-www-form-urlencoded'
     | 'application/json'
+    | 'multipart/form-data'
     | 'text/plain'
     | 'application/xml'
     | 'application/sparql-query';
+  /**
+   * Multipart only: the body members that are files. Servers take them as `{data: <base64>, name?,
+   * type?}` in their JSON input and pass bytes on; the client sends them as file parts.
+   */
+  files?: string[];
   /** Not needed to make the call; carried where a server validates inputs. */
   schema?: JsonSchema;
 }
@@ -91,15 +172,58 @@ export interface OperationSpec {
   method: HttpMethod;
   /** Path relative to the base URI, with `{param}` placeholders. */
   path: string;
+  /**
+   * Where this operation is served when it is not the API's base URI (OpenAPI `servers` on the
+   * operation or its path, e.g. Stripe's `https://files.stripe.com`). A base URI set at run time
+   * (the `baseUri` option, `ApiSpec.baseUriEnv`) still wins: it moves every operation.
+   */
+  baseUri?: string;
   params: ParamSpec[];
   body?: BodySpec;
   /** The body as a template over the call's parameters (`body:` in the capability); sent as text. */
   bodyTemplate?: ValueTemplate;
+  /** Set when the operation declares a non-JSON `outputRawFormat`: how a 2xx body becomes JSON. */
+  output?: OutputFormat;
+  /**
+   * Set when a successful answer is binary (a PDF, an image: neither JSON nor text): it is returned
+   * as a `BinaryBody` (bytes and media type) whatever its Content-Type says. Answers whose
+   * Content-Type names binary content are returned that way in any case.
+   */
+  binaryResponse?: boolean;
   /**
    * Set when the response is a cursor-paginated list envelope (`has_more` + `data` array);
    * names the query parameter that takes the last item's id (`starting_after`).
    */
   pagination?: { cursorParam: string };
+}
+
+/** The formats `outputRawFormat` names besides json. */
+export type RawFormat =
+  'xml' | 'yaml' | 'csv' | 'tsv' | 'psv' | 'html' | 'markdown' | 'avro' | 'protobuf';
+
+/** An upstream body as received: its text (UTF-8, credentials scrubbed) and its bytes. */
+export interface RawBody {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * How the body of a 2xx answer is converted to JSON before output mapping, for an operation that
+ * declares a non-JSON `outputRawFormat`. `decode` comes from a runtime module (format-*.ts) that
+ * generated code imports only when one of its operations needs it.
+ */
+export interface OutputFormat {
+  format: RawFormat;
+  /** Sent as `Accept` (a declared Accept header parameter wins). */
+  accept: string;
+  /**
+   * `outputSchema`: a CSS selector scoping the tables (html), a heading prefix filtering the
+   * sections (markdown), or the text of the schema file it names, read at generate time (avro,
+   * protobuf).
+   */
+  schema?: string;
+  /** Throws when the body is not valid in the format (the client refuses the answer). */
+  decode: (body: RawBody, output: OutputFormat) => JsonValue;
 }
 
 /** One consumed API (a consumes block). */
@@ -141,9 +265,27 @@ export interface InvokeContext {
   idempotencyKey?: string;
 }
 
+/** A binary answer: the bytes as received and their media type (`application/octet-stream` when unnamed). */
+export interface BinaryBody {
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** A file to upload through the typed client: a Blob or File, bytes, or stripe-node's `{ data, name, type }`. */
+export type FileInput =
+  Blob | Uint8Array | { data: Blob | Uint8Array; name?: string; type?: string };
+
+/** A file in a JSON input (REST body, MCP arguments): its bytes base64-encoded, with a name and media type. */
+export interface FileUpload {
+  data: string;
+  name?: string;
+  type?: string;
+}
+
 /** The upstream answer a server shapes into its own. */
 export interface InvokeResult {
-  data: JsonValue;
+  /** The parsed JSON (or text) answer, or a binary one's bytes and media type. */
+  data: JsonValue | BinaryBody;
   status: number;
   requestId?: string;
 }

@@ -3,7 +3,7 @@
  * (inbound auth): template resolution from the environment, and checking what a caller presents.
  */
 import { readBindFile } from './bind-file.js';
-import type { InboundAuth, ValueTemplate } from './contract.js';
+import type { DigestScheme, InboundAuth, UpstreamAuth, ValueTemplate } from './contract.js';
 
 /** A template's value and the environment variables it needs that are unset or empty. */
 export function resolveValueTemplate(
@@ -29,14 +29,15 @@ export function resolveValueTemplate(
 export type ExpectedCredentials =
   | { type: 'bearer'; token: string }
   | { type: 'apikey'; key: string; placement: 'header' | 'query'; value: string }
-  | { type: 'basic'; username: string; password: string };
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'digest'; username: string; password: string; scheme: DigestScheme };
 
 /**
  * Resolves an inbound auth declaration. An unset or empty variable, or a credential that resolves
  * to the empty string, is missing: a server never accepts an empty secret.
  */
 export function resolveExpectedCredentials(
-  auth: Exclude<InboundAuth, { type: 'none' }>,
+  auth: Exclude<UpstreamAuth, { type: 'none' }>,
   env: Record<string, string | undefined>,
 ): ExpectedCredentials | { missing: string[]; what: string } {
   const resolve = (template: ValueTemplate, what: string) => {
@@ -55,11 +56,15 @@ export function resolveExpectedCredentials(
         ? { type: 'apikey', key: auth.key, placement: auth.placement, value }
         : value;
     }
-    case 'basic': {
-      const username = resolve(auth.username, 'basic-auth username');
+    case 'basic':
+    case 'digest': {
+      const username = resolve(auth.username, `${auth.type}-auth username`);
       if (typeof username !== 'string') return username;
-      const password = resolve(auth.password, 'basic-auth password');
-      return typeof password === 'string' ? { type: 'basic', username, password } : password;
+      const password = resolve(auth.password, `${auth.type}-auth password`);
+      if (typeof password !== 'string') return password;
+      return auth.type === 'basic'
+        ? { type: 'basic', username, password }
+        : { type: 'digest', username, password, scheme: auth.scheme };
     }
   }
 }
@@ -72,7 +77,7 @@ export function authSecrets(
   auth: InboundAuth | undefined,
   env: Record<string, string | undefined>,
 ): string[] {
-  if (auth === undefined || auth.type === 'none') return [];
+  if (auth === undefined || auth.type === 'none' || auth.type === 'oauth2') return [];
   const out: string[] = [];
   const add = (template: ValueTemplate): string => {
     for (const part of template) {
@@ -97,6 +102,10 @@ export function authSecrets(
       out.push(encodeBase64Utf8(pair));
       break;
     }
+    case 'digest':
+      add(auth.username);
+      add(auth.password);
+      break;
   }
   return out;
 }
@@ -109,7 +118,7 @@ export interface PresentedCredentials {
 
 /** True when the caller presents the expected credentials; every comparison is constant-time. */
 export function credentialsMatch(
-  expected: ExpectedCredentials,
+  expected: Exclude<ExpectedCredentials, { type: 'digest' }>,
   presented: PresentedCredentials,
 ): boolean {
   switch (expected.type) {

@@ -118,17 +118,21 @@ export class InvalidResponseError extends ApiConnectionError {
   override name = 'InvalidResponseError';
   /** The byte limit that was passed, for a body too large. */
   readonly limit?: number;
+  /** Why a body was refused, for one not valid in its declared format (client-decode.ts). */
+  readonly reason?: string;
   constructor(
     message: string,
-    options: { cause?: unknown; method?: string; path?: string; limit?: number },
+    options: { cause?: unknown; method?: string; path?: string; limit?: number; reason?: string },
   ) {
     super(message, options);
     this.limit = options.limit;
+    this.reason = options.reason;
   }
 }
 
-/** Why an answer was refused, from an InvalidResponseError's `limit` (duck-typed by the servers). */
-export function refusalReason(limit: unknown): string {
+/** Why an answer was refused, from an InvalidResponseError's `limit` or `reason` (duck-typed by the servers). */
+export function refusalReason(limit: unknown, reason?: unknown): string {
+  if (typeof reason === 'string') return reason;
   return typeof limit === 'number'
     ? `its response is larger than the ${limit}-byte limit`
     : 'it sent a malformed HTTP response';

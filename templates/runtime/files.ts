@@ -256,11 +256,3 @@ export function utf8Text(bytes: Uint8Array): string | undefined {
     return undefined;
   }
 }
-
-/** Base64 of bytes, without Node's Buffer. */
-export function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}

@@ -65,7 +65,7 @@ export function describeFailure(
   }
 
   if (name === 'InvalidResponseError') {
-    const what = refusalReason(err.limit);
+    const what = refusalReason(err.limit, err.reason);
     return {
       text:
         `The upstream API's answer to ${operation} (${subject}) was refused: ${what}.\n` +

@@ -7,6 +7,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 
 import type { InboundAuth, Invoke, JsonValue } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
+import { checkDigestRequest, checkOAuth2, type Refusal } from './inbound-auth.js';
 import { originChecker } from './origin.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS } from './limits.js';
 import {
@@ -67,7 +68,8 @@ export function createMcpFetchHandler(
   const log = options.log ?? noLog;
   const path = options.path ?? '/mcp';
   const originAllowed = originChecker(spec.allowedOrigins ?? []);
-  const authenticate = inboundAuthenticator(spec.auth, env);
+  const metadata = spec.auth?.type === 'oauth2' ? protectedResourceMetadata(spec.auth) : undefined;
+  const authenticate = inboundAuthenticator(spec.auth, env, metadata?.url);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const redact = options.redact ?? mcpRedactor(spec, invoke, env);
   prepare(spec); // fail fast on an invalid spec
@@ -87,6 +89,11 @@ export function createMcpFetchHandler(
         return methodNotAllowed('GET, HEAD');
       return jsonResponse(200, { status: 'ok', name: spec.name, version: spec.version });
     }
+    if (metadata !== undefined && url.pathname === metadata.path) {
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return methodNotAllowed('GET, HEAD');
+      return jsonResponse(200, metadata.body);
+    }
     if (url.pathname !== path)
       return jsonResponse(404, { error: 'not_found', message: `No route for ${url.pathname}` });
 
@@ -98,11 +105,12 @@ export function createMcpFetchHandler(
 
     if (request.method === 'OPTIONS')
       return new Response(null, { status: 204, headers: cors.preflight });
+    // Every method but the CORS preflight is authenticated first, as the Naftiko engine does.
+    let denied = authenticate(request, url);
+    if (denied instanceof Promise) denied = await denied;
+    if (denied) return withHeaders(denied, cors.response);
     if (request.method !== 'POST')
       return withHeaders(methodNotAllowed('POST, OPTIONS'), cors.response);
-
-    const denied = authenticate(request, url);
-    if (denied) return withHeaders(denied, cors.response);
 
     const message = await readMessage(request, maxBodyBytes);
     if (message instanceof Response) return withHeaders(message, cors.response);
@@ -216,20 +224,53 @@ function corsHeaders(
 }
 
 /**
+ * OAuth 2.0 Protected Resource Metadata (RFC 9728), which the MCP authorization specification asks
+ * a protected server to publish: at `/.well-known/oauth-protected-resource` followed by the path of
+ * `resource`, and named by `resource_metadata` in every 401 challenge.
+ */
+function protectedResourceMetadata(auth: Extract<InboundAuth, { type: 'oauth2' }>) {
+  const resource = new URL(auth.resource);
+  const suffix = resource.pathname === '/' ? '' : resource.pathname.replace(/\/$/, '');
+  const path = `/.well-known/oauth-protected-resource${suffix}`;
+  return {
+    path,
+    url: `${resource.origin}${path}`,
+    body: {
+      resource: auth.resource,
+      authorization_servers: [auth.authorizationServerUri],
+      ...(auth.scopes?.length ? { scopes_supported: auth.scopes } : {}),
+      bearer_methods_supported: ['header'],
+    },
+  };
+}
+
+/**
  * Returns a checker that yields a 401 response for unauthenticated requests, or undefined when the
- * request may proceed. Expected values are resolved from the environment once, here.
+ * request may proceed. Expected values are resolved from the environment once, here; oauth2 tokens
+ * are verified asynchronously (the checker then returns a promise).
  */
 function inboundAuthenticator(
   auth: InboundAuth | undefined,
   env: McpEnv,
-): (request: Request, url: URL) => Response | undefined {
+  resourceMetadata: string | undefined,
+): (request: Request, url: URL) => Response | undefined | Promise<Response | undefined> {
   if (!auth || auth.type === 'none') return () => undefined;
+  if (auth.type === 'oauth2')
+    return (request) =>
+      checkOAuth2(
+        auth,
+        request.headers.get('authorization') ?? undefined,
+        env,
+        resourceMetadata,
+      ).then(refusalResponse);
   const expected = resolveExpectedCredentials(auth, env);
   if ('missing' in expected) {
     throw new Error(
       `MCP inbound authentication: set environment variable ${expected.missing.join(', ')} (the ${expected.what})`,
     );
   }
+  if (expected.type === 'digest')
+    return (request, url) => refusalResponse(checkDigestRequest(expected, request, url, 'mcp'));
   const rejection = (): Response => {
     switch (expected.type) {
       case 'bearer':
@@ -253,6 +294,23 @@ function inboundAuthenticator(
     };
     return credentialsMatch(expected, presented) ? undefined : rejection();
   };
+}
+
+function refusalResponse(refusal: Refusal | undefined): Response | undefined {
+  if (refusal === undefined) return undefined;
+  const label =
+    refusal.status === 403
+      ? 'Forbidden'
+      : refusal.status === 500
+        ? 'Internal error'
+        : 'Unauthorized';
+  const response = jsonRpcError(
+    refusal.status,
+    refusal.status === 500 ? -32603 : -32001,
+    `${label}: ${refusal.message}`,
+  );
+  if (refusal.challenge) response.headers.set('WWW-Authenticate', refusal.challenge);
+  return response;
 }
 
 function unauthorized(challenge: string | undefined, message: string): Response {

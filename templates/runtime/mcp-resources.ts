@@ -29,8 +29,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 import type { Binding, Invoke, JsonValue, OperationSpec, OutputMapping } from './contract.js';
+import { bytesToBase64, isBinaryBody, passThrough } from './binary.js';
 import {
-  base64,
   DEFAULT_MAX_FILE_BYTES,
   FileAccessError,
   fileUriPath,
@@ -276,6 +276,17 @@ async function readDynamic(
   const started = Date.now();
   try {
     const response = await invoke(spec.call, bindInputs(spec.with, inputs), { signal });
+    if (isBinaryBody(response.data)) {
+      // Bytes (a PDF, an image) are the resource as they came, base64-encoded, typed by the
+      // resource's mimeType or else the upstream's; no output mapping applies to them.
+      const { contentType, bytes } = passThrough(response.data);
+      ctx.log(
+        `resource ${spec.name}: ok (upstream ${response.status}, ${Date.now() - started} ms)`,
+      );
+      return {
+        contents: [{ uri, mimeType: spec.mimeType ?? contentType, blob: bytesToBase64(bytes) }],
+      };
+    }
     const mapped: JsonValue = applyOutput(spec.output, response.data, ctx.env);
     let text = JSON.stringify(mapped ?? response.data) ?? 'null';
     if (resource.outputUsesEnv) text = ctx.redact(text);
@@ -325,7 +336,7 @@ async function readStatic(
   const text = isTextType(mimeType) ? utf8Text(bytes) : undefined;
   return {
     contents: [
-      text !== undefined ? { uri, mimeType, text } : { uri, mimeType, blob: base64(bytes) },
+      text !== undefined ? { uri, mimeType, text } : { uri, mimeType, blob: bytesToBase64(bytes) },
     ],
   };
 }

@@ -20,7 +20,9 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
+import { bytesToBase64, isBinaryBody, passThrough } from './binary.js';
 import type {
+  BinaryBody,
   Binding,
   InboundAuth,
   Invoke,
@@ -79,7 +81,14 @@ export interface McpServerSpec {
   auth?: InboundAuth;
   /** Browser origins allowed besides http(s)://localhost, 127.0.0.1 and [::1] on any port. */
   allowedOrigins?: string[];
+  /**
+   * Largest binary answer (a PDF, an image) a tool returns, as an embedded resource (base64);
+   * a larger one is a tool error. Default 4 MiB.
+   */
+  maxBinaryResultBytes?: number;
 }
+
+const DEFAULT_MAX_BINARY_RESULT_BYTES = 4 * 1024 * 1024;
 
 let validator: AjvJsonSchemaValidator | undefined;
 /** One JSON Schema validator for every server of this process (the SDK's own, built once). */
@@ -159,6 +168,7 @@ export function createMcpServer(
         );
       }
       return callTool(tool, request.params.arguments ?? {}, invoke, {
+        server: spec,
         signal: extra.signal,
         idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
         env,
@@ -265,6 +275,7 @@ async function callTool(
   args: unknown,
   invoke: Invoke,
   ctx: {
+    server: McpServerSpec;
     signal: AbortSignal;
     idempotencyKey: unknown;
     env: McpEnv;
@@ -308,14 +319,20 @@ async function callTool(
           status: 200,
         }
       : await invoke(spec.call!, bindInputs(spec.with ?? {}, inputs), invokeContext);
+    const log = () =>
+      ctx.log(
+        `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
+          `${Date.now() - started} ms)`,
+      );
+    if (isBinaryBody(response.data)) {
+      log();
+      return binaryResult(ctx.server, spec, response.data);
+    }
     const mapped = applyOutput(spec.output, response.data, ctx.env);
     let text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
     if (tool.outputUsesEnv) text = ctx.redact(text);
     const structured = JSON.parse(text) as Record<string, unknown>;
-    ctx.log(
-      `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
-        `${Date.now() - started} ms)`,
-    );
+    log();
     return {
       // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
       content: [{ type: 'text', text }],
@@ -326,6 +343,27 @@ async function callTool(
     ctx.log(ctx.redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`));
     return errorResult(ctx.redact(failure.text));
   }
+}
+
+/**
+ * A binary answer (a PDF, an image) as an embedded resource, base64-encoded, with a line saying what
+ * it is; past the server's `maxBinaryResultBytes`, a tool error.
+ */
+function binaryResult(server: McpServerSpec, tool: McpToolSpec, body: BinaryBody): CallToolResult {
+  const { contentType, bytes } = passThrough(body);
+  const limit = server.maxBinaryResultBytes ?? DEFAULT_MAX_BINARY_RESULT_BYTES;
+  const what = `${contentType}, ${bytes.byteLength} bytes`;
+  if (bytes.byteLength > limit)
+    return errorResult(
+      `The answer of ${tool.name} (${what}) is larger than the ${limit}-byte limit for tool results (maxBinaryResultBytes).`,
+    );
+  const uri = `capgen://${encodeURIComponent(server.name)}/tools/${encodeURIComponent(tool.name)}/result`;
+  return {
+    content: [
+      { type: 'text', text: `${what}: the embedded resource ${uri} holds them, base64-encoded.` },
+      { type: 'resource', resource: { uri, mimeType: contentType, blob: bytesToBase64(bytes) } },
+    ],
+  };
 }
 
 function errorResult(text: string): CallToolResult {

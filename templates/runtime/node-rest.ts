@@ -244,13 +244,20 @@ export async function serveRest(
     if (core.stream !== undefined) return writeStream(res, core, shutdown?.closing === true);
     const headers: Record<string, string | number> =
       core.headers === undefined ? {} : { ...core.headers };
-    if (core.body !== '') headers['content-type'] = JSON_CONTENT_TYPE;
-    headers['content-length'] = core.body === '' ? 0 : Buffer.byteLength(core.body);
+    const binary = core.binary;
+    if (binary !== undefined) headers['content-type'] = binary.contentType;
+    else if (core.body !== '') headers['content-type'] = JSON_CONTENT_TYPE;
+    headers['content-length'] =
+      binary !== undefined
+        ? binary.bytes.byteLength
+        : core.body === ''
+          ? 0
+          : Buffer.byteLength(core.body);
     if (exposeIds && core.upstreamRequestId !== undefined)
       headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
     if (shutdown?.closing) headers.connection = 'close';
     res.writeHead(core.status, headers);
-    res.end(core.body);
+    res.end(binary !== undefined ? binary.bytes : core.body);
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {

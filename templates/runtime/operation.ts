@@ -3,7 +3,8 @@
  * one callable method, with `.withResponse` and, for list operations, `.autoPaginate`.
  */
 import type { ApiClient, ApiResponse, RequestOptions } from './client.js';
-import type { Invoke, JsonValue, OperationSpec } from './contract.js';
+import { decodeUploads } from './binary.js';
+import type { BinaryBody, Invoke, JsonValue, OperationSpec } from './contract.js';
 
 /** Parameters are optional when no field of P is required. */
 type Args<P> = {} extends P
@@ -67,7 +68,9 @@ export function invokeThrough(clients: Record<string, ApiClient>): Invoke {
     const client = clients[namespace];
     if (!client)
       throw new Error(`no client for namespace '${namespace}' (operation ${operation.id})`);
-    const response = await client.request<JsonValue>(operation, params, {
+    // Servers pass files as base64 in their JSON input; the client sends bytes.
+    const call = operation.body?.files ? decodeUploads(operation, params) : params;
+    const response = await client.request<JsonValue | BinaryBody>(operation, call, {
       signal: context.signal,
       idempotencyKey: context.idempotencyKey,
     });

@@ -26,6 +26,7 @@ import type {
   Runner,
   ValueTemplate,
 } from './contract.js';
+import { isBinaryBody, passThrough } from './binary.js';
 import { resolveValueTemplate } from './credentials.js';
 import { evaluatePath } from './output.js';
 
@@ -155,6 +156,11 @@ export async function execute(
         signal: context.signal,
         idempotencyKey: stepKey(context.idempotencyKey, calls++),
       });
+      if (isBinaryBody(result.data))
+        throw fail(
+          scope,
+          `the upstream answered with bytes (${passThrough(result.data).contentType}), which steps cannot read`,
+        );
       last = project(result.data, step.outputs);
     } else if (step.kind === 'lookup') {
       last = lookup(step, scope);

@@ -1,20 +1,36 @@
 /** Inbound authentication of the REST adapter: checks what the caller presents, answers 401. */
 import type { InboundAuth, ValueTemplate } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
+import { checkDigest, checkOAuth2, type Refusal } from './inbound-auth.js';
 import type { ParsedQuery } from './rest-query.js';
-import { authNotConfigured, unauthorized } from './rest-responses.js';
+import { authNotConfigured, errorResponse, unauthorized } from './rest-responses.js';
 import type { CoreResponse, RequestView } from './rest-types.js';
 
-/** Undefined when the request is authenticated; otherwise the 401 (or 500 if misconfigured). */
+/**
+ * Undefined when the request is authenticated; otherwise the 401 (403 for a token without the
+ * scopes, 500 if misconfigured). A promise only for oauth2, whose tokens are verified asynchronously.
+ */
 export function checkAuth(
   auth: Exclude<InboundAuth, { type: 'none' }>,
   req: RequestView,
   query: ParsedQuery | undefined,
   env: Record<string, string | undefined>,
   realm: string,
-): CoreResponse | undefined {
+): CoreResponse | undefined | Promise<CoreResponse | undefined> {
+  if (auth.type === 'oauth2')
+    return checkOAuth2(auth, req.header('authorization'), env).then(refusalResponse);
   const expected = resolveExpectedCredentials(auth, env);
   if ('missing' in expected) return authNotConfigured(expected.missing[0]);
+  if (expected.type === 'digest') {
+    const uri = req.query === '' ? req.path : `${req.path}?${req.query}`;
+    const refusal = checkDigest(
+      expected,
+      req.header('authorization'),
+      { method: req.method, uri },
+      realm,
+    );
+    return refusalResponse(refusal);
+  }
   const presented = {
     header: (name: string) => req.header(name),
     query: (name: string) => {
@@ -50,6 +66,13 @@ export function checkAuth(
   }
 }
 
+function refusalResponse(refusal: Refusal | undefined): CoreResponse | undefined {
+  if (refusal === undefined) return undefined;
+  const type = refusal.status === 500 ? 'api_error' : 'invalid_request_error';
+  const headers = refusal.challenge ? { 'www-authenticate': refusal.challenge } : undefined;
+  return errorResponse(refusal.status, type, refusal.message, undefined, headers);
+}
+
 export function authEnvNames(auth: InboundAuth | undefined): string[] {
   if (auth === undefined) return [];
   const names = (template: ValueTemplate): string[] =>
@@ -62,6 +85,9 @@ export function authEnvNames(auth: InboundAuth | undefined): string[] {
     case 'apikey':
       return names(auth.value);
     case 'basic':
+    case 'digest':
       return [...names(auth.username), ...names(auth.password)];
+    case 'oauth2':
+      return [auth.jwksUriEnv, auth.publicKeyEnv];
   }
 }

@@ -4,6 +4,7 @@
  * handler (rest.ts) and the node:http fast path (node-rest.ts) can drive it. Web-standard: no Node
  * built-in is imported here.
  */
+import { isBinaryBody, passThrough } from './binary.js';
 import { markOperation, observeInbound } from './telemetry.js';
 import type { InboundAuth, Invoke, InvokeContext, JsonValue } from './contract.js';
 import { authSecrets } from './credentials.js';
@@ -43,12 +44,15 @@ import { describeError, safeHeaderValue, upstreamError } from './rest-upstream.j
 import { validateValue } from './validate.js';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Routes that upload files (multipart upstream) take their files base64-encoded in JSON. */
+const DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
 const HEALTHZ_BODY = '{"status":"ok"}';
 
 export class RestEngine {
   readonly router: Router;
   private readonly healthzOpen: boolean;
   private readonly maxBodyBytes: number;
+  private readonly maxUploadBytes: number;
   private readonly env: Record<string, string | undefined>;
   private readonly log: (line: string) => void;
   private readonly auth: Exclude<InboundAuth, { type: 'none' }> | undefined;
@@ -67,6 +71,7 @@ export class RestEngine {
     this.router = new Router(spec.routes.map(compileRoute));
     this.healthzOpen = !spec.routes.some((r) => r.path === '/healthz');
     this.maxBodyBytes = spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxUploadBytes = spec.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
     this.env =
       options.env ??
       (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ??
@@ -142,7 +147,8 @@ export class RestEngine {
     }
 
     if (this.auth !== undefined) {
-      const denied = checkAuth(this.auth, req, query, this.env, this.spec.namespace);
+      let denied = checkAuth(this.auth, req, query, this.env, this.spec.namespace);
+      if (denied instanceof Promise) denied = await denied;
       if (denied !== undefined) return denied;
     }
 
@@ -248,9 +254,10 @@ export class RestEngine {
     if (length === 0) return undefined;
     const jsonType = isJsonContentType(contentType, true);
     if (!jsonType && length > 0) return unsupportedMediaType(req.header('content-type'));
-    if (length > this.maxBodyBytes) return payloadTooLarge(this.maxBodyBytes);
-    const text = await req.readBody(this.maxBodyBytes);
-    if (text === null) return payloadTooLarge(this.maxBodyBytes);
+    const limit = compiled.uploads ? this.maxUploadBytes : this.maxBodyBytes;
+    if (length > limit) return payloadTooLarge(limit);
+    const text = await req.readBody(limit);
+    if (text === null) return payloadTooLarge(limit);
     if (isBlank(text)) return undefined;
     if (!jsonType) return unsupportedMediaType(req.header('content-type'));
 
@@ -309,6 +316,9 @@ export class RestEngine {
     const upstreamRequestId = safeHeaderValue(result.requestId);
     const status = result.status >= 200 && result.status < 300 ? result.status : 200;
     if (status === 204 || status === 205) return { status, body: '', upstreamRequestId };
+    // A binary answer (a PDF, an image) passes through as it came, whatever the output mapping.
+    if (isBinaryBody(result.data))
+      return { status, body: '', binary: passThrough(result.data), upstreamRequestId };
     let body: string;
     try {
       body =
@@ -355,6 +365,7 @@ function compileRoute(route: RestRoute): CompiledRoute {
     bodyInput,
     // A runner's result may hold bound values (output templates): always redacted.
     outputUsesEnv: route.run !== undefined || mappingsUseEnv(route.output),
+    uploads: route.call?.body?.files !== undefined,
   };
 }
 

@@ -48,6 +48,11 @@ export interface RestAdapterSpec {
   auth?: InboundAuth;
   /** Largest accepted request body in bytes; default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Largest accepted request body of a route that uploads files (base64 in JSON, see binary.ts) in
+   * bytes; default 16 MiB.
+   */
+  maxUploadBytes?: number;
   /** Browser origins allowed besides loopback ones and the server's own; see RestHandlerOptions. */
   allowedOrigins?: string[];
   /**
@@ -103,8 +108,10 @@ export interface RequestView {
 /** The engine's answer, turned into a Response or written to a ServerResponse. */
 export interface CoreResponse {
   status: number;
-  /** JSON text, or '' for no body. */
+  /** JSON text, or '' for no body (or for a binary one). */
   body: string;
+  /** A binary body passed through from the upstream, with its media type. */
+  binary?: { contentType: string; bytes: Uint8Array };
   /** Extra headers (Allow, WWW-Authenticate); a forwarded answer's headers. */
   headers?: Record<string, string>;
   upstreamRequestId?: string;
@@ -121,6 +128,8 @@ export interface CompiledRoute {
   bodyInput: RestInput | undefined;
   /** Whether output mappings read environment variables (then the response is redacted). */
   outputUsesEnv: boolean;
+  /** Whether the route uploads files (its body limit is `maxUploadBytes`). */
+  uploads: boolean;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

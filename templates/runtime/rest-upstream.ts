@@ -40,7 +40,7 @@ export function upstreamError(
   }
   if (name === 'InvalidResponseError') {
     // Refused by the client: a body over its size limit, or a malformed HTTP message.
-    const what = refusalReason(err.limit);
+    const what = refusalReason(err.limit, err.reason);
     return {
       ...errorResponse(
         502,

@@ -110,10 +110,12 @@ function toWebResponse(core: CoreResponse): Response {
   const headers = new Headers(core.headers);
   // A forwarded answer: the upstream's status, headers and bytes as they come.
   if (core.stream) return new Response(core.stream, { status: core.status, headers });
-  if (core.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
+  if (core.binary !== undefined) headers.set('content-type', core.binary.contentType);
+  else if (core.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
   if (core.upstreamRequestId !== undefined)
     headers.set(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
-  return new Response(core.body === '' ? null : core.body, { status: core.status, headers });
+  const body = core.binary?.bytes ?? (core.body === '' ? null : core.body);
+  return new Response(body as BodyInit | null, { status: core.status, headers });
 }
 
 /**

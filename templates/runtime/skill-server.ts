@@ -14,12 +14,14 @@
  *
  * An unknown skill, a skill without `location`, a missing folder or file: 404. An unsafe path: 400.
  * Other methods: 405. A browser `Origin` not allowed: 403. When `auth` is set, every route but
- * `/healthz` requires the credentials (401). Web-standard: files are read through files.ts.
+ * `/healthz` requires the credentials (401; a digest challenge round, or a verified OAuth 2.1 JWT
+ * with 403 for missing scopes, as for the REST adapter). Web-standard: files are read through files.ts.
  */
 import { zipSync } from 'fflate';
 
 import type { InboundAuth, JsonValue } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
+import { checkDigestRequest, checkOAuth2, type Refusal } from './inbound-auth.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
   FileAccessError,
@@ -117,7 +119,7 @@ export function createSkillHandler(
     const origin = request.headers.get('origin');
     if (origin !== null && !originAllowed(origin))
       return error(403, 'forbidden', `Origin ${origin} is not allowed`);
-    const denied = authenticate(request, url);
+    const denied = await authenticate(request, url);
     if (denied) return denied;
     if (url.pathname === '/skills' || url.pathname === '/skills/') return json(200, catalog);
     const match = ROUTE.exec(url.pathname);
@@ -252,31 +254,41 @@ function mediaType(path: string): string {
 function authenticator(
   auth: InboundAuth | undefined,
   env: Record<string, string | undefined>,
-): (request: Request, url: URL) => Response | undefined {
+): (request: Request, url: URL) => Response | undefined | Promise<Response | undefined> {
   if (!auth || auth.type === 'none') return () => undefined;
+  if (auth.type === 'oauth2')
+    return (request) =>
+      checkOAuth2(auth, request.headers.get('authorization') ?? undefined, env).then(refused);
   const expected = resolveExpectedCredentials(auth, env);
   if ('missing' in expected)
     throw new Error(
       `Skill catalog inbound authentication: set environment variable ${expected.missing.join(', ')} (the ${expected.what})`,
     );
+  if (expected.type === 'digest')
+    return (request, url) => refused(checkDigestRequest(expected, request, url, 'skills'));
   return (request, url) => {
     const presented = {
       header: (name: string) => request.headers.get(name) ?? undefined,
       query: (name: string) => url.searchParams.get(name) ?? undefined,
     };
     if (credentialsMatch(expected, presented)) return undefined;
-    const response = error(
-      401,
-      'unauthorized',
-      `Missing or invalid credentials (${expected.type})`,
-    );
-    if (expected.type !== 'apikey')
-      response.headers.set(
-        'www-authenticate',
-        `${expected.type === 'bearer' ? 'Bearer' : 'Basic'} realm="skills"`,
-      );
-    return response;
+    return refused({
+      status: 401,
+      message: `Missing or invalid credentials (${expected.type})`,
+      ...(expected.type !== 'apikey'
+        ? { challenge: `${expected.type === 'bearer' ? 'Bearer' : 'Basic'} realm="skills"` }
+        : {}),
+    });
   };
+}
+
+function refused(refusal: Refusal | undefined): Response | undefined {
+  if (refusal === undefined) return undefined;
+  const code =
+    refusal.status === 403 ? 'forbidden' : refusal.status === 500 ? 'api_error' : 'unauthorized';
+  const response = error(refusal.status, code, refusal.message);
+  if (refusal.challenge) response.headers.set('www-authenticate', refusal.challenge);
+  return response;
 }
 
 function json(status: number, body: JsonValue): Response {

@@ -48,6 +48,18 @@ export function capability(host: string, version: number) {
                 },
               ],
             },
+            {
+              name: 'page',
+              path: `/v${version}/pets/page`,
+              operations: [
+                {
+                  name: 'get-page',
+                  method: 'GET',
+                  outputRawFormat: 'html',
+                  outputSchema: 'table.pets',
+                },
+              ],
+            },
           ],
         },
       ],
@@ -57,6 +69,13 @@ export function capability(host: string, version: number) {
           namespace: 'pets-rest',
           port: 8080,
           description: 'Pets over REST.',
+          authentication: {
+            type: 'oauth2',
+            authorizationServerUri: 'https://auth.example.com/pets',
+            resource: 'https://pets.example.com/',
+            audience: 'pets-api',
+            scopes: ['pets:read'],
+          },
           resources: [
             {
               path: '/pets/{id}',
