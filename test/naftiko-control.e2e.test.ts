@@ -279,7 +279,7 @@ describe.skipIf(!available)('the control port and observability, generated and r
     }
   });
 
-  it('a capability without observability imports no OpenTelemetry SDK; the runtime reaches it only from node-telemetry.ts', () => {
+  it('a capability without observability imports no OpenTelemetry SDK; the runtime reaches it only from node-telemetry.ts, emitted only with a control adapter', () => {
     for (const dir of fs.readdirSync(OUT)) {
       if (dir === 'runtime' || !fs.statSync(path.join(OUT, dir)).isDirectory()) continue;
       for (const file of fs.readdirSync(path.join(OUT, dir)).filter((f) => f.endsWith('.ts')))
@@ -294,5 +294,11 @@ describe.skipIf(!available)('the control port and observability, generated and r
         ),
       );
     expect(sdkUsers).toEqual(['node-telemetry.ts']);
+    const readme = fs.readFileSync(path.join(OUT, 'traced/README.md'), 'utf8');
+    expect(readme).toMatch(/imports `@opentelemetry\/api`, `@opentelemetry\/context-async-hooks`/);
+    // This repository's own capabilities have no control adapter: no SDK runner in their runtime.
+    const own = fs.readdirSync(path.join(ROOT, 'generated/runtime'));
+    expect(own.filter((f) => /^node-(control|telemetry)\.ts$/.test(f))).toEqual([]);
+    expect(own).toContain('telemetry.ts');
   });
 });

@@ -175,7 +175,10 @@ switch (role) {
   }
 
   case 'rest-observed': {
-    const { startTelemetry } = await import('../../generated/runtime/node-telemetry.js');
+    // This repository's capabilities have no control adapter, so their runtime holds no
+    // node-telemetry.ts: the SDK is started from its template and registered globally, then the
+    // generated runtime's hooks are turned on, as a program with its own SDK would do.
+    const { startTelemetry } = await import('../../templates/runtime/node-telemetry.js');
     startTelemetry(
       {
         mode: 'spec',
@@ -187,6 +190,8 @@ switch (role) {
       },
       { serviceName: 'bench', env: {} },
     );
+    const { enableTelemetry } = await import('../../generated/runtime/telemetry.js');
+    enableTelemetry();
     await serveCheckoutRest();
     break;
   }

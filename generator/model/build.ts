@@ -23,7 +23,7 @@ import type {
   NaftikoSkillAdapter,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
-import { packagesOf, runtimeModulesIn } from './runtime-modules.js';
+import { CONTROL_RUNTIME, packagesOf, runtimeModulesIn } from './runtime-modules.js';
 import {
   generatedInbound,
   inboundAuth,
@@ -334,13 +334,16 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     sharedSchemas.push(shared);
   }
 
-  const runtimeModules = runtimeModulesIn([
-    apis.map((api) => api.spec.auth),
-    [...operations.values()].map((op) => op.spec.output),
-    rest?.auth,
-    mcp?.auth,
-    skills?.auth,
-  ]);
+  const runtimeModules = [
+    ...runtimeModulesIn([
+      apis.map((api) => api.spec.auth),
+      [...operations.values()].map((op) => op.spec.output),
+      rest?.auth,
+      mcp?.auth,
+      skills?.auth,
+    ]),
+    ...(control ? CONTROL_RUNTIME : []),
+  ].sort();
   return {
     id,
     regenerate: ctx.regenerate,
