@@ -7,7 +7,8 @@
  * Processes: the fixed-JSON upstream and the MCP server (generated `main()`: Streamable HTTP,
  * stateless, JSON responses) each in a child process; this process is the caller. All calls are
  * sequential (one in flight), so the figures are latencies, not throughput. Variants, run in
- * interleaved blocks of 50 calls (order rotating), after a warm-up:
+ * interleaved blocks of 50 calls (order rotating), after a warm-up (2000 calls each, 300 for the
+ * SDK client, see WARMUP):
  * - direct:   `client.getCheckoutSessions({ limit: 3 })` from this process to the upstream;
  * - MCP (SDK client): `Client.callTool({ name: 'stripe-get-checkout-sessions', arguments: { limit: 3 } })`
  *   over the SDK's StreamableHTTPClientTransport (fetch), connected (initialized) once;
@@ -32,7 +33,18 @@ import { cpuMs } from './lib/proc.js';
 
 const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 1000);
 const BLOCK = 50;
-const WARMUP = 50;
+/**
+ * Calls per variant before measuring, so that the figures are those of warmed-up processes: with 300,
+ * the server's CPU per call still carried JIT compilation (0.6 ms where 2000 gave 0.38 ms, same
+ * minutes), and the direct client's p50 was 0.2 ms against 0.09 ms warmed.
+ */
+const WARMUP = Number(process.env.BENCH_MCP_WARMUP ?? 2000);
+/**
+ * The SDK client's own warm-up is capped: its transport sends every POST with one AbortSignal, and
+ * each fetch leaves an abort listener on it until garbage collection (Node warns past 1500). The
+ * server is warmed by the raw requests, which take the same path through it.
+ */
+const SDK_WARMUP = Math.min(WARMUP, 300);
 const TOOL = 'stripe-get-checkout-sessions';
 /** A block of calls stops after this long, whatever its count. */
 const BLOCK_MAX_MS = 15_000;
@@ -128,7 +140,7 @@ export async function run(): Promise<PartResult> {
       },
       { name: 'raw', call: rawCaller(mcpUrl) },
     ];
-    for (const v of variants) await timeBlock(v.call, WARMUP, []);
+    for (const v of variants) await timeBlock(v.call, v.name === 'sdk' ? SDK_WARMUP : WARMUP, []);
 
     const samples: Record<string, number[]> = { direct: [], sdk: [], raw: [] };
     let serverCpu = 0;
@@ -148,6 +160,7 @@ export async function run(): Promise<PartResult> {
     const p = (name: string, q: number) => percentile(samples[name], q);
     const addedSdk = p('sdk', 50) - p('direct', 50);
     const addedRaw = p('raw', 50) - p('direct', 50);
+    const cpuPerCall = serverCpu / Math.max(1, serverCalls);
     return {
       part: 'mcp',
       title: 'MCP server: tools/call round trip vs the generated client called directly',
@@ -186,18 +199,23 @@ export async function run(): Promise<PartResult> {
       ],
       aims: [
         {
-          text: 'under 2 ms added at p50 (SDK client)',
-          met: addedSdk < 2,
+          text: 'server CPU per tools/call ≤ 0.6 ms',
+          met: cpuPerCall <= 0.6,
+          detail: `${cpuPerCall.toFixed(3)} ms (from /proc)`,
+        },
+        {
+          text: '≤ 1 ms added at p50 (SDK client)',
+          met: addedSdk <= 1,
           detail: `${addedSdk.toFixed(3)} ms added`,
         },
         {
-          text: 'under 2 ms added at p50 (raw POST)',
-          met: addedRaw < 2,
+          text: '≤ 1 ms added at p50 (raw POST)',
+          met: addedRaw <= 1,
           detail: `${addedRaw.toFixed(3)} ms added`,
         },
       ],
       notes: [
-        `MCP server CPU per tools/call: ${(serverCpu / Math.max(1, serverCalls)).toFixed(3)} ms (from /proc)`,
+        `MCP server CPU per tools/call: ${cpuPerCall.toFixed(3)} ms (from /proc, over the SDK and raw blocks)`,
       ],
     };
   } finally {

@@ -146,6 +146,11 @@ export async function run(): Promise<PartResult> {
         ];
         const rps = med(loaded, 'rest', 'rps');
         const proxyRps = med(loaded, 'proxy', 'rps');
+        const cpuRatio =
+          med(loaded, 'rest', 'cpuPerRequest') / med(loaded, 'proxy', 'cpuPerRequest');
+        const cpuPerRound = loaded.rest.map((s, i) =>
+          (s.cpuPerRequest / loaded.proxy[i].cpuPerRequest).toFixed(2),
+        );
         const addedP99 = med(loaded, 'rest', 'p99') - med(loaded, 'proxy', 'p99');
         const paired = loaded.rest.map((s, i) => (s.rps / loaded.proxy[i].rps).toFixed(2));
         const p99s = (name: string) => unloaded[name].map((x) => x.p99.toFixed(2)).join('/');
@@ -160,6 +165,11 @@ export async function run(): Promise<PartResult> {
           rows,
           aims: [
             {
+              text: "server CPU per request ≤ 1.3× the proxy's",
+              met: cpuRatio <= 1.3,
+              detail: `${cpuRatio.toFixed(2)}×`,
+            },
+            {
               text: "≥ 80% of the proxy's throughput",
               met: rps >= 0.8 * proxyRps,
               detail: `${((100 * rps) / proxyRps).toFixed(0)}%`,
@@ -172,6 +182,7 @@ export async function run(): Promise<PartResult> {
           ],
           notes: [
             `requests/s per round (c=${CONNECTIONS}): proxy ${perRound('proxy')}, adapter ${perRound('rest')}; adapter/proxy per round ${paired.join(', ')}`,
+            `server CPU per request, adapter/proxy per round (c=${CONNECTIONS}): ${cpuPerRound.join(', ')}`,
             `p99 per round (c=1, ms): proxy ${p99s('proxy')}, adapter ${p99s('rest')}`,
           ],
         };

@@ -14,6 +14,7 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<PartResult> }>> =
   orchestrate: () => import('./orchestrate.js'),
   cli: () => import('./cli.js'),
   faults: () => import('./faults.js'),
+  corpus: () => import('./corpus.js'),
 };
 
 const asked = process.argv.slice(2);

@@ -71,6 +71,10 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
       '--check',
       'write nothing; exit 1 when the output folder differs from what the specs produce',
     )
+    .option(
+      '--no-cache',
+      'regenerate every capability (by default, those whose inputs are unchanged since the last run come from the cache in node_modules/.cache/capgen or .capgen-cache)',
+    )
     .action(
       async (options: {
         config?: string;
@@ -81,16 +85,25 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         ruleset?: string[];
         out?: string;
         check?: boolean;
+        cache?: boolean;
       }) => {
         const [{ runPipeline }, { report }, { apply, plan, shortDiff, withManifest }] =
           await Promise.all([import('./pipeline.js'), import('./report.js'), import('./write.js')]);
-        const result = await runPipeline(io.cwd, options, { emit: true });
+        const result = await runPipeline(io.cwd, options, {
+          emit: true,
+          // --check writes nothing, the cache included; it reads what `generate` stored.
+          cache: options.cache === false ? undefined : options.check ? 'read' : 'write',
+        });
         exitCode = report(result.bag, io, style, options.verbose);
         if (exitCode !== 0 || !result.files || !result.config) return;
         const outDir = path.resolve(result.config.root, result.config.out);
         const files = withManifest(result.files);
         const p = plan(outDir, files);
-        const caps = result.project?.capabilities.length ?? 0;
+        const caps = result.capabilityCount ?? 0;
+        if (options.verbose && options.cache !== false)
+          io.stderr(
+            `cache: ${result.cachedCount ?? 0} of ${caps} capabilities unchanged since an earlier run (--no-cache regenerates them)\n`,
+          );
         if (options.check) {
           const drift = p.added.length + p.changed.length + p.removed.length;
           if (!drift) {

@@ -1,9 +1,18 @@
 /**
  * Every generated file goes through prettier with fixed options (never the user's config), so the
  * output is the same on every machine.
+ *
+ * Except where the result is known without it: the runtime, kept formatted in templates/runtime
+ * (a test checks), and the data that makes up most of the output's bytes, which layout.ts lays out
+ * as prettier would without parsing it back: JSON documents whole, and in TypeScript files the
+ * data literals an emitter left as stand-ins (literal.ts), prettier formatting only the rest of the
+ * file around them. test/layout.test.ts proves the bytes are prettier's.
  */
 import * as prettier from 'prettier';
 import type { GeneratedFile } from './emit/index.js';
+import { layoutJson, layoutLiteral, NotLaidOut } from './emit/layout.js';
+import type { LaidOutLiteral } from './emit/literal.js';
+import { alignableTables, alignTable } from './emit/table-layout.js';
 
 export const PRETTIER_OPTIONS: prettier.Options = {
   printWidth: 100,
@@ -24,15 +33,91 @@ const PARSERS: Record<string, string> = { ts: 'babel-ts', md: 'markdown', json: 
 export const PREFORMATTED = (path: string): boolean =>
   path.startsWith('runtime/') || /^[^/]+\/skills\//.test(path);
 
+/** Formats the files one after the other (at most one file's syntax tree in memory). */
 export async function formatFiles(files: GeneratedFile[]): Promise<GeneratedFile[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const parser = PARSERS[file.path.slice(file.path.lastIndexOf('.') + 1)];
-      if (!parser || PREFORMATTED(file.path)) return file;
-      return {
-        ...file,
-        contents: await prettier.format(file.contents, { ...PRETTIER_OPTIONS, parser }),
-      };
-    }),
-  );
+  const formatted: GeneratedFile[] = [];
+  for (const file of files) formatted.push({ path: file.path, contents: await formatFile(file) });
+  return formatted;
+}
+
+async function formatFile(file: GeneratedFile): Promise<string> {
+  const parser = PARSERS[file.path.slice(file.path.lastIndexOf('.') + 1)];
+  if (!parser || PREFORMATTED(file.path)) return file.contents;
+  const format = (text: string) => prettier.format(text, { ...PRETTIER_OPTIONS, parser });
+  if (parser === 'json') return layoutJson(JSON.parse(file.contents));
+  if (parser === 'markdown') return formatMarkdown(file.contents, format);
+  if (!file.literals?.length) return format(file.contents);
+  try {
+    return spliceLiterals(await format(file.contents), file.literals);
+  } catch (error) {
+    if (!(error instanceof NotLaidOut)) throw error;
+    // A literal layout.ts leaves to prettier: the whole file goes through it.
+    let contents = file.contents;
+    for (const literal of file.literals)
+      contents = contents.replace(`{ ${literal.standIn}: 0 }`, () => literal.code);
+    return format(contents);
+  }
+}
+
+/**
+ * Puts each literal, laid out at the place its stand-in took in the formatted file, in place of
+ * the stand-in (`{ name: 0 }`, on one line or broken), the last first so positions stay valid.
+ */
+function spliceLiterals(text: string, literals: readonly LaidOutLiteral[]): string {
+  const placed = literals
+    .map((literal) => {
+      const at = text.indexOf(literal.standIn);
+      if (at < 0 || text.indexOf(literal.standIn, at + 1) >= 0)
+        throw new Error(`capgen bug: stand-in ${literal.standIn} not found once after formatting`);
+      const open = text.lastIndexOf('{', at);
+      const close = text.indexOf('}', at);
+      if (
+        !/^\{\s*$/.test(text.slice(open, at)) ||
+        !/^: 0,?\s*$/.test(text.slice(at + literal.standIn.length, close))
+      )
+        throw new Error(`capgen bug: stand-in ${literal.standIn} reshaped by formatting`);
+      return { literal, open, close };
+    })
+    .sort((a, b) => b.open - a.open);
+  for (const { literal, open, close } of placed) {
+    const lineStart = text.lastIndexOf('\n', open) + 1;
+    const lineEnd = text.indexOf('\n', close);
+    const suffix = text.slice(close + 1, lineEnd < 0 ? text.length : lineEnd);
+    const laidOut = layoutLiteral(literal.value, literal.refFor, {
+      lineIndent: /^ */.exec(text.slice(lineStart))![0].length,
+      column: open - lineStart,
+      suffix,
+    });
+    text = text.slice(0, open) + laidOut + text.slice(close + 1);
+  }
+  return text;
+}
+
+/**
+ * Markdown: prettier formats the document with each table it need not see replaced by a one-word
+ * line (a word the document does not contain), then the tables, aligned (table-layout.ts), take
+ * those lines' places.
+ */
+async function formatMarkdown(
+  text: string,
+  format: (text: string) => Promise<string>,
+): Promise<string> {
+  const lines = text.split('\n');
+  const tables = alignableTables(lines);
+  if (!tables.length) return format(text);
+  let prefix = 'capgentable';
+  for (let k = 2; text.includes(prefix); k++) prefix = `capgentable${k}x`;
+  const skeleton: string[] = [];
+  let next = 0;
+  tables.forEach((table, i) => {
+    skeleton.push(...lines.slice(next, table.start), `${prefix}${i}z`);
+    next = table.end;
+  });
+  skeleton.push(...lines.slice(next));
+  const formatted = (await format(skeleton.join('\n'))).split('\n');
+  const aligned = new Map(tables.map((table, i) => [`${prefix}${i}z`, alignTable(table.rows)]));
+  const out = formatted.flatMap((line) => aligned.get(line) ?? [line]);
+  if (out.length - formatted.length !== tables.reduce((n, t) => n + t.end - t.start - 1, 0))
+    throw new Error('capgen bug: a table stand-in was reshaped by formatting');
+  return out.join('\n');
 }

@@ -2,6 +2,8 @@
  * The whole run, one direction: load → check → model → emit → format. Writing (or comparing, for
  * --check) is the caller's last step, so nothing is written unless every stage succeeded.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { resolveConsumes } from './check/imports.js';
 import { checkShape } from './check/naftiko.js';
 import { builtinSchemas, officialSchemas, type NaftikoSchemas } from './check/naftiko-schema.js';
@@ -18,7 +20,7 @@ import {
 import { DiagnosticBag } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
-import { readInput } from './load/read.js';
+import { readInput, type ReadListener } from './load/read.js';
 import { parseSource, type SourceDocument } from './load/source.js';
 import {
   buildCapability,
@@ -27,27 +29,43 @@ import {
   type ResolvedOpenApi,
 } from './model/build.js';
 import { indexConsumedOperations, normalizePath } from './check/references.js';
-import { apiFamilies } from './model/api-families.js';
+import { apiFamilies, type ApiFamily } from './model/api-families.js';
 import { buildTypeModules } from './model/api-types.js';
 import { OpenApiIndex } from './model/openapi-match.js';
-import { reportPortConflicts } from './model/ports.js';
+import { listenersOf, reportPortConflicts } from './model/ports.js';
 import { dereference, subsetDocument, type MatchedOperation } from './model/openapi-subset.js';
 import type { CapabilityModel, ProjectModel } from './model/types.js';
 import { RESERVED_OUTPUT_NAMES } from './model/names.js';
 import { GENERATOR_VERSION } from './version.js';
+import { filesUnder, sha256 } from './cache.js';
 import { outputFolderProblems, realRoot } from './paths.js';
 
 export interface PipelineResult {
   bag: DiagnosticBag;
   config?: ResolvedConfig;
+  /** The whole model (validate only: generating keeps one capability's model at a time). */
   project?: ProjectModel;
   files?: GeneratedFile[];
+  /** How many capabilities were checked and generated. */
+  capabilityCount?: number;
+  /** How many of them came from the generation cache, unchanged since an earlier run. */
+  cachedCount?: number;
+}
+
+export interface PipelineOptions {
+  /** Generate files (else check and model only, keeping the model). */
+  emit: boolean;
+  /**
+   * The on-disk generation cache (cache.ts) when generating: 'read' uses what earlier runs stored
+   * (`--check`, which writes nothing), 'write' also stores what this run generates.
+   */
+  cache?: 'read' | 'write';
 }
 
 export async function runPipeline(
   root: string,
   flags: ConfigFlags,
-  options: { emit: boolean },
+  options: PipelineOptions,
 ): Promise<PipelineResult> {
   const bag = new DiagnosticBag();
   const config = await resolveConfig(realRoot(root), flags, bag);
@@ -69,73 +87,111 @@ export async function runPipeline(
     return bag.hasErrors() ? { bag, config } : result;
   };
 
-  const project = await buildProject(config, bag, regenerateCommand(config, flags));
-  if (!project) return finish({ bag, config });
-  if (!options.emit) return finish({ bag, config, project });
-  if (config.strict && bag.items.some((d) => d.severity !== 'info'))
-    return finish({ bag, config, project });
-
-  // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
-  const [{ emitProject }, { formatFiles }] = await Promise.all([
-    import('./emit/index.js'),
-    import('./format.js'),
-  ]);
-  const files = await formatFiles(emitProject(project, config));
-  return finish({ bag, config, project, files });
+  const inputs = await loadInputs(config, flags, bag);
+  if (!inputs) return finish({ bag, config });
+  if (options.emit) {
+    // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
+    const { generateFiles } = await import('./generate.js');
+    const generated = await generateFiles(config, inputs, bag, options.cache);
+    return finish({ bag, config, ...generated });
+  }
+  const project = await buildProject(config, inputs, bag);
+  return finish(project ? { bag, config, project } : { bag, config });
 }
 
-/**
- * Load, check and model. The loaded OpenAPI documents (the whole Stripe spec can be one) are only
- * referenced in here, so they can be collected before emitting loads its own heavy modules.
- */
-async function buildProject(
+/** What every capability is checked and modeled against. */
+export interface PipelineInputs {
+  documents: OpenApiDocument[];
+  schemas: NaftikoSchemas;
+  rulesets: LoadedRuleset[];
+  /** The APIs the documents describe (model/api-families.ts). */
+  families: ApiFamily[];
+  /** The command that regenerates the output, for file headers (ProjectModel.regenerate). */
+  regenerate: string;
+  /** What the output depends on besides capgen and the capability files (the cache's key). */
+  fingerprint: unknown;
+}
+
+async function loadInputs(
   config: ResolvedConfig,
+  flags: ConfigFlags,
   bag: DiagnosticBag,
-  regenerate: string,
-): Promise<ProjectModel | undefined> {
-  const documents = loadDocuments(config, bag);
+): Promise<PipelineInputs | undefined> {
+  const texts: Array<[string, string]> = [];
+  const documents = loadDocuments(config, bag, texts);
   const namedAt = (key: string) => (index: number) => {
     const source = config.configSource;
     return source
       ? { file: source.file, ...source.locate([key, index]) }
       : { file: config[key === 'schema' ? 'schema' : 'rulesets'][index], line: 1, col: 1 };
   };
-  const schemas: NaftikoSchemas = config.schema.length
-    ? officialSchemas(readSchemaFiles(config.schema, config.root, bag, namedAt('schema')))
-    : builtinSchemas();
+  const schemaFiles = config.schema.length
+    ? readSchemaFiles(config.schema, config.root, bag, namedAt('schema'))
+    : undefined;
+  const schemas: NaftikoSchemas = schemaFiles ? officialSchemas(schemaFiles) : builtinSchemas();
   const rulesets = await loadRulesets(config.rulesets, config.root, bag, namedAt('rulesets'));
   if (bag.hasErrors()) return undefined;
+  const regenerate = regenerateCommand(config, flags);
+  const fingerprint = {
+    regenerate,
+    out: config.out,
+    typeDepth: config.typeDepth ?? null,
+    // Deploy files (worker.ts, wrangler.jsonc, Kubernetes manifests) are a capability's output.
+    targets: config.targets,
+    image: config.image,
+    openapi: texts.map(([file, text]) => [file, sha256(text)]),
+    schema: schemaFiles ? sha256(JSON.stringify(schemaFiles)) : null,
+    // A ruleset's custom functions live beside it: its whole folder counts.
+    rulesets: config.rulesets.map((file) => {
+      const dir = path.dirname(path.resolve(config.root, file));
+      return [
+        file,
+        filesUnder(dir).map((f) => [path.relative(dir, f), sha256(fs.readFileSync(f))]),
+      ];
+    }),
+  };
+  return {
+    documents,
+    schemas,
+    rulesets,
+    families: apiFamilies(documents),
+    regenerate,
+    fingerprint,
+  };
+}
+
+/** Check and model every capability, keeping the whole model (validate). */
+async function buildProject(
+  config: ResolvedConfig,
+  inputs: PipelineInputs,
+  bag: DiagnosticBag,
+): Promise<ProjectModel | undefined> {
+  const { documents, schemas, rulesets, regenerate } = inputs;
   const checked = await loadCapabilities(config, bag, schemas, rulesets);
   bag.applyRuleSeverities(config.rules);
   if (config.strict) bag.promoteWarnings();
   if (bag.hasErrors()) return undefined;
   const index = new OpenApiIndex(documents);
-  const families = apiFamilies(documents);
   const capabilities: CapabilityModel[] = [];
-  for (const capability of checked) {
-    capabilities.push(
-      buildCapability(capability, {
-        index,
-        resolved: await resolveOpenApi(capability, index),
-        bag,
-        root: config.root,
-        regenerate,
-        families,
-      }),
-    );
-  }
+  for (const capability of checked)
+    capabilities.push(await modelCapability(capability, { config, inputs, index, bag }));
   reportPortConflicts(
-    capabilities.map((capability, i) => ({ capability, source: checked[i].source })),
+    capabilities.flatMap((capability, i) => listenersOf(capability, checked[i].source)),
     bag,
   );
   const typeModules = buildTypeModules(capabilities, documents, config.typeDepth);
   return { capabilities, typeModules, generatorVersion: GENERATOR_VERSION, regenerate };
 }
 
-function loadDocuments(config: ResolvedConfig, bag: DiagnosticBag): OpenApiDocument[] {
+function loadDocuments(
+  config: ResolvedConfig,
+  bag: DiagnosticBag,
+  texts: Array<[string, string]>,
+): OpenApiDocument[] {
   const documents: OpenApiDocument[] = [];
   for (const file of config.openapi) {
     const text = readInput(config.root, file, bag);
+    if (text !== undefined) texts.push([file, text]);
     const doc = text === undefined ? undefined : loadOpenApi(file, text, bag);
     if (doc) documents.push(doc);
   }
@@ -150,52 +206,113 @@ async function loadCapabilities(
 ): Promise<CheckedCapability[]> {
   const checked: CheckedCapability[] = [];
   const ids = new Map<string, string>();
-  const read = (file: string): SourceDocument | undefined => {
-    const text = readInput(config.root, file, bag);
-    if (text === undefined) return undefined;
-    const source = parseSource(file, text, bag);
-    return source.data === undefined ? undefined : source;
-  };
   for (const file of config.capabilities) {
     const text = readInput(config.root, file, bag);
-    if (text === undefined) continue;
-    const source = parseSource(file, text, bag);
-    if (source.data === undefined) continue;
-    await runRulesets(rulesets, source, text, bag);
-    const id = capabilityId(file);
-    const reserved = RESERVED_OUTPUT_NAMES.get(id);
-    if (reserved) {
-      bag.error(
-        file,
-        { line: 1, col: 1 },
-        'naftiko/reserved-name',
-        `capability '${id}' would be generated into ${config.out}/${id}/, which holds ${reserved}`,
-        'rename the file: the file name names the output folder',
-      );
-      continue;
-    }
-    const taken = ids.get(id);
-    if (taken) {
-      bag.error(
-        file,
-        { line: 1, col: 1 },
-        'naftiko/duplicate-name',
-        `capability '${id}' (the output folder ${config.out}/${id}/) comes from both ${taken} and ${file}`,
-        'rename one of the files: the file name names the output folder',
-      );
-      continue;
-    }
-    ids.set(id, file);
-    const before = bag.errorCount;
-    const doc = checkShape(source, bag, schemas);
-    if (!doc) continue;
-    const sites = resolveConsumes(source, doc, { root: config.root, schemas, bag, read });
-    if (bag.errorCount > before) continue;
-    checkSemantics(source, bag, doc, sites);
-    const outputSchemas = readOutputSchemas(sites, config.root, bag);
-    if (bag.errorCount === before) checked.push({ source, doc, sites, outputSchemas });
+    if (text === undefined || !claimCapabilityId(file, ids, config.out, bag)) continue;
+    const capability = await checkCapability(file, text, { config, schemas, rulesets, bag });
+    if (capability) checked.push(capability);
   }
   return checked;
+}
+
+/**
+ * The output folder a capability file names, when no other file of the run names it and it is not
+ * reserved (else an error, and false).
+ */
+export function claimCapabilityId(
+  file: string,
+  ids: Map<string, string>,
+  out: string,
+  bag: DiagnosticBag,
+): boolean {
+  const id = capabilityId(file);
+  const reserved = RESERVED_OUTPUT_NAMES.get(id);
+  if (reserved) {
+    bag.error(
+      file,
+      { line: 1, col: 1 },
+      'naftiko/reserved-name',
+      `capability '${id}' would be generated into ${out}/${id}/, which holds ${reserved}`,
+      'rename the file: the file name names the output folder',
+    );
+    return false;
+  }
+  const taken = ids.get(id);
+  if (taken) {
+    bag.error(
+      file,
+      { line: 1, col: 1 },
+      'naftiko/duplicate-name',
+      `capability '${id}' (the output folder ${out}/${id}/) comes from both ${taken} and ${file}`,
+      'rename one of the files: the file name names the output folder',
+    );
+    return false;
+  }
+  ids.set(id, file);
+  return true;
+}
+
+export interface CheckContext {
+  config: ResolvedConfig;
+  schemas: NaftikoSchemas;
+  rulesets: LoadedRuleset[];
+  bag: DiagnosticBag;
+  /** Hears each file the capability reads besides itself (imported documents, schema files). */
+  onRead?: ReadListener;
+}
+
+/** Parses and checks one capability file (its text given); undefined when it has errors. */
+export async function checkCapability(
+  file: string,
+  text: string,
+  { config, schemas, rulesets, bag, onRead }: CheckContext,
+): Promise<CheckedCapability | undefined> {
+  const read = (imported: string): SourceDocument | undefined => {
+    const importedText = readInput(config.root, imported, bag);
+    if (importedText === undefined) return undefined;
+    onRead?.(imported, importedText);
+    const source = parseSource(imported, importedText, bag);
+    return source.data === undefined ? undefined : source;
+  };
+  const source = parseSource(file, text, bag);
+  if (source.data === undefined) return undefined;
+  await runRulesets(rulesets, source, text, bag);
+  const before = bag.errorCount;
+  const doc = checkShape(source, bag, schemas);
+  if (!doc) return undefined;
+  const sites = resolveConsumes(source, doc, { root: config.root, schemas, bag, read });
+  if (bag.errorCount > before) return undefined;
+  checkSemantics(source, bag, doc, sites);
+  const outputSchemas = readOutputSchemas(sites, config.root, bag, onRead);
+  return bag.errorCount === before ? { source, doc, sites, outputSchemas } : undefined;
+}
+
+/** The model of one checked capability. */
+export async function modelCapability(
+  capability: CheckedCapability,
+  {
+    config,
+    inputs,
+    index,
+    bag,
+    onRead,
+  }: {
+    config: ResolvedConfig;
+    inputs: PipelineInputs;
+    index: OpenApiIndex;
+    bag: DiagnosticBag;
+    onRead?: ReadListener;
+  },
+): Promise<CapabilityModel> {
+  return buildCapability(capability, {
+    index,
+    resolved: await resolveOpenApi(capability, index),
+    bag,
+    root: config.root,
+    regenerate: inputs.regenerate,
+    families: inputs.families,
+    ...(onRead ? { onRead } : {}),
+  });
 }
 
 /**

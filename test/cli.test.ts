@@ -106,9 +106,14 @@ function tree(dir: string): Record<string, string> {
 }
 
 /** `tree`, without the files under `exclude` (a path relative to dir). */
-function treeWithout(dir: string, exclude: string): Record<string, string> {
+function treeWithout(
+  dir: string | Record<string, string>,
+  exclude: string,
+): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(tree(dir)).filter(([p]) => p !== exclude && !p.startsWith(`${exclude}/`)),
+    Object.entries(typeof dir === 'string' ? tree(dir) : dir).filter(
+      ([p]) => p !== exclude && !p.startsWith(`${exclude}/`),
+    ),
   );
 }
 
@@ -284,8 +289,9 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
     generatedFiles = added;
   });
 
-  it('generate writes exactly the files --check listed, and touches nothing outside the out dir', async () => {
+  it('generate writes exactly the files --check listed, and touches nothing outside the out dir and its cache', async () => {
     const outside = treeWithout(wrapper, 'project/generated');
+    expect(fs.existsSync(path.join(root, '.capgen-cache'))).toBe(false);
     const { code, stdout } = await capgen(root, ['generate']);
     expect(code).toBe(0);
     expect(stdout).toContain(
@@ -297,7 +303,11 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
       files: string[];
     };
     expect([...manifest.files, MANIFEST].sort()).toEqual(generatedFiles);
-    expect(treeWithout(wrapper, 'project/generated')).toEqual(outside);
+    // The generation cache (cache.test.ts), ignored by git through a .gitignore of its own.
+    expect(fs.readFileSync(path.join(root, '.capgen-cache/.gitignore'), 'utf8')).toContain('*');
+    expect(treeWithout(treeWithout(wrapper, 'project/.capgen-cache'), 'project/generated')).toEqual(
+      outside,
+    );
   });
 
   it('--check after generating exits 0', async () => {

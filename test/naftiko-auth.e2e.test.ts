@@ -44,6 +44,17 @@ const INITIALIZE = JSON.stringify({
   },
 });
 
+/** The messages the MCP server answers on its fast path, without the SDK's Server. */
+const FAST_MESSAGES = [
+  JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 3,
+    method: 'tools/call',
+    params: { name: 'test-tool', arguments: {} },
+  }),
+];
+
 /**
  * A capability calling `GET /hello` upstream from a REST route and an MCP tool; with `skill`
  * authentication, a skill catalog too (one skill taking the MCP tool).
@@ -261,6 +272,7 @@ const mcpCall = async (
   headers: Record<string, string> = {},
   method = 'POST',
   url = 'http://127.0.0.1:18081/mcp',
+  body = INITIALIZE,
 ) =>
   (await handler(capabilityId, 'mcp'))(
     new Request(url, {
@@ -270,7 +282,7 @@ const mcpCall = async (
         accept: 'application/json, text/event-stream',
         ...headers,
       },
-      body: method === 'POST' ? INITIALIZE : undefined,
+      body: method === 'POST' ? body : undefined,
     }),
   );
 
@@ -529,6 +541,32 @@ describe('authentication, generated and run', () => {
         'response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"',
       );
     });
+  });
+
+  it('MCP fast path: tools/list and tools/call need the same digest and oauth2 credentials', async () => {
+    const fast = (id: string, headers: Record<string, string>, body: string) =>
+      mcpCall(id, headers, 'POST', undefined, body);
+    for (const body of FAST_MESSAGES) {
+      const what = JSON.parse(body).method as string;
+      const first = await fast('digest-capability', {}, body);
+      expect(first.status, what).toBe(401);
+      const challenge = first.headers.get('www-authenticate')!;
+      const answer = (password: string) => ({
+        authorization: answerChallenge(challenge, 'SHA-256', 'caller', password, 'POST', '/mcp'),
+      });
+      expect((await fast('digest-capability', answer('not-the-password'), body)).status).toBe(401);
+      const digestOk = await fast('digest-capability', answer('caller-secret-pw'), body);
+      expect(digestOk.status, what).toBe(200);
+      expect(await digestOk.json(), what).toMatchObject({ jsonrpc: '2.0', result: {} });
+
+      expect((await fast('oauth2-capability', {}, body)).status, what).toBe(401);
+      const unscoped = `Bearer ${await token({ scope: 'other' })}`;
+      expect((await fast('oauth2-capability', { authorization: unscoped }, body)).status).toBe(403);
+      const bearer = `Bearer ${await token({})}`;
+      const oauthOk = await fast('oauth2-capability', { authorization: bearer }, body);
+      expect(oauthOk.status, what).toBe(200);
+      expect(await oauthOk.json(), what).toMatchObject({ jsonrpc: '2.0', result: {} });
+    }
   });
 
   describe('OAuth 2.1 bearer JWTs', () => {

@@ -49,11 +49,50 @@ capability:
               call: fleet.get-ship
               with:
                 imo: "{{imo}}"
+        - path: "/fleet/{{path}}"
+          forward:
+            targetNamespace: fleet
     - type: "control"
       port: 9311
       management:
         health: true
         info: true
+      observability:
+        traces:
+          local:
+            buffer-size: 10
+  consumes:
+    - type: "http"
+      namespace: "fleet"
+      baseUri: "http://localhost:1/v1"
+      resources:
+        - path: "/ships/{{imo}}"
+          name: "ships"
+          operations:
+            - method: "GET"
+              name: "get-ship"
+`;
+
+/** An MCP tool calling the same upstream operation, with the control port and local traces. */
+const TRACED_MCP = `naftiko: "1.0.0-alpha3"
+capability:
+  exposes:
+    - type: "mcp"
+      port: 9312
+      namespace: "wharf"
+      tools:
+        - name: "get-ship"
+          description: "A ship by IMO number."
+          inputParameters:
+            - name: imo
+              type: string
+              description: "IMO number of the ship"
+              required: true
+          call: fleet.get-ship
+          with:
+            imo: "{{imo}}"
+    - type: "control"
+      port: 9313
       observability:
         traces:
           local:
@@ -96,10 +135,12 @@ describe.skipIf(!available)('the control port and observability, generated and r
     for (const file of FILES)
       fs.copyFileSync(path.join(EXAMPLES, file), path.join(PROJECT, 'specs', path.basename(file)));
     fs.writeFileSync(path.join(PROJECT, 'specs/traced.yaml'), TRACED);
+    fs.writeFileSync(path.join(PROJECT, 'specs/traced-mcp.yaml'), TRACED_MCP);
     await generate(PROJECT, OUT);
     Object.assign(process.env, {
       FLEET_BASE_URI: `${upstream.url}/v1`,
       SHIPYARD_REST_PORT: '0',
+      WHARF_MCP_PORT: '0',
       // The observability example names an OTLP collector: its spans go to the fake upstream.
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${upstream.url}/v1/traces`,
     });
@@ -183,7 +224,7 @@ describe.skipIf(!available)('the control port and observability, generated and r
     expect(source).toContain('sampling: 0.5');
   });
 
-  it('one REST request: a SERVER span and a CLIENT child span for its upstream call, Prometheus metrics, /traces; ready is 503 once the adapter is down', async () => {
+  it('one REST request (and one forwarded): a SERVER span and a CLIENT child span for its upstream call, Prometheus metrics, /traces; ready is 503 once the adapter is down', async () => {
     const spans = new InMemorySpanExporter();
     const server = await (
       await controlMain('traced')
@@ -243,6 +284,19 @@ describe.skipIf(!available)('the control port and observability, generated and r
       const one = await fetch(`${server.url}/traces/${traces.traces[0].traceId}`);
       expect(one.status).toBe(200);
 
+      // A forwarded request (no client in between) is traced the same way.
+      spans.reset();
+      const forwarded = await fetch(`${rest}/fleet/ships/9321483`);
+      expect(forwarded.status).toBe(200);
+      await forwarded.arrayBuffer();
+      const pair = spans.getFinishedSpans();
+      const forwardServer = pair.find((s) => s.kind === 1);
+      const forwardClient = pair.find((s) => s.kind === 2);
+      expect(forwardServer?.name).toBe('GET /fleet/{path}');
+      expect(forwardClient?.name).toBe('GET fleet forward');
+      expect(forwardClient?.attributes['url.full']).toBe(`${upstream.url}/v1/ships/9321483`);
+      expect(forwardClient?.parentSpanContext?.spanId).toBe(forwardServer?.spanContext().spanId);
+
       await server.adapters[0].close();
       const down = await fetch(`${server.url}/health/ready`);
       expect(down.status).toBe(503);
@@ -276,6 +330,39 @@ describe.skipIf(!available)('the control port and observability, generated and r
     } finally {
       process.env.SHIPYARD_REST_PORT = '0';
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('an MCP tools/call (the fast path, no SDK server) gets a CLIENT span for its upstream call', async () => {
+    const spans = new InMemorySpanExporter();
+    const server = await (
+      await controlMain('traced-mcp')
+    )({ port: 0 }, { ...quiet, spanExporters: [spans], client: { maxRetries: 0 } });
+    try {
+      const mcp = server.adapters[0].url ?? '';
+      expect(server.adapters[0].info.type).toBe('mcp');
+      const answer = await fetch(mcp, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'get-ship', arguments: { imo: '9321483' } },
+        }),
+      });
+      const text = await answer.text();
+      expect(answer.status, text).toBe(200);
+      expect(text).toContain('Northern Star');
+      const client = spans.getFinishedSpans().filter((s) => s.kind === 2);
+      expect(client.map((s) => s.name)).toEqual(['GET fleet.get-ship']);
+      expect(client[0].attributes['http.response.status_code']).toBe(200);
+      expect(client[0].attributes['url.full']).toBe(`${upstream.url}/v1/ships/9321483`);
+    } finally {
+      await server.close();
     }
   });
 

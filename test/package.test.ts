@@ -126,7 +126,13 @@ describe('the packed package', () => {
     expect(fs.existsSync(path.join(project, 'generated/container'))).toBe(false);
     expect(fs.existsSync(path.join(project, 'generated/runtime/worker.ts'))).toBe(false);
     fs.writeFileSync(path.join(project, 'capgen.config.yaml'), 'targets: [node, container]\n');
-    expect(run('npx', ['capgen', 'generate'], project)).toMatch(/: 5 added, 1 changed, 0 removed/);
+    // Five container files added; every header now names the config file in its regenerate command.
+    expect(run('npx', ['capgen', 'generate'], project)).toMatch(
+      /: 5 added, \d+ changed, 0 removed/,
+    );
+    expect(fs.readFileSync(path.join(project, 'generated/container/build.mjs'), 'utf8')).toContain(
+      'npx capgen generate (settings: capgen.config.yaml)',
+    );
     expect(run('node', ['generated/container/build.mjs', path.join(work, 'app')], project)).toMatch(
       /link-account-sessions\/mcp, link-account-sessions\/rest → /,
     );

@@ -10,6 +10,7 @@ import { encodeBase64Utf8, resolveValueTemplate } from './credentials.js';
 import { MissingCredentialsError } from './errors.js';
 import { encodeFormComponent } from './form.js';
 import { secretForms as formsOf } from './redact.js';
+import type { TransportResponse } from './transport.js';
 
 export interface ResolvedAuth {
   headers: Record<string, string>;
@@ -44,6 +45,27 @@ function resolveTemplate(
   return value;
 }
 
+/** The last resolution of each auth declaration, by credential: reused while it does not change. */
+const lastResolved = new WeakMap<UpstreamAuth, { credential: string; resolved: ResolvedAuth }>();
+
+function remembered(
+  auth: UpstreamAuth,
+  credential: string,
+  resolve: (credential: string) => ResolvedAuth,
+): ResolvedAuth {
+  const last = lastResolved.get(auth);
+  if (last !== undefined && last.credential === credential) return last.resolved;
+  const resolved = resolve(credential);
+  lastResolved.set(auth, { credential, resolved });
+  return resolved;
+}
+
+const NO_AUTH: ResolvedAuth = { headers: {}, secrets: [] };
+
+/**
+ * The headers (or query pair) and secrets of an auth declaration with the credential in effect now.
+ * The result is shared while the credential stays the same: read it, do not change it.
+ */
 export function resolveAuth(
   auth: UpstreamAuth,
   namespace: string,
@@ -53,22 +75,12 @@ export function resolveAuth(
   const key = apiKey === '' ? undefined : apiKey;
   switch (auth.type) {
     case 'none':
-      return { headers: {}, secrets: [] };
-    case 'bearer': {
-      const token = key ?? resolveTemplate(auth.token, env, namespace);
-      return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
-    }
+      return NO_AUTH;
+    case 'bearer':
+      return remembered(auth, key ?? resolveTemplate(auth.token, env, namespace), bearer);
     case 'apikey': {
       const value = key ?? resolveTemplate(auth.value, env, namespace);
-      const secrets = secretForms(value);
-      if (auth.placement === 'query') {
-        return {
-          headers: {},
-          query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
-          secrets,
-        };
-      }
-      return { headers: { [auth.key]: value }, secrets };
+      return remembered(auth, value, (credential) => apiKeyAuth(auth, credential));
     }
     case 'basic': {
       let username: string;
@@ -86,10 +98,10 @@ export function resolveAuth(
         password = resolveTemplate(auth.password, env, namespace);
       }
       const encoded = encodeBase64Utf8(`${username}:${password}`);
-      return {
+      return remembered(auth, encoded, () => ({
         headers: { Authorization: `Basic ${encoded}` },
         secrets: [...secretForms(username), ...secretForms(password), encoded],
-      };
+      }));
     }
     case 'digest': {
       // The explicit key is the password, as for basic auth's key being the username is not.
@@ -102,4 +114,37 @@ export function resolveAuth(
       };
     }
   }
+}
+
+function bearer(token: string): ResolvedAuth {
+  return { headers: { Authorization: `Bearer ${token}` }, secrets: secretForms(token) };
+}
+
+function apiKeyAuth(auth: Extract<UpstreamAuth, { type: 'apikey' }>, value: string): ResolvedAuth {
+  const secrets = secretForms(value);
+  if (auth.placement === 'query') {
+    return {
+      headers: {},
+      query: `${encodeFormComponent(auth.key)}=${encodeFormComponent(value)}`,
+      secrets,
+    };
+  }
+  return { headers: { [auth.key]: value }, secrets };
+}
+
+/** The Authorization answering a 401's Digest challenge (RFC 7616), if it carries one. */
+export function digestAnswer(
+  response: TransportResponse,
+  digest: NonNullable<ResolvedAuth['digest']>,
+  method: string,
+  url: string,
+): string | undefined {
+  const challenge = response.headers['www-authenticate'];
+  if (challenge === undefined) return undefined;
+  const target = new URL(url);
+  return digest.scheme.authorization(
+    challenge,
+    { method, uri: target.pathname + target.search },
+    digest,
+  );
 }

@@ -18,13 +18,14 @@
  * Runs on Node (>= 20.16) and on fetch-only runtimes: no npm dependencies, no static Node imports.
  */
 import type { ApiSpec, OperationSpec } from './contract.js';
-import { resolveAuth } from './client-auth.js';
+import { digestAnswer, resolveAuth } from './client-auth.js';
 import { finishRequest, prepareRequest, type PreparedRequest } from './client-request.js';
 import {
-  buildApiError,
+  apiResponse,
   isRecord,
-  parseBody,
+  outcomeOf,
   parseRetryAfter,
+  passThroughAnswer,
   receive,
   redirectTarget,
   requestIdOf,
@@ -41,6 +42,7 @@ import {
   redactError,
   redactString,
 } from './errors.js';
+import { AttemptRequest, CANCELLATION, Cancellable } from './cancellation.js';
 import {
   defaultTransport,
   fetchTransport,
@@ -124,6 +126,11 @@ export interface RequestOptions {
   maxRetries?: number;
   /** Extra headers for this call (override client headers and defaults). */
   headers?: Record<string, string>;
+  /**
+   * For a server that returns the answer unchanged: a 2xx JSON answer holding no credential comes
+   * back as its bytes (`ApiResponse.json`), and `data` is parsed only if read.
+   */
+  passThrough?: boolean;
 }
 
 export interface ApiResponse<T> {
@@ -136,6 +143,12 @@ export interface ApiResponse<T> {
   /** Response headers, names lower-cased. */
   headers: Record<string, string>;
   requestId?: string;
+  /**
+   * The body exactly as received, when it is JSON (`data` is its parse) holding none of the
+   * credentials: a server that returns the answer unchanged writes these bytes instead of
+   * serialising `data` again.
+   */
+  json?: Uint8Array;
 }
 
 /** A cursor-paginated list envelope, as Stripe returns. */
@@ -156,7 +169,8 @@ const CONNECTION_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'
 
 /** Outcome of one attempt that may be retried. */
 type AttemptResult =
-  | { kind: 'response'; response: ReceivedResponse; error?: ApiError; data?: unknown }
+  | { kind: 'answer'; answer: ApiResponse<unknown> }
+  | { kind: 'response'; response: ReceivedResponse; error: ApiError }
   | { kind: 'network'; error: ApiConnectionError; retriable: boolean; connectionClosed: boolean };
 
 /**
@@ -167,10 +181,13 @@ export class ApiClient {
   readonly api: ApiSpec;
   private readonly options: ClientOptions;
   private readonly transport: Transport;
+  /** The built-in transport, which leaves the request's headers alone (others get a copy). */
+  private readonly ownTransport: boolean;
 
   constructor(api: ApiSpec, options: ClientOptions = {}) {
     this.api = api;
     this.options = { ...options };
+    this.ownTransport = !options.transport && !options.fetch;
     this.transport =
       options.transport ?? (options.fetch ? fetchTransport(options.fetch) : defaultTransport());
   }
@@ -203,7 +220,7 @@ export class ApiClient {
     const deadline = nowMs() + deadlineMs;
 
     for (let attempt = 0; ; attempt++) {
-      const remaining = Math.max(1, Math.ceil(deadline - nowMs()));
+      const remaining = Math.max(1, attempt === 0 ? deadlineMs : Math.ceil(deadline - nowMs()));
       // The attempt's timeout, or what is left of the call's deadline when that is shorter.
       const result = await this.attempt(
         op,
@@ -212,17 +229,10 @@ export class ApiClient {
         Math.min(timeoutMs, remaining),
         remaining < timeoutMs ? deadlineMs : undefined,
         signal,
+        options.passThrough === true,
       );
 
-      if (result.kind === 'response' && !result.error) {
-        const headers = result.response.headers;
-        return {
-          data: result.data as T,
-          status: result.response.status,
-          headers,
-          requestId: requestIdOf(headers),
-        };
-      }
+      if (result.kind === 'answer') return result.answer as ApiResponse<T>;
 
       const retry = this.retryDelay(result, attempt, maxRetries);
       // A retry that could not even start within the deadline is not made.
@@ -345,35 +355,35 @@ export class ApiClient {
     /** Set when the timeout is what is left of the call's deadline (of this many ms). */
     deadlineMs: number | undefined,
     callerSignal: AbortSignal | undefined,
+    passThrough: boolean,
   ): Promise<AttemptResult> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error('timeout'));
-    }, timeoutMs);
-    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onCallerAbort);
+    const cancellation = new Cancellable(timeoutMs, callerSignal);
 
-    const started = nowMs();
+    const started = this.options.onResponse ? nowMs() : 0;
     const span = startUpstreamSpan(op.id, req.method, `${req.origin}${req.path}`);
+    const traced = span === undefined ? req.headers : { ...req.headers, ...span.headers };
     let sent: TransportResponse;
     try {
       let url = req.url;
       let digest: string | undefined;
       for (let hops = 0; ; hops++) {
-        sent = await this.transport({
-          method: req.method,
-          url,
-          headers: {
-            ...req.headers,
-            ...(span === undefined ? {} : span.headers),
-            ...(digest ? { Authorization: digest } : {}),
-          },
-          body: req.body,
-          signal: controller.signal,
-          maxResponseBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-        });
+        const maxResponseBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+        // The built-in transport leaves the headers alone (no copy); a digest answer or a span's trace
+        // context adds to them.
+        const headers = digest ? { ...traced, Authorization: digest } : traced;
+        sent = await this.transport(
+          this.ownTransport
+            ? new AttemptRequest(req.method, url, headers, req.body, maxResponseBytes, cancellation)
+            : {
+                method: req.method,
+                url,
+                headers: headers === req.headers ? { ...headers } : headers,
+                body: req.body,
+                signal: cancellation.signal,
+                [CANCELLATION]: cancellation,
+                maxResponseBytes,
+              },
+        );
         // Digest auth: one answer to the upstream's challenge, on the same URL.
         if (sent.status === 401 && req.digest && digest === undefined) {
           digest = digestAnswer(sent, req.digest, req.method, url) ?? '';
@@ -386,7 +396,7 @@ export class ApiClient {
     } catch (error) {
       span?.end(undefined, error);
       if (callerSignal?.aborted) throw abortReason(callerSignal);
-      if (timedOut) {
+      if (cancellation.timedOut) {
         return {
           kind: 'network',
           retriable: true,
@@ -399,21 +409,29 @@ export class ApiClient {
       }
       return this.transportFailure(error, req, attempt);
     } finally {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      cancellation.release();
     }
-    const durationMs = nowMs() - started;
     span?.end(sent.status);
-    const response = receive(sent, req, op.binaryResponse === true, op.output !== undefined);
+    // An answer passed on as received is not decoded; any other is decoded and scrubbed (one in a
+    // non-JSON output format converted, a binary one kept as bytes: neither is ever passed on).
+    const passed =
+      passThrough && op.output === undefined && op.binaryResponse !== true
+        ? passThroughAnswer(sent, req)
+        : undefined;
+    const response =
+      passed === undefined
+        ? receive(sent, req, op.binaryResponse === true, op.output !== undefined)
+        : undefined;
 
-    const requestId = requestIdOf(response.headers);
     if (this.options.onResponse) {
+      const durationMs = nowMs() - started;
+      const requestId = requestIdOf((passed ?? (response as ReceivedResponse)).headers);
       try {
         this.options.onResponse({
           operationId: op.id,
           method: req.method,
           path: req.path,
-          status: response.status,
+          status: sent.status,
           durationMs,
           requestId,
           attempt,
@@ -423,28 +441,12 @@ export class ApiClient {
       }
     }
 
-    const parsed = parseBody(response, op.output, req);
-    if (parsed.refused)
-      return { kind: 'network', retriable: false, connectionClosed: false, error: parsed.refused };
-    if (response.status >= 200 && response.status < 300) {
-      if (parsed.invalidJson) {
-        return {
-          kind: 'response',
-          response,
-          error: new ApiError({
-            status: response.status,
-            message: `Invalid JSON in response body (HTTP ${response.status})`,
-            requestId,
-            raw: parsed.value,
-            headers: response.headers,
-            method: req.method,
-            path: req.path,
-          }),
-        };
-      }
-      return { kind: 'response', response, data: parsed.value };
-    }
-    return { kind: 'response', response, error: buildApiError(response, parsed.value, req) };
+    if (response === undefined) return { kind: 'answer', answer: passed as ApiResponse<unknown> };
+    const outcome = outcomeOf(response, req, op.output);
+    if (outcome.refused !== undefined)
+      return { kind: 'network', retriable: false, connectionClosed: false, error: outcome.refused };
+    if (outcome.error !== undefined) return { kind: 'response', response, error: outcome.error };
+    return { kind: 'answer', answer: apiResponse(response, outcome) };
   }
 
   /** Classifies what the transport threw: a refused answer (not retried) or a connection failure. */
@@ -490,7 +492,7 @@ export class ApiClient {
 
   /** Milliseconds to wait before retrying, or undefined when the failure is final. */
   private retryDelay(
-    result: AttemptResult,
+    result: Exclude<AttemptResult, { kind: 'answer' }>,
     attempt: number,
     maxRetries: number,
   ): number | undefined {
@@ -533,23 +535,6 @@ export class ApiClient {
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
-
-/** The Authorization answering a 401's Digest challenge (RFC 7616), if it carries one. */
-function digestAnswer(
-  response: TransportResponse,
-  digest: NonNullable<PreparedRequest['digest']>,
-  method: string,
-  url: string,
-): string | undefined {
-  const challenge = response.headers['www-authenticate'];
-  if (challenge === undefined) return undefined;
-  const target = new URL(url);
-  return digest.scheme.authorization(
-    challenge,
-    { method, uri: target.pathname + target.search },
-    digest,
-  );
-}
 
 function isListEnvelope(value: unknown): value is ListEnvelope {
   return isRecord(value) && Array.isArray(value.data);

@@ -24,11 +24,15 @@
  * This module has no dependencies and runs on any JavaScript runtime.
  */
 
+/** Characters that both encodings leave as they are. */
+const UNRESERVED = /^[\w.~-]*$/;
+
 /**
  * Percent-encodes one key or value the way stripe-node does.
  * Throws `URIError` for strings containing lone UTF-16 surrogates (as stripe-node does).
  */
 export function encodeFormComponent(value: string): string {
+  if (UNRESERVED.test(value)) return value; // nothing to encode (most keys and values)
   return encodeURIComponent(value)
     .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
     .replace(/%5B/g, '[')

@@ -9,7 +9,9 @@
  * (naming the flag and environment variable to change), the announced URL of the address actually
  * bound, the `Host` check that stops DNS rebinding against a loopback server, and graceful shutdown.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { FOLLOWERS, type FollowedSignal } from './cancellation.js';
 import { ConfigurationError } from './errors.js';
 import { hostName, isLoopbackName } from './origin.js';
 
@@ -94,6 +96,152 @@ export function hostChecker(server: Server): ((req: IncomingMessage) => boolean)
     if (allowed) lastAllowed = host;
     return allowed;
   };
+}
+
+/**
+ * One AbortController per connection, aborted when the connection closes: a caller goes away by
+ * closing it, which ends every request in flight on it at once. Made on first use and shared by the
+ * requests of a keep-alive connection (an AbortController per request costs several microseconds).
+ */
+const connectionSignals = new WeakMap<Socket, FollowedSignal>();
+
+function connectionSignal(socket: Socket): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (signal === undefined) {
+    const controller = new AbortController();
+    const followers = new Set<{ handleEvent(): void }>();
+    signal = controller.signal as FollowedSignal;
+    signal[FOLLOWERS] = followers; // the client's attempts join this set rather than listen
+    connectionSignals.set(socket, signal);
+    const abort = (): void => {
+      controller.abort();
+      for (const follower of followers) follower.handleEvent();
+    };
+    if (socket.destroyed)
+      abort(); // already gone
+    else socket.once('close', abort);
+  }
+  return signal;
+}
+
+/**
+ * A signal aborted when the caller goes away before its answer is written: the connection's, shared
+ * by its requests, when `shared` (for an `Invoke` that releases the signal, see `releasesSignal`),
+ * else one for this request.
+ */
+export function requestSignal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  shared: boolean,
+): AbortSignal {
+  if (shared) return connectionSignal(req.socket);
+  const controller = new AbortController();
+  if (req.socket.destroyed && !res.writableFinished)
+    controller.abort(); // already gone
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+  return controller.signal;
+}
+
+/**
+ * The request body as UTF-8 text, or null once it passes `limit` bytes (the rest is left unread:
+ * node discards it when the response is sent). Rejects with `closed(reason)` when the client goes
+ * away before the end.
+ */
+export function readNodeBody(
+  req: IncomingMessage,
+  limit: number,
+  closed: (reason: string) => Error,
+): Promise<string | null> {
+  return collectNodeBody(req, limit, closed, (chunks, size) =>
+    chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+  );
+}
+
+/** The body as bytes (a forwarded request's); null once it passes `limit` bytes. */
+export function readNodeBytes(
+  req: IncomingMessage,
+  limit: number,
+  closed: (reason: string) => Error,
+): Promise<Uint8Array | null> {
+  return collectNodeBody(req, limit, closed, (chunks, size) =>
+    chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
+  );
+}
+
+function collectNodeBody<T>(
+  req: IncomingMessage,
+  limit: number,
+  closed: (reason: string) => Error,
+  finish: (chunks: Buffer[], size: number) => T,
+): Promise<T | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(finish(chunks, size));
+    };
+    const onError = (): void => {
+      // `aborted` / ECONNRESET: the client went away mid-upload.
+      cleanup();
+      reject(closed('The client aborted the request while sending its body.'));
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(closed('The client closed the connection while sending the request body.'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/** Splits a request target into raw path and query; handles absolute-form targets. */
+export function splitTarget(target: string): { path: string; query: string } {
+  if (target.charCodeAt(0) !== 47 /* / */) {
+    try {
+      const url = new URL(target);
+      return { path: url.pathname, query: url.search.slice(1) };
+    } catch {
+      return { path: target, query: '' };
+    }
+  }
+  const q = target.indexOf('?');
+  return q < 0
+    ? { path: target, query: '' }
+    : { path: target.slice(0, q), query: target.slice(q + 1) };
+}
+
+let lastLogMs = 0;
+let lastLogTime = '';
+
+/** ISO timestamp, formatted at most once per millisecond. */
+export function logTimestamp(): string {
+  const now = Date.now();
+  if (now !== lastLogMs) {
+    lastLogMs = now;
+    lastLogTime = new Date(now).toISOString();
+  }
+  return lastLogTime;
 }
 
 /** Graceful shutdown of a node:http server, see {@link gracefulShutdown}. */

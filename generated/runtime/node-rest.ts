@@ -10,12 +10,17 @@
  * measurable throughput); any other web handler is served through conversion. Also: the access log
  * and graceful shutdown.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import {
   boundUrl,
   gracefulShutdown,
   hostChecker,
   listen,
+  logTimestamp,
+  readNodeBody,
+  readNodeBytes,
+  requestSignal,
+  splitTarget,
   type ListenOptions,
   type Shutdown,
 } from './node-http.js';
@@ -64,11 +69,12 @@ export interface RestServer {
 
 /** A request view over node's IncomingMessage (the fast path). */
 class NodeRequestView implements RequestView {
-  private controller: AbortController | undefined;
+  private aborted: AbortSignal | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
+    private readonly sharedSignal: boolean,
     readonly method: string,
     readonly path: string,
     readonly query: string,
@@ -87,97 +93,19 @@ class NodeRequestView implements RequestView {
   }
 
   readBody(limit: number): Promise<string | null> {
-    return this.collect(limit, (chunks, size) =>
-      chunks.length === 1
-        ? chunks[0].toString('utf8')
-        : Buffer.concat(chunks, size).toString('utf8'),
-    );
+    return readNodeBody(this.req, limit, (reason) => new ClientClosedError(reason));
   }
 
   /** The body as bytes (a forwarded request's), null past `limit`. */
   readBytes(limit: number): Promise<Uint8Array | null> {
-    return this.collect(limit, (chunks, size) =>
-      chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
-    );
+    return readNodeBytes(this.req, limit, (reason) => new ClientClosedError(reason));
   }
 
-  private collect<T>(
-    limit: number,
-    finish: (chunks: Buffer[], size: number) => T,
-  ): Promise<T | null> {
-    const req = this.req;
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const cleanup = (): void => {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('error', onError);
-        req.off('close', onClose);
-      };
-      const onData = (chunk: Buffer): void => {
-        size += chunk.length;
-        if (size > limit) {
-          // Stop collecting; node discards the rest of the body once the response is sent.
-          cleanup();
-          resolve(null);
-          return;
-        }
-        chunks.push(chunk);
-      };
-      const onEnd = (): void => {
-        cleanup();
-        resolve(finish(chunks, size));
-      };
-      const onError = (): void => {
-        // `aborted` / ECONNRESET: the client went away mid-upload; nothing to report.
-        cleanup();
-        reject(new ClientClosedError('The client aborted the request while sending its body.'));
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(
-          new ClientClosedError('The client closed the connection while sending the request body.'),
-        );
-      };
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('error', onError);
-      req.on('close', onClose);
-    });
-  }
-
-  /** Created on first use (only requests that reach the upstream call need it). */
+  /** Made on first use (only requests that reach the upstream call need it), see requestSignal. */
   get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      const controller = new AbortController();
-      this.controller = controller;
-      const res = this.res;
-      if (this.req.socket.destroyed && !res.writableFinished)
-        controller.abort(); // already gone
-      else
-        res.once('close', () => {
-          if (!res.writableFinished) controller.abort();
-        });
-    }
-    return this.controller.signal;
+    this.aborted ??= requestSignal(this.req, this.res, this.sharedSignal);
+    return this.aborted;
   }
-}
-
-/** Splits a request target into raw path and query; handles absolute-form targets. */
-function splitTarget(target: string): { path: string; query: string } {
-  if (target.charCodeAt(0) !== 47 /* / */) {
-    try {
-      const url = new URL(target);
-      return { path: url.pathname, query: url.search.slice(1) };
-    } catch {
-      return { path: target, query: '' };
-    }
-  }
-  const q = target.indexOf('?');
-  return q < 0
-    ? { path: target, query: '' }
-    : { path: target.slice(0, q), query: target.slice(q + 1) };
 }
 
 /** Printable, bounded path for the access log (no query string, no control characters). */
@@ -186,19 +114,6 @@ function loggablePath(path: string): string {
   return /^[\x21-\x7e]*$/.test(bounded)
     ? bounded
     : bounded.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
-}
-
-let lastLogMs = 0;
-let lastLogTime = '';
-
-/** ISO timestamp, formatted at most once per millisecond. */
-function logTimestamp(): string {
-  const now = Date.now();
-  if (now !== lastLogMs) {
-    lastLogMs = now;
-    lastLogTime = new Date(now).toISOString();
-  }
-  return lastLogTime;
 }
 
 function accessLogLine(
@@ -248,26 +163,52 @@ export async function serveRest(
 
   const writeCore = (res: ServerResponse, core: CoreResponse): void => {
     if (core.stream !== undefined) return writeStream(res, core, shutdown?.closing === true);
-    const headers: Record<string, string | number> =
-      core.headers === undefined ? {} : { ...core.headers };
+    // A binary answer passed through from the upstream, else JSON text or bytes.
     const binary = core.binary;
-    if (binary !== undefined) headers['content-type'] = binary.contentType;
-    else if (core.body !== '') headers['content-type'] = JSON_CONTENT_TYPE;
-    headers['content-length'] =
-      binary !== undefined
-        ? binary.bytes.byteLength
-        : core.body === ''
-          ? 0
-          : Buffer.byteLength(core.body);
+    const body = binary !== undefined ? binary.bytes : core.body;
+    const length =
+      typeof body === 'string' ? (body === '' ? 0 : Buffer.byteLength(body)) : body.byteLength;
+    // As a flat list of names and values, which node writes as given.
+    const headers: Array<string | number> = [];
+    if (core.headers !== undefined)
+      for (const name of Object.keys(core.headers)) headers.push(name, core.headers[name]);
+    if (binary !== undefined) headers.push('content-type', binary.contentType);
+    else if (length > 0) headers.push('content-type', JSON_CONTENT_TYPE);
+    headers.push('content-length', length);
     if (exposeIds && core.upstreamRequestId !== undefined)
-      headers[UPSTREAM_REQUEST_ID_HEADER] = core.upstreamRequestId;
-    if (shutdown?.closing) headers.connection = 'close';
-    res.writeHead(core.status, headers);
-    res.end(binary !== undefined ? binary.bytes : core.body);
+      headers.push(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
+    if (shutdown?.closing) headers.push('connection', 'close');
+    res.writeHead(core.status, headers as unknown as OutgoingHttpHeaders);
+    res.end(body);
+  };
+
+  /** Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw. */
+  const failed = (
+    res: ServerResponse,
+    method: string,
+    path: string,
+    startedAt: number,
+    error: unknown,
+  ): void => {
+    try {
+      if (!res.headersSent)
+        writeCore(
+          res,
+          errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'),
+        );
+      else res.destroy();
+    } catch {
+      res.destroy();
+    }
+    if (log === undefined) return;
+    log(
+      `capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`,
+    );
+    log(accessLogLine(method, path, 500, startedAt, undefined));
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const startedAt = performance.now();
+    const startedAt = log === undefined ? 0 : performance.now();
     const method = req.method ?? 'GET';
     const { path, query } = splitTarget(req.url ?? '/');
     const refusal = shutdown?.closing
@@ -280,34 +221,15 @@ export async function serveRest(
       log?.(accessLogLine(method, path, refusal.status, startedAt, undefined));
       return;
     }
-    const done = (status: number, upstreamRequestId: string | undefined): void => {
-      log?.(accessLogLine(method, path, status, startedAt, upstreamRequestId));
-    };
-    const failed = (error: unknown): void => {
-      // Reached if writing the response failed, or if a plain web handler (not from createRestHandler) threw.
-      try {
-        if (!res.headersSent)
-          writeCore(
-            res,
-            errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.'),
-          );
-        else res.destroy();
-      } catch {
-        res.destroy();
-      }
-      log?.(
-        `capgen rest: failed to answer ${method} ${loggablePath(path)}: ${error instanceof Error ? error.name : 'error'}`,
-      );
-      done(500, undefined);
-    };
+    // Inline callbacks (no per-request named closures: under tsx each would be named at run time).
     if (engine !== undefined) {
       engine
-        .handle(new NodeRequestView(req, res, method, path, query))
+        .handle(new NodeRequestView(req, res, engine.sharedSignal, method, path, query))
         .then((core) => {
           writeCore(res, core);
-          done(core.status, core.upstreamRequestId);
+          log?.(accessLogLine(method, path, core.status, startedAt, core.upstreamRequestId));
         })
-        .catch(failed);
+        .catch((error: unknown) => failed(res, method, path, startedAt, error));
     } else {
       (async () => {
         webTools ??= await loadWebConversion();
@@ -320,8 +242,8 @@ export async function serveRest(
           shutdown?.closing ?? false,
           baseUrl,
         );
-        done(status.status, status.upstreamRequestId);
-      })().catch(failed);
+        log?.(accessLogLine(method, path, status.status, startedAt, status.upstreamRequestId));
+      })().catch((error: unknown) => failed(res, method, path, startedAt, error));
     }
   };
 

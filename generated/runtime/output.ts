@@ -89,6 +89,18 @@ export function applyMapping(
   }
 }
 
+/** Whether the mappings give the response unchanged: none, or one selecting the whole document (`$`, `$.`). */
+export function isIdentityOutput(mappings: OutputMapping[] | undefined): boolean {
+  if (mappings === undefined || mappings.length === 0) return true;
+  const only = mappings[0];
+  if (mappings.length !== 1 || only.kind !== 'path') return false;
+  try {
+    return compilePath(only.path).steps.length === 0;
+  } catch {
+    return false; // an unsupported path fails when applied
+  }
+}
+
 /** Whether any mapping reads an environment variable (then servers redact what it produces). */
 export function mappingsUseEnv(mappings: OutputMapping[] | undefined): boolean {
   const usesEnv = (mapping: OutputMapping): boolean => {

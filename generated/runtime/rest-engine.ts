@@ -11,13 +11,13 @@
  * built-in is imported here.
  */
 import { isBinaryBody, passThrough } from './binary.js';
-import { markOperation, observeInbound } from './telemetry.js';
-import type { InboundAuth, Invoke, InvokeContext, JsonValue } from './contract.js';
+import { markOperation, observeInbound, telemetryEnabled } from './telemetry.js';
+import type { InboundAuth, Invoke, InvokeContext, JsonValue, OutputMapping } from './contract.js';
 import { authSecrets } from './credentials.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './limits.js';
 import { originChecker } from './origin.js';
 import { secretRedactor } from './redact.js';
-import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
+import { applyOutput, bindInputs, isIdentityOutput, mappingsUseEnv } from './output.js';
 import { checkAuth } from './rest-auth.js';
 import {
   coerceQueryParam,
@@ -68,6 +68,8 @@ export class RestEngine {
   private readonly bodyLimits: ShapeLimits;
   /** Scrubs every inbound and upstream credential value from text that may reach a caller or a log. */
   readonly redact: (text: string) => string;
+  /** Requests may share their connection's signal (see `Invoke.releasesSignal`). */
+  readonly sharedSignal: boolean;
 
   constructor(
     readonly spec: RestAdapterSpec,
@@ -91,6 +93,7 @@ export class RestEngine {
       ...(options.allowedOrigins ?? []),
     ]);
     this.bodyLimits = options.bodyLimits ?? DEFAULT_SHAPE_LIMITS;
+    this.sharedSignal = invoke.releasesSignal === true;
     this.redact = secretRedactor(
       () => authSecrets(this.auth, this.env),
       () => invoke.secrets?.() ?? [],
@@ -107,26 +110,23 @@ export class RestEngine {
 
   /** Answers one request. Never rejects. */
   handle(req: RequestView): Promise<CoreResponse> {
+    if (!telemetryEnabled()) return this.handleUnsafe(req).catch(this.internalError);
     return observeInbound(
       this.spec.namespace,
       req.method,
       (name) => req.header(name),
-      () => this.answer(req),
+      () => this.handleUnsafe(req).catch(this.internalError),
     );
   }
 
-  private async answer(req: RequestView): Promise<CoreResponse> {
-    try {
-      return await this.handleUnsafe(req);
-    } catch (error) {
-      // The caller left while sending its body: nobody will read an answer, nothing to report.
-      if (error instanceof ClientClosedError)
-        return errorResponse(499, 'invalid_request_error', error.message);
-      // Otherwise only reached on bugs; upstream errors are classified in upstreamError.
-      this.log(`capgen rest: internal error: ${this.redact(describeError(error))}`);
-      return errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.');
-    }
-  }
+  private readonly internalError = (error: unknown): CoreResponse => {
+    // The caller left while sending its body: nobody will read an answer, nothing to report.
+    if (error instanceof ClientClosedError)
+      return errorResponse(499, 'invalid_request_error', error.message);
+    // Otherwise only reached on bugs; upstream errors are classified in upstreamError.
+    this.log(`capgen rest: internal error: ${this.redact(describeError(error))}`);
+    return errorResponse(500, 'api_error', 'An internal error occurred in the REST adapter.');
+  };
 
   private async handleUnsafe(req: RequestView): Promise<CoreResponse> {
     const method = req.method;
@@ -217,8 +217,10 @@ export class RestEngine {
       }
     }
 
-    // JSON body.
-    const bodyResult = await this.readJsonBody(req, compiled);
+    // JSON body (read only when there is one).
+    const headerCheck = this.checkBodyHeaders(req, compiled);
+    const bodyResult =
+      headerCheck === READ_BODY ? await this.readJsonBody(req, compiled) : headerCheck;
     if (bodyResult !== undefined && 'status' in bodyResult) return bodyResult;
     if (compiled.bodyInput !== undefined && bodyResult !== undefined)
       inputs[compiled.bodyInput.name] = bodyResult.value;
@@ -240,32 +242,53 @@ export class RestEngine {
       );
     }
 
-    return this.callUpstream(compiled, inputs, req, idempotencyKey);
+    return await this.callUpstream(compiled, inputs, req, idempotencyKey);
   }
 
   /**
-   * Reads, parses and validates the JSON body. Returns undefined when there is none, `{value}` when
-   * there is one, or an error response.
+   * What the headers say about the body, before reading it: an error response, undefined when there
+   * is none, or READ_BODY.
+   */
+  private checkBodyHeaders(
+    req: RequestView,
+    compiled: CompiledRoute,
+  ): CoreResponse | undefined | typeof READ_BODY {
+    const length = req.bodyLength();
+    const method = req.method;
+    const stateChanging = method === 'POST' || method === 'PUT' || method === 'PATCH';
+    if (length === 0 && !stateChanging) return undefined;
+    const contentType = req.header('content-type');
+    // A state-changing request must say it is JSON, also with no body: browsers send such a header
+    // cross-site only after a CORS preflight, which this adapter does not grant.
+    if (stateChanging && !isJsonContentType(contentType, false))
+      return unsupportedMediaType(contentType, true);
+    if (length === 0) return undefined;
+    if (length > 0 && !isJsonContentType(contentType, true))
+      return unsupportedMediaType(contentType);
+    const limit = this.bodyLimit(compiled);
+    if (length > limit) return payloadTooLarge(limit);
+    return READ_BODY;
+  }
+
+  /** The largest body a route takes: `maxUploadBytes` for one that uploads files (base64 in JSON). */
+  private bodyLimit(compiled: CompiledRoute): number {
+    return compiled.uploads ? this.maxUploadBytes : this.maxBodyBytes;
+  }
+
+  /**
+   * Reads, parses and validates the JSON body (its headers passed {@link checkBodyHeaders}). Returns
+   * undefined when it is blank, `{value}`, or an error response.
    */
   private async readJsonBody(
     req: RequestView,
     compiled: CompiledRoute,
   ): Promise<{ value: JsonValue } | CoreResponse | undefined> {
-    const length = req.bodyLength();
-    const contentType = req.header('content-type');
-    // A state-changing request must say it is JSON, also with no body: browsers send such a header
-    // cross-site only after a CORS preflight, which this adapter does not grant.
-    if (STATE_CHANGING.has(req.method) && !isJsonContentType(contentType, false))
-      return unsupportedMediaType(contentType, true);
-    if (length === 0) return undefined;
-    const jsonType = isJsonContentType(contentType, true);
-    if (!jsonType && length > 0) return unsupportedMediaType(req.header('content-type'));
-    const limit = compiled.uploads ? this.maxUploadBytes : this.maxBodyBytes;
-    if (length > limit) return payloadTooLarge(limit);
+    const limit = this.bodyLimit(compiled);
     const text = await req.readBody(limit);
     if (text === null) return payloadTooLarge(limit);
     if (isBlank(text)) return undefined;
-    if (!jsonType) return unsupportedMediaType(req.header('content-type'));
+    if (!isJsonContentType(req.header('content-type'), true))
+      return unsupportedMediaType(req.header('content-type'));
 
     let value: JsonValue;
     try {
@@ -309,6 +332,7 @@ export class RestEngine {
         return req.signal;
       },
       idempotencyKey,
+      passThrough: compiled.identityOutput,
     };
     let result: Awaited<ReturnType<Invoke>>;
     try {
@@ -322,6 +346,10 @@ export class RestEngine {
     const upstreamRequestId = safeHeaderValue(result.requestId);
     const status = result.status >= 200 && result.status < 300 ? result.status : 200;
     if (status === 204 || status === 205) return { status, body: '', upstreamRequestId };
+    // The upstream's own bytes, when they are the answer (checked JSON, no secret in them); first,
+    // since reading `data` of an answer passed through parses it.
+    if (compiled.identityOutput && result.json !== undefined && result.json.byteLength > 0)
+      return { status, body: result.json, upstreamRequestId };
     // A binary answer (a PDF, an image) passes through as it came, whatever the output mapping.
     if (isBinaryBody(result.data))
       return { status, body: '', binary: passThrough(result.data), upstreamRequestId };
@@ -369,14 +397,15 @@ function compileRoute(route: RestRoute): CompiledRoute {
     queryInputs,
     requiredInputs: route.inputs.filter((i) => i.required),
     bodyInput,
-    // A runner's result may hold bound values (output templates): always redacted.
+    // A runner's result may hold bound values (output templates): always redacted, never passed on.
     outputUsesEnv: route.run !== undefined || mappingsUseEnv(route.output),
+    identityOutput: route.run === undefined && isIdentityOutput(route.output),
     uploads: route.call?.body?.files !== undefined,
   };
 }
 
-/** Methods that must declare a JSON body (even an empty one). */
-const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH']);
+/** Returned by checkBodyHeaders when the body must be read. */
+const READ_BODY = Symbol('read body');
 
 /** What an Idempotency-Key header may hold (Stripe allows up to 255 characters). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -9,17 +9,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DiagnosticBag } from '../diagnostics.js';
 import { inputFileProblem, toPosix } from '../paths.js';
+import type { ReadListener } from '../load/read.js';
 import type { JsonPath } from '../load/source.js';
 import type { ConsumesSite } from './references.js';
 
 const SCHEMA_FORMATS = new Set(['avro', 'protobuf']);
 const MAX_SCHEMA_BYTES = 1024 * 1024;
 
-/** The text of each operation's schema file, by `<namespace>.<operation>`. */
+/**
+ * The text of each operation's schema file, by `<namespace>.<operation>`. `onRead` hears each file
+ * read, and each path looked at first that was not there (were it to appear, it would be read).
+ */
 export function readOutputSchemas(
   sites: ConsumesSite[],
   root: string,
   bag: DiagnosticBag,
+  onRead?: ReadListener,
 ): Map<string, string> {
   const texts = new Map<string, string>();
   for (const { consumes, source, at } of sites)
@@ -54,7 +59,7 @@ export function readOutputSchemas(
           );
           return;
         }
-        const file = locate(root, source.file, name);
+        const file = locate(root, source.file, name, onRead);
         if (typeof file !== 'string') {
           report('error', 'outputSchema', file.rule, file.message, file.hint);
           return;
@@ -71,6 +76,7 @@ export function readOutputSchemas(
           return;
         }
         const text = fs.readFileSync(absolute, 'utf8');
+        onRead?.(file, text);
         const problem = format === 'avro' ? avroProblem(text) : protoProblem(text);
         if (problem) {
           report(
@@ -93,7 +99,12 @@ export function readOutputSchemas(
 type Problem = { rule: string; message: string; hint: string };
 
 /** The schema file relative to the root: beside the declaring document first, then from the root. */
-function locate(root: string, declaring: string, name: string): string | Problem {
+function locate(
+  root: string,
+  declaring: string,
+  name: string,
+  onRead?: ReadListener,
+): string | Problem {
   if (/^[a-z][a-z0-9+.-]*:/i.test(name) || path.isAbsolute(name))
     return {
       rule: 'io/outside-project',
@@ -114,6 +125,7 @@ function locate(root: string, declaring: string, name: string): string | Problem
         }
       : inputFileProblem(root, file);
     if (problem === undefined) return file;
+    if (!file.startsWith('..')) onRead?.(file, undefined);
     if (problem !== 'missing') first ??= problem;
   }
   return (

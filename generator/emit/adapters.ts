@@ -21,8 +21,11 @@ import {
   dataLiteral,
   importLine,
   literal,
+  renderWithLiterals,
   runtimeCodeRef,
   runtimeImports,
+  type Emitted,
+  type LiteralSlots,
 } from './literal.js';
 import { ORCHESTRATIONS_MODULE } from './orchestrations.js';
 import { renderTs } from './render.js';
@@ -50,14 +53,16 @@ function runs(item: RouteModel | ToolModel) {
  * each shared schema (the very object the model holds) a reference to its constant in schemas.ts,
  * with the import lines those references need.
  */
-function adapterLiteral(value: unknown, capability: CapabilityModel) {
+function adapterLiteral(value: unknown, capability: CapabilityModel, slots: LiteralSlots) {
   const shared = new Map<unknown, CodeRef>(
     capability.sharedSchemas.map((s) => [s.schema, new CodeRef(s.name, SCHEMAS_MODULE)]),
   );
-  const { code, refs } = dataLiteral(value, (v) => shared.get(v) ?? runtimeCodeRef(v));
+  const refFor = (v: object) => shared.get(v) ?? runtimeCodeRef(v);
+  const literal = dataLiteral(value, refFor);
+  const { refs } = literal;
   const operations = refs.filter((r) => r.module === CLIENT_MODULE).map((r) => r.name);
   return {
-    literal: code,
+    literal: slots.slot(value, refFor, literal),
     operationImports: joinTs([...new Set(operations)].sort(), ', '),
     schemaImports: joinTs([importLine(refs, SCHEMAS_MODULE), runtimeImports(refs)], '\n'),
     runImports: importLine(refs, ORCHESTRATIONS_MODULE),
@@ -89,10 +94,11 @@ function handlerView(
 export function entryView(
   capability: CapabilityModel,
   adapter: Pick<RestModel, 'namespace' | 'port' | 'address' | 'portEnv' | 'addressEnv'>,
+  slots: LiteralSlots,
 ) {
   return {
     factory: identifier(capability.names.clientFactory),
-    listen: literal({
+    listen: slots.slot({
       port: adapter.port,
       address: adapter.address,
       portEnv: adapter.portEnv,
@@ -113,7 +119,15 @@ const restInput = (input: InputModel) => ({
       : input.schema,
 });
 
-export function emitRestHandler(capability: CapabilityModel, rest: RestModel): string {
+export function emitRestHandler(capability: CapabilityModel, rest: RestModel): Emitted {
+  return renderWithLiterals((slots) => restHandlerText(capability, rest, slots));
+}
+
+function restHandlerText(
+  capability: CapabilityModel,
+  rest: RestModel,
+  slots: LiteralSlots,
+): string {
   const forwards = dataLiteral(
     rest.forwards.map((f) => ({
       prefix: f.prefix,
@@ -136,6 +150,7 @@ export function emitRestHandler(capability: CapabilityModel, rest: RestModel): s
       })),
     },
     capability,
+    slots,
   );
   const clientImports = [
     ...new Set([
@@ -154,14 +169,16 @@ export function emitRestHandler(capability: CapabilityModel, rest: RestModel): s
 }
 
 /** rest.ts: the REST adapter's Node entry point. */
-export function emitRest(capability: CapabilityModel, rest: RestModel): string {
-  return renderTs('rest.ts.hbs', {
-    header: codeHeader(
-      `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
-      capability,
-    ),
-    ...entryView(capability, rest),
-  });
+export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted {
+  return renderWithLiterals((slots) =>
+    renderTs('rest.ts.hbs', {
+      header: codeHeader(
+        `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
+        capability,
+      ),
+      ...entryView(capability, rest, slots),
+    }),
+  );
 }
 
 /** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
@@ -195,6 +212,15 @@ export function emitMcpHandler(
   capability: CapabilityModel,
   mcp: McpModel,
   version: string,
+): Emitted {
+  return renderWithLiterals((slots) => mcpHandlerText(capability, mcp, version, slots));
+}
+
+function mcpHandlerText(
+  capability: CapabilityModel,
+  mcp: McpModel,
+  version: string,
+  slots: LiteralSlots,
 ): string {
   const server = adapterLiteral(
     {
@@ -215,6 +241,7 @@ export function emitMcpHandler(
       ...(mcp.prompts.length ? { prompts: mcp.prompts.map(promptSpec) } : {}),
     },
     capability,
+    slots,
   );
   return renderTs('mcp-handler.ts.hbs', {
     ...handlerView(capability, `MCP server ${mcp.namespace}`, 'tools', mcp.namespace, server),
@@ -223,14 +250,16 @@ export function emitMcpHandler(
 }
 
 /** mcp.ts: the MCP server's Node entry point (Streamable HTTP or stdio). */
-export function emitMcp(capability: CapabilityModel, mcp: McpModel): string {
+export function emitMcp(capability: CapabilityModel, mcp: McpModel): Emitted {
   const transport: TsCode = literal(mcp.transport);
-  return renderTs('mcp.ts.hbs', {
-    header: codeHeader(
-      `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
-      capability,
-    ),
-    ...entryView(capability, mcp),
-    transport,
-  });
+  return renderWithLiterals((slots) =>
+    renderTs('mcp.ts.hbs', {
+      header: codeHeader(
+        `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
+        capability,
+      ),
+      ...entryView(capability, mcp, slots),
+      transport,
+    }),
+  );
 }

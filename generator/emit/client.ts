@@ -4,17 +4,30 @@ import type { CapabilityModel } from '../model/types.js';
 import { docInline, identifier, objectKey, trustedTs, ts, typeKey } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment } from './json-schema-to-ts.js';
-import { CodeRef, dataLiteral, literal, runtimeCodeRef, runtimeImports } from './literal.js';
+import {
+  CodeRef,
+  dataLiteral,
+  literal,
+  renderWithLiterals,
+  runtimeCodeRef,
+  runtimeImports,
+  type Emitted,
+  type LiteralSlots,
+} from './literal.js';
 import { renderTs } from './render.js';
 
-export function emitClient(capability: CapabilityModel): string {
+export function emitClient(capability: CapabilityModel): Emitted {
+  return renderWithLiterals((slots) => clientText(capability, slots));
+}
+
+function clientText(capability: CapabilityModel, slots: LiteralSlots): string {
   const clientVar = new Map(capability.apis.map((api) => [api.spec.namespace, api.clientVar]));
   // Descriptors as data; a converter or the digest scheme as a reference to its runtime module.
   const refs: CodeRef[] = [];
   const data = (value: unknown) => {
     const printed = dataLiteral(value, runtimeCodeRef);
     refs.push(...printed.refs);
-    return printed.code;
+    return slots.slot(value, runtimeCodeRef, printed);
   };
   const operations = capability.operations.map((op) => {
     const paginated = op.types.item !== undefined;

@@ -1,9 +1,10 @@
 /**
  * The files of the deploy targets enabled in the config (`targets`); none when only `node` is.
+ * A capability's own (worker.ts, wrangler.jsonc, its Kubernetes manifests) depend on it alone, so
+ * they are generated (and cached) with it; the container image's are the project's (shared.ts).
  */
 import { deployNames, type Target } from '../model/deploy.js';
-import type { ProjectModel } from '../model/types.js';
-import { emitContainer } from './container.js';
+import type { CapabilityModel } from '../model/types.js';
 import { emitKubernetes, kubernetesPath } from './kubernetes.js';
 import type { GeneratedFile } from './index.js';
 import { emitWorker, emitWrangler, hasServer } from './workers.js';
@@ -16,25 +17,26 @@ export interface DeployOptions {
   image: string;
 }
 
-export function emitDeploy(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
+/** The deploy files of one capability, when it has a server to deploy. */
+export function emitCapabilityDeploy(
+  capability: CapabilityModel,
+  options: DeployOptions,
+): GeneratedFile[] {
+  if (!hasServer(capability)) return [];
   const files: GeneratedFile[] = [];
   const on = (target: Target) => options.targets.includes(target);
-  const servers = project.capabilities.filter(hasServer);
-  if (on('container') && servers.length) files.push(...emitContainer(options.out, options.image, project.regenerate));
-  for (const capability of servers) {
-    const names = deployNames(capability);
-    if (on('workers')) {
-      files.push({ path: `${capability.id}/worker.ts`, contents: emitWorker(capability) });
-      files.push({
-        path: `${capability.id}/wrangler.jsonc`,
-        contents: emitWrangler(capability, names, options.out),
-      });
-    }
-    if (on('kubernetes'))
-      files.push({
-        path: kubernetesPath(capability),
-        contents: emitKubernetes(capability, names, options.image, options.out),
-      });
+  const names = deployNames(capability);
+  if (on('workers')) {
+    files.push({ path: `${capability.id}/worker.ts`, contents: emitWorker(capability) });
+    files.push({
+      path: `${capability.id}/wrangler.jsonc`,
+      contents: emitWrangler(capability, names, options.out),
+    });
   }
+  if (on('kubernetes'))
+    files.push({
+      path: kubernetesPath(capability),
+      contents: emitKubernetes(capability, names, options.image, options.out),
+    });
   return files;
 }

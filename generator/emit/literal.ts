@@ -71,6 +71,65 @@ export function literal(value: unknown): TsCode {
   return dataLiteral(value).code;
 }
 
+/**
+ * A data literal the formatter lays out itself (layout.ts) instead of prettier. The template holds
+ * a stand-in in its place, `{ <standIn>: 0 }`, whose name occurs nowhere else in the file.
+ */
+export interface LaidOutLiteral {
+  standIn: string;
+  value: unknown;
+  refFor: (value: object) => CodeRef | undefined;
+  /** The literal on one line, for when it is not laid out here after all (prettier formats it). */
+  code: TsCode;
+}
+
+/** A file's text, with the literals to lay out in place of their stand-ins. */
+export interface Emitted {
+  contents: string;
+  literals?: readonly LaidOutLiteral[];
+}
+
+/** Where an emitter puts literals for the formatter to lay out. */
+export class LiteralSlots {
+  readonly literals: LaidOutLiteral[] = [];
+
+  constructor(private readonly prefix: string) {}
+
+  /**
+   * The code for a data literal: a stand-in when it is a non-empty object or array (big data),
+   * else the literal itself. `literal` is `dataLiteral(value, refFor)`.
+   */
+  slot(
+    value: unknown,
+    refFor: (value: object) => CodeRef | undefined = () => undefined,
+    literal: DataLiteral = dataLiteral(value, refFor),
+  ): TsCode {
+    const big =
+      typeof value === 'object' &&
+      value !== null &&
+      !(value instanceof CodeRef) &&
+      !refFor(value) &&
+      Object.keys(value).length > 0;
+    if (!big) return literal.code;
+    const standIn = `${this.prefix}${this.literals.length}__`;
+    this.literals.push({ standIn, value, refFor, code: literal.code });
+    return trustedTs(`{ ${standIn}: 0 }`);
+  }
+}
+
+/**
+ * Renders a file through `render`, whose literals go through `slots.slot`; the stand-ins' prefix
+ * is one that spec text in the file does not contain (rendering again with another if it does).
+ */
+export function renderWithLiterals(render: (slots: LiteralSlots) => string): Emitted {
+  for (let attempt = 0; ; attempt++) {
+    const slots = new LiteralSlots(`__capgen_literal_${attempt ? `${attempt}_` : ''}`);
+    const contents = render(slots);
+    if (slots.literals.every((l) => contents.split(l.standIn).length === 2))
+      return slots.literals.length ? { contents, literals: slots.literals } : { contents };
+  }
+}
+
 /** The reference a model's RuntimeRef stands for: the export of its module in `../runtime/`. */
 export function runtimeCodeRef(value: object): CodeRef | undefined {
   return value instanceof RuntimeRef

@@ -16,7 +16,7 @@ import {
 } from 'openapi-typescript';
 import ts from 'typescript';
 import { isFileSchema } from '../model/media.js';
-import type { OpenApiSchema, TypeModuleModel } from '../model/types.js';
+import type { OpenApiSchema, TypeContext, TypeModuleModel } from '../model/types.js';
 import { commentSafeDocument } from './openapi-comments.js';
 
 const factory = ts.factory;
@@ -191,18 +191,21 @@ interface ModuleIndex {
   ctx: GlobalContext;
 }
 
-const indexes = new WeakMap<TypeModuleModel, ModuleIndex>();
+const indexes = new WeakMap<TypeContext, ModuleIndex>();
 
-/** What every printer of a module shares, worked out once per module (however many capabilities). */
+/**
+ * What every printer of a module shares, worked out once per module (however many capabilities),
+ * from its context alone: the family's names, schemas and discriminators.
+ */
 function indexOf(module: TypeModuleModel): ModuleIndex {
-  const known = indexes.get(module);
+  const { context } = module;
+  const known = indexes.get(context);
   if (known) return known;
-  const byRef = new Map(module.types.map((t) => [t.ref, t.schema]));
   const index = {
-    names: new Map(module.types.map((t) => [refKey(oapiRef(t.ref)), t.name])),
-    ctx: context(module, (ref) => byRef.get(ref)),
+    names: new Map([...context.names].map(([ref, name]) => [refKey(oapiRef(ref)), name])),
+    ctx: options(context),
   };
-  indexes.set(module, index);
+  indexes.set(context, index);
   return index;
 }
 
@@ -211,16 +214,20 @@ function indexOf(module: TypeModuleModel): ModuleIndex {
  * order, objects without properties typed as records of `unknown` (never `Record<string, never>`,
  * which would reject every response field the spec does not list).
  */
-function context(
-  module: TypeModuleModel,
-  resolve: (ref: string) => OpenApiSchema | undefined,
-): GlobalContext {
+function options(context: TypeContext): GlobalContext {
   return {
     additionalProperties: false,
     alphabetize: false,
     arrayLength: false,
     defaultNonNullable: true,
-    discriminators: discriminators(module),
+    discriminators: scanDiscriminators(
+      {
+        openapi: '3.1.0',
+        info: { title: '', version: '' },
+        components: { schemas: context.discriminatorSources() },
+      } as OpenAPI3,
+      {},
+    ),
     emptyObjectsUnknown: true,
     enum: false,
     enumValues: false,
@@ -241,25 +248,11 @@ function context(
     silent: true,
     transform: undefined,
     transformProperty: undefined,
-    resolve: <T>(ref: string) => resolve(ref) as T | undefined,
+    resolve: <T>(ref: string) => context.resolve(ref) as T | undefined,
     makePathsEnum: false,
     generatePathParams: false,
     readWriteMarkers: false,
   };
-}
-
-/** The `discriminator`s of the module's component schemas, as openapi-typescript finds them. */
-function discriminators(module: TypeModuleModel): GlobalContext['discriminators'] {
-  const prefix = '#/components/schemas/';
-  const schemas = Object.fromEntries(
-    module.types
-      .filter((t) => t.schema && t.ref.startsWith(prefix) && !t.ref.includes('/', prefix.length))
-      .map((t) => [t.ref.slice(prefix.length).replace(/~1/g, '/').replace(/~0/g, '~'), t.schema]),
-  );
-  return scanDiscriminators(
-    { openapi: '3.1.0', info: { title: '', version: '' }, components: { schemas } } as OpenAPI3,
-    {},
-  );
 }
 
 /**

@@ -70,7 +70,13 @@ export function emitReadme(
   outDir: string,
   typeModules: TypeModuleModel[],
 ): string {
-  const used = new Set(capability.operations.map((op) => op.types.openapi?.module));
+  // The modules this capability's types.ts refers to: those its operations' schemas reach a named
+  // type of (decided from the capability alone, as its other files are).
+  const used = new Set(
+    capability.operations
+      .filter((op) => op.types.openapi && hasRef(op.types.openapi))
+      .map((op) => op.types.openapi!.module),
+  );
   const serveOut = outDir === 'generated' ? '' : ` --out ${outDir}`;
   return renderMarkdown('readme.md.hbs', {
     header: markdownHeader(capability),
@@ -90,7 +96,7 @@ export function emitReadme(
     factoryCode: markdownCode(`${capability.names.clientFactory}()`),
     packages: codeList(capability.packages, ''),
     typeModules: typeModules
-      .filter((m) => used.has(m.path) && m.types.length)
+      .filter((m) => used.has(m.path))
       .map((m) => ({ path: markdownCode(`../${m.path}`) })),
     env: capability.env.map((e) => ({
       name: markdownCode(e.name),
@@ -214,6 +220,15 @@ function desktopConfig(capability: CapabilityModel, outDir: string) {
       },
     },
   };
+}
+
+/** True when a value holds a `$ref` somewhere. */
+function hasRef(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasRef);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(
+    ([key, item]) => (key === '$ref' && typeof item === 'string') || hasRef(item),
+  );
 }
 
 /** What a route or tool runs: its consumed operation, or its orchestration's function and steps. */

@@ -2,19 +2,21 @@
 import type { CapabilityModel } from '../model/types.js';
 import { docInline, identifier } from './escape.js';
 import { codeHeader } from './header.js';
-import { literal } from './literal.js';
+import { renderWithLiterals, type Emitted } from './literal.js';
 import { renderTs } from './render.js';
 
-export function emitSchemas(capability: CapabilityModel): string {
-  return renderTs('schemas.ts.hbs', {
-    header: codeHeader(
-      `JSON Schemas shared by the REST adapter and MCP server of ${capability.label}.`,
-      capability,
-    ),
-    schemas: capability.sharedSchemas.map((s) => ({
-      name: identifier(s.name),
-      description: docInline(s.description),
-      literal: literal(s.schema),
-    })),
-  });
+export function emitSchemas(capability: CapabilityModel): Emitted {
+  return renderWithLiterals((slots) =>
+    renderTs('schemas.ts.hbs', {
+      header: codeHeader(
+        `JSON Schemas shared by the REST adapter and MCP server of ${capability.label}.`,
+        capability,
+      ),
+      schemas: capability.sharedSchemas.map((s) => ({
+        name: identifier(s.name),
+        description: docInline(s.description),
+        literal: slots.slot(s.schema),
+      })),
+    }),
+  );
 }

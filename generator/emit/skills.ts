@@ -20,49 +20,63 @@ import {
   type MarkdownText,
 } from './escape.js';
 import { codeHeader, markdownHeader } from './header.js';
-import { dataLiteral, runtimeCodeRef, runtimeImports } from './literal.js';
+import {
+  dataLiteral,
+  renderWithLiterals,
+  runtimeCodeRef,
+  runtimeImports,
+  type Emitted,
+  type LiteralSlots,
+} from './literal.js';
 import { renderMarkdown, renderTs } from './render.js';
 
 /** Where a capability's skill folders go, inside its own folder. */
 export const SKILLS_FOLDER = 'skills';
 
-export function emitSkillServer(capability: CapabilityModel, adapter: SkillAdapterModel): string {
+export function emitSkillServer(capability: CapabilityModel, adapter: SkillAdapterModel): Emitted {
+  return renderWithLiterals((slots) => skillServerText(capability, adapter, slots));
+}
+
+function skillServerText(
+  capability: CapabilityModel,
+  adapter: SkillAdapterModel,
+  slots: LiteralSlots,
+): string {
   // The digest scheme or the oauth2 verifier of `auth` are references to their runtime modules.
-  const { code: server, refs } = dataLiteral(
-    {
-      name: adapter.namespace,
-      ...(adapter.description ? { description: adapter.description } : {}),
-      ...(adapter.auth ? { auth: adapter.auth } : {}),
-      skills: adapter.skills.map((skill) => ({
-        name: skill.name,
-        description: skill.description,
-        license: skill.license,
-        compatibility: skill.compatibility,
-        metadata: skill.metadata,
-        'allowed-tools': skill.allowedTools,
-        'argument-hint': skill.argumentHint,
-        'user-invocable': skill.userInvocable,
-        'disable-model-invocation': skill.disableModelInvocation,
-        location: skill.location,
-        tools: skill.tools.map((tool) =>
-          tool.kind === 'derived'
-            ? {
-                name: tool.name,
-                description: tool.description,
-                from: { sourceNamespace: tool.namespace, action: tool.action },
-                mode: tool.mode,
-              }
-            : { name: tool.name, description: tool.description, instruction: tool.instruction },
-        ),
-      })),
-    },
-    runtimeCodeRef,
-  );
+  const value = {
+    name: adapter.namespace,
+    ...(adapter.description ? { description: adapter.description } : {}),
+    ...(adapter.auth ? { auth: adapter.auth } : {}),
+    skills: adapter.skills.map((skill) => ({
+      name: skill.name,
+      description: skill.description,
+      license: skill.license,
+      compatibility: skill.compatibility,
+      metadata: skill.metadata,
+      'allowed-tools': skill.allowedTools,
+      'argument-hint': skill.argumentHint,
+      'user-invocable': skill.userInvocable,
+      'disable-model-invocation': skill.disableModelInvocation,
+      location: skill.location,
+      tools: skill.tools.map((tool) =>
+        tool.kind === 'derived'
+          ? {
+              name: tool.name,
+              description: tool.description,
+              from: { sourceNamespace: tool.namespace, action: tool.action },
+              mode: tool.mode,
+            }
+          : { name: tool.name, description: tool.description, instruction: tool.instruction },
+      ),
+    })),
+  };
+  const printed = dataLiteral(value, runtimeCodeRef);
+  const server = slots.slot(value, runtimeCodeRef, printed);
   return renderTs('skills.ts.hbs', {
     header: codeHeader(`Skill catalog ${adapter.namespace} for ${capability.label}.`, capability),
-    ...entryView(capability, adapter),
+    ...entryView(capability, adapter, slots),
     server,
-    runtimeImports: runtimeImports(refs),
+    runtimeImports: runtimeImports(printed.refs),
   });
 }
 

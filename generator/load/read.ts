@@ -8,6 +8,13 @@ import path from 'node:path';
 import type { DiagnosticBag } from '../diagnostics.js';
 import { inputFileProblem } from '../paths.js';
 
+/**
+ * Hears each file a capability's checks or model read besides the capability file itself (the
+ * generation cache records them as its dependencies). `contents` undefined: a file that was looked
+ * for and is absent or unreadable, whose appearing would change the output (a candidate path).
+ */
+export type ReadListener = (file: string, contents: string | Buffer | undefined) => void;
+
 export function readInput(
   root: string,
   file: string,

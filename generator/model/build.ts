@@ -23,6 +23,7 @@ import type {
   NaftikoSkillAdapter,
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
+import type { ReadListener } from '../load/read.js';
 import { CONTROL_RUNTIME, packagesOf, runtimeModulesIn } from './runtime-modules.js';
 import {
   generatedInbound,
@@ -91,6 +92,8 @@ export interface BuildContext {
   bag: DiagnosticBag;
   /** Project root, for relative source paths. */
   root: string;
+  /** Hears each file the model reads (a skill's instruction files), for the generation cache. */
+  onRead?: ReadListener;
   /** The command that regenerates the output (for file headers). */
   regenerate: string;
   /** The APIs the OpenAPI documents describe (model/api-families.ts). */
@@ -392,6 +395,7 @@ function buildSkillAdapter(
     root: ctx.root,
     source: checked.source,
     bag: ctx.bag,
+    ...(ctx.onRead ? { onRead: ctx.onRead } : {}),
     kinds,
     rest,
     mcp,

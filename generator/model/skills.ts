@@ -12,6 +12,7 @@ import { allowedToolTokens } from '../check/skill-checks.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { NaftikoSkill, NaftikoSkillAdapter } from '../load/naftiko-types.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
+import type { ReadListener } from '../load/read.js';
 import { inputFileProblem, isWithin } from '../paths.js';
 import { listenModel } from './exposes.js';
 import { htmlToText } from './text.js';
@@ -36,6 +37,8 @@ export interface SkillContext {
   rest?: RestModel;
   mcp?: McpModel;
   auth?: InboundAuth;
+  /** Hears each instruction file read (BuildContext.onRead). */
+  onRead?: ReadListener;
 }
 
 export function buildSkills(
@@ -154,6 +157,7 @@ function instructionFiles(
       );
     if (problem) return report(problem.rule, problem.message, problem.hint);
     const bytes = fs.readFileSync(path.resolve(ctx.root, relative));
+    ctx.onRead?.(relative, bytes);
     if (bytes.length > MAX_INSTRUCTION_BYTES)
       return report(
         'io/too-large',

@@ -24,6 +24,20 @@ export function plainText(text: string): string {
  */
 export function htmlToText(html: string | undefined): string {
   if (!html) return '';
+  // The same descriptions come back for every capability that reaches a schema: converted once.
+  let text = converted.get(html);
+  if (text === undefined) {
+    if (converted.size >= MAX_CONVERTED) converted.clear();
+    converted.set(html, (text = convert(html)));
+  }
+  return text;
+}
+
+const converted = new Map<string, string>();
+/** Bounds the memory of `converted` (Stripe's whole spec has about 10,000 distinct descriptions). */
+const MAX_CONVERTED = 50_000;
+
+function convert(html: string): string {
   let out = '';
   const hrefs: string[] = [];
   const parser = new Parser(

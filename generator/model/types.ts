@@ -161,6 +161,20 @@ export interface TypeModuleModel {
   sources: string[];
   /** Named types, sorted by name. */
   types: NamedTypeModel[];
+  /**
+   * What printing a type of this API needs, decided from the family's documents alone (never from
+   * which capabilities reach what), so a capability's types.ts depends only on its own inputs.
+   */
+  context: TypeContext;
+}
+
+export interface TypeContext {
+  /** Every `$ref` the family's documents can lead to → its named type (components sorted first). */
+  names: ReadonlyMap<string, string>;
+  /** The normalized schema a `$ref` names in the family (undefined: none). */
+  resolve(ref: string): OpenApiSchema | undefined;
+  /** The family's component schemas, normalized, by name; only when some declare a discriminator. */
+  discriminatorSources(): Record<string, OpenApiSchema>;
 }
 
 export interface NamedTypeModel {

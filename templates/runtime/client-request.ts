@@ -71,22 +71,18 @@ export function prepareRequest(
   const search = queryParts.length ? '?' + queryParts.join('&') : '';
   const url = base.origin + path + search;
 
-  // Headers, lowest precedence first.
-  const headers: Record<string, string> = {};
-  setHeader(headers, 'Accept', op.output?.accept ?? 'application/json');
-  setHeader(headers, 'User-Agent', clientOptions.userAgent ?? defaultUserAgent());
-  if (api.version) {
-    setHeader(headers, api.version.header, clientOptions.apiVersion ?? api.version.value);
-  }
-  for (const [name, value] of Object.entries(auth.headers)) setHeader(headers, name, value);
+  // Headers, lowest precedence first: those of every call (shared), then a copy for this call's own.
+  const headers = new HeaderSet(commonHeaders(api, clientOptions, auth));
+  // A non-JSON output format asks for its own media type (a declared Accept header parameter wins).
+  if (op.output !== undefined) headers.set('Accept', op.output.accept);
   for (const p of op.params) {
     if (p.in !== 'header') continue;
     const value = params[p.name];
     if (value !== undefined && value !== null)
-      setHeader(headers, p.name, headerValue(p.name, scalarToString(value)));
+      headers.set(p.name, headerValue(p.name, scalarToString(value)));
   }
   const cookie = buildCookie(op, params);
-  if (cookie) setHeader(headers, 'Cookie', cookie);
+  if (cookie) headers.set('Cookie', cookie);
 
   // Body
   let body: string | undefined;
@@ -102,35 +98,34 @@ export function prepareRequest(
       if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
         if (value !== undefined) {
           body = typeof value === 'string' ? value : JSON.stringify(value);
-          setHeader(headers, 'Content-Type', op.body.mediaType);
+          headers.set('Content-Type', op.body.mediaType);
         }
       } else {
         // Like stripe-node: a form operation always sends a (possibly empty) form body.
         body = typeof value === 'string' ? value : encodeParams(isRecord(value) ? value : {});
-        setHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+        headers.set('Content-Type', 'application/x-www-form-urlencoded');
       }
     }
   }
 
-  for (const [name, value] of Object.entries(clientOptions.headers ?? {}))
-    setHeader(headers, name, value);
-  for (const [name, value] of Object.entries(options.headers ?? {}))
-    setHeader(headers, name, value);
+  headers.setAll(clientOptions.headers);
+  headers.setAll(options.headers);
 
   // One idempotency key per logical call, reused by every retry.
   if (options.idempotencyKey !== undefined) {
-    setHeader(headers, 'Idempotency-Key', headerValue('Idempotency-Key', options.idempotencyKey));
-  } else if (!SAFE_METHODS.has(method) && getHeader(headers, 'Idempotency-Key') === undefined) {
-    setHeader(headers, 'Idempotency-Key', randomUuid());
+    headers.set('Idempotency-Key', headerValue('Idempotency-Key', options.idempotencyKey));
+  } else if (!SAFE_METHODS.has(method) && headers.get('Idempotency-Key') === undefined) {
+    headers.set('Idempotency-Key', randomUuid());
   }
 
-  const secrets = [...auth.secrets, ...bound.flatMap(secretForms)];
+  const secrets =
+    bound.length === 0 ? auth.secrets : [...auth.secrets, ...bound.flatMap(secretForms)];
   return {
     method,
     url,
     path,
     origin: base.origin,
-    headers,
+    headers: headers.result(),
     body,
     secrets,
     digest: auth.digest,
@@ -140,14 +135,16 @@ export function prepareRequest(
 
 /**
  * What preparing could not do synchronously: a multipart body's bytes (files are read, and the
- * platform's FormData serializes them), with its Content-Type and boundary.
+ * platform's FormData serializes them), with its Content-Type and boundary. The headers are copied,
+ * since they may be shared with other calls (see HeaderSet).
  */
 export async function finishRequest(req: PreparedRequest): Promise<void> {
   if (!req.multipart) return;
   const { contentType, bytes } = await encodeMultipart(req.multipart);
   req.body = bytes;
-  if (getHeader(req.headers, 'Content-Type') === undefined)
-    setHeader(req.headers, 'Content-Type', contentType);
+  const headers = new HeaderSet(req.headers);
+  if (headers.get('Content-Type') === undefined) headers.set('Content-Type', contentType);
+  req.headers = headers.result();
   delete req.multipart;
 }
 
@@ -171,6 +168,45 @@ function headerValue(name: string, value: string): string {
   return value;
 }
 
+/**
+ * Request headers over a shared base: names are matched without regard to case (a later value
+ * replaces an earlier one, under its own spelling), and the base is copied only if a header is set.
+ */
+class HeaderSet {
+  private headers: Record<string, string>;
+  private owned = false;
+
+  constructor(base: Record<string, string>) {
+    this.headers = base;
+  }
+
+  set(name: string, value: string): void {
+    if (!this.owned) {
+      this.headers = { ...this.headers };
+      this.owned = true;
+    }
+    setHeader(this.headers, name, value);
+  }
+
+  setAll(headers: Record<string, string> | undefined): void {
+    if (headers === undefined) return;
+    for (const name of Object.keys(headers)) this.set(name, headers[name]);
+  }
+
+  get(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    for (const existing of Object.keys(this.headers)) {
+      if (existing.toLowerCase() === lower) return this.headers[existing];
+    }
+    return undefined;
+  }
+
+  /** The headers; shared with other calls unless one was set here (read them, do not change them). */
+  result(): Record<string, string> {
+    return this.headers;
+  }
+}
+
 function setHeader(headers: Record<string, string>, name: string, value: string): void {
   const lower = name.toLowerCase();
   for (const existing of Object.keys(headers)) {
@@ -179,18 +215,40 @@ function setHeader(headers: Record<string, string>, name: string, value: string)
   headers[name] = value;
 }
 
-function getHeader(headers: Record<string, string>, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const [existing, value] of Object.entries(headers)) {
-    if (existing.toLowerCase() === lower) return value;
+/** The last headers every call of a client sends (Accept, User-Agent, version, auth), by its auth. */
+const lastCommon = new WeakMap<
+  ResolvedAuth,
+  { options: ClientOptions; api: ApiSpec; headers: Record<string, string> }
+>();
+
+/** Accept, User-Agent, the version header and the auth headers: shared while the credential holds. */
+function commonHeaders(
+  api: ApiSpec,
+  clientOptions: ClientOptions,
+  auth: ResolvedAuth,
+): Record<string, string> {
+  const last = lastCommon.get(auth);
+  if (last !== undefined && last.options === clientOptions && last.api === api) return last.headers;
+  const headers: Record<string, string> = {};
+  setHeader(headers, 'Accept', 'application/json');
+  setHeader(headers, 'User-Agent', clientOptions.userAgent ?? defaultUserAgent());
+  if (api.version) {
+    setHeader(headers, api.version.header, clientOptions.apiVersion ?? api.version.value);
   }
-  return undefined;
+  for (const name of Object.keys(auth.headers)) setHeader(headers, name, auth.headers[name]);
+  lastCommon.set(auth, { options: clientOptions, api, headers });
+  return headers;
 }
 
+let userAgent: string | undefined;
+
 function defaultUserAgent(): string {
-  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
-    ?.node;
-  return `capgen/${CAPGEN_RUNTIME_VERSION} (runtime; ${node ? `node/${node}` : 'fetch'})`;
+  if (userAgent === undefined) {
+    const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
+      ?.node;
+    userAgent = `capgen/${CAPGEN_RUNTIME_VERSION} (runtime; ${node ? `node/${node}` : 'fetch'})`;
+  }
+  return userAgent;
 }
 
 function randomUuid(): string {

@@ -3,6 +3,15 @@ import type { ApiSpec, OperationSpec } from './contract.js';
 import { ConfigurationError, ParameterError } from './errors.js';
 import { encodeForm, FormEncodingError } from './form.js';
 
+/** A checked base URI: where requests go, and the path operation paths are joined to. */
+export interface BaseUri {
+  readonly origin: string;
+  readonly pathname: string;
+}
+
+/** Base URIs checked so far, by their text (a client has one or two). */
+const checkedBaseUris = new Map<string, BaseUri>();
+
 /**
  * The base URI: the `baseUri` option, else the `api.baseUriEnv` variable, else the operation's own
  * server (`operationBase`, from its OpenAPI `servers`), else the spec's.
@@ -12,9 +21,25 @@ export function resolveBaseUri(
   override: string | undefined,
   env: Record<string, string | undefined>,
   operationBase?: string,
-): URL {
-  const fromEnv = api.baseUriEnv ? env[api.baseUriEnv] : undefined;
+): BaseUri {
+  const fromEnv = override || !api.baseUriEnv ? undefined : env[api.baseUriEnv];
   const raw = override || fromEnv || operationBase || api.baseUri;
+  let checked = checkedBaseUris.get(raw);
+  if (checked === undefined) {
+    const url = checkBaseUri(api, override, fromEnv, raw);
+    checked = { origin: url.origin, pathname: url.pathname };
+    if (checkedBaseUris.size >= 64) checkedBaseUris.clear();
+    checkedBaseUris.set(raw, checked);
+  }
+  return checked;
+}
+
+function checkBaseUri(
+  api: ApiSpec,
+  override: string | undefined,
+  fromEnv: string | undefined,
+  raw: string,
+): URL {
   const source = override
     ? 'the baseUri option (--base-uri)'
     : fromEnv
@@ -58,6 +83,7 @@ export function encodePathSegment(value: string, param: string): string {
 }
 
 export function buildPath(op: OperationSpec, params: Record<string, unknown>): string {
+  if (!op.path.includes('{')) return op.path;
   return op.path.replace(/\{([^{}]+)\}/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined || value === null || value === '') {
@@ -83,6 +109,7 @@ export function buildPath(op: OperationSpec, params: Record<string, unknown>): s
 
 /** Base path + operation path, with exactly one slash between them. */
 export function joinPath(basePath: string, opPath: string): string {
+  if (basePath === '/' && opPath.charCodeAt(0) === 47 && opPath.charCodeAt(1) !== 47) return opPath;
   const left = basePath.replace(/\/+$/, '');
   const right = opPath.replace(/^\/+/, '');
   return right ? `${left}/${right}` : left || '/';

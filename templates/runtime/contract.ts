@@ -263,6 +263,11 @@ export interface InvokeContext {
   signal?: AbortSignal;
   /** The caller's idempotency key (REST `Idempotency-Key` header, MCP `_meta.idempotencyKey`). */
   idempotencyKey?: string;
+  /**
+   * The server answers with the upstream body unchanged: the call may return it as received
+   * (`InvokeResult.json`) without parsing it, `data` being parsed only if read.
+   */
+  passThrough?: boolean;
 }
 
 /** A binary answer: the bytes as received and their media type (`application/octet-stream` when unnamed). */
@@ -288,6 +293,11 @@ export interface InvokeResult {
   data: JsonValue | BinaryBody;
   status: number;
   requestId?: string;
+  /**
+   * `data` as the JSON text received (UTF-8), when it holds none of the call's secrets: a server
+   * whose answer is the upstream body unchanged writes these bytes as they are.
+   */
+  json?: Uint8Array;
 }
 
 /**
@@ -311,6 +321,13 @@ export interface Invoke {
    * credential variable).
    */
   check?(): string[];
+  /**
+   * True when the call removes every listener it adds to `context.signal` once it settles (the
+   * generated clients' `invoke` does): a server on node:http then passes one signal shared by the
+   * requests of a connection, which costs less than a signal per request. Otherwise each request
+   * gets its own signal.
+   */
+  releasesSignal?: boolean;
 }
 
 /**

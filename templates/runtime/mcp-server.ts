@@ -37,7 +37,7 @@ import { registerPromptHandlers, type McpPromptSpec } from './mcp-prompts.js';
 import { registerResourceHandlers, type McpResourceSpec } from './mcp-resources.js';
 import { authSecrets } from './credentials.js';
 import { checkShape } from './limits.js';
-import { applyOutput, bindInputs, mappingsUseEnv } from './output.js';
+import { applyOutput, bindInputs, isIdentityOutput, mappingsUseEnv } from './output.js';
 import { secretRedactor } from './redact.js';
 import { validateArguments } from './validate.js';
 
@@ -125,7 +125,8 @@ export const STRUCTURED_RESULT_KEY = 'result';
 
 /**
  * Builds a low-level MCP `Server` exposing `spec.tools`. Connect it to any transport. In stateless
- * HTTP a new one is built per request, so everything expensive is prepared once per spec (see `prepare`).
+ * HTTP a new one is built for each request the fast path leaves to the SDK (mcp-dispatch.ts), so
+ * everything expensive is prepared once per spec (see `prepare`).
  */
 export function createMcpServer(
   spec: McpServerSpec,
@@ -146,7 +147,7 @@ export function createMcpServer(
         ...(spec.prompts?.length ? { prompts: { listChanged: false } } : {}),
       },
       ...(spec.instructions !== undefined ? { instructions: spec.instructions } : {}),
-      // Stateless HTTP builds a server per request; without this the SDK builds a new Ajv each time.
+      // Stateless HTTP builds servers per request; without this the SDK builds a new Ajv each time.
       jsonSchemaValidator: sharedValidator(),
     },
   );
@@ -167,14 +168,16 @@ export function createMcpServer(
           `Unknown tool: ${JSON.stringify(name)}. Available tools: ${[...prepared.tools.keys()].join(', ')}`,
         );
       }
-      return callTool(tool, request.params.arguments ?? {}, invoke, {
-        server: spec,
-        signal: extra.signal,
-        idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
-        env,
-        log,
-        redact,
-      });
+      return toolResult(
+        await callTool(tool, request.params.arguments ?? {}, invoke, {
+          server: spec,
+          signal: extra.signal,
+          idempotencyKey: request.params._meta?.[IDEMPOTENCY_KEY_META],
+          env,
+          log,
+          redact,
+        }),
+      );
     },
   );
 
@@ -214,6 +217,8 @@ export interface PreparedTool {
   check: (args: unknown) => string[];
   /** Whether output mappings read environment variables (then the result is redacted). */
   outputUsesEnv: boolean;
+  /** Whether the result is the upstream body unchanged (no mapping, or `$`). */
+  identityOutput: boolean;
 }
 
 export interface PreparedServer {
@@ -243,8 +248,9 @@ export function prepare(spec: McpServerSpec): PreparedServer {
     tools.set(tool.name, {
       spec: tool,
       check: (args) => validateArguments(schema, args),
-      // A runner's result may hold bound values (output templates): always redacted.
+      // A runner's result may hold bound values (output templates): always redacted, never passed on.
       outputUsesEnv: tool.run !== undefined || mappingsUseEnv(tool.output),
+      identityOutput: tool.run === undefined && isIdentityOutput(tool.output),
     });
     listing.push({
       name: tool.name,
@@ -269,20 +275,52 @@ export function prepare(spec: McpServerSpec): PreparedServer {
   return result;
 }
 
-/** Runs one tool call. Never throws: every failure becomes an `isError` result an agent can act on. */
-async function callTool(
+/**
+ * What a tool call gives: its text, and whether that is an error or a JSON object (then
+ * `structuredContent` too); for a binary answer, a line saying what it is and the embedded resource
+ * holding it (no structured content).
+ */
+export interface ToolAnswer {
+  text: string;
+  isError: boolean;
+  resource?: { uri: string; mimeType: string; blob: string };
+}
+
+/** What a tool call needs besides its arguments. */
+export interface ToolCallContext {
+  /** The server the tool belongs to (its name and limits). */
+  server: McpServerSpec;
+  signal: AbortSignal | undefined;
+  idempotencyKey: unknown;
+  env: McpEnv;
+  log: McpLog;
+  redact: (text: string) => string;
+}
+
+/**
+ * The MCP result of a tool answer: a text block, and the same JSON as `structuredContent` on success
+ * (or the embedded resource of a binary answer).
+ */
+export function toolResult(answer: ToolAnswer): CallToolResult {
+  // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
+  // No structuredContent on errors: clients validate it against the tool's outputSchema.
+  const text = { type: 'text' as const, text: answer.text };
+  if (answer.isError) return { content: [text], isError: true };
+  if (answer.resource !== undefined)
+    return { content: [text, { type: 'resource', resource: answer.resource }] };
+  return { content: [text], structuredContent: JSON.parse(answer.text) as Record<string, unknown> };
+}
+
+/**
+ * Runs one tool call. Never throws: every failure becomes an `isError` answer an agent can act on.
+ * A successful answer's text is a JSON object (the mapped output, or `{result: ...}`).
+ */
+export async function callTool(
   tool: PreparedTool,
   args: unknown,
   invoke: Invoke,
-  ctx: {
-    server: McpServerSpec;
-    signal: AbortSignal;
-    idempotencyKey: unknown;
-    env: McpEnv;
-    log: McpLog;
-    redact: (text: string) => string;
-  },
-): Promise<CallToolResult> {
+  ctx: ToolCallContext,
+): Promise<ToolAnswer> {
   const { spec } = tool;
   const started = Date.now();
 
@@ -297,7 +335,7 @@ async function callTool(
     ctx.log(
       `tool ${spec.name}: invalid arguments (${issues.length} issue${issues.length === 1 ? '' : 's'})`,
     );
-    return errorResult(
+    return failed(
       ctx.redact(
         `Invalid arguments for tool ${spec.name}:\n` +
           issues.map((issue) => `- ${issue}`).join('\n') +
@@ -319,57 +357,59 @@ async function callTool(
           status: 200,
         }
       : await invoke(spec.call!, bindInputs(spec.with ?? {}, inputs), invokeContext);
+    const data = response.data;
     const log = () =>
       ctx.log(
         `tool ${spec.name}: ok (upstream ${response.status}${response.requestId ? `, ${response.requestId}` : ''}, ` +
           `${Date.now() - started} ms)`,
       );
-    if (isBinaryBody(response.data)) {
+    if (isBinaryBody(data)) {
       log();
-      return binaryResult(ctx.server, spec, response.data);
+      return binaryAnswer(ctx.server, spec, data);
     }
-    const mapped = applyOutput(spec.output, response.data, ctx.env);
-    let text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
-    if (tool.outputUsesEnv) text = ctx.redact(text);
-    const structured = JSON.parse(text) as Record<string, unknown>;
+    let text: string;
+    if (tool.identityOutput && response.json !== undefined && isJsonObject(data)) {
+      // The upstream's JSON text, as received and parsed (no credential in it): not serialised again.
+      text = utf8.decode(response.json);
+    } else {
+      const mapped = applyOutput(spec.output, data, ctx.env);
+      text = JSON.stringify(isJsonObject(mapped) ? mapped : { [STRUCTURED_RESULT_KEY]: mapped });
+      if (tool.outputUsesEnv) text = ctx.redact(text);
+    }
     log();
-    return {
-      // MCP: a tool returning structured content SHOULD also return it serialised in a text block.
-      content: [{ type: 'text', text }],
-      structuredContent: structured,
-    };
+    return { text, isError: false };
   } catch (error) {
     const failure = describeFailure(error, spec);
     ctx.log(ctx.redact(`tool ${spec.name}: ${failure.logSummary} (${Date.now() - started} ms)`));
-    return errorResult(ctx.redact(failure.text));
+    return failed(ctx.redact(failure.text));
   }
+}
+
+function failed(text: string): ToolAnswer {
+  return { text, isError: true };
 }
 
 /**
  * A binary answer (a PDF, an image) as an embedded resource, base64-encoded, with a line saying what
  * it is; past the server's `maxBinaryResultBytes`, a tool error.
  */
-function binaryResult(server: McpServerSpec, tool: McpToolSpec, body: BinaryBody): CallToolResult {
+function binaryAnswer(server: McpServerSpec, tool: McpToolSpec, body: BinaryBody): ToolAnswer {
   const { contentType, bytes } = passThrough(body);
   const limit = server.maxBinaryResultBytes ?? DEFAULT_MAX_BINARY_RESULT_BYTES;
   const what = `${contentType}, ${bytes.byteLength} bytes`;
   if (bytes.byteLength > limit)
-    return errorResult(
+    return failed(
       `The answer of ${tool.name} (${what}) is larger than the ${limit}-byte limit for tool results (maxBinaryResultBytes).`,
     );
   const uri = `capgen://${encodeURIComponent(server.name)}/tools/${encodeURIComponent(tool.name)}/result`;
   return {
-    content: [
-      { type: 'text', text: `${what}: the embedded resource ${uri} holds them, base64-encoded.` },
-      { type: 'resource', resource: { uri, mimeType: contentType, blob: bytesToBase64(bytes) } },
-    ],
+    text: `${what}: the embedded resource ${uri} holds them, base64-encoded.`,
+    isError: false,
+    resource: { uri, mimeType: contentType, blob: bytesToBase64(bytes) },
   };
 }
 
-function errorResult(text: string): CallToolResult {
-  // No structuredContent on errors: clients validate it against the tool's outputSchema.
-  return { content: [{ type: 'text', text }], isError: true };
-}
+const utf8 = new TextDecoder();
 
 export function noLog(): void {}
 

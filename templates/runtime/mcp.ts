@@ -10,7 +10,9 @@
  *   `tools/call` handlers; failures become tool results (mcp-failures.ts). Resources
  *   (mcp-resources.ts) and prompts (mcp-prompts.ts) add their handlers when the server has some.
  * - `createMcpFetchHandler` (mcp-http.ts) is a web-standard `(Request) => Promise<Response>` handler
- *   speaking stateless Streamable HTTP at `/mcp`.
+ *   speaking stateless Streamable HTTP at `/mcp` (the engine in mcp-engine.ts): plain `tools/call`
+ *   and `tools/list` requests are answered directly (mcp-dispatch.ts), everything else by a
+ *   per-request SDK `Server` and transport.
  * - `serveMcpHttp` and `serveMcpStdio` (node-mcp.ts, Node only) serve them on node:http or stdio.
  *
  * The upstream call itself is injected (`Invoke`), so this runtime does not depend on the HTTP client.

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Invoke } from './contract.js';
-import { createMcpFetchHandler, type McpFetchHandlerOptions } from './mcp-http.js';
+import { McpHttpEngine, type McpFetchHandlerOptions, type McpRequestView } from './mcp-engine.js';
 import {
   createMcpServer,
   defaultEnv,
@@ -19,6 +19,10 @@ import {
   gracefulShutdown,
   hostChecker,
   listen,
+  logTimestamp,
+  readNodeBody,
+  requestSignal,
+  splitTarget,
   type ListenOptions,
   type Shutdown,
 } from './node-http.js';
@@ -52,9 +56,10 @@ const FOREIGN_HOST = jsonRpcErrorBody(
 );
 
 /**
- * Serves `createMcpFetchHandler` on a Node HTTP server. Binds 127.0.0.1 unless `host` says otherwise;
- * logs to stderr unless `log` is given. Resolves once listening; rejects with a ConfigurationError
- * (naming the flag and variable to change) when the address cannot be bound.
+ * Serves MCP on a Node HTTP server, as `createMcpFetchHandler` does (the same engine, driven directly
+ * by node's request and response objects). Binds 127.0.0.1 unless `host` says otherwise; logs to
+ * stderr unless `log` is given. Resolves once listening; rejects with a ConfigurationError (naming
+ * the flag and variable to change) when the address cannot be bound.
  */
 export async function serveMcpHttp(
   spec: McpServerSpec,
@@ -65,8 +70,7 @@ export async function serveMcpHttp(
   const log = options.log ?? stderrLog;
   const env = options.env ?? defaultEnv();
   const redact = options.redact ?? mcpRedactor(spec, invoke, env);
-  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const handler = createMcpFetchHandler(spec, invoke, { ...options, env, log, redact });
+  const engine = new McpHttpEngine(spec, invoke, { ...options, env, log, redact });
   // Loaded here, not at the top, so that importing this module stays cheap where it is not used.
   const { createServer: createHttpServer } = await import('node:http');
   // Settled once listening; nothing reads them before a request arrives.
@@ -85,63 +89,21 @@ export async function serveMcpHttp(
       res.end(refusal.body);
       return;
     }
-    handleNodeRequest(req, res).catch((error: unknown) => {
-      log(redact(`http: failed to answer ${req.method ?? '?'}: ${errorText(error)}`));
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
-      res.end();
-    });
+    const view = new NodeMcpView(req, res, engine.sharedSignal, origin);
+    engine
+      .handle(view)
+      .then((answer) => {
+        // A body past the limit is left unread: the connection cannot serve another request.
+        if (shutdown?.closing || answer.status === 413) answer.headers.connection = 'close';
+        res.writeHead(answer.status, answer.headers);
+        res.end(view.method === 'HEAD' ? undefined : (answer.body ?? undefined));
+      })
+      .catch((error: unknown) => {
+        log(redact(`http: failed to answer ${req.method ?? '?'}: ${errorText(error)}`));
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end();
+      });
   });
-
-  async function handleNodeRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Cancels in-flight work when the client goes away before the answer is written.
-    const aborter = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) aborter.abort();
-    });
-
-    const body = await readBody(req, maxBodyBytes);
-    if (body === 'aborted') return; // the client went away mid-upload: nobody to answer
-    if (body === 'too-large') {
-      res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-      res.end(
-        jsonRpcErrorBody(
-          -32000,
-          `Payload Too Large: the request body must not exceed ${maxBodyBytes} bytes`,
-        ),
-      );
-      return;
-    }
-
-    const headers = new Headers();
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-      headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-    const method = req.method ?? 'GET';
-    const request = new Request(new URL(req.url ?? '/', origin), {
-      method,
-      headers,
-      signal: aborter.signal,
-      ...(method !== 'GET' && method !== 'HEAD' && body.length > 0
-        ? { body: new Uint8Array(body) }
-        : {}),
-    });
-
-    const response = await handler(request);
-    const outHeaders: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      outHeaders[key] = value;
-    });
-    if (shutdown?.closing) outHeaders.connection = 'close';
-    res.writeHead(response.status, outHeaders);
-    if (response.body && method !== 'HEAD') {
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        res.write(value);
-      }
-    }
-    res.end();
-  }
 
   await listen(httpServer, { ...options, port: options.port, host });
   origin = boundUrl(httpServer);
@@ -152,33 +114,50 @@ export async function serveMcpHttp(
   return { url, close: shutdown.close };
 }
 
-/**
- * The body, up to `limit` bytes: 'too-large' as soon as it passes the limit (the rest is discarded
- * when the 413 closes the connection), 'aborted' when the client goes away before the end.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (result: Buffer | 'too-large' | 'aborted'): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAborted);
-      req.off('close', onAborted);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) finish('too-large');
-      else chunks.push(chunk);
-    };
-    const onEnd = (): void => finish(Buffer.concat(chunks));
-    const onAborted = (): void => finish('aborted');
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAborted);
-    req.on('close', onAborted);
-  });
+/** A request view over node's IncomingMessage. */
+class NodeMcpView implements McpRequestView {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  private aborted: AbortSignal | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly sharedSignal: boolean,
+    private readonly origin: string,
+  ) {
+    const { path, query } = splitTarget(req.url ?? '/');
+    this.method = req.method ?? 'GET';
+    this.path = path;
+    this.query = query;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return typeof value === 'string' ? value : value?.join(', ');
+  }
+
+  readBody(limit: number): Promise<string | null> {
+    return readNodeBody(this.req, limit, (reason) => new Error(reason));
+  }
+
+  /** Made on first use, see requestSignal. */
+  get signal(): AbortSignal {
+    this.aborted ??= requestSignal(this.req, this.res, this.sharedSignal);
+    return this.aborted;
+  }
+
+  /**
+   * For the SDK's transport: method, URL and headers (the body is read already; the transport does
+   * not read the request's signal, the engine watches `signal` itself).
+   */
+  webRequest(): Request {
+    const headers = new Headers();
+    const raw = this.req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+    return new Request(new URL(this.req.url ?? '/', this.origin), { method: this.method, headers });
+  }
 }
 
 function jsonRpcErrorBody(code: number, message: string): string {
@@ -214,5 +193,5 @@ export async function serveMcpStdio(
 }
 
 function stderrLog(line: string): void {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  process.stderr.write(`${logTimestamp()} ${line}\n`);
 }

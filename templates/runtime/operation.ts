@@ -73,10 +73,15 @@ export function invokeThrough(clients: Record<string, ApiClient>): Invoke {
     const response = await client.request<JsonValue | BinaryBody>(operation, call, {
       signal: context.signal,
       idempotencyKey: context.idempotencyKey,
+      passThrough: context.passThrough,
     });
-    return { data: response.data, status: response.status, requestId: response.requestId };
+    // Passed through, the response's `data` is parsed only if read (the REST adapter writes `json`).
+    if (context.passThrough) return response;
+    const { data, status, requestId, json } = response;
+    return { data, status, requestId, json };
   };
   invoke.secrets = () => all.flatMap((client) => client.secrets());
+  invoke.releasesSignal = true; // the client stops listening to the signal when each attempt ends
   invoke.check = () => all.flatMap((client) => client.check());
   return invoke;
 }

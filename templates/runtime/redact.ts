@@ -8,7 +8,7 @@
 export const REDACTED = '[REDACTED]';
 
 /** Secrets shorter than this are not redacted (they would match ordinary text). */
-const MIN_SECRET_LENGTH = 4;
+export const MIN_SECRET_LENGTH = 4;
 
 /** A secret and the encodings under which it could appear in a message or a body. */
 export function secretForms(secret: string): string[] {

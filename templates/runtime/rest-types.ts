@@ -108,8 +108,11 @@ export interface RequestView {
 /** The engine's answer, turned into a Response or written to a ServerResponse. */
 export interface CoreResponse {
   status: number;
-  /** JSON text, or '' for no body (or for a binary one). */
-  body: string;
+  /**
+   * JSON text (as a string, or UTF-8 bytes passed on from the upstream), or '' for no body (or for a
+   * binary one).
+   */
+  body: string | Uint8Array;
   /** A binary body passed through from the upstream, with its media type. */
   binary?: { contentType: string; bytes: Uint8Array };
   /** Extra headers (Allow, WWW-Authenticate); a forwarded answer's headers. */
@@ -128,8 +131,15 @@ export interface CompiledRoute {
   bodyInput: RestInput | undefined;
   /** Whether output mappings read environment variables (then the response is redacted). */
   outputUsesEnv: boolean;
+  /** Whether the answer is the upstream body unchanged (no mapping, or `$`): its bytes pass through. */
+  identityOutput: boolean;
   /** Whether the route uploads files (its body limit is `maxUploadBytes`). */
   uploads: boolean;
+}
+
+/** Whether a response has a JSON body (a binary one is `binary`). */
+export function hasBody(core: CoreResponse): boolean {
+  return typeof core.body === 'string' ? core.body !== '' : core.body.byteLength > 0;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -18,6 +18,7 @@
 import { timingSafeEqual } from './credentials.js';
 import { RestEngine } from './rest-engine.js';
 import {
+  hasBody,
   JSON_CONTENT_TYPE,
   UPSTREAM_REQUEST_ID_HEADER,
   type CoreResponse,
@@ -28,7 +29,7 @@ import {
   type RestHandlerOptions,
 } from './rest-types.js';
 import { ClientClosedError } from './rest-engine.js';
-import { readBodyBytes, readBodyText } from './web-body.js';
+import { WebRequestView } from './web-body.js';
 
 export type {
   Invoke,
@@ -51,31 +52,12 @@ export function engineOf(handler: RestHandler): RestEngine | undefined {
 }
 
 /** A request view over a web `Request`. */
-class WebRequestView implements RequestView {
-  readonly method: string;
-  readonly path: string;
-  readonly query: string;
-
-  constructor(private readonly request: Request) {
-    this.method = request.method;
-    const url = request.url;
-    const scheme = url.indexOf('://');
-    let start = scheme < 0 ? 0 : url.indexOf('/', scheme + 3);
-    if (start < 0) start = url.length;
-    let end = url.indexOf('#', start);
-    if (end < 0) end = url.length;
-    const q = url.indexOf('?', start);
-    if (q >= 0 && q < end) {
-      this.path = url.slice(start, q) || '/';
-      this.query = url.slice(q + 1, end);
-    } else {
-      this.path = url.slice(start, end) || '/';
-      this.query = '';
-    }
-  }
-
-  header(name: string): string | undefined {
-    return this.request.headers.get(name) ?? undefined;
+class WebRestView extends WebRequestView implements RequestView {
+  constructor(request: Request) {
+    super(
+      request,
+      () => new ClientClosedError('The request body stream failed before it was complete.'),
+    );
   }
 
   bodyLength(): number {
@@ -84,38 +66,20 @@ class WebRequestView implements RequestView {
     if (declared !== null && /^\d+$/.test(declared)) return Number(declared);
     return -1;
   }
-
-  readBody(limit: number): Promise<string | null> {
-    return readBodyText(
-      this.request.body,
-      limit,
-      () => new ClientClosedError('The request body stream failed before it was complete.'),
-    );
-  }
-
-  readBytes(limit: number): Promise<Uint8Array | null> {
-    return readBodyBytes(
-      this.request.body,
-      limit,
-      () => new ClientClosedError('The request body stream failed before it was complete.'),
-    );
-  }
-
-  get signal(): AbortSignal {
-    return this.request.signal;
-  }
 }
 
 function toWebResponse(core: CoreResponse): Response {
   const headers = new Headers(core.headers);
   // A forwarded answer: the upstream's status, headers and bytes as they come.
   if (core.stream) return new Response(core.stream, { status: core.status, headers });
-  if (core.binary !== undefined) headers.set('content-type', core.binary.contentType);
-  else if (core.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
+  const binary = core.binary;
+  const body = binary === undefined && hasBody(core);
+  if (binary !== undefined) headers.set('content-type', binary.contentType);
+  else if (body) headers.set('content-type', JSON_CONTENT_TYPE);
   if (core.upstreamRequestId !== undefined)
     headers.set(UPSTREAM_REQUEST_ID_HEADER, core.upstreamRequestId);
-  const body = core.binary?.bytes ?? (core.body === '' ? null : core.body);
-  return new Response(body as BodyInit | null, { status: core.status, headers });
+  const payload = binary?.bytes ?? (body ? core.body : null);
+  return new Response(payload as BodyInit | null, { status: core.status, headers });
 }
 
 /**
@@ -132,7 +96,7 @@ export function createRestHandler(
   const engine = new RestEngine(spec, invoke, options);
   engine.checkConfiguration(); // throws on an unusable upstream configuration, warns on unset credentials
   const handler: RestHandler & EngineCarrier = (request: Request) =>
-    engine.handle(new WebRequestView(request)).then(toWebResponse);
+    engine.handle(new WebRestView(request)).then(toWebResponse);
   // serveRest finds the engine here and skips the Request/Response conversion.
   Object.defineProperty(handler, ENGINE, { value: engine });
   return handler;

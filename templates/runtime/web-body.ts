@@ -1,4 +1,7 @@
-/** Reading a web request body as text or bytes, up to a byte limit (REST web handler and MCP handler). */
+/**
+ * What the REST and MCP web handlers share about a web `Request`: its path and query, headers, body
+ * read as text or bytes up to a byte limit, and signal.
+ */
 
 /**
  * The body as UTF-8 text; null once it passes `limit` bytes (the rest is not read). A failing stream
@@ -64,5 +67,52 @@ async function readChunks(
       return false;
     }
     take(value);
+  }
+}
+
+/** A request view over a web `Request` (extended by the REST and MCP web handlers). */
+export class WebRequestView {
+  readonly method: string;
+  /** Raw path, still percent-encoded, without query string. */
+  readonly path: string;
+  /** Raw query string without '?', '' when absent. */
+  readonly query: string;
+
+  constructor(
+    protected readonly request: Request,
+    private readonly streamFailed: () => Error,
+  ) {
+    this.method = request.method;
+    const url = request.url;
+    const scheme = url.indexOf('://');
+    let start = scheme < 0 ? 0 : url.indexOf('/', scheme + 3);
+    if (start < 0) start = url.length;
+    let end = url.indexOf('#', start);
+    if (end < 0) end = url.length;
+    const q = url.indexOf('?', start);
+    if (q >= 0 && q < end) {
+      this.path = url.slice(start, q) || '/';
+      this.query = url.slice(q + 1, end);
+    } else {
+      this.path = url.slice(start, end) || '/';
+      this.query = '';
+    }
+  }
+
+  header(name: string): string | undefined {
+    return this.request.headers.get(name) ?? undefined;
+  }
+
+  readBody(limit: number): Promise<string | null> {
+    return readBodyText(this.request.body, limit, this.streamFailed);
+  }
+
+  /** The body as bytes (a forwarded request's), null past `limit`. */
+  readBytes(limit: number): Promise<Uint8Array | null> {
+    return readBodyBytes(this.request.body, limit, this.streamFailed);
+  }
+
+  get signal(): AbortSignal {
+    return this.request.signal;
   }
 }

@@ -51,6 +51,7 @@ const server = http.createServer((req, res) => {
         url: req.url,
         body: Buffer.concat(chunks).toString('utf8'),
         contentLength: req.headers['content-length'] ?? null,
+        rawHeaders: req.rawHeaders,
       }),
     );
   });
@@ -92,6 +93,35 @@ const op = (method: OperationSpec['method'], path: string): OperationSpec => ({
   },
 });
 const env = { LOCAL_KEY: 'sk_local' };
+
+describe('node:http transport headers', () => {
+  const send = async (headers: Record<string, string>, body?: string) => {
+    const response = await (nodeHttpTransport() as Transport)({
+      method: body === undefined ? 'GET' : 'POST',
+      url: `${base}/echo`,
+      headers,
+      body,
+      signal: new AbortController().signal,
+    });
+    const raw = (JSON.parse(response.body) as { rawHeaders: string[] }).rawHeaders;
+    const named = (name: string) =>
+      raw.filter((_, i) => i % 2 === 1 && raw[i - 1].toLowerCase() === name);
+    return { raw, named };
+  };
+
+  it('sends Host from the URL and the body length it computes, once each', async () => {
+    const { named } = await send({ Accept: 'application/json', 'content-length': '999' }, 'abc');
+    expect(named('host')).toEqual([base.replace('http://', '')]);
+    expect(named('content-length')).toEqual(['3']);
+    expect(named('accept')).toEqual(['application/json']);
+  });
+
+  it("keeps a caller's Host, and sends no Content-Length without a body", async () => {
+    const { named } = await send({ HOST: 'api.example.test' });
+    expect(named('host')).toEqual(['api.example.test']);
+    expect(named('content-length')).toEqual([]);
+  });
+});
 
 it('under Node the default transport is the node:http one', () => {
   expect(isNodeRuntime()).toBe(true);

@@ -1,0 +1,152 @@
+/**
+ * Generating, one capability at a time: each is checked, modeled, emitted and formatted, and only
+ * its formatted files are kept, so memory holds one capability's model and syntax trees at most
+ * (plus the OpenAPI documents, parsed once, and the shared types' walk). With the cache (cache.ts),
+ * a capability whose inputs are unchanged since a run that stored it is not even parsed: its files,
+ * diagnostics and the types it reaches come from there, and so does a shared types module whose
+ * roots are unchanged.
+ *
+ * Once a capability fails (errors, or warnings under --strict), the others are still checked, for
+ * their diagnostics, but nothing more is generated.
+ */
+import { ABSENT, GenerationCache, sha256, type Dependency } from './cache.js';
+import type { ResolvedConfig } from './config.js';
+import { DiagnosticBag, type Diagnostic } from './diagnostics.js';
+import type { GeneratedFile } from './emit/index.js';
+import type { SharedNeeds } from './emit/shared.js';
+import { readInput, type ReadListener } from './load/read.js';
+import { TypeModules } from './model/api-types.js';
+import { capabilityId } from './model/build.js';
+import { OpenApiIndex } from './model/openapi-match.js';
+import { listenersOf, reportPortConflicts, type Listener } from './model/ports.js';
+import {
+  checkCapability,
+  claimCapabilityId,
+  modelCapability,
+  type PipelineInputs,
+} from './pipeline.js';
+import { GENERATOR_VERSION } from './version.js';
+
+type Emitters = typeof import('./emit/index.js') & typeof import('./format.js');
+let emitters: Promise<Emitters> | undefined;
+/** The emitters and prettier, loaded on first need (a run served by the cache never needs them). */
+const loadEmitters = (): Promise<Emitters> =>
+  (emitters ??= Promise.all([import('./emit/index.js'), import('./format.js')]).then(
+    ([emit, format]) => ({ ...emit, ...format }),
+  ));
+
+export async function generateFiles(
+  config: ResolvedConfig,
+  inputs: PipelineInputs,
+  bag: DiagnosticBag,
+  cacheMode: 'read' | 'write' | undefined,
+): Promise<{ files?: GeneratedFile[]; capabilityCount: number; cachedCount: number }> {
+  const { documents, schemas, rulesets } = inputs;
+  const fails = (items: readonly Diagnostic[]) => wouldFail(items, config);
+  const cache = cacheMode ? GenerationCache.open(config.root, inputs.fingerprint) : undefined;
+  const modules = new TypeModules(documents, config.typeDepth);
+  const index = new OpenApiIndex(documents);
+  const files: GeneratedFile[] = [];
+  const needs: SharedNeeds[] = [];
+  const listeners: Listener[] = [];
+  const ids = new Map<string, string>();
+  let failed = fails(bag.items);
+  let count = 0;
+  let cachedCount = 0;
+  for (const file of config.capabilities) {
+    const text = readInput(config.root, file, bag);
+    if (text === undefined || !claimCapabilityId(file, ids, config.out, bag)) {
+      failed = true;
+      continue;
+    }
+    const cached = cache?.lookupCapability(capabilityId(file), file, text, (dep) => {
+      const depText = readInput(config.root, dep, new DiagnosticBag());
+      return depText === undefined ? ABSENT : sha256(depText);
+    });
+    if (cached && modules.addRoots(cached.roots)) {
+      for (const d of cached.diagnostics) bag.add(d);
+      failed ||= fails(cached.diagnostics);
+      files.push(...cached.files);
+      needs.push(cached.needs);
+      listeners.push(...cached.listeners);
+      count++;
+      cachedCount++;
+      continue;
+    }
+    // Diagnostics of its own, so that what it reports (and the cache keeps) does not depend on
+    // which capability happened to report a shared file first.
+    const own = new DiagnosticBag();
+    const deps: Dependency[] = [];
+    const onRead: ReadListener = (dep, contents) =>
+      deps.push({ file: dep, sha256: contents === undefined ? ABSENT : sha256(contents) });
+    const checked = await checkCapability(file, text, {
+      config,
+      schemas,
+      rulesets,
+      bag: own,
+      onRead,
+    });
+    let output: GeneratedFile[] | undefined;
+    let roots: Record<string, string[]> = {};
+    let capabilityNeeds: SharedNeeds = { runtimeModules: [], server: false };
+    let servers: Listener[] = [];
+    if (checked && !failed && !fails(own.items)) {
+      const model = await modelCapability(checked, { config, inputs, index, bag: own, onRead });
+      roots = modules.attach(model);
+      servers = listenersOf(model, checked.source);
+      if (!fails(own.items)) {
+        const emit = await loadEmitters();
+        output = await emit.formatFiles(
+          emit.emitCapability(model, config, modules.shells(), GENERATOR_VERSION),
+        );
+        capabilityNeeds = emit.sharedNeeds(model);
+      }
+    }
+    for (const d of own.items) bag.add(d);
+    if (!output) {
+      failed = true;
+      continue;
+    }
+    files.push(...output);
+    needs.push(capabilityNeeds);
+    listeners.push(...servers);
+    count++;
+    cache?.storeCapability(file, text, deps, {
+      files: output,
+      diagnostics: own.items,
+      roots,
+      needs: capabilityNeeds,
+      listeners: servers,
+    });
+  }
+  // Servers of different capabilities on one port: said once every capability is modeled.
+  if (!failed) reportPortConflicts(listeners, bag);
+  if (failed || fails(bag.items)) return { capabilityCount: count, cachedCount };
+  files.push(...(await import('./emit/shared.js')).emitShared(needs, config, inputs.regenerate));
+  for (const path of modules.paths()) {
+    const roots = modules.rootsOf(path);
+    if (!roots.length) continue; // no named type: no module
+    let contents = cache?.lookupModule(path, roots);
+    if (contents === undefined) {
+      const emit = await loadEmitters();
+      const [formatted] = await emit.formatFiles([
+        { path, contents: emit.emitApiTypes(modules.complete(path)!, inputs.regenerate) },
+      ]);
+      contents = formatted.contents;
+      cache?.storeModule(path, roots, contents);
+    }
+    files.push({ path, contents });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (cacheMode === 'write') cache?.flush();
+  return { files, capabilityCount: count, cachedCount };
+}
+
+/** Whether these diagnostics stop generation once rule severities and --strict apply. */
+function wouldFail(items: readonly Diagnostic[], config: ResolvedConfig): boolean {
+  const bag = new DiagnosticBag();
+  for (const d of items) bag.add(d);
+  bag.applyRuleSeverities(config.rules);
+  if (config.strict) bag.promoteWarnings();
+  return bag.hasErrors();
+}
