@@ -37,13 +37,13 @@ const SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 5);
 const UNLOADED_SECONDS = Math.max(1, Math.round(SECONDS / 2));
 const CONNECTIONS = 50;
 
-interface Target {
+export interface Target {
   name: string;
   server: ChildServer;
   url: string;
 }
 
-interface Sample {
+export interface Sample {
   rps: number;
   p50: number;
   p99: number;
@@ -52,7 +52,7 @@ interface Sample {
 }
 
 /** One autocannon run; throws on errors or non-2xx answers. Bounded by duration (+10 s safety stop). */
-async function load(target: Target, connections: number, seconds: number): Promise<Sample> {
+export async function load(target: Target, connections: number, seconds: number): Promise<Sample> {
   const latencies: number[] = [];
   const cpuBefore = cpuMs(target.server.pid);
   const instance = autocannon({
@@ -82,7 +82,7 @@ async function load(target: Target, connections: number, seconds: number): Promi
   };
 }
 
-async function check(target: Target): Promise<void> {
+export async function check(target: Target): Promise<void> {
   const response = await fetch(target.url, {
     headers: { authorization: `Bearer ${BENCH_API_KEY}` },
   });

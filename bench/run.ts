@@ -9,6 +9,7 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<PartResult> }>> =
   client: () => import('./client.js'),
   generate: () => import('./generate.js'),
   rest: () => import('./rest.js'),
+  observability: () => import('./observability.js'),
   mcp: () => import('./mcp.js'),
   orchestrate: () => import('./orchestrate.js'),
   cli: () => import('./cli.js'),

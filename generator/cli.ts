@@ -170,10 +170,11 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
 
   program
     .command('serve <capability>')
-    .description('run a generated REST adapter, MCP server or skill catalog')
+    .description('run a generated REST adapter, MCP server, skill catalog or control port')
     .option('--rest', 'serve the REST adapter')
     .option('--mcp', 'serve the MCP server')
     .option('--skills', 'serve the skill catalog')
+    .option('--control', "serve the control port with all of the capability's adapters")
     .option('--stdio', 'MCP over stdio instead of Streamable HTTP')
     .option('-p, --port <port>', 'port (overrides the spec and the environment)', parsePort)
     .option('-a, --address <address>', 'address to bind (default from the spec, else 127.0.0.1)')

@@ -1,4 +1,7 @@
-/** `capgen serve <capability>`: runs a generated server entry (rest.ts, mcp.ts or skills.ts) in this process. */
+/**
+ * `capgen serve <capability>`: runs a generated server entry (rest.ts, mcp.ts, skills.ts, or
+ * control.ts, which runs the capability's adapters and its control port) in this process.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +12,7 @@ export interface ServeOptions {
   rest?: boolean;
   mcp?: boolean;
   skills?: boolean;
+  control?: boolean;
   stdio?: boolean;
   port?: number;
   address?: string;
@@ -26,9 +30,9 @@ interface ServerEntry {
 }
 
 export async function serve(capability: string, options: ServeOptions, io: CliIO): Promise<number> {
-  const kinds = (['rest', 'mcp', 'skills'] as const).filter((k) => options[k]);
+  const kinds = (['rest', 'mcp', 'skills', 'control'] as const).filter((k) => options[k]);
   if (kinds.length !== 1) {
-    io.stderr('capgen serve: choose one of --rest, --mcp or --skills\n');
+    io.stderr('capgen serve: choose one of --rest, --mcp or --skills, or --control\n');
     return 2;
   }
   const kind = kinds[0];

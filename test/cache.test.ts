@@ -152,7 +152,7 @@ describe('the generation cache', { timeout: 180_000 }, () => {
     expect(changed.files).toEqual(await uncached());
   });
 
-  it('covers every kind of output: orchestrations, forwards, resources, prompts and skill folders, whose instruction files it tracks', async () => {
+  it('covers every kind of output: orchestrations, forwards, resources, prompts, the control port and skill folders, whose instruction files it tracks', async () => {
     writeModesCapability(root);
     const first = await cached();
     expect(first.count).toBe(6);
@@ -163,6 +163,7 @@ describe('the generation cache', { timeout: 180_000 }, () => {
       'shop/skills.ts',
       'shop/skills/orders/SKILL.md',
       'shop/skills/orders/references/guide.md',
+      'shop/control.ts',
     ])
       expect(Object.keys(first.files)).toContain(file);
     expect(first.files).toEqual(await uncached());
@@ -215,6 +216,8 @@ describe('the generation cache', { timeout: 180_000 }, () => {
       'container/start.sh',
       'runtime/worker.ts',
       'runtime/format-protobuf.ts',
+      'runtime/node-control.ts',
+      'runtime/node-telemetry.ts',
     ])
       expect(Object.keys(first.files)).toContain(file);
     expect(first.files).toEqual(await uncached());

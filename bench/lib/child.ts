@@ -7,6 +7,9 @@
  * - proxy:     minimal node:http pass-through to BENCH_UPSTREAM with a keep-alive http.Agent
  *              (the reference for the REST adapter);
  * - rest:      the generated checkout-sessions REST adapter, `serveRest(createHandler(...), {log: false})`;
+ * - rest-observed: the same adapter with observability on: the OpenTelemetry SDK started as a
+ *              control port starts it (spans into the /traces ring buffer, metrics for /metrics,
+ *              no exporter over the network);
  * - rest-main: the same through the generated `main()`, as shipped (one access-log line per request
  *              on stdout, which the parent points at /dev/null);
  * - mcp:       the generated checkout-sessions MCP server through its `main()` (Streamable HTTP,
@@ -37,6 +40,18 @@ async function listen(server: http.Server): Promise<number> {
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
+}
+
+/** The generated checkout-sessions adapter on serveRest, access log off; reports its port. */
+async function serveCheckoutRest(): Promise<void> {
+  const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
+  const { serveRest } = await import('../../generated/runtime/node-rest.js');
+  const server = await serveRest(createHandler(clientOptions), {
+    port: 0,
+    host: '127.0.0.1',
+    log: false,
+  });
+  report(Number(new URL(server.url).port));
 }
 
 switch (role) {
@@ -155,14 +170,29 @@ switch (role) {
   }
 
   case 'rest': {
-    const { createHandler } = await import('../../generated/checkout-sessions/rest.js');
-    const { serveRest } = await import('../../generated/runtime/node-rest.js');
-    const server = await serveRest(createHandler(clientOptions), {
-      port: 0,
-      host: '127.0.0.1',
-      log: false,
-    });
-    report(Number(new URL(server.url).port));
+    await serveCheckoutRest();
+    break;
+  }
+
+  case 'rest-observed': {
+    // This repository's capabilities have no control adapter, so their runtime holds no
+    // node-telemetry.ts: the SDK is started from its template and registered globally, then the
+    // generated runtime's hooks are turned on, as a program with its own SDK would do.
+    const { startTelemetry } = await import('../../templates/runtime/node-telemetry.js');
+    startTelemetry(
+      {
+        mode: 'spec',
+        metricsEndpoint: true,
+        tracesEndpoint: true,
+        bufferSize: 100,
+        sampling: 1,
+        propagation: 'w3c',
+      },
+      { serviceName: 'bench', env: {} },
+    );
+    const { enableTelemetry } = await import('../../generated/runtime/telemetry.js');
+    enableTelemetry();
+    await serveCheckoutRest();
     break;
   }
 

@@ -1,6 +1,7 @@
-/** Checks of exposed adapters (rest, mcp, skill; control is not generated yet) and aggregates. */
+/** Checks of exposed adapters (rest, mcp, skill, control) and aggregates. */
 import type {
   NaftikoAggregate,
+  NaftikoControl,
   NaftikoExposedInput,
   NaftikoInvocation,
   NaftikoMcp,
@@ -26,11 +27,7 @@ export function checkExposes(ctx: CheckContext): void {
     if (exposes.namespace !== undefined)
       ctx.unique(namespaces, exposes.namespace, [...at, 'namespace'], 'namespace');
     if (exposes.type === 'control') {
-      ctx.notGenerated(
-        [...at, 'type'],
-        `${exposes.type} adapters are`,
-        'capgen generates rest, mcp and skill adapters',
-      );
+      checkControl(ctx, exposes, at, capability.exposes ?? []);
       return;
     }
     if (seenTypes.has(exposes.type)) {
@@ -244,4 +241,45 @@ function checkMcp(ctx: CheckContext, mcp: NaftikoMcp, at: JsonPath, functions: S
       return;
     checkInvocation(ctx, tool, tat, mcp.namespace, tool.inputParameters ?? [], []);
   });
+}
+
+/**
+ * The control adapter: health, info and the observability endpoints are generated; the engine's
+ * reload, validate and logs endpoints and an authenticated control port are not.
+ */
+function checkControl(
+  ctx: CheckContext,
+  control: NaftikoControl,
+  at: JsonPath,
+  all: readonly { type: string; port?: number }[],
+): void {
+  if (all.find((e) => e.type === 'control') !== control)
+    ctx.error(
+      [...at, 'type'],
+      'naftiko/duplicate-name',
+      'a capability has at most one control adapter',
+      'merge the control adapters into one',
+    );
+  if (control.port !== undefined && all.some((e) => e !== control && e.port === control.port))
+    ctx.error(
+      [...at, 'port'],
+      'naftiko/invalid-value',
+      `control port ${control.port} is also the port of a business adapter`,
+      'give the control adapter a port of its own',
+    );
+  if (control.authentication !== undefined)
+    ctx.notGenerated(
+      [...at, 'authentication'],
+      'an authenticated control port is',
+      'bind the control port to localhost (the default) and leave out its authentication',
+    );
+  for (const key of ['reload', 'validate', 'logs'] as const) {
+    const value = control.management?.[key];
+    if (value !== undefined && value !== false)
+      ctx.notGenerated(
+        [...at, 'management', key],
+        `the control port's ${key} endpoint is`,
+        'capgen generates health, info, metrics and traces endpoints',
+      );
+  }
 }

@@ -6,6 +6,7 @@ import type { CapabilityModel, ProjectModel, TypeModuleModel } from '../model/ty
 import { emitMcp, emitMcpHandler, emitRest, emitRestHandler } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
+import { emitControl } from './control.js';
 import { emitCapabilityDeploy, type DeployOptions } from './deploy.js';
 import { emitOrchestrations } from './orchestrations.js';
 import { emitRestOpenApi } from './rest-openapi.js';
@@ -88,6 +89,11 @@ export function emitCapability(
     });
     files.push({ path: `${dir}/mcp.ts`, ...emitMcp(capability, capability.mcp) });
   }
+  if (capability.control)
+    files.push({
+      path: `${dir}/control.ts`,
+      contents: emitControl(capability, capability.control, generatorVersion),
+    });
   files.push(...emitCapabilityDeploy(capability, options));
   return files;
 }

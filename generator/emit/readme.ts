@@ -138,6 +138,7 @@ export function emitReadme(
         })),
       ],
     },
+    control: capability.control !== undefined,
     mcp: capability.mcp && {
       ...listenView(capability.mcp),
       instructions: markdownBlock(capability.mcp.instructions),

@@ -20,6 +20,7 @@ export type View<Text> = {
 
 const TS_TEMPLATES = [
   'client.ts.hbs',
+  'control.ts.hbs',
   'mcp-handler.ts.hbs',
   'mcp.ts.hbs',
   'orchestrations.ts.hbs',

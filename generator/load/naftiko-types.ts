@@ -251,4 +251,31 @@ export type NaftikoExposes =
   | NaftikoRest
   | NaftikoMcp
   | NaftikoSkillAdapter
-  | { type: 'control'; namespace?: string; port?: number };
+  | NaftikoControl;
+
+/** The control adapter (`type: control`): engine-provided management endpoints, observability. */
+export interface NaftikoControl {
+  type: 'control';
+  namespace?: string;
+  address?: string;
+  port?: number;
+  authentication?: unknown;
+  management?: {
+    health?: boolean;
+    info?: boolean;
+    reload?: boolean;
+    validate?: boolean;
+    logs?: unknown;
+    scripting?: unknown;
+  };
+  observability?: {
+    enabled?: boolean;
+    metrics?: { local?: { enabled?: boolean } };
+    traces?: {
+      sampling?: number;
+      propagation?: string;
+      local?: { enabled?: boolean; 'buffer-size'?: number };
+    };
+    exporters?: { otlp?: { endpoint?: string } };
+  };
+}

@@ -24,7 +24,7 @@ import type {
 } from '../load/naftiko-types.js';
 import type { SourceDocument } from '../load/source.js';
 import type { ReadListener } from '../load/read.js';
-import { packagesOf, runtimeModulesIn } from './runtime-modules.js';
+import { CONTROL_RUNTIME, packagesOf, runtimeModulesIn } from './runtime-modules.js';
 import {
   generatedInbound,
   inboundAuth,
@@ -32,6 +32,7 @@ import {
   templateEnvVars,
   upstreamAuth,
 } from './auth.js';
+import { buildControl } from './control.js';
 import { buildMcp, buildRest, reportBinaryOutputs } from './exposes.js';
 import { buildForwards } from './forward.js';
 import type { ModeContext } from './modes.js';
@@ -248,6 +249,28 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
   if (rest && !rest.routes.length && !rest.forwards.length) rest = undefined;
   if (mcp && !mcp.tools.length && !mcp.resources.length && !mcp.prompts.length) mcp = undefined;
   const skills = buildSkillAdapter(checked, ctx, binds, rest, mcp);
+  // A control adapter with inbound authentication is not generated (checks say so): an open
+  // management port in place of a protected one would be worse than none.
+  const control = buildControl(
+    (doc.capability?.exposes ?? []).filter(
+      (e) => (e as { authentication?: unknown }).authentication === undefined,
+    ),
+    id,
+  );
+  if (control) {
+    addEnv(
+      control.portEnv,
+      `port of the control adapter (default ${control.port})`,
+      false,
+      'control',
+    );
+    addEnv(
+      control.addressEnv,
+      `address the control adapter binds (default ${control.address})`,
+      false,
+      'control',
+    );
+  }
   for (const [scope, adapter] of [
     ['rest', rest],
     ['mcp', mcp],
@@ -314,13 +337,16 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     sharedSchemas.push(shared);
   }
 
-  const runtimeModules = runtimeModulesIn([
-    apis.map((api) => api.spec.auth),
-    [...operations.values()].map((op) => op.spec.output),
-    rest?.auth,
-    mcp?.auth,
-    skills?.auth,
-  ]);
+  const runtimeModules = [
+    ...runtimeModulesIn([
+      apis.map((api) => api.spec.auth),
+      [...operations.values()].map((op) => op.spec.output),
+      rest?.auth,
+      mcp?.auth,
+      skills?.auth,
+    ]),
+    ...(control ? CONTROL_RUNTIME : []),
+  ].sort();
   return {
     id,
     regenerate: ctx.regenerate,
@@ -339,6 +365,7 @@ export function buildCapability(checked: CheckedCapability, ctx: BuildContext): 
     rest,
     mcp,
     ...(skills ? { skills } : {}),
+    ...(control ? { control } : {}),
     openapiSources: [...openapiSources]
       .map((f) => path.relative(ctx.root, path.resolve(ctx.root, f)).split(path.sep).join('/'))
       .sort(),

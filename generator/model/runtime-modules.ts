@@ -1,9 +1,23 @@
 /**
  * Runtime modules that generated code imports only where a capability needs them: one per
- * non-JSON output format, and the digest and OAuth 2.1 schemes. Each needs npm packages that the
+ * non-JSON output format, the digest and OAuth 2.1 schemes, and the control port's Node runner and
+ * OpenTelemetry SDK (for a capability with a control adapter). Each needs npm packages that the
  * user adds (the generated README names them), so the shared runtime holds a module only when
  * some capability of the output uses it, and a capability that needs none imports none.
  */
+/** The OpenTelemetry SDK that node-telemetry.ts starts (node-control.ts names its exporter type). */
+const OTEL_SDK = [
+  '@opentelemetry/api',
+  '@opentelemetry/context-async-hooks',
+  '@opentelemetry/core',
+  '@opentelemetry/exporter-prometheus',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/propagator-b3',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/sdk-trace-base',
+] as const;
+
 export const OPTIONAL_RUNTIME = {
   'format-xml': { export: 'decodeXml', packages: ['fast-xml-parser'] },
   'format-yaml': { export: 'decodeYaml', packages: ['yaml'] },
@@ -14,7 +28,12 @@ export const OPTIONAL_RUNTIME = {
   'format-protobuf': { export: 'decodeProtobuf', packages: ['protobufjs'] },
   'auth-digest': { export: 'DIGEST', packages: ['@noble/hashes'] },
   'auth-oauth2': { export: 'OAUTH2', packages: ['jose'] },
+  'node-control': { export: 'serveControl', packages: OTEL_SDK },
+  'node-telemetry': { export: 'startTelemetry', packages: OTEL_SDK },
 } as const;
+
+/** The modules control.ts imports, directly or (node-telemetry, when observability is on) lazily. */
+export const CONTROL_RUNTIME = ['node-control', 'node-telemetry'] as const;
 
 export type OptionalModule = keyof typeof OPTIONAL_RUNTIME;
 

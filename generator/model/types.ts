@@ -2,6 +2,7 @@
  * The resolved capability model: everything the emitters need, decided once.
  * Emitters are pure functions of this model; they never look at YAML or OpenAPI again.
  */
+import type { ObservabilitySpec } from '../../templates/runtime/control.js';
 import type { ResultShape, StepPlan } from '../../templates/runtime/orchestrate.js';
 import type {
   ApiSpec,
@@ -47,6 +48,7 @@ export interface CapabilityModel {
   rest?: RestModel;
   mcp?: McpModel;
   skills?: SkillAdapterModel;
+  control?: ControlModel;
   /** OpenAPI documents the types came from (relative paths), for the file headers. */
   openapiSources: string[];
   /** The command that regenerates it (ProjectModel.regenerate), for the file headers. */
@@ -87,7 +89,7 @@ export interface EnvVarModel {
   purpose: string;
   secret: boolean;
   /** `upstream`: read by the client; `rest` / `mcp` / `skill`: read by that server only. */
-  scope: 'upstream' | 'rest' | 'mcp' | 'skill';
+  scope: 'upstream' | 'rest' | 'mcp' | 'skill' | 'control';
 }
 
 export interface ApiModel {
@@ -369,3 +371,19 @@ export interface OrchestrationModel {
 export type StepModel =
   | Exclude<StepPlan, { kind: 'call' }>
   | (Omit<Extract<StepPlan, { kind: 'call' }>, 'call'> & { operation: OperationModel });
+
+/** The control adapter: health, info, metrics and traces endpoints of the capability's process. */
+export interface ControlModel {
+  port: number;
+  address: string;
+  portEnv: string;
+  addressEnv: string;
+  /** `/health/live` and `/health/ready`. */
+  health: boolean;
+  /** `/status` and `/config`. */
+  info: boolean;
+  observability: ObservabilityModel;
+}
+
+/** `observability` of the control adapter, defaults filled in (as the runtime reads it). */
+export type ObservabilityModel = ObservabilitySpec;

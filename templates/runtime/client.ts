@@ -45,6 +45,7 @@ import {
   type Transport,
   type TransportResponse,
 } from './transport.js';
+import { startUpstreamSpan } from './telemetry.js';
 
 export { CAPGEN_RUNTIME_VERSION, checkApiKey } from './client-request.js';
 export { encodePathSegment } from './client-url.js';
@@ -353,14 +354,17 @@ export class ApiClient {
     const cancellation = new Cancellable(timeoutMs, callerSignal);
 
     const started = this.options.onResponse ? nowMs() : 0;
+    const span = startUpstreamSpan(op.id, req.method, `${req.origin}${req.path}`);
+    const traced = span === undefined ? req.headers : { ...req.headers, ...span.headers };
     let sent: TransportResponse;
     try {
       let url = req.url;
       let digest: string | undefined;
       for (let hops = 0; ; hops++) {
         const maxResponseBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-        // The built-in transport leaves the headers alone (no copy); a digest answer adds one.
-        const headers = digest ? { ...req.headers, Authorization: digest } : req.headers;
+        // The built-in transport leaves the headers alone (no copy); a digest answer or a span's trace
+        // context adds to them.
+        const headers = digest ? { ...traced, Authorization: digest } : traced;
         sent = await this.transport(
           this.ownTransport
             ? new AttemptRequest(req.method, url, headers, req.body, maxResponseBytes, cancellation)
@@ -384,6 +388,7 @@ export class ApiClient {
         url = next;
       }
     } catch (error) {
+      span?.end(undefined, error);
       if (callerSignal?.aborted) throw abortReason(callerSignal);
       if (cancellation.timedOut) {
         return {
@@ -400,6 +405,7 @@ export class ApiClient {
     } finally {
       cancellation.release();
     }
+    span?.end(sent.status);
     // An answer passed on as received is not decoded; any other is decoded and scrubbed (one in a
     // non-JSON output format converted, a binary one kept as bytes: neither is ever passed on).
     const passed =

@@ -5,6 +5,7 @@
  * built-in is imported here.
  */
 import { isBinaryBody, passThrough } from './binary.js';
+import { markOperation, observeInbound, telemetryEnabled } from './telemetry.js';
 import type { InboundAuth, Invoke, InvokeContext, JsonValue, OutputMapping } from './contract.js';
 import { authSecrets } from './credentials.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS, type ShapeLimits } from './limits.js';
@@ -103,7 +104,13 @@ export class RestEngine {
 
   /** Answers one request. Never rejects. */
   handle(req: RequestView): Promise<CoreResponse> {
-    return this.handleUnsafe(req).catch(this.internalError);
+    if (!telemetryEnabled()) return this.handleUnsafe(req).catch(this.internalError);
+    return observeInbound(
+      this.spec.namespace,
+      req.method,
+      (name) => req.header(name),
+      () => this.handleUnsafe(req).catch(this.internalError),
+    );
   }
 
   private readonly internalError = (error: unknown): CoreResponse => {
@@ -160,6 +167,7 @@ export class RestEngine {
     }
     if ('allow' in match) return methodNotAllowed(method, req.path, match.allow);
     const compiled = match.route;
+    markOperation(compiled.route.path);
 
     // Path parameters: one segment each, percent-decoded exactly once.
     const inputs: Record<string, unknown> = {};

@@ -23,6 +23,7 @@ import { resolveValueTemplate } from './credentials.js';
 import { REDACTED, secretForms } from './redact.js';
 import { errorResponse, invalidRequest } from './rest-responses.js';
 import type { CoreResponse, RequestView } from './rest-types.js';
+import { markOperation, startUpstreamSpan } from './telemetry.js';
 
 /** One forwarded resource, as generated code describes it. */
 export interface ForwardSpec {
@@ -158,6 +159,14 @@ export function createForwarder(
 
     const deadline = AbortSignal.timeout(options.deadlineMs ?? DEFAULT_DEADLINE_MS);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+    markOperation(spec.param === undefined ? spec.prefix : `${spec.prefix}{${spec.param}}`);
+    const span = startUpstreamSpan(
+      `${spec.api.namespace} forward`,
+      req.method,
+      `${url.origin}${url.pathname}`,
+    );
+    if (span !== undefined)
+      for (const [name, value] of Object.entries(span.headers)) headers.set(name, value);
     let answer: Response;
     try {
       answer = await fetchImpl(url, {
@@ -167,7 +176,8 @@ export function createForwarder(
         redirect: 'manual',
         signal,
       });
-    } catch {
+    } catch (error) {
+      span?.end(undefined, error);
       return deadline.aborted
         ? errorResponse(
             504,
@@ -180,6 +190,7 @@ export function createForwarder(
             `Could not reach the upstream API (forward to ${spec.api.namespace}).`,
           );
     }
+    span?.end(answer.status);
     const max = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const declared = Number(answer.headers.get('content-length') ?? '0');
     if (declared > max) {

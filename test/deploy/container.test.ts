@@ -234,7 +234,7 @@ describe('the image, reproduced without Docker', () => {
       env: imageEnv({}),
     });
     expect(badMode.code).toBe(2);
-    expect(badMode.stderr).toMatch(/mode must be rest or mcp/);
+    expect(badMode.stderr).toMatch(/mode must be rest, mcp or control/);
   });
 });
 

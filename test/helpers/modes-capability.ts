@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 /**
  * Writes specs/shop.yaml into the project at `root`, and the files it names under files/: an
  * orchestrated route, a forward, an MCP server with a mock tool, a static resource and a file
- * prompt, and a skill whose instruction file is in the project.
+ * prompt, a skill whose instruction file is in the project, and a control port with observability.
  */
 export function writeModesCapability(root: string): void {
   const files = path.join(root, 'files');
@@ -105,6 +105,12 @@ capability:
             - name: guide
               description: How to work with orders
               instruction: references/guide.md
+    - type: control
+      port: 9103
+      observability:
+        traces:
+          local:
+            buffer-size: 10
   consumes:
     - type: http
       namespace: shop

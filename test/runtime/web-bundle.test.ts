@@ -44,6 +44,7 @@ describe('web-standard runtime entry points', () => {
       'skill-server.ts',
       'orchestrate.ts',
       'rest-forward.ts',
+      'telemetry.ts',
     ].map((file) => `${RUNTIME}${file}`),
     ...[
       'link-account-sessions/rest-handler.ts',
