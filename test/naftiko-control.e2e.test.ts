@@ -6,7 +6,8 @@
  * configured trace buffer; with `observability.enabled: false` neither `/metrics` nor `/traces` is
  * served. Beyond it: `/health/ready` answers 503 while an adapter is down; `/metrics` is Prometheus
  * text; one REST request makes a SERVER span with a CLIENT child span for its upstream call (the
- * SDK's InMemorySpanExporter), whose trace id reaches the upstream in `traceparent`.
+ * SDK's InMemorySpanExporter), whose trace id reaches the upstream in `traceparent`; an MCP
+ * tools/call (fast path and SDK) makes a SERVER span, continuing an inbound `traceparent`, too.
  *
  * Reads ../shared; skips with a printed notice where it is absent.
  */
@@ -333,7 +334,7 @@ describe.skipIf(!available)('the control port and observability, generated and r
     }
   });
 
-  it('an MCP tools/call (the fast path, no SDK server) gets a CLIENT span for its upstream call', async () => {
+  it('an MCP tools/call, on the fast path and through the SDK: a SERVER span continuing the inbound traceparent, a CLIENT child span for its upstream call, the request metrics', async () => {
     const spans = new InMemorySpanExporter();
     const server = await (
       await controlMain('traced-mcp')
@@ -341,26 +342,70 @@ describe.skipIf(!available)('the control port and observability, generated and r
     try {
       const mcp = server.adapters[0].url ?? '';
       expect(server.adapters[0].info.type).toBe('mcp');
-      const answer = await fetch(mcp, {
+      const callShip = async (traceId: string, meta?: Record<string, unknown>) => {
+        const answer = await fetch(mcp, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: {
+              name: 'get-ship',
+              arguments: { imo: '9321483' },
+              ...(meta ? { _meta: meta } : {}),
+            },
+          }),
+        });
+        const text = await answer.text();
+        expect(answer.status, text).toBe(200);
+        expect(text).toContain('Northern Star');
+      };
+      // Plain: the fast path. A progress token: the fast path sends it to the SDK's Server.
+      const fastTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const sdkTrace = '5cf92f3577b34da6a3ce929d0e0e4737';
+      await callShip(fastTrace);
+      await callShip(sdkTrace, { progressToken: 7 });
+      const finished = spans.getFinishedSpans();
+      for (const traceId of [fastTrace, sdkTrace]) {
+        const inTrace = finished.filter((s) => s.spanContext().traceId === traceId);
+        const serverSpans = inTrace.filter((s) => s.kind === 1);
+        const client = inTrace.filter((s) => s.kind === 2);
+        expect(serverSpans.map((s) => s.name)).toEqual(['tools/call get-ship']);
+        expect(client.map((s) => s.name)).toEqual(['GET fleet.get-ship']);
+        const [serverSpan] = serverSpans;
+        expect(serverSpan.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+        expect(serverSpan.attributes['mcp.method.name']).toBe('tools/call');
+        expect(serverSpan.attributes['gen_ai.tool.name']).toBe('get-ship');
+        expect(serverSpan.attributes['http.response.status_code']).toBe(200);
+        expect(client[0].parentSpanContext?.spanId).toBe(serverSpan.spanContext().spanId);
+        expect(client[0].attributes['http.response.status_code']).toBe(200);
+        expect(client[0].attributes['url.full']).toBe(`${upstream.url}/v1/ships/9321483`);
+      }
+      // A method outside MCP's own names no span after itself.
+      await fetch(mcp, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',
         },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'get-ship', arguments: { imo: '9321483' } },
-        }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'x/<script>', params: {} }),
       });
-      const text = await answer.text();
-      expect(answer.status, text).toBe(200);
-      expect(text).toContain('Northern Star');
-      const client = spans.getFinishedSpans().filter((s) => s.kind === 2);
-      expect(client.map((s) => s.name)).toEqual(['GET fleet.get-ship']);
-      expect(client[0].attributes['http.response.status_code']).toBe(200);
-      expect(client[0].attributes['url.full']).toBe(`${upstream.url}/v1/ships/9321483`);
+      expect(
+        spans
+          .getFinishedSpans()
+          .filter((s) => s.kind === 1)
+          .map((s) => s.name),
+      ).toContain('_OTHER');
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/naftiko_requests_total\{[^}]*naftiko_operation="get-ship"[^}]*\} 2/);
+      expect(metrics).toMatch(
+        /http_server_request_duration_count\{[^}]*naftiko_operation="get-ship"/,
+      );
     } finally {
       await server.close();
     }

@@ -16,6 +16,7 @@ import {
   type PreparedTool,
   type ToolCallContext,
 } from './mcp-server.js';
+import { markMcpRequest } from './telemetry.js';
 
 /** A request the fast path answers. */
 export type FastRequest =
@@ -94,6 +95,54 @@ export async function answerFast(
       : `{"content":[${text}],"structuredContent":${answer.text}}`;
   return `{"result":${result},"jsonrpc":"2.0","id":${id}}`;
 }
+
+/**
+ * Names the inbound request's SERVER span after its JSON-RPC method and, for `tools/call` of a
+ * known tool, the tool. Methods outside MCP's own are `_OTHER`, unknown tools are left out: span
+ * names and metric labels stay bounded whatever a client sends.
+ */
+export function markInbound(
+  message: unknown,
+  fast: FastRequest | undefined,
+  prepared: PreparedServer,
+): void {
+  if (fast !== undefined) {
+    markMcpRequest(fast.method, fast.method === 'tools/call' ? fast.tool.spec.name : undefined);
+    return;
+  }
+  const method =
+    isRecord(message) && typeof message.method === 'string' && MCP_METHODS.has(message.method)
+      ? message.method
+      : '_OTHER';
+  const params = isRecord(message) ? message.params : undefined;
+  const name = isRecord(params) ? params.name : undefined;
+  const tool =
+    method === 'tools/call' && typeof name === 'string' && prepared.tools.has(name)
+      ? name
+      : undefined;
+  markMcpRequest(method, tool);
+}
+
+/** The requests and notifications an MCP client sends a server. */
+const MCP_METHODS = new Set([
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
+  'notifications/initialized',
+  'notifications/cancelled',
+  'notifications/progress',
+  'notifications/roots/list_changed',
+]);
 
 const listings = new WeakMap<PreparedServer, string>();
 

@@ -12,7 +12,7 @@ import type { InboundAuth, Invoke, JsonValue } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
 import { checkDigest, checkOAuth2, type Refusal } from './inbound-auth.js';
 import { checkShape, DEFAULT_SHAPE_LIMITS } from './limits.js';
-import { answerFast, fastRequest } from './mcp-dispatch.js';
+import { answerFast, fastRequest, markInbound } from './mcp-dispatch.js';
 import {
   createMcpServer,
   defaultEnv,
@@ -27,6 +27,7 @@ import {
   type PreparedServer,
 } from './mcp-server.js';
 import { originChecker } from './origin.js';
+import { observeInbound, telemetryEnabled } from './telemetry.js';
 
 export interface McpFetchHandlerOptions extends McpRuntimeOptions {
   /** Path of the MCP endpoint; default `/mcp`. */
@@ -111,8 +112,21 @@ export class McpHttpEngine {
     for (const warning of invoke.check?.() ?? []) this.log(`warning: ${this.redact(warning)}`);
   }
 
-  /** Answers one request (and logs it). Never rejects. */
-  async handle(req: McpRequestView): Promise<McpAnswer> {
+  /**
+   * Answers one request (and logs it), in a SERVER span when telemetry is on (named after its
+   * JSON-RPC method and tool once read). Never rejects.
+   */
+  handle(req: McpRequestView): Promise<McpAnswer> {
+    if (!telemetryEnabled()) return this.answer(req);
+    return observeInbound(
+      this.spec.name,
+      req.method,
+      (name) => req.header(name),
+      () => this.answer(req),
+    );
+  }
+
+  private async answer(req: McpRequestView): Promise<McpAnswer> {
     const started = Date.now();
     let answer: McpAnswer;
     try {
@@ -157,6 +171,7 @@ export class McpHttpEngine {
     if ('status' in message) return withHeaders(message, cors.response);
 
     const fast = this.fastPath ? fastRequest(message.value, req, this.prepared) : undefined;
+    if (telemetryEnabled()) markInbound(message.value, fast, this.prepared);
     const answer =
       fast !== undefined
         ? await this.answerFast(req, fast)

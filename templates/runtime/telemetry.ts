@@ -65,14 +65,38 @@ export interface ServerSpanEnd {
   status: number;
 }
 
-/** The operation (route template, tool name) each open SERVER span matched. */
-const operations = new WeakMap<Span, string>();
+/** What an open SERVER span matched: a REST route template, or an MCP method and tool. */
+interface Matched {
+  /** The `naftiko.operation` metric attribute. */
+  operation: string;
+  /** A REST route (`http.route`; the span is then named `{method} {route}`). */
+  route?: string;
+}
+
+/** The operation each open SERVER span matched. */
+const operations = new WeakMap<Span, Matched>();
 
 /** Names the active inbound request's operation, once matched (a no-op without telemetry). */
 export function markOperation(operation: string): void {
   if (instruments === undefined) return;
   const span = trace.getActiveSpan();
-  if (span !== undefined) operations.set(span, operation);
+  if (span !== undefined) operations.set(span, { operation, route: operation });
+}
+
+/**
+ * Names the active inbound MCP request after its JSON-RPC method and tool, as OpenTelemetry's MCP
+ * conventions do (`tools/call get-ship`; `mcp.method.name`, `gen_ai.tool.name`). A no-op without
+ * telemetry. Pass only bounded values (a known method, a tool the server has): they name spans
+ * and label metrics.
+ */
+export function markMcpRequest(method: string, tool: string | undefined): void {
+  if (instruments === undefined) return;
+  const span = trace.getActiveSpan();
+  if (span === undefined) return;
+  span.updateName(tool === undefined ? method : `${method} ${tool}`);
+  span.setAttribute('mcp.method.name', method);
+  if (tool !== undefined) span.setAttribute('gen_ai.tool.name', tool);
+  operations.set(span, { operation: tool ?? method });
 }
 
 /**
@@ -124,10 +148,11 @@ function finishInbound(
   started: number,
 ): void {
   const matched = operations.get(span);
-  const operation = matched ?? 'unmatched';
-  if (matched !== undefined) {
-    span.updateName(`${method} ${matched}`);
-    span.setAttribute('http.route', matched);
+  const operation = matched?.operation ?? 'unmatched';
+  const route = matched?.route;
+  if (route !== undefined) {
+    span.updateName(`${method} ${route}`);
+    span.setAttribute('http.route', route);
   }
   span.setAttribute('http.response.status_code', end.status);
   if (end.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
