@@ -2,7 +2,7 @@
  * All emitters, each a pure function from the model to file contents. Adding a kind of output means
  * adding one module here and its template under templates/.
  */
-import type { CapabilityModel, ProjectModel, TypeModuleModel } from '../model/types.js';
+import type { CapabilityModel, TypeModuleModel } from '../model/types.js';
 import { emitMcp, emitMcpHandler, emitRest, emitRestHandler } from './adapters.js';
 import { emitApiTypes } from './api-types.js';
 import { emitClient } from './client.js';
@@ -13,7 +13,7 @@ import { emitRestOpenApi } from './rest-openapi.js';
 import { emitSchemas } from './schemas.js';
 import { emitSkillFolders, emitSkillServer } from './skills.js';
 import { emitReadme } from './readme.js';
-import { emitShared, type SharedNeeds } from './shared.js';
+import type { SharedNeeds } from './shared.js';
 import { emitTypes } from './types.js';
 import { hasServer } from './workers.js';
 import type { LaidOutLiteral } from './literal.js';
@@ -24,19 +24,6 @@ export interface GeneratedFile {
   contents: string;
   /** Literals the formatter lays out in place of their stand-ins in `contents` (literal.ts). */
   literals?: readonly LaidOutLiteral[];
-}
-
-/** The whole output of a project's model (generate.ts makes the same, one capability at a time). */
-export function emitProject(project: ProjectModel, options: DeployOptions): GeneratedFile[] {
-  const files = emitShared(project.capabilities.map(sharedNeeds), options, project.regenerate);
-  for (const module of project.typeModules)
-    if (module.types.length)
-      files.push({ path: module.path, contents: emitApiTypes(module, project.regenerate) });
-  for (const capability of project.capabilities)
-    files.push(
-      ...emitCapability(capability, options, project.typeModules, project.generatorVersion),
-    );
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** What a capability asks of the files the project shares. */
