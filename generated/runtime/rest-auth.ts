@@ -5,7 +5,7 @@
  * Do not edit: changes are overwritten. Regenerate with `npx capgen generate (settings: capgen.config.yaml)`.
  */
 /** Inbound authentication of the REST adapter: checks what the caller presents, answers 401. */
-import type { InboundAuth, ValueTemplate } from './contract.js';
+import type { InboundAuth } from './contract.js';
 import { credentialsMatch, resolveExpectedCredentials } from './credentials.js';
 import { checkDigest, checkOAuth2, type Refusal } from './inbound-auth.js';
 import type { ParsedQuery } from './rest-query.js';
@@ -77,23 +77,4 @@ function refusalResponse(refusal: Refusal | undefined): CoreResponse | undefined
   const type = refusal.status === 500 ? 'api_error' : 'invalid_request_error';
   const headers = refusal.challenge ? { 'www-authenticate': refusal.challenge } : undefined;
   return errorResponse(refusal.status, type, refusal.message, undefined, headers);
-}
-
-export function authEnvNames(auth: InboundAuth | undefined): string[] {
-  if (auth === undefined) return [];
-  const names = (template: ValueTemplate): string[] =>
-    template.flatMap((part) => ('env' in part ? [part.env] : []));
-  switch (auth.type) {
-    case 'none':
-      return [];
-    case 'bearer':
-      return names(auth.token);
-    case 'apikey':
-      return names(auth.value);
-    case 'basic':
-    case 'digest':
-      return [...names(auth.username), ...names(auth.password)];
-    case 'oauth2':
-      return [auth.jwksUriEnv, auth.publicKeyEnv];
-  }
 }

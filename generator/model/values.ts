@@ -18,8 +18,3 @@ export function valueTemplate(text: string, binds: Binds, escape?: 'json' | 'for
     return { env: bound.source };
   });
 }
-
-/** True when a template has no parts that vary (only literal text). */
-export function isLiteral(template: ValueTemplate): boolean {
-  return template.every((p) => 'literal' in p);
-}
