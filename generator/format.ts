@@ -1,18 +1,19 @@
 /**
- * Every generated file goes through prettier with fixed options (never the user's config), so the
+ * Generated TypeScript goes through prettier with fixed options (never the user's config), so the
  * output is the same on every machine.
  *
  * Except where the result is known without it: the runtime, kept formatted in templates/runtime
  * (a test checks), and the data that makes up most of the output's bytes, which layout.ts lays out
  * as prettier would without parsing it back: JSON documents whole, and in TypeScript files the
  * data literals an emitter left as stand-ins (literal.ts), prettier formatting only the rest of the
- * file around them. test/layout.test.ts proves the bytes are prettier's.
+ * file around them. test/layout.test.ts proves the bytes are prettier's. Markdown never goes
+ * through prettier: the README is emitted in prettier's layout (emit/readme.ts, escape.ts,
+ * table-layout.ts; test/readme-layout.test.ts proves it), and skill folders are written as they are.
  */
 import * as prettier from 'prettier';
 import type { GeneratedFile } from './emit/index.js';
 import { layoutJson, layoutLiteral, NotLaidOut } from './emit/layout.js';
 import type { LaidOutLiteral } from './emit/literal.js';
-import { alignableTables, alignTable } from './emit/table-layout.js';
 
 export const PRETTIER_OPTIONS: prettier.Options = {
   printWidth: 100,
@@ -22,7 +23,8 @@ export const PRETTIER_OPTIONS: prettier.Options = {
   endOfLine: 'lf',
 };
 
-const PARSERS: Record<string, string> = { ts: 'babel-ts', md: 'markdown', json: 'json' };
+/** The files formatted here (Markdown is emitted in its final layout: see above). */
+const PARSERS: Record<string, string> = { ts: 'babel-ts', json: 'json' };
 
 /**
  * Files that skip prettier: the runtime, already in prettier's format (kept formatted in
@@ -45,7 +47,6 @@ async function formatFile(file: GeneratedFile): Promise<string> {
   if (!parser || PREFORMATTED(file.path)) return file.contents;
   const format = (text: string) => prettier.format(text, { ...PRETTIER_OPTIONS, parser });
   if (parser === 'json') return layoutJson(JSON.parse(file.contents));
-  if (parser === 'markdown') return formatMarkdown(file.contents, format);
   if (!file.literals?.length) return format(file.contents);
   try {
     return spliceLiterals(await format(file.contents), file.literals);
@@ -91,33 +92,4 @@ function spliceLiterals(text: string, literals: readonly LaidOutLiteral[]): stri
     text = text.slice(0, open) + laidOut + text.slice(close + 1);
   }
   return text;
-}
-
-/**
- * Markdown: prettier formats the document with each table it need not see replaced by a one-word
- * line (a word the document does not contain), then the tables, aligned (table-layout.ts), take
- * those lines' places.
- */
-async function formatMarkdown(
-  text: string,
-  format: (text: string) => Promise<string>,
-): Promise<string> {
-  const lines = text.split('\n');
-  const tables = alignableTables(lines);
-  if (!tables.length) return format(text);
-  let prefix = 'capgentable';
-  for (let k = 2; text.includes(prefix); k++) prefix = `capgentable${k}x`;
-  const skeleton: string[] = [];
-  let next = 0;
-  tables.forEach((table, i) => {
-    skeleton.push(...lines.slice(next, table.start), `${prefix}${i}z`);
-    next = table.end;
-  });
-  skeleton.push(...lines.slice(next));
-  const formatted = (await format(skeleton.join('\n'))).split('\n');
-  const aligned = new Map(tables.map((table, i) => [`${prefix}${i}z`, alignTable(table.rows)]));
-  const out = formatted.flatMap((line) => aligned.get(line) ?? [line]);
-  if (out.length - formatted.length !== tables.reduce((n, t) => n + t.end - t.start - 1, 0))
-    throw new Error('capgen bug: a table stand-in was reshaped by formatting');
-  return out.join('\n');
 }

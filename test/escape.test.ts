@@ -159,7 +159,8 @@ describe('Markdown and JSON', () => {
         const span = markdownCode(s);
         const fence = /^`+/.exec(span)![0];
         expect(span.endsWith(fence)).toBe(true);
-        expect(span.slice(fence.length, -fence.length)).not.toContain(fence);
+        // The fence is a run of backticks the body has not (prettier's fewest).
+        expect(span.slice(fence.length, -fence.length).match(/`+/g) ?? []).not.toContain(fence);
         expect(span).not.toMatch(/\n|(?<!\\)\|/);
       }),
       RUNS,

@@ -118,6 +118,11 @@ export function objectKey(name: string): TsCode {
 }
 
 // --- Markdown ----------------------------------------------------------------------------------
+//
+// What these functions write is Markdown in its final layout, the one prettier prints (README.md
+// is not formatted after emitting; test/readme-layout.test.ts holds it to prettier's output): one
+// space between words, code spans with prettier's fences, every character with an inline meaning
+// escaped, and block text made of paragraphs and tight `- ` lists a blank line apart.
 
 /** Characters with a meaning in inline Markdown (or HTML), escaped with a backslash. */
 const MARKDOWN_INLINE = /[\\`*_[\]<>&|~]/g;
@@ -126,15 +131,26 @@ function escapeInline(text: string): string {
   return text.replace(MARKDOWN_INLINE, (c) => `\\${c}`);
 }
 
+/** One line, every run of whitespace (of any kind: Markdown collapses them) one space, trimmed. */
+function words(text: string): string {
+  return plainText(text).replace(/\s+/g, ' ').trim();
+}
+
 /**
- * A code span holding `text` verbatim: fenced by more backticks than any run inside it, padded
- * when it starts or ends with one, on one line. `|` is escaped for tables (GitHub reads `\|` as
- * `|` even inside code spans).
+ * A code span holding `text` on one line (whitespace runs made one space, as Markdown renders
+ * them): fenced by the fewest backticks that no run inside it has (as prettier writes it), padded
+ * when it starts or ends with one. `|` is escaped for tables (GitHub reads `\|` as `|` even inside
+ * code spans; a backslash before it in the text gets another, so the run before `|` is odd).
  */
 export function markdownCode(text: string): MarkdownText {
-  const body = oneLine(text).replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
+  // A pipe ends a table cell unless an odd run of backslashes precedes it.
+  const body = words(text).replace(/(\\*)\|/g, (_, run: string) =>
+    run.length % 2 ? `${run}\\\\|` : `${run}\\|`,
+  );
+  const runs = new Set([...body.matchAll(/`+/g)].map((m) => m[0].length));
+  let ticks = 1;
+  while (runs.has(ticks)) ticks++;
+  const fence = '`'.repeat(ticks);
   const pad = body.startsWith('`') || body.endsWith('`') || body === '' ? ' ' : '';
   return trustedMarkdown(`${fence}${pad}${body}${pad}${fence}`);
 }
@@ -145,7 +161,7 @@ export function markdownCode(text: string): MarkdownText {
  * link, emphasis or table pipe comes from the text.
  */
 export function markdownInline(text: string): MarkdownText {
-  const line = oneLine(text);
+  const line = words(text);
   let out = '';
   let last = 0;
   for (const match of line.matchAll(/`([^`]+)`/g)) {
@@ -159,29 +175,60 @@ export function markdownInline(text: string): MarkdownText {
 export const markdownCell = markdownInline;
 
 /**
- * Paragraphs of Markdown text: line breaks kept, each line escaped as `markdownInline` does, and
- * line starts that would make a heading, quote, rule or code fence escaped. `- ` list items (as
- * htmlToText writes `<li>`) stay list items.
+ * An ATX heading of `level` (`## text`): the text as `markdownInline` writes it, a closing run of
+ * `#` escaped (else it would close the heading), `#`s alone when the text is empty.
  */
-export function markdownBlock(text: string): MarkdownText {
-  return trustedMarkdown(
-    plainText(text)
-      .split('\n')
-      .map((line) => {
-        const trimmed = line.trim();
-        const escaped: string = markdownInline(trimmed);
-        if (/^([#=+]|-(?! ))/.test(escaped)) return `\\${escaped}`;
-        return escaped.replace(/^(\d+)([.)])/, '$1\\$2');
-      })
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trim(),
-  );
+export function markdownHeading(level: number, text: string): MarkdownText {
+  const body = markdownInline(text).replace(/(^| )(#+)$/, '$1\\$2');
+  return trustedMarkdown(body ? `${'#'.repeat(level)} ${body}` : '#'.repeat(level));
 }
 
-/** A link destination: percent-encoded, so no space, parenthesis or angle bracket ends it early. */
+/**
+ * Inline text made safe at the start of a line: a start that would make a heading, quote, rule,
+ * list, math block or setext underline is escaped.
+ */
+function escapeLineStart(escaped: string): string {
+  if (/^([#=+]|-|\$\$)/.test(escaped)) return `\\${escaped}`;
+  return escaped.replace(/^(\d+)([.)])/, '$1\\$2');
+}
+
+/**
+ * Paragraphs of Markdown text: line breaks kept, each line escaped as `markdownInline` does and at
+ * its start (see escapeLineStart), except `- ` list items (as htmlToText writes `<li>`), which stay
+ * list items. Blank lines separate paragraphs (one, however many the text has) and lists, whose
+ * items stay tight (one line each, no blank line between them).
+ */
+export function markdownBlock(text: string): MarkdownText {
+  const blocks: Array<{ list: boolean; lines: string[] }> = [];
+  let blank = true;
+  for (const line of plainText(text).split('\n')) {
+    const trimmed = words(line);
+    const item = /^- ./.test(trimmed);
+    const body = item ? trimmed.slice(2) : trimmed;
+    if (!body) {
+      blank = true;
+      continue;
+    }
+    const escaped = escapeLineStart(markdownInline(body));
+    const last = blocks.at(-1);
+    if (last && last.list === item && (item || !blank))
+      last.lines.push(item ? `- ${escaped}` : escaped);
+    else blocks.push({ list: item, lines: [item ? `- ${escaped}` : escaped] });
+    blank = false;
+  }
+  return trustedMarkdown(blocks.map((block) => block.lines.join('\n')).join('\n\n'));
+}
+
+/**
+ * A link destination: percent-encoded, so no space, parenthesis or angle bracket ends it early and
+ * no `&` starts an entity reference (which Markdown would decode); `<>` when empty.
+ */
 export function markdownLinkTarget(target: string): MarkdownText {
-  return trustedMarkdown(encodeURI(oneLine(target)).replace(/\(/g, '%28').replace(/\)/g, '%29'));
+  const encoded = encodeURI(oneLine(target))
+    .replace(/\(/g, '%28')
+    .replace(/\)/g, '%29')
+    .replace(/&/g, '%26');
+  return trustedMarkdown(encoded || '<>');
 }
 
 /** Text inside an HTML comment (`<!-- ... -->`): no `--` can end it. */

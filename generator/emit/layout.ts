@@ -51,6 +51,12 @@ export function layoutJson(value: unknown): string {
 const width = (text: string): number =>
   /^[\x20-\x7e]*$/.test(text) ? text.length : util.getStringWidth(text);
 
+/** A TypeScript string literal as prettier prints it: `tsString`'s escapes, in prettier's quotes. */
+export function layoutString(value: string): string {
+  const raw = (tsString(value) as unknown as string).slice(1, -1);
+  return util.makeString(raw, util.getPreferredQuote(raw, true));
+}
+
 interface Measure {
   /** Width on one line. */
   flat: number;
@@ -217,10 +223,7 @@ class Layout {
   private string(value: string): string {
     let text = this.texts.get(value);
     if (text === undefined) {
-      const json = tsString(value) as unknown as string;
-      const raw = json.slice(1, -1);
-      text =
-        this.dialect === 'json' ? json : util.makeString(raw, util.getPreferredQuote(raw, true));
+      text = this.dialect === 'json' ? (tsString(value) as unknown as string) : layoutString(value);
       this.texts.set(value, text);
     }
     return text;

@@ -1,4 +1,9 @@
-/** README.md of a capability: what it consumes and exposes (routes, tools, env vars) and how to run it. */
+/**
+ * README.md of a capability: what it consumes and exposes (routes, tools, env vars) and how to run
+ * it. It is written in its final layout, the one prettier prints (nothing formats it afterwards):
+ * escaped text from escape.ts, tables aligned by table-layout.ts, code blocks laid out here as
+ * prettier lays out their code, one blank line between blocks. test/readme-layout.test.ts checks.
+ */
 import type {
   CapabilityModel,
   McpModel,
@@ -12,19 +17,20 @@ import type { InboundAuth } from '../../templates/runtime/contract.js';
 import { templateEnvVars } from '../model/auth.js';
 import {
   identifier,
-  jsonText,
   markdownBlock,
   markdownCell,
   markdownCode,
   markdownCodeBlockText,
+  markdownHeading,
   markdownInline,
   markdownLinkTarget,
   trustedMarkdown,
-  tsString,
   type MarkdownText,
 } from './escape.js';
 import { markdownHeader } from './header.js';
+import { layoutJson, layoutString } from './layout.js';
 import { renderMarkdown } from './render.js';
+import { markdownTable } from './table-layout.js';
 
 const codeList = (items: string[], none: string): MarkdownText =>
   trustedMarkdown(items.map(markdownCode).join(', ') || none);
@@ -40,16 +46,38 @@ function authText(auth: InboundAuth | undefined): MarkdownText | undefined {
   );
 }
 
-/** The first lines of the client example, calling the first (preferably paginated) operation. */
-function clientExample(capability: CapabilityModel): MarkdownText {
-  const first = capability.operations.find((op) => op.types.item) ?? capability.operations[0];
-  if (!first) return trustedMarkdown('');
-  const method = identifier(first.methodName);
-  return trustedMarkdown(
-    first.types.item
-      ? `for await (const item of client.${method}.autoPaginate({ limit: 10 })) {\n  console.log(item);\n}`
-      : `const result = await client.${method}(/* params */);`,
-  );
+/**
+ * The client example (a fenced `ts` block's lines), as prettier lays it out: the factory imported
+ * and called, then the first (preferably paginated) operation called. Names are identifiers
+ * (ASCII), so widths are lengths; a line that would pass 100 columns breaks where prettier breaks
+ * it (test/readme-layout.test.ts tries every name length).
+ */
+export function clientCode(
+  factory: string,
+  modulePath: string,
+  first: { method: string; paginated: boolean } | undefined,
+): MarkdownText {
+  const fits = (line: string) => line.length <= 100;
+  const f = identifier(factory);
+  const lines = [`import { ${f} } from ${layoutString(modulePath)};`, ''];
+  const create = `const client = ${f}();`;
+  const comment = ` // credentials from the environment; or ${f}({ apiKey, baseUri })`;
+  lines.push(fits(create) ? create + comment : `const client =\n  ${f}();${comment}`);
+  if (first?.paginated) {
+    const head = `for await (const item of client.${identifier(first.method)}.autoPaginate(`;
+    if (fits(`${head}{ limit: 10 })) {`)) lines.push(`${head}{ limit: 10 })) {`);
+    else if (fits(`${head}{`)) lines.push(`${head}{`, '  limit: 10,', '})) {');
+    else lines.push(head, '  { limit: 10 },', ')) {');
+    lines.push('  console.log(item);', '}');
+  } else if (first) {
+    const call = `await client.${identifier(first.method)}(`;
+    if (fits(`const result = ${call}/* params */);`))
+      lines.push(`const result = ${call}/* params */);`);
+    else if (fits(`  ${call}/* params */);`))
+      lines.push('const result =', `  ${call}/* params */);`);
+    else lines.push('const result =', `  ${call}`, '    /* params */', '  );');
+  }
+  return trustedMarkdown(lines.join('\n'));
 }
 
 /** Slots the servers share: where they listen and which variables override it. */
@@ -78,9 +106,11 @@ export function emitReadme(
       .map((op) => op.types.openapi!.module),
   );
   const serveOut = outDir === 'generated' ? '' : ` --out ${outDir}`;
-  return renderMarkdown('readme.md.hbs', {
+  const first = capability.operations.find((op) => op.types.item) ?? capability.operations[0];
+  const file = (name: string, what: string) => [markdownCode(name), trustedMarkdown(what)];
+  const rendered = renderMarkdown('readme.md.hbs', {
     header: markdownHeader(capability),
-    label: markdownInline(capability.label),
+    heading: markdownHeading(1, capability.label),
     description: markdownBlock(capability.description),
     source: markdownCode(capability.source),
     sourceLink: markdownLinkTarget(
@@ -91,52 +121,105 @@ export function emitReadme(
     id: markdownCodeBlockText(capability.id),
     outDir: markdownCodeBlockText(outDir),
     serveOut: markdownCodeBlockText(serveOut),
-    clientModule: markdownCodeBlockText(tsString(`./${outDir}/${capability.id}/client.js`)),
-    factory: markdownCodeBlockText(identifier(capability.names.clientFactory)),
-    factoryCode: markdownCode(`${capability.names.clientFactory}()`),
+    clientCode: clientCode(
+      capability.names.clientFactory,
+      `./${outDir}/${capability.id}/client.js`,
+      first && { method: first.methodName, paginated: Boolean(first.types.item) },
+    ),
     packages: codeList(capability.packages, ''),
-    typeModules: typeModules
-      .filter((m) => used.has(m.path))
-      .map((m) => ({ path: markdownCode(`../${m.path}`) })),
-    env: capability.env.map((e) => ({
-      name: markdownCode(e.name),
-      purpose: markdownCell(e.purpose),
-      secret: e.secret,
-    })),
-    clientExample: clientExample(capability),
-    operations: capability.operations.map((op) => ({
-      methodName: markdownCode(op.methodName),
-      paginated: Boolean(op.types.item),
-      call: markdownCode(`${op.spec.method} ${op.spec.path}`),
-      description: markdownCell(op.description),
-    })),
+    files: markdownTable(
+      ['File', 'What it is'],
+      [
+        file('types.ts', 'Parameter, body and response types of every consumed operation'),
+        ...typeModules
+          .filter((m) => used.has(m.path))
+          .map((m) => [
+            markdownCode(`../${m.path}`),
+            trustedMarkdown(
+              "The API's named types (one per schema its operations reach), shared with the other capabilities that consume it",
+            ),
+          ]),
+        [
+          markdownCode('client.ts'),
+          trustedMarkdown(
+            `${markdownCode(`${capability.names.clientFactory}()`)}: the typed client`,
+          ),
+        ],
+        ...(capability.rest
+          ? [
+              [
+                markdownCode('rest.ts'),
+                trustedMarkdown(
+                  `The REST adapter (${markdownCode(capability.rest.namespace)}) on Node`,
+                ),
+              ],
+              file('rest-handler.ts', 'Its routes and web-standard handler (no Node built-in)'),
+              file('openapi.json', 'OpenAPI 3.1 description of the REST adapter'),
+            ]
+          : []),
+        ...(capability.mcp
+          ? [
+              [
+                markdownCode('mcp.ts'),
+                trustedMarkdown(
+                  `The MCP server (${markdownCode(capability.mcp.namespace)}) on Node`,
+                ),
+              ],
+              file('mcp-handler.ts', 'Its tools and web-standard handler (no Node built-in)'),
+            ]
+          : []),
+        ...(capability.control
+          ? [file('control.ts', 'The control port, running the adapters above in one process')]
+          : []),
+      ],
+    ),
+    env: markdownTable(
+      ['Variable', 'Purpose'],
+      capability.env.map((e) => [
+        markdownCode(e.name),
+        trustedMarkdown(
+          [markdownCell(e.purpose), e.secret ? '(secret: never written to files or logs)' : '']
+            .filter(Boolean)
+            .join(' '),
+        ),
+      ]),
+    ),
+    operations: markdownTable(
+      ['Method', 'Call', 'Description'],
+      capability.operations.map((op) => [
+        trustedMarkdown(`${markdownCode(op.methodName)}${op.types.item ? ' (paginated)' : ''}`),
+        markdownCode(`${op.spec.method} ${op.spec.path}`),
+        markdownCell(op.description),
+      ]),
+    ),
     rest: capability.rest && {
       ...listenView(capability.rest),
       routeCount: capability.rest.routes.length + capability.rest.forwards.length,
-      routes: [
-        ...capability.rest.forwards.map((f) => ({
-          method: markdownInline('any'),
-          path: markdownCode(f.path),
-          call: trustedMarkdown(
-            `forwarded to ${markdownCode(f.api.spec.namespace)} as it is (headers passed: ${
-              f.trustedHeaders.map((h) => markdownCode(h)).join(', ') || 'none'
-            })`,
-          ),
-          inputs: trustedMarkdown(
-            f.param ? `${markdownCode(f.param)} (the rest of the path)` : 'none',
-          ),
-        })),
-        ...capability.rest.routes.map((r) => ({
-          method: markdownInline(r.method),
-          path: markdownCode(r.path),
-          call: runsText(r),
-          inputs: trustedMarkdown(
-            r.inputs
-              .map((i) => `${markdownCode(i.name)} (${i.in}${i.required ? ', required' : ''})`)
-              .join(', ') || 'none',
-          ),
-        })),
-      ],
+      routes: markdownTable(
+        ['Method', 'Path', 'Calls', 'Inputs'],
+        [
+          ...capability.rest.forwards.map((f) => [
+            markdownInline('any'),
+            markdownCode(f.path),
+            trustedMarkdown(
+              `forwarded to ${markdownCode(f.api.spec.namespace)} as it is (headers passed: ${
+                f.trustedHeaders.map((h) => markdownCode(h)).join(', ') || 'none'
+              })`,
+            ),
+            trustedMarkdown(f.param ? `${markdownCode(f.param)} (the rest of the path)` : 'none'),
+          ]),
+          ...capability.rest.routes.map((r) => [
+            markdownInline(r.method),
+            markdownCode(r.path),
+            runsText(r),
+            trustedMarkdown(
+              r.inputs
+                .map((i) => `${markdownCode(i.name)} (${i.in}${i.required ? ', required' : ''})`)
+                .join(', ') || 'none',
+            ),
+          ]),
+        ],
+      ),
     },
     control: capability.control !== undefined,
     mcp: capability.mcp && {
@@ -148,48 +231,67 @@ export function emitReadme(
           ? 'stdio (the spec says so)'
           : `Streamable HTTP, stateless, at /mcp on port ${capability.mcp.port}`,
       ),
-      desktopConfig: trustedMarkdown(jsonText(desktopConfig(capability, outDir))),
-      tools: capability.mcp.tools.map((t) => ({
-        name: markdownCode(t.name),
-        call: runsText(t),
-        hints: markdownInline(
-          Object.entries(t.annotations)
-            .filter(([, v]) => v)
-            .map(([k]) => k.replace(/Hint$/, ''))
-            .join(', ') || 'none',
-        ),
-        description: markdownCell(t.description),
-      })),
-      resources: capability.mcp.resources.map((r) => ({
-        name: markdownCode(r.name),
-        uri: markdownCode(r.kind === 'static' ? `${r.uri}/…` : r.uri),
-        serves: r.kind === 'static' ? markdownCode(r.location) : markdownCode(r.operation.spec.id),
-        description: markdownCell(r.description),
-      })),
-      prompts: capability.mcp.prompts.map((p) => ({
-        name: markdownCode(p.name),
-        arguments: trustedMarkdown(
-          p.arguments
-            .map((a) => `${markdownCode(a.name)}${a.required ? ' (required)' : ''}`)
-            .join(', ') || 'none',
-        ),
-        description: markdownCell(p.description),
-      })),
+      // layoutJson: what prettier prints of the block's JSON (jsonText's escapes).
+      desktopConfig: trustedMarkdown(layoutJson(desktopConfig(capability, outDir)).trimEnd()),
+      tools: markdownTable(
+        ['Tool', 'Calls', 'Hints', 'Description'],
+        capability.mcp.tools.map((t) => [
+          markdownCode(t.name),
+          runsText(t),
+          markdownInline(
+            Object.entries(t.annotations)
+              .filter(([, v]) => v)
+              .map(([k]) => k.replace(/Hint$/, ''))
+              .join(', ') || 'none',
+          ),
+          markdownCell(t.description),
+        ]),
+      ),
+      resources: optionalTable(
+        ['Resource', 'URI', 'Serves', 'Description'],
+        capability.mcp.resources.map((r) => [
+          markdownCode(r.name),
+          markdownCode(r.kind === 'static' ? `${r.uri}/…` : r.uri),
+          r.kind === 'static' ? markdownCode(r.location) : markdownCode(r.operation.spec.id),
+          markdownCell(r.description),
+        ]),
+      ),
+      prompts: optionalTable(
+        ['Prompt', 'Arguments', 'Description'],
+        capability.mcp.prompts.map((p) => [
+          markdownCode(p.name),
+          trustedMarkdown(
+            p.arguments
+              .map((a) => `${markdownCode(a.name)}${a.required ? ' (required)' : ''}`)
+              .join(', ') || 'none',
+          ),
+          markdownCell(p.description),
+        ]),
+      ),
     },
     skills: capability.skills && {
       ...listenView(capability.skills),
       description: markdownBlock(capability.skills.description),
-      skills: capability.skills.skills.map((s) => ({
-        name: markdownSkillLink(s.name),
-        tools: codeList(
-          s.tools.map((t) => t.name),
-          'none',
-        ),
-        description: markdownCell(s.description),
-      })),
+      skills: markdownTable(
+        ['Skill', 'Tools', 'Description'],
+        capability.skills.skills.map((s) => [
+          markdownSkillLink(s.name),
+          codeList(
+            s.tools.map((t) => t.name),
+            'none',
+          ),
+          markdownCell(s.description),
+        ]),
+      ),
     },
   });
+  // The template's optional sections leave runs of blank lines: one separates blocks.
+  return `${rendered.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
+
+/** A table, or nothing when it has no rows (the template then leaves out its section). */
+const optionalTable = (header: readonly string[], rows: MarkdownText[][]) =>
+  rows.length ? markdownTable(header, rows) : undefined;
 
 /** A link to a skill's SKILL.md, its name as a code span. */
 function markdownSkillLink(name: string): MarkdownText {
