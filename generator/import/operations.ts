@@ -51,6 +51,8 @@ export interface ImportedBody {
   description: string;
   /** The media types the operation accepts. */
   mediaTypes: string[];
+  /** The Naftiko type of the body capgen sends (its JSON, else first, media type's schema). */
+  type: NaftikoType;
 }
 
 /** One requirement alternative of `security`: scheme names that must all be satisfied. */
@@ -289,11 +291,39 @@ function readBody(doc: OpenApiDocument, raw: unknown): ImportedBody | undefined 
   if (!isRecord(body) || !isRecord(body.content)) return undefined;
   const mediaTypes = Object.keys(body.content).sort();
   if (!mediaTypes.length) return undefined;
+  const sent = mediaTypes.find(isJson) ?? mediaTypes[0];
+  const media = body.content[sent];
   return {
     required: body.required === true,
     description: plainText(body.description as string | undefined),
     mediaTypes,
+    type: bodyType(doc, isRecord(media) ? media.schema : undefined),
   };
+}
+
+const isJson = (mediaType: string) => /^application\/(?:[\w.-]+\+)?json\b/i.test(mediaType);
+
+/** Keywords that say what a schema's values are; a body schema with none of them is an object. */
+const SHAPE_KEYWORDS = [
+  'type',
+  'enum',
+  'const',
+  'items',
+  'properties',
+  'additionalProperties',
+  'allOf',
+  'anyOf',
+  'oneOf',
+];
+
+/**
+ * A body is an object unless its schema says otherwise: a JSON string, number or array body
+ * (`type: string`, an enum of strings) is declared as such, so the adapters accept it.
+ */
+function bodyType(doc: OpenApiDocument, schema: unknown): NaftikoType {
+  const resolved = deref(doc, schema);
+  if (!isRecord(resolved) || !SHAPE_KEYWORDS.some((k) => k in resolved)) return 'object';
+  return naftikoType(doc, resolved);
 }
 
 function readSecurity(raw: unknown): SecurityRequirement[] {
