@@ -107,6 +107,7 @@ export function emitReadme(
   );
   const serveOut = outDir === 'generated' ? '' : ` --out ${outDir}`;
   const first = capability.operations.find((op) => op.types.item) ?? capability.operations[0];
+  // A row of the files table: `what` is the generator's text, with escaped values only.
   const file = (name: string, what: string) => [markdownCode(name), trustedMarkdown(what)];
   const rendered = renderMarkdown('readme.md.hbs', {
     header: markdownHeader(capability),
@@ -133,38 +134,29 @@ export function emitReadme(
         file('types.ts', 'Parameter, body and response types of every consumed operation'),
         ...typeModules
           .filter((m) => used.has(m.path))
-          .map((m) => [
-            markdownCode(`../${m.path}`),
-            trustedMarkdown(
+          .map((m) =>
+            file(
+              `../${m.path}`,
               "The API's named types (one per schema its operations reach), shared with the other capabilities that consume it",
             ),
-          ]),
-        [
-          markdownCode('client.ts'),
-          trustedMarkdown(
-            `${markdownCode(`${capability.names.clientFactory}()`)}: the typed client`,
           ),
-        ],
+        file(
+          'client.ts',
+          `${markdownCode(`${capability.names.clientFactory}()`)}: the typed client`,
+        ),
         ...(capability.rest
           ? [
-              [
-                markdownCode('rest.ts'),
-                trustedMarkdown(
-                  `The REST adapter (${markdownCode(capability.rest.namespace)}) on Node`,
-                ),
-              ],
+              file(
+                'rest.ts',
+                `The REST adapter (${markdownCode(capability.rest.namespace)}) on Node`,
+              ),
               file('rest-handler.ts', 'Its routes and web-standard handler (no Node built-in)'),
               file('openapi.json', 'OpenAPI 3.1 description of the REST adapter'),
             ]
           : []),
         ...(capability.mcp
           ? [
-              [
-                markdownCode('mcp.ts'),
-                trustedMarkdown(
-                  `The MCP server (${markdownCode(capability.mcp.namespace)}) on Node`,
-                ),
-              ],
+              file('mcp.ts', `The MCP server (${markdownCode(capability.mcp.namespace)}) on Node`),
               file('mcp-handler.ts', 'Its tools and web-standard handler (no Node built-in)'),
             ]
           : []),
