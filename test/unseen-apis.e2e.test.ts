@@ -42,9 +42,9 @@ const APIS: Api[] = [
     operations: 1,
   },
   {
-    file: 'tictactoe.yaml',
-    args: ['--base-uri', 'https://ttt.example'],
-    capabilities: ['gameplay'],
+    file: 'theater.yaml',
+    args: ['--base-uri', 'https://theater.example'],
+    capabilities: ['seating'],
     operations: 3,
   },
   {
@@ -232,33 +232,26 @@ describe('one REST route and one MCP tool per API, against a recording upstream'
     expect(wire()).toEqual(['GET /base/pets']);
   });
 
-  it('tictactoe: path-level $ref parameters; a JSON string body (an enum)', async () => {
-    const handler = await rest('tictactoe.yaml', 'gameplay');
-    const status = {
-      winner: '.',
-      board: [
-        ['X', '.', '.'],
-        ['.', '.', '.'],
-        ['.', '.', '.'],
-      ],
-    };
-    expectCalls(() => ({ json: status }));
+  it('theater: path-level $ref parameters; a JSON string body (an enum)', async () => {
+    const handler = await rest('theater.yaml', 'seating');
+    const hall = { sold: 1, rows: [['sold', 'free']] };
+    expectCalls(() => ({ json: hall }));
     const put = await handler(
-      new Request('http://a.local/board/1/1', {
+      new Request('http://a.local/rows/1/seats/1', {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify('X'),
+        body: JSON.stringify('sold'),
       }),
     );
     expect(put.status).toBe(200);
-    expect(wire()).toEqual(['PUT /base/board/1/1']);
-    expect(upstream.seen[0].body).toBe('"X"');
+    expect(wire()).toEqual(['PUT /base/rows/1/seats/1']);
+    expect(upstream.seen[0].body).toBe('"sold"');
 
-    expectCalls(() => ({ json: 'X' }));
+    expectCalls(() => ({ json: 'held' }));
     expect(
-      await callTool(await mcp('tictactoe.yaml', 'gameplay'), 'get-square', { row: 1, column: 3 }),
-    ).toEqual({ result: 'X' });
-    expect(wire()).toEqual(['GET /base/board/1/3']);
+      await callTool(await mcp('theater.yaml', 'seating'), 'get-seat', { row: 1, seat: 3 }),
+    ).toEqual({ result: 'held' });
+    expect(wire()).toEqual(['GET /base/rows/1/seats/3']);
   });
 
   it('museum: $ref query parameters with formats; basic auth; a PATCH with a JSON body', async () => {
