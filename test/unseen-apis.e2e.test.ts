@@ -221,6 +221,9 @@ describe('one REST route and one MCP tool per API, against a recording upstream'
   });
 
   it('webhook-example (3.1, webhooks left aside): the one path operation', async () => {
+    expect(imports.get('webhook-example.yaml')!.stderr).toMatch(
+      /specs\/webhook-example\.yaml:\d+:\d+ {2}info {2}import\/not-imported {2}the webhooks \(1\) are requests the API sends/,
+    );
     const handler = await rest('webhook-example.yaml', 'pets');
     expectCalls(() => ({ json: [{ id: 1, name: 'Rex' }] }));
     expect((await handler(new Request('http://a.local/pets?limit=3'))).status).toBe(200);
@@ -376,6 +379,9 @@ describe('a document with a $ref it never defines (callback-example)', () => {
     const at =
       /specs\/callback-example\.yaml:51:33 {2}\w+ {2}openapi\/dangling-ref {2}\$ref '#\/components\/schemas\/UserLogData'/;
     expect(imported.stderr).toMatch(at);
+    expect(imported.stderr).toContain(
+      'specs/callback-example.yaml:36:9  info  import/not-imported  the callbacks of POST /streams are requests the API sends',
+    );
     const strict = await cli(dir, 'generate', '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(at);

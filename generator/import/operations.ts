@@ -92,6 +92,17 @@ export function readOperations(doc: OpenApiDocument, bag: DiagnosticBag): Import
   const warn = (at: JsonPath, rule: string, message: string, hint: string) =>
     bag.warning(doc.file, doc.locate(at), rule, message, hint);
   const documentSecurity = readSecurity(doc, doc.data.security, ['security'], warn);
+  const sentByTheApi = (at: JsonPath, what: string) =>
+    bag.info(
+      doc.file,
+      doc.locate(at),
+      'import/not-imported',
+      `${what} requests the API sends, not operations it serves: not imported`,
+      'receive them with a server of your own',
+    );
+  const webhooks = (doc.data as Record<string, unknown>).webhooks;
+  if (isRecord(webhooks) && Object.keys(webhooks).length)
+    sentByTheApi(['webhooks'], `the webhooks (${Object.keys(webhooks).length}) are`);
   for (const [path, rawItem] of Object.entries(doc.data.paths)) {
     const item = deref(doc, rawItem);
     if (!isRecord(item)) continue;
@@ -109,6 +120,8 @@ export function readOperations(doc: OpenApiDocument, bag: DiagnosticBag): Import
       const op = item[method.toLowerCase()];
       if (!isRecord(op)) continue;
       const at: JsonPath = [...itemAt, method.toLowerCase()];
+      if (isRecord(op.callbacks) && Object.keys(op.callbacks).length)
+        sentByTheApi([...at, 'callbacks'], `the callbacks of ${method} ${path} are`);
       if (/[?#]/.test(path)) {
         warn(
           at,
