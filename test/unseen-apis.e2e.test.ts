@@ -42,9 +42,9 @@ const APIS: Api[] = [
     operations: 1,
   },
   {
-    file: 'tictactoe.yaml',
-    args: ['--base-uri', 'https://ttt.example'],
-    capabilities: ['gameplay'],
+    file: 'theater.yaml',
+    args: ['--base-uri', 'https://theater.example'],
+    capabilities: ['seating'],
     operations: 3,
   },
   {
@@ -221,6 +221,9 @@ describe('one REST route and one MCP tool per API, against a recording upstream'
   });
 
   it('webhook-example (3.1, webhooks left aside): the one path operation', async () => {
+    expect(imports.get('webhook-example.yaml')!.stderr).toMatch(
+      /specs\/webhook-example\.yaml:\d+:\d+ {2}info {2}import\/not-imported {2}the webhooks \(1\) are requests the API sends/,
+    );
     const handler = await rest('webhook-example.yaml', 'pets');
     expectCalls(() => ({ json: [{ id: 1, name: 'Rex' }] }));
     expect((await handler(new Request('http://a.local/pets?limit=3'))).status).toBe(200);
@@ -232,33 +235,26 @@ describe('one REST route and one MCP tool per API, against a recording upstream'
     expect(wire()).toEqual(['GET /base/pets']);
   });
 
-  it('tictactoe: path-level $ref parameters; a JSON string body (an enum)', async () => {
-    const handler = await rest('tictactoe.yaml', 'gameplay');
-    const status = {
-      winner: '.',
-      board: [
-        ['X', '.', '.'],
-        ['.', '.', '.'],
-        ['.', '.', '.'],
-      ],
-    };
-    expectCalls(() => ({ json: status }));
+  it('theater: path-level $ref parameters; a JSON string body (an enum)', async () => {
+    const handler = await rest('theater.yaml', 'seating');
+    const hall = { sold: 1, rows: [['sold', 'free']] };
+    expectCalls(() => ({ json: hall }));
     const put = await handler(
-      new Request('http://a.local/board/1/1', {
+      new Request('http://a.local/rows/1/seats/1', {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify('X'),
+        body: JSON.stringify('sold'),
       }),
     );
     expect(put.status).toBe(200);
-    expect(wire()).toEqual(['PUT /base/board/1/1']);
-    expect(upstream.seen[0].body).toBe('"X"');
+    expect(wire()).toEqual(['PUT /base/rows/1/seats/1']);
+    expect(upstream.seen[0].body).toBe('"sold"');
 
-    expectCalls(() => ({ json: 'X' }));
+    expectCalls(() => ({ json: 'held' }));
     expect(
-      await callTool(await mcp('tictactoe.yaml', 'gameplay'), 'get-square', { row: 1, column: 3 }),
-    ).toEqual({ result: 'X' });
-    expect(wire()).toEqual(['GET /base/board/1/3']);
+      await callTool(await mcp('theater.yaml', 'seating'), 'get-seat', { row: 1, seat: 3 }),
+    ).toEqual({ result: 'held' });
+    expect(wire()).toEqual(['GET /base/rows/1/seats/3']);
   });
 
   it('museum: $ref query parameters with formats; basic auth; a PATCH with a JSON body', async () => {
@@ -383,6 +379,9 @@ describe('a document with a $ref it never defines (callback-example)', () => {
     const at =
       /specs\/callback-example\.yaml:51:33 {2}\w+ {2}openapi\/dangling-ref {2}\$ref '#\/components\/schemas\/UserLogData'/;
     expect(imported.stderr).toMatch(at);
+    expect(imported.stderr).toContain(
+      'specs/callback-example.yaml:36:9  info  import/not-imported  the callbacks of POST /streams are requests the API sends',
+    );
     const strict = await cli(dir, 'generate', '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(at);
