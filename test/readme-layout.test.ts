@@ -3,10 +3,11 @@
  * so what emit/readme.ts, the Markdown escaping of emit/escape.ts and emit/table-layout.ts write
  * must be byte for byte what prettier prints. Checked on escaped text of every kind (hostile
  * strings included) in every place the README puts it, on the client example at every name length,
- * on the READMEs of every capability of specs/ and of the test fixtures, of a batch of the hostile
- * property test's cases, and of the 62 capabilities `capgen import` makes from Stripe's full spec
- * (skipped with a notice when ../shared/stripe/spec3.json is absent). And a generate run does not
- * load prettier's Markdown plugin at all.
+ * on the READMEs of every capability of specs/ and of the test fixtures (the public OpenAPI
+ * documents of test/fixtures/apis imported), of a batch of the hostile property test's cases, and
+ * of the 62 capabilities `capgen import` makes from Stripe's full spec (skipped with a notice when
+ * ../shared/stripe/spec3.json is absent). And a generate run does not load prettier's Markdown
+ * plugin at all.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,13 +78,14 @@ async function readmes(root: string): Promise<Array<{ path: string; contents: st
 }
 
 /** A project of the capability files `capgen import` makes (in specs/<name>/) from `spec`. */
-async function imported(name: string, spec: string): Promise<string> {
+async function imported(name: string, spec: string, ...args: string[]): Promise<string> {
   const root = projectDir(`readme-${name}`);
   const copy = `specs/${path.basename(spec)}`;
   fs.mkdirSync(path.join(root, 'specs'));
   fs.copyFileSync(spec, path.join(root, copy));
   const io = { cwd: root, stdout: () => {}, stderr: () => {}, color: false };
-  expect(await runCli(['import', '--openapi', copy, '--out', `specs/${name}`], io)).toBe(0);
+  const command = ['import', '--openapi', copy, '--out', `specs/${name}`, ...args];
+  expect(await runCli(command, io)).toBe(0);
   return root;
 }
 
@@ -255,6 +257,20 @@ describe('generated READMEs', () => {
     const files = await readmes(root);
     expect(files.length).toBeGreaterThan(0);
     expect(await notPrettier(files)).toEqual([]);
+  });
+
+  it('of capabilities imported from public OpenAPI documents (test/fixtures/apis)', async () => {
+    const dir = path.join(ROOT, 'test/fixtures/apis');
+    let count = 0;
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      const name = path.basename(file, '.yaml');
+      // A base URI for the documents that name no server (it changes no README layout).
+      const root = await imported(name, path.join(dir, file), '--base-uri', 'https://api.example');
+      const files = await readmes(root);
+      count += files.length;
+      expect(await notPrettier(files)).toEqual([]);
+    }
+    expect(count).toBeGreaterThan(8);
   });
 
   it(
