@@ -1,6 +1,7 @@
 /**
- * Every generated file goes through prettier with fixed options (never the user's config), so the
- * output is the same on every machine.
+ * Every generated file goes through prettier with fixed options (never the user's config, see
+ * prettier.ts), so the output is the same on every machine; prettier runs where format-thread.ts
+ * says (a worker thread when there is a core for it).
  *
  * Except where the result is known without it: the runtime, kept formatted in templates/runtime
  * (a test checks), and the data that makes up most of the output's bytes, which layout.ts lays out
@@ -8,21 +9,14 @@
  * data literals an emitter left as stand-ins (literal.ts), prettier formatting only the rest of the
  * file around them. test/layout.test.ts proves the bytes are prettier's.
  */
-import * as prettier from 'prettier';
 import type { GeneratedFile } from './emit/index.js';
+import type { Formatter } from './format-thread.js';
 import { layoutJson, layoutLiteral, NotLaidOut } from './emit/layout.js';
 import type { LaidOutLiteral } from './emit/literal.js';
 import { alignableTables, alignTable } from './emit/table-layout.js';
+import { PARSERS } from './prettier-options.js';
 
-export const PRETTIER_OPTIONS: prettier.Options = {
-  printWidth: 100,
-  singleQuote: true,
-  trailingComma: 'all',
-  proseWrap: 'preserve',
-  endOfLine: 'lf',
-};
-
-const PARSERS: Record<string, string> = { ts: 'babel-ts', md: 'markdown', json: 'json' };
+export { PRETTIER_OPTIONS } from './prettier-options.js';
 
 /**
  * Files that skip prettier: the runtime, already in prettier's format (kept formatted in
@@ -33,17 +27,23 @@ const PARSERS: Record<string, string> = { ts: 'babel-ts', md: 'markdown', json: 
 export const PREFORMATTED = (path: string): boolean =>
   path.startsWith('runtime/') || /^[^/]+\/skills\//.test(path);
 
-/** Formats the files one after the other (at most one file's syntax tree in memory). */
-export async function formatFiles(files: GeneratedFile[]): Promise<GeneratedFile[]> {
-  const formatted: GeneratedFile[] = [];
-  for (const file of files) formatted.push({ path: file.path, contents: await formatFile(file) });
-  return formatted;
+/**
+ * Formats the files: all of them handed to the formatter at once (its thread takes them one after
+ * the other), each laid out as its answer comes back.
+ */
+export function formatFiles(
+  files: GeneratedFile[],
+  formatter: Formatter,
+): Promise<GeneratedFile[]> {
+  return Promise.all(
+    files.map(async (file) => ({ path: file.path, contents: await formatFile(file, formatter) })),
+  );
 }
 
-async function formatFile(file: GeneratedFile): Promise<string> {
+async function formatFile(file: GeneratedFile, formatter: Formatter): Promise<string> {
   const parser = PARSERS[file.path.slice(file.path.lastIndexOf('.') + 1)];
   if (!parser || PREFORMATTED(file.path)) return file.contents;
-  const format = (text: string) => prettier.format(text, { ...PRETTIER_OPTIONS, parser });
+  const format = (text: string) => formatter.format(text, parser);
   if (parser === 'json') return layoutJson(JSON.parse(file.contents));
   if (parser === 'markdown') return formatMarkdown(file.contents, format);
   if (!file.literals?.length) return format(file.contents);

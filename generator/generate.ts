@@ -1,9 +1,9 @@
 /**
  * Generating, one capability at a time: each is checked, modeled, emitted and formatted, and its
  * formatted files go to a sink (store.ts) as they are made: on disk, for the CLI, so that memory
- * holds one capability's model, syntax trees and files at most (plus the OpenAPI documents, parsed
- * once, the shared types' walk, and each file's path and hash), however many capabilities there
- * are. With the cache (cache.ts),
+ * holds a few capabilities' models, syntax trees and files at most (plus the OpenAPI documents,
+ * parsed once, the shared types' walk, and each file's path and hash), however many capabilities
+ * there are. With the cache (cache.ts),
  * a capability whose inputs are unchanged since a run that stored it is not even parsed: its files,
  * diagnostics and the types it reaches come from there, and so does a shared types module whose
  * roots are unchanged.
@@ -15,8 +15,9 @@ import { ABSENT, GenerationCache, sha256, type Dependency } from './cache.js';
 import type { ResolvedConfig } from './config.js';
 import { DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
-import type { FileSink, StoredFile } from './store.js';
 import type { SharedNeeds } from './emit/shared.js';
+import type { FileSink, StoredFile } from './store.js';
+import { createFormatter } from './format-thread.js';
 import { readInput, type ReadListener } from './load/read.js';
 import { TypeModules } from './model/api-types.js';
 import { capabilityId } from './model/build.js';
@@ -32,11 +33,18 @@ import { GENERATOR_VERSION } from './version.js';
 
 type Emitters = typeof import('./emit/index.js') & typeof import('./format.js');
 let emitters: Promise<Emitters> | undefined;
-/** The emitters and prettier, loaded on first need (a run served by the cache never needs them). */
+/** The emitters, loaded on first need (a run served by the cache never needs them). */
 const loadEmitters = (): Promise<Emitters> =>
   (emitters ??= Promise.all([import('./emit/index.js'), import('./format.js')]).then(
     ([emit, format]) => ({ ...emit, ...format }),
   ));
+
+/**
+ * Capabilities whose files are being formatted while the next one is checked, modeled and emitted
+ * (format-thread.ts): two, so that the formatting thread always has work queued and memory holds
+ * at most two capabilities' files.
+ */
+const IN_FLIGHT = 4;
 
 export interface Generated {
   /** Every file, sorted by path (absent when the run failed). */
@@ -89,92 +97,108 @@ async function generateInto(
   let failed = fails(bag.items);
   let count = 0;
   let cachedCount = 0;
-  for (const file of config.capabilities) {
-    const text = readInput(config.root, file, bag);
-    if (text === undefined || !claimCapabilityId(file, ids, config.out, bag)) {
-      failed = true;
-      continue;
-    }
-    const cached = cache?.lookupCapability(capabilityId(file), file, text, (dep) => {
-      const depText = readInput(config.root, dep, new DiagnosticBag());
-      return depText === undefined ? ABSENT : sha256(depText);
-    });
-    if (cached && modules.addRoots(cached.roots)) {
-      for (const d of cached.diagnostics) bag.add(d);
-      failed ||= fails(cached.diagnostics);
-      if (!failed) keep(cached.files);
-      needs.push(cached.needs);
-      listeners.push(...cached.listeners);
-      count++;
-      cachedCount++;
-      continue;
-    }
-    // Diagnostics of its own, so that what it reports (and the cache keeps) does not depend on
-    // which capability happened to report a shared file first.
-    const own = new DiagnosticBag();
-    const deps: Dependency[] = [];
-    const onRead: ReadListener = (dep, contents) =>
-      deps.push({ file: dep, sha256: contents === undefined ? ABSENT : sha256(contents) });
-    const checked = await checkCapability(file, text, {
-      config,
-      schemas,
-      rulesets,
-      bag: own,
-      onRead,
-    });
-    let output: GeneratedFile[] | undefined;
-    let roots: Record<string, string[]> = {};
-    let capabilityNeeds: SharedNeeds = { runtimeModules: [], server: false };
-    let servers: Listener[] = [];
-    if (checked && !failed && !fails(own.items)) {
-      const model = await modelCapability(checked, { config, inputs, index, bag: own, onRead });
-      roots = modules.attach(model);
-      servers = listenersOf(model, checked.source);
-      if (!fails(own.items)) {
-        const emit = await loadEmitters();
-        output = await emit.formatFiles(
-          emit.emitCapability(model, config, modules.shells(), GENERATOR_VERSION),
-        );
-        capabilityNeeds = emit.sharedNeeds(model);
+  const formatter = createFormatter();
+  // Capabilities being formatted, oldest first; each, once formatted, adds its files and is cached.
+  const inFlight: Promise<void>[] = [];
+  const settle = async (limit: number) => {
+    while (inFlight.length > limit) await inFlight.shift();
+  };
+  try {
+    for (const file of config.capabilities) {
+      const text = readInput(config.root, file, bag);
+      if (text === undefined || !claimCapabilityId(file, ids, config.out, bag)) {
+        failed = true;
+        continue;
       }
+      const cached = cache?.lookupCapability(capabilityId(file), file, text, (dep) => {
+        const depText = readInput(config.root, dep, new DiagnosticBag());
+        return depText === undefined ? ABSENT : sha256(depText);
+      });
+      if (cached && modules.addRoots(cached.roots)) {
+        for (const d of cached.diagnostics) bag.add(d);
+        failed ||= fails(cached.diagnostics);
+        if (!failed) keep(cached.files);
+        needs.push(cached.needs);
+        listeners.push(...cached.listeners);
+        count++;
+        cachedCount++;
+        continue;
+      }
+      // Diagnostics of its own, so that what it reports (and the cache keeps) does not depend on
+      // which capability happened to report a shared file first.
+      const own = new DiagnosticBag();
+      const deps: Dependency[] = [];
+      const onRead: ReadListener = (dep, contents) =>
+        deps.push({ file: dep, sha256: contents === undefined ? ABSENT : sha256(contents) });
+      const checked = await checkCapability(file, text, {
+        config,
+        schemas,
+        rulesets,
+        bag: own,
+        onRead,
+      });
+      let output: Promise<GeneratedFile[]> | undefined;
+      let roots: Record<string, string[]> = {};
+      let capabilityNeeds: SharedNeeds = { runtimeModules: [], server: false };
+      let servers: Listener[] = [];
+      if (checked && !failed && !fails(own.items)) {
+        const model = await modelCapability(checked, { config, inputs, index, bag: own, onRead });
+        roots = modules.attach(model);
+        servers = listenersOf(model, checked.source);
+        if (!fails(own.items)) {
+          const emit = await loadEmitters();
+          await settle(IN_FLIGHT - 1);
+          output = emit.formatFiles(
+            emit.emitCapability(model, config, modules.shells(), GENERATOR_VERSION),
+            formatter,
+          );
+          capabilityNeeds = emit.sharedNeeds(model);
+        }
+      }
+      for (const d of own.items) bag.add(d);
+      if (!output) {
+        failed = true;
+        continue;
+      }
+      needs.push(capabilityNeeds);
+      listeners.push(...servers);
+      count++;
+      const stored = { diagnostics: own.items, roots, needs: capabilityNeeds, listeners: servers };
+      const done = output.then((formatted) => {
+        keep(formatted);
+        cache?.storeCapability(file, text, deps, { ...stored, files: formatted });
+      });
+      // Handled when awaited (settle); until then a failure must not count as unhandled.
+      done.catch(() => {});
+      inFlight.push(done);
     }
-    for (const d of own.items) bag.add(d);
-    if (!output) {
-      failed = true;
-      continue;
+    await settle(0);
+    // Servers of different capabilities on one port: said once every capability is modeled.
+    if (!failed) reportPortConflicts(listeners, bag);
+    if (failed || fails(bag.items)) return { capabilityCount: count, cachedCount };
+    keep((await import('./emit/shared.js')).emitShared(needs, config, inputs.regenerate));
+    for (const path of modules.paths()) {
+      const roots = modules.rootsOf(path);
+      if (!roots.length) continue; // no named type: no module
+      let contents = cache?.lookupModule(path, roots);
+      if (contents === undefined) {
+        const emit = await loadEmitters();
+        const [formatted] = await emit.formatFiles(
+          [{ path, contents: emit.emitApiTypes(modules.complete(path)!, inputs.regenerate) }],
+          formatter,
+        );
+        contents = formatted.contents;
+        cache?.storeModule(path, roots, contents);
+      }
+      keep([{ path, contents }]);
     }
-    keep(output);
-    needs.push(capabilityNeeds);
-    listeners.push(...servers);
-    count++;
-    cache?.storeCapability(file, text, deps, {
-      files: output,
-      diagnostics: own.items,
-      roots,
-      needs: capabilityNeeds,
-      listeners: servers,
-    });
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { files, capabilityCount: count, cachedCount };
+  } finally {
+    // A failed run may leave formats in flight: their results are not wanted.
+    await Promise.allSettled(inFlight);
+    await formatter.close();
   }
-  // Servers of different capabilities on one port: said once every capability is modeled.
-  if (!failed) reportPortConflicts(listeners, bag);
-  if (failed || fails(bag.items)) return { capabilityCount: count, cachedCount };
-  keep((await import('./emit/shared.js')).emitShared(needs, config, inputs.regenerate));
-  for (const path of modules.paths()) {
-    const roots = modules.rootsOf(path);
-    if (!roots.length) continue; // no named type: no module
-    let contents = cache?.lookupModule(path, roots);
-    if (contents === undefined) {
-      const emit = await loadEmitters();
-      const [formatted] = await emit.formatFiles([
-        { path, contents: emit.emitApiTypes(modules.complete(path)!, inputs.regenerate) },
-      ]);
-      contents = formatted.contents;
-      cache?.storeModule(path, roots, contents);
-    }
-    keep([{ path, contents }]);
-  }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, capabilityCount: count, cachedCount };
 }
 
 /** Whether these diagnostics stop generation once rule severities and --strict apply. */

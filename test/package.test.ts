@@ -73,6 +73,7 @@ describe('the packed package', () => {
     expect(files).toContain('bin/capgen.js');
     expect(files).toContain('dist/cli.js');
     expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/format-worker.js');
     expect(files).toContain('generator/cli.ts');
     expect(files).toContain('templates/runtime/client.ts');
     expect(

@@ -1,0 +1,97 @@
+/**
+ * Where prettier runs. Formatting is the largest stage of a run, so when the machine has a second
+ * core it runs on a worker thread while the main thread checks, models and emits the next
+ * capability (generate.ts keeps two capabilities in flight). The main thread then never loads
+ * prettier at all.
+ *
+ * The thread exists only in the JavaScript build (dist/format-worker.js): the TypeScript sources
+ * (tests, a checkout without a build) format on the main thread, and so does a one-core machine or
+ * `CAPGEN_FORMAT_THREADS=0`. Both give the same bytes: the thread runs the same prettier with the
+ * same options (test/format-thread.test.ts compares them).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+export interface FormatRequest {
+  id: number;
+  text: string;
+  parser: string;
+}
+
+export type FormatReply = { id: number; text: string } | { id: number; error: string };
+
+export interface Formatter {
+  /** `text` formatted by prettier with capgen's options and the given parser. */
+  format(text: string, parser: string): Promise<string>;
+  /** Stops the thread, if any (pending formats are rejected). */
+  close(): Promise<void>;
+}
+
+/** The build's worker, beside the module that holds this code (both in dist/). */
+const WORKER = new URL('./format-worker.js', import.meta.url);
+
+/**
+ * Whether formatting gets its own thread: `CAPGEN_FORMAT_THREADS` (0 or 1) when set, else when the
+ * build runs and the machine has at least two cores.
+ */
+function wantsThread(): boolean {
+  const setting = process.env.CAPGEN_FORMAT_THREADS;
+  if (setting !== undefined && setting !== '') return setting !== '0';
+  return availableParallelism() > 1;
+}
+
+export function createFormatter(): Formatter {
+  const fromSources = import.meta.url.endsWith('.ts');
+  return !fromSources && wantsThread() ? threadFormatter() : localFormatter();
+}
+
+function localFormatter(): Formatter {
+  let prettier: Promise<typeof import('./prettier.js')> | undefined;
+  return {
+    format: async (text, parser) =>
+      (await (prettier ??= import('./prettier.js'))).prettierFormat(text, parser),
+    close: async () => {},
+  };
+}
+
+function threadFormatter(): Formatter {
+  let worker: Worker | undefined;
+  let nextId = 0;
+  const pending = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
+  const failAll = (error: Error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  const start = (): Worker => {
+    const thread = new Worker(WORKER);
+    thread.on('message', (reply: FormatReply) => {
+      const waiter = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ('error' in reply)
+        waiter?.reject(new Error(`capgen bug: prettier failed: ${reply.error}`));
+      else waiter?.resolve(reply.text);
+    });
+    thread.on('error', (error) => failAll(error));
+    thread.on('exit', (code) => {
+      worker = undefined;
+      if (pending.size) failAll(new Error(`capgen bug: the formatting thread exited (${code})`));
+    });
+    return thread;
+  };
+  return {
+    format(text, parser) {
+      worker ??= start();
+      const id = nextId++;
+      const thread = worker;
+      return new Promise<string>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        thread.postMessage({ id, text, parser } satisfies FormatRequest);
+      });
+    },
+    async close() {
+      const thread = worker;
+      worker = undefined;
+      if (thread) await thread.terminate();
+    },
+  };
+}
