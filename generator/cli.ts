@@ -12,6 +12,7 @@ import { GENERATOR_VERSION } from './version.js';
 import type { ServeOptions } from './serve.js';
 import type { ImportCommandOptions } from './import/command.js';
 import type { PipelineResult } from './pipeline.js';
+import type { OutputStore } from './store.js';
 import { NAFTIKO_VERSIONS } from './import/versions.js';
 
 export interface CliIO {
@@ -88,26 +89,37 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         check?: boolean;
         cache?: boolean;
       }) => {
-        const [{ runPipeline }, { report }, write, { OutputStore }] = await Promise.all([
+        const [{ runPipeline }, { report }, write, stores] = await Promise.all([
           import('./pipeline.js'),
           import('./report.js'),
           import('./write.js'),
           import('./store.js'),
         ]);
-        const result = await runPipeline(io.cwd, options, {
-          emit: true,
-          // --check writes nothing, the cache included; it reads what `generate` stored.
-          cache: options.cache === false ? undefined : options.check ? 'read' : 'write',
-          // Files go to disk as they are made: a write run's into the staging folder it swaps in.
-          store: (outDir) =>
-            options.check ? OutputStore.temporary() : OutputStore.staging(outDir),
-        });
+        let store: OutputStore | undefined;
+        // Interrupted (Ctrl-C, a stop): the store goes, then the signal does what it would have.
+        const interrupted = (signal: NodeJS.Signals) => {
+          store?.dispose();
+          process.kill(process.pid, signal);
+        };
+        const signals = ['SIGINT', 'SIGTERM'] as const;
+        for (const signal of signals) process.once(signal, interrupted);
         try {
+          const result = await runPipeline(io.cwd, options, {
+            emit: true,
+            // --check writes nothing, the cache included; it reads what `generate` stored.
+            cache: options.cache === false ? undefined : options.check ? 'read' : 'write',
+            // Files go to disk as they are made: a write run's into the staging folder it swaps in.
+            store: (outDir) =>
+              (store = options.check
+                ? stores.OutputStore.temporary()
+                : stores.OutputStore.staging(outDir)),
+          });
           exitCode = report(result.bag, io, style, options.verbose);
           if (exitCode !== 0 || !result.files || !result.config) return;
           exitCode = writeOrCheck(result as Generated, write, options, io, style);
         } finally {
-          result.store?.dispose();
+          store?.dispose();
+          for (const signal of signals) process.removeListener(signal, interrupted);
         }
       },
     );
