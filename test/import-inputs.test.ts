@@ -233,6 +233,43 @@ describe('grouping', () => {
   });
 });
 
+describe('security requirements', () => {
+  it('says where `security` is not a list, or names a scheme the document does not declare', async () => {
+    const dir = project('security');
+    fs.writeFileSync(
+      path.join(dir, 'specs/locks.openapi.yaml'),
+      [
+        'openapi: 3.1.0',
+        'info: { title: Locks, version: "1" }',
+        'servers: [{ url: "https://locks.test" }]',
+        'security: { lockKey: [] }',
+        'components:',
+        '  securitySchemes:',
+        '    lockKey: { type: apiKey, in: header, name: X-Lock-Key }',
+        'paths:',
+        '  /locks:',
+        '    get: { operationId: listLocks, responses: { "200": { description: OK } } }',
+        '  /locks/{id}:',
+        '    delete:',
+        '      operationId: openLock',
+        '      security: [{ masterKey: [] }]',
+        '      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]',
+        '      responses: { "204": { description: Opened } }',
+      ].join('\n'),
+    );
+    const imported = await cli(dir, 'import', '--openapi', 'specs/locks.openapi.yaml');
+    expect(imported.code, imported.all).toBe(0);
+    expect(imported.stderr).toContain(
+      'specs/locks.openapi.yaml:4:11  warning  import/invalid-security  `security` is not a list',
+    );
+    expect(imported.stderr).toContain(
+      "specs/locks.openapi.yaml:14:31  warning  import/unknown-security-scheme  security scheme 'masterKey' is not declared",
+    );
+    expect(imported.stderr.match(/import\/invalid-security/g)).toHaveLength(1);
+    expect(imported.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
 describe('paths', () => {
   it('serves upstream paths without a trailing slash, and leaves out a path with a query string', async () => {
     const dir = project('paths');

@@ -5,7 +5,7 @@
  * Do not edit: changes are overwritten. Regenerate with `npx capgen generate (settings: capgen.config.yaml)`.
  */
 /** URL building for the client: base URI, path parameters, query string, cookies. */
-import type { ApiSpec, OperationSpec } from './contract.js';
+import type { ApiSpec, OperationSpec, ParamSpec } from './contract.js';
 import { ConfigurationError, ParameterError } from './errors.js';
 import { encodeForm, FormEncodingError } from './form.js';
 
@@ -113,18 +113,30 @@ export function buildPath(op: OperationSpec, params: Record<string, unknown>): s
   });
 }
 
-/** Base path + operation path, with exactly one slash between them. */
+/**
+ * Base path + operation path, with exactly one slash between them. The operation path is appended
+ * as OpenAPI does (server URL + path), so `/` on `https://h/api` is `/api/`.
+ */
 export function joinPath(basePath: string, opPath: string): string {
   if (basePath === '/' && opPath.charCodeAt(0) === 47 && opPath.charCodeAt(1) !== 47) return opPath;
   const left = basePath.replace(/\/+$/, '');
   const right = opPath.replace(/^\/+/, '');
-  return right ? `${left}/${right}` : left || '/';
+  return right || opPath ? `${left}/${right}` : left || '/';
 }
 
 export function buildQuery(op: OperationSpec, params: Record<string, unknown>): string {
   const query: Record<string, unknown> = {};
+  const parts: string[] = [];
   for (const p of op.params) {
-    if (p.in === 'query' && params[p.name] !== undefined) query[p.name] = params[p.name];
+    if (p.in !== 'query' || params[p.name] === undefined) continue;
+    if (p.serialization) {
+      // Bracketed parameters before it go first, so the order stays the declared one.
+      const bracketed = encodeParams(query);
+      if (bracketed) parts.push(bracketed);
+      for (const key of Object.keys(query)) delete query[key];
+      const styled = encodeStyled(p.name, params[p.name], p.serialization);
+      if (styled) parts.push(styled);
+    } else query[p.name] = params[p.name];
   }
   // The pagination cursor is a query parameter even when the spec does not declare it.
   const cursor = op.pagination?.cursorParam;
@@ -136,7 +148,40 @@ export function buildQuery(op: OperationSpec, params: Record<string, unknown>): 
   ) {
     query[cursor] = params[cursor];
   }
-  return encodeParams(query);
+  const rest = encodeParams(query);
+  return parts.length ? [...parts, ...(rest ? [rest] : [])].join('&') : rest;
+}
+
+const DELIMITERS = { form: ',', spaceDelimited: '%20', pipeDelimited: '|' } as const;
+
+/**
+ * One query parameter in an OpenAPI style (Parameter Object, "Style Examples"): an array as
+ * `name=a&name=b` (exploded) or `name=a,b` (`%20`, `|` for the delimited styles); an object as
+ * `k=v&k2=v2` (exploded form) or `name=k,v,k2,v2`; items that are themselves lists or objects are
+ * written as scalarToString does.
+ */
+function encodeStyled(
+  name: string,
+  value: unknown,
+  { style, explode }: NonNullable<ParamSpec['serialization']>,
+): string {
+  const pair = (key: string, text: string) => `${encodeURIComponent(key)}=${text}`;
+  const text = (v: unknown) => encodeURIComponent(scalarToString(v));
+  if (value === null) return pair(name, '');
+  if (Array.isArray(value)) {
+    const items = value.filter((v) => v !== undefined && v !== null);
+    if (explode) return items.map((v) => pair(name, text(v))).join('&');
+    return pair(name, items.map(text).join(DELIMITERS[style]));
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
+    if (explode && style === 'form') return entries.map(([k, v]) => pair(k, text(v))).join('&');
+    return pair(
+      name,
+      entries.flatMap(([k, v]) => [encodeURIComponent(k), text(v)]).join(DELIMITERS[style]),
+    );
+  }
+  return pair(name, text(value));
 }
 
 /** encodeForm, with inputs too deep, circular or too large reported as the caller's ParameterError. */

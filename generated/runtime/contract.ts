@@ -146,6 +146,13 @@ export interface ParamSpec {
   description?: string;
   /** A fixed value (`value:` in the capability), rendered at call time; wins over a passed one. */
   value?: ValueTemplate;
+  /**
+   * How a query parameter's array or object value is written (its OpenAPI `style` and `explode`)
+   * when not as bracketed keys (`tags[0]=a`, `deepObject`, Stripe's encoding and the default):
+   * `form` repeats the name (`tags=a&tags=b`; without explode `tags=a,b`), `spaceDelimited` and
+   * `pipeDelimited` join the items with a space or `|`.
+   */
+  serialization?: { style: 'form' | 'spaceDelimited' | 'pipeDelimited'; explode: boolean };
 }
 
 /** The request body of an upstream operation, passed as the parameter named `body`. */

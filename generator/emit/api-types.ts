@@ -4,7 +4,7 @@
  */
 import type { TypeModuleModel } from '../model/types.js';
 import { codeHeader } from './header.js';
-import { moduleDeclarations } from './openapi-ts.js';
+import { moduleDeclarations } from './schema-printer.js';
 
 export function emitApiTypes(module: TypeModuleModel, regenerate: string): string {
   return [

@@ -16,7 +16,7 @@ export function schemaToTs(schema: JsonSchema, indent = '', mode: TypeMode = 'ou
   const anything = mode === 'input' ? 'unknown' : 'JsonValue';
   if (schema.enum) return schema.enum.map(literal).join(' | ') || 'never';
   if (schema.anyOf)
-    return unique(schema.anyOf.map((s) => wrap(schemaToTs(s, indent, mode)))).join(' | ');
+    return unique(schema.anyOf.map((s) => schemaToTs(s, indent, mode))).join(' | ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (!types.length) return schema.properties ? objectToTs(schema, indent, mode) : anything;
   return unique(
@@ -74,10 +74,6 @@ function literal(value: JsonValue): TsCode {
     return trustedTs(Number.isFinite(value) ? String(value) : 'number');
   if (typeof value === 'boolean' || value === null) return trustedTs(String(value));
   return trustedTs('JsonValue');
-}
-
-function wrap(type: string): string {
-  return type.includes('=>') ? `(${type})` : type;
 }
 
 function unique(list: string[]): string[] {

@@ -13,7 +13,7 @@ import type {
 import { identifier, ts, tsString } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment, propertyKey, schemaToTs } from './json-schema-to-ts.js';
-import { FILE_INPUT, printNode, schemaPrinter, type SchemaPrinter } from './openapi-ts.js';
+import { FILE_INPUT, schemaPrinter, type SchemaPrinter } from './schema-printer.js';
 
 interface OperationTypes {
   body?: string;
@@ -38,9 +38,7 @@ export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[
     const schemas = op.types.openapi;
     const print = (schema: OpenApiSchema | undefined, what: string, files = false) => {
       const printer = schemas && printerFor(schemas.module, files);
-      return printer && schema
-        ? printNode(printer.type(schema, `${op.typeName}${what}`))
-        : undefined;
+      return printer && schema ? printer.type(schema, `${op.typeName}${what}`) : undefined;
     };
     return operationTypes(op, {
       body: print(schemas?.body, 'Body', op.spec.body?.files !== undefined),
@@ -54,9 +52,7 @@ export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[
     ),
   ];
   // Helper declarations, once each even when two modules' types need the same one.
-  const footer = [
-    ...new Set([...printers.values()].flatMap(({ printer }) => printer.footer().map(printNode))),
-  ];
+  const footer = [...new Set([...printers.values()].flatMap(({ printer }) => printer.footer()))];
   const runtimeTypes = [
     'JsonValue',
     ...(capability.operations.some((op) => !op.openapi || op.spec.binaryResponse)

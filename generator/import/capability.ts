@@ -183,7 +183,7 @@ function restResources(
             description: parameterDescription(p, op),
           })),
           ...(op.body
-            ? [{ name: BODY, in: 'body', type: 'object', description: bodyDescription(op) }]
+            ? [{ name: BODY, in: 'body', type: op.body.type, description: bodyDescription(op) }]
             : []),
         ]),
         call: `${namespaceOf.get(op)}.${names.operation(op)}`,
@@ -218,7 +218,7 @@ function tool(
   if (op.body)
     inputs.push({
       name: BODY,
-      type: 'object',
+      type: op.body.type,
       description: bodyDescription(op),
       required: op.body.required,
     });

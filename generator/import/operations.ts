@@ -51,6 +51,8 @@ export interface ImportedBody {
   description: string;
   /** The media types the operation accepts. */
   mediaTypes: string[];
+  /** The Naftiko type of the body capgen sends (its JSON, else first, media type's schema). */
+  type: NaftikoType;
 }
 
 /** One requirement alternative of `security`: scheme names that must all be satisfied. */
@@ -89,6 +91,18 @@ export function readOperations(doc: OpenApiDocument, bag: DiagnosticBag): Import
   const operations: ImportedOperation[] = [];
   const warn = (at: JsonPath, rule: string, message: string, hint: string) =>
     bag.warning(doc.file, doc.locate(at), rule, message, hint);
+  const documentSecurity = readSecurity(doc, doc.data.security, ['security'], warn);
+  const sentByTheApi = (at: JsonPath, what: string) =>
+    bag.info(
+      doc.file,
+      doc.locate(at),
+      'import/not-imported',
+      `${what} requests the API sends, not operations it serves: not imported`,
+      'receive them with a server of your own',
+    );
+  const webhooks = (doc.data as Record<string, unknown>).webhooks;
+  if (isRecord(webhooks) && Object.keys(webhooks).length)
+    sentByTheApi(['webhooks'], `the webhooks (${Object.keys(webhooks).length}) are`);
   for (const [path, rawItem] of Object.entries(doc.data.paths)) {
     const item = deref(doc, rawItem);
     if (!isRecord(item)) continue;
@@ -106,6 +120,8 @@ export function readOperations(doc: OpenApiDocument, bag: DiagnosticBag): Import
       const op = item[method.toLowerCase()];
       if (!isRecord(op)) continue;
       const at: JsonPath = [...itemAt, method.toLowerCase()];
+      if (isRecord(op.callbacks) && Object.keys(op.callbacks).length)
+        sentByTheApi([...at, 'callbacks'], `the callbacks of ${method} ${path} are`);
       if (/[?#]/.test(path)) {
         warn(
           at,
@@ -158,7 +174,10 @@ export function readOperations(doc: OpenApiDocument, bag: DiagnosticBag): Import
           : [],
         parameters,
         body,
-        security: readSecurity(op.security ?? doc.data.security),
+        security:
+          op.security !== undefined
+            ? readSecurity(doc, op.security, [...at, 'security'], warn)
+            : documentSecurity,
         server,
         pathSummary: plainText(item.summary),
         pathDescription: plainText(item.description),
@@ -289,16 +308,76 @@ function readBody(doc: OpenApiDocument, raw: unknown): ImportedBody | undefined 
   if (!isRecord(body) || !isRecord(body.content)) return undefined;
   const mediaTypes = Object.keys(body.content).sort();
   if (!mediaTypes.length) return undefined;
+  const sent = mediaTypes.find(isJson) ?? mediaTypes[0];
+  const media = body.content[sent];
   return {
     required: body.required === true,
     description: plainText(body.description as string | undefined),
     mediaTypes,
+    type: bodyType(doc, isRecord(media) ? media.schema : undefined),
   };
 }
 
-function readSecurity(raw: unknown): SecurityRequirement[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.filter(isRecord).map((requirement) => Object.keys(requirement).sort());
+const isJson = (mediaType: string) => /^application\/(?:[\w.-]+\+)?json\b/i.test(mediaType);
+
+/** Keywords that say what a schema's values are; a body schema with none of them is an object. */
+const SHAPE_KEYWORDS = [
+  'type',
+  'enum',
+  'const',
+  'items',
+  'properties',
+  'additionalProperties',
+  'allOf',
+  'anyOf',
+  'oneOf',
+];
+
+/**
+ * A body is an object unless its schema says otherwise: a JSON string, number or array body
+ * (`type: string`, an enum of strings) is declared as such, so the adapters accept it.
+ */
+function bodyType(doc: OpenApiDocument, schema: unknown): NaftikoType {
+  const resolved = deref(doc, schema);
+  if (!isRecord(resolved) || !SHAPE_KEYWORDS.some((k) => k in resolved)) return 'object';
+  return naftikoType(doc, resolved);
+}
+
+/**
+ * The requirement alternatives of a `security` field. One that is not a list of requirement
+ * objects, or that names a scheme the document does not declare, is said (its operations would
+ * otherwise get no credentials without a word).
+ */
+function readSecurity(
+  doc: OpenApiDocument,
+  raw: unknown,
+  at: JsonPath,
+  warn: (at: JsonPath, rule: string, message: string, hint: string) => void,
+): SecurityRequirement[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw) || !raw.every(isRecord)) {
+    warn(
+      at,
+      'import/invalid-security',
+      '`security` is not a list of security requirement objects, so it is ignored: these operations get no credentials',
+      'write it as a list: `security: [{ schemeName: [] }]`',
+    );
+    return [];
+  }
+  const declared = isRecord(doc.data.components?.securitySchemes)
+    ? doc.data.components.securitySchemes
+    : {};
+  raw.forEach((requirement, i) => {
+    for (const name of Object.keys(requirement))
+      if (!Object.hasOwn(declared, name))
+        warn(
+          [...at, i, name],
+          'import/unknown-security-scheme',
+          `security scheme '${name}' is not declared in components.securitySchemes; operations that need it get no credentials`,
+          'declare the scheme, or fix the name',
+        );
+  });
+  return raw.map((requirement) => Object.keys(requirement).sort());
 }
 
 /** The Naftiko type that best describes a schema (unions: their first non-null branch). */

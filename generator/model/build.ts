@@ -416,8 +416,26 @@ function nearPath(ctx: BuildContext, method: string, baseUri: string, path: stri
     : "add the API's OpenAPI document with --openapi or in capgen.config.yaml";
 }
 
-/** The request media type most operations of these documents use (form for Stripe), JSON when none. */
+const mediaTypes = new WeakMap<object, BodySpec['mediaType']>();
+
+/**
+ * The request media type most operations of these documents use (form for Stripe), JSON when none;
+ * counted once per document (every capability of an API asks).
+ */
 function predominantMediaType(
+  docs: Array<{ paths: Record<string, Record<string, unknown>> }>,
+): BodySpec['mediaType'] {
+  if (docs.length === 1) {
+    const known = mediaTypes.get(docs[0]);
+    if (known) return known;
+    const counted = countMediaTypes(docs);
+    mediaTypes.set(docs[0], counted);
+    return counted;
+  }
+  return countMediaTypes(docs);
+}
+
+function countMediaTypes(
   docs: Array<{ paths: Record<string, Record<string, unknown>> }>,
 ): BodySpec['mediaType'] {
   let form = 0;

@@ -6,8 +6,7 @@
 import type { ConsumedRef } from '../check/references.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { JsonPath, SourceDocument } from '../load/source.js';
-import { isRecord } from '../check/paths.js';
-import type { MatchedOperation } from './openapi-subset.js';
+import { operationParameters, type MatchedOperation } from './openapi-subset.js';
 
 export function reportMatch(
   bag: DiagnosticBag,
@@ -41,8 +40,8 @@ export function reportMatch(
 }
 
 /**
- * Query, header and cookie parameters the capability declares that the OpenAPI operation does not
- * have (another version of the API may): sent all the same, with a warning naming the version.
+ * Query, header and cookie parameters the capability declares that the OpenAPI operation (with its
+ * path item's parameters and `$ref`ed ones) does not have (another version of the API may): sent all the same, with a warning naming the version.
  * Path parameters are left out: placeholders match by position, whatever their names.
  */
 function reportUnknownParams(
@@ -53,8 +52,8 @@ function reportUnknownParams(
   what: string,
 ): void {
   const known = new Set(
-    ((match.operation.parameters as unknown[] | undefined) ?? []).flatMap((p) =>
-      isRecord(p) && typeof p.name === 'string' && typeof p.in === 'string'
+    operationParameters(match).flatMap((p) =>
+      typeof p.name === 'string' && typeof p.in === 'string'
         ? [`${p.in}:${p.name.toLowerCase()}`]
         : [],
     ),

@@ -164,10 +164,32 @@ function withPathItemParameters(
   const shared = source.paths[op.path]?.parameters;
   if (!Array.isArray(shared) || shared.length === 0) return op.operation;
   const key = (p: unknown) => {
-    const resolved = isRecord(p) && typeof p.$ref === 'string' ? resolvePointer(source, p.$ref) : p;
-    return isRecord(resolved) ? `${String(resolved.in)}:${String(resolved.name)}` : '';
+    const resolved = resolveParameter(source, p);
+    return resolved ? `${String(resolved.in)}:${String(resolved.name)}` : '';
   };
   const own = Array.isArray(op.operation.parameters) ? op.operation.parameters : [];
   const ownKeys = new Set(own.map(key));
   return { ...op.operation, parameters: [...shared.filter((p) => !ownKeys.has(key(p))), ...own] };
+}
+
+/**
+ * Every parameter that applies to the matched operation (its path item's and its own, the own
+ * one winning), each `$ref` (`#/components/parameters/…`) followed: what the operation accepts.
+ */
+export function operationParameters(op: MatchedOperation): Array<Record<string, unknown>> {
+  const merged = withPathItemParameters(op.doc.data, op).parameters;
+  return (Array.isArray(merged) ? merged : []).flatMap((p) => {
+    const resolved = resolveParameter(op.doc.data, p);
+    return resolved ? [resolved] : [];
+  });
+}
+
+/** A Parameter Object, through its `$ref`s (a chain of them too; undefined when one dangles or loops). */
+function resolveParameter(source: OpenApiObject, p: unknown): Record<string, unknown> | undefined {
+  let node = p;
+  for (let hops = 0; isRecord(node) && typeof node.$ref === 'string'; hops++) {
+    if (hops === 16) return undefined;
+    node = resolvePointer(source, node.$ref);
+  }
+  return isRecord(node) ? node : undefined;
 }

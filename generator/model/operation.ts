@@ -108,12 +108,14 @@ export function buildOperation(
         : schemaFromDeclaredType(param.type, param.description),
     );
     const required = param.in === 'path' || (oa ? oa.required === true : param.required === true);
+    const serialization = param.in === 'query' && oa ? querySerialization(oa, schema) : undefined;
     params.push({
       name: param.name,
       in: param.in,
       required,
       schema,
       ...(description ? { description } : {}),
+      ...(serialization ? { serialization } : {}),
     });
     inputs.push({ name: param.name, in: param.in, required, description, schema });
   }
@@ -306,4 +308,23 @@ function bodyMediaType(body: NaftikoRequestBody): BodySpec['mediaType'] {
     default:
       return 'application/json';
   }
+}
+
+const SCALAR_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
+
+/**
+ * The OpenAPI `style` and `explode` of a query parameter (defaults: `form`, exploded), for the
+ * runtime, when they put a list or an object on the wire otherwise than as bracketed keys; a
+ * scalar is `name=value` in every style, and `deepObject` (or an unknown style) is the runtime's
+ * default encoding.
+ */
+function querySerialization(
+  oa: Record<string, unknown>,
+  schema: JsonSchema,
+): ParamSpec['serialization'] {
+  const style = oa.style ?? 'form';
+  if (style !== 'form' && style !== 'spaceDelimited' && style !== 'pipeDelimited') return undefined;
+  const types = [schema.type].flat().filter((t) => t !== undefined && t !== 'null');
+  if (types.length && types.every((t) => SCALAR_TYPES.has(String(t)))) return undefined;
+  return { style, explode: typeof oa.explode === 'boolean' ? oa.explode : style === 'form' };
 }

@@ -43,15 +43,16 @@ export function toJsonSchema(node: unknown, options: { descriptions?: boolean } 
       const parts = s.allOf.map((b) => convert(b, level + 1));
       Object.assign(out, mergeAll(parts), out);
     }
-    let type = s.type;
+    const type = s.type;
     if (typeof type === 'string' && TYPES.has(type)) {
-      out.type = nullable ? [type as JsonSchemaType, 'null'] : (type as JsonSchemaType);
+      out.type = type as JsonSchemaType;
     } else if (Array.isArray(type)) {
       out.type = type.filter((t): t is JsonSchemaType => typeof t === 'string' && TYPES.has(t));
     } else if (isRecord(s.properties)) {
-      type = 'object';
-      out.type = nullable ? ['object', 'null'] : 'object';
+      out.type = 'object';
     }
+    // OpenAPI 3.0's `nullable` adds null to the type, wherever it came from (`allOf` too).
+    if (nullable && typeof out.type === 'string') out.type = [out.type, 'null'];
     if (Array.isArray(s.enum))
       out.enum =
         nullable && !s.enum.includes(null)

@@ -97,7 +97,12 @@ export function prepareRequest(
       if (issue !== undefined) throw new ParameterError(issue.message, 'body');
       if (op.body.mediaType !== 'application/x-www-form-urlencoded') {
         if (value !== undefined) {
-          body = typeof value === 'string' ? value : JSON.stringify(value);
+          // A string is the body's text (a body template's rendering, a text/XML body), except a
+          // JSON body's value, which is JSON like any other (a JSON string body is `"X"`).
+          const text =
+            typeof value === 'string' &&
+            (op.bodyTemplate !== undefined || op.body.mediaType !== 'application/json');
+          body = text ? value : JSON.stringify(value);
           headers.set('Content-Type', op.body.mediaType);
         }
       } else {

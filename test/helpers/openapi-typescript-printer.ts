@@ -1,16 +1,17 @@
 /**
- * TypeScript types from OpenAPI schemas through openapi-typescript's `transformSchemaObject`, which
- * builds them with the TypeScript factory (property names, literals and doc comments escaped by
- * construction). Its `$ref`s (`components["schemas"]["checkout.session"]`) are then replaced by the
- * named types of the API's shared module: `CheckoutSession` inside it, `Stripe.CheckoutSession`
- * from a capability.
+ * The oracle for capgen's type printer (generator/emit/schema-printer.ts): the types printed the
+ * way capgen printed them before it had its own printer, through openapi-typescript's
+ * `transformSchemaObject` (which builds them with the TypeScript factory) and TypeScript's printer.
+ * Its `$ref`s (`components["schemas"]["checkout.session"]`) are replaced by the named types of the
+ * API's shared module: `CheckoutSession` inside it, `Stripe.CheckoutSession` from a capability.
+ * Same exports as schema-printer.ts, so that a test can stand it in (test/schema-types.test.ts).
  */
 import { createRequire } from 'node:module';
 import type { GlobalContext, OpenAPI3, SchemaObject } from 'openapi-typescript';
 import type * as TS from 'typescript';
-import { isFileSchema } from '../model/media.js';
-import type { OpenApiSchema, TypeContext, TypeModuleModel } from '../model/types.js';
-import { commentSafeDocument } from './openapi-comments.js';
+import { isFileSchema } from '../../generator/model/media.js';
+import type { OpenApiSchema, TypeContext, TypeModuleModel } from '../../generator/model/types.js';
+import { commentSafeDocument } from '../../generator/emit/openapi-comments.js';
 
 // TypeScript and openapi-typescript's transforms through require: an `import` of the 9 MB CommonJS
 // compiler makes Node scan it for module syntax and for its export names (about 0.4 s of CPU at
@@ -18,30 +19,23 @@ import { commentSafeDocument } from './openapi-comments.js';
 // OpenAPI toolkit (0.3 s) for the `openapiTS()` function capgen never calls.
 const require = createRequire(import.meta.url);
 const ts = require('typescript') as typeof TS;
-const { default: transformSchemaObject } = require(
-  'openapi-typescript/dist/transform/schema-object.cjs',
-) as { default: typeof import('openapi-typescript').transformSchemaObject };
-const { addJSDocComment, oapiRef } = require(
-  'openapi-typescript/dist/lib/ts.cjs',
-) as typeof import('openapi-typescript');
-const { scanDiscriminators } = require(
-  'openapi-typescript/dist/lib/utils.cjs',
-) as typeof import('openapi-typescript');
+const { default: transformSchemaObject } =
+  require('openapi-typescript/dist/transform/schema-object.cjs') as {
+    default: typeof import('openapi-typescript').transformSchemaObject;
+  };
+const { addJSDocComment, oapiRef } =
+  require('openapi-typescript/dist/lib/ts.cjs') as typeof import('openapi-typescript');
+const { scanDiscriminators } =
+  require('openapi-typescript/dist/lib/utils.cjs') as typeof import('openapi-typescript');
 const factory = ts.factory;
 
 /** What an opaque named type stands for: any JSON object. */
 const ANY_OBJECT: OpenApiSchema = { type: 'object', additionalProperties: true };
 
 export interface SchemaPrinter {
-  /**
-   * The type of a schema; `path` locates it, for openapi-typescript's messages. The schema's texts
-   * that openapi-typescript writes into doc comments are escaped first (openapi-comments.ts).
-   */
-  type(schema: OpenApiSchema, path: string): TS.TypeNode;
-  /** `type` of a schema whose comment texts are escaped already. */
-  typeOfSafe(schema: OpenApiSchema, path: string): TS.TypeNode;
-  /** Helper declarations the printed types need (openapi-typescript's `WithRequired`). */
-  footer(): TS.Node[];
+  type(schema: OpenApiSchema, path: string): string;
+  typeOfSafe(schema: OpenApiSchema, path: string): { text: string; kind: string };
+  footer(): string[];
   /** True once a printed type has referred to one of the module's named types. */
   usedModule(): boolean;
 }
@@ -58,6 +52,23 @@ export function schemaPrinter(
   qualified: boolean,
   options: { files?: boolean } = {},
 ): SchemaPrinter {
+  const printer = nodePrinter(module, qualified, options);
+  return {
+    type: (schema, path) => printNode(printer.typeOfSafe(commentSafeDocument(schema), path)),
+    typeOfSafe: (schema, path) => {
+      const node = printer.typeOfSafe(schema, path);
+      return { text: printNode(node), kind: ts.isTypeLiteralNode(node) ? 'object' : 'other' };
+    },
+    footer: () => printer.footer().map(printNode),
+    usedModule: printer.usedModule,
+  };
+}
+
+function nodePrinter(
+  module: TypeModuleModel,
+  qualified: boolean,
+  options: { files?: boolean } = {},
+): NodePrinter & { usedModule(): boolean } {
   const { names, ctx: shared } = indexOf(module);
   // Each printer collects its own helper declarations, for the file it prints into.
   const ctx: GlobalContext = { ...shared, injectFooter: [] };
@@ -97,7 +108,6 @@ export function schemaPrinter(
     return type as TS.TypeNode;
   };
   return {
-    type: (schema, path) => typeOfSafe(commentSafeDocument(schema), path),
     typeOfSafe,
     footer: () => ctx.injectFooter,
     usedModule: () => used,
@@ -109,7 +119,7 @@ export function schemaPrinter(
  * type alias; each printed as soon as it is built, so that the syntax trees do not pile up.
  */
 export function moduleDeclarations(module: TypeModuleModel): string[] {
-  const printer = schemaPrinter(module, false);
+  const printer = nodePrinter(module, false);
   const exported = [factory.createModifier(ts.SyntaxKind.ExportKeyword)];
   const declarations = module.types.map((named) => {
     // Spec text (descriptions, examples, the opaque note's $ref) only through doc-comment escaping.
@@ -130,6 +140,11 @@ export function moduleDeclarations(module: TypeModuleModel): string[] {
     return printNode(declaration);
   });
   return [...declarations, ...printer.footer().map(printNode)];
+}
+
+interface NodePrinter {
+  typeOfSafe(schema: OpenApiSchema, path: string): TS.TypeNode;
+  footer(): TS.Node[];
 }
 
 /**

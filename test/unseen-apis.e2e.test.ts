@@ -1,0 +1,394 @@
+/**
+ * capgen on public OpenAPI documents it was not written for (test/fixtures/apis, sources and
+ * licences in its README): each one through `capgen import`, then `capgen generate --strict`, all
+ * the outputs type-checked under `strict` in one program, then one REST route and one MCP tool of
+ * each called end to end against a local upstream that records what reaches it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream, type RecordingUpstream } from './helpers/fake-upstream.js';
+import { mcpClient, postJson } from './helpers/generated-e2e.js';
+import { cli, readTree, workspace, type Capability } from './helpers/import.js';
+import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js';
+import { loadGenerated } from './helpers/generated-e2e.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/apis');
+
+interface Api {
+  file: string;
+  /** More `capgen import` arguments (a base URI for documents without servers). */
+  args: string[];
+  /** Capability files written, and how many operations they consume in all. */
+  capabilities: string[];
+  operations: number;
+}
+
+const APIS: Api[] = [
+  { file: 'petstore-expanded.yaml', args: [], capabilities: ['pets'], operations: 4 },
+  { file: 'uspto.yaml', args: [], capabilities: ['metadata', 'search'], operations: 3 },
+  {
+    file: 'link-example.yaml',
+    args: ['--base-uri', 'https://code.example/api'],
+    capabilities: ['2-0'],
+    operations: 6,
+  },
+  {
+    file: 'webhook-example.yaml',
+    args: ['--base-uri', 'https://pets.example'],
+    capabilities: ['pets'],
+    operations: 1,
+  },
+  {
+    file: 'theater.yaml',
+    args: ['--base-uri', 'https://theater.example'],
+    capabilities: ['seating'],
+    operations: 3,
+  },
+  {
+    file: 'museum.yaml',
+    args: [],
+    capabilities: ['events', 'operations', 'tickets'],
+    operations: 8,
+  },
+  {
+    file: 'pets-polymorphic.yaml',
+    args: [],
+    capabilities: ['adoptions', 'pets'],
+    operations: 5,
+  },
+  { file: 'zoo-3.0.yaml', args: [], capabilities: ['animals'], operations: 5 },
+];
+
+const { project, remove } = workspace('unseen-apis');
+afterAll(remove);
+
+const dirs = new Map<string, string>();
+const imports = new Map<string, Awaited<ReturnType<typeof cli>>>();
+const gen = (file: string, ...rest: string[]) => path.join(dirs.get(file)!, 'generated', ...rest);
+
+let upstream: RecordingUpstream;
+beforeAll(async () => {
+  for (const api of APIS) {
+    const dir = project(api.file.replace(/\W+/g, '-'));
+    dirs.set(api.file, dir);
+    fs.copyFileSync(path.join(FIXTURES, api.file), path.join(dir, 'specs', api.file));
+    const out = `specs/${path.basename(api.file, '.yaml')}`;
+    const imported = await cli(
+      dir,
+      'import',
+      '--openapi',
+      `specs/${api.file}`,
+      '--out',
+      out,
+      ...api.args,
+    );
+    expect(imported.code, imported.all).toBe(0);
+    imports.set(api.file, imported);
+    const generated = await cli(dir, 'generate', '--strict');
+    expect(generated.code, `${api.file}\n${generated.all}`).toBe(0);
+  }
+  upstream = await startFakeUpstream((request) => {
+    const answer = answers.shift();
+    return answer ? answer(request) : { status: 500, json: { error: 'unexpected call' } };
+  });
+}, 120_000);
+afterAll(() => upstream?.close());
+
+/** What the upstream answers next, in order (500 when a test makes a call it did not expect). */
+const answers: Array<
+  (r: RecordingUpstream['seen'][number]) => { status?: number; json?: unknown }
+> = [];
+function expectCalls(...next: typeof answers) {
+  upstream.seen.length = 0;
+  answers.length = 0;
+  answers.push(...next);
+}
+
+async function rest(file: string, capability: string) {
+  const mod = await loadGenerated<{ createHandler(o?: object): (r: Request) => Promise<Response> }>(
+    gen(file, capability, 'rest.ts'),
+  );
+  return mod.createHandler({ baseUri: upstream.url + '/base', maxRetries: 0 });
+}
+
+async function mcp(file: string, capability: string): Promise<Client> {
+  const mod = await loadGenerated<{
+    createServer(o?: object): import('@modelcontextprotocol/sdk/server/index.js').Server;
+  }>(gen(file, capability, 'mcp.ts'));
+  const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await mod.createServer({ baseUri: upstream.url + '/base', maxRetries: 0 }).connect(serverSide);
+  const client = new Client({ name: 'unseen-apis', version: '1.0.0' });
+  await client.connect(clientSide);
+  return client;
+}
+
+describe('import → generate --strict on documents capgen has never seen', () => {
+  it.each(APIS)('$file: the capability files and operation counts', (api) => {
+    const tree = readTree(
+      path.join(dirs.get(api.file)!, 'specs', path.basename(api.file, '.yaml')),
+    );
+    expect(Object.keys(tree)).toEqual(api.capabilities.map((c) => `${c}.yaml`));
+    const consumed = Object.values(tree).flatMap((text) =>
+      (parse(text) as Capability).capability.consumes.flatMap((c) =>
+        c.resources.flatMap((r) => r.operations),
+      ),
+    );
+    expect(consumed).toHaveLength(api.operations);
+  });
+
+  it('every output type-checks under strict, in one program', () => {
+    const program = strictProject();
+    for (const api of APIS) program.addSourceFilesAtPaths(gen(api.file, '**/*.ts'));
+    const diagnostics = check(program);
+    expect(formatDiagnostics(program, diagnostics)).toBe('');
+  }, 120_000);
+});
+
+/** One MCP tool call; its structured content, failing the test on an error result. */
+async function callTool(client: Client, name: string, args: Record<string, unknown>) {
+  try {
+    const result = await client.callTool({ name, arguments: args });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    return result.structuredContent ?? result.content;
+  } finally {
+    await client.close();
+  }
+}
+
+const wire = () => upstream.seen.map((r) => `${r.method} ${r.url.pathname}${r.url.search}`);
+
+describe('one REST route and one MCP tool per API, against a recording upstream', () => {
+  it('petstore-expanded: exploded array query, allOf response; DELETE with 204', async () => {
+    const handler = await rest('petstore-expanded.yaml', 'pets');
+    expectCalls(() => ({ json: [{ id: 1, name: 'Rex', tag: 'dog' }] }));
+    const list = await handler(new Request('http://a.local/pets?tags=dog&tags=cat&limit=2'));
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual([{ id: 1, name: 'Rex', tag: 'dog' }]);
+    expect(wire()).toEqual(['GET /base/pets?tags=dog&tags=cat&limit=2']);
+
+    expectCalls(() => ({ status: 204 }));
+    await callTool(await mcp('petstore-expanded.yaml', 'pets'), 'delete-pet', { id: 9 });
+    expect(wire()).toEqual(['DELETE /base/pets/9']);
+  });
+
+  it('uspto: a root path; path parameters; a form-urlencoded body', async () => {
+    const handler = await rest('uspto.yaml', 'metadata');
+    expectCalls(() => ({ json: { total: 0, apis: [] } }));
+    const root = await handler(new Request('http://a.local/'));
+    expect(root.status).toBe(200);
+    expect(wire()).toEqual(['GET /base/']);
+
+    expectCalls(() => ({ json: [{ patent: 'x' }] }));
+    const found = await callTool(await mcp('uspto.yaml', 'search'), 'perform-search', {
+      dataset: 'oa_citations',
+      version: 'v1',
+      body: { criteria: '*:*', rows: 5 },
+    });
+    expect(found).toEqual({ result: [{ patent: 'x' }] });
+    expect(wire()).toEqual(['POST /base/oa_citations/v1/records']);
+    expect(upstream.seen[0].headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    expect([...new URLSearchParams(upstream.seen[0].body)]).toEqual([
+      ['criteria', '*:*'],
+      ['rows', '5'],
+    ]);
+  });
+
+  it('link-example: a path under a version segment with three parameters; an enum query', async () => {
+    const handler = await rest('link-example.yaml', '2-0');
+    expectCalls(() => ({ json: [{ id: 1, title: 'Fix' }] }));
+    const list = await handler(
+      new Request('http://a.local/2.0/repositories/ann/tools/pullrequests?state=merged'),
+    );
+    expect(list.status).toBe(200);
+    expect(wire()).toEqual(['GET /base/2.0/repositories/ann/tools/pullrequests?state=merged']);
+    const bad = await handler(
+      new Request('http://a.local/2.0/repositories/ann/tools/pullrequests?state=lost'),
+    );
+    expect(bad.status).toBe(400);
+
+    expectCalls(() => ({ status: 204 }));
+    await callTool(await mcp('link-example.yaml', '2-0'), 'merge-pull-request', {
+      username: 'ann',
+      slug: 'tools',
+      pid: '12',
+    });
+    expect(wire()).toEqual(['POST /base/2.0/repositories/ann/tools/pullrequests/12/merge']);
+  });
+
+  it('webhook-example (3.1, webhooks left aside): the one path operation', async () => {
+    expect(imports.get('webhook-example.yaml')!.stderr).toMatch(
+      /specs\/webhook-example\.yaml:\d+:\d+ {2}info {2}import\/not-imported {2}the webhooks \(1\) are requests the API sends/,
+    );
+    const handler = await rest('webhook-example.yaml', 'pets');
+    expectCalls(() => ({ json: [{ id: 1, name: 'Rex' }] }));
+    expect((await handler(new Request('http://a.local/pets?limit=3'))).status).toBe(200);
+    expect(wire()).toEqual(['GET /base/pets?limit=3']);
+    expectCalls(() => ({ json: [] }));
+    expect(await callTool(await mcp('webhook-example.yaml', 'pets'), 'list-pets', {})).toEqual({
+      result: [],
+    });
+    expect(wire()).toEqual(['GET /base/pets']);
+  });
+
+  it('theater: path-level $ref parameters; a JSON string body (an enum)', async () => {
+    const handler = await rest('theater.yaml', 'seating');
+    const hall = { sold: 1, rows: [['sold', 'free']] };
+    expectCalls(() => ({ json: hall }));
+    const put = await handler(
+      new Request('http://a.local/rows/1/seats/1', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify('sold'),
+      }),
+    );
+    expect(put.status).toBe(200);
+    expect(wire()).toEqual(['PUT /base/rows/1/seats/1']);
+    expect(upstream.seen[0].body).toBe('"sold"');
+
+    expectCalls(() => ({ json: 'held' }));
+    expect(
+      await callTool(await mcp('theater.yaml', 'seating'), 'get-seat', { row: 1, seat: 3 }),
+    ).toEqual({ result: 'held' });
+    expect(wire()).toEqual(['GET /base/rows/1/seats/3']);
+  });
+
+  it('museum: $ref query parameters with formats; basic auth; a PATCH with a JSON body', async () => {
+    process.env.REDOCLY_MUSEUM_USERNAME = 'curator';
+    process.env.REDOCLY_MUSEUM_PASSWORD = 'pw-123456';
+    const handler = await rest('museum.yaml', 'events');
+    expectCalls(() => ({ json: [] }));
+    const list = await handler(
+      new Request('http://a.local/special-events?startDate=2023-02-23&page=2&limit=15'),
+    );
+    expect(list.status).toBe(200);
+    expect(wire()).toEqual(['GET /base/special-events?startDate=2023-02-23&page=2&limit=15']);
+    expect(upstream.seen[0].headers.authorization).toBe(
+      `Basic ${Buffer.from('curator:pw-123456').toString('base64')}`,
+    );
+
+    const event = {
+      eventId: 'dad4bce8-f5cb-4078-a211-995864315e39',
+      name: 'Tea',
+      location: 'Hall',
+      eventDescription: 'x',
+      dates: ['2023-09-05'],
+      price: 15,
+    };
+    expectCalls((r) => ({ json: { ...event, ...(JSON.parse(r.body) as object) } }));
+    const patched = await callTool(await mcp('museum.yaml', 'events'), 'update-special-event', {
+      eventId: event.eventId,
+      body: { location: 'On the beach.', price: 15 },
+    });
+    expect(patched).toMatchObject({ location: 'On the beach.' });
+    expect(wire()).toEqual([`PATCH /base/special-events/${event.eventId}`]);
+    expect(JSON.parse(upstream.seen[0].body)).toEqual({ location: 'On the beach.', price: 15 });
+  });
+
+  it('pets-polymorphic (3.1): oneOf/discriminator bodies, a query API key, path-level header, cookie', async () => {
+    process.env.PET_ADOPTION_API_KEY = 'pk-abcdef123';
+    process.env.PET_ADOPTION_TOKEN = 'tok-abcdef123';
+    const handler = await rest('pets-polymorphic.yaml', 'pets');
+    const cat = { petType: 'cat', name: 'Tom', huntingSkill: 'lazy' };
+    expectCalls((r) => ({ status: 201, json: JSON.parse(r.body) as unknown }));
+    const created = await handler(postJson('http://a.local/pets', cat));
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual(cat);
+    expect(wire()).toEqual(['POST /base/pets?api_key=pk-abcdef123']);
+
+    expectCalls(() => ({ json: cat }));
+    await callTool(await mcp('pets-polymorphic.yaml', 'pets'), 'get-pet', {
+      petId: 'p1',
+      'X-Trace': 't-1',
+    });
+    expect(wire()).toEqual(['GET /base/pets/p1?api_key=pk-abcdef123']);
+    expect(upstream.seen[0].headers['x-trace']).toBe('t-1');
+
+    expectCalls(() => ({ json: [cat] }));
+    await callTool(await mcp('pets-polymorphic.yaml', 'pets'), 'list-pets', {
+      petType: 'cat',
+      session: 's-1',
+    });
+    expect(upstream.seen[0].headers.cookie).toBe('session=s-1');
+
+    expectCalls((r) => ({
+      status: 201,
+      json: { id: 'a1', adopter: JSON.parse(r.body) as unknown },
+    }));
+    const adopt = await (
+      await rest('pets-polymorphic.yaml', 'adoptions')
+    )(
+      postJson('http://a.local/adoptions', {
+        petId: 'p1',
+        adopter: { kind: 'shelter', shelterId: 4 },
+        note: null,
+      }),
+    );
+    expect(adopt.status).toBe(201);
+    expect(upstream.seen[0].headers.authorization).toBe('Bearer tok-abcdef123');
+  });
+
+  it('zoo (3.0): nullable fields and parameters, basic auth, PUT and DELETE', async () => {
+    process.env.ZOO_KEEPER_USERNAME = 'zoo-admin';
+    process.env.ZOO_KEEPER_PASSWORD = 'pw-zoo-1234';
+    const handler = await rest('zoo-3.0.yaml', 'animals');
+    const animal = { id: 3, species: 'lion', name: 'Leo', born: null, keeper: null };
+    expectCalls((r) => ({ json: { id: 3, ...(JSON.parse(r.body) as object) } }));
+    const put = await handler(
+      new Request('http://a.local/animals/3', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ species: 'lion', name: 'Leo', born: null, keeper: null }),
+      }),
+    );
+    expect(put.status).toBe(200);
+    expect(await put.json()).toEqual(animal);
+    expect(wire()).toEqual(['PUT /base/animals/3']);
+
+    expectCalls(() => ({ json: { items: [animal], next: null } }));
+    const listed = await callTool(await mcp('zoo-3.0.yaml', 'animals'), 'list-animals', {
+      'X-Request-ID': '7d0c5c1e-8a55-4a4e-9a0b-0c4d6e1f2a3b',
+      limit: 5,
+    });
+    expect(listed).toEqual({ items: [animal], next: null });
+    expect(wire()).toEqual(['GET /base/animals?limit=5']);
+    expect(upstream.seen[0].headers['x-request-id']).toBe('7d0c5c1e-8a55-4a4e-9a0b-0c4d6e1f2a3b');
+  });
+});
+
+describe('a document with a $ref it never defines (callback-example)', () => {
+  it('import and generate say where it is; --strict refuses it, writing nothing; without --strict it generates', async () => {
+    const dir = project('callback-example');
+    fs.copyFileSync(
+      path.join(FIXTURES, 'callback-example.yaml'),
+      path.join(dir, 'specs/callback-example.yaml'),
+    );
+    const imported = await cli(
+      dir,
+      'import',
+      '--openapi',
+      'specs/callback-example.yaml',
+      '--base-uri',
+      'https://streams.example',
+    );
+    expect(imported.code, imported.all).toBe(0);
+    const at =
+      /specs\/callback-example\.yaml:51:33 {2}\w+ {2}openapi\/dangling-ref {2}\$ref '#\/components\/schemas\/UserLogData'/;
+    expect(imported.stderr).toMatch(at);
+    expect(imported.stderr).toContain(
+      'specs/callback-example.yaml:36:9  info  import/not-imported  the callbacks of POST /streams are requests the API sends',
+    );
+    const strict = await cli(dir, 'generate', '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(at);
+    expect(strict.all).toContain('nothing was written');
+    expect(fs.existsSync(path.join(dir, 'generated'))).toBe(false);
+    const lenient = await cli(dir, 'generate');
+    expect(lenient.code, lenient.all).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'generated/streams/client.ts'))).toBe(true);
+  });
+});
