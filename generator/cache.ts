@@ -68,50 +68,68 @@ interface Entry<T> {
 }
 
 export class GenerationCache {
-  /** Entries to write once the run has succeeded (a failing run changes nothing on disk). */
-  private readonly pending = new Map<
-    string,
-    { key: string; deps: Dependency[]; payload: unknown }
-  >();
+  /**
+   * Entries this run stored, by name: each written at once to a temporary file of the cache folder
+   * (so that no more than one payload is in memory), and renamed into place once the run has
+   * succeeded (a failing run changes nothing on disk).
+   */
+  private readonly pending = new Map<string, string>();
+  /** Whether the folder was made (or found), or could not be (storing does nothing then). */
+  private state: 'unknown' | 'ready' | 'unusable' = 'unknown';
+  /** The first folder on the way to the cache that this run created (removed by discard). */
+  private createdFolder: string | undefined;
 
   private constructor(
     private readonly root: string,
     private readonly dir: string,
     /** Hash of everything every entry depends on. */
     private readonly base: string,
+    private readonly mode: 'read' | 'write',
   ) {}
 
   /**
    * The project's cache, or undefined when it cannot be used (its folder, or a folder on the way
    * to it, is a link or not a folder). `inputs` is what all output depends on besides capgen itself.
+   * In 'read' mode (--check, which writes nothing) storing does nothing.
    */
-  static open(root: string, inputs: unknown): GenerationCache | undefined {
+  static open(
+    root: string,
+    inputs: unknown,
+    mode: 'read' | 'write' = 'write',
+  ): GenerationCache | undefined {
     const modules = path.join(root, 'node_modules');
     const dir = lstat(modules)?.isDirectory()
       ? path.join(modules, '.cache', 'capgen')
       : path.join(root, '.capgen-cache');
     if (!usableDirectory(root, dir)) return undefined;
-    return new GenerationCache(root, dir, sha256(JSON.stringify([FORMAT, fingerprint(), inputs])));
+    const base = sha256(JSON.stringify([FORMAT, fingerprint(), inputs]));
+    return new GenerationCache(root, dir, base, mode);
   }
 
-  /** Writes what this run stored (creating the folder when needed); failures are ignored. */
+  /** Puts what this run stored in place (and a .gitignore, in .capgen-cache); failures are ignored. */
   flush(): void {
-    if (!this.pending.size || !ensureDirectory(this.root, this.dir)) return;
     try {
-      if (path.basename(this.dir) === '.capgen-cache') {
+      if (this.pending.size && path.basename(this.dir) === '.capgen-cache') {
         const ignore = path.join(this.dir, '.gitignore');
         if (!lstat(ignore)) writeAtomically(this.dir, ignore, '# capgen generation cache\n*\n');
       }
-      // Serialized one at a time: the payloads are the run's output, already in memory.
-      for (const [name, { key, deps, payload }] of this.pending) {
-        const text = JSON.stringify(payload);
-        const header = { format: FORMAT, key, deps, integrity: sha256(text) };
-        writeAtomically(this.dir, path.join(this.dir, name), `${JSON.stringify(header)}\n${text}`);
+      for (const [name, temporary] of this.pending) {
+        fs.renameSync(temporary, path.join(this.dir, name));
+        this.pending.delete(name);
       }
+      this.createdFolder = undefined;
     } catch {
       // A cache that cannot be written (read-only, full disk) only makes the next run slower.
     }
+    this.discard();
+  }
+
+  /** Drops what this run stored and did not flush (the folder too, when this run made it). */
+  discard(): void {
+    for (const temporary of this.pending.values()) fs.rmSync(temporary, { force: true });
     this.pending.clear();
+    if (this.createdFolder) fs.rmSync(this.createdFolder, { recursive: true, force: true });
+    this.createdFolder = undefined;
   }
 
   /** Where the entries are (for messages and tests). */
@@ -179,7 +197,24 @@ export class GenerationCache {
   }
 
   private write(name: string, key: string, deps: Dependency[], payload: unknown): void {
-    this.pending.set(`${name}.json`, { key, deps, payload });
+    if (this.mode === 'read' || this.state === 'unusable') return;
+    if (this.state === 'unknown') {
+      const made = ensureDirectory(this.root, this.dir);
+      this.state = made === false ? 'unusable' : 'ready';
+      if (made === false) return;
+      this.createdFolder = made || undefined;
+    }
+    const text = JSON.stringify(payload);
+    const header = { format: FORMAT, key, deps, integrity: sha256(text) };
+    const temporary = path.join(this.dir, `.${randomUUID()}.tmp`);
+    try {
+      fs.writeFileSync(temporary, `${JSON.stringify(header)}\n${text}`, { flag: 'wx' });
+      const previous = this.pending.get(`${name}.json`);
+      if (previous) fs.rmSync(previous, { force: true });
+      this.pending.set(`${name}.json`, temporary);
+    } catch {
+      fs.rmSync(temporary, { force: true }); // a full disk only makes the next run slower
+    }
   }
 }
 
@@ -293,9 +328,13 @@ function usableDirectory(root: string, dir: string): boolean {
   return true;
 }
 
-/** Creates `dir` under `root` as needed; false when a part of it exists as anything but a folder. */
-function ensureDirectory(root: string, dir: string): boolean {
+/**
+ * Creates `dir` under `root` as needed: the first folder it created ('' when it existed), or false
+ * when a part of it exists as anything but a folder or cannot be made.
+ */
+function ensureDirectory(root: string, dir: string): string | false {
   let current = root;
+  let created = '';
   for (const part of path.relative(root, dir).split(path.sep)) {
     current = path.join(current, part);
     const stat = lstat(current);
@@ -307,9 +346,10 @@ function ensureDirectory(root: string, dir: string): boolean {
         return false;
       }
       if (!lstat(current)?.isDirectory()) return false;
+      created ||= current;
     }
   }
-  return true;
+  return created;
 }
 
 /** Writes a file by renaming a fresh temporary file over it, so a reader never sees half of it. */

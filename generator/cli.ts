@@ -11,6 +11,8 @@ import { colorStyle, formatDiagnostic, plainStyle, UsageError, type Style } from
 import { GENERATOR_VERSION } from './version.js';
 import type { ServeOptions } from './serve.js';
 import type { ImportCommandOptions } from './import/command.js';
+import type { PipelineResult } from './pipeline.js';
+import type { OutputStore } from './store.js';
 import { NAFTIKO_VERSIONS } from './import/versions.js';
 
 export interface CliIO {
@@ -87,58 +89,38 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
         check?: boolean;
         cache?: boolean;
       }) => {
-        const [{ runPipeline }, { report }, { apply, plan, shortDiff, withManifest }] =
-          await Promise.all([import('./pipeline.js'), import('./report.js'), import('./write.js')]);
-        const result = await runPipeline(io.cwd, options, {
-          emit: true,
-          // --check writes nothing, the cache included; it reads what `generate` stored.
-          cache: options.cache === false ? undefined : options.check ? 'read' : 'write',
-        });
-        exitCode = report(result.bag, io, style, options.verbose);
-        if (exitCode !== 0 || !result.files || !result.config) return;
-        const outDir = path.resolve(result.config.root, result.config.out);
-        const files = withManifest(result.files);
-        const p = plan(outDir, files);
-        const caps = result.capabilityCount ?? 0;
-        if (options.verbose && options.cache !== false)
-          io.stderr(
-            `cache: ${result.cachedCount ?? 0} of ${caps} capabilities unchanged since an earlier run (--no-cache regenerates them)\n`,
-          );
-        if (options.check) {
-          const drift = p.added.length + p.changed.length + p.removed.length;
-          if (!drift) {
-            io.stdout(
-              `${style.green('✓')} ${result.config.out}/ is up to date (${files.length} files, ${caps} capabilities)\n`,
-            );
-            return;
-          }
-          for (const f of p.added)
-            io.stdout(`${style.green('added')}    ${result.config.out}/${f.path}\n`);
-          for (const f of p.changed)
-            io.stdout(
-              `${style.yellow('changed')}  ${result.config.out}/${f.path}\n${indent(shortDiff(outDir, f))}\n`,
-            );
-          for (const f of p.removed)
-            io.stdout(`${style.red('removed')}  ${result.config.out}/${f}\n`);
-          io.stdout(
-            `${style.red('✗')} ${result.config.out}/ is out of date: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed. Run \`npx capgen generate\` and commit the result.\n`,
-          );
-          exitCode = 1;
-          return;
-        }
+        const [{ runPipeline }, { report }, write, stores] = await Promise.all([
+          import('./pipeline.js'),
+          import('./report.js'),
+          import('./write.js'),
+          import('./store.js'),
+        ]);
+        let store: OutputStore | undefined;
+        // Interrupted (Ctrl-C, a stop): the store goes, then the signal does what it would have.
+        const interrupted = (signal: NodeJS.Signals) => {
+          store?.dispose();
+          process.kill(process.pid, signal);
+        };
+        const signals = ['SIGINT', 'SIGTERM'] as const;
+        for (const signal of signals) process.once(signal, interrupted);
         try {
-          apply(outDir, p);
-        } catch (error) {
-          exitCode = reportWriteFailure(result.config.out, error, io, style);
-          return;
+          const result = await runPipeline(io.cwd, options, {
+            emit: true,
+            // --check writes nothing, the cache included; it reads what `generate` stored.
+            cache: options.cache === false ? undefined : options.check ? 'read' : 'write',
+            // Files go to disk as they are made: a write run's into the staging folder it swaps in.
+            store: (outDir) =>
+              (store = options.check
+                ? stores.OutputStore.temporary()
+                : stores.OutputStore.staging(outDir)),
+          });
+          exitCode = report(result.bag, io, style, options.verbose);
+          if (exitCode !== 0 || !result.files || !result.config) return;
+          exitCode = writeOrCheck(result as Generated, write, options, io, style);
+        } finally {
+          store?.dispose();
+          for (const signal of signals) process.removeListener(signal, interrupted);
         }
-        for (const f of p.kept)
-          io.stderr(
-            `${style.yellow('kept')}     ${result.config.out}/${f}: capgen wrote it, its source is gone, but it was edited since; delete it by hand if it is no longer needed\n`,
-          );
-        io.stdout(
-          `${style.green('✓')} ${caps} capabilities → ${result.config.out}/: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed, ${p.unchanged.length} unchanged\n`,
-        );
       },
     );
 
@@ -253,6 +235,59 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
     return 70;
   }
   return exitCode;
+}
+
+type Generated = PipelineResult & Required<Pick<PipelineResult, 'files' | 'config'>>;
+
+/**
+ * The last step of `generate`: writes the output folder, or (--check) compares it; the exit code.
+ */
+function writeOrCheck(
+  result: Generated,
+  { apply, plan, shortDiff, withManifest }: typeof import('./write.js'),
+  options: { check?: boolean; verbose?: boolean; cache?: boolean },
+  io: CliIO,
+  style: Style,
+): number {
+  const out = result.config.out;
+  const outDir = path.resolve(result.config.root, out);
+  const files = withManifest(result.files, result.store);
+  const p = plan(outDir, files);
+  const caps = result.capabilityCount ?? 0;
+  if (options.verbose && options.cache !== false)
+    io.stderr(
+      `cache: ${result.cachedCount ?? 0} of ${caps} capabilities unchanged since an earlier run (--no-cache regenerates them)\n`,
+    );
+  if (options.check) {
+    const drift = p.added.length + p.changed.length + p.removed.length;
+    if (!drift) {
+      io.stdout(
+        `${style.green('✓')} ${out}/ is up to date (${files.length} files, ${caps} capabilities)\n`,
+      );
+      return 0;
+    }
+    for (const f of p.added) io.stdout(`${style.green('added')}    ${out}/${f.path}\n`);
+    for (const f of p.changed)
+      io.stdout(`${style.yellow('changed')}  ${out}/${f.path}\n${indent(shortDiff(outDir, f))}\n`);
+    for (const f of p.removed) io.stdout(`${style.red('removed')}  ${out}/${f}\n`);
+    io.stdout(
+      `${style.red('✗')} ${out}/ is out of date: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed. Run \`npx capgen generate\` and commit the result.\n`,
+    );
+    return 1;
+  }
+  try {
+    apply(outDir, p, result.store ? { staged: result.store } : {});
+  } catch (error) {
+    return reportWriteFailure(out, error, io, style);
+  }
+  for (const f of p.kept)
+    io.stderr(
+      `${style.yellow('kept')}     ${out}/${f}: capgen wrote it, its source is gone, but it was edited since; delete it by hand if it is no longer needed\n`,
+    );
+  io.stdout(
+    `${style.green('✓')} ${caps} capabilities → ${out}/: ${p.added.length} added, ${p.changed.length} changed, ${p.removed.length} removed, ${p.unchanged.length} unchanged\n`,
+  );
+  return 0;
 }
 
 /** A commander argument parser for whole numbers from `min` to `max`. */

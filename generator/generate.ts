@@ -1,7 +1,9 @@
 /**
- * Generating, one capability at a time: each is checked, modeled, emitted and formatted, and only
- * its formatted files are kept, so memory holds one capability's model and syntax trees at most
- * (plus the OpenAPI documents, parsed once, and the shared types' walk). With the cache (cache.ts),
+ * Generating, one capability at a time: each is checked, modeled, emitted and formatted, and its
+ * formatted files go to a sink (store.ts) as they are made: on disk, for the CLI, so that memory
+ * holds a few capabilities' models, syntax trees and files at most (plus the OpenAPI documents,
+ * parsed once, the shared types' walk, and each file's path and hash), however many capabilities
+ * there are. With the cache (cache.ts),
  * a capability whose inputs are unchanged since a run that stored it is not even parsed: its files,
  * diagnostics and the types it reaches come from there, and so does a shared types module whose
  * roots are unchanged.
@@ -14,6 +16,7 @@ import type { ResolvedConfig } from './config.js';
 import { DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { GeneratedFile } from './emit/index.js';
 import type { SharedNeeds } from './emit/shared.js';
+import type { FileSink, StoredFile } from './store.js';
 import { createFormatter } from './format-thread.js';
 import { readInput, type ReadListener } from './load/read.js';
 import { TypeModules } from './model/api-types.js';
@@ -43,18 +46,51 @@ const loadEmitters = (): Promise<Emitters> =>
  */
 const IN_FLIGHT = 4;
 
+export interface Generated {
+  /** Every file, sorted by path (absent when the run failed). */
+  files?: StoredFile[];
+  capabilityCount: number;
+  cachedCount: number;
+}
+
+/**
+ * Generates every file into `sink`. The cache ('read': use it; 'write': also store what this run
+ * generates, once it has succeeded) is left as it was when the run fails or throws.
+ */
 export async function generateFiles(
   config: ResolvedConfig,
   inputs: PipelineInputs,
   bag: DiagnosticBag,
   cacheMode: 'read' | 'write' | undefined,
-): Promise<{ files?: GeneratedFile[]; capabilityCount: number; cachedCount: number }> {
+  sink: FileSink,
+): Promise<Generated> {
+  const cache = cacheMode
+    ? GenerationCache.open(config.root, inputs.fingerprint, cacheMode)
+    : undefined;
+  try {
+    const generated = await generateInto(config, inputs, bag, cache, sink);
+    if (generated.files) cache?.flush();
+    return generated;
+  } finally {
+    cache?.discard();
+  }
+}
+
+async function generateInto(
+  config: ResolvedConfig,
+  inputs: PipelineInputs,
+  bag: DiagnosticBag,
+  cache: GenerationCache | undefined,
+  sink: FileSink,
+): Promise<Generated> {
   const { documents, schemas, rulesets } = inputs;
   const fails = (items: readonly Diagnostic[]) => wouldFail(items, config);
-  const cache = cacheMode ? GenerationCache.open(config.root, inputs.fingerprint) : undefined;
   const modules = new TypeModules(documents, config.typeDepth);
   const index = new OpenApiIndex(documents);
-  const files: GeneratedFile[] = [];
+  const files: StoredFile[] = [];
+  const keep = (output: readonly GeneratedFile[]) => {
+    for (const f of output) files.push(sink.put(f.path, f.contents));
+  };
   const needs: SharedNeeds[] = [];
   const listeners: Listener[] = [];
   const ids = new Map<string, string>();
@@ -81,7 +117,7 @@ export async function generateFiles(
       if (cached && modules.addRoots(cached.roots)) {
         for (const d of cached.diagnostics) bag.add(d);
         failed ||= fails(cached.diagnostics);
-        files.push(...cached.files);
+        if (!failed) keep(cached.files);
         needs.push(cached.needs);
         listeners.push(...cached.listeners);
         count++;
@@ -129,7 +165,7 @@ export async function generateFiles(
       count++;
       const stored = { diagnostics: own.items, roots, needs: capabilityNeeds, listeners: servers };
       const done = output.then((formatted) => {
-        files.push(...formatted);
+        keep(formatted);
         cache?.storeCapability(file, text, deps, { ...stored, files: formatted });
       });
       // Handled when awaited (settle); until then a failure must not count as unhandled.
@@ -140,7 +176,7 @@ export async function generateFiles(
     // Servers of different capabilities on one port: said once every capability is modeled.
     if (!failed) reportPortConflicts(listeners, bag);
     if (failed || fails(bag.items)) return { capabilityCount: count, cachedCount };
-    files.push(...(await import('./emit/shared.js')).emitShared(needs, config, inputs.regenerate));
+    keep((await import('./emit/shared.js')).emitShared(needs, config, inputs.regenerate));
     for (const path of modules.paths()) {
       const roots = modules.rootsOf(path);
       if (!roots.length) continue; // no named type: no module
@@ -154,10 +190,9 @@ export async function generateFiles(
         contents = formatted.contents;
         cache?.storeModule(path, roots, contents);
       }
-      files.push({ path, contents });
+      keep([{ path, contents }]);
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    if (cacheMode === 'write') cache?.flush();
     return { files, capabilityCount: count, cachedCount };
   } finally {
     // A failed run may leave formats in flight: their results are not wanted.

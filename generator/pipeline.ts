@@ -18,7 +18,6 @@ import {
   type ResolvedConfig,
 } from './config.js';
 import { DiagnosticBag } from './diagnostics.js';
-import type { GeneratedFile } from './emit/index.js';
 import { loadOpenApi, type OpenApiDocument } from './load/openapi.js';
 import { readInput, type ReadListener } from './load/read.js';
 import { parseSource, type SourceDocument } from './load/source.js';
@@ -39,13 +38,20 @@ import { RESERVED_OUTPUT_NAMES } from './model/names.js';
 import { GENERATOR_VERSION } from './version.js';
 import { filesUnder, sha256 } from './cache.js';
 import { outputFolderProblems, realRoot } from './paths.js';
+import { memorySink, StoreError, type OutputStore, type StoredFile } from './store.js';
 
 export interface PipelineResult {
   bag: DiagnosticBag;
   config?: ResolvedConfig;
   /** The whole model (validate only: generating keeps one capability's model at a time). */
   project?: ProjectModel;
-  files?: GeneratedFile[];
+  /** The generated files, sorted by path: in memory, or in `store`. */
+  files?: StoredFile[];
+  /**
+   * The store the files are in, when one was asked for (PipelineOptions.store): the caller's to
+   * swap in (write.ts `apply`) or dispose of. A failed run has removed it already.
+   */
+  store?: OutputStore;
   /** How many capabilities were checked and generated. */
   capabilityCount?: number;
   /** How many of them came from the generation cache, unchanged since an earlier run. */
@@ -60,6 +66,11 @@ export interface PipelineOptions {
    * (`--check`, which writes nothing), 'write' also stores what this run generates.
    */
   cache?: 'read' | 'write';
+  /**
+   * Where generated files go as they are made, given the output folder (store.ts): on disk, so
+   * that memory does not grow with the output. Without it they are kept in memory.
+   */
+  store?: (outDir: string) => OutputStore;
 }
 
 export async function runPipeline(
@@ -92,8 +103,31 @@ export async function runPipeline(
   if (options.emit) {
     // Emitters and prettier are loaded only when output is wanted (`validate` never needs them).
     const { generateFiles } = await import('./generate.js');
-    const generated = await generateFiles(config, inputs, bag, options.cache);
-    return finish({ bag, config, ...generated });
+    const store = options.store?.(path.resolve(config.root, config.out));
+    let result: PipelineResult | undefined;
+    try {
+      const generated = await generateFiles(
+        config,
+        inputs,
+        bag,
+        options.cache,
+        store ?? memorySink,
+      );
+      result = finish({ bag, config, ...generated, ...(store ? { store } : {}) });
+      return result;
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      bag.error(
+        config.out,
+        { line: 1, col: 1 },
+        'io/write-failed',
+        `could not write the generated files: ${error.message}`,
+        'free disk space or fix the permissions, then run capgen generate again',
+      );
+      return { bag, config };
+    } finally {
+      if (store && !result?.files) store.dispose();
+    }
   }
   const project = await buildProject(config, inputs, bag);
   return finish(project ? { bag, config, project } : { bag, config });

@@ -7,19 +7,29 @@
  * generated files, plus every file of the old folder that is kept), then swapped in by renaming.
  * Any failure before the swap removes the staging folder and leaves the output folder as it was.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import type { GeneratedFile } from './emit/index.js';
 import { lstat } from './paths.js';
+import {
+  memorySink,
+  nodeOps,
+  sha256,
+  stagingFolder,
+  type FileSink,
+  type OutputStore,
+  type StoredFile,
+  type WriteOps,
+} from './store.js';
+
+export type { WriteOps } from './store.js';
 
 export const MANIFEST = '.capgen-manifest.json';
 
 export interface Plan {
-  added: GeneratedFile[];
-  changed: GeneratedFile[];
-  unchanged: GeneratedFile[];
+  added: StoredFile[];
+  changed: StoredFile[];
+  unchanged: StoredFile[];
   /** Files capgen wrote before, unedited since, that no longer have a source: left out. */
   removed: string[];
   /** Files capgen wrote before that no longer have a source but were edited since: kept. */
@@ -34,16 +44,15 @@ interface Manifest {
   sha256: Record<string, string>;
 }
 
-const sha256 = (contents: string | Buffer) => createHash('sha256').update(contents).digest('hex');
-
-export function withManifest(files: GeneratedFile[]): GeneratedFile[] {
+/** The files and the manifest listing them (stored where they are: `sink`). */
+export function withManifest(files: StoredFile[], sink: FileSink = memorySink): StoredFile[] {
   const manifest: Manifest = {
     generator: 'capgen',
     note: 'Files written by `npx capgen generate`; it removes those whose source is gone, unless edited since.',
     files: files.map((f) => f.path),
-    sha256: Object.fromEntries(files.map((f) => [f.path, sha256(f.contents)])),
+    sha256: Object.fromEntries(files.map((f) => [f.path, f.sha256])),
   };
-  return [...files, { path: MANIFEST, contents: `${JSON.stringify(manifest, null, 2)}\n` }];
+  return [...files, sink.put(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`)];
 }
 
 /** Regular file at `target` (never a link), or undefined. */
@@ -52,12 +61,15 @@ function readRegular(target: string): Buffer | undefined {
   return stat?.isFile() ? fs.readFileSync(target) : undefined;
 }
 
-export function plan(outDir: string, files: GeneratedFile[]): Plan {
+/** What writing `files` changes in `outDir` (compared by size and hash: contents are not read). */
+export function plan(outDir: string, files: StoredFile[]): Plan {
   const result: Plan = { added: [], changed: [], unchanged: [], removed: [], kept: [] };
   for (const file of files) {
-    const existing = readRegular(path.join(outDir, file.path));
-    if (existing === undefined) result.added.push(file);
-    else if (existing.toString('utf8') !== file.contents) result.changed.push(file);
+    const target = path.join(outDir, file.path);
+    const stat = lstat(target);
+    if (!stat?.isFile()) result.added.push(file);
+    else if (stat.size !== file.size || sha256(fs.readFileSync(target)) !== file.sha256)
+      result.changed.push(file);
     else result.unchanged.push(file);
   }
   const wanted = new Set(files.map((f) => f.path));
@@ -102,38 +114,42 @@ function isInside(outDir: string, relative: string): boolean {
 }
 
 /**
- * The file-system calls `apply` makes, replaceable so that a test can make one of them fail (a
- * full disk on the fifth file, a rename refused) and check that nothing changed.
- */
-export interface WriteOps {
-  writeFile(file: string, contents: string): void;
-  rename(from: string, to: string): void;
-}
-
-const nodeOps: WriteOps = {
-  writeFile: (file, contents) => fs.writeFileSync(file, contents),
-  rename: (from, to) => fs.renameSync(from, to),
-};
-
-/**
  * Applies a plan: stages the new output folder beside the old one, then swaps it in. Files of the
  * old folder that capgen did not write (or wrote and that were edited since, when their source is
- * gone) are carried over as they are (hard links where possible, else copies). On any failure the
- * staging folder is removed and the output folder is left byte-identical; the error is rethrown.
+ * gone) are carried over as they are (hard links where possible, else copies), and so are the
+ * unchanged ones. On any failure the staging folder is removed and the output folder is left
+ * byte-identical; the error is rethrown.
+ *
+ * With `staged`, the store the files were generated into (OutputStore.staging of `outDir`), that
+ * store is the staging folder: its files are not written again. Files elsewhere (in memory) are
+ * written with `ops`.
  */
-export function apply(outDir: string, p: Plan, ops: WriteOps = nodeOps): void {
-  const parent = path.dirname(outDir);
-  fs.mkdirSync(parent, { recursive: true });
-  const staging = path.join(parent, `.${path.basename(outDir)}.capgen-${randomUUID()}`);
-  fs.mkdirSync(staging);
+export function apply(
+  outDir: string,
+  p: Plan,
+  { ops = nodeOps, staged }: { ops?: WriteOps; staged?: OutputStore } = {},
+): void {
+  const parent = path.dirname(path.resolve(outDir));
+  const staging = staged?.folder ?? stagingFolder(outDir);
+  const inStaging = (file: StoredFile) => file.location === path.join(staging, file.path);
   try {
+    if (staged) staged.open();
+    else {
+      fs.mkdirSync(parent, { recursive: true });
+      fs.mkdirSync(staging);
+    }
+    if (path.dirname(staging) !== parent)
+      throw new Error(`the staging folder ${staging} is not beside ${outDir}`);
     const previous = lstat(outDir);
     if (previous?.isDirectory()) fs.chmodSync(staging, previous.mode & 0o7777);
     for (const file of [...p.added, ...p.changed]) {
+      if (inStaging(file)) continue;
       const target = path.join(staging, file.path);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       ops.writeFile(target, file.contents);
     }
+    // An unchanged file stays the very same file (its inode, its modification time).
+    for (const file of p.unchanged) if (inStaging(file)) fs.unlinkSync(file.location!);
     if (previous?.isDirectory()) {
       const replaced = new Set([...p.added, ...p.changed].map((f) => f.path));
       const dropped = new Set(p.removed);
@@ -141,9 +157,11 @@ export function apply(outDir: string, p: Plan, ops: WriteOps = nodeOps): void {
     }
     swap(outDir, staging, previous !== undefined, ops);
   } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    if (staged) staged.dispose();
+    else fs.rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+  staged?.movedTo(outDir);
 }
 
 /** Links (or copies) every kept file and folder of `from` into `to`. */
@@ -190,7 +208,7 @@ function swap(outDir: string, staging: string, exists: boolean, ops: WriteOps): 
 }
 
 /** A short unified diff of one changed file (at most `maxLines` lines). */
-export function shortDiff(outDir: string, file: GeneratedFile, maxLines = 20): string {
+export function shortDiff(outDir: string, file: StoredFile, maxLines = 20): string {
   const before = fs.readFileSync(path.join(outDir, file.path), 'utf8');
   const patch = createTwoFilesPatch(
     `a/${file.path}`,

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../generator/cli.js';
 import { runPipeline } from '../generator/pipeline.js';
+import { OutputStore } from '../generator/store.js';
 import { apply, plan, withManifest, type WriteOps } from '../generator/write.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'malformed');
@@ -38,13 +39,30 @@ function snapshot(): Record<string, string> {
   return result;
 }
 
-/** The plan and files of a run with the capability's label changed (so every file changes). */
-async function nextGeneration() {
+function relabel(): void {
   const spec = path.join(root, 'specs/widgets.yaml');
   fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace('label: Widgets', 'label: Gadgets'));
+}
+
+/** The plan and files of a run with the capability's label changed (so every file changes). */
+async function nextGeneration() {
+  relabel();
   const result = await runPipeline(root, {}, { emit: true });
   expect(result.bag.hasErrors()).toBe(false);
   return plan(out, withManifest(result.files!));
+}
+
+/** The files of a run, generated into a staging store beside the output folder (as the CLI does). */
+async function stagedGeneration(ops?: WriteOps) {
+  const result = await runPipeline(
+    root,
+    {},
+    {
+      emit: true,
+      store: (outDir) => OutputStore.staging(outDir, ops),
+    },
+  );
+  return { result, files: result.files && withManifest(result.files, result.store) };
 }
 
 const failing = (at: (call: number, args: string[]) => boolean): WriteOps => {
@@ -80,13 +98,7 @@ describe('a failing write', () => {
   it('a full disk on the third file leaves the previous output byte-identical, nothing beside it', async () => {
     const p = await nextGeneration();
     const before = snapshot();
-    expect(() =>
-      apply(
-        out,
-        p,
-        failing((call) => call === 3),
-      ),
-    ).toThrow(/ENOSPC/);
+    expect(() => apply(out, p, { ops: failing((call) => call === 3) })).toThrow(/ENOSPC/);
     expect(snapshot()).toEqual(before);
   });
 
@@ -94,7 +106,7 @@ describe('a failing write', () => {
     const p = await nextGeneration();
     const before = snapshot();
     const swapIn = (_call: number, args: string[]) => args[1] === out && args[0] !== out;
-    expect(() => apply(out, p, failing(swapIn))).toThrow(/ENOSPC/);
+    expect(() => apply(out, p, { ops: failing(swapIn) })).toThrow(/ENOSPC/);
     expect(snapshot()).toEqual(before);
   });
 
@@ -113,7 +125,79 @@ describe('a failing write', () => {
   });
 });
 
+describe('a failing run that stores its files on disk as they are made', () => {
+  it('a full disk on the third stored file: an io/write-failed error, nothing beside the output', async () => {
+    relabel();
+    const before = snapshot();
+    const { result } = await stagedGeneration(failing((call) => call === 3));
+    expect(result.files).toBeUndefined();
+    expect(result.store).toBeUndefined();
+    const [error] = result.bag.items.filter((d) => d.severity === 'error');
+    expect(error).toMatchObject({ file: 'generated', rule: 'io/write-failed' });
+    expect(error.message).toMatch(/could not write the generated files: could not store .*ENOSPC/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('errors in a later capability, after the first one was stored: exit 1, nothing written, the store and cache entries gone', async () => {
+    relabel();
+    fs.writeFileSync(
+      path.join(root, 'specs/zeta.yaml'),
+      fs
+        .readFileSync(path.join(root, 'specs/widgets.yaml'), 'utf8')
+        .replace(/^naftiko: .*/m, 'naftiko: 0.0.1'),
+    );
+    const before = snapshot();
+    const { code, output } = await capgen(['generate']);
+    expect(code, output).toBe(1);
+    expect(output).toContain('specs/zeta.yaml');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('a refused swap removes the store and leaves the output byte-identical', async () => {
+    relabel();
+    const { result, files } = await stagedGeneration();
+    const staged = result.store!;
+    expect(path.dirname(staged.folder)).toBe(root);
+    const p = plan(out, files!);
+    // The snapshot holds the store; after the failure, all of it but the store.
+    const store = path.relative(path.dirname(root), staged.folder);
+    const before = Object.fromEntries(
+      Object.entries(snapshot()).filter(([k]) => k !== store && !k.startsWith(store + path.sep)),
+    );
+    const swapIn = (_call: number, args: string[]) => args[1] === out && args[0] !== out;
+    expect(() => apply(out, p, { ops: failing(swapIn), staged })).toThrow(/ENOSPC/);
+    expect(fs.existsSync(staged.folder)).toBe(false);
+    expect(snapshot()).toEqual(before);
+  });
+});
+
 describe('a successful write', () => {
+  it('from a staging store: swaps it in without writing files again, keeps unchanged files untouched, reads contents from the output', async () => {
+    const notes = fs.statSync(path.join(out, 'NOTES.md'));
+    const runtime = fs.statSync(path.join(out, 'runtime/client.ts'));
+    relabel();
+    const { result, files } = await stagedGeneration();
+    const staged = result.store!;
+    const client = files!.find((f) => f.path === 'widgets/client.ts')!;
+    expect(client.location).toBe(path.join(staged.folder, 'widgets/client.ts'));
+    expect(Buffer.byteLength(client.contents)).toBe(client.size);
+    const p = plan(out, files!);
+    expect(p.unchanged.map((f) => f.path)).toContain('runtime/client.ts');
+    let writes = 0;
+    apply(out, p, {
+      staged,
+      ops: { writeFile: () => writes++, rename: (from, to) => fs.renameSync(from, to) },
+    });
+    expect(writes).toBe(0);
+    expect(staged.folder).toBe(out);
+    expect(client.contents).toContain('Gadgets');
+    expect(fs.readFileSync(path.join(out, 'widgets/client.ts'), 'utf8')).toBe(client.contents);
+    expect(fs.statSync(path.join(out, 'NOTES.md')).ino).toBe(notes.ino);
+    const after = fs.statSync(path.join(out, 'runtime/client.ts'));
+    expect([after.ino, after.mtimeMs]).toEqual([runtime.ino, runtime.mtimeMs]);
+    expect(fs.readdirSync(path.dirname(root))).toEqual(['project']);
+  });
+
   it("swaps in the new output, keeping the user's files (the same files) and unchanged ones untouched", async () => {
     const notes = fs.statSync(path.join(out, 'NOTES.md'));
     const runtime = fs.statSync(path.join(out, 'runtime/client.ts'));

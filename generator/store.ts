@@ -1,0 +1,166 @@
+/**
+ * Where generated files go as they are produced. A run's output can be larger than what is worth
+ * keeping in memory (Stripe's 62 capabilities: 17 MB of text, which V8 would hold at a multiple of
+ * that), so a run of the CLI spills each file to disk as soon as it is formatted (OutputStore) and
+ * keeps only its path, SHA-256 and size; its contents are read back when asked for (a short diff).
+ *
+ * A write run stores straight into the staging folder beside the output folder (write.ts swaps it
+ * in), so no second copy is made; --check stores into a temporary folder. Either store is removed
+ * when the run fails, and the temporary one once the run is done. The programmatic API keeps files
+ * in memory unless it asks for a store (memorySink).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { GeneratedFile } from './emit/index.js';
+
+/** A generated file, known by its path, hash and size; `contents` may be read from disk. */
+export interface StoredFile extends GeneratedFile {
+  readonly sha256: string;
+  /** Its size in bytes (UTF-8). */
+  readonly size: number;
+  /** Where its stored copy is on disk; absent for a file held in memory. */
+  readonly location?: string;
+}
+
+/** Takes each generated file as it is produced. */
+export interface FileSink {
+  put(file: string, contents: string): StoredFile;
+}
+
+export const sha256 = (contents: string | Buffer): string =>
+  createHash('sha256').update(contents).digest('hex');
+
+/** Keeps every file in memory (the programmatic API's default; small projects, tests). */
+export const memorySink: FileSink = {
+  put: (file, contents) => ({
+    path: file,
+    contents,
+    sha256: sha256(contents),
+    size: Buffer.byteLength(contents),
+  }),
+};
+
+/**
+ * The file-system calls that write output, replaceable so that a test can make one of them fail (a
+ * full disk on the fifth file, a refused rename) and check that nothing changed.
+ */
+export interface WriteOps {
+  writeFile(file: string, contents: string): void;
+  rename(from: string, to: string): void;
+}
+
+export const nodeOps: WriteOps = {
+  writeFile: (file, contents) => fs.writeFileSync(file, contents),
+  rename: (from, to) => fs.renameSync(from, to),
+};
+
+/** A fresh staging folder's name for `outDir`: beside it, so that a rename can swap it in. */
+export function stagingFolder(outDir: string): string {
+  const resolved = path.resolve(outDir);
+  return path.join(path.dirname(resolved), `.${path.basename(resolved)}.capgen-${randomUUID()}`);
+}
+
+/** A store that could not be written (a full disk, permissions): the run fails, nothing written. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Generated files on disk, in a folder of their own (created on the first file). */
+export class OutputStore implements FileSink {
+  private created = false;
+  /** The first folder on the way to the store that this run created (removed with it). */
+  private createdParent: string | undefined;
+  private current: string;
+
+  private constructor(
+    folder: string,
+    private readonly ops: Pick<WriteOps, 'writeFile'>,
+  ) {
+    this.current = folder;
+  }
+
+  /** A store that is the staging folder of `outDir` (write.ts `apply` swaps it in). */
+  static staging(outDir: string, ops: Pick<WriteOps, 'writeFile'> = nodeOps): OutputStore {
+    return new OutputStore(stagingFolder(outDir), ops);
+  }
+
+  /** A store in the system's temporary folder (--check). */
+  static temporary(ops: Pick<WriteOps, 'writeFile'> = nodeOps): OutputStore {
+    return new OutputStore(path.join(os.tmpdir(), `capgen-${randomUUID()}`), ops);
+  }
+
+  /** Where the files are: the store's folder, or the output folder once it was swapped in. */
+  get folder(): string {
+    return this.current;
+  }
+
+  /** Creates the folder when it does not exist yet. */
+  open(): void {
+    if (this.created) return;
+    try {
+      this.createdParent = fs.mkdirSync(path.dirname(this.current), { recursive: true });
+      fs.mkdirSync(this.current);
+    } catch (error) {
+      throw storeError(this.current, error);
+    }
+    this.created = true;
+  }
+
+  put(file: string, contents: string): StoredFile {
+    this.open();
+    const target = path.resolve(this.current, file);
+    if (!target.startsWith(this.current + path.sep))
+      throw new Error(`generated file '${file}' would be outside the output folder`);
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      this.ops.writeFile(target, contents);
+    } catch (error) {
+      throw storeError(file, error);
+    }
+    return new DiskFile(this, file, sha256(contents), Buffer.byteLength(contents));
+  }
+
+  /** The folder was renamed to `to` (the output folder): it is no longer the store's to remove. */
+  movedTo(to: string): void {
+    this.current = path.resolve(to);
+    this.created = false;
+    this.createdParent = undefined;
+  }
+
+  /** Removes the folder and everything in it (and the folders made on the way to it). */
+  dispose(): void {
+    if (!this.created) return;
+    fs.rmSync(this.createdParent ?? this.current, { recursive: true, force: true });
+    this.created = false;
+    this.createdParent = undefined;
+  }
+}
+
+class DiskFile implements StoredFile {
+  constructor(
+    private readonly store: OutputStore,
+    readonly path: string,
+    readonly sha256: string,
+    readonly size: number,
+  ) {}
+
+  get location(): string {
+    return path.join(this.store.folder, this.path);
+  }
+
+  get contents(): string {
+    return fs.readFileSync(this.location, 'utf8');
+  }
+}
+
+function storeError(file: string, error: unknown): StoreError {
+  const { message, code } = error as NodeJS.ErrnoException;
+  return new StoreError(`could not store ${file}: ${message ?? String(error)}`, code);
+}
