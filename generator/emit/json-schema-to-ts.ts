@@ -3,6 +3,7 @@
  * document describes. Unknown shapes become `JsonValue`, never `any`.
  */
 import type { JsonSchema, JsonValue } from '../../templates/runtime/contract.js';
+import { joined } from './rope.js';
 import { docBlock, trustedTs, tsString, typeKey, type TsCode } from './escape.js';
 
 /**
@@ -16,28 +17,31 @@ export function schemaToTs(schema: JsonSchema, indent = '', mode: TypeMode = 'ou
   const anything = mode === 'input' ? 'unknown' : 'JsonValue';
   if (schema.enum) return schema.enum.map(literal).join(' | ') || 'never';
   if (schema.anyOf)
-    return unique(schema.anyOf.map((s) => schemaToTs(s, indent, mode))).join(' | ');
+    return joined(unique(schema.anyOf.map((s) => schemaToTs(s, indent, mode))), ' | ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (!types.length) return schema.properties ? objectToTs(schema, indent, mode) : anything;
-  return unique(
-    types.map((t) => {
-      switch (t) {
-        case 'string':
-          return 'string';
-        case 'integer':
-        case 'number':
-          return 'number';
-        case 'boolean':
-          return 'boolean';
-        case 'null':
-          return 'null';
-        case 'array':
-          return `Array<${schema.items ? schemaToTs(schema.items, indent, mode) : anything}>`;
-        case 'object':
-          return objectToTs(schema, indent, mode);
-      }
-    }),
-  ).join(' | ');
+  return joined(
+    unique(
+      types.map((t) => {
+        switch (t) {
+          case 'string':
+            return 'string';
+          case 'integer':
+          case 'number':
+            return 'number';
+          case 'boolean':
+            return 'boolean';
+          case 'null':
+            return 'null';
+          case 'array':
+            return `Array<${schema.items ? schemaToTs(schema.items, indent, mode) : anything}>`;
+          case 'object':
+            return objectToTs(schema, indent, mode);
+        }
+      }),
+    ),
+    ' | ',
+  );
 }
 
 function objectToTs(schema: JsonSchema, indent: string, mode: TypeMode): string {
@@ -54,7 +58,7 @@ function objectToTs(schema: JsonSchema, indent: string, mode: TypeMode): string 
     (name) =>
       `${docComment(props[name].description, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(props[name], inner, mode)};`,
   );
-  return `{\n${lines.join('\n')}\n${indent}}`;
+  return `{\n${joined(lines, '\n')}\n${indent}}`;
 }
 
 /** A `/** ... *\/` comment holding `text` (escaped), or nothing when there is no text. */
@@ -76,6 +80,10 @@ function literal(value: JsonValue): TsCode {
   return trustedTs('JsonValue');
 }
 
+/**
+ * Without repeats. A single type is returned as it is: hashing it would flatten the nested type
+ * text, at every level of a deep schema.
+ */
 function unique(list: string[]): string[] {
-  return [...new Set(list)];
+  return list.length < 2 ? list : [...new Set(list)];
 }

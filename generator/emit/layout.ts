@@ -18,6 +18,7 @@ import { util } from 'prettier';
 import { isIdentifier } from '../model/names.js';
 import { tsString } from './escape.js';
 import { CodeRef } from './literal.js';
+import { joined } from './rope.js';
 
 const PRINT_WIDTH = 100;
 const TAB_WIDTH = 2;
@@ -103,21 +104,21 @@ class Layout {
         }
         return `${out}${close}]`;
       }
-      return `[${value
-        .map((v, i) => {
+      return `[${joined(
+        value.map((v, i) => {
           const comma = i < last ? 1 : this.comma;
           return `${pad}${this.print(v, inner, inner, comma)}${comma ? ',' : ''}`;
-        })
-        .join('')}${close}]`;
+        }),
+      )}${close}]`;
     }
     const entries = this.entries(value as object);
     const last = entries.length - 1;
-    return `{${entries
-      .map(([key, v], i) => {
+    return `{${joined(
+      entries.map(([key, v], i) => {
         const comma = i < last ? 1 : this.comma;
         return `${pad}${this.property(key, v, inner, comma)}${comma ? ',' : ''}`;
-      })
-      .join('')}${close}}`;
+      }),
+    )}${close}}`;
   }
 
   /** `key: value` at the start of a line indented by `indent`, `rest` columns after it. */
