@@ -1,8 +1,8 @@
 /**
- * Where prettier runs. Formatting is the largest stage of a run, so when the machine has a second
- * core it runs on a worker thread while the main thread checks, models and emits the next
- * capability (generate.ts keeps two capabilities in flight). The main thread then never loads
- * prettier at all.
+ * Where prettier runs. Formatting is a large stage of a run, so when the machine has a second core
+ * and the run many capabilities, it runs on a worker thread while the main thread checks, models
+ * and emits the next ones (generate.ts keeps four in flight). The main thread then loads none of
+ * prettier's parsers.
  *
  * The thread exists only in the JavaScript build (dist/format-worker.js): the TypeScript sources
  * (tests, a checkout without a build) format on the main thread, and so does a one-core machine or
@@ -31,18 +31,26 @@ export interface Formatter {
 const WORKER = new URL('./format-worker.js', import.meta.url);
 
 /**
- * Whether formatting gets its own thread: `CAPGEN_FORMAT_THREADS` (0 or 1) when set, else when the
- * build runs and the machine has at least two cores.
+ * How many capabilities a run must have for a thread to pay: on Stripe's full spec a thread took
+ * 62 capabilities from 6.1 s to 5.3 s of wall time for 30 MB more, but left 3 capabilities at
+ * 1.7 s for 40 MB more (bench/README.md, section 8d).
  */
-function wantsThread(): boolean {
+const THREAD_FROM = 8;
+
+/**
+ * Whether formatting gets its own thread: `CAPGEN_FORMAT_THREADS` (0 or 1) when set, else when the
+ * machine has at least two cores and the run enough capabilities.
+ */
+function wantsThread(capabilities: number): boolean {
   const setting = process.env.CAPGEN_FORMAT_THREADS;
   if (setting !== undefined && setting !== '') return setting !== '0';
-  return availableParallelism() > 1;
+  return capabilities >= THREAD_FROM && availableParallelism() > 1;
 }
 
-export function createFormatter(): Formatter {
+/** The formatter for a run of `capabilities` capabilities. */
+export function createFormatter(capabilities: number): Formatter {
   const fromSources = import.meta.url.endsWith('.ts');
-  return !fromSources && wantsThread() ? threadFormatter() : localFormatter();
+  return !fromSources && wantsThread(capabilities) ? threadFormatter() : localFormatter();
 }
 
 function localFormatter(): Formatter {

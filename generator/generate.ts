@@ -97,7 +97,7 @@ async function generateInto(
   let failed = fails(bag.items);
   let count = 0;
   let cachedCount = 0;
-  const formatter = createFormatter();
+  const formatter = createFormatter(config.capabilities.length);
   // Capabilities being formatted, oldest first; each, once formatted, adds its files and is cached.
   const inFlight: Promise<void>[] = [];
   const settle = async (limit: number) => {
