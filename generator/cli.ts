@@ -12,7 +12,7 @@ import { GENERATOR_VERSION } from './version.js';
 import type { ServeOptions } from './serve.js';
 import type { ImportCommandOptions } from './import/command.js';
 import type { PipelineResult } from './pipeline.js';
-import type { OutputStore } from './store.js';
+import type { RunStore } from './store.js';
 import { NAFTIKO_VERSIONS } from './import/versions.js';
 
 export interface CliIO {
@@ -95,7 +95,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
           import('./write.js'),
           import('./store.js'),
         ]);
-        let store: OutputStore | undefined;
+        let store: RunStore | undefined;
         // Interrupted (Ctrl-C, a stop): the store goes, then the signal does what it would have.
         const interrupted = (signal: NodeJS.Signals) => {
           store?.dispose();
@@ -111,7 +111,7 @@ export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<n
             // Files go to disk as they are made: a write run's into the staging folder it swaps in.
             store: (outDir) =>
               (store = options.check
-                ? stores.OutputStore.temporary()
+                ? new stores.CheckStore(outDir)
                 : stores.OutputStore.staging(outDir)),
           });
           exitCode = report(result.bag, io, style, options.verbose);

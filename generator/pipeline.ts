@@ -38,7 +38,7 @@ import { RESERVED_OUTPUT_NAMES } from './model/names.js';
 import { GENERATOR_VERSION } from './version.js';
 import { filesUnder, sha256 } from './cache.js';
 import { outputFolderProblems, realRoot } from './paths.js';
-import { memorySink, StoreError, type OutputStore, type StoredFile } from './store.js';
+import { memorySink, StoreError, type RunStore, type StoredFile } from './store.js';
 
 export interface PipelineResult {
   bag: DiagnosticBag;
@@ -51,7 +51,7 @@ export interface PipelineResult {
    * The store the files are in, when one was asked for (PipelineOptions.store): the caller's to
    * swap in (write.ts `apply`) or dispose of. A failed run has removed it already.
    */
-  store?: OutputStore;
+  store?: RunStore;
   /** How many capabilities were checked and generated. */
   capabilityCount?: number;
   /** How many of them came from the generation cache, unchanged since an earlier run. */
@@ -70,7 +70,7 @@ export interface PipelineOptions {
    * Where generated files go as they are made, given the output folder (store.ts): on disk, so
    * that memory does not grow with the output. Without it they are kept in memory.
    */
-  store?: (outDir: string) => OutputStore;
+  store?: (outDir: string) => RunStore;
 }
 
 export async function runPipeline(

@@ -5,15 +5,16 @@
  * keeps only its path, SHA-256 and size; its contents are read back when asked for (a short diff).
  *
  * A write run stores straight into the staging folder beside the output folder (write.ts swaps it
- * in), so no second copy is made; --check stores into a temporary folder. Either store is removed
- * when the run fails, and the temporary one once the run is done. The programmatic API keeps files
- * in memory unless it asks for a store (memorySink).
+ * in), so no second copy is made; the store is removed when the run fails. --check writes nothing
+ * anywhere: each file is compared with the output folder's as it is made, and only those that
+ * differ are kept (CheckStore). The programmatic API keeps files in memory unless it asks for a
+ * store (memorySink).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { GeneratedFile } from './emit/index.js';
+import { lstat } from './paths.js';
 
 /** A generated file, known by its path, hash and size; `contents` may be read from disk. */
 export interface StoredFile extends GeneratedFile {
@@ -27,6 +28,11 @@ export interface StoredFile extends GeneratedFile {
 /** Takes each generated file as it is produced. */
 export interface FileSink {
   put(file: string, contents: string): StoredFile;
+}
+
+/** Where a run of the CLI generates into; `dispose` removes what it wrote (none for --check). */
+export interface RunStore extends FileSink {
+  dispose(): void;
 }
 
 export const sha256 = (contents: string | Buffer): string =>
@@ -73,7 +79,7 @@ export class StoreError extends Error {
 }
 
 /** Generated files on disk, in a folder of their own (created on the first file). */
-export class OutputStore implements FileSink {
+export class OutputStore implements RunStore {
   private created = false;
   /** The first folder on the way to the store that this run created (removed with it). */
   private createdParent: string | undefined;
@@ -89,11 +95,6 @@ export class OutputStore implements FileSink {
   /** A store that is the staging folder of `outDir` (write.ts `apply` swaps it in). */
   static staging(outDir: string, ops: Pick<WriteOps, 'writeFile'> = nodeOps): OutputStore {
     return new OutputStore(stagingFolder(outDir), ops);
-  }
-
-  /** A store in the system's temporary folder (--check). */
-  static temporary(ops: Pick<WriteOps, 'writeFile'> = nodeOps): OutputStore {
-    return new OutputStore(path.join(os.tmpdir(), `capgen-${randomUUID()}`), ops);
   }
 
   /** Where the files are: the store's folder, or the output folder once it was swapped in. */
@@ -157,6 +158,50 @@ class DiskFile implements StoredFile {
 
   get contents(): string {
     return fs.readFileSync(this.location, 'utf8');
+  }
+}
+
+/**
+ * --check's store: nothing is written. A file the output folder holds as it is (a regular file,
+ * same bytes) is kept as its path, hash and size, its contents being the output folder's; one that
+ * differs or is missing is kept in memory, for the diff. An up-to-date tree costs no memory.
+ */
+export class CheckStore implements RunStore {
+  private readonly outDir: string;
+
+  constructor(outDir: string) {
+    this.outDir = path.resolve(outDir);
+  }
+
+  put(file: string, contents: string): StoredFile {
+    const target = path.resolve(this.outDir, file);
+    if (!target.startsWith(this.outDir + path.sep))
+      throw new Error(`generated file '${file}' would be outside the output folder`);
+    const size = Buffer.byteLength(contents);
+    const existing = lstat(target);
+    if (
+      existing?.isFile() &&
+      existing.size === size &&
+      fs.readFileSync(target, 'utf8') === contents
+    )
+      return new SameFile(target, file, sha256(contents), size);
+    return memorySink.put(file, contents);
+  }
+
+  dispose(): void {}
+}
+
+/** A generated file the output folder already holds, byte for byte. */
+class SameFile implements StoredFile {
+  constructor(
+    private readonly at: string,
+    readonly path: string,
+    readonly sha256: string,
+    readonly size: number,
+  ) {}
+
+  get contents(): string {
+    return fs.readFileSync(this.at, 'utf8');
   }
 }
 

@@ -16,8 +16,9 @@ import {
   nodeOps,
   sha256,
   stagingFolder,
+  OutputStore,
   type FileSink,
-  type OutputStore,
+  type RunStore,
   type StoredFile,
   type WriteOps,
 } from './store.js';
@@ -127,8 +128,10 @@ function isInside(outDir: string, relative: string): boolean {
 export function apply(
   outDir: string,
   p: Plan,
-  { ops = nodeOps, staged }: { ops?: WriteOps; staged?: OutputStore } = {},
+  { ops = nodeOps, staged: store }: { ops?: WriteOps; staged?: RunStore } = {},
 ): void {
+  // Only a staging store holds files in place; any other (--check's) holds none on disk.
+  const staged = store instanceof OutputStore ? store : undefined;
   const parent = path.dirname(path.resolve(outDir));
   const staging = staged?.folder ?? stagingFolder(outDir);
   const inStaging = (file: StoredFile) => file.location === path.join(staging, file.path);

@@ -310,8 +310,18 @@ describe('generate and generate --check on a fresh copy of the specs', () => {
     );
   });
 
-  it('--check after generating exits 0', async () => {
+  it('--check after generating exits 0, writing nothing anywhere (not even a temporary file)', async () => {
+    const writes = [
+      vi.spyOn(fs, 'writeFileSync'),
+      vi.spyOn(fs, 'mkdirSync'),
+      vi.spyOn(fs, 'renameSync'),
+      vi.spyOn(fs, 'mkdtempSync'),
+    ];
     const { code, stdout } = await capgen(root, ['generate', '--check']);
+    for (const spy of writes) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
     expect(code).toBe(0);
     expect(stdout).toBe(
       `✓ generated/ is up to date (${generatedFiles.length} files, 3 capabilities)\n`,

@@ -156,7 +156,7 @@ describe('a failing run that stores its files on disk as they are made', () => {
   it('a refused swap removes the store and leaves the output byte-identical', async () => {
     relabel();
     const { result, files } = await stagedGeneration();
-    const staged = result.store!;
+    const staged = result.store as OutputStore;
     expect(path.dirname(staged.folder)).toBe(root);
     const p = plan(out, files!);
     // The snapshot holds the store; after the failure, all of it but the store.
@@ -177,7 +177,7 @@ describe('a successful write', () => {
     const runtime = fs.statSync(path.join(out, 'runtime/client.ts'));
     relabel();
     const { result, files } = await stagedGeneration();
-    const staged = result.store!;
+    const staged = result.store as OutputStore;
     const client = files!.find((f) => f.path === 'widgets/client.ts')!;
     expect(client.location).toBe(path.join(staged.folder, 'widgets/client.ts'));
     expect(Buffer.byteLength(client.contents)).toBe(client.size);
