@@ -78,6 +78,12 @@ const APIS: Api[] = [
     capabilities: ['users'],
     operations: 1,
   },
+  {
+    file: 'github-advisories.yaml',
+    args: [],
+    capabilities: ['security-advisories'],
+    operations: 2,
+  },
 ];
 
 const { project, remove } = workspace('unseen-apis');
@@ -476,6 +482,50 @@ describe('one REST route and one MCP tool per API, second batch', () => {
     expectCalls(() => ({ json: [] }));
     await callTool(await mcp('non-oauth-scopes.yaml', 'users'), 'get-users', {});
     expect(wire()).toEqual(['GET /base/users']);
+  });
+});
+
+describe('GitHub (a slice of its REST description)', () => {
+  const advisory = {
+    ghsa_id: 'GHSA-1234-5678-9abc',
+    cve_id: null,
+    severity: 'high',
+    cwes: [{ cwe_id: 'CWE-79', name: 'XSS' }],
+    credits: null,
+    withdrawn_at: null,
+  };
+
+  it('a oneOf string-or-array query, $ref enum and cursor parameters, nullable fields', async () => {
+    const handler = await rest('github-advisories.yaml', 'security-advisories');
+    expectCalls(() => ({ json: [advisory] }));
+    const list = await handler(
+      new Request(
+        'http://a.local/advisories?cwes=79&cwes=284&ecosystem=npm&is_withdrawn=false&after=Y3Vy&direction=asc&per_page=5',
+      ),
+    );
+    expect(list.status, await list.clone().text()).toBe(200);
+    expect(await list.json()).toEqual([advisory]);
+    expect(wire()).toEqual([
+      'GET /base/advisories?ecosystem=npm&cwes=79&cwes=284&is_withdrawn=false&after=Y3Vy&direction=asc&per_page=5',
+    ]);
+    const bad = await handler(new Request('http://a.local/advisories?ecosystem=cobol'));
+    expect(bad.status).toBe(400);
+
+    expectCalls(() => ({ json: [] }));
+    const client = await mcp('github-advisories.yaml', 'security-advisories');
+    await callTool(client, 'security-advisories-list-global-advisories', { cwes: '79' });
+    expect(wire()).toEqual(['GET /base/advisories?cwes=79']);
+  });
+
+  it('a $ref path parameter; a nullable-field answer through MCP', async () => {
+    expectCalls(() => ({ json: advisory }));
+    const got = await callTool(
+      await mcp('github-advisories.yaml', 'security-advisories'),
+      'security-advisories-get-global-advisory',
+      { ghsa_id: 'GHSA-1234-5678-9abc' },
+    );
+    expect(got).toEqual(advisory);
+    expect(wire()).toEqual(['GET /base/advisories/GHSA-1234-5678-9abc']);
   });
 });
 
