@@ -400,6 +400,15 @@ describe('one REST route and one MCP tool per API, second batch', () => {
       400,
     );
 
+    // JSON, XML or a form: JSON goes, since a form has no standard encoding of `category` and `tags`.
+    const full = { ...pet, category: { id: 1, name: 'Dogs' }, tags: [{ id: 2, name: 'good' }] };
+    expectCalls((r) => ({ json: JSON.parse(r.body) as unknown }));
+    const added = await handler(postJson('http://a.local/pet', full));
+    expect(added.status).toBe(200);
+    expect(wire()).toEqual(['POST /base/pet']);
+    expect(upstream.seen[0].headers['content-type']).toBe('application/json');
+    expect(JSON.parse(upstream.seen[0].body)).toEqual(full);
+
     expectCalls(() => ({ status: 200, json: pet }));
     await callTool(await mcp('petstore3.yaml', 'pet'), 'update-pet-with-form', {
       petId: 7,
@@ -408,6 +417,7 @@ describe('one REST route and one MCP tool per API, second batch', () => {
     });
     expect(wire()).toEqual(['POST /base/pet/7?name=Rex&status=sold']);
     expect(upstream.seen[0].body).toBe('');
+    expect(upstream.seen[0].headers['content-type']).toBeUndefined();
 
     expectCalls(() => ({ status: 200, json: {} }));
     await callTool(await mcp('petstore3.yaml', 'pet'), 'delete-pet', { petId: 7, api_key: 'k-1' });
