@@ -84,6 +84,7 @@ const APIS: Api[] = [
     capabilities: ['security-advisories'],
     operations: 2,
   },
+  { file: 'uber.yaml', args: [], capabilities: ['estimates', 'products', 'user'], operations: 5 },
 ];
 
 const { project, remove } = workspace('unseen-apis');
@@ -492,6 +493,42 @@ describe('one REST route and one MCP tool per API, second batch', () => {
     expectCalls(() => ({ json: [] }));
     await callTool(await mcp('non-oauth-scopes.yaml', 'users'), 'get-users', {});
     expect(wire()).toEqual(['GET /base/users']);
+  });
+});
+
+describe('Uber (OAI example): double-precision query numbers, an API key in the query of one operation', () => {
+  it('REST: four required doubles on the wire as given; a missing one and a word are refused', async () => {
+    const handler = await rest('uber.yaml', 'estimates');
+    const query =
+      'start_latitude=37.7752315&start_longitude=-122.418075&end_latitude=37.7752415&end_longitude=-122.518075';
+    expectCalls(() => ({ json: [{ product_id: 'x', estimate: '$5-8', low_estimate: 5 }] }));
+    const prices = await handler(new Request(`http://a.local/estimates/price?${query}`));
+    expect(prices.status).toBe(200);
+    expect(wire()).toEqual([`GET /base/estimates/price?${query}`]);
+    expect(upstream.seen[0].url.searchParams.has('server_token')).toBe(false);
+    const missing = await handler(
+      new Request(
+        'http://a.local/estimates/price?start_latitude=1&start_longitude=2&end_latitude=3',
+      ),
+    );
+    expect(missing.status).toBe(400);
+    const word = await handler(
+      new Request(`http://a.local/estimates/price?${query}`.replace('37.7752315', 'north')),
+    );
+    expect(word.status).toBe(400);
+  });
+
+  it('MCP: the products tool sends the key from the environment in the query', async () => {
+    process.env.UBER_API_KEY = 'uber-key-123456';
+    expectCalls(() => ({ json: { products: [{ product_id: 'x', capacity: 4 }] } }));
+    const products = await callTool(await mcp('uber.yaml', 'products'), 'get-products', {
+      latitude: 37.5,
+      longitude: -122.25,
+    });
+    expect(products).toEqual({ products: [{ product_id: 'x', capacity: 4 }] });
+    expect(wire()).toEqual([
+      'GET /base/products?latitude=37.5&longitude=-122.25&server_token=uber-key-123456',
+    ]);
   });
 });
 
