@@ -60,6 +60,31 @@ const APIS: Api[] = [
     operations: 5,
   },
   { file: 'zoo-3.0.yaml', args: [], capabilities: ['animals'], operations: 5 },
+  {
+    file: 'petstore3.yaml',
+    args: ['--base-uri', 'https://petstore3.swagger.io/api/v3'],
+    capabilities: ['pet', 'store', 'user'],
+    operations: 10,
+  },
+  {
+    file: 'api-with-examples.yaml',
+    args: ['--base-uri', 'https://compute.example'],
+    capabilities: ['root', 'v2'],
+    operations: 2,
+  },
+  {
+    file: 'non-oauth-scopes.yaml',
+    args: ['--base-uri', 'https://users.example'],
+    capabilities: ['users'],
+    operations: 1,
+  },
+  {
+    file: 'github-advisories.yaml',
+    args: [],
+    capabilities: ['security-advisories'],
+    operations: 2,
+  },
+  { file: 'uber.yaml', args: [], capabilities: ['estimates', 'products', 'user'], operations: 5 },
 ];
 
 const { project, remove } = workspace('unseen-apis');
@@ -357,6 +382,197 @@ describe('one REST route and one MCP tool per API, against a recording upstream'
     expect(listed).toEqual({ items: [animal], next: null });
     expect(wire()).toEqual(['GET /base/animals?limit=5']);
     expect(upstream.seen[0].headers['x-request-id']).toBe('7d0c5c1e-8a55-4a4e-9a0b-0c4d6e1f2a3b');
+  });
+});
+
+describe('one REST route and one MCP tool per API, second batch', () => {
+  it('petstore3: OAuth2 implicit as a bearer token; enum query; query-parameter form update; api_key header', async () => {
+    process.env.SWAGGER_PETSTORE_OPEN_API_3_0_TOKEN = 'oauth-tok-123';
+    process.env.SWAGGER_PETSTORE_OPEN_API_3_0_API_KEY = 'key-abc-123';
+    const pet = { id: 7, name: 'Rex', photoUrls: [], status: 'sold' };
+    const handler = await rest('petstore3.yaml', 'pet');
+    expectCalls(() => ({ json: [pet] }));
+    const found = await handler(new Request('http://a.local/pet/findByStatus?status=sold'));
+    expect(found.status).toBe(200);
+    expect(await found.json()).toEqual([pet]);
+    expect(wire()).toEqual(['GET /base/pet/findByStatus?status=sold']);
+    expect(upstream.seen[0].headers.authorization).toBe('Bearer oauth-tok-123');
+    expect((await handler(new Request('http://a.local/pet/findByStatus?status=lost'))).status).toBe(
+      400,
+    );
+
+    // JSON, XML or a form: JSON goes, since a form has no standard encoding of `category` and `tags`.
+    const full = { ...pet, category: { id: 1, name: 'Dogs' }, tags: [{ id: 2, name: 'good' }] };
+    expectCalls((r) => ({ json: JSON.parse(r.body) as unknown }));
+    const added = await handler(postJson('http://a.local/pet', full));
+    expect(added.status).toBe(200);
+    expect(wire()).toEqual(['POST /base/pet']);
+    expect(upstream.seen[0].headers['content-type']).toBe('application/json');
+    expect(JSON.parse(upstream.seen[0].body)).toEqual(full);
+
+    expectCalls(() => ({ status: 200, json: pet }));
+    await callTool(await mcp('petstore3.yaml', 'pet'), 'update-pet-with-form', {
+      petId: 7,
+      name: 'Rex',
+      status: 'sold',
+    });
+    expect(wire()).toEqual(['POST /base/pet/7?name=Rex&status=sold']);
+    expect(upstream.seen[0].body).toBe('');
+    expect(upstream.seen[0].headers['content-type']).toBeUndefined();
+
+    expectCalls(() => ({ status: 200, json: {} }));
+    await callTool(await mcp('petstore3.yaml', 'pet'), 'delete-pet', { petId: 7, api_key: 'k-1' });
+    expect(wire()).toEqual(['DELETE /base/pet/7']);
+    expect(upstream.seen[0].headers.api_key).toBe('k-1');
+
+    expectCalls(() => ({ json: { available: 3, sold: 1 } }));
+    const inventory = await callTool(await mcp('petstore3.yaml', 'store'), 'get-inventory', {});
+    expect(inventory).toEqual({ available: 3, sold: 1 });
+    expect(wire()).toEqual(['GET /base/store/inventory']);
+    expect(upstream.seen[0].headers.api_key).toBe('key-abc-123');
+  });
+
+  it('petstore3: the application/octet-stream upload is imported with a positioned warning', () => {
+    // capgen's client sends JSON or form bodies only: a raw binary body is a known limit.
+    expect(imports.get('petstore3.yaml')!.stderr).toContain(
+      "specs/petstore3.yaml:223:9  warning  import/body-media-type  POST /pet/{petId}/uploadImage takes application/octet-stream; capgen's client sends request bodies as JSON or form-urlencoded only",
+    );
+  });
+
+  it('petstore3: a relative server URL is refused with a hint that keeps its path', async () => {
+    const dir = project('petstore3-relative');
+    fs.copyFileSync(path.join(FIXTURES, 'petstore3.yaml'), path.join(dir, 'specs/petstore3.yaml'));
+    const imported = await cli(dir, 'import', '--openapi', 'specs/petstore3.yaml');
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toContain(
+      "specs/petstore3.yaml:3:10  error  import/no-base-uri  server URL '/v3' is not an absolute http(s) URL\n    hint: it is relative to where the document is served: pass the absolute URL, e.g. --base-uri https://api.example.com/v3",
+    );
+  });
+
+  it('api-with-examples as published (a closing brace indented too little): one positioned YAML error, not 164', async () => {
+    const dir = project('api-with-examples-published');
+    const text = fs.readFileSync(path.join(FIXTURES, 'api-with-examples.yaml'), 'utf8').split('\n');
+    expect(text[42]).toBe('                  }');
+    text[42] = '                 }';
+    fs.writeFileSync(path.join(dir, 'specs/api.yaml'), text.join('\n'));
+    const imported = await cli(dir, 'import', '--openapi', 'specs/api.yaml');
+    expect(imported.code).toBe(1);
+    const errors = imported.stderr.split('\n').filter((line) => line.includes('  error  '));
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^specs\/api\.yaml:43:18 {2}error {2}yaml\/syntax {2}Flow map in block collection must be sufficiently indented and end with a \} \(\d+ more syntax error\(s\) after it, most likely caused by this one\)$/,
+      ),
+    ]);
+  });
+
+  it('api-with-examples: responses with examples and no schema; a 203 answer', async () => {
+    const handler = await rest('api-with-examples.yaml', 'root');
+    const versions = { versions: [{ id: 'v2.0', status: 'CURRENT' }] };
+    expectCalls(() => ({ json: versions }));
+    const root = await handler(new Request('http://a.local/'));
+    expect(root.status).toBe(200);
+    expect(await root.json()).toEqual(versions);
+    expect(wire()).toEqual(['GET /base/']);
+
+    expectCalls(() => ({ status: 203, json: { version: { id: 'v2.0' } } }));
+    expect(
+      await callTool(await mcp('api-with-examples.yaml', 'v2'), 'get-version-detailsv2', {}),
+    ).toEqual({ version: { id: 'v2.0' } });
+    expect(wire()).toEqual(['GET /base/v2']);
+  });
+
+  it('non-oauth-scopes (3.1): an operation without operationId or responses; bearer with scopes', async () => {
+    process.env.NON_O_AUTH_SCOPES_EXAMPLE_TOKEN = 'jwt-abc-123';
+    const handler = await rest('non-oauth-scopes.yaml', 'users');
+    expectCalls(() => ({ json: [{ id: 1 }] }));
+    const users = await handler(new Request('http://a.local/users'));
+    expect(users.status).toBe(200);
+    expect(await users.json()).toEqual([{ id: 1 }]);
+    expect(upstream.seen[0].headers.authorization).toBe('Bearer jwt-abc-123');
+
+    expectCalls(() => ({ json: [] }));
+    await callTool(await mcp('non-oauth-scopes.yaml', 'users'), 'get-users', {});
+    expect(wire()).toEqual(['GET /base/users']);
+  });
+});
+
+describe('Uber (OAI example): double-precision query numbers, an API key in the query of one operation', () => {
+  it('REST: four required doubles on the wire as given; a missing one and a word are refused', async () => {
+    const handler = await rest('uber.yaml', 'estimates');
+    const query =
+      'start_latitude=37.7752315&start_longitude=-122.418075&end_latitude=37.7752415&end_longitude=-122.518075';
+    expectCalls(() => ({ json: [{ product_id: 'x', estimate: '$5-8', low_estimate: 5 }] }));
+    const prices = await handler(new Request(`http://a.local/estimates/price?${query}`));
+    expect(prices.status).toBe(200);
+    expect(wire()).toEqual([`GET /base/estimates/price?${query}`]);
+    expect(upstream.seen[0].url.searchParams.has('server_token')).toBe(false);
+    const missing = await handler(
+      new Request(
+        'http://a.local/estimates/price?start_latitude=1&start_longitude=2&end_latitude=3',
+      ),
+    );
+    expect(missing.status).toBe(400);
+    const word = await handler(
+      new Request(`http://a.local/estimates/price?${query}`.replace('37.7752315', 'north')),
+    );
+    expect(word.status).toBe(400);
+  });
+
+  it('MCP: the products tool sends the key from the environment in the query', async () => {
+    process.env.UBER_API_KEY = 'uber-key-123456';
+    expectCalls(() => ({ json: { products: [{ product_id: 'x', capacity: 4 }] } }));
+    const products = await callTool(await mcp('uber.yaml', 'products'), 'get-products', {
+      latitude: 37.5,
+      longitude: -122.25,
+    });
+    expect(products).toEqual({ products: [{ product_id: 'x', capacity: 4 }] });
+    expect(wire()).toEqual([
+      'GET /base/products?latitude=37.5&longitude=-122.25&server_token=uber-key-123456',
+    ]);
+  });
+});
+
+describe('GitHub (a slice of its REST description)', () => {
+  const advisory = {
+    ghsa_id: 'GHSA-1234-5678-9abc',
+    cve_id: null,
+    severity: 'high',
+    cwes: [{ cwe_id: 'CWE-79', name: 'XSS' }],
+    credits: null,
+    withdrawn_at: null,
+  };
+
+  it('a oneOf string-or-array query, $ref enum and cursor parameters, nullable fields', async () => {
+    const handler = await rest('github-advisories.yaml', 'security-advisories');
+    expectCalls(() => ({ json: [advisory] }));
+    const list = await handler(
+      new Request(
+        'http://a.local/advisories?cwes=79&cwes=284&ecosystem=npm&is_withdrawn=false&after=Y3Vy&direction=asc&per_page=5',
+      ),
+    );
+    expect(list.status, await list.clone().text()).toBe(200);
+    expect(await list.json()).toEqual([advisory]);
+    expect(wire()).toEqual([
+      'GET /base/advisories?ecosystem=npm&cwes=79&cwes=284&is_withdrawn=false&after=Y3Vy&direction=asc&per_page=5',
+    ]);
+    const bad = await handler(new Request('http://a.local/advisories?ecosystem=cobol'));
+    expect(bad.status).toBe(400);
+
+    expectCalls(() => ({ json: [] }));
+    const client = await mcp('github-advisories.yaml', 'security-advisories');
+    await callTool(client, 'security-advisories-list-global-advisories', { cwes: '79' });
+    expect(wire()).toEqual(['GET /base/advisories?cwes=79']);
+  });
+
+  it('a $ref path parameter; a nullable-field answer through MCP', async () => {
+    expectCalls(() => ({ json: advisory }));
+    const got = await callTool(
+      await mcp('github-advisories.yaml', 'security-advisories'),
+      'security-advisories-get-global-advisory',
+      { ghsa_id: 'GHSA-1234-5678-9abc' },
+    );
+    expect(got).toEqual(advisory);
+    expect(wire()).toEqual(['GET /base/advisories/GHSA-1234-5678-9abc']);
   });
 });
 

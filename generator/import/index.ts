@@ -177,7 +177,10 @@ function resolveBaseUris(
       url === undefined
         ? 'the document names no server, so the API has no base URI'
         : `server URL '${url}' is not an absolute http(s) URL`,
-      'pass the base URI with --base-uri https://api.example.com',
+      url?.startsWith('/')
+        ? // OpenAPI: a relative server URL is relative to where the document is served.
+          `it is relative to where the document is served: pass the absolute URL, e.g. --base-uri https://api.example.com${url.replace(/\/+$/, '')}`
+        : 'pass the base URI with --base-uri https://api.example.com',
     );
   }
   return reported.size ? undefined : result;

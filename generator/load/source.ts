@@ -45,7 +45,12 @@ export function parseSource(file: string, text: string, bag: DiagnosticBag): Sou
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
   };
-  for (const error of doc.errors) {
+  // The first syntax error is the cause; the parser's errors after it are mostly its consequences
+  // (one closing brace indented too little gave 164 "Unexpected token" errors), so only their
+  // count is told. Duplicate keys are each their own mistake and are all reported.
+  const syntax = doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
+  const shown = doc.errors.filter((error) => error.code === 'DUPLICATE_KEY' || error === syntax[0]);
+  for (const error of shown) {
     const rule = error.code === 'DUPLICATE_KEY' ? 'yaml/duplicate-key' : 'yaml/syntax';
     const offset =
       error.code === 'MISSING_CHAR'
@@ -55,7 +60,11 @@ export function parseSource(file: string, text: string, bag: DiagnosticBag): Sou
       offset !== error.pos[0]
         ? 'this quoted string is never closed: add the closing quote'
         : 'fix the YAML syntax at this position';
-    bag.error(file, toPos(offset), rule, firstLine(error.message), hint);
+    const more =
+      rule === 'yaml/syntax' && syntax.length > 1
+        ? ` (${syntax.length - 1} more syntax error(s) after it, most likely caused by this one)`
+        : '';
+    bag.error(file, toPos(offset), rule, firstLine(error.message) + more, hint);
   }
   let data: unknown;
   let failed = doc.errors.length > 0;

@@ -447,8 +447,9 @@ function countMediaTypes(
           isRecord(op) && isRecord(op.requestBody) && isRecord(op.requestBody.content)
             ? op.requestBody.content
             : undefined;
-        if (content?.['application/x-www-form-urlencoded']) form++;
-        else if (content?.['application/json']) json++;
+        // As requestMediaType chooses: JSON where an operation takes JSON or a form.
+        if (content?.['application/json']) json++;
+        else if (content?.['application/x-www-form-urlencoded']) form++;
       }
   return form > json ? 'application/x-www-form-urlencoded' : 'application/json';
 }

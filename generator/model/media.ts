@@ -8,14 +8,20 @@ import { isRecord } from '../check/paths.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const MULTIPART = 'multipart/form-data';
+const JSON_TYPE = 'application/json';
 
-/** The request body's media type: form, then multipart, then JSON; `fallback` without OpenAPI. */
+/**
+ * The request body's media type: form, then multipart, then JSON; `fallback` without OpenAPI. A
+ * body that may be JSON or a form (Swagger's Petstore lists both) goes as JSON: every media type
+ * listed is one the API takes, and only JSON carries nested objects and arrays without an encoding
+ * convention (a form's brackets are Stripe's, not a standard).
+ */
 export function requestMediaType(
   content: Record<string, unknown> | undefined,
   fallback: BodySpec['mediaType'],
 ): BodySpec['mediaType'] {
   if (!content) return fallback;
-  if (content[FORM]) return FORM;
+  if (content[FORM]) return content[JSON_TYPE] ? JSON_TYPE : FORM;
   if (content[MULTIPART]) return MULTIPART;
   return 'application/json';
 }
