@@ -14,78 +14,7 @@ import { mcpClient, postJson } from './helpers/generated-e2e.js';
 import { cli, readTree, workspace, type Capability } from './helpers/import.js';
 import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js';
 import { loadGenerated } from './helpers/generated-e2e.js';
-
-const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/apis');
-
-interface Api {
-  file: string;
-  /** More `capgen import` arguments (a base URI for documents without servers). */
-  args: string[];
-  /** Capability files written, and how many operations they consume in all. */
-  capabilities: string[];
-  operations: number;
-}
-
-const APIS: Api[] = [
-  { file: 'petstore-expanded.yaml', args: [], capabilities: ['pets'], operations: 4 },
-  { file: 'uspto.yaml', args: [], capabilities: ['metadata', 'search'], operations: 3 },
-  {
-    file: 'link-example.yaml',
-    args: ['--base-uri', 'https://code.example/api'],
-    capabilities: ['2-0'],
-    operations: 6,
-  },
-  {
-    file: 'webhook-example.yaml',
-    args: ['--base-uri', 'https://pets.example'],
-    capabilities: ['pets'],
-    operations: 1,
-  },
-  {
-    file: 'theater.yaml',
-    args: ['--base-uri', 'https://theater.example'],
-    capabilities: ['seating'],
-    operations: 3,
-  },
-  {
-    file: 'museum.yaml',
-    args: [],
-    capabilities: ['events', 'operations', 'tickets'],
-    operations: 8,
-  },
-  {
-    file: 'pets-polymorphic.yaml',
-    args: [],
-    capabilities: ['adoptions', 'pets'],
-    operations: 5,
-  },
-  { file: 'zoo-3.0.yaml', args: [], capabilities: ['animals'], operations: 5 },
-  {
-    file: 'petstore3.yaml',
-    args: ['--base-uri', 'https://petstore3.swagger.io/api/v3'],
-    capabilities: ['pet', 'store', 'user'],
-    operations: 10,
-  },
-  {
-    file: 'api-with-examples.yaml',
-    args: ['--base-uri', 'https://compute.example'],
-    capabilities: ['root', 'v2'],
-    operations: 2,
-  },
-  {
-    file: 'non-oauth-scopes.yaml',
-    args: ['--base-uri', 'https://users.example'],
-    capabilities: ['users'],
-    operations: 1,
-  },
-  {
-    file: 'github-advisories.yaml',
-    args: [],
-    capabilities: ['security-advisories'],
-    operations: 2,
-  },
-  { file: 'uber.yaml', args: [], capabilities: ['estimates', 'products', 'user'], operations: 5 },
-];
+import { APIS, FIXTURES } from './helpers/unseen-apis.js';
 
 const { project, remove } = workspace('unseen-apis');
 afterAll(remove);
