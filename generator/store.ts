@@ -116,9 +116,7 @@ export class OutputStore implements RunStore {
 
   put(file: string, contents: string): StoredFile {
     this.open();
-    const target = path.resolve(this.current, file);
-    if (!target.startsWith(this.current + path.sep))
-      throw new Error(`generated file '${file}' would be outside the output folder`);
+    const target = inside(this.current, file);
     try {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       this.ops.writeFile(target, contents);
@@ -174,9 +172,7 @@ export class CheckStore implements RunStore {
   }
 
   put(file: string, contents: string): StoredFile {
-    const target = path.resolve(this.outDir, file);
-    if (!target.startsWith(this.outDir + path.sep))
-      throw new Error(`generated file '${file}' would be outside the output folder`);
+    const target = inside(this.outDir, file);
     const size = Buffer.byteLength(contents);
     const existing = lstat(target);
     if (
@@ -191,18 +187,29 @@ export class CheckStore implements RunStore {
   dispose(): void {}
 }
 
-/** A generated file the output folder already holds, byte for byte. */
+/**
+ * A generated file the output folder already holds, byte for byte: its stored copy (`location`) is
+ * the output folder's own file, which write.ts `plan` therefore counts as unchanged.
+ */
 class SameFile implements StoredFile {
   constructor(
-    private readonly at: string,
+    readonly location: string,
     readonly path: string,
     readonly sha256: string,
     readonly size: number,
   ) {}
 
   get contents(): string {
-    return fs.readFileSync(this.at, 'utf8');
+    return fs.readFileSync(this.location, 'utf8');
   }
+}
+
+/** Where `file` goes in `folder`; a path that would leave it is a bug of the generator. */
+function inside(folder: string, file: string): string {
+  const target = path.resolve(folder, file);
+  if (!target.startsWith(folder + path.sep))
+    throw new Error(`generated file '${file}' would be outside the output folder`);
+  return target;
 }
 
 function storeError(file: string, error: unknown): StoreError {

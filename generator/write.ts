@@ -62,11 +62,19 @@ function readRegular(target: string): Buffer | undefined {
   return stat?.isFile() ? fs.readFileSync(target) : undefined;
 }
 
-/** What writing `files` changes in `outDir` (compared by size and hash: contents are not read). */
+/**
+ * What writing `files` changes in `outDir`, compared by size and hash (the contents of a stored
+ * file are not read back).
+ */
 export function plan(outDir: string, files: StoredFile[]): Plan {
   const result: Plan = { added: [], changed: [], unchanged: [], removed: [], kept: [] };
   for (const file of files) {
     const target = path.join(outDir, file.path);
+    // A file stored as the output folder's own (--check's CheckStore) was compared as it was made.
+    if (file.location === path.resolve(target)) {
+      result.unchanged.push(file);
+      continue;
+    }
     const stat = lstat(target);
     if (!stat?.isFile()) result.added.push(file);
     else if (stat.size !== file.size || sha256(fs.readFileSync(target)) !== file.sha256)
