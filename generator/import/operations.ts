@@ -8,7 +8,7 @@
 import { isRecord } from '../check/paths.js';
 import type { DiagnosticBag } from '../diagnostics.js';
 import type { OpenApiDocument } from '../load/openapi.js';
-import { resolvePointer, serverUrl } from '../load/openapi.js';
+import { followRefs, serverUrl } from '../load/openapi.js';
 import type { JsonPath } from '../load/source.js';
 import { pathPlaceholders } from '../check/references.js';
 import { plainText } from './text.js';
@@ -81,10 +81,7 @@ export interface ImportedOperation {
 
 /** Follows internal `$ref`s (a chain of them too); undefined when one points nowhere. */
 export function deref(doc: OpenApiDocument, node: unknown): unknown {
-  let current = node;
-  for (let hops = 0; hops < 32 && isRecord(current) && typeof current.$ref === 'string'; hops++)
-    current = resolvePointer(doc.data, current.$ref);
-  return isRecord(current) && typeof current.$ref === 'string' ? undefined : current;
+  return followRefs(doc.data, node);
 }
 
 export function readOperations(doc: OpenApiDocument, bag: DiagnosticBag): ImportedOperation[] {

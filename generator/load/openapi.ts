@@ -132,6 +132,17 @@ export function resolvePointer(root: unknown, ref: string): unknown {
   return node;
 }
 
+/**
+ * `node`, through its internal `$ref`s (a chain of them too): undefined when one points nowhere or
+ * the chain does not end within 32 references (a loop).
+ */
+export function followRefs(root: unknown, node: unknown): unknown {
+  let current = node;
+  for (let hops = 0; hops < 32 && isRecord(current) && typeof current.$ref === 'string'; hops++)
+    current = resolvePointer(root, current.$ref);
+  return isRecord(current) && typeof current.$ref === 'string' ? undefined : current;
+}
+
 /** A segment of a JSON pointer in a URI fragment, decoded (as written when it is not valid %-encoding). */
 export function pointerSegment(raw: string): string {
   let decoded = raw;

@@ -7,7 +7,7 @@
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { isRecord } from '../check/paths.js';
 import type { OpenApiDocument, OpenApiObject } from '../load/openapi.js';
-import { resolvePointer } from '../load/openapi.js';
+import { followRefs, resolvePointer } from '../load/openapi.js';
 import { withExpansions } from './openapi-schema.js';
 import { htmlToText } from './text.js';
 
@@ -184,12 +184,8 @@ export function operationParameters(op: MatchedOperation): Array<Record<string, 
   });
 }
 
-/** A Parameter Object, through its `$ref`s (a chain of them too; undefined when one dangles or loops). */
+/** A Parameter Object, through its `$ref`s (undefined when one dangles or loops). */
 function resolveParameter(source: OpenApiObject, p: unknown): Record<string, unknown> | undefined {
-  let node = p;
-  for (let hops = 0; isRecord(node) && typeof node.$ref === 'string'; hops++) {
-    if (hops === 16) return undefined;
-    node = resolvePointer(source, node.$ref);
-  }
+  const node = followRefs(source, p);
   return isRecord(node) ? node : undefined;
 }

@@ -3,7 +3,7 @@
  * (a consumes block without `authentication` takes its API's scheme) and `capgen import`.
  */
 import { isRecord } from '../check/paths.js';
-import { resolvePointer, type OpenApiDocument } from '../load/openapi.js';
+import { followRefs, type OpenApiDocument } from '../load/openapi.js';
 
 /** A scheme as capgen runs it: a bearer token (OAuth 2 and OpenID Connect end in one), basic, an API key. */
 export type SchemeKind =
@@ -46,9 +46,7 @@ export function preferredScheme(
   for (const requirement of requirements) {
     if (!isRecord(requirement) || Object.keys(requirement).length !== 1) continue;
     const name = Object.keys(requirement)[0];
-    let scheme = schemes[name];
-    for (let hops = 0; hops < 8 && isRecord(scheme) && typeof scheme.$ref === 'string'; hops++)
-      scheme = resolvePointer(doc.data, scheme.$ref);
+    const scheme = followRefs(doc.data, schemes[name]);
     const kind = isRecord(scheme) ? schemeKind(scheme) : undefined;
     if (kind) usable.push({ name, kind });
   }
