@@ -416,40 +416,35 @@ function nearPath(ctx: BuildContext, method: string, baseUri: string, path: stri
     : "add the API's OpenAPI document with --openapi or in capgen.config.yaml";
 }
 
-const mediaTypes = new WeakMap<object, BodySpec['mediaType']>();
+type PathsDocument = { paths: Record<string, Record<string, unknown>> };
 
-/**
- * The request media type most operations of these documents use (form for Stripe), JSON when none;
- * counted once per document (every capability of an API asks).
- */
-function predominantMediaType(
-  docs: Array<{ paths: Record<string, Record<string, unknown>> }>,
-): BodySpec['mediaType'] {
-  if (docs.length === 1) {
-    const known = mediaTypes.get(docs[0]);
-    if (known) return known;
-    const counted = countMediaTypes(docs);
-    mediaTypes.set(docs[0], counted);
-    return counted;
-  }
-  return countMediaTypes(docs);
-}
+/** How many operations of a document take a form body, and how many JSON; counted once each. */
+const mediaCounts = new WeakMap<PathsDocument, { form: number; json: number }>();
 
-function countMediaTypes(
-  docs: Array<{ paths: Record<string, Record<string, unknown>> }>,
-): BodySpec['mediaType'] {
+/** The request media type most operations of these documents use (form for Stripe), JSON when none. */
+function predominantMediaType(docs: PathsDocument[]): BodySpec['mediaType'] {
   let form = 0;
   let json = 0;
-  for (const doc of docs)
-    for (const item of Object.values(doc.paths))
-      for (const op of Object.values(item ?? {})) {
-        const content =
-          isRecord(op) && isRecord(op.requestBody) && isRecord(op.requestBody.content)
-            ? op.requestBody.content
-            : undefined;
-        // As requestMediaType chooses: JSON where an operation takes JSON or a form.
-        if (content?.['application/json']) json++;
-        else if (content?.['application/x-www-form-urlencoded']) form++;
-      }
+  for (const doc of docs) {
+    const counts = mediaCounts.get(doc) ?? countMediaTypes(doc);
+    mediaCounts.set(doc, counts);
+    form += counts.form;
+    json += counts.json;
+  }
   return form > json ? 'application/x-www-form-urlencoded' : 'application/json';
+}
+
+function countMediaTypes(doc: PathsDocument): { form: number; json: number } {
+  const counts = { form: 0, json: 0 };
+  for (const item of Object.values(doc.paths))
+    for (const op of Object.values(item ?? {})) {
+      const content =
+        isRecord(op) && isRecord(op.requestBody) && isRecord(op.requestBody.content)
+          ? op.requestBody.content
+          : undefined;
+      // As requestMediaType chooses: JSON where an operation takes JSON or a form.
+      if (content?.['application/json']) counts.json++;
+      else if (content?.['application/x-www-form-urlencoded']) counts.form++;
+    }
+  return counts;
 }
