@@ -41,8 +41,8 @@ const loadEmitters = (): Promise<Emitters> =>
 
 /**
  * Capabilities whose files are being formatted while the next one is checked, modeled and emitted
- * (format-thread.ts): two, so that the formatting thread always has work queued and memory holds
- * at most two capabilities' files.
+ * (format-thread.ts): four, so that the formatting thread always has work queued (capabilities
+ * differ in size) while memory holds at most four capabilities' unformatted files.
  */
 const IN_FLIGHT = 4;
 

@@ -49,7 +49,8 @@ export function layoutJson(value: unknown): string {
   return `${new Layout('json', () => undefined).print(value, 0, 0, 0)}\n`;
 }
 
-const width = (text: string): number =>
+/** Columns `text` takes as prettier counts them (wide characters two, combining marks none). */
+export const width = (text: string): number =>
   /^[\x20-\x7e]*$/.test(text) ? text.length : util.getStringWidth(text);
 
 /** A TypeScript string literal as prettier prints it: `tsString`'s escapes, in prettier's quotes. */

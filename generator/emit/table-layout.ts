@@ -6,8 +6,8 @@
  * character escaped, code spans with prettier's fences). test/readme-layout.test.ts compares with
  * prettier.
  */
-import { util } from 'prettier';
 import { trustedMarkdown, type MarkdownText } from './escape.js';
+import { width } from './layout.js';
 
 /**
  * A table (its lines, aligned): `header` the generator's own column titles, each row's cells
@@ -31,6 +31,3 @@ export function markdownTable(
     ),
   );
 }
-
-const width = (text: string): number =>
-  /^[\x20-\x7e]*$/.test(text) ? text.length : util.getStringWidth(text);
