@@ -134,11 +134,15 @@ export function resolvePointer(root: unknown, ref: string): unknown {
 
 /**
  * `node`, through its internal `$ref`s (a chain of them too): undefined when one points nowhere or
- * the chain does not end within 32 references (a loop).
+ * the chain does not end within `maxHops` references (a loop).
  */
-export function followRefs(root: unknown, node: unknown): unknown {
+export function followRefs(root: unknown, node: unknown, maxHops = 32): unknown {
   let current = node;
-  for (let hops = 0; hops < 32 && isRecord(current) && typeof current.$ref === 'string'; hops++)
+  for (
+    let hops = 0;
+    hops < maxHops && isRecord(current) && typeof current.$ref === 'string';
+    hops++
+  )
     current = resolvePointer(root, current.$ref);
   return isRecord(current) && typeof current.$ref === 'string' ? undefined : current;
 }

@@ -186,6 +186,6 @@ export function operationParameters(op: MatchedOperation): Array<Record<string, 
 
 /** A Parameter Object, through its `$ref`s (undefined when one dangles or loops). */
 function resolveParameter(source: OpenApiObject, p: unknown): Record<string, unknown> | undefined {
-  const node = followRefs(source, p);
+  const node = followRefs(source, p, 16);
   return isRecord(node) ? node : undefined;
 }

@@ -46,7 +46,7 @@ export function preferredScheme(
   for (const requirement of requirements) {
     if (!isRecord(requirement) || Object.keys(requirement).length !== 1) continue;
     const name = Object.keys(requirement)[0];
-    const scheme = followRefs(doc.data, schemes[name]);
+    const scheme = followRefs(doc.data, schemes[name], 8);
     const kind = isRecord(scheme) ? schemeKind(scheme) : undefined;
     if (kind) usable.push({ name, kind });
   }
