@@ -16,7 +16,6 @@
  * - No upstream authentication declared: nothing is sent upstream, not even the caller's
  *   Authorization header (as the engine's simple calls do).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +23,9 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type J
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuth2Auth } from '../templates/runtime/contract.js';
 import type { RestAdapterSpec } from '../templates/runtime/rest.js';
-import { fakeUpstream, type FakeUpstream, type Seen } from './helpers/fake-upstream.js';
+import { auth, BINDS, capability, FAST_MESSAGES, INITIALIZE } from './helpers/auth-capabilities.js';
+import { answerChallenge, upstreamHandler } from './helpers/digest-oracle.js';
+import { fakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
 import { generate, loadGenerated } from './helpers/generated-e2e.js';
 import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js';
 
@@ -33,197 +34,10 @@ const PROJECT = path.join(ROOT, '.tmp-naftiko-auth');
 const OUT = path.join(PROJECT, 'generated');
 type Handler = (request: Request) => Promise<Response>;
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'auth-test', version: '1.0.0' },
-  },
-});
-
-/** The messages the MCP server answers on its fast path, without the SDK's Server. */
-const FAST_MESSAGES = [
-  JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id: 3,
-    method: 'tools/call',
-    params: { name: 'test-tool', arguments: {} },
-  }),
-];
-
-/**
- * A capability calling `GET /hello` upstream from a REST route and an MCP tool; with `skill`
- * authentication, a skill catalog too (one skill taking the MCP tool).
- */
-function capability(
-  rest: string,
-  mcp: string,
-  consumesAuth = '',
-  binds = '',
-  skill?: string,
-): string {
-  return `naftiko: "1.0.0-alpha3"
-info:
-  label: "Auth test"
-  description: "Auth test"
-${binds}capability:
-  exposes:
-    - type: "rest"
-      address: "localhost"
-      port: 18080
-      namespace: "sample"
-${rest}      resources:
-        - path: "/hello"
-          name: "hello"
-          description: "hello"
-          operations:
-            - method: "GET"
-              call: "upstream.hello"
-              outputParameters:
-                - type: "string"
-                  value: "ok"
-    - type: "mcp"
-      address: "127.0.0.1"
-      port: 18081
-      namespace: "auth-test-mcp"
-      description: "Test MCP server"
-${mcp}      tools:
-        - name: "test-tool"
-          description: "A test tool"
-          call: "upstream.hello"
-          outputParameters:
-            - type: "string"
-              value: "ok"
-${
-  skill === undefined
-    ? ''
-    : `    - type: "skill"
-      address: "localhost"
-      port: 18082
-      namespace: "auth-test-skills"
-${skill}      skills:
-        - name: "greeting"
-          description: "Says hello"
-          tools:
-            - name: "test-tool"
-              description: "hello"
-              from:
-                sourceNamespace: "auth-test-mcp"
-                action: "test-tool"
-`
-}  consumes:
-    - type: "http"
-      namespace: "upstream"
-      baseUri: "http://localhost:1"
-${consumesAuth}      resources:
-        - path: "/hello"
-          name: "hello"
-          operations:
-            - method: "GET"
-              name: "hello"
-`;
-}
-
-const auth = (indent: string, fields: Record<string, string | string[]>) =>
-  `${indent}authentication:\n${Object.entries(fields)
-    .map(([k, v]) =>
-      Array.isArray(v)
-        ? `${indent}  ${k}:\n${v.map((i) => `${indent}    - "${i}"`).join('\n')}`
-        : `${indent}  ${k}: "${v}"`,
-    )
-    .join('\n')}\n`;
-const BINDS = `binds:
-  - namespace: "env"
-    keys:
-      DIGEST_USER: "DIGEST_USER"
-      DIGEST_PASSWORD: "DIGEST_PASSWORD"
-      UPSTREAM_USER: "UPSTREAM_USER"
-      UPSTREAM_PASSWORD: "UPSTREAM_PASSWORD"
-`;
-
-// --- an independent HTTP Digest implementation (node:crypto), the oracle ---------------------------
-
-const hash = (algorithm: string, text: string) =>
-  createHash(algorithm === 'SHA-256' ? 'sha256' : 'md5')
-    .update(text)
-    .digest('hex');
-
-function digestParams(header: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of header.matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g))
-    out[m[1].toLowerCase()] = m[2] ?? m[3];
-  return out;
-}
-
-function digestResponse(
-  p: Record<string, string>,
-  user: string,
-  password: string,
-  method: string,
-  algorithm = p.algorithm ?? 'MD5',
-): string {
-  const ha1 = hash(algorithm, `${user}:${p.realm}:${password}`);
-  const ha2 = hash(algorithm, `${method}:${p.uri}`);
-  return hash(algorithm, `${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`);
-}
-
-/** The Authorization a client sends for one of the challenges of `header` (by algorithm). */
-function answerChallenge(
-  header: string,
-  algorithm: string,
-  user: string,
-  password: string,
-  method: string,
-  uri: string,
-): string {
-  const challenge = header
-    .split(/,\s*(?=Digest )/)
-    .find((c) => c.includes(`algorithm=${algorithm}`));
-  const p: Record<string, string> = {
-    ...digestParams(challenge!),
-    uri,
-    nc: '00000001',
-    cnonce: 'c0ffee',
-    qop: 'auth',
-  };
-  const response = digestResponse(p, user, password, method, algorithm);
-  return `Digest username="${user}", realm="${p.realm}", nonce="${p.nonce}", uri="${uri}", algorithm=${algorithm}, qop=auth, nc=00000001, cnonce="c0ffee", response="${response}"`;
-}
-
-// ---------------------------------------------------------------------------------------------
-
 let upstream: FakeUpstream;
 let as: FakeUpstream;
 let keys: { privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK };
 const RESOURCE = 'http://localhost:18081/mcp';
-
-const UPSTREAM_NONCE = 'dcd98b7102dd2f0e8b11d0f600bfb0c093';
-function upstreamHandler(seen: Seen, res: import('node:http').ServerResponse): void {
-  if (seen.url.startsWith('/digest/')) {
-    const header = seen.headers.authorization;
-    const p =
-      typeof header === 'string' && header.startsWith('Digest ') ? digestParams(header) : undefined;
-    const ok =
-      p !== undefined &&
-      p.username === 'upstream-user' &&
-      p.nonce === UPSTREAM_NONCE &&
-      p.uri === '/digest/hello' &&
-      p.response === digestResponse(p, 'upstream-user', 'upstream-secret-pw', seen.method);
-    if (!ok) {
-      res
-        .writeHead(401, {
-          'www-authenticate': `Digest realm="upstream", qop="auth", nonce="${UPSTREAM_NONCE}", opaque="5ccc069c403ebaf9f0171e9517f40e41"`,
-        })
-        .end();
-      return;
-    }
-  }
-  res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"hello"}');
-}
 
 /** A JWT of the fake authorization server; `claims` override the defaults (iss, aud, exp, scope). */
 async function token(
