@@ -159,19 +159,27 @@ export function pointerSegment(raw: string): string {
 }
 
 function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {
-  const visit = (node: unknown, path: Array<string | number>): void => {
+  // One path, extended and shortened in place (the full spec has about a million values), and
+  // each distinct $ref resolved once.
+  const path: Array<string | number> = [];
+  const resolves = new Map<string, boolean>();
+  const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => visit(item, [...path, i]));
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        visit(node[i]);
+        path.pop();
+      }
       return;
     }
     if (!isRecord(node)) return;
     const ref = node.$ref;
-    if (
-      typeof ref === 'string' &&
-      ref.startsWith('#') &&
-      resolvePointer(doc.data, ref) === undefined
-    ) {
-      if (!doc.danglingRefs.has(ref)) {
+    if (typeof ref === 'string' && ref.startsWith('#')) {
+      let found = resolves.get(ref);
+      if (found === undefined)
+        resolves.set(ref, (found = resolvePointer(doc.data, ref) !== undefined));
+      if (!found && !doc.danglingRefs.has(ref)) {
+        doc.danglingRefs.add(ref);
         bag.warning(
           doc.file,
           doc.locate([...path, '$ref'] as JsonPath),
@@ -180,12 +188,15 @@ function reportDanglingRefs(doc: OpenApiDocument, bag: DiagnosticBag): void {
           'add the missing component, or load the full spec with --openapi',
         );
       }
-      doc.danglingRefs.add(ref);
     }
-    for (const [key, value] of Object.entries(node))
-      if (key !== '$ref') visit(value, [...path, key]);
+    for (const key of Object.keys(node)) {
+      if (key === '$ref') continue;
+      path.push(key);
+      visit(node[key]);
+      path.pop();
+    }
   };
-  visit(doc.data, []);
+  visit(doc.data);
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
