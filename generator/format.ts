@@ -7,7 +7,8 @@
  * (a test checks), and the data that makes up most of the output's bytes, which layout.ts lays out
  * as prettier would without parsing it back: JSON documents whole, and in TypeScript files the
  * data literals an emitter left as stand-ins (literal.ts), prettier formatting only the rest of the
- * file around them. test/layout.test.ts proves the bytes are prettier's. Markdown never goes
+ * file around them. test/layout.test.ts proves the bytes are prettier's. The shared type modules
+ * arrive laid out (`laidOut`, emit/type-layout.ts, test/type-layout.test.ts). Markdown never goes
  * through prettier: the README is emitted in prettier's layout (emit/readme.ts, escape.ts,
  * table-layout.ts; test/readme-layout.test.ts proves it), and skill folders are written as they are.
  */
@@ -43,7 +44,7 @@ export function formatFiles(
 
 async function formatFile(file: GeneratedFile, formatter: Formatter): Promise<string> {
   const parser = PARSERS[file.path.slice(file.path.lastIndexOf('.') + 1)];
-  if (!parser || PREFORMATTED(file.path)) return file.contents;
+  if (!parser || file.laidOut || PREFORMATTED(file.path)) return file.contents;
   const format = (text: string) => formatter.format(text, parser);
   if (parser === 'json') return layoutJson(JSON.parse(file.contents));
   if (!file.literals?.length) return format(file.contents);

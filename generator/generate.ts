@@ -184,7 +184,7 @@ async function generateInto(
       if (contents === undefined) {
         const emit = await loadEmitters();
         const [formatted] = await emit.formatFiles(
-          [{ path, contents: emit.emitApiTypes(modules.complete(path)!, inputs.regenerate) }],
+          [emit.emitApiTypes(modules.complete(path)!, inputs.regenerate, path)],
           formatter,
         );
         contents = formatted.contents;

@@ -4,14 +4,23 @@
  */
 import type { TypeModuleModel } from '../model/types.js';
 import { codeHeader } from './header.js';
-import { moduleDeclarations } from './schema-printer.js';
+import type { GeneratedFile } from './index.js';
+import { laidOutModule, moduleDeclarations } from './schema-printer.js';
 
-export function emitApiTypes(module: TypeModuleModel, regenerate: string): string {
-  return [
-    codeHeader(
-      `Types of the API at ${module.label}: one named type for each schema the generated capabilities reach.`,
-      { sources: module.sources, regenerate },
-    ),
-    ...moduleDeclarations(module),
-  ].join('\n\n');
+/**
+ * The module at `path`, in prettier's layout already (the formatter leaves it), or, when it holds
+ * what only prettier lays out, as source for the formatter.
+ */
+export function emitApiTypes(
+  module: TypeModuleModel,
+  regenerate: string,
+  path: string,
+): GeneratedFile {
+  const header = codeHeader(
+    `Types of the API at ${module.label}: one named type for each schema the generated capabilities reach.`,
+    { sources: module.sources, regenerate },
+  ) as unknown as string;
+  const laidOut = laidOutModule(module, header);
+  if (laidOut !== undefined) return { path, contents: laidOut, laidOut: true };
+  return { path, contents: [header, ...moduleDeclarations(module)].join('\n\n') };
 }

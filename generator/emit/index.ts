@@ -24,6 +24,8 @@ export interface GeneratedFile {
   contents: string;
   /** Literals the formatter lays out in place of their stand-ins in `contents` (literal.ts). */
   literals?: readonly LaidOutLiteral[];
+  /** `contents` is in prettier's layout already (type-layout.ts): the formatter leaves it. */
+  laidOut?: boolean;
 }
 
 /** What a capability asks of the files the project shares. */

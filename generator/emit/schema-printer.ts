@@ -7,6 +7,7 @@
 import { isFileSchema } from '../model/media.js';
 import type { OpenApiSchema, TypeContext, TypeModuleModel } from '../model/types.js';
 import { commentSafeDocument } from './openapi-comments.js';
+import { NotLaidOut } from './layout.js';
 import { docComment } from './schema-comments.js';
 import { scanDiscriminators } from './schema-discriminators.js';
 import {
@@ -15,6 +16,8 @@ import {
   type PrintContext,
   type TypeText,
 } from './schema-types.js';
+import { layoutModule } from './type-layout.js';
+import { declarationSource, typeSource, type TypeDeclaration } from './type-nodes.js';
 
 /** What an opaque named type stands for: any JSON object. */
 const ANY_OBJECT: OpenApiSchema = { type: 'object', additionalProperties: true };
@@ -61,7 +64,9 @@ export function schemaPrinter(
     discriminators,
     replace: options.files
       ? (schema, at) =>
-          at === root && isFileSchema(schema) ? { text: FILE_INPUT, kind: 'other' } : undefined
+          at === root && isFileSchema(schema)
+            ? { node: { t: 'ref', name: FILE_INPUT }, kind: 'other' }
+            : undefined
       : undefined,
     footer: new Map(),
   };
@@ -70,7 +75,7 @@ export function schemaPrinter(
     return schemaType(schema, path, ctx);
   };
   return {
-    type: (schema, path) => typeOfSafe(commentSafeDocument(schema), path).text,
+    type: (schema, path) => typeSource(typeOfSafe(commentSafeDocument(schema), path).node),
     typeOfSafe,
     footer: () => [...ctx.footer.values()],
     usedModule: () => used,
@@ -78,25 +83,49 @@ export function schemaPrinter(
 }
 
 /**
- * The type declarations of a shared module, as source text: an interface for each object, else a
- * type alias, each with the doc comment its schema gives.
+ * The type declarations of a shared module, as source text for prettier: an interface for each
+ * object, else a type alias, each with the doc comment its schema gives, then the helper
+ * declarations they need.
  */
 export function moduleDeclarations(module: TypeModuleModel): string[] {
+  const { declarations, footer } = moduleTypes(module);
+  return [...declarations.map(declarationSource), ...footer];
+}
+
+/**
+ * The whole module (`header`, then its declarations) in prettier's layout (type-layout.ts), or
+ * undefined when it holds what only prettier lays out: its source then goes through prettier.
+ */
+export function laidOutModule(module: TypeModuleModel, header: string): string | undefined {
+  const { declarations, footer } = moduleTypes(module);
+  try {
+    return layoutModule(header, declarations, footer);
+  } catch (error) {
+    if (error instanceof NotLaidOut) return undefined;
+    throw error;
+  }
+}
+
+function moduleTypes(module: TypeModuleModel): {
+  declarations: TypeDeclaration[];
+  footer: string[];
+} {
   const printer = schemaPrinter(module, false);
   const { patched } = discriminatorsOf(module.context);
-  const declarations = module.types.map((named) => {
+  const declarations = module.types.map((named): TypeDeclaration => {
     // A schema a discriminator gave its property to is printed as it was given it.
     const schema = named.schema && (patched.get(named.ref) ?? named.schema);
     // Spec text (descriptions, examples, the opaque note's $ref) only through doc-comment escaping.
     const safe = commentSafeDocument(schema ?? { description: named.opaque });
     const type = printer.typeOfSafe(schema ? safe : ANY_OBJECT, named.ref);
-    return `${docComment(safe)}${
-      type.kind === 'object' && schema
-        ? `export interface ${named.name} ${type.text}`
-        : `export type ${named.name} = ${type.text};`
-    }`;
+    return {
+      comment: docComment(safe),
+      name: named.name,
+      type: type.node,
+      interface: type.kind === 'object' && Boolean(schema),
+    };
   });
-  return [...declarations, ...printer.footer()];
+  return { declarations, footer: printer.footer() };
 }
 
 const scanned = new WeakMap<TypeContext, Discriminators>();

@@ -3,27 +3,28 @@
  * capgen uses: properties in the spec's order, `readOnly` as `readonly`, a property with a default
  * required in what the API returns, objects without properties as `Record<string, unknown>`,
  * `allOf` members' `required` as `WithRequired`, discriminators as openapi-typescript resolves
- * them), written as text rather than built with the TypeScript compiler, so that generating never
- * loads it. Prettier lays the text out (format.ts); it keeps what the TypeScript printer would have
- * given it that it does not normalize: object types expanded one member per line, parentheses
- * around a union or intersection inside another or inside an array, and the doc comments.
- * test/schema-types.test.ts checks the text against openapi-typescript's own.
+ * them), built as a tree of type nodes (type-nodes.ts) rather than with the TypeScript compiler, so
+ * that generating never loads it. The tree is written as source for prettier (`typeSource`) or
+ * laid out as prettier would (type-layout.ts); both keep what the TypeScript printer would have
+ * given prettier that it does not normalize: object types expanded one member per line,
+ * parentheses around a union or intersection inside another or inside an array, and the doc
+ * comments. test/schema-types.test.ts checks the result against openapi-typescript's own.
  *
  * Two departures: `$defs` is not a member of the type (it holds definitions, never data), and the
  * types a discriminator maps to get its property whole (openapi-typescript patches the schemas in
  * place, which capgen's model holds as copies: schema-discriminators.ts).
  *
  * Every spec text reaches the output through the escape layer: property names through `typeKey`,
- * string literals through `tsString`, doc comments through `docText` (the caller passes schemas
- * whose comment texts are escaped already: openapi-comments.ts).
+ * string literals through `tsString` (or prettier's quoting of it), doc comments through `docText`
+ * (the caller passes schemas whose comment texts are escaped already: openapi-comments.ts).
  */
 import { isRecord } from '../check/paths.js';
-import { tsString, typeKey } from './escape.js';
 import { docComment } from './schema-comments.js';
+import type { MemberNode, TypeNode } from './type-nodes.js';
 
 /** A printed type, with what its parent needs to know to place it. */
 export interface TypeText {
-  text: string;
+  node: TypeNode;
   /** Unions and intersections are parenthesized inside another one, or as an array's items. */
   kind: 'union' | 'intersection' | 'array' | 'tuple' | 'object' | 'unknown' | 'other';
   /** A keyword type (or `null`) that openapi-typescript's union dedupe drops when repeated. */
@@ -55,58 +56,64 @@ export interface PrintContext {
   footer: Map<string, string>;
 }
 
-const keyword = (text: NonNullable<TypeText['primitive']>): TypeText => ({
-  text,
+const keyword = (name: NonNullable<TypeText['primitive']>): TypeText => ({
+  node: { t: 'keyword', name },
   kind: 'other',
-  primitive: text,
+  primitive: name,
 });
 const STRING = keyword('string');
 const NUMBER = keyword('number');
 const BOOLEAN = keyword('boolean');
 const NULL = keyword('null');
 const NEVER = keyword('never');
-const UNKNOWN: TypeText = { text: 'unknown', kind: 'unknown' };
-const other = (text: string): TypeText => ({ text, kind: 'other' });
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z_$0-9]*$/;
+const UNKNOWN: TypeText = { node: { t: 'keyword', name: 'unknown' }, kind: 'unknown' };
+const other = (node: TypeNode): TypeText => ({ node, kind: 'other' });
+const named = (name: string): TypeText => other({ t: 'ref', name });
 
 export const WITH_REQUIRED =
   'type WithRequired<T, K extends keyof T> = T & {\n  [P in K]-?: T[P];\n};';
 
-/** A property name as openapi-typescript writes it: a number, an identifier, else a string. */
-export function propertyName(name: string): string {
-  if (String(Number(name)) === name && name[0] !== '-') return name;
-  return IDENTIFIER.test(name) ? name : typeKey(name);
-}
-
 /** The type of a value, as a literal type (`const` and `enum` members). */
 export function literalType(value: unknown): TypeText {
-  if (typeof value === 'string') return other(tsString(value));
-  if (typeof value === 'number') return other(Number.isFinite(value) ? String(value) : 'number');
-  if (typeof value === 'boolean') return other(String(value));
+  if (typeof value === 'string') return other({ t: 'string', value });
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? other({ t: 'literal', text: String(value) }) : NUMBER;
+  if (typeof value === 'boolean') return other({ t: 'literal', text: String(value) });
   if (value === null) return NULL;
   if (Array.isArray(value))
     return value.length
-      ? { text: `[${value.map((v) => literalType(v).text).join(', ')}]`, kind: 'tuple' }
-      : { text: 'never[]', kind: 'array' };
+      ? { node: { t: 'tuple', items: value.map((v) => literalType(v).node) }, kind: 'tuple' }
+      : { node: { t: 'array', item: NEVER.node }, kind: 'array' };
   if (typeof value === 'object')
     return Object.keys(value).length
-      ? objectType(
-          Object.entries(value).map(([k, v]) => `${propertyName(k)}: ${literalType(v).text};`),
-        )
+      ? objectType(Object.entries(value).map(([name, v]) => property(name, literalType(v).node)))
       : record(NEVER);
   return UNKNOWN;
 }
 
-const record = (value: TypeText): TypeText => other(`Record<string, ${value.text}>`);
+const generic = (name: string, args: TypeText[]): TypeText =>
+  other({ t: 'generic', name, args: args.map((a) => a.node) });
+
+const record = (value: TypeText): TypeText => generic('Record', [STRING, value]);
+
+/** A required, writable property without a comment. */
+const property = (name: string, type: TypeNode): MemberNode => ({
+  t: 'property',
+  comment: '',
+  readonly: false,
+  name,
+  optional: false,
+  type,
+});
 
 /** An object type, one member per line (prettier keeps it expanded). */
-function objectType(members: string[]): TypeText {
-  return { text: `{\n${members.join('\n')}\n}`, kind: 'object' };
+function objectType(members: MemberNode[]): TypeText {
+  return { node: { t: 'object', members }, kind: 'object' };
 }
 
 const COMPOUND = new Set<TypeText['kind']>(['union', 'intersection']);
-const member = (type: TypeText) => (COMPOUND.has(type.kind) ? `(${type.text})` : type.text);
+const member = (type: TypeText): TypeNode =>
+  COMPOUND.has(type.kind) ? { t: 'paren', type: type.node } : type.node;
 
 /** openapi-typescript's `tsDedupe`: repeated keyword types (and `null`) are dropped. */
 function dedupe(types: TypeText[]): TypeText[] {
@@ -127,17 +134,17 @@ export function union(types: TypeText[]): TypeText {
 
 /** A union of exactly these members (`tsNullable` does not dedupe). */
 function unionNode(types: TypeText[]): TypeText {
-  return { text: types.map(member).join(' | '), kind: 'union' };
+  return { node: { t: 'union', types: types.map(member) }, kind: 'union' };
 }
 
 function intersection(types: TypeText[]): TypeText {
   if (types.length === 0) return NEVER;
   if (types.length === 1) return types[0];
-  return { text: dedupe(types).map(member).join(' & '), kind: 'intersection' };
+  return { node: { t: 'intersection', types: dedupe(types).map(member) }, kind: 'intersection' };
 }
 
 function arrayOf(item: TypeText): TypeText {
-  return { text: `${member(item)}[]`, kind: 'array' };
+  return { node: { t: 'array', item: member(item) }, kind: 'array' };
 }
 
 /** openapi-typescript's `tsIsPrimitive`. */
@@ -207,7 +214,7 @@ function asList(value: unknown): unknown[] | undefined {
 
 function reference(ref: string, ctx: PrintContext): TypeText {
   const name = ctx.reference(ref);
-  return name === undefined ? UNKNOWN : other(name);
+  return name === undefined ? UNKNOWN : named(name);
 }
 
 function unionTypes(
@@ -243,7 +250,7 @@ function allOfTypes(
         );
         if (keys.length) {
           ctx.footer.set('WithRequired', WITH_REQUIRED);
-          type = other(`WithRequired<${type.text}, ${union(keys.map(literalType)).text}>`);
+          type = generic('WithRequired', [type, union(keys.map(literalType))]);
         }
       }
     } else {
@@ -257,9 +264,7 @@ function allOfTypes(
     const discriminator =
       (ref !== undefined ? ctx.discriminators.objects[ref] : undefined) ??
       (isRecord(item) ? asDiscriminator(item.discriminator) : undefined);
-    return discriminator
-      ? other(`Omit<${type.text}, ${literalType(discriminator.propertyName).text}>`)
-      : type;
+    return discriminator ? generic('Omit', [type, literalType(discriminator.propertyName)]) : type;
   });
 }
 
@@ -291,7 +296,7 @@ function coreType(
     if (type === 'array') return arrayType(schema, path, ctx);
     if (Array.isArray(type)) return typeUnion(schema, type, path, ctx);
   }
-  const members: string[] = [];
+  const members: MemberNode[] = [];
   if (Array.isArray(schema.allOf) || Array.isArray(schema.anyOf)) {
     const discriminator =
       !schema.discriminator &&
@@ -317,12 +322,8 @@ function coreType(
   if (!index.length) return members.length ? objectType(members) : undefined;
   return intersection([
     ...(members.length ? [objectType(members)] : []),
-    objectType([`[key: string]: ${union(index).text};`]),
+    objectType([{ t: 'index', type: union(index).node }]),
   ]);
-}
-
-function readOnly(schema: unknown): string {
-  return isRecord(schema) && schema.readOnly ? 'readonly ' : '';
 }
 
 function propertyMember(
@@ -331,7 +332,7 @@ function propertyMember(
   required: unknown[],
   path: string,
   ctx: PrintContext,
-): string {
+): MemberNode {
   if ((typeof property !== 'object' && typeof property !== 'boolean') || Array.isArray(property))
     throw new Error(`capgen bug: property ${name} of ${path} is not a schema`);
   const schema = isRecord(property) ? property : {};
@@ -349,7 +350,14 @@ function propertyMember(
       ? reference(schema.$ref, ctx)
       : schemaType(property, pointer([path, name]), ctx);
   if (isRecord(property)) type = ctx.replace?.(property, path) ?? type;
-  return `${docComment(property)}${readOnly(property)}${propertyName(name)}${optional ? '?' : ''}: ${type.text};`;
+  return {
+    t: 'property',
+    comment: docComment(property),
+    readonly: isRecord(property) && Boolean(property.readOnly),
+    name,
+    optional,
+    type: type.node,
+  };
 }
 
 function arrayType(schema: Record<string, unknown>, path: string, ctx: PrintContext): TypeText {
@@ -361,7 +369,7 @@ function arrayType(schema: Record<string, unknown>, path: string, ctx: PrintCont
       : undefined;
   if (tuple)
     item = {
-      text: `[${tuple.map((s) => schemaType(s, path, ctx).text).join(', ')}]`,
+      node: { t: 'tuple', items: tuple.map((s) => schemaType(s, path, ctx).node) },
       kind: 'tuple',
     };
   else if (schema.items) {
@@ -397,11 +405,11 @@ function typeUnion(
 }
 
 /** openapi-typescript's `createDiscriminatorProperty`. */
-function discriminatorProperty(discriminator: Discriminator, path: string): string {
+function discriminatorProperty(discriminator: Discriminator, path: string): MemberNode {
   let value = lastSegment(path);
   const matched = Object.entries(discriminator.mapping ?? {}).find(([, v]) =>
     v.startsWith('#') ? lastSegment(v) === value : v === value,
   );
   if (matched) value = matched[0];
-  return `${propertyName(discriminator.propertyName)}: ${literalType(value).text};`;
+  return property(discriminator.propertyName, literalType(value).node);
 }

@@ -114,6 +114,9 @@ function nodePrinter(
   };
 }
 
+/** The old printer lays nothing out itself: its modules always go through prettier. */
+export const laidOutModule = (): string | undefined => undefined;
+
 /**
  * The type declarations of a shared module, as source text: an interface for each object, else a
  * type alias; each printed as soon as it is built, so that the syntax trees do not pile up.
