@@ -325,21 +325,24 @@ export class RestEngine {
     idempotencyKey: string | undefined,
   ): Promise<CoreResponse> {
     const route = compiled.route;
-    // The signal is created only if `invoke` reads it: on Node an AbortController per request costs
-    // a measurable share of the adapter's own CPU time.
-    const ctx: InvokeContext = {
-      get signal(): AbortSignal | undefined {
-        return req.signal;
-      },
-      idempotencyKey,
-      passThrough: compiled.identityOutput,
-    };
     let result: Awaited<ReturnType<Invoke>>;
     try {
       // The one seam for other modes: a route that runs more than one call brings its runner.
       result = route.run
-        ? { data: await route.run.run(inputs, this.invoke, { ...ctx, env: this.env }), status: 200 }
-        : await this.invoke(route.call!, bindInputs(route.with ?? {}, inputs), ctx);
+        ? {
+            data: await route.run.run(inputs, this.invoke, {
+              signal: req.signal,
+              idempotencyKey,
+              passThrough: compiled.identityOutput,
+              env: this.env,
+            }),
+            status: 200,
+          }
+        : await this.invoke(
+            route.call!,
+            bindInputs(route.with ?? {}, inputs),
+            new UpstreamContext(req, idempotencyKey, compiled.identityOutput),
+          );
     } catch (error) {
       return this.upstreamError(route, error);
     }
@@ -374,6 +377,25 @@ export class RestEngine {
   /** Maps an error thrown by `invoke` to a response. */
   private upstreamError(route: RestRoute, error: unknown): CoreResponse {
     return upstreamError(route, error, this.redact, this.log);
+  }
+}
+
+/**
+ * What `invoke` is given. The signal is made only if `invoke` reads it (on Node an AbortController
+ * per request costs a measurable share of the adapter's own CPU time). A class rather than an object
+ * literal with a getter: V8 gives every such literal a hidden class of its own, held in old space,
+ * which holds the getter and through it the whole request, so every request outlived the young
+ * generation and was promoted (about a tenth of the adapter's CPU time went to that).
+ */
+class UpstreamContext implements InvokeContext {
+  constructor(
+    private readonly req: RequestView,
+    readonly idempotencyKey: string | undefined,
+    readonly passThrough: boolean,
+  ) {}
+
+  get signal(): AbortSignal | undefined {
+    return this.req.signal;
   }
 }
 
