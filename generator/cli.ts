@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { colorStyle, formatDiagnostic, plainStyle, UsageError, type Style } from './diagnostics.js';
+import { generateHeapMb, runOnGenerateThread, wantsGenerateThread } from './generate-thread.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { ServeOptions } from './serve.js';
 import type { ImportCommandOptions } from './import/command.js';
@@ -32,8 +33,20 @@ const defaultIO = (): CliIO => ({
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Runs the CLI; resolves to the process exit code. */
-export async function runCli(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+/**
+ * Runs the CLI; resolves to the process exit code. Without `io` (the command line itself),
+ * `generate` runs on a thread with a capped heap (generate-thread.ts).
+ */
+export async function runCli(argv: string[], given?: CliIO): Promise<number> {
+  const io = given ?? defaultIO();
+  if (!given && wantsGenerateThread(argv, io.cwd)) {
+    const code = await runOnGenerateThread({ argv, cwd: io.cwd, color: io.color }, io);
+    if (code !== undefined) return code;
+    // Out of memory under the cap: the same run on this thread, without one.
+    io.stderr(
+      `note: generating needed more memory than the generate thread's cap (${generateHeapMb()} MB); running again without it (CAPGEN_GENERATE_THREAD=0 skips the thread, CAPGEN_GENERATE_HEAP_MB raises the cap)\n`,
+    );
+  }
   const style: Style = io.color ? colorStyle : plainStyle;
   let exitCode = 0;
   const program = new Command()

@@ -7,7 +7,7 @@
  * The thread exists only in the JavaScript build (dist/format-worker.js): the TypeScript sources
  * (tests, a checkout without a build) format on the main thread, and so does a one-core machine or
  * `CAPGEN_FORMAT_THREADS=0`. Both give the same bytes: the thread runs the same prettier with the
- * same options (test/format-thread.test.ts compares them).
+ * same options (test/threads.test.ts compares them).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -62,16 +62,40 @@ function localFormatter(): Formatter {
   };
 }
 
+/**
+ * The formatting thread's old generation is capped, like the generate thread's, so that V8
+ * collects it before it grows to several times its live data (generate-thread.ts). A file prettier
+ * needs more for makes it run out of memory: that file and the ones after it are formatted on
+ * the calling thread.
+ */
+const FORMAT_HEAP_MB = 256;
+
+interface Pending {
+  text: string;
+  parser: string;
+  resolve(text: string): void;
+  reject(error: Error): void;
+}
+
 function threadFormatter(): Formatter {
   let worker: Worker | undefined;
+  let fallback: Formatter | undefined;
   let nextId = 0;
-  const pending = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
+  const pending = new Map<number, Pending>();
   const failAll = (error: Error) => {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
+  const formatLocally = () => {
+    fallback ??= localFormatter();
+    for (const { text, parser, resolve, reject } of pending.values())
+      fallback.format(text, parser).then(resolve, reject);
+    pending.clear();
+  };
   const start = (): Worker => {
-    const thread = new Worker(WORKER);
+    const thread = new Worker(WORKER, {
+      resourceLimits: { maxOldGenerationSizeMb: FORMAT_HEAP_MB },
+    });
     thread.on('message', (reply: FormatReply) => {
       const waiter = pending.get(reply.id);
       pending.delete(reply.id);
@@ -79,7 +103,10 @@ function threadFormatter(): Formatter {
         waiter?.reject(new Error(`capgen bug: prettier failed: ${reply.error}`));
       else waiter?.resolve(reply.text);
     });
-    thread.on('error', (error) => failAll(error));
+    thread.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') formatLocally();
+      else failAll(error);
+    });
     thread.on('exit', (code) => {
       worker = undefined;
       if (pending.size) failAll(new Error(`capgen bug: the formatting thread exited (${code})`));
@@ -88,11 +115,12 @@ function threadFormatter(): Formatter {
   };
   return {
     format(text, parser) {
+      if (fallback) return fallback.format(text, parser);
       worker ??= start();
       const id = nextId++;
       const thread = worker;
       return new Promise<string>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { text, parser, resolve, reject });
         thread.postMessage({ id, text, parser } satisfies FormatRequest);
       });
     },

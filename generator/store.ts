@@ -13,6 +13,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { announceStaging } from './generate-thread.js';
 import type { GeneratedFile } from './emit/index.js';
 import { lstat } from './paths.js';
 
@@ -65,7 +66,12 @@ export const nodeOps: WriteOps = {
 /** A fresh staging folder's name for `outDir`: beside it, so that a rename can swap it in. */
 export function stagingFolder(outDir: string): string {
   const resolved = path.resolve(outDir);
-  return path.join(path.dirname(resolved), `.${path.basename(resolved)}.capgen-${randomUUID()}`);
+  const folder = path.join(
+    path.dirname(resolved),
+    `.${path.basename(resolved)}.capgen-${randomUUID()}`,
+  );
+  announceStaging(folder);
+  return folder;
 }
 
 /** A store that could not be written (a full disk, permissions): the run fails, nothing written. */

@@ -74,6 +74,7 @@ describe('the packed package', () => {
     expect(files).toContain('dist/cli.js');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/format-worker.js');
+    expect(files).toContain('dist/generate-worker.js');
     expect(files).toContain('generator/cli.ts');
     expect(files).toContain('templates/runtime/client.ts');
     expect(
