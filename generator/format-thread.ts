@@ -70,6 +70,12 @@ function localFormatter(): Formatter {
  */
 const FORMAT_HEAP_MB = 256;
 
+/** The cap: FORMAT_HEAP_MB, or `CAPGEN_FORMAT_HEAP_MB` (a number of megabytes) when set. */
+function formatHeapMb(): number {
+  const setting = Number(process.env.CAPGEN_FORMAT_HEAP_MB);
+  return Number.isInteger(setting) && setting > 0 ? setting : FORMAT_HEAP_MB;
+}
+
 interface Pending {
   text: string;
   parser: string;
@@ -94,7 +100,7 @@ function threadFormatter(): Formatter {
   };
   const start = (): Worker => {
     const thread = new Worker(WORKER, {
-      resourceLimits: { maxOldGenerationSizeMb: FORMAT_HEAP_MB },
+      resourceLimits: { maxOldGenerationSizeMb: formatHeapMb() },
     });
     thread.on('message', (reply: FormatReply) => {
       const waiter = pending.get(reply.id);

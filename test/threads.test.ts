@@ -36,6 +36,28 @@ if (!buildIsCurrent)
   );
 
 describe.skipIf(!buildIsCurrent)('formatting on a worker thread', () => {
+  it('formats on the thread that asked what the formatting thread has no memory for', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['bin/capgen.js', 'generate', '--check', '--no-cache'],
+      {
+        cwd: ROOT,
+        // 4 MB is less than prettier holds for any of this repository's files.
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          CAPGEN_FORMAT_THREADS: '1',
+          CAPGEN_FORMAT_HEAP_MB: '4',
+        },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(result.stderr).not.toMatch(/capgen bug/);
+    expect(result.stdout).toMatch(/generated\/ is up to date \(\d+ files, 3 capabilities\)/);
+    expect(result.status).toBe(0);
+  });
+
   it.each([
     ['a worker thread', '1'],
     ['the main thread', '0'],
