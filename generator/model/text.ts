@@ -38,6 +38,11 @@ const converted = new Map<string, string>();
 const MAX_CONVERTED = 50_000;
 
 function convert(html: string): string {
+  // Without a tag or a character reference, HTML is its own text: no parser needed.
+  return tidy(/[<&]/.test(html) ? parse(html) : html);
+}
+
+function parse(html: string): string {
   let out = '';
   const hrefs: string[] = [];
   const parser = new Parser(
@@ -64,7 +69,12 @@ function convert(html: string): string {
     { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
   );
   parser.end(keepInvalidReferences(html));
-  return plainText(out)
+  return out;
+}
+
+/** One space between words, at most one blank line, no space around line breaks. */
+function tidy(text: string): string {
+  return plainText(text)
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n */g, '\n')
     .replace(/\n{3,}/g, '\n\n')
