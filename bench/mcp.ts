@@ -13,7 +13,10 @@
  * - MCP (SDK client): `Client.callTool({ name: 'stripe-get-checkout-sessions', arguments: { limit: 3 } })`
  *   over the SDK's StreamableHTTPClientTransport (fetch), connected (initialized) once;
  * - MCP (raw POST): the same JSON-RPC tools/call request written by hand over a keep-alive node:http
- *   agent, which separates the SDK client's own cost from the server's.
+ *   agent, which separates the SDK client's own cost from the server's;
+ * - floor (SDK client): the same SDK client call against the least an MCP server can do for this
+ *   tool (bench/lib/child.ts `mcp-floor`: same tool list, one upstream GET, the same answer, no
+ *   validation): what any MCP server adds with this client, whoever writes it.
  */
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -109,11 +112,19 @@ export async function run(): Promise<PartResult> {
   const mcpServer = await startChild('mcp', { upstream: upstream.url, stderr: 'ignore' });
   const mcpUrl = `${mcpServer.url}/mcp`;
   const sdk = new Client({ name: 'capgen-bench', version: '0.0.0' });
+  const floorSdk = new Client({ name: 'capgen-bench', version: '0.0.0' });
+  let floorServer: Awaited<ReturnType<typeof startChild>> | undefined;
   try {
     await sdk.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
     const tools = await sdk.listTools();
     if (!tools.tools.some((t) => t.name === TOOL))
       throw new Error(`MCP server has no tool ${TOOL}`);
+    floorServer = await startChild('mcp-floor', {
+      upstream: upstream.url,
+      env: { BENCH_MCP_TOOLS: JSON.stringify(tools.tools) },
+    });
+    await floorSdk.connect(new StreamableHTTPClientTransport(new URL(`${floorServer.url}/mcp`)));
+    await floorSdk.listTools();
 
     const client = createCheckoutSessionsClient({
       apiKey: BENCH_API_KEY,
@@ -139,10 +150,18 @@ export async function run(): Promise<PartResult> {
         },
       },
       { name: 'raw', call: rawCaller(mcpUrl) },
+      {
+        name: 'floor',
+        call: async () => {
+          const result = await floorSdk.callTool({ name: TOOL, arguments: { limit: 3 } });
+          if (result.isError) throw new Error('floor tools/call failed');
+        },
+      },
     ];
-    for (const v of variants) await timeBlock(v.call, v.name === 'sdk' ? SDK_WARMUP : WARMUP, []);
+    for (const v of variants)
+      await timeBlock(v.call, v.name === 'sdk' || v.name === 'floor' ? SDK_WARMUP : WARMUP, []);
 
-    const samples: Record<string, number[]> = { direct: [], sdk: [], raw: [] };
+    const samples: Record<string, number[]> = { direct: [], sdk: [], raw: [], floor: [] };
     let serverCpu = 0;
     let serverCalls = 0;
     for (const order of rotations(variants, Math.ceil(CALLS / BLOCK))) {
@@ -150,7 +169,7 @@ export async function run(): Promise<PartResult> {
         const before = cpuMs(mcpServer.pid);
         const n = samples[v.name].length;
         await timeBlock(v.call, BLOCK, samples[v.name]);
-        if (v.name !== 'direct') {
+        if (v.name === 'sdk' || v.name === 'raw') {
           serverCpu += cpuMs(mcpServer.pid) - before;
           serverCalls += samples[v.name].length - n;
         }
@@ -160,6 +179,7 @@ export async function run(): Promise<PartResult> {
     const p = (name: string, q: number) => percentile(samples[name], q);
     const addedSdk = p('sdk', 50) - p('direct', 50);
     const addedRaw = p('raw', 50) - p('direct', 50);
+    const addedFloor = p('floor', 50) - p('direct', 50);
     const cpuPerCall = serverCpu / Math.max(1, serverCalls);
     return {
       part: 'mcp',
@@ -179,6 +199,13 @@ export async function run(): Promise<PartResult> {
           metric: 'SDK client: p99',
           ours: p('sdk', 99),
           peer: p('direct', 99),
+          unit: 'ms',
+          decimals: 3,
+        },
+        {
+          metric: 'SDK client, minimal MCP server: p50',
+          ours: p('floor', 50),
+          peer: p('direct', 50),
           unit: 'ms',
           decimals: 3,
         },
@@ -216,10 +243,13 @@ export async function run(): Promise<PartResult> {
       ],
       notes: [
         `MCP server CPU per tools/call: ${cpuPerCall.toFixed(3)} ms (from /proc, over the SDK and raw blocks)`,
+        `added at p50 with the SDK client: ${addedSdk.toFixed(3)} ms through the generated server, ${addedFloor.toFixed(3)} ms through the minimal one (what any server adds with this client); the generated server's own share: ${(addedSdk - addedFloor).toFixed(3)} ms`,
       ],
     };
   } finally {
     await sdk.close().catch(() => {});
+    await floorSdk.close().catch(() => {});
+    await floorServer?.stop();
     await mcpServer.stop();
     await upstream.stop();
   }

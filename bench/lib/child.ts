@@ -14,6 +14,11 @@
  *              on stdout, which the parent points at /dev/null);
  * - mcp:       the generated checkout-sessions MCP server through its `main()` (Streamable HTTP,
  *              stateless, JSON responses; one log line per request on stderr).
+ * - mcp-floor: the least an MCP server over Streamable HTTP can do for the same tool: node:http,
+ *              `initialize`, `tools/list` answering BENCH_MCP_TOOLS (the generated server's list, so
+ *              the client validates the same output schema), and `tools/call` as one keep-alive GET
+ *              to the upstream whose body goes back as text and `structuredContent`, as the
+ *              generated server's does; no validation, no logging (the peer for the MCP server).
  * - faulty-upstream: the upstream's answer, except that a seeded draw per request resets 10% of
  *              connections, answers 5% with a Stripe-style 500 and leaves 5% hanging; it counts
  *              POSTs per Idempotency-Key and reports them when sent the message 'stats';
@@ -208,6 +213,79 @@ switch (role) {
     const server = await main({ port: 0, address: '127.0.0.1' }, clientOptions);
     if (!server) throw new Error('the MCP server did not start over HTTP');
     report(Number(new URL(server.url).port));
+    break;
+  }
+
+  case 'mcp-floor': {
+    const tools = JSON.parse(process.env.BENCH_MCP_TOOLS ?? '[]') as unknown[];
+    const agent = new http.Agent({ keepAlive: true });
+    const target = new URL(upstream);
+    const answer = (res: http.ServerResponse, id: unknown, result: string) => {
+      const body = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${result}}`;
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      });
+      res.end(body);
+    };
+    const server = http.createServer((req, res) => {
+      if (req.method !== 'POST') {
+        // No stream of server messages (GET) and no session (DELETE): stateless, as the generated one.
+        req.resume();
+        res.writeHead(405, { allow: 'POST' }).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          id?: unknown;
+          method: string;
+          params?: { protocolVersion?: string; arguments?: { limit?: number } };
+        };
+        if (message.id === undefined) {
+          res.writeHead(202).end();
+        } else if (message.method === 'initialize') {
+          answer(
+            res,
+            message.id,
+            JSON.stringify({
+              protocolVersion: message.params?.protocolVersion,
+              capabilities: { tools: {} },
+              serverInfo: { name: 'floor', version: '0.0.0' },
+            }),
+          );
+        } else if (message.method === 'tools/list') {
+          answer(res, message.id, JSON.stringify({ tools }));
+        } else {
+          const limit = Number(message.params?.arguments?.limit ?? 10);
+          http
+            .get(
+              {
+                hostname: target.hostname,
+                port: target.port,
+                path: `/v1/checkout/sessions?limit=${limit}`,
+                agent,
+                headers: { authorization: `Bearer ${apiKey}` },
+              },
+              (up) => {
+                const parts: Buffer[] = [];
+                up.on('data', (c: Buffer) => parts.push(c));
+                up.on('end', () => {
+                  const text = Buffer.concat(parts).toString('utf8');
+                  answer(
+                    res,
+                    message.id,
+                    `{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}}`,
+                  );
+                });
+              },
+            )
+            .on('error', () => res.writeHead(502).end());
+        }
+      });
+    });
+    report(await listen(server));
     break;
   }
 

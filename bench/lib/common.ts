@@ -171,6 +171,8 @@ export interface ChildOptions {
   stderr?: 'inherit' | 'ignore';
   /** Extra node flags for the child (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** More environment variables for the child. */
+  env?: Record<string, string>;
 }
 
 const CHILD_SCRIPT = path.join(ROOT, 'bench', 'lib', 'child.ts');
@@ -187,7 +189,7 @@ export function startChild(role: string, options: ChildOptions = {}): Promise<Ch
   const child = fork(CHILD_SCRIPT, [role], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx', ...(options.nodeFlags ?? [])],
-    env: { ...process.env, BENCH_UPSTREAM: options.upstream ?? '', BENCH_API_KEY },
+    env: { ...process.env, ...options.env, BENCH_UPSTREAM: options.upstream ?? '', BENCH_API_KEY },
     stdio: ['ignore', options.stdout ?? 'inherit', options.stderr ?? 'inherit', 'ipc'],
   });
   live.add(child);
