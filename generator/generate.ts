@@ -172,26 +172,36 @@ async function generateInto(
       done.catch(() => {});
       inFlight.push(done);
     }
-    await settle(0);
     // Servers of different capabilities on one port: said once every capability is modeled.
     if (!failed) reportPortConflicts(listeners, bag);
-    if (failed || fails(bag.items)) return { capabilityCount: count, cachedCount };
+    if (failed || fails(bag.items)) {
+      await settle(0);
+      return { capabilityCount: count, cachedCount };
+    }
     keep((await import('./emit/shared.js')).emitShared(needs, config, inputs.regenerate));
+    // The shared type modules are made while the last capabilities are still being formatted.
     for (const path of modules.paths()) {
       const roots = modules.rootsOf(path);
       if (!roots.length) continue; // no named type: no module
-      let contents = cache?.lookupModule(path, roots);
-      if (contents === undefined) {
-        const emit = await loadEmitters();
-        const [formatted] = await emit.formatFiles(
+      const contents = cache?.lookupModule(path, roots);
+      if (contents !== undefined) {
+        keep([{ path, contents }]);
+        continue;
+      }
+      const emit = await loadEmitters();
+      const made = emit
+        .formatFiles(
           [emit.emitApiTypes(modules.complete(path)!, inputs.regenerate, path)],
           formatter,
-        );
-        contents = formatted.contents;
-        cache?.storeModule(path, roots, contents);
-      }
-      keep([{ path, contents }]);
+        )
+        .then(([formatted]) => {
+          cache?.storeModule(path, roots, formatted.contents);
+          keep([formatted]);
+        });
+      made.catch(() => {});
+      inFlight.push(made);
     }
+    await settle(0);
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { files, capabilityCount: count, cachedCount };
   } finally {
