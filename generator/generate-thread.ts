@@ -28,7 +28,8 @@ export const GENERATE_HEAP_MB = 512;
 
 /**
  * The thread's young generation, in megabytes: smaller than V8's default, which on the Stripe
- * corpus let the thread hold about 25 MB more, for a little less collection work (bench/README.md, section 8e).
+ * corpus let the thread hold about 25 MB more, for a little less collection work (bench/README.md,
+ * section 8e).
  */
 const GENERATE_YOUNG_MB = 32;
 
@@ -85,6 +86,7 @@ export function wantsGenerateThread(argv: readonly string[], cwd: string): boole
   if (import.meta.url.endsWith('.ts') || !isMainThread) return false;
   // The command is the first word that is not an option (`capgen --verbose generate` too).
   if (argv.find((a) => !a.startsWith('-')) !== 'generate') return false;
+  if (argv.includes('--help') || argv.includes('-h')) return false;
   const setting = process.env.CAPGEN_GENERATE_THREAD;
   if (setting === '0' || setting === '1') return setting === '1';
   return countSpecFiles(path.join(cwd, 'specs'), THREAD_FROM) >= THREAD_FROM;
