@@ -6,9 +6,10 @@
  * default maximum (about 4 GB on a 64-bit machine), it lets the heap reach about four times its
  * live data before collecting; under a cap of a few hundred megabytes, much less. Generation keeps
  * little alive (about 36 MB for every capability of Stripe's full spec) but allocates a lot, so on
- * that corpus of 62 capabilities the cap takes peak memory from about 350 MB to about 265 MB for a
- * few percent more CPU (bench/README.md, section 8e). Worker `resourceLimits` are Node's supported
- * way to set it; V8 flags set at run time do not change a running heap.
+ * that corpus of 62 capabilities the cap (with the smaller young generations of this thread and
+ * the formatting one) takes peak memory from about 350 MB to about 240 MB, for about 15% more CPU
+ * and 0.5 s more (bench/README.md, section 8e). Worker `resourceLimits` are Node's supported way to
+ * set it; V8 flags set at run time do not change a running heap.
  *
  * A run that needs more than the cap (a document many times the size of Stripe's) makes the thread
  * run out of memory: the staging folder it was writing is removed and the run is done again on the
@@ -73,8 +74,8 @@ const WORKER = new URL('./generate-worker.js', import.meta.url);
 
 /**
  * How many capability and OpenAPI files under specs/ make a run large enough for the thread to pay:
- * on Stripe's full spec it took 62 capabilities from about 350 MB to about 265 MB for 0.2 s more,
- * but gave 3 capabilities 0.1 s more for 4 MB less (more frequent collections under the cap).
+ * on Stripe's full spec it took 62 capabilities from about 350 MB to about 240 MB, but gave 3
+ * capabilities 0.1 s more for 4 MB less (more frequent collections under the cap).
  */
 const THREAD_FROM = 8;
 
