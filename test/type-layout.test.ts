@@ -6,8 +6,6 @@
  * and every generated module must be the one the prettier path gives, on the public API documents
  * of test/fixtures/apis. test/schema-types.test.ts does the same on Stripe's full spec.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import * as prettier from 'prettier';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -23,8 +21,8 @@ import {
 } from '../generator/emit/type-nodes.js';
 import { PRETTIER_OPTIONS } from '../generator/prettier-options.js';
 import type { GeneratedFile } from '../generator/emit/index.js';
-import { cli, workspace } from './helpers/import.js';
-import { APIS, FIXTURES } from './helpers/unseen-apis.js';
+import { workspace } from './helpers/import.js';
+import { APIS, importedProject } from './helpers/unseen-apis.js';
 
 const prettierTs = async (source: string) =>
   (await prettier.format(source, { ...PRETTIER_OPTIONS, parser: 'babel-ts' })).trimEnd();
@@ -59,6 +57,20 @@ const comment = fc.option(
   description.map((text) => docComment(commentSafeDocument({ description: text }))),
   { nil: '' },
 );
+
+/** A property without a comment. */
+const prop = (
+  name: string,
+  type: TypeNode,
+  options: { readonly?: boolean; optional?: boolean } = {},
+): MemberNode => ({
+  t: 'property',
+  comment: '',
+  readonly: options.readonly ?? false,
+  name,
+  optional: options.optional ?? false,
+  type,
+});
 
 const COMPOUND = new Set(['union', 'intersection']);
 const wrap = (node: TypeNode): TypeNode =>
@@ -156,39 +168,15 @@ describe('type declarations laid out by capgen', () => {
             type: {
               t: 'object',
               members: [
-                {
-                  t: 'property',
-                  comment: '',
-                  readonly: false,
-                  name: 'field_name',
-                  optional: true,
-                  type: union,
-                },
+                prop('field_name', union, { optional: true }),
                 { t: 'index', type: union },
-                {
-                  t: 'property',
-                  comment: '',
-                  readonly: true,
-                  name: 'list',
-                  optional: false,
-                  type: { t: 'array', item: { t: 'paren', type: union } },
-                },
-                {
-                  t: 'property',
-                  comment: '',
-                  readonly: false,
-                  name: 'pair',
-                  optional: false,
-                  type: { t: 'tuple', items: [union, union] },
-                },
-                {
-                  t: 'property',
-                  comment: '',
-                  readonly: false,
-                  name: 'req',
-                  optional: false,
-                  type: { t: 'generic', name: 'WithRequired', args: [refs(1, width)[0], union] },
-                },
+                prop('list', { t: 'array', item: { t: 'paren', type: union } }, { readonly: true }),
+                prop('pair', { t: 'tuple', items: [union, union] }),
+                prop('req', {
+                  t: 'generic',
+                  name: 'WithRequired',
+                  args: [refs(1, width)[0], union],
+                }),
               ],
             },
           },
@@ -203,19 +191,7 @@ describe('type declarations laid out by capgen', () => {
       comment: '',
       name: 'Greek',
       interface: true,
-      type: {
-        t: 'object',
-        members: [
-          {
-            t: 'property',
-            comment: '',
-            readonly: false,
-            name: 'Ωmega',
-            optional: false,
-            type: { t: 'keyword', name: 'string' },
-          },
-        ],
-      },
+      type: { t: 'object', members: [prop('Ωmega', { t: 'keyword', name: 'string' })] },
     };
     expect(() => layoutDeclaration(d)).toThrow(NotLaidOut);
   });
@@ -273,17 +249,7 @@ describe("the shared type modules of public API documents are the prettier path'
     it(
       api.file,
       async () => {
-        const dir = project(api.file.replace(/\.yaml$/, ''));
-        fs.copyFileSync(path.join(FIXTURES, api.file), path.join(dir, 'specs', api.file));
-        const imported = await cli(
-          dir,
-          'import',
-          '--openapi',
-          `specs/${api.file}`,
-          '--out',
-          'specs/caps',
-          ...api.args,
-        );
+        const { dir, imported } = await importedProject(project, api, 'specs/caps');
         expect(imported.code, imported.all).toBe(0);
         const ours = await typeModules(dir, true);
         const theirs = await typeModules(dir, false);

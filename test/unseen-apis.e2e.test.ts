@@ -14,7 +14,7 @@ import { mcpClient, postJson } from './helpers/generated-e2e.js';
 import { cli, readTree, workspace, type Capability } from './helpers/import.js';
 import { check, formatDiagnostics, strictProject } from './helpers/ts-project.js';
 import { loadGenerated } from './helpers/generated-e2e.js';
-import { APIS, FIXTURES } from './helpers/unseen-apis.js';
+import { APIS, FIXTURES, importedProject } from './helpers/unseen-apis.js';
 
 const { project, remove } = workspace('unseen-apis');
 afterAll(remove);
@@ -26,19 +26,9 @@ const gen = (file: string, ...rest: string[]) => path.join(dirs.get(file)!, 'gen
 let upstream: RecordingUpstream;
 beforeAll(async () => {
   for (const api of APIS) {
-    const dir = project(api.file.replace(/\W+/g, '-'));
-    dirs.set(api.file, dir);
-    fs.copyFileSync(path.join(FIXTURES, api.file), path.join(dir, 'specs', api.file));
     const out = `specs/${path.basename(api.file, '.yaml')}`;
-    const imported = await cli(
-      dir,
-      'import',
-      '--openapi',
-      `specs/${api.file}`,
-      '--out',
-      out,
-      ...api.args,
-    );
+    const { dir, imported } = await importedProject(project, api, out);
+    dirs.set(api.file, dir);
     expect(imported.code, imported.all).toBe(0);
     imports.set(api.file, imported);
     const generated = await cli(dir, 'generate', '--strict');

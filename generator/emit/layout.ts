@@ -252,7 +252,7 @@ function breaksAlways(items: unknown[], size: (v: unknown) => number | undefined
 }
 
 /** A number as prettier prints it (from `JSON.stringify`'s text: `1e+21` → `1e21`). */
-function printNumber(raw: string): string {
+export function printNumber(raw: string): string {
   return raw
     .toLowerCase()
     .replace(/^([+-]?[\d.]+e)(?:\+|(-))?0*(\d)/, '$1$2$3')

@@ -16,7 +16,7 @@
  * caller then gives the source to prettier.
  */
 import { doc } from 'prettier';
-import { layoutString, NotLaidOut } from './layout.js';
+import { layoutString, NotLaidOut, printNumber } from './layout.js';
 import {
   isAsciiIdentifier,
   isNumericName,
@@ -241,17 +241,6 @@ function propertyKey(name: string): string {
   // prettier unquotes any identifier by its own table of letters: past Latin, leave it to prettier.
   if (!/^[\x20-\x7e]*$/.test(name)) throw new NotLaidOut(`property name ${JSON.stringify(name)}`);
   return layoutString(name);
-}
-
-/** prettier's `printNumber`: lower case, no `+` or leading zeros in the exponent, no useless zeros. */
-function printNumber(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/^([+-]?[\d.]+e)(?:\+|(-))?0*(\d)/, '$1$2$3')
-    .replace(/^([+-]?[\d.]+)e[+-]?0+$/, '$1')
-    .replace(/^([+-])?\./, '$10.')
-    .replace(/(\.\d+?)0+(?=e|$)/, '$1')
-    .replace(/\.(?=e|$)/, '');
 }
 
 /**

@@ -2,7 +2,9 @@
  * The public OpenAPI documents of test/fixtures/apis (sources and licences in its README), with
  * what `capgen import` is expected to make of each: used by test/unseen-apis.e2e.test.ts.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { cli } from './import.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/apis');
 
@@ -75,3 +77,26 @@ export const APIS: Api[] = [
   },
   { file: 'uber.yaml', args: [], capabilities: ['estimates', 'products', 'user'], operations: 5 },
 ];
+
+/**
+ * A fresh project folder (from a `workspace`'s `project`) holding the API's document in specs/,
+ * and what `capgen import` of it into `out` said.
+ */
+export async function importedProject(
+  project: (folder: string) => string,
+  api: Api,
+  out: string,
+): Promise<{ dir: string; imported: Awaited<ReturnType<typeof cli>> }> {
+  const dir = project(api.file.replace(/\W+/g, '-'));
+  fs.copyFileSync(path.join(FIXTURES, api.file), path.join(dir, 'specs', api.file));
+  const imported = await cli(
+    dir,
+    'import',
+    '--openapi',
+    `specs/${api.file}`,
+    '--out',
+    out,
+    ...api.args,
+  );
+  return { dir, imported };
+}
