@@ -56,6 +56,8 @@ export function tsString(value: string): TsCode {
 
 /** What JSON leaves raw that must not appear in a literal embedded anywhere (JS, HTML). */
 function escapeJsonText(json: string): string {
+  // Most text has none of them: one search instead of three replacing passes.
+  if (!/[\u2028\u2029]|<\//.test(json)) return json;
   return json
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029')

@@ -16,11 +16,29 @@ const MAX_NESTING = 12;
 export function toJsonSchema(node: unknown, options: { descriptions?: boolean } = {}): JsonSchema {
   const withDescriptions = options.descriptions ?? true;
   const active = new Set<object>();
+  // A dereferenced document reaches the same schema many times (Stripe's `expand` unions, shared
+  // components): its conversion at a level is kept, unless a cycle was cut inside it, which makes
+  // the result depend on the path taken. The results are never changed once made.
+  const made = new Map<object, JsonSchema[]>();
+  let cuts = 0;
   const convert = (schema: unknown, level: number): JsonSchema => {
-    if (!isRecord(schema) || level > MAX_NESTING || active.has(schema)) return {};
+    if (!isRecord(schema) || level > MAX_NESTING) return {};
+    if (active.has(schema)) {
+      cuts++;
+      return {};
+    }
+    const known = made.get(schema)?.[level];
+    if (known) return known;
+    const before = cuts;
     active.add(schema);
     try {
-      return convertObject(schema, level);
+      const result = convertObject(schema, level);
+      if (cuts === before) {
+        let byLevel = made.get(schema);
+        if (!byLevel) made.set(schema, (byLevel = []));
+        byLevel[level] = result;
+      }
+      return result;
     } finally {
       active.delete(schema);
     }

@@ -15,8 +15,13 @@ const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufeff]/g
  * break (`\n`), no control characters.
  */
 export function plainText(text: string): string {
+  // Most text is printable ASCII with `\n` line breaks: nothing to replace.
+  if (PLAIN.test(text)) return text;
   return text.replace(LONE_SURROGATE, '\ufffd').replace(LINE_BREAKS, '\n').replace(CONTROLS, '');
 }
+
+/** Text none of plainText's replacements touch: printable ASCII, tabs and `\n`. */
+const PLAIN = /^[\x20-\x7e\t\n]*$/;
 
 /**
  * Plain text from HTML: `<br>` and paragraphs become line breaks, list items `- ` lines, `<code>`
