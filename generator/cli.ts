@@ -40,7 +40,12 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export async function runCli(argv: string[], given?: CliIO): Promise<number> {
   const io = given ?? defaultIO();
   if (!given && wantsGenerateThread(argv, io.cwd)) {
-    const code = await runOnGenerateThread({ argv, cwd: io.cwd, color: io.color }, io);
+    let code: number | undefined;
+    try {
+      code = await runOnGenerateThread({ argv, cwd: io.cwd, color: io.color }, io);
+    } catch (error) {
+      return internalError(io, error);
+    }
     if (code !== undefined) return code;
     // Out of memory under the cap: the same run on this thread, without one.
     io.stderr(
@@ -242,12 +247,17 @@ export async function runCli(argv: string[], given?: CliIO): Promise<number> {
       io.stderr(`capgen: ${error.message}\n`);
       return 2;
     }
-    io.stderr(
-      `capgen: internal error: ${error instanceof Error ? error.message : String(error)}\nPlease report this with the input that caused it.\n`,
-    );
-    return 70;
+    return internalError(io, error);
   }
   return exitCode;
+}
+
+/** What capgen says of its own failure; the exit code is 70 (EX_SOFTWARE). */
+function internalError(io: CliIO, error: unknown): number {
+  io.stderr(
+    `capgen: internal error: ${error instanceof Error ? error.message : String(error)}\nPlease report this with the input that caused it.\n`,
+  );
+  return 70;
 }
 
 type Generated = PipelineResult & Required<Pick<PipelineResult, 'files' | 'config'>>;

@@ -115,8 +115,9 @@ function countSpecFiles(dir: string, enough: number): number {
 }
 
 /**
- * Runs the command line on the capped thread, its output written by `output`. Resolves to the exit code, or to undefined when the thread ran out of memory (the
- * staging folders it made are removed: the caller runs the command again).
+ * Runs the command line on the capped thread, its output written by `output`. Resolves to the exit
+ * code, or to undefined when the thread ran out of memory (the staging folders it made are
+ * removed: the caller runs the command again); rejects when the thread failed otherwise.
  */
 export function runOnGenerateThread(
   data: Omit<GenerateThreadData, 'capgenGenerateThread'>,
