@@ -8,8 +8,9 @@
  * interface, property and index signatures, type arguments, type aliases and JSDoc-style block
  * comments), and prettier's own document printer (`doc.printer`, the part of prettier that breaks
  * lines, already loaded by layout.ts) prints them at printWidth 100. test/type-layout.test.ts
- * holds the result to prettier's formatting of the same source, byte for byte, on Stripe's full
- * spec, the polymorphism and unseen-API fixtures and hostile documents.
+ * holds the result to prettier's formatting of the same source, byte for byte, on random type
+ * trees (names, strings and comments of every kind) and on the modules of 13 public API documents;
+ * test/schema-types.test.ts on Stripe's full spec and the polymorphism fixture.
  *
  * What this module does not know how to lay out (a property name that is a string prettier might
  * unquote beyond Latin letters, a comment prettier would keep in place) throws `NotLaidOut`: the
@@ -26,9 +27,18 @@ import {
 } from './type-nodes.js';
 
 type Doc = doc.builders.Doc;
-const { align, group, hardline, ifBreak, indent, indentIfBreak, join, line, lineSuffixBoundary } =
-  doc.builders;
-const { softline } = doc.builders;
+const {
+  align,
+  group,
+  hardline,
+  ifBreak,
+  indent,
+  indentIfBreak,
+  join,
+  line,
+  lineSuffixBoundary,
+  softline,
+} = doc.builders;
 
 const OPTIONS = { printWidth: 100, tabWidth: 2, useTabs: false };
 
