@@ -18,8 +18,8 @@
  */
 import { doc } from 'prettier';
 import { layoutString, NotLaidOut, printNumber } from './layout.js';
+import { isIdentifier } from '../model/names.js';
 import {
-  isAsciiIdentifier,
   isNumericName,
   type MemberNode,
   type TypeDeclaration,
@@ -247,7 +247,7 @@ const LATIN_IDENTIFIER =
  */
 function propertyKey(name: string): string {
   if (isNumericName(name)) return printNumber(name);
-  if (isAsciiIdentifier(name) || LATIN_IDENTIFIER.test(name)) return name;
+  if (isIdentifier(name) || LATIN_IDENTIFIER.test(name)) return name;
   // prettier unquotes any identifier by its own table of letters: past Latin, leave it to prettier.
   if (!/^[\x20-\x7e]*$/.test(name)) throw new NotLaidOut(`property name ${JSON.stringify(name)}`);
   return layoutString(name);

@@ -51,20 +51,14 @@ export interface TypeDeclaration {
   interface: boolean;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z_$0-9]*$/;
-
 /** A property name as openapi-typescript writes it: a number, an identifier, else a string. */
 export function propertyName(name: string): string {
-  if (isNumericName(name)) return name;
-  return IDENTIFIER.test(name) ? name : (typeKey(name) as unknown as string);
+  return isNumericName(name) ? name : (typeKey(name) as unknown as string);
 }
 
 /** A name that is written as a number (`200`, `1.5`), not as a string. */
 export const isNumericName = (name: string): boolean =>
   String(Number(name)) === name && name[0] !== '-';
-
-/** An ASCII identifier, written bare as a property name. */
-export const isAsciiIdentifier = (name: string): boolean => IDENTIFIER.test(name);
 
 /**
  * The node as TypeScript source: object types one member per line (prettier keeps them
