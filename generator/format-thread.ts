@@ -11,6 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { heapCapMb, ranOutOfMemory } from './worker-limits.js';
 
 export interface FormatRequest {
   id: number;
@@ -72,10 +73,7 @@ function localFormatter(): Formatter {
 const FORMAT_HEAP_MB = 256;
 
 /** The cap: FORMAT_HEAP_MB, or `CAPGEN_FORMAT_HEAP_MB` (a number of megabytes) when set. */
-function formatHeapMb(): number {
-  const setting = Number(process.env.CAPGEN_FORMAT_HEAP_MB);
-  return Number.isInteger(setting) && setting > 0 ? setting : FORMAT_HEAP_MB;
-}
+const formatHeapMb = (): number => heapCapMb('CAPGEN_FORMAT_HEAP_MB', FORMAT_HEAP_MB);
 
 interface Pending {
   text: string;
@@ -111,7 +109,7 @@ function threadFormatter(): Formatter {
       else waiter?.resolve(reply.text);
     });
     thread.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') formatLocally();
+      if (ranOutOfMemory(error)) formatLocally();
       else failAll(error);
     });
     thread.on('exit', (code) => {

@@ -23,6 +23,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { heapCapMb, ranOutOfMemory } from './worker-limits.js';
 
 /** The cap, in megabytes, of the thread's old generation (bench/README.md, section 8e). */
 export const GENERATE_HEAP_MB = 512;
@@ -35,10 +36,7 @@ export const GENERATE_HEAP_MB = 512;
 const GENERATE_YOUNG_MB = 32;
 
 /** The cap: GENERATE_HEAP_MB, or `CAPGEN_GENERATE_HEAP_MB` (a number of megabytes) when set. */
-export function generateHeapMb(): number {
-  const setting = Number(process.env.CAPGEN_GENERATE_HEAP_MB);
-  return Number.isInteger(setting) && setting > 0 ? setting : GENERATE_HEAP_MB;
-}
+export const generateHeapMb = (): number => heapCapMb('CAPGEN_GENERATE_HEAP_MB', GENERATE_HEAP_MB);
 
 export interface GenerateThreadData {
   capgenGenerateThread: true;
@@ -143,7 +141,7 @@ export function runOnGenerateThread(
       else said.push(message);
     });
     thread.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') outOfMemory = true;
+      if (ranOutOfMemory(error)) outOfMemory = true;
       else reject(error);
     });
     thread.on('exit', () => {
