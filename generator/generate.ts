@@ -103,6 +103,11 @@ async function generateInto(
   const settle = async (limit: number) => {
     while (inFlight.length > limit) await inFlight.shift();
   };
+  const track = (work: Promise<void>) => {
+    // Handled when awaited (settle); until then a failure must not count as unhandled.
+    work.catch(() => {});
+    inFlight.push(work);
+  };
   try {
     for (const file of config.capabilities) {
       const text = readInput(config.root, file, bag);
@@ -164,13 +169,12 @@ async function generateInto(
       listeners.push(...servers);
       count++;
       const stored = { diagnostics: own.items, roots, needs: capabilityNeeds, listeners: servers };
-      const done = output.then((formatted) => {
-        keep(formatted);
-        cache?.storeCapability(file, text, deps, { ...stored, files: formatted });
-      });
-      // Handled when awaited (settle); until then a failure must not count as unhandled.
-      done.catch(() => {});
-      inFlight.push(done);
+      track(
+        output.then((formatted) => {
+          keep(formatted);
+          cache?.storeCapability(file, text, deps, { ...stored, files: formatted });
+        }),
+      );
     }
     // Servers of different capabilities on one port: said once every capability is modeled.
     if (!failed) reportPortConflicts(listeners, bag);
@@ -189,17 +193,17 @@ async function generateInto(
         continue;
       }
       const emit = await loadEmitters();
-      const made = emit
-        .formatFiles(
-          [emit.emitApiTypes(modules.complete(path)!, inputs.regenerate, path)],
-          formatter,
-        )
-        .then(([formatted]) => {
-          cache?.storeModule(path, roots, formatted.contents);
-          keep([formatted]);
-        });
-      made.catch(() => {});
-      inFlight.push(made);
+      track(
+        emit
+          .formatFiles(
+            [emit.emitApiTypes(modules.complete(path)!, inputs.regenerate, path)],
+            formatter,
+          )
+          .then(([formatted]) => {
+            cache?.storeModule(path, roots, formatted.contents);
+            keep([formatted]);
+          }),
+      );
     }
     await settle(0);
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
