@@ -8,7 +8,13 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { colorStyle, formatDiagnostic, plainStyle, UsageError, type Style } from './diagnostics.js';
-import { generateHeapMb, runOnGenerateThread, wantsGenerateThread } from './generate-thread.js';
+import {
+  commandOf,
+  generateHeapMb,
+  runOnGenerateThread,
+  wantsGenerateThread,
+} from './generate-thread.js';
+import { keepYoungGenerationSmall } from './heap-tuning.js';
 import { GENERATOR_VERSION } from './version.js';
 import type { ServeOptions } from './serve.js';
 import type { ImportCommandOptions } from './import/command.js';
@@ -52,6 +58,9 @@ export async function runCli(argv: string[], given?: CliIO): Promise<number> {
       `note: generating needed more memory than the generate thread's cap (${generateHeapMb()} MB); running again without it (CAPGEN_GENERATE_THREAD=0 skips the thread, CAPGEN_GENERATE_HEAP_MB raises the cap)\n`,
     );
   }
+  // A batch command on this thread (not `serve`, whose servers run here): see heap-tuning.ts.
+  if (!given && ['generate', 'validate', 'import'].includes(commandOf(argv) ?? ''))
+    keepYoungGenerationSmall();
   const style: Style = io.color ? colorStyle : plainStyle;
   let exitCode = 0;
   const program = new Command()

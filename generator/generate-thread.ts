@@ -83,13 +83,16 @@ const THREAD_FROM = 8;
  */
 export function wantsGenerateThread(argv: readonly string[], cwd: string): boolean {
   if (import.meta.url.endsWith('.ts') || !isMainThread) return false;
-  // The command is the first word that is not an option (`capgen --verbose generate` too).
-  if (argv.find((a) => !a.startsWith('-')) !== 'generate') return false;
+  if (commandOf(argv) !== 'generate') return false;
   if (argv.includes('--help') || argv.includes('-h')) return false;
   const setting = process.env.CAPGEN_GENERATE_THREAD;
   if (setting === '0' || setting === '1') return setting === '1';
   return countSpecFiles(path.join(cwd, 'specs'), THREAD_FROM) >= THREAD_FROM;
 }
+
+/** The command: the first word that is not an option (`capgen --verbose generate` too). */
+export const commandOf = (argv: readonly string[]): string | undefined =>
+  argv.find((a) => !a.startsWith('-'));
 
 /** YAML and JSON files under `dir` (not through links), counted up to `enough`. */
 function countSpecFiles(dir: string, enough: number): number {

@@ -10,10 +10,10 @@ import {
   literal,
   renderWithLiterals,
   runtimeCodeRef,
-  runtimeImports,
   type Emitted,
   type LiteralSlots,
 } from './literal.js';
+import { runtimeImports } from './imports.js';
 import { renderTs } from './render.js';
 
 export function emitClient(capability: CapabilityModel): Emitted {
