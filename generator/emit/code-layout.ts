@@ -4,7 +4,7 @@
  * document printer (as type-layout.ts does for types). With them, client.ts is a canonical file
  * (canonical.ts); test/canonical-layout.test.ts and test/code-layout.test.ts hold it to prettier.
  */
-import { doc } from 'prettier';
+import * as doc from 'prettier/doc';
 import { typeArguments } from './type-layout.js';
 import type { TypeNode } from './type-nodes.js';
 

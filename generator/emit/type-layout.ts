@@ -6,8 +6,8 @@
  * The type nodes (type-nodes.ts) become the documents prettier's TypeScript printer builds for the
  * same source (prettier 3's printers of union, intersection, array, tuple, type literal,
  * interface, property and index signatures, type arguments, type aliases and JSDoc-style block
- * comments), and prettier's own document printer (`doc.printer`, the part of prettier that breaks
- * lines, already loaded by layout.ts) prints them at printWidth 100. test/type-layout.test.ts
+ * comments), and prettier's own document printer (`doc.printer` of `prettier/doc`, the part of prettier
+ * that breaks lines, without its parsers) prints them at printWidth 100. test/type-layout.test.ts
  * holds the result to prettier's formatting of the same source, byte for byte, on random type
  * trees (names, strings and comments of every kind) and on the modules of 13 public API documents;
  * test/schema-types.test.ts on Stripe's full spec and the polymorphism fixture.
@@ -16,7 +16,7 @@
  * unquote beyond Latin letters, a comment prettier would keep in place) throws `NotLaidOut`: the
  * caller then gives the source to prettier.
  */
-import { doc } from 'prettier';
+import * as doc from 'prettier/doc';
 import { layoutString, NotLaidOut, printNumber } from './layout.js';
 import { isIdentifier } from '../model/names.js';
 import {
