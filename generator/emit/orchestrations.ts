@@ -51,7 +51,6 @@ export function emitOrchestrations(capability: CapabilityModel): string {
         ),
         ...(required.length ? { required } : {}),
       },
-      '',
       'input',
     );
     const steps = run.steps.map((s) => s.name).join(' → ');
