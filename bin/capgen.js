@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // capgen's command line. It runs the JavaScript build in dist/ (`npm run build`, which `npm ci`,
-// `npm install` and `npm pack` run). In a git checkout whose generator/ sources are newer than that
-// build, or that has none, it runs the TypeScript sources through tsx instead: slower to start,
-// never stale.
+// `npm install` and `npm pack` run). In a git checkout whose generator/ sources (the .ts files, and
+// the .yaml schema the build precompiles) are newer than that build, or that has none, it runs the
+// TypeScript sources through tsx instead: slower to start, never stale.
 import fs from 'node:fs';
 
 const root = new URL('../', import.meta.url);
 const build = new URL('dist/cli.js', root);
 
-/** Newest modification time of the .ts files under a folder (0 when there is none). */
+/** Newest modification time of the .ts and .yaml files under a folder (0 when there is none). */
 function newestSource(dir) {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const child = new URL(`${entry.name}${entry.isDirectory() ? '/' : ''}`, dir);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(child));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(child).mtimeMs);
+    else if (/\.(ts|yaml)$/.test(entry.name)) newest = Math.max(newest, fs.statSync(child).mtimeMs);
   }
   return newest;
 }

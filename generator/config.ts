@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { DiagnosticBag, type RuleSeverities } from './diagnostics.js';
-import { ExplainingValidator } from './check/schema-explain.js';
+import type { ExplainingValidator } from './check/schema-explain.js';
+import { ownValidator } from './check/schema-precompiled.js';
 import { reportSchemaIssues } from './check/schema-report.js';
 import { parseSource, type SourceDocument } from './load/source.js';
 import { inputFileProblem, lstat, outsideProblem, toPosix } from './paths.js';
@@ -60,7 +61,8 @@ const CONFIG_FILE = 'capgen.config.yaml';
 const SPEC_EXTENSIONS = /\.(ya?ml|json)$/i;
 
 const stringList = { type: 'array', items: { type: 'string' } };
-const CONFIG_SCHEMA = {
+/** capgen.config.yaml's schema (precompiled by the build: schema-precompile.ts). */
+export const CONFIG_SCHEMA = {
   $id: 'https://capgen.invalid/config.json',
   type: 'object',
   properties: {
@@ -80,6 +82,8 @@ const CONFIG_SCHEMA = {
   },
   additionalProperties: false,
 };
+/** The name of the config schema's precompiled validators. */
+export const CONFIG_VALIDATORS = 'config';
 let configValidator: ExplainingValidator | undefined;
 
 export async function resolveConfig(
@@ -121,7 +125,7 @@ export async function resolveConfig(
     const before = bag.errorCount;
     const source = parseSource(configPath, fs.readFileSync(absolute, 'utf8'), bag);
     if (bag.errorCount === before) {
-      configValidator ??= new ExplainingValidator(CONFIG_SCHEMA);
+      configValidator ??= ownValidator(CONFIG_VALIDATORS, () => CONFIG_SCHEMA);
       reportSchemaIssues(source, bag, configValidator.validate(source.data ?? {}));
     }
     if (bag.errorCount === before) checkConfigPaths(root, source, bag);

@@ -14,6 +14,7 @@
  */
 import type { GeneratedFile } from './emit/index.js';
 import type { Formatter } from './format-thread.js';
+import { canonicalLayout } from './emit/canonical.js';
 import { layoutJson, layoutLiteral, NotLaidOut } from './emit/layout.js';
 import type { LaidOutLiteral } from './emit/literal.js';
 import { PARSERS } from './prettier-options.js';
@@ -47,14 +48,18 @@ async function formatFile(file: GeneratedFile, formatter: Formatter): Promise<st
   if (!parser || file.laidOut || PREFORMATTED(file.path)) return file.contents;
   const format = (text: string) => formatter.format(text, parser);
   if (parser === 'json') return layoutJson(JSON.parse(file.contents));
-  if (!file.literals?.length) return format(file.contents);
+  const literals = file.literals ?? [];
+  // A canonical file whose every line is sure needs no prettier (canonical.ts).
+  const canonical = file.canonical ? canonicalLayout(file.contents, literals) : undefined;
   try {
-    return spliceLiterals(await format(file.contents), file.literals);
+    if (canonical !== undefined) return spliceLiterals(canonical, literals);
+    if (!literals.length) return await format(file.contents);
+    return spliceLiterals(await format(file.contents), literals);
   } catch (error) {
     if (!(error instanceof NotLaidOut)) throw error;
     // A literal layout.ts leaves to prettier: the whole file goes through it.
     let contents = file.contents;
-    for (const literal of file.literals)
+    for (const literal of literals)
       contents = contents.replace(`{ ${literal.standIn}: 0 }`, () => literal.code);
     return format(contents);
   }

@@ -75,6 +75,9 @@ describe('the packed package', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/format-worker.js');
     expect(files).toContain('dist/generate-worker.js');
+    // capgen's own schemas, compiled at build time (generator/check/schema-precompile.ts).
+    for (const name of ['naftiko-1.0.0-alpha2.cjs', 'naftiko-1.0.0-alpha3.cjs', 'config.cjs'])
+      expect(files).toContain(`dist/validators/${name}`);
     expect(files).toContain('generator/cli.ts');
     expect(files).toContain('templates/runtime/client.ts');
     expect(

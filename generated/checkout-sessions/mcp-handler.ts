@@ -230,7 +230,8 @@ export const MCP_SERVER: McpServerSpec = {
 
 /** The MCP server object (SDK `Server`), for use with any transport. */
 export function createServer(options: ClientOptions = {}, serverOptions: McpRuntimeOptions = {}) {
-  return createMcpServer(MCP_SERVER, createCheckoutSessionsClient(options).invoke, serverOptions);
+  const { invoke } = createCheckoutSessionsClient(options);
+  return createMcpServer(MCP_SERVER, invoke, serverOptions);
 }
 
 /**
@@ -242,9 +243,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: McpFetchHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
-  return createMcpFetchHandler(
-    MCP_SERVER,
-    createCheckoutSessionsClient(options).invoke,
-    handlerOptions,
-  );
+  const { invoke } = createCheckoutSessionsClient(options);
+  return createMcpFetchHandler(MCP_SERVER, invoke, handlerOptions);
 }

@@ -277,9 +277,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: RestHandlerOptions = {},
 ): RestHandler {
-  return createRestHandler(
-    REST_ADAPTER,
-    createCheckoutSessionsClient(options).invoke,
-    handlerOptions,
-  );
+  const { invoke } = createCheckoutSessionsClient(options);
+  return createRestHandler(REST_ADAPTER, invoke, handlerOptions);
 }

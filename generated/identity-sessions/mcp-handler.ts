@@ -199,7 +199,8 @@ export const MCP_SERVER: McpServerSpec = {
 
 /** The MCP server object (SDK `Server`), for use with any transport. */
 export function createServer(options: ClientOptions = {}, serverOptions: McpRuntimeOptions = {}) {
-  return createMcpServer(MCP_SERVER, createIdentitySessionsClient(options).invoke, serverOptions);
+  const { invoke } = createIdentitySessionsClient(options);
+  return createMcpServer(MCP_SERVER, invoke, serverOptions);
 }
 
 /**
@@ -211,9 +212,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: McpFetchHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
-  return createMcpFetchHandler(
-    MCP_SERVER,
-    createIdentitySessionsClient(options).invoke,
-    handlerOptions,
-  );
+  const { invoke } = createIdentitySessionsClient(options);
+  return createMcpFetchHandler(MCP_SERVER, invoke, handlerOptions);
 }

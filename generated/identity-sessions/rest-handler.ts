@@ -195,9 +195,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: RestHandlerOptions = {},
 ): RestHandler {
-  return createRestHandler(
-    REST_ADAPTER,
-    createIdentitySessionsClient(options).invoke,
-    handlerOptions,
-  );
+  const { invoke } = createIdentitySessionsClient(options);
+  return createRestHandler(REST_ADAPTER, invoke, handlerOptions);
 }

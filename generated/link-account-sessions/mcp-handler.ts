@@ -82,11 +82,8 @@ export const MCP_SERVER: McpServerSpec = {
 
 /** The MCP server object (SDK `Server`), for use with any transport. */
 export function createServer(options: ClientOptions = {}, serverOptions: McpRuntimeOptions = {}) {
-  return createMcpServer(
-    MCP_SERVER,
-    createLinkAccountSessionsClient(options).invoke,
-    serverOptions,
-  );
+  const { invoke } = createLinkAccountSessionsClient(options);
+  return createMcpServer(MCP_SERVER, invoke, serverOptions);
 }
 
 /**
@@ -98,9 +95,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: McpFetchHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
-  return createMcpFetchHandler(
-    MCP_SERVER,
-    createLinkAccountSessionsClient(options).invoke,
-    handlerOptions,
-  );
+  const { invoke } = createLinkAccountSessionsClient(options);
+  return createMcpFetchHandler(MCP_SERVER, invoke, handlerOptions);
 }

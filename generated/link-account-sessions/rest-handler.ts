@@ -76,9 +76,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: RestHandlerOptions = {},
 ): RestHandler {
-  return createRestHandler(
-    REST_ADAPTER,
-    createLinkAccountSessionsClient(options).invoke,
-    handlerOptions,
-  );
+  const { invoke } = createLinkAccountSessionsClient(options);
+  return createRestHandler(REST_ADAPTER, invoke, handlerOptions);
 }

@@ -19,13 +19,11 @@
  * The rewrite only moves union branches under our keywords: any schema (capgen's own, or the
  * official one a user names) is explained the same way, so two schemas of the same structure
  * report the same causes at the same places.
+ *
+ * This module holds no compiler: the validators come compiled, by ajv at run time
+ * (schema-compile.ts) or at build time (schema-precompiled.ts), and explain the same way either way.
  */
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-
-// Both are CommonJS: under NodeNext the default import is module.exports, whose `default` is the export.
-const Ajv2020 = Ajv2020Module.default;
-const addFormats = (addFormatsModule as unknown as { default: (ajv: unknown) => void }).default;
+import type { ErrorObject } from 'ajv/dist/2020.js';
 
 /** One cause of a validation failure. */
 export interface SchemaIssue {
@@ -41,9 +39,31 @@ export interface SchemaIssue {
 }
 
 type Schema = Record<string, unknown>;
-const UNIONS = ['oneOf', 'anyOf'] as const;
+export const UNIONS = ['oneOf', 'anyOf'] as const;
 const BRANCHES = (kind: string) => `x-capgen-${kind}-branches`;
-const KEYWORD = (kind: string) => `x-capgen-${kind}`;
+/** The keyword a union of this kind becomes; its value is `<pointer to the branches>|<count>`. */
+export const KEYWORD = (kind: string) => `x-capgen-${kind}`;
+
+/** What our union keywords call: the validator they run under, passed as `this` (ajv's passContext). */
+export interface UnionHost {
+  capgenUnion(kind: string, pointer: string, data: unknown, at: string): Partial<ErrorObject>[];
+}
+
+/** A validation function of a rewritten schema, compiled with ajv's `passContext`. */
+export interface Validate {
+  (this: UnionHost, data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** A rewritten schema's validators, however they were compiled. */
+export interface CompiledSchema {
+  /** The whole schema's validator. */
+  root(): Validate;
+  /** One union branch's validator, by `<pointer to the branches>/<index>`. */
+  branch(ref: string): Validate;
+  /** One union branch's schema (for the fields it requires), by the same reference. */
+  branchSchema(ref: string): unknown;
+}
 
 /** Where an error's own `schema` is kept while it passes up through our union keywords. */
 const SCHEMA = 'capgenSchema';
@@ -53,68 +73,24 @@ const isObject = (v: unknown): v is Schema =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A compiled schema that reports causes, not raw ajv errors. */
-export class ExplainingValidator {
-  private readonly ajv: InstanceType<typeof Ajv2020>;
-  private readonly id: string;
-  private readonly branchValidators = new Map<string, ValidateFunction>();
-  private root?: ValidateFunction;
-
-  /** `schema` must carry an absolute `$id`: union branches are compiled as references into it. */
-  constructor(schema: Schema) {
-    if (typeof schema.$id !== 'string') throw new Error('schema without $id');
-    this.id = schema.$id;
-    this.ajv = new Ajv2020({
-      allErrors: true,
-      strict: false,
-      validateSchema: false,
-      verbose: true,
-    });
-    addFormats(this.ajv);
-    for (const kind of UNIONS) {
-      const self = this;
-      this.ajv.addKeyword({
-        keyword: KEYWORD(kind),
-        schemaType: 'string',
-        errors: true,
-        validate: function union(
-          pointer: string,
-          data: unknown,
-          _parent: unknown,
-          cxt?: { instancePath: string },
-        ) {
-          const errors = self.union(kind, pointer, data, cxt?.instancePath ?? '');
-          (union as unknown as { errors: unknown }).errors = errors;
-          return errors.length === 0;
-        },
-      });
-    }
-    this.ajv.addSchema(rewriteUnions(schema, '#') as Schema);
-  }
+export class ExplainingValidator implements UnionHost {
+  constructor(private readonly compiled: CompiledSchema) {}
 
   /** The causes of `data`'s failure; empty when it is valid. */
   validate(data: unknown): SchemaIssue[] {
-    this.root ??= this.ajv.getSchema(this.id)!;
-    if (this.root(data)) return [];
-    return dedupe((this.root.errors ?? []).filter(isCause).map(toIssue));
+    const root = this.compiled.root();
+    if (root.call(this, data)) return [];
+    return dedupe((root.errors ?? []).filter(isCause).map(toIssue));
   }
 
-  private branch(pointer: string, index: number): ValidateFunction {
-    const ref = `${this.id}${pointer}/${index}`;
-    let validate = this.branchValidators.get(ref);
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: ref });
-      this.branchValidators.set(ref, validate);
-    }
-    return validate;
-  }
-
-  private union(kind: string, pointer: string, data: unknown, at: string): Partial<ErrorObject>[] {
+  /** Called by the union keywords' code (with `at`, the union's place in the document). */
+  capgenUnion(kind: string, pointer: string, data: unknown, at: string): Partial<ErrorObject>[] {
     const [base, n] = pointer.split('|');
     const count = Number(n);
     const results: Array<{ ok: boolean; errors: ErrorObject[] }> = [];
     for (let i = 0; i < count; i++) {
-      const validate = this.branch(base, i);
-      const ok = validate(data);
+      const validate = this.compiled.branch(`${base}/${i}`);
+      const ok = validate.call(this, data);
       results.push({
         ok,
         errors: ok
@@ -132,7 +108,7 @@ export class ExplainingValidator {
     if (passing.length > 1) {
       // The fields each matching branch requires, to name what makes the value ambiguous.
       const required = passing.map((i) => {
-        const branch = this.ajv.getSchema(`${this.id}${base}/${i}`)?.schema;
+        const branch = this.compiled.branchSchema(`${base}/${i}`);
         return isObject(branch) && Array.isArray(branch.required)
           ? (branch.required as string[])
           : [];
@@ -159,22 +135,37 @@ export class ExplainingValidator {
   }
 }
 
-/** Moves every `oneOf`/`anyOf` under our keyword; the branches stay in place under another name. */
-function rewriteUnions(node: unknown, pointer: string): unknown {
-  if (Array.isArray(node)) return node.map((item, i) => rewriteUnions(item, `${pointer}/${i}`));
+/**
+ * Moves every `oneOf`/`anyOf` under our keyword; the branches stay in place under another name.
+ * `branches` collects every branch's reference (`<pointer>/<index>`, as CompiledSchema.branch takes).
+ */
+export function rewriteUnions(node: unknown, pointer = '#', branches: string[] = []): unknown {
+  if (Array.isArray(node))
+    return node.map((item, i) => rewriteUnions(item, `${pointer}/${i}`, branches));
   if (!isObject(node)) return node;
   const out: Schema = {};
   for (const [key, value] of Object.entries(node)) {
     const union = UNIONS.find((k) => k === key);
     if (union && Array.isArray(value)) {
       const at = `${pointer}/${escapePointer(BRANCHES(union))}`;
-      out[BRANCHES(union)] = rewriteUnions(value, at);
+      out[BRANCHES(union)] = rewriteUnions(value, at, branches);
       out[KEYWORD(union)] = `${at}|${value.length}`;
+      for (let i = 0; i < value.length; i++) branches.push(`${at}/${i}`);
     } else {
-      out[key] = rewriteUnions(value, `${pointer}/${escapePointer(key)}`);
+      out[key] = rewriteUnions(value, `${pointer}/${escapePointer(key)}`, branches);
     }
   }
   return out;
+}
+
+/** The node a `#/...` JSON pointer names in a schema. */
+export function resolvePointer(schema: unknown, pointer: string): unknown {
+  let node = schema;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
 }
 
 const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');

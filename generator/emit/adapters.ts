@@ -14,19 +14,19 @@ import type {
   RouteModel,
   ToolModel,
 } from '../model/types.js';
-import { docInline, identifier, joinTs, type TsCode } from './escape.js';
+import { docInline, identifier, joinTs, trustedTs, type TsCode } from './escape.js';
+import { layoutString } from './layout.js';
 import { codeHeader } from './header.js';
 import {
   CodeRef,
   dataLiteral,
-  importLine,
   literal,
   renderWithLiterals,
   runtimeCodeRef,
-  runtimeImports,
   type Emitted,
   type LiteralSlots,
 } from './literal.js';
+import { importLine, importNames, runtimeImports } from './imports.js';
 import { ORCHESTRATIONS_MODULE } from './orchestrations.js';
 import { renderTs } from './render.js';
 
@@ -63,7 +63,7 @@ function adapterLiteral(value: unknown, capability: CapabilityModel, slots: Lite
   const operations = refs.filter((r) => r.module === CLIENT_MODULE).map((r) => r.name);
   return {
     literal: slots.slot(value, refFor, literal),
-    operationImports: joinTs([...new Set(operations)].sort(), ', '),
+    operationImports: [...new Set(operations)].sort(),
     schemaImports: joinTs([importLine(refs, SCHEMAS_MODULE), runtimeImports(refs)], '\n'),
     runImports: importLine(refs, ORCHESTRATIONS_MODULE),
   };
@@ -84,7 +84,10 @@ function handlerView(
     ),
     factory: identifier(capability.names.clientFactory),
     namespaceDoc: docInline(namespace),
-    operationImports: data.operationImports,
+    clientImport: importNames(
+      [identifier(capability.names.clientFactory), ...data.operationImports],
+      CLIENT_MODULE,
+    ),
     schemaImports: data.schemaImports,
     runImports: data.runImports,
   };
@@ -120,7 +123,10 @@ const restInput = (input: InputModel) => ({
 });
 
 export function emitRestHandler(capability: CapabilityModel, rest: RestModel): Emitted {
-  return renderWithLiterals((slots) => restHandlerText(capability, rest, slots));
+  return {
+    ...renderWithLiterals((slots) => restHandlerText(capability, rest, slots)),
+    canonical: true,
+  };
 }
 
 function restHandlerText(
@@ -153,15 +159,12 @@ function restHandlerText(
     slots,
   );
   const clientImports = [
-    ...new Set([
-      ...(adapter.operationImports ? adapter.operationImports.split(', ') : []),
-      ...forwards.refs.map((r) => r.name),
-    ]),
+    ...new Set([...adapter.operationImports, ...forwards.refs.map((r) => r.name)]),
   ].sort();
   return renderTs('rest-handler.ts.hbs', {
     ...handlerView(capability, `REST adapter ${rest.namespace}`, 'routes', rest.namespace, {
       ...adapter,
-      operationImports: joinTs(clientImports as TsCode[], ', '),
+      operationImports: clientImports,
     }),
     adapter: adapter.literal,
     forwards: rest.forwards.length ? forwards.code : undefined,
@@ -170,7 +173,7 @@ function restHandlerText(
 
 /** rest.ts: the REST adapter's Node entry point. */
 export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted {
-  return renderWithLiterals((slots) =>
+  const emitted = renderWithLiterals((slots) =>
     renderTs('rest.ts.hbs', {
       header: codeHeader(
         `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
@@ -179,6 +182,7 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted 
       ...entryView(capability, rest, slots),
     }),
   );
+  return { ...emitted, canonical: true };
 }
 
 /** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
@@ -213,7 +217,8 @@ export function emitMcpHandler(
   mcp: McpModel,
   version: string,
 ): Emitted {
-  return renderWithLiterals((slots) => mcpHandlerText(capability, mcp, version, slots));
+  const emitted = renderWithLiterals((slots) => mcpHandlerText(capability, mcp, version, slots));
+  return { ...emitted, canonical: true };
 }
 
 function mcpHandlerText(
@@ -251,8 +256,8 @@ function mcpHandlerText(
 
 /** mcp.ts: the MCP server's Node entry point (Streamable HTTP or stdio). */
 export function emitMcp(capability: CapabilityModel, mcp: McpModel): Emitted {
-  const transport: TsCode = literal(mcp.transport);
-  return renderWithLiterals((slots) =>
+  const transport: TsCode = trustedTs(layoutString(mcp.transport));
+  const emitted = renderWithLiterals((slots) =>
     renderTs('mcp.ts.hbs', {
       header: codeHeader(
         `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
@@ -262,4 +267,5 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel): Emitted {
       transport,
     }),
   );
+  return { ...emitted, canonical: true };
 }

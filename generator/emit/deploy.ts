@@ -27,7 +27,7 @@ export function emitCapabilityDeploy(
   const on = (target: Target) => options.targets.includes(target);
   const names = deployNames(capability);
   if (on('workers')) {
-    files.push({ path: `${capability.id}/worker.ts`, contents: emitWorker(capability) });
+    files.push({ path: `${capability.id}/worker.ts`, ...emitWorker(capability) });
     files.push({
       path: `${capability.id}/wrangler.jsonc`,
       contents: emitWrangler(capability, names, options.out),

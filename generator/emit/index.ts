@@ -26,6 +26,11 @@ export interface GeneratedFile {
   literals?: readonly LaidOutLiteral[];
   /** `contents` is in prettier's layout already (type-layout.ts): the formatter leaves it. */
   laidOut?: boolean;
+  /**
+   * `contents` comes from a template written in prettier's layout (canonical.ts): the formatter
+   * lays out its literals and leaves the rest, unless a line is too wide to be sure.
+   */
+  canonical?: boolean;
 }
 
 /** What a capability asks of the files the project shares. */

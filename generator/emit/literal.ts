@@ -60,12 +60,6 @@ export function dataLiteral(
   return { code: trustedTs(print(value)), refs: [...refs.values()] };
 }
 
-/** `import { a, b } from './module.js';` for the refs that come from `module` ('' when none). */
-export function importLine(refs: readonly CodeRef[], module: string): TsCode {
-  const names = [...new Set(refs.filter((r) => r.module === module).map((r) => r.name))].sort();
-  return trustedTs(names.length ? `import { ${names.join(', ')} } from ${tsString(module)};` : '');
-}
-
 /** A data literal without references (the descriptors of client.ts, schemas.ts). */
 export function literal(value: unknown): TsCode {
   return dataLiteral(value).code;
@@ -87,6 +81,8 @@ export interface LaidOutLiteral {
 export interface Emitted {
   contents: string;
   literals?: readonly LaidOutLiteral[];
+  /** The template is written in prettier's layout (canonical.ts). */
+  canonical?: boolean;
 }
 
 /** Where an emitter puts literals for the formatter to lay out. */
@@ -135,15 +131,4 @@ export function runtimeCodeRef(value: object): CodeRef | undefined {
   return value instanceof RuntimeRef
     ? new CodeRef(OPTIONAL_RUNTIME[value.module].export, `../runtime/${value.module}.js`)
     : undefined;
-}
-
-/** The import lines of the optional runtime modules among `refs`, one per module, sorted. */
-export function runtimeImports(refs: readonly CodeRef[]): TsCode {
-  const modules = [
-    ...new Set(refs.map((r) => r.module).filter((m) => m?.startsWith('../runtime/'))),
-  ];
-  return joinTs(
-    modules.sort().map((m) => importLine(refs, m!)),
-    '\n',
-  );
 }

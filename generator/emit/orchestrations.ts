@@ -7,7 +7,8 @@ import type { CapabilityModel, OrchestrationModel } from '../model/types.js';
 import { docInline, identifier, trustedTs } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment, schemaToTs } from './json-schema-to-ts.js';
-import { CodeRef, dataLiteral, importLine } from './literal.js';
+import { CodeRef, dataLiteral } from './literal.js';
+import { importLine } from './imports.js';
 import { renderTs } from './render.js';
 
 export const ORCHESTRATIONS_MODULE = './orchestrations.js';

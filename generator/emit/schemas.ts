@@ -5,8 +5,9 @@ import { codeHeader } from './header.js';
 import { renderWithLiterals, type Emitted } from './literal.js';
 import { renderTs } from './render.js';
 
+/** From a template in prettier's layout (canonical.ts). */
 export function emitSchemas(capability: CapabilityModel): Emitted {
-  return renderWithLiterals((slots) =>
+  const emitted = renderWithLiterals((slots) =>
     renderTs('schemas.ts.hbs', {
       header: codeHeader(
         `JSON Schemas shared by the REST adapter and MCP server of ${capability.label}.`,
@@ -19,4 +20,5 @@ export function emitSchemas(capability: CapabilityModel): Emitted {
       })),
     }),
   );
+  return { ...emitted, canonical: true };
 }

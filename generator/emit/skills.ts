@@ -24,10 +24,10 @@ import {
   dataLiteral,
   renderWithLiterals,
   runtimeCodeRef,
-  runtimeImports,
   type Emitted,
   type LiteralSlots,
 } from './literal.js';
+import { runtimeImports } from './imports.js';
 import { renderMarkdown, renderTs } from './render.js';
 
 /** Where a capability's skill folders go, inside its own folder. */

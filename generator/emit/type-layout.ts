@@ -244,7 +244,7 @@ function tupleDoc(items: readonly TypeNode[]): Doc {
 }
 
 /** prettier's `printTypeParameters` for type arguments. */
-function typeArguments(args: readonly TypeNode[]): Doc {
+export function typeArguments(args: readonly TypeNode[]): Doc {
   const printed = args.map((a) => typeDoc(a, 'argument'));
   const [only] = args;
   if (

@@ -14,12 +14,14 @@ import { renderTs } from './render.js';
 export const hasServer = (capability: CapabilityModel): boolean =>
   Boolean(capability.rest || capability.mcp);
 
-export function emitWorker(capability: CapabilityModel): string {
-  return renderTs('worker.ts.hbs', {
+/** worker.ts, from a template in prettier's layout (canonical.ts). */
+export function emitWorker(capability: CapabilityModel): { contents: string; canonical: true } {
+  const contents = renderTs('worker.ts.hbs', {
     header: codeHeader(`Cloudflare Worker for ${capability.label}.`, capability),
     rest: Boolean(capability.rest),
     mcp: Boolean(capability.mcp),
   });
+  return { contents, canonical: true };
 }
 
 /**

@@ -65,7 +65,8 @@ export const MCP_SERVER: McpServerSpec = {
 
 /** The MCP server object (SDK `Server`), for use with any transport. */
 export function createServer(options: ClientOptions = {}, serverOptions: McpRuntimeOptions = {}) {
-  return createMcpServer(MCP_SERVER, createTodosClient(options).invoke, serverOptions);
+  const { invoke } = createTodosClient(options);
+  return createMcpServer(MCP_SERVER, invoke, serverOptions);
 }
 
 /**
@@ -77,5 +78,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: McpFetchHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
-  return createMcpFetchHandler(MCP_SERVER, createTodosClient(options).invoke, handlerOptions);
+  const { invoke } = createTodosClient(options);
+  return createMcpFetchHandler(MCP_SERVER, invoke, handlerOptions);
 }

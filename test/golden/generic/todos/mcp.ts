@@ -36,10 +36,8 @@ export async function main(
   args: EntryArgs = {},
   options: ClientOptions = {},
 ): Promise<McpHttpServerHandle | undefined> {
-  const invoke = createTodosClient({
-    ...(args.baseUri ? { baseUri: args.baseUri } : {}),
-    ...options,
-  }).invoke;
+  const baseUri = args.baseUri ? { baseUri: args.baseUri } : {};
+  const { invoke } = createTodosClient({ ...baseUri, ...options });
   if (args.stdio || (TRANSPORT === 'stdio' && !args.http)) {
     await serveMcpStdio(MCP_SERVER, invoke);
     return undefined;

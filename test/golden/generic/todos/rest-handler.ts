@@ -85,5 +85,6 @@ export function createHandler(
   options: ClientOptions = {},
   handlerOptions: RestHandlerOptions = {},
 ): RestHandler {
-  return createRestHandler(REST_ADAPTER, createTodosClient(options).invoke, handlerOptions);
+  const { invoke } = createTodosClient(options);
+  return createRestHandler(REST_ADAPTER, invoke, handlerOptions);
 }

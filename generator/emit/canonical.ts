@@ -1,0 +1,51 @@
+/**
+ * Files whose templates are written in prettier's layout ("canonical" files: the adapters, entry
+ * points and schemas of a capability), so that a run need not load prettier's parsers for them.
+ *
+ * A template writes every statement as prettier prints it. What varies from one capability to the
+ * next goes only where it cannot change the layout: inside comments (prettier keeps a comment's
+ * text), in import declarations laid out as prettier does (`importLine`), as data literals laid
+ * out by layout.ts in place of their stand-ins, or as a name inside a line that prettier prints
+ * flat as long as it fits. So the file is prettier's layout when every such line fits: this module
+ * checks that, line by line, and otherwise says the file needs prettier after all (a name so long
+ * that prettier would break its line). test/canonical-layout.test.ts holds the result to
+ * prettier's, byte for byte, on many capabilities.
+ */
+import type { LaidOutLiteral } from './literal.js';
+
+/** prettier's printWidth for generated code (prettier-options.ts). */
+const PRINT_WIDTH = 100;
+
+/**
+ * `text` as prettier would leave it, when the guard above holds: runs of blank lines (left by
+ * a template's optional parts) made one, none at the start, one newline at the end. Undefined when
+ * a line of code might not be prettier's: wider than the print width, holding text whose width is
+ * not its length (beyond ASCII), or ending in spaces; or when a literal's stand-in starts where
+ * prettier might move it.
+ */
+export function canonicalLayout(
+  text: string,
+  literals: readonly LaidOutLiteral[] = [],
+): string | undefined {
+  const normalized = `${text
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/^\n+/, '')
+    .trimEnd()}\n`;
+  const standIns = literals.map((literal) => `{ ${literal.standIn}: 0 }`);
+  let inComment = false;
+  for (const line of normalized.split('\n')) {
+    const code = line.trimStart();
+    if (inComment || code.startsWith('/*')) {
+      inComment = !line.includes('*/');
+      continue;
+    }
+    if (code.startsWith('//')) continue;
+    if (/\s$/.test(line) || /[^\x20-\x7e]/.test(line)) return undefined;
+    const standIn = standIns.find((s) => line.includes(s));
+    // The literal is laid out from its opening brace, which prettier leaves where it is while
+    // `... = {` fits.
+    const width = standIn ? line.indexOf(standIn) + 1 : line.length;
+    if (width > PRINT_WIDTH) return undefined;
+  }
+  return normalized;
+}
