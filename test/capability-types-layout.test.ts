@@ -15,12 +15,8 @@ import * as prettier from 'prettier';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../generator/emit/index.js';
-import {
-  layoutDeclaration,
-  layoutExportTypes,
-  layoutImportNamespace,
-  layoutImportTypes,
-} from '../generator/emit/type-layout.js';
+import { specifierStatement } from '../generator/emit/imports.js';
+import { layoutDeclaration } from '../generator/emit/type-layout.js';
 import { declarationSource, type TypeDeclaration } from '../generator/emit/type-nodes.js';
 import { itemOf } from '../generator/emit/types.js';
 import { PRETTIER_OPTIONS } from '../generator/prettier-options.js';
@@ -257,12 +253,11 @@ describe('import and export statements', () => {
         const names = Array.from({ length: count }, (_, i) => `N${i}`.padEnd(length, 'x'));
         const list = `{ ${names.join(', ')} }`;
         const cases = [
-          [layoutImportTypes(names, from), `import type ${list} from '${from}';`],
           [
-            layoutImportNamespace(names[0], `../types/${names[0]}.js`),
-            `import type * as ${names[0]} from "../types/${names[0]}.js";`,
+            specifierStatement('import type', names, ` from '${from}';`),
+            `import type ${list} from '${from}';`,
           ],
-          [layoutExportTypes(names), `export type ${list};`],
+          [specifierStatement('export type', names, ';'), `export type ${list};`],
         ];
         for (const [ours, source] of cases) expect(`${ours}\n`).toBe(await prettierTs(source));
       }

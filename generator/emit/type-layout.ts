@@ -2,7 +2,7 @@
  * Type declarations laid out exactly as prettier lays them out, without prettier parsing them: the
  * shared `types/<api>.ts` of a large API is the largest file of a run (600 KB for Stripe), and
  * formatting it was a third of a small run's time and most of its memory. Each capability's
- * types.ts (types.ts) is laid out here too, with its import and export statements.
+ * types.ts (types.ts) is laid out here too.
  *
  * The type nodes (type-nodes.ts) become the documents prettier's TypeScript printer builds for the
  * same source (prettier 3's printers of union, intersection, array, tuple, type literal,
@@ -46,7 +46,7 @@ const OPTIONS = { printWidth: 100, tabWidth: 2, useTabs: false };
 
 /**
  * A module's source in prettier's layout: the header comment, the `prologue` (import and export
- * statements, laid out by the functions below), the declarations and the footer (helper
+ * statements, in prettier's layout: imports.ts), the declarations and the footer (helper
  * declarations, each already in prettier's layout), a blank line apart.
  */
 export function layoutModule(
@@ -62,30 +62,6 @@ export function layoutModule(
     ...footer,
   ];
   return `${parts.join('\n\n')}\n`;
-}
-
-/** `import type { A, B } from 'from';` (`names` are identifiers, `from` raw). */
-export function layoutImportTypes(names: readonly string[], from: string): string {
-  return print(['import type ', specifiers(names), ' from ', layoutString(from), ';']);
-}
-
-/** `import type * as Name from 'from';`, which prettier never breaks. */
-export function layoutImportNamespace(name: string, from: string): string {
-  return `import type * as ${name} from ${layoutString(from)};`;
-}
-
-/** `export type { A, B };` */
-export function layoutExportTypes(names: readonly string[]): string {
-  return print(['export type ', specifiers(names), ';']);
-}
-
-/**
- * prettier's `printModuleSpecifiers`: on one line where the statement fits, else one per line
- * with a trailing comma; a single specifier never breaks.
- */
-function specifiers(names: readonly string[]): Doc {
-  if (names.length === 1) return ['{ ', names[0], ' }'];
-  return group(['{', indent([line, join([',', line], [...names])]), ifBreak(','), line, '}']);
 }
 
 /** `export interface Name { ... }` or `export type Name = ...;`, with its doc comment. */

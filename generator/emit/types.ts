@@ -13,14 +13,10 @@ import type {
 import { identifier } from './escape.js';
 import { codeHeader } from './header.js';
 import { docComment, propertyNode, schemaToNode } from './json-schema-to-ts.js';
-import { NotLaidOut } from './layout.js';
 import { FILE_INPUT, schemaPrinter, type SchemaPrinter } from './schema-printer.js';
-import {
-  layoutExportTypes,
-  layoutImportNamespace,
-  layoutImportTypes,
-  layoutModule,
-} from './type-layout.js';
+import { specifierStatement } from './imports.js';
+import { layoutString, NotLaidOut } from './layout.js';
+import { layoutModule } from './type-layout.js';
 import { declarationSource, type TypeDeclaration, type TypeNode } from './type-nodes.js';
 
 interface OperationTypes {
@@ -79,12 +75,13 @@ export function emitTypes(
   // Statements prettier would leave as they are: the same in both paths.
   const prologue = [
     [
-      layoutImportTypes(runtimeTypes, '../runtime/contract.js'),
-      ...used.map((module, i) =>
-        layoutImportNamespace(namespaces[i], `../${module.path.replace(/\.ts$/, '.js')}`),
+      specifierStatement('import type', runtimeTypes, ` from '../runtime/contract.js';`),
+      ...used.map(
+        (module, i) =>
+          `import type * as ${namespaces[i]} from ${layoutString(`../${module.path.replace(/\.ts$/, '.js')}`)};`,
       ),
     ].join('\n'),
-    layoutExportTypes([...runtimeTypes, ...namespaces]),
+    specifierStatement('export type', [...runtimeTypes, ...namespaces], ';'),
   ];
   const header = codeHeader(
     `Parameter, body and response types of ${capability.label}.`,
