@@ -26,10 +26,18 @@ export function importLine(refs: readonly CodeRef[], module: string): TsCode {
 export function importNames(names: readonly TsCode[], module: string): TsCode {
   const unique = [...new Set(names)];
   if (!unique.length) return trustedTs('');
-  const from = `from ${layoutString(module)};`;
-  const flat = `import { ${unique.join(', ')} } ${from}`;
-  if (unique.length === 1 || flat.length <= 100) return trustedTs(flat);
-  return trustedTs(`import {\n${unique.map((name) => `  ${name},\n`).join('')}} ${from}`);
+  return trustedTs(specifierStatement('import', unique, ` from ${layoutString(module)};`));
+}
+
+/**
+ * `head { a, b }tail` (`import type`, `export type { A, B };`), its specifier list laid out as
+ * prettier's `printModuleSpecifiers` lays it out: on one line when the statement fits in 100
+ * columns or names one specifier, else a specifier a line with a trailing comma.
+ */
+export function specifierStatement(head: string, names: readonly string[], tail: string): string {
+  const flat = `${head} { ${names.join(', ')} }${tail}`;
+  if (names.length === 1 || flat.length <= 100) return flat;
+  return `${head} {\n${names.map((name) => `  ${name},\n`).join('')}}${tail}`;
 }
 
 /** The import lines of the optional runtime modules among `refs`, one per module, sorted. */

@@ -56,7 +56,7 @@ export function emitCapability(
     path: `${dir}/README.md`,
     contents: emitReadme(capability, options.out, typeModules),
   });
-  files.push({ path: `${dir}/types.ts`, contents: emitTypes(capability, typeModules) });
+  files.push({ path: `${dir}/types.ts`, ...emitTypes(capability, typeModules) });
   files.push({ path: `${dir}/client.ts`, ...emitClient(capability) });
   if (capability.orchestrations.length)
     files.push({ path: `${dir}/orchestrations.ts`, contents: emitOrchestrations(capability) });

@@ -1,10 +1,12 @@
 /**
- * TypeScript type text for the JSON Schemas in the model: parameters, and everything no OpenAPI
- * document describes. Unknown shapes become `JsonValue`, never `any`.
+ * TypeScript types for the JSON Schemas in the model: parameters, and everything no OpenAPI
+ * document describes. Unknown shapes become `JsonValue`, never `any`. The types are type nodes
+ * (type-nodes.ts): written as source (`schemaToTs`) where they sit inside other code, laid out
+ * directly in prettier's layout (type-layout.ts) in each capability's types.ts.
  */
 import type { JsonSchema, JsonValue } from '../../templates/runtime/contract.js';
-import { joined } from './rope.js';
-import { docBlock, trustedTs, tsString, typeKey, type TsCode } from './escape.js';
+import { docBlock, type TsCode } from './escape.js';
+import { typeSource, type MemberNode, type TypeNode } from './type-nodes.js';
 
 /**
  * `output` types describe what an API returns: unknown parts are `JsonValue`. `input` types describe
@@ -13,52 +15,91 @@ import { docBlock, trustedTs, tsString, typeKey, type TsCode } from './escape.js
  */
 export type TypeMode = 'input' | 'output';
 
-export function schemaToTs(schema: JsonSchema, indent = '', mode: TypeMode = 'output'): string {
-  const anything = mode === 'input' ? 'unknown' : 'JsonValue';
-  if (schema.enum) return schema.enum.map(literal).join(' | ') || 'never';
-  if (schema.anyOf)
-    return joined(unique(schema.anyOf.map((s) => schemaToTs(s, indent, mode))), ' | ');
+/** The type of a schema, as TypeScript source. */
+export function schemaToTs(schema: JsonSchema, mode: TypeMode = 'output'): string {
+  return typeSource(schemaToNode(schema, mode));
+}
+
+const keyword = (name: string): TypeNode => ({ t: 'keyword', name });
+const STRING = keyword('string');
+const NUMBER = keyword('number');
+const BOOLEAN = keyword('boolean');
+const NULL = keyword('null');
+const JSON_VALUE: TypeNode = { t: 'ref', name: 'JsonValue' };
+const anything = (mode: TypeMode) => (mode === 'input' ? keyword('unknown') : JSON_VALUE);
+
+/** The type of a schema, as a type node. */
+export function schemaToNode(schema: JsonSchema, mode: TypeMode = 'output'): TypeNode {
+  if (schema.enum) return union(schema.enum.map(literal), false);
+  if (schema.anyOf) return union(schema.anyOf.map((s) => schemaToNode(s, mode)));
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
-  if (!types.length) return schema.properties ? objectToTs(schema, indent, mode) : anything;
-  return joined(
-    unique(
-      types.map((t) => {
-        switch (t) {
-          case 'string':
-            return 'string';
-          case 'integer':
-          case 'number':
-            return 'number';
-          case 'boolean':
-            return 'boolean';
-          case 'null':
-            return 'null';
-          case 'array':
-            return `Array<${schema.items ? schemaToTs(schema.items, indent, mode) : anything}>`;
-          case 'object':
-            return objectToTs(schema, indent, mode);
-        }
-      }),
-    ),
-    ' | ',
+  if (!types.length) return schema.properties ? objectNode(schema, mode) : anything(mode);
+  return union(
+    types.map((t) => {
+      switch (t) {
+        case 'string':
+          return STRING;
+        case 'integer':
+        case 'number':
+          return NUMBER;
+        case 'boolean':
+          return BOOLEAN;
+        case 'null':
+          return NULL;
+        case 'array':
+          return generic('Array', schema.items ? schemaToNode(schema.items, mode) : anything(mode));
+        case 'object':
+          return objectNode(schema, mode);
+      }
+    }),
   );
 }
 
-function objectToTs(schema: JsonSchema, indent: string, mode: TypeMode): string {
+const generic = (name: string, ...args: TypeNode[]): TypeNode => ({ t: 'generic', name, args });
+
+function objectNode(schema: JsonSchema, mode: TypeMode): TypeNode {
   const props = schema.properties ?? {};
   const names = Object.keys(props);
   const extra = schema.additionalProperties;
   if (!names.length)
-    return extra && typeof extra === 'object'
-      ? `Record<string, ${schemaToTs(extra, indent, mode)}>`
-      : `Record<string, ${mode === 'input' ? 'unknown' : 'JsonValue'}>`;
-  const inner = `${indent}  `;
+    return generic(
+      'Record',
+      STRING,
+      extra && typeof extra === 'object' ? schemaToNode(extra, mode) : anything(mode),
+    );
   const required = new Set(schema.required ?? []);
-  const lines = names.map(
-    (name) =>
-      `${docComment(props[name].description, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(props[name], inner, mode)};`,
-  );
-  return `{\n${joined(lines, '\n')}\n${indent}}`;
+  return {
+    t: 'object',
+    members: names.map((name): MemberNode =>
+      propertyNode(
+        name,
+        schemaToNode(props[name], mode),
+        !required.has(name),
+        props[name].description,
+      ),
+    ),
+  };
+}
+
+/**
+ * A property of an object type or interface, with a doc comment holding `description` (escaped),
+ * its name written as `propertyKey` writes it.
+ */
+export function propertyNode(
+  name: string,
+  type: TypeNode,
+  optional: boolean,
+  description: string | undefined,
+): MemberNode {
+  return {
+    t: 'property',
+    comment: docComment(description) as unknown as string,
+    readonly: false,
+    name,
+    optional,
+    type,
+    quotedNumber: true,
+  };
 }
 
 /** A `/** ... *\/` comment holding `text` (escaped), or nothing when there is no text. */
@@ -66,24 +107,25 @@ export function docComment(text: string | undefined, indent = ''): TsCode {
   return docBlock(text, indent);
 }
 
-/** A property name in a type literal or interface. */
-export function propertyKey(name: string): TsCode {
-  return typeKey(name);
-}
-
 /** The literal type of an enum value. */
-function literal(value: JsonValue): TsCode {
-  if (typeof value === 'string') return tsString(value);
+function literal(value: JsonValue): TypeNode {
+  if (typeof value === 'string') return { t: 'string', value };
   if (typeof value === 'number')
-    return trustedTs(Number.isFinite(value) ? String(value) : 'number');
-  if (typeof value === 'boolean' || value === null) return trustedTs(String(value));
-  return trustedTs('JsonValue');
+    return Number.isFinite(value) ? { t: 'literal', text: String(value) } : NUMBER;
+  if (typeof value === 'boolean') return { t: 'literal', text: String(value) };
+  return value === null ? NULL : JSON_VALUE;
 }
 
 /**
- * Without repeats. A single type is returned as it is: hashing it would flatten the nested type
- * text, at every level of a deep schema.
+ * The union of `types`, without repeats unless `dedupe` is false (as written: `A | B` and `B` are
+ * two members), a union member's own members in their place; a single type as it is, none `never`.
  */
-function unique(list: string[]): string[] {
-  return list.length < 2 ? list : [...new Set(list)];
+function union(types: TypeNode[], dedupe = true): TypeNode {
+  const distinct =
+    types.length < 2 || !dedupe
+      ? types
+      : [...new Map(types.map((t) => [typeSource(t), t] as const)).values()];
+  if (distinct.length === 1) return distinct[0];
+  if (!distinct.length) return keyword('never');
+  return { t: 'union', types: distinct.flatMap((t) => (t.t === 'union' ? t.types : [t])) };
 }

@@ -52,7 +52,6 @@ export function emitOrchestrations(capability: CapabilityModel): string {
         ),
         ...(required.length ? { required } : {}),
       },
-      '',
       'input',
     );
     const steps = run.steps.map((s) => s.name).join(' → ');

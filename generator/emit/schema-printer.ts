@@ -17,7 +17,12 @@ import {
   type TypeText,
 } from './schema-types.js';
 import { layoutModule } from './type-layout.js';
-import { declarationSource, typeSource, type TypeDeclaration } from './type-nodes.js';
+import {
+  declarationSource,
+  typeSource,
+  type TypeDeclaration,
+  type TypeNode,
+} from './type-nodes.js';
 
 /** What an opaque named type stands for: any JSON object. */
 const ANY_OBJECT: OpenApiSchema = { type: 'object', additionalProperties: true };
@@ -31,6 +36,8 @@ export interface SchemaPrinter {
    * paths: a JSON Pointer, or a type name). Its comment texts are escaped first.
    */
   type(schema: OpenApiSchema, path: string): string;
+  /** The same type, as a type node. */
+  node(schema: OpenApiSchema, path: string): TypeNode;
   /** The type of a schema whose comment texts are escaped already. */
   typeOfSafe(schema: OpenApiSchema, path: string): TypeText;
   /** Helper declarations the printed types need (`WithRequired`), as TypeScript text. */
@@ -74,8 +81,11 @@ export function schemaPrinter(
     root = path;
     return schemaType(schema, path, ctx);
   };
+  const node = (schema: OpenApiSchema, path: string) =>
+    typeOfSafe(commentSafeDocument(schema), path).node;
   return {
-    type: (schema, path) => typeSource(typeOfSafe(commentSafeDocument(schema), path).node),
+    type: (schema, path) => typeSource(node(schema, path)),
+    node,
     typeOfSafe,
     footer: () => [...ctx.footer.values()],
     usedModule: () => used,

@@ -1,7 +1,8 @@
 /**
  * Type declarations laid out exactly as prettier lays them out, without prettier parsing them: the
  * shared `types/<api>.ts` of a large API is the largest file of a run (600 KB for Stripe), and
- * formatting it was a third of a small run's time and most of its memory.
+ * formatting it was a third of a small run's time and most of its memory. Each capability's
+ * types.ts (types.ts) is laid out here too.
  *
  * The type nodes (type-nodes.ts) become the documents prettier's TypeScript printer builds for the
  * same source (prettier 3's printers of union, intersection, array, tuple, type literal,
@@ -10,7 +11,8 @@
  * that breaks lines, without its parsers) prints them at printWidth 100. test/type-layout.test.ts
  * holds the result to prettier's formatting of the same source, byte for byte, on random type
  * trees (names, strings and comments of every kind) and on the modules of 13 public API documents;
- * test/schema-types.test.ts on Stripe's full spec and the polymorphism fixture.
+ * test/schema-types.test.ts on Stripe's full spec and the polymorphism fixture;
+ * test/capability-types-layout.test.ts each capability's types.ts, on every fixture.
  *
  * What this module does not know how to lay out (a property name that is a string prettier might
  * unquote beyond Latin letters, a comment prettier would keep in place) throws `NotLaidOut`: the
@@ -43,15 +45,22 @@ const {
 const OPTIONS = { printWidth: 100, tabWidth: 2, useTabs: false };
 
 /**
- * A module's source in prettier's layout: the header comment, the declarations and the footer
- * (helper declarations, each already in prettier's layout), a blank line apart.
+ * A module's source in prettier's layout: the header comment, the `prologue` (import and export
+ * statements, in prettier's layout: imports.ts), the declarations and the footer (helper
+ * declarations, each already in prettier's layout), a blank line apart.
  */
 export function layoutModule(
   header: string,
   declarations: readonly TypeDeclaration[],
   footer: readonly string[],
+  prologue: readonly string[] = [],
 ): string {
-  const parts = [print(commentDoc(header)), ...declarations.map(layoutDeclaration), ...footer];
+  const parts = [
+    print(commentDoc(header)),
+    ...prologue,
+    ...declarations.map(layoutDeclaration),
+    ...footer,
+  ];
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -59,16 +68,18 @@ export function layoutModule(
 export function layoutDeclaration(declaration: TypeDeclaration): string {
   const { comment, name, type } = declaration;
   const body =
-    declaration.interface && type.t === 'object'
-      ? [
-          'export interface ',
-          name,
-          ' {',
-          indent([hardline, interfaceMembers(type.members)]),
-          hardline,
-          '}',
-        ]
-      : ['export ', typeAlias(name, type), ';'];
+    declaration.interface && type.t === 'object' && !type.members.length
+      ? ['export interface ', name, ' {}']
+      : declaration.interface && type.t === 'object'
+        ? [
+            'export interface ',
+            name,
+            ' {',
+            indent([hardline, interfaceMembers(type.members)]),
+            hardline,
+            '}',
+          ]
+        : ['export ', typeAlias(name, type), ';'];
   return print(comment ? [commentDoc(comment), hardline, body] : body);
 }
 
@@ -101,7 +112,11 @@ type Place = 'alias' | 'annotation' | 'argument' | 'tuple1' | 'tupleN' | 'paren'
 function typeDoc(node: TypeNode, place: Place): Doc {
   switch (node.t) {
     case 'keyword':
+      return node.name;
     case 'ref':
+      // A name, or a namespace's name: anything else is type text only prettier lays out.
+      if (!node.name.split('.').every(isIdentifier))
+        throw new NotLaidOut(`a type written as text: ${node.name.slice(0, 40)}`);
       return node.name;
     case 'string':
       return layoutString(node.value);
@@ -118,9 +133,27 @@ function typeDoc(node: TypeNode, place: Place): Doc {
     case 'tuple':
       return tupleDoc(node.items);
     case 'object':
-      return objectDoc(node.members);
+      return objectDoc(node.members, !node.inline);
     case 'generic':
       return [node.name, typeArguments(node.args)];
+    case 'infer':
+      return ['infer ', node.name];
+    case 'conditional':
+      // prettier's `printTernary` for a conditional type that is no part of another.
+      if (place !== 'annotation') throw new NotLaidOut('a conditional type inside another type');
+      return group([
+        typeDoc(node.check, 'member'),
+        ' extends ',
+        typeDoc(node.test, 'member'),
+        indent([
+          line,
+          '? ',
+          align(2, typeDoc(node.then, 'member')),
+          line,
+          ': ',
+          align(2, typeDoc(node.otherwise, 'member')),
+        ]),
+      ]);
   }
 }
 
@@ -201,13 +234,16 @@ export function typeArguments(args: readonly TypeNode[]): Doc {
 const isSimple = (node: TypeNode) =>
   node.t === 'keyword' || node.t === 'ref' || node.t === 'string' || node.t === 'literal';
 
-/** A type literal: expanded (its source has a line break after `{`), `;` after each member. */
-function objectDoc(members: readonly MemberNode[]): Doc {
+/**
+ * A type literal, `;` after each member: expanded when its source has a line break after `{`
+ * (`expanded`), else on one line where it fits.
+ */
+function objectDoc(members: readonly MemberNode[], expanded: boolean): Doc {
   const printed = members.map((m, i) => [
     memberDoc(m),
     i < members.length - 1 ? [';', line] : ifBreak(';'),
   ]);
-  return group(['{', indent([line, printed]), line, '}'], { shouldBreak: true });
+  return group(['{', indent([line, printed]), line, '}'], { shouldBreak: expanded });
 }
 
 /** An interface's members: one per line, each ending in `;`. */
@@ -229,7 +265,7 @@ function memberDoc(member: MemberNode): Doc {
     ]);
   const signature = group([
     member.readonly ? 'readonly ' : '',
-    propertyKey(member.name),
+    propertyKey(member.name, member.quotedNumber),
     member.optional ? '?' : '',
     ': ',
     typeDoc(member.type, 'annotation'),
@@ -245,8 +281,8 @@ const LATIN_IDENTIFIER =
  * A property name as prettier prints it: an identifier bare, a number as prettier normalizes it,
  * else a string in prettier's quotes, unquoted when it is an identifier (quoteProps as-needed).
  */
-function propertyKey(name: string): string {
-  if (isNumericName(name)) return printNumber(name);
+function propertyKey(name: string, quotedNumber = false): string {
+  if (isNumericName(name) && !quotedNumber) return printNumber(name);
   if (isIdentifier(name) || LATIN_IDENTIFIER.test(name)) return name;
   // prettier unquotes any identifier by its own table of letters: past Latin, leave it to prettier.
   if (!/^[\x20-\x7e]*$/.test(name)) throw new NotLaidOut(`property name ${JSON.stringify(name)}`);

@@ -24,9 +24,17 @@ export type TypeNode =
   | { t: 'paren'; type: TypeNode }
   | { t: 'array'; item: TypeNode }
   | { t: 'tuple'; items: TypeNode[] }
-  | { t: 'object'; members: MemberNode[] }
+  /**
+   * An object type, one member per line (prettier keeps it expanded), or `inline` on one line
+   * where it fits (`{ data: Array<infer T> }`).
+   */
+  | { t: 'object'; members: MemberNode[]; inline?: boolean }
   /** A generic type with its arguments (`Record<string, unknown>`, `Omit<A, 'b'>`). */
-  | { t: 'generic'; name: string; args: TypeNode[] };
+  | { t: 'generic'; name: string; args: TypeNode[] }
+  /** `check extends test ? then : otherwise`, only as a type alias's or property's whole type. */
+  | { t: 'conditional'; check: TypeNode; test: TypeNode; then: TypeNode; otherwise: TypeNode }
+  /** `infer T`, inside a conditional type's test. */
+  | { t: 'infer'; name: string };
 
 export type MemberNode =
   | {
@@ -38,6 +46,11 @@ export type MemberNode =
       name: string;
       optional: boolean;
       type: TypeNode;
+      /**
+       * A numeric name written as a string (`'200'`), as JSON Schema's property names are:
+       * prettier keeps its quotes (with TypeScript's parsers, it never unquotes a number).
+       */
+      quotedNumber?: boolean;
     }
   /** `[key: string]: type;` */
   | { t: 'index'; type: TypeNode };
@@ -88,9 +101,15 @@ export function typeSource(node: TypeNode): string {
     case 'tuple':
       return `[${node.items.map(typeSource).join(', ')}]`;
     case 'object':
-      return `{\n${node.members.map(memberSource).join('\n')}\n}`;
+      return node.inline
+        ? `{ ${node.members.map(memberSource).join(' ')} }`
+        : `{\n${node.members.map(memberSource).join('\n')}\n}`;
     case 'generic':
       return `${node.name}<${node.args.map(typeSource).join(', ')}>`;
+    case 'conditional':
+      return `${typeSource(node.check)} extends ${typeSource(node.test)} ? ${typeSource(node.then)} : ${typeSource(node.otherwise)}`;
+    case 'infer':
+      return `infer ${node.name}`;
   }
 }
 
@@ -111,5 +130,6 @@ export function declarationSource({
 function memberSource(member: MemberNode): string {
   if (member.t === 'index') return `[key: string]: ${typeSource(member.type)};`;
   const { comment, name, optional, type } = member;
-  return `${comment}${member.readonly ? 'readonly ' : ''}${propertyName(name)}${optional ? '?' : ''}: ${typeSource(type)};`;
+  const key = member.quotedNumber ? (typeKey(name) as unknown as string) : propertyName(name);
+  return `${comment}${member.readonly ? 'readonly ' : ''}${key}${optional ? '?' : ''}: ${typeSource(type)};`;
 }

@@ -10,18 +10,29 @@ import type {
   OperationModel,
   TypeModuleModel,
 } from '../model/types.js';
-import { identifier, ts, tsString } from './escape.js';
+import { identifier } from './escape.js';
 import { codeHeader } from './header.js';
-import { docComment, propertyKey, schemaToTs } from './json-schema-to-ts.js';
+import { docComment, propertyNode, schemaToNode } from './json-schema-to-ts.js';
 import { FILE_INPUT, schemaPrinter, type SchemaPrinter } from './schema-printer.js';
+import { specifierStatement } from './imports.js';
+import { layoutString, NotLaidOut } from './layout.js';
+import { layoutModule } from './type-layout.js';
+import { declarationSource, type TypeDeclaration, type TypeNode } from './type-nodes.js';
 
 interface OperationTypes {
-  body?: string;
-  response?: string;
-  item?: string;
+  body?: TypeNode;
+  response?: TypeNode;
+  item?: TypeNode;
 }
 
-export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[]): string {
+/**
+ * The file's text: in prettier's layout (type-layout.ts) and marked `laidOut`, or, when it holds
+ * what only prettier lays out, as source for the formatter.
+ */
+export function emitTypes(
+  capability: CapabilityModel,
+  modules: TypeModuleModel[],
+): { contents: string; laidOut?: true } {
   // One printer per module, and one more for multipart bodies (their files are FileInput).
   const printers = new Map<string, { module: TypeModuleModel; printer: SchemaPrinter }>();
   const printerFor = (path: string, files: boolean) => {
@@ -34,11 +45,11 @@ export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[
     printers.set(key, { module, printer });
     return printer;
   };
-  const blocks = capability.operations.map((op) => {
+  const declarations = capability.operations.flatMap((op) => {
     const schemas = op.types.openapi;
     const print = (schema: OpenApiSchema | undefined, what: string, files = false) => {
       const printer = schemas && printerFor(schemas.module, files);
-      return printer && schema ? printer.type(schema, `${op.typeName}${what}`) : undefined;
+      return printer && schema ? printer.node(schema, `${op.typeName}${what}`) : undefined;
     };
     return operationTypes(op, {
       body: print(schemas?.body, 'Body', op.spec.body?.files !== undefined),
@@ -60,38 +71,93 @@ export function emitTypes(capability: CapabilityModel, modules: TypeModuleModel[
       : []),
     ...(capability.operations.some((op) => op.spec.body?.files) ? [FILE_INPUT] : []),
   ];
-  return [
-    codeHeader(`Parameter, body and response types of ${capability.label}.`, capability),
+  const namespaces = used.map((module) => identifier(module.namespace) as unknown as string);
+  // Statements prettier would leave as they are: the same in both paths.
+  const prologue = [
     [
-      `import type { ${runtimeTypes.join(', ')} } from '../runtime/contract.js';`,
+      specifierStatement('import type', runtimeTypes, ` from '../runtime/contract.js';`),
       ...used.map(
-        (module) =>
-          ts`import type * as ${identifier(module.namespace)} from ${tsString(`../${module.path.replace(/\.ts$/, '.js')}`)};`,
+        (module, i) =>
+          `import type * as ${namespaces[i]} from ${layoutString(`../${module.path.replace(/\.ts$/, '.js')}`)};`,
       ),
     ].join('\n'),
-    `export type { ${[...runtimeTypes, ...used.map((module) => identifier(module.namespace))].join(', ')} };`,
-    ...blocks,
-    ...footer,
-  ].join('\n\n');
+    specifierStatement('export type', [...runtimeTypes, ...namespaces], ';'),
+  ];
+  const header = codeHeader(
+    `Parameter, body and response types of ${capability.label}.`,
+    capability,
+  ) as unknown as string;
+  try {
+    return { contents: layoutModule(header, declarations, footer, prologue), laidOut: true };
+  } catch (error) {
+    if (!(error instanceof NotLaidOut)) throw error;
+    return {
+      contents: [header, ...prologue, ...declarations.map(declarationSource), ...footer].join(
+        '\n\n',
+      ),
+    };
+  }
 }
 
-function operationTypes(op: OperationModel, printed: OperationTypes): string {
-  const parts: string[] = [];
+const ref = (name: string): TypeNode => ({ t: 'ref', name });
+const JSON_VALUE = ref('JsonValue');
+const BINARY_BODY = ref('BinaryBody');
+const alias = (comment: string, name: string, type: TypeNode): TypeDeclaration => ({
+  comment: docComment(comment) as unknown as string,
+  name,
+  type,
+  interface: false,
+});
+
+/** `Response extends { data: Array<infer T> } ? T : JsonValue`: the items of a list. */
+export const itemOf = (response: string): TypeNode => ({
+  t: 'conditional',
+  check: ref(response),
+  test: {
+    t: 'object',
+    inline: true,
+    members: [
+      {
+        t: 'property',
+        comment: '',
+        readonly: false,
+        name: 'data',
+        optional: false,
+        type: { t: 'generic', name: 'Array', args: [{ t: 'infer', name: 'T' }] },
+      },
+    ],
+  },
+  then: ref('T'),
+  otherwise: JSON_VALUE,
+});
+
+function operationTypes(op: OperationModel, printed: OperationTypes): TypeDeclaration[] {
+  const declarations: TypeDeclaration[] = [];
   const bodyInput = op.inputs.find((i) => i.in === 'body');
   const bodyType = `${op.typeName}Body`;
   if (bodyInput) {
-    parts.push(
-      `${docComment(`Request body of ${op.methodName}.${bodyInput.description ? `\n\n${bodyInput.description}` : ''}`)}export type ${bodyType} = ${printed.body ?? schemaToTs(bodyInput.schema, '', 'input')};`,
+    declarations.push(
+      alias(
+        `Request body of ${op.methodName}.${bodyInput.description ? `\n\n${bodyInput.description}` : ''}`,
+        bodyType,
+        printed.body ?? schemaToNode(bodyInput.schema, 'input'),
+      ),
     );
   }
   const fields = op.inputs.map((input) => {
-    const type = input.in === 'body' ? bodyType : schemaToTs(input.schema, '  ', 'input');
+    const type = input.in === 'body' ? ref(bodyType) : schemaToNode(input.schema, 'input');
     const where = input.in === 'body' ? 'request body' : `${input.in} parameter`;
-    return `${docComment(`${input.description ? `${input.description}\n\n` : ''}(${where})`, '  ')}  ${propertyKey(input.name)}${input.required ? '' : '?'}: ${type};`;
+    const text = `${input.description ? `${input.description}\n\n` : ''}(${where})`;
+    return propertyNode(input.name, type, !input.required, text);
   });
-  parts.push(
-    `${docComment(`Parameters of ${op.methodName}: ${op.spec.method} ${op.spec.path}`)}export interface ${op.types.params} {\n${fields.join('\n')}\n}`,
-  );
+  declarations.push({
+    comment: docComment(
+      `Parameters of ${op.methodName}: ${op.spec.method} ${op.spec.path}`,
+    ) as unknown as string,
+    name: op.types.params,
+    type: { t: 'object', members: fields },
+    interface: true,
+  });
   const format = op.spec.output?.format;
   const unknownWhy = op.spec.binaryResponse
     ? ' A binary answer: its bytes and media type.'
@@ -100,25 +166,29 @@ function operationTypes(op: OperationModel, printed: OperationTypes): string {
       : op.openapi
         ? ' The OpenAPI operation declares no JSON response body.'
         : ' No OpenAPI operation describes it, so it is any JSON value, or the bytes of a binary answer (a Content-Type neither JSON nor text).';
-  const fallback = op.spec.binaryResponse
-    ? 'BinaryBody'
+  const fallback: TypeNode = op.spec.binaryResponse
+    ? BINARY_BODY
     : op.responseSchema
-      ? schemaToTs(op.responseSchema)
+      ? schemaToNode(op.responseSchema)
       : op.openapi || format
-        ? 'JsonValue'
-        : 'JsonValue | BinaryBody';
-  parts.push(
-    `${docComment(`Response of ${op.methodName}.${printed.response ? '' : unknownWhy}`)}export type ${op.types.response} = ${printed.response ?? fallback};`,
+        ? JSON_VALUE
+        : { t: 'union', types: [JSON_VALUE, BINARY_BODY] };
+  declarations.push(
+    alias(
+      `Response of ${op.methodName}.${printed.response ? '' : unknownWhy}`,
+      op.types.response,
+      printed.response ?? fallback,
+    ),
   );
   if (op.types.item) {
-    const item =
-      printed.item ??
-      (printed.response
-        ? `${op.types.response} extends { data: Array<infer T> } ? T : JsonValue`
-        : 'JsonValue');
-    parts.push(
-      `${docComment(`One item of ${op.methodName}'s list, as yielded by its auto-pagination.`)}export type ${op.types.item} = ${item};`,
+    const item = printed.item ?? (printed.response ? itemOf(op.types.response) : JSON_VALUE);
+    declarations.push(
+      alias(
+        `One item of ${op.methodName}'s list, as yielded by its auto-pagination.`,
+        op.types.item,
+        item,
+      ),
     );
   }
-  return parts.join('\n\n');
+  return declarations;
 }

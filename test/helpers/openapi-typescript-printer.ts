@@ -12,6 +12,7 @@ import type * as TS from 'typescript';
 import { isFileSchema } from '../../generator/model/media.js';
 import type { OpenApiSchema, TypeContext, TypeModuleModel } from '../../generator/model/types.js';
 import { commentSafeDocument } from '../../generator/emit/openapi-comments.js';
+import type { TypeNode } from '../../generator/emit/type-nodes.js';
 
 // TypeScript and openapi-typescript's transforms through require: an `import` of the 9 MB CommonJS
 // compiler makes Node scan it for module syntax and for its export names (about 0.4 s of CPU at
@@ -34,6 +35,11 @@ const ANY_OBJECT: OpenApiSchema = { type: 'object', additionalProperties: true }
 
 export interface SchemaPrinter {
   type(schema: OpenApiSchema, path: string): string;
+  /**
+   * The type as a `ref` node holding its text: capgen's layout lays out only a name that way and
+   * leaves any other text to prettier, as the oracle's output is made.
+   */
+  node(schema: OpenApiSchema, path: string): TypeNode;
   typeOfSafe(schema: OpenApiSchema, path: string): { text: string; kind: string };
   footer(): string[];
   /** True once a printed type has referred to one of the module's named types. */
@@ -53,8 +59,11 @@ export function schemaPrinter(
   options: { files?: boolean } = {},
 ): SchemaPrinter {
   const printer = nodePrinter(module, qualified, options);
+  const text = (schema: OpenApiSchema, path: string) =>
+    printNode(printer.typeOfSafe(commentSafeDocument(schema), path));
   return {
-    type: (schema, path) => printNode(printer.typeOfSafe(commentSafeDocument(schema), path)),
+    type: text,
+    node: (schema, path) => ({ t: 'ref', name: text(schema, path) }),
     typeOfSafe: (schema, path) => {
       const node = printer.typeOfSafe(schema, path);
       return { text: printNode(node), kind: ts.isTypeLiteralNode(node) ? 'object' : 'other' };
