@@ -4,35 +4,26 @@
  * document printer (as type-layout.ts does for types). With them, client.ts is a canonical file
  * (canonical.ts); test/canonical-layout.test.ts and test/code-layout.test.ts hold it to prettier.
  */
-import * as doc from 'prettier/doc';
+import { builders as b, printDoc, type Doc } from './prettier-doc.js';
 import { typeArguments } from './type-layout.js';
 import type { TypeNode } from './type-nodes.js';
 
-type Doc = doc.builders.Doc;
-const {
-  group,
-  hardline,
-  ifBreak,
-  indent,
-  indentIfBreak,
-  join,
-  line,
-  lineSuffixBoundary,
-  softline,
-} = doc.builders;
-
-const OPTIONS = { printWidth: 100, tabWidth: 2, useTabs: false };
-
 /** `doc` printed as a line (or lines) at `depth` levels of indentation, without a line break after. */
 function printAt(depth: number, content: Doc): string {
-  let nested: Doc = [hardline, content];
-  for (let i = 0; i < depth; i++) nested = indent(nested);
-  return doc.printer.printDocToString(nested, OPTIONS).formatted.slice(1);
+  let nested: Doc = [b.hardline, content];
+  for (let i = 0; i < depth; i++) nested = b.indent(nested);
+  return printDoc(nested).slice(1);
 }
 
 /** `(a, b)`: call arguments that are names, on one line or one a line (prettier's printCallArguments). */
 const callArguments = (args: readonly string[]): Doc =>
-  group(['(', indent([softline, join([',', line], [...args])]), ifBreak(','), softline, ')']);
+  b.group([
+    '(',
+    b.indent([b.softline, b.join([',', b.line], [...args])]),
+    b.ifBreak(','),
+    b.softline,
+    ')',
+  ]);
 
 /**
  * `key: callee<A, B>(a, b),` as a property of an object literal `depth` levels deep: prettier's
@@ -48,12 +39,12 @@ export function callProperty(
   const id = Symbol('assignment');
   const call = [callee, typeArguments(types), callArguments(args)];
   return printAt(depth, [
-    group([
+    b.group([
       key,
       ':',
-      group(indent(line), { id }),
-      lineSuffixBoundary,
-      indentIfBreak(call, { groupId: id }),
+      b.group(b.indent(b.line), { id }),
+      b.lineSuffixBoundary,
+      b.indentIfBreak(call, { groupId: id }),
     ]),
     ',',
   ]);
@@ -66,10 +57,16 @@ export function functionSignature(
   returns: string,
 ): string {
   return printAt(0, [
-    group([
+    b.group([
       'export function ',
       name,
-      group(['(', indent([softline, join([',', line], [...params])]), ifBreak(','), softline, ')']),
+      b.group([
+        '(',
+        b.indent([b.softline, b.join([',', b.line], [...params])]),
+        b.ifBreak(','),
+        b.softline,
+        ')',
+      ]),
       ': ',
       returns,
     ]),

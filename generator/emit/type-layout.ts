@@ -18,7 +18,7 @@
  * unquote beyond Latin letters, a comment prettier would keep in place) throws `NotLaidOut`: the
  * caller then gives the source to prettier.
  */
-import * as doc from 'prettier/doc';
+import { builders, printDoc, type Doc } from './prettier-doc.js';
 import { layoutString, NotLaidOut, printNumber } from './layout.js';
 import { isIdentifier } from '../model/names.js';
 import {
@@ -28,7 +28,6 @@ import {
   type TypeNode,
 } from './type-nodes.js';
 
-type Doc = doc.builders.Doc;
 const {
   align,
   group,
@@ -40,9 +39,7 @@ const {
   line,
   lineSuffixBoundary,
   softline,
-} = doc.builders;
-
-const OPTIONS = { printWidth: 100, tabWidth: 2, useTabs: false };
+} = builders;
 
 /**
  * A module's source in prettier's layout: the header comment, the `prologue` (import and export
@@ -56,7 +53,7 @@ export function layoutModule(
   prologue: readonly string[] = [],
 ): string {
   const parts = [
-    print(commentDoc(header)),
+    printDoc(commentDoc(header)),
     ...prologue,
     ...declarations.map(layoutDeclaration),
     ...footer,
@@ -80,10 +77,8 @@ export function layoutDeclaration(declaration: TypeDeclaration): string {
             '}',
           ]
         : ['export ', typeAlias(name, type), ';'];
-  return print(comment ? [commentDoc(comment), hardline, body] : body);
+  return printDoc(comment ? [commentDoc(comment), hardline, body] : body);
 }
-
-const print = (document: Doc): string => doc.printer.printDocToString(document, OPTIONS).formatted;
 
 /** prettier's assignment layouts, as its type alias printer chooses them. */
 function typeAlias(name: string, type: TypeNode): Doc {
