@@ -33,8 +33,10 @@ import { renderMarkdown, renderTs } from './render.js';
 /** Where a capability's skill folders go, inside its own folder. */
 export const SKILLS_FOLDER = 'skills';
 
+/** skills.ts, from a template in prettier's layout (canonical.ts). */
 export function emitSkillServer(capability: CapabilityModel, adapter: SkillAdapterModel): Emitted {
-  return renderWithLiterals((slots) => skillServerText(capability, adapter, slots));
+  const emitted = renderWithLiterals((slots) => skillServerText(capability, adapter, slots));
+  return { ...emitted, canonical: true };
 }
 
 function skillServerText(
