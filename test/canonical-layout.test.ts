@@ -5,13 +5,17 @@
  * capgen runs and once with every file given to prettier, and the two must agree file for file.
  * The projects: this repository's own, the generic and Stripe-surface fixtures, capabilities
  * imported from 13 public API documents, names long enough to break lines (which must fall back to
- * prettier), and the Naftiko Framework's examples when ../shared holds them.
+ * prettier), 30 hostile documents, and the Naftiko Framework's examples when ../shared holds them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import YAML from 'yaml';
+import type { ConfigFlags } from '../generator/config.js';
 import type { GeneratedFile } from '../generator/emit/index.js';
+import { applyEdits, caseArbitrary, documents } from './helpers/hostile-documents.js';
 import { workspace } from './helpers/import.js';
 import { APIS, importedProject } from './helpers/unseen-apis.js';
 
@@ -29,7 +33,7 @@ interface Run {
 }
 
 /** The TypeScript files of a project, generated in-process with or without the canonical path. */
-async function generate(dir: string, canonical: boolean): Promise<Run> {
+async function generate(dir: string, canonical: boolean, flags: ConfigFlags = {}): Promise<Run> {
   vi.resetModules();
   const laidOut: string[] = [];
   const fellBack: string[] = [];
@@ -45,7 +49,7 @@ async function generate(dir: string, canonical: boolean): Promise<Run> {
     };
   });
   const { runPipeline } = await import('../generator/pipeline.js');
-  const result = await runPipeline(dir, {}, { emit: true });
+  const result = await runPipeline(dir, flags, { emit: true });
   vi.doUnmock('../generator/emit/canonical.js');
   vi.resetModules();
   expect(
@@ -66,9 +70,9 @@ async function generate(dir: string, canonical: boolean): Promise<Run> {
 }
 
 /** Both runs of a project, compared; the canonical run's counts. */
-async function compare(dir: string): Promise<Run> {
-  const ours = await generate(dir, true);
-  const prettier = await generate(dir, false);
+async function compare(dir: string, flags: ConfigFlags = {}): Promise<Run> {
+  const ours = await generate(dir, true, flags);
+  const prettier = await generate(dir, false, flags);
   expect(Object.keys(ours.files).sort()).toEqual(Object.keys(prettier.files).sort());
   for (const [file, text] of Object.entries(prettier.files))
     expect(ours.files[file], file).toBe(text);
@@ -118,6 +122,25 @@ describe('canonical files are laid out as prettier lays them out', () => {
     const run = await compare(dir);
     expect(run.fellBack.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('hostile documents (test/helpers/hostile-documents.ts)', async () => {
+    const cases = fc.sample(caseArbitrary, { seed: 20261130, numRuns: 30 });
+    let generated = 0;
+    let laidOut = 0;
+    for (const [i, edits] of cases.entries()) {
+      const dir = project(`hostile-${i}`);
+      const docs = applyEdits(documents(`h${i}.invalid`, i + 1), i + 1, edits, false);
+      fs.writeFileSync(path.join(dir, 'specs/hostile.yaml'), YAML.stringify(docs.capability));
+      fs.writeFileSync(path.join(dir, 'hostile.openapi.yaml'), YAML.stringify(docs.openapi));
+      const flags = { openapi: ['hostile.openapi.yaml'] };
+      const { runPipeline } = await import('../generator/pipeline.js');
+      if ((await runPipeline(dir, flags, { emit: false })).bag.hasErrors()) continue;
+      generated++;
+      laidOut += (await compare(dir, flags)).laidOut.length;
+    }
+    expect(generated).toBeGreaterThan(10);
+    expect(laidOut).toBeGreaterThan(generated);
+  }, 240_000);
 
   it.skipIf(!examplesAvailable)(
     "the Naftiko Framework's examples",
