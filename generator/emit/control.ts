@@ -2,14 +2,15 @@
 import type { CapabilityModel, ControlModel } from '../model/types.js';
 import { docInline, identifier, trustedTs } from './escape.js';
 import { codeHeader } from './header.js';
-import { literal } from './literal.js';
+import { renderWithLiterals, type Emitted } from './literal.js';
 import { renderTs } from './render.js';
 
+/** control.ts, from a template in prettier's layout (canonical.ts). */
 export function emitControl(
   capability: CapabilityModel,
   control: ControlModel,
   version: string,
-): string {
+): Emitted {
   const business = [
     capability.rest && { type: 'rest', adapter: capability.rest, module: 'rest.js', client: true },
     capability.mcp && { type: 'mcp', adapter: capability.mcp, module: 'mcp.js', client: true },
@@ -35,22 +36,25 @@ export function emitControl(
       address: a.adapter.address,
     })),
   };
-  return renderTs('control.ts.hbs', {
-    header: codeHeader(`Control port of ${capability.label}.`, capability),
-    control: literal(spec),
-    listen: literal({
-      port: control.port,
-      address: control.address,
-      portEnv: control.portEnv,
-      addressEnv: control.addressEnv,
+  const emitted = renderWithLiterals((slots) =>
+    renderTs('control.ts.hbs', {
+      header: codeHeader(`Control port of ${capability.label}.`, capability),
+      control: slots.slot(spec),
+      listen: slots.slot({
+        port: control.port,
+        address: control.address,
+        portEnv: control.portEnv,
+        addressEnv: control.addressEnv,
+      }),
+      envDoc: docInline(`${control.portEnv} / ${control.addressEnv}`),
+      clientOptions: business.some((a) => a.client),
+      adapters: business.map((a, index) => ({
+        index,
+        module: trustedTs(a.module),
+        start: identifier(`start${a.type[0].toUpperCase()}${a.type.slice(1)}`),
+        client: a.client,
+      })),
     }),
-    envDoc: docInline(`${control.portEnv} / ${control.addressEnv}`),
-    clientOptions: business.some((a) => a.client),
-    adapters: business.map((a, index) => ({
-      index,
-      module: trustedTs(a.module),
-      start: identifier(`start${a.type[0].toUpperCase()}${a.type.slice(1)}`),
-      client: a.client,
-    })),
-  });
+  );
+  return { ...emitted, canonical: true };
 }

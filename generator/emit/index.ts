@@ -86,7 +86,7 @@ export function emitCapability(
   if (capability.control)
     files.push({
       path: `${dir}/control.ts`,
-      contents: emitControl(capability, capability.control, generatorVersion),
+      ...emitControl(capability, capability.control, generatorVersion),
     });
   files.push(...emitCapabilityDeploy(capability, options));
   return files;
