@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { callProperty, functionSignature } from '../generator/emit/code-layout.js';
+import { callProperty, constCall, functionSignature } from '../generator/emit/code-layout.js';
 import { PRETTIER_OPTIONS } from '../generator/prettier-options.js';
 
 const format = (source: string) =>
@@ -37,6 +37,24 @@ describe('client.ts statements are laid out as prettier lays them out', () => {
           const source = `function f() {\n  return {\n    ${key}: ${callee}<${types.map((t) => `T.${t}`).join(', ')}>(${args.join(', ')}),\n  };\n}\n`;
           const theirs = (await format(source)).split('\n').slice(2, -3).join('\n');
           expect(ours).toBe(theirs);
+        },
+      ),
+      { numRuns: 300, seed: 20261130 },
+    );
+  });
+
+  it('a declaration whose value is a call with type arguments', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        name(70),
+        name(30),
+        fc.array(name(60), { minLength: 2, maxLength: 2 }),
+        fc.array(name(70), { minLength: 1, maxLength: 2 }),
+        async (constName, callee, types, args) => {
+          const refs = types.map((t) => ({ t: 'ref' as const, name: t }));
+          const ours = constCall(constName, callee, refs, args);
+          const source = `export const ${constName} = ${callee}<${types.join(', ')}>(${args.join(', ')});\n`;
+          expect(`${ours}\n`).toBe(await format(source));
         },
       ),
       { numRuns: 300, seed: 20261130 },

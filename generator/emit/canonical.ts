@@ -19,9 +19,9 @@ const PRINT_WIDTH = 100;
 /**
  * `text` as prettier would leave it, when the guard above holds: runs of blank lines (left by
  * a template's optional parts) made one, none at the start, one newline at the end. Undefined when
- * a line of code might not be prettier's: wider than the print width, holding text whose width is
- * not its length (beyond ASCII), or ending in spaces; or when a literal's stand-in starts where
- * prettier might move it.
+ * a line might not be prettier's: any line ending in spaces, or a line of code wider than the print
+ * width or holding text whose width is not its length (beyond ASCII); or when a literal's stand-in
+ * starts where prettier might move it.
  */
 export function canonicalLayout(
   text: string,
@@ -34,13 +34,16 @@ export function canonicalLayout(
   const standIns = literals.map((literal) => `{ ${literal.standIn}: 0 }`);
   let inComment = false;
   for (const line of normalized.split('\n')) {
+    // prettier trims the lines of a doc comment (and keeps a Markdown line break): none may end in
+    // spaces, comment or code.
+    if (/\s$/.test(line)) return undefined;
     const code = line.trimStart();
     if (inComment || code.startsWith('/*')) {
       inComment = !line.includes('*/');
       continue;
     }
     if (code.startsWith('//')) continue;
-    if (/\s$/.test(line) || /[^\x20-\x7e]/.test(line)) return undefined;
+    if (/[^\x20-\x7e]/.test(line)) return undefined;
     const standIn = standIns.find((s) => line.includes(s));
     // The literal is laid out from its opening brace, which prettier leaves where it is while
     // `... = {` fits.

@@ -73,3 +73,25 @@ export function functionSignature(
     ' {',
   ]);
 }
+
+/** `export const name = callee<A, B>(a, b);`: prettier's "fluid" layout of a declaration. */
+export function constCall(
+  name: string,
+  callee: string,
+  types: readonly TypeNode[],
+  args: readonly string[],
+): string {
+  const id = Symbol('assignment');
+  const call = [callee, typeArguments(types), callArguments(args)];
+  return printAt(0, [
+    b.group([
+      'export const ',
+      name,
+      ' =',
+      b.group(b.indent(b.line), { id }),
+      b.lineSuffixBoundary,
+      b.indentIfBreak(call, { groupId: id }),
+    ]),
+    ';',
+  ]);
+}

@@ -59,7 +59,7 @@ export function emitCapability(
   files.push({ path: `${dir}/types.ts`, ...emitTypes(capability, typeModules) });
   files.push({ path: `${dir}/client.ts`, ...emitClient(capability) });
   if (capability.orchestrations.length)
-    files.push({ path: `${dir}/orchestrations.ts`, contents: emitOrchestrations(capability) });
+    files.push({ path: `${dir}/orchestrations.ts`, ...emitOrchestrations(capability) });
   if (capability.sharedSchemas.length && (capability.rest || capability.mcp)) {
     files.push({ path: `${dir}/schemas.ts`, ...emitSchemas(capability) });
   }

@@ -1,8 +1,8 @@
 /**
  * TypeScript types for the JSON Schemas in the model: parameters, and everything no OpenAPI
  * document describes. Unknown shapes become `JsonValue`, never `any`. The types are type nodes
- * (type-nodes.ts): written as source (`schemaToTs`) where they sit inside other code, laid out
- * directly in prettier's layout (type-layout.ts) in each capability's types.ts.
+ * (type-nodes.ts), laid out directly in prettier's layout (type-layout.ts) in each capability's
+ * types.ts and orchestrations.ts, or written as source for prettier where that cannot be.
  */
 import type { JsonSchema, JsonValue } from '../../templates/runtime/contract.js';
 import { docBlock, type TsCode } from './escape.js';
@@ -14,11 +14,6 @@ import { typeSource, type MemberNode, type TypeNode } from './type-nodes.js';
  * object with optional fields left undefined) is accepted.
  */
 export type TypeMode = 'input' | 'output';
-
-/** The type of a schema, as TypeScript source. */
-export function schemaToTs(schema: JsonSchema, mode: TypeMode = 'output'): string {
-  return typeSource(schemaToNode(schema, mode));
-}
 
 const keyword = (name: string): TypeNode => ({ t: 'keyword', name });
 const STRING = keyword('string');

@@ -4,12 +4,27 @@
  * adapter and the MCP server also execute.
  */
 import type { CapabilityModel, OrchestrationModel } from '../model/types.js';
+import { constCall } from './code-layout.js';
 import { docInline, identifier, trustedTs } from './escape.js';
 import { codeHeader } from './header.js';
-import { docComment, schemaToTs } from './json-schema-to-ts.js';
-import { CodeRef, dataLiteral } from './literal.js';
 import { importLine } from './imports.js';
+import { docComment, schemaToNode } from './json-schema-to-ts.js';
+import { NotLaidOut } from './layout.js';
+import {
+  CodeRef,
+  dataLiteral,
+  renderWithLiterals,
+  type Emitted,
+  type LiteralSlots,
+} from './literal.js';
 import { renderTs } from './render.js';
+import { layoutDeclaration } from './type-layout.js';
+import {
+  declarationSource,
+  typeSource,
+  type TypeDeclaration,
+  type TypeNode,
+} from './type-nodes.js';
 
 export const ORCHESTRATIONS_MODULE = './orchestrations.js';
 const CLIENT_MODULE = './client.js';
@@ -33,41 +48,96 @@ function planData(run: OrchestrationModel) {
   };
 }
 
-export function emitOrchestrations(capability: CapabilityModel): string {
+/**
+ * orchestrations.ts: canonical (canonical.ts) when its types can be laid out here
+ * (type-layout.ts), else source for prettier.
+ */
+export function emitOrchestrations(capability: CapabilityModel): Emitted {
+  try {
+    const emitted = renderWithLiterals((slots) => orchestrationsText(capability, slots, true));
+    return { ...emitted, canonical: true };
+  } catch (error) {
+    if (!(error instanceof NotLaidOut)) throw error;
+    return renderWithLiterals((slots) => orchestrationsText(capability, slots, false));
+  }
+}
+
+function orchestrationsText(
+  capability: CapabilityModel,
+  slots: LiteralSlots,
+  laidOut: boolean,
+): string {
+  const declare = (declaration: TypeDeclaration) =>
+    trustedTs(laidOut ? layoutDeclaration(declaration) : declarationSource(declaration).trimEnd());
   const refs: CodeRef[] = [];
+  let jsonValue = false;
   const runs = capability.orchestrations.map((run) => {
-    const plan = dataLiteral(planData(run));
+    const data = planData(run);
+    const plan = dataLiteral(data);
     refs.push(...plan.refs);
     const required = run.inputs.filter((i) => i.required).map((i) => i.name);
-    const input = schemaToTs(
-      {
-        type: 'object',
-        properties: Object.fromEntries(
-          run.inputs.map((i) => [
-            i.name,
-            i.description && !i.schema.description
-              ? { ...i.schema, description: i.description }
-              : i.schema,
-          ]),
-        ),
-        ...(required.length ? { required } : {}),
-      },
-      'input',
-    );
+    const input: TypeNode = run.inputs.length
+      ? schemaToNode(
+          {
+            type: 'object',
+            properties: Object.fromEntries(
+              run.inputs.map((i) => [
+                i.name,
+                i.description && !i.schema.description
+                  ? { ...i.schema, description: i.description }
+                  : i.schema,
+              ]),
+            ),
+            ...(required.length ? { required } : {}),
+          },
+          'input',
+        )
+      : {
+          t: 'generic',
+          name: 'Record',
+          args: [
+            { t: 'keyword', name: 'string' },
+            { t: 'keyword', name: 'never' },
+          ],
+        };
+    const output: TypeNode = run.outputSchema
+      ? schemaToNode(run.outputSchema)
+      : { t: 'ref', name: 'JsonValue' };
+    jsonValue ||= typeSource(output).includes('JsonValue');
     const steps = run.steps.map((s) => s.name).join(' → ');
+    const runName = identifier(run.runName);
+    const inputType = identifier(run.inputType);
+    const outputType = identifier(run.outputType);
+    const planName = identifier(run.planName);
+    const types: TypeNode[] = [
+      { t: 'ref', name: inputType },
+      { t: 'ref', name: outputType },
+    ];
+    const args = [planName, ...(run.scripts ? ['RUN_OPTIONS'] : [])];
     return {
-      runName: identifier(run.runName),
-      planName: identifier(run.planName),
-      inputType: identifier(run.inputType),
-      outputType: identifier(run.outputType),
+      planName,
       label: docInline(run.label),
-      input: trustedTs(run.inputs.length ? input : 'Record<string, never>'),
-      output: trustedTs(run.outputSchema ? schemaToTs(run.outputSchema) : 'JsonValue'),
-      plan: plan.code,
-      scripts: run.scripts,
+      inputDeclaration: declare({
+        comment: `/** Input of ${runName}. */\n`,
+        name: inputType,
+        type: input,
+        interface: false,
+      }),
+      outputDeclaration: declare({
+        comment: `/** What ${runName} returns. */\n`,
+        name: outputType,
+        type: output,
+        interface: false,
+      }),
+      plan: slots.slot(data, undefined, plan),
       doc: docComment(
         `${run.description || run.label}\n\n${steps ? `Steps: ${steps}.` : 'Mock: answers from its output values, without an upstream call.'} ` +
           'Call it with its input and a client of this capability (`create…Client()`), or anything with its `invoke`.',
+      ),
+      declaration: trustedTs(
+        laidOut
+          ? constCall(runName, 'orchestration', types, args)
+          : `export const ${runName} = orchestration<${inputType}, ${outputType}>(${args.join(', ')});`,
       ),
     };
   });
@@ -77,7 +147,7 @@ export function emitOrchestrations(capability: CapabilityModel): string {
       capability,
     ),
     scripts: capability.orchestrations.some((r) => r.scripts),
-    jsonValue: runs.some((r) => r.output.includes('JsonValue')),
+    jsonValue,
     operationImports: importLine(refs, CLIENT_MODULE),
     runs,
   });
