@@ -26,9 +26,27 @@ const callArguments = (args: readonly string[]): Doc =>
   ]);
 
 /**
- * `key: callee<A, B>(a, b),` as a property of an object literal `depth` levels deep: prettier's
- * "fluid" assignment layout, the type arguments breaking first.
+ * `left callee<A, B>(a, b)` then `end`: prettier's "fluid" assignment layout (`left` ends in its
+ * operator), the value staying beside it while its first line fits, the type arguments breaking
+ * first.
  */
+function fluidCall(
+  left: string,
+  callee: string,
+  types: readonly TypeNode[],
+  args: readonly string[],
+): Doc {
+  const id = Symbol('assignment');
+  const call = [callee, typeArguments(types), callArguments(args)];
+  return b.group([
+    left,
+    b.group(b.indent(b.line), { id }),
+    b.lineSuffixBoundary,
+    b.indentIfBreak(call, { groupId: id }),
+  ]);
+}
+
+/** `key: callee<A, B>(a, b),` as a property of an object literal `depth` levels deep. */
 export function callProperty(
   depth: number,
   key: string,
@@ -36,18 +54,7 @@ export function callProperty(
   types: readonly TypeNode[],
   args: readonly string[],
 ): string {
-  const id = Symbol('assignment');
-  const call = [callee, typeArguments(types), callArguments(args)];
-  return printAt(depth, [
-    b.group([
-      key,
-      ':',
-      b.group(b.indent(b.line), { id }),
-      b.lineSuffixBoundary,
-      b.indentIfBreak(call, { groupId: id }),
-    ]),
-    ',',
-  ]);
+  return printAt(depth, [fluidCall(`${key}:`, callee, types, args), ',']);
 }
 
 /** `export function name(a: A = {}): R {`: the parameters on one line, or one a line. */
@@ -74,24 +81,12 @@ export function functionSignature(
   ]);
 }
 
-/** `export const name = callee<A, B>(a, b);`: prettier's "fluid" layout of a declaration. */
+/** `export const name = callee<A, B>(a, b);`. */
 export function constCall(
   name: string,
   callee: string,
   types: readonly TypeNode[],
   args: readonly string[],
 ): string {
-  const id = Symbol('assignment');
-  const call = [callee, typeArguments(types), callArguments(args)];
-  return printAt(0, [
-    b.group([
-      'export const ',
-      name,
-      ' =',
-      b.group(b.indent(b.line), { id }),
-      b.lineSuffixBoundary,
-      b.indentIfBreak(call, { groupId: id }),
-    ]),
-    ';',
-  ]);
+  return printAt(0, [fluidCall(`export const ${name} =`, callee, types, args), ';']);
 }

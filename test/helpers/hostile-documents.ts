@@ -3,7 +3,10 @@
  * covering every kind of field the issue lists, every place hostile text can go in them, the
  * hostile strings, and how an edit is applied.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
+import YAML from 'yaml';
 import { PAYLOAD_MARKER } from './inert.js';
 
 // --- the documents ------------------------------------------------------------------------------
@@ -489,4 +492,25 @@ export function applyEdits(
     } else parent[field] = value;
   }
   return copy;
+}
+
+/**
+ * Projects of `count` hostile cases (a fixed sample of `caseArbitrary`), each written into the
+ * folder `project` gives it (specs/hostile.yaml and hostile.openapi.yaml), yielding those capgen
+ * accepts with the flags that load their OpenAPI document.
+ */
+export async function* acceptedHostileProjects(
+  project: (name: string) => string,
+  count: number,
+): AsyncGenerator<{ dir: string; flags: { openapi: string[] } }> {
+  const cases = fc.sample(caseArbitrary, { seed: 20261130, numRuns: count });
+  for (const [i, edits] of cases.entries()) {
+    const dir = project(`hostile-${i}`);
+    const docs = applyEdits(documents(`h${i}.invalid`, i + 1), i + 1, edits, false);
+    fs.writeFileSync(path.join(dir, 'specs/hostile.yaml'), YAML.stringify(docs.capability));
+    fs.writeFileSync(path.join(dir, 'hostile.openapi.yaml'), YAML.stringify(docs.openapi));
+    const flags = { openapi: ['hostile.openapi.yaml'] };
+    const { runPipeline } = await import('../../generator/pipeline.js');
+    if (!(await runPipeline(dir, flags, { emit: false })).bag.hasErrors()) yield { dir, flags };
+  }
 }
