@@ -17,11 +17,10 @@ import type {
 import { docInline, identifier, joinTs, trustedTs, type TsCode } from './escape.js';
 import { layoutString } from './layout.js';
 import { codeHeader } from './header.js';
+import { renderCanonical } from './canonical.js';
 import {
   CodeRef,
   dataLiteral,
-  literal,
-  renderWithLiterals,
   runtimeCodeRef,
   type Emitted,
   type LiteralSlots,
@@ -123,10 +122,7 @@ const restInput = (input: InputModel) => ({
 });
 
 export function emitRestHandler(capability: CapabilityModel, rest: RestModel): Emitted {
-  return {
-    ...renderWithLiterals((slots) => restHandlerText(capability, rest, slots)),
-    canonical: true,
-  };
+  return renderCanonical((slots) => restHandlerText(capability, rest, slots));
 }
 
 function restHandlerText(
@@ -173,7 +169,7 @@ function restHandlerText(
 
 /** rest.ts: the REST adapter's Node entry point. */
 export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted {
-  const emitted = renderWithLiterals((slots) =>
+  return renderCanonical((slots) =>
     renderTs('rest.ts.hbs', {
       header: codeHeader(
         `REST adapter ${rest.namespace} for ${capability.label}: the Node server.`,
@@ -182,7 +178,6 @@ export function emitRest(capability: CapabilityModel, rest: RestModel): Emitted 
       ...entryView(capability, rest, slots),
     }),
   );
-  return { ...emitted, canonical: true };
 }
 
 /** A resource as the runtime reads it (McpResourceSpec): a dynamic one calls its operation constant. */
@@ -217,8 +212,7 @@ export function emitMcpHandler(
   mcp: McpModel,
   version: string,
 ): Emitted {
-  const emitted = renderWithLiterals((slots) => mcpHandlerText(capability, mcp, version, slots));
-  return { ...emitted, canonical: true };
+  return renderCanonical((slots) => mcpHandlerText(capability, mcp, version, slots));
 }
 
 function mcpHandlerText(
@@ -257,7 +251,7 @@ function mcpHandlerText(
 /** mcp.ts: the MCP server's Node entry point (Streamable HTTP or stdio). */
 export function emitMcp(capability: CapabilityModel, mcp: McpModel): Emitted {
   const transport: TsCode = trustedTs(layoutString(mcp.transport));
-  const emitted = renderWithLiterals((slots) =>
+  return renderCanonical((slots) =>
     renderTs('mcp.ts.hbs', {
       header: codeHeader(
         `MCP server ${mcp.namespace} for ${capability.label}: the Node server.`,
@@ -267,5 +261,4 @@ export function emitMcp(capability: CapabilityModel, mcp: McpModel): Emitted {
       transport,
     }),
   );
-  return { ...emitted, canonical: true };
 }

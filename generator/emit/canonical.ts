@@ -1,17 +1,23 @@
 /**
- * Files whose templates are written in prettier's layout ("canonical" files: the adapters, entry
- * points and schemas of a capability), so that a run need not load prettier's parsers for them.
+ * Files whose templates are written in prettier's layout ("canonical" files: every TypeScript file
+ * of a capability), so that a run need not load prettier's parsers for them.
  *
  * A template writes every statement as prettier prints it. What varies from one capability to the
  * next goes only where it cannot change the layout: inside comments (prettier keeps a comment's
- * text), in import declarations laid out as prettier does (`importLine`), as data literals laid
+ * text), in import declarations laid out as prettier does (imports.ts), as data literals laid
  * out by layout.ts in place of their stand-ins, or as a name inside a line that prettier prints
  * flat as long as it fits. So the file is prettier's layout when every such line fits: this module
  * checks that, line by line, and otherwise says the file needs prettier after all (a name so long
  * that prettier would break its line). test/canonical-layout.test.ts holds the result to
  * prettier's, byte for byte, on many capabilities.
  */
-import type { LaidOutLiteral } from './literal.js';
+import { NotLaidOut } from './layout.js';
+import {
+  renderWithLiterals,
+  type Emitted,
+  type LaidOutLiteral,
+  type LiteralSlots,
+} from './literal.js';
 
 /** prettier's printWidth for generated code (prettier-options.ts). */
 const PRINT_WIDTH = 100;
@@ -51,4 +57,20 @@ export function canonicalLayout(
     if (width > PRINT_WIDTH) return undefined;
   }
   return normalized;
+}
+
+/**
+ * A canonical file, rendered through `render` with `laidOut` true; when a part of it only prettier
+ * lays out (`NotLaidOut`: a name that needs quoting, a comment prettier keeps as written), rendered
+ * again with `laidOut` false, as source for prettier.
+ */
+export function renderCanonical(
+  render: (slots: LiteralSlots, laidOut: boolean) => string,
+): Emitted {
+  try {
+    return { ...renderWithLiterals((slots) => render(slots, true)), canonical: true };
+  } catch (error) {
+    if (!(error instanceof NotLaidOut)) throw error;
+    return renderWithLiterals((slots) => render(slots, false));
+  }
 }

@@ -4,11 +4,11 @@ import type { CapabilityModel } from '../model/types.js';
 import { docInline, identifier, objectKey, trustedTs } from './escape.js';
 import { callProperty, functionSignature } from './code-layout.js';
 import { codeHeader } from './header.js';
+import { renderCanonical } from './canonical.js';
 import { docComment } from './json-schema-to-ts.js';
 import {
   CodeRef,
   dataLiteral,
-  renderWithLiterals,
   runtimeCodeRef,
   type Emitted,
   type LiteralSlots,
@@ -31,15 +31,7 @@ import { renderTs } from './render.js';
  * here (code-layout.ts, type-layout.ts), else source for prettier.
  */
 export function emitClient(capability: CapabilityModel): Emitted {
-  try {
-    return {
-      ...renderWithLiterals((slots) => clientText(capability, slots, true)),
-      canonical: true,
-    };
-  } catch (error) {
-    if (!(error instanceof NotLaidOut)) throw error;
-    return renderWithLiterals((slots) => clientText(capability, slots, false));
-  }
+  return renderCanonical((slots, laidOut) => clientText(capability, slots, laidOut));
 }
 
 function clientText(capability: CapabilityModel, slots: LiteralSlots, laidOut: boolean): string {

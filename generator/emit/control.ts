@@ -2,7 +2,8 @@
 import type { CapabilityModel, ControlModel } from '../model/types.js';
 import { docInline, identifier, trustedTs } from './escape.js';
 import { codeHeader } from './header.js';
-import { renderWithLiterals, type Emitted } from './literal.js';
+import { renderCanonical } from './canonical.js';
+import type { Emitted } from './literal.js';
 import { renderTs } from './render.js';
 
 /** control.ts, from a template in prettier's layout (canonical.ts). */
@@ -36,7 +37,7 @@ export function emitControl(
       address: a.adapter.address,
     })),
   };
-  const emitted = renderWithLiterals((slots) =>
+  return renderCanonical((slots) =>
     renderTs('control.ts.hbs', {
       header: codeHeader(`Control port of ${capability.label}.`, capability),
       control: slots.slot(spec),
@@ -56,5 +57,4 @@ export function emitControl(
       })),
     }),
   );
-  return { ...emitted, canonical: true };
 }

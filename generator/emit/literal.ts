@@ -4,7 +4,7 @@
  * constants as `CodeRef` values (never as strings that stand for code).
  */
 import { OPTIONAL_RUNTIME, RuntimeRef } from '../model/runtime-modules.js';
-import { identifier, joinTs, objectKey, trustedTs, tsString, type TsCode } from './escape.js';
+import { identifier, objectKey, trustedTs, tsString, type TsCode } from './escape.js';
 
 /**
  * A reference to a constant of generated code inside a data literal: `name` is validated as an

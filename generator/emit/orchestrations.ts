@@ -7,16 +7,10 @@ import type { CapabilityModel, OrchestrationModel } from '../model/types.js';
 import { constCall } from './code-layout.js';
 import { docInline, identifier, trustedTs } from './escape.js';
 import { codeHeader } from './header.js';
+import { renderCanonical } from './canonical.js';
 import { importLine } from './imports.js';
 import { docComment, schemaToNode } from './json-schema-to-ts.js';
-import { NotLaidOut } from './layout.js';
-import {
-  CodeRef,
-  dataLiteral,
-  renderWithLiterals,
-  type Emitted,
-  type LiteralSlots,
-} from './literal.js';
+import { CodeRef, dataLiteral, type Emitted, type LiteralSlots } from './literal.js';
 import { renderTs } from './render.js';
 import { layoutDeclaration } from './type-layout.js';
 import {
@@ -53,13 +47,7 @@ function planData(run: OrchestrationModel) {
  * (type-layout.ts), else source for prettier.
  */
 export function emitOrchestrations(capability: CapabilityModel): Emitted {
-  try {
-    const emitted = renderWithLiterals((slots) => orchestrationsText(capability, slots, true));
-    return { ...emitted, canonical: true };
-  } catch (error) {
-    if (!(error instanceof NotLaidOut)) throw error;
-    return renderWithLiterals((slots) => orchestrationsText(capability, slots, false));
-  }
+  return renderCanonical((slots, laidOut) => orchestrationsText(capability, slots, laidOut));
 }
 
 function orchestrationsText(

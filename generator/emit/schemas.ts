@@ -2,12 +2,13 @@
 import type { CapabilityModel } from '../model/types.js';
 import { docInline, identifier } from './escape.js';
 import { codeHeader } from './header.js';
-import { renderWithLiterals, type Emitted } from './literal.js';
+import { renderCanonical } from './canonical.js';
+import type { Emitted } from './literal.js';
 import { renderTs } from './render.js';
 
 /** From a template in prettier's layout (canonical.ts). */
 export function emitSchemas(capability: CapabilityModel): Emitted {
-  const emitted = renderWithLiterals((slots) =>
+  return renderCanonical((slots) =>
     renderTs('schemas.ts.hbs', {
       header: codeHeader(
         `JSON Schemas shared by the REST adapter and MCP server of ${capability.label}.`,
@@ -20,5 +21,4 @@ export function emitSchemas(capability: CapabilityModel): Emitted {
       })),
     }),
   );
-  return { ...emitted, canonical: true };
 }

@@ -20,13 +20,8 @@ import {
   type MarkdownText,
 } from './escape.js';
 import { codeHeader, markdownHeader } from './header.js';
-import {
-  dataLiteral,
-  renderWithLiterals,
-  runtimeCodeRef,
-  type Emitted,
-  type LiteralSlots,
-} from './literal.js';
+import { renderCanonical } from './canonical.js';
+import { dataLiteral, runtimeCodeRef, type Emitted, type LiteralSlots } from './literal.js';
 import { runtimeImports } from './imports.js';
 import { renderMarkdown, renderTs } from './render.js';
 
@@ -35,8 +30,7 @@ export const SKILLS_FOLDER = 'skills';
 
 /** skills.ts, from a template in prettier's layout (canonical.ts). */
 export function emitSkillServer(capability: CapabilityModel, adapter: SkillAdapterModel): Emitted {
-  const emitted = renderWithLiterals((slots) => skillServerText(capability, adapter, slots));
-  return { ...emitted, canonical: true };
+  return renderCanonical((slots) => skillServerText(capability, adapter, slots));
 }
 
 function skillServerText(

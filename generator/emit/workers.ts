@@ -8,6 +8,8 @@ import type { CapabilityModel } from '../model/types.js';
 import { WORKERS_COMPATIBILITY_DATE } from '../version.js';
 import { jsonText } from './escape.js';
 import { codeHeader, lineCommentHeader } from './header.js';
+import { renderCanonical } from './canonical.js';
+import type { Emitted } from './literal.js';
 import { renderTs } from './render.js';
 
 /** True when a capability has something for a Worker to serve. */
@@ -15,13 +17,14 @@ export const hasServer = (capability: CapabilityModel): boolean =>
   Boolean(capability.rest || capability.mcp);
 
 /** worker.ts, from a template in prettier's layout (canonical.ts). */
-export function emitWorker(capability: CapabilityModel): { contents: string; canonical: true } {
-  const contents = renderTs('worker.ts.hbs', {
-    header: codeHeader(`Cloudflare Worker for ${capability.label}.`, capability),
-    rest: Boolean(capability.rest),
-    mcp: Boolean(capability.mcp),
-  });
-  return { contents, canonical: true };
+export function emitWorker(capability: CapabilityModel): Emitted {
+  return renderCanonical(() =>
+    renderTs('worker.ts.hbs', {
+      header: codeHeader(`Cloudflare Worker for ${capability.label}.`, capability),
+      rest: Boolean(capability.rest),
+      mcp: Boolean(capability.mcp),
+    }),
+  );
 }
 
 /**
